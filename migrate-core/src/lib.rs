@@ -1,0 +1,26 @@
+//! migrate-core: everything about migrations that needs no database.
+//!
+//! It discovers golang-migrate style files (`000001_init.up.sql` /
+//! `.down.sql`), parses them with PostgreSQL's own grammar (libpg_query),
+//! replays their DDL into a schema model, and checks the set as a whole: every up
+//! has its down, each down undoes its up, statements that cannot run inside a
+//! transaction are marked, seeds fit the schema. The proc-macro and the CLI both
+//! call this crate, so the checks at compile time and at run time are one code path.
+
+pub mod diag;
+pub mod sql {
+    //! Parsing SQL files and placing offsets.
+    pub mod parse;
+    pub mod position;
+}
+
+pub use diag::{Diagnostic, Diagnostics, SourcePos};
+pub mod source {
+    //! Finding, reading and fingerprinting migration files.
+    pub mod checksum;
+    pub mod filename;
+    pub mod load;
+}
+
+pub use source::filename::Direction;
+pub use source::load::{Discovered, LoadOptions, SourceMigration, SqlFile, discover};

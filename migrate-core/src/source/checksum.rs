@@ -1,0 +1,48 @@
+//! Checksums that change when the SQL changes, and only then.
+
+use sha2::{Digest, Sha256};
+
+use crate::sql::parse::scan;
+
+/// Hex SHA-256 over the file's tokens: line endings, comments and the whitespace
+/// between tokens do not count, so re-indenting or fixing a comment in an applied
+/// migration is not drift; any change PostgreSQL would see is.
+pub fn checksum(sql: &str) -> String {
+    let text = sql.replace("\r\n", "\n");
+    let mut hasher = Sha256::new();
+    match scan(&text) {
+        Some(tokens) => {
+            for t in tokens.iter().filter(|t| !t.comment) {
+                hasher.update(text[t.start..t.end].as_bytes());
+                // A separator keeps `ab` `c` apart from `a` `bc`.
+                hasher.update([0u8]);
+            }
+        }
+        // The scanner refuses unterminated literals; the parser reports those with a
+        // place, so any stable hash will do here.
+        None => hasher.update(text.trim().as_bytes()),
+    }
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignores_layout_and_comments() {
+        let a = checksum("CREATE TABLE a (id int);\n");
+        assert_eq!(a, checksum("-- note\r\nCREATE  TABLE a\r\n  (id int); /* x */"));
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn sees_real_changes() {
+        assert_ne!(checksum("CREATE TABLE a (id int);"), checksum("CREATE TABLE a (id bigint);"));
+        assert_ne!(checksum("SELECT 'a b'"), checksum("SELECT 'a  b'"));
+    }
+}

@@ -1,0 +1,251 @@
+//! Reads a migrations directory into parsed, paired migrations.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::source::checksum::checksum;
+use crate::source::filename::{self, Direction, NameError};
+use crate::sql::parse::{Statement, parse};
+
+/// Options for [`discover`].
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Every up needs a down. Off only for up-only corpora (Harbor's).
+    pub require_down: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { require_down: true }
+    }
+}
+
+/// One SQL file, read and parsed.
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    /// As the user names it: the directory argument joined with the file name.
+    pub path: String,
+    /// The file's exact content, which is what runs.
+    pub sql: String,
+    pub checksum: String,
+    /// False when the header says `-- migrate:no-transaction`.
+    pub transactional: bool,
+    /// True when the header says `-- migrate:irreversible`.
+    pub irreversible: bool,
+    pub statements: Vec<Statement>,
+}
+
+/// An up file and its down, under one version.
+#[derive(Debug, Clone)]
+pub struct SourceMigration {
+    pub version: i64,
+    pub name: String,
+    pub up: SqlFile,
+    pub down: Option<SqlFile>,
+}
+
+/// What [`discover`] found: the migrations that could be read, and everything
+/// wrong with the directory. Both are filled: a bad file does not hide the others.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    pub migrations: Vec<SourceMigration>,
+    /// Every file read, for rebuild tracking.
+    pub files: Vec<PathBuf>,
+    pub diagnostics: Diagnostics,
+}
+
+const NO_TRANSACTION: &str = "migrate:no-transaction";
+const IRREVERSIBLE: &str = "migrate:irreversible";
+
+/// Reads `dir`, whose files are named for messages as `display/<file>`.
+pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
+    let mut out = Discovered::default();
+    let display = display.trim_end_matches('/');
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            out.diagnostics.push(
+                Diagnostic::file(display, format!("cannot read the migrations directory: {e}"))
+                    .with_help("create it, or pass the directory that holds the .up.sql/.down.sql files"),
+            );
+            return out;
+        }
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+
+    // version -> (name, up, down)
+    type Slot = (String, Option<SqlFile>, Option<SqlFile>);
+    let mut by_version: BTreeMap<i64, Slot> = BTreeMap::new();
+    for file in names {
+        let path = format!("{display}/{file}");
+        let parsed = match filename::parse(&file) {
+            None => continue,
+            Some(Ok(p)) => p,
+            Some(Err(NameError::Pattern)) => {
+                out.diagnostics.push(
+                    Diagnostic::file(&path, "file name does not match {version}_{name}.up.sql or {version}_{name}.down.sql")
+                        .with_help("rename it, e.g. 000004_add_gpus.up.sql; files that do not end in .sql are ignored"),
+                );
+                continue;
+            }
+            Some(Err(NameError::VersionTooLarge(digits))) => {
+                out.diagnostics.push(
+                    Diagnostic::file(&path, format!("version {digits} does not fit in a bigint (at most 9223372036854775807)"))
+                        .with_help("use a sequential number or a YYYYMMDDHHMMSS timestamp"),
+                );
+                continue;
+            }
+        };
+        let full = dir.join(&file);
+        out.files.push(full.clone());
+        let Some(sql_file) = read_file(&full, &path, &mut out.diagnostics) else {
+            continue;
+        };
+        let slot = by_version
+            .entry(parsed.version)
+            .or_insert_with(|| (parsed.name.clone(), None, None));
+        if slot.0 != parsed.name {
+            out.diagnostics.push(
+                Diagnostic::file(
+                    &path,
+                    format!(
+                        "version {} has two names: \"{}\" and \"{}\"",
+                        parsed.version, slot.0, parsed.name
+                    ),
+                )
+                .with_help("each version is one migration; give one of them a new version number"),
+            );
+            continue;
+        }
+        match parsed.direction {
+            Direction::Up => slot.1 = Some(sql_file),
+            Direction::Down => slot.2 = Some(sql_file),
+        }
+    }
+
+    for (version, (name, up, down)) in by_version {
+        match up {
+            None => {
+                if let Some(down) = down {
+                    out.diagnostics.push(
+                        Diagnostic::file(&down.path, format!("down migration {version} has no up migration"))
+                            .with_help(format!("add {}", down.path.replace(".down.sql", ".up.sql"))),
+                    );
+                }
+            }
+            Some(up) => {
+                // A file that failed to parse has no statements either; its syntax
+                // error is the one worth reading.
+                if up.statements.is_empty() && !has_parse_error(&out.diagnostics, &up.path) {
+                    out.diagnostics.push(
+                        Diagnostic::file(&up.path, "up migration is empty")
+                            .with_help("write the SQL that changes the schema, or delete the pair"),
+                    );
+                }
+                if down.is_none() && opts.require_down {
+                    out.diagnostics.push(
+                        Diagnostic::file(&up.path, format!("up migration {version} has no down migration"))
+                            .with_help(format!(
+                                "add {} that undoes it (mark it `-- {IRREVERSIBLE}` if it cannot be undone)",
+                                up.path.replace(".up.sql", ".down.sql")
+                            )),
+                    );
+                }
+                out.migrations.push(SourceMigration { version, name, up, down });
+            }
+        }
+    }
+
+    if out.migrations.is_empty() && out.diagnostics.is_empty() {
+        out.diagnostics.push(
+            Diagnostic::file(display, "the migrations directory has no migrations")
+                .with_help("create one: novacron-db create init_schema --seq"),
+        );
+    }
+    out
+}
+
+fn has_parse_error(diags: &Diagnostics, path: &str) -> bool {
+    diags.iter().any(|d| d.path == path)
+}
+
+/// Reads and parses one file; problems go to `diags` and the file is still
+/// returned when it could be read, so pairing checks see it.
+fn read_file(full: &Path, path: &str, diags: &mut Diagnostics) -> Option<SqlFile> {
+    let bytes = match std::fs::read(full) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::file(path, format!("cannot read the file: {e}")));
+            return None;
+        }
+    };
+    let sql = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => {
+            diags.push(
+                Diagnostic::file(path, "the file is not valid UTF-8").with_help("save it as UTF-8"),
+            );
+            return None;
+        }
+    };
+    let (transactional, irreversible) = markers(path, &sql, diags);
+    let statements = match parse(path, &sql) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            Vec::new()
+        }
+    };
+    Some(SqlFile {
+        path: path.to_owned(),
+        checksum: checksum(&sql),
+        transactional,
+        irreversible,
+        statements,
+        sql,
+    })
+}
+
+/// Reads the `-- migrate:...` markers from the file's leading comment lines.
+fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool) {
+    let mut transactional = true;
+    let mut irreversible = false;
+    for (i, line) in sql.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            break;
+        };
+        let word = comment.trim();
+        if word == NO_TRANSACTION {
+            transactional = false;
+        } else if word == IRREVERSIBLE {
+            irreversible = true;
+        } else if let Some(rest) = word.strip_prefix("migrate:") {
+            let col = line_col_of(sql, i, "migrate:");
+            diags.push(Diagnostic {
+                path: path.to_owned(),
+                pos: Some(crate::diag::SourcePos { line: i as u32 + 1, col }),
+                message: format!("unknown marker \"migrate:{rest}\""),
+                snippet: Some(sql.lines().nth(i).unwrap_or_default().to_owned()),
+                help: Some(format!("the markers are `-- {NO_TRANSACTION}` and `-- {IRREVERSIBLE}`")),
+            });
+        }
+    }
+    (transactional, irreversible)
+}
+
+fn line_col_of(sql: &str, line: usize, needle: &str) -> u32 {
+    let text = sql.lines().nth(line).unwrap_or_default();
+    text.find(needle)
+        .map(|b| text[..b].chars().count() as u32 + 1)
+        .unwrap_or(1)
+}

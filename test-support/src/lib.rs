@@ -1,0 +1,220 @@
+//! Throwaway PostgreSQL databases for tests.
+//!
+//! Every test gets a database of its own, created on [`TestDb::new`] and dropped
+//! when the value goes out of scope, also when the test panics. Tests therefore run
+//! in parallel and never see each other's tables. Databases left behind by a run
+//! that was killed (no destructor ran) are swept the next time a harness starts on
+//! this machine.
+//!
+//! The server comes from `DB_TEST_URL`, by default the local cluster's `postgres`
+//! database. A missing server fails the test: it is never skipped.
+
+use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use postgres::{Client, NoTls};
+
+/// The server tests use when `DB_TEST_URL` is not set.
+pub const DEFAULT_TEST_URL: &str =
+    "postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable";
+
+/// Databases this harness creates start with this; the sweep touches nothing else.
+const PREFIX: &str = "nctest_";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static SWEEP: Once = Once::new();
+
+/// The URL of the maintenance database that test databases are created from.
+pub fn admin_url() -> String {
+    std::env::var("DB_TEST_URL").unwrap_or_else(|_| DEFAULT_TEST_URL.to_owned())
+}
+
+/// Connects to `url`, panicking with a message that says how to start a server.
+pub fn connect(url: &str) -> Client {
+    Client::connect(url, NoTls).unwrap_or_else(|e| {
+        panic!(
+            "cannot connect to the test server ({}): {e}\n\
+             start it with `scripts/ensure-postgres.sh` or point DB_TEST_URL at one",
+            redact(url)
+        )
+    })
+}
+
+/// A database that exists for as long as this value does.
+pub struct TestDb {
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// Creates an empty database with a unique name.
+    pub fn new() -> Self {
+        Self::create(None)
+    }
+
+    /// Creates a database as a copy of `template` (`CREATE DATABASE ... TEMPLATE`),
+    /// which is much faster than migrating each test's database from scratch.
+    pub fn from_template(template: &str) -> Self {
+        Self::create(Some(template))
+    }
+
+    fn create(template: Option<&str>) -> Self {
+        let admin = admin_url();
+        let mut client = connect(&admin);
+        SWEEP.call_once(|| sweep(&mut client));
+        let name = format!(
+            "{PREFIX}{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let sql = match template {
+            Some(t) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
+            None => format!("CREATE DATABASE \"{name}\""),
+        };
+        client
+            .batch_execute(&sql)
+            .unwrap_or_else(|e| panic!("creating test database {name}: {e}"));
+        let url = with_database(&admin, &name);
+        TestDb { name, url }
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A URL that connects to this database (same server, user and options as
+    /// `DB_TEST_URL`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A new connection to this database.
+    pub fn client(&self) -> Client {
+        connect(&self.url)
+    }
+}
+
+impl Default for TestDb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // A test may still hold connections (or a killed child process may have left
+        // one), so FORCE: the database is garbage either way.
+        match Client::connect(&admin_url(), NoTls) {
+            Ok(mut c) => {
+                if let Err(e) = drop_database(&mut c, &self.name) {
+                    eprintln!("warning: could not drop test database {}: {e}", self.name);
+                }
+            }
+            Err(e) => eprintln!("warning: could not drop test database {}: {e}", self.name),
+        }
+    }
+}
+
+/// Drops a database, disconnecting whoever is still in it.
+pub fn drop_database(client: &mut Client, name: &str) -> Result<(), postgres::Error> {
+    client.batch_execute(&format!(
+        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+        name.replace('"', "\"\"")
+    ))
+}
+
+/// Returns true when a database of that name exists on the test server.
+pub fn database_exists(name: &str) -> bool {
+    let mut c = connect(&admin_url());
+    c.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .expect("querying pg_database")
+        .is_some()
+}
+
+/// Drops the databases of earlier runs whose process is gone: a test killed by a
+/// signal never runs its destructor. Only names of the form `nctest_<pid>_<n>` with
+/// a pid that no longer runs on this machine are touched.
+fn sweep(client: &mut Client) {
+    let Ok(rows) = client.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'nctest\\_%'",
+        &[],
+    ) else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let pid = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+            if !alive {
+                let _ = drop_database(client, &name);
+            }
+        }
+    }
+}
+
+/// Replaces the database part of a `postgres://` URL, keeping user, host and query.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part_end = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..host_part_end], database);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// The URL with its password replaced by `***`, for messages.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let Some(at) = rest.find('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_database_keeps_options() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+    }
+
+    #[test]
+    fn redact_hides_password() {
+        assert_eq!(
+            redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
