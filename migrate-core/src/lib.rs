@@ -24,3 +24,17 @@ pub mod source {
 
 pub use source::filename::Direction;
 pub use source::load::{Discovered, LoadOptions, SourceMigration, SqlFile, discover};
+pub mod model {
+    //! The schema model and PostgreSQL's types.
+    pub mod schema;
+    pub mod types;
+}
+pub mod replay;
+pub mod check {
+    //! Rules that look across statements and files.
+    pub mod reversal;
+    pub mod tx;
+}
+pub mod analyze;
+
+pub use analyze::{Analysis, Options, analyze};

@@ -1,0 +1,137 @@
+//! The whole pipeline over a migrations directory: discover, parse, check
+//! transactions, replay, check reversal. Compile time and run time both call it.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::{reversal, tx};
+use crate::diag::Diagnostics;
+use crate::model::schema::{Column, ConstraintKind, QualName, Schema, Table};
+use crate::model::types::SqlType;
+use crate::replay::{ReplayFindings, replay_file};
+use crate::source::load::{LoadOptions, SourceMigration, discover};
+
+/// What [`analyze`] checks.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Every up needs a down (off for up-only corpora).
+    pub require_down: bool,
+    /// Replay up then down and compare with the schema before.
+    pub check_reversal: bool,
+    /// golang-migrate's version table; it exists before the first migration
+    /// (Harbor's migrations alter it).
+    pub history_table: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            require_down: true,
+            check_reversal: true,
+            history_table: "schema_migrations".to_owned(),
+        }
+    }
+}
+
+/// The result: the migrations, the schema after each, and every finding.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub migrations: Vec<SourceMigration>,
+    /// `schemas[i]` is the schema after `migrations[i]`'s up.
+    pub schemas: Vec<Schema>,
+    /// The schema before the first migration (the history table only).
+    pub initial: Schema,
+    /// The migrations are wrong: `cargo build` fails on these.
+    pub errors: Diagnostics,
+    /// The model could not follow a statement: `lint` reports these.
+    pub incomplete: Diagnostics,
+    /// Every file read, so the macro can ask cargo to watch them.
+    pub files: Vec<PathBuf>,
+}
+
+impl Analysis {
+    /// The schema after the last migration.
+    pub fn latest(&self) -> &Schema {
+        self.schemas.last().unwrap_or(&self.initial)
+    }
+
+    /// The schema after the migration with this version (the initial schema for
+    /// versions before the first).
+    pub fn at_version(&self, version: i64) -> &Schema {
+        match self.migrations.iter().rposition(|m| m.version <= version) {
+            Some(i) => &self.schemas[i],
+            None => &self.initial,
+        }
+    }
+}
+
+/// The schema of an empty database where golang-migrate has created its table.
+pub fn initial_schema(history_table: &str) -> Schema {
+    let mut s = Schema::empty();
+    let name = QualName::public(history_table);
+    let mut t = Table::new(name.clone());
+    let col = |n: &str, ty: &str| Column {
+        name: n.to_owned(),
+        ty: SqlType::builtin(ty),
+        nullable: false,
+        has_default: false,
+        identity: None,
+        generated: false,
+    };
+    t.columns = vec![col("version", "int8"), col("dirty", "bool")];
+    t.constraints.insert(
+        format!("{history_table}_pkey"),
+        ConstraintKind::PrimaryKey {
+            columns: vec!["version".to_owned()],
+        },
+    );
+    s.tables.insert(name.clone(), t);
+    s.history_table = Some(name);
+    s
+}
+
+/// Runs every check over `dir` (files named `display/<file>` in messages).
+pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
+    let found = discover(
+        dir,
+        display,
+        &LoadOptions {
+            require_down: opts.require_down,
+        },
+    );
+    let mut a = Analysis {
+        errors: found.diagnostics,
+        files: found.files,
+        initial: initial_schema(&opts.history_table),
+        ..Analysis::default()
+    };
+    let mut schema = a.initial.clone();
+    for m in &found.migrations {
+        for f in std::iter::once(&m.up).chain(m.down.as_ref()) {
+            tx::check(f, &mut a.errors);
+        }
+        let before = schema.clone();
+        schema.start_migration();
+        let mut up = ReplayFindings::default();
+        replay_file(&mut schema, &m.up, &mut up);
+        let up_ok = up.errors.is_empty();
+        a.errors.extend(up.errors);
+        a.incomplete.extend(up.incomplete);
+        if let Some(down) = &m.down {
+            let mut after_down = schema.clone();
+            let mut findings = ReplayFindings::default();
+            replay_file(&mut after_down, down, &mut findings);
+            let down_ok = findings.errors.is_empty();
+            a.errors.extend(findings.errors);
+            a.incomplete.extend(findings.incomplete);
+            if opts.check_reversal && up_ok && down_ok && !down.irreversible {
+                let label = format!("{}_{}", m.up.path.rsplit('/').next().and_then(|f| f.split('_').next()).unwrap_or_default(), m.name);
+                if let Some(d) = reversal::check(&label, &down.path, &before, &after_down) {
+                    a.errors.push(d);
+                }
+            }
+        }
+        a.schemas.push(schema.clone());
+    }
+    a.migrations = found.migrations;
+    a
+}

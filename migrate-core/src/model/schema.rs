@@ -1,0 +1,309 @@
+//! The schema as the migrations build it: what replay produces and the type
+//! generator, the seed check and the reversal check read.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::model::types::SqlType;
+
+/// A schema-qualified name. Unqualified names in migrations live in `public`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QualName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn public(name: impl Into<String>) -> Self {
+        QualName::new("public", name)
+    }
+}
+
+impl fmt::Display for QualName {
+    /// `vms` for `public.vms`, `metrics.samples` otherwise.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.schema == "public" {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// Identity column kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    Always,
+    ByDefault,
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: SqlType,
+    pub nullable: bool,
+    /// A DEFAULT, a serial sequence or an identity: an INSERT may leave it out.
+    pub has_default: bool,
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (...) STORED`: never written by INSERT.
+    pub generated: bool,
+}
+
+impl Column {
+    /// True when an INSERT may leave the column out.
+    pub fn optional_on_insert(&self) -> bool {
+        self.nullable || self.has_default || self.identity.is_some() || self.generated
+    }
+}
+
+/// A table constraint. Check expressions are not kept: only whether a check
+/// exists under that name matters to the checks built on the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintKind {
+    PrimaryKey { columns: Vec<String> },
+    Unique { columns: Vec<String> },
+    ForeignKey {
+        columns: Vec<String>,
+        references: QualName,
+        ref_columns: Vec<String>,
+    },
+    Check,
+    Exclusion,
+}
+
+/// How a table is partitioned, or of which table it is a partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Partitioning {
+    None,
+    /// `PARTITION BY RANGE (time)`.
+    Partitioned { strategy: String, key: Vec<String> },
+    /// `PARTITION OF parent`.
+    PartitionOf(QualName),
+}
+
+/// One table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: QualName,
+    /// In creation order: the order a `SELECT *` returns.
+    pub columns: Vec<Column>,
+    pub constraints: BTreeMap<String, ConstraintKind>,
+    pub partitioning: Partitioning,
+    /// Created by the migration being replayed (lint rules treat new tables as
+    /// free to change); reset between migrations.
+    pub new_in_current: bool,
+}
+
+impl Table {
+    pub fn new(name: QualName) -> Self {
+        Table {
+            name,
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            partitioning: Partitioning::None,
+            new_in_current: false,
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// The primary key's columns, if any.
+    pub fn primary_key(&self) -> Option<&[String]> {
+        self.constraints.values().find_map(|c| match c {
+            ConstraintKind::PrimaryKey { columns } => Some(columns.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// True for a partition: it shares its parent's row type and gets no types of
+    /// its own.
+    pub fn is_partition(&self) -> bool {
+        matches!(self.partitioning, Partitioning::PartitionOf(_))
+    }
+}
+
+/// An index (constraint indexes included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub table: QualName,
+    /// Column names; expressions show as `(expr)`.
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub partial: bool,
+}
+
+/// A view; its columns when the replay could derive them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub name: QualName,
+    pub columns: Option<Vec<Column>>,
+    pub materialized: bool,
+}
+
+/// A domain: a base type with constraints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub base: SqlType,
+    pub not_null: bool,
+}
+
+/// The whole schema at one version.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Schema {
+    pub schemas: BTreeSet<String>,
+    pub tables: BTreeMap<QualName, Table>,
+    pub views: BTreeMap<QualName, View>,
+    pub enums: BTreeMap<QualName, Vec<String>>,
+    pub domains: BTreeMap<QualName, Domain>,
+    /// `CREATE TYPE x AS (...)`.
+    pub composites: BTreeMap<QualName, Vec<Column>>,
+    pub indexes: BTreeMap<QualName, Index>,
+    pub sequences: BTreeSet<QualName>,
+    /// By qualified name; overloads are one entry.
+    pub functions: BTreeSet<QualName>,
+    /// (table, trigger name).
+    pub triggers: BTreeSet<(QualName, String)>,
+    pub extensions: BTreeSet<String>,
+    /// The tool's own version table: in the model (migrations may alter it) but
+    /// not a table of the application, so no types are generated for it.
+    pub history_table: Option<QualName>,
+}
+
+impl Schema {
+    /// The empty database every migration set starts from.
+    pub fn empty() -> Self {
+        let mut s = Schema::default();
+        s.schemas.insert("public".to_owned());
+        s
+    }
+
+    /// Tables a user sees as types: partitions share their parent's.
+    pub fn user_tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables
+            .values()
+            .filter(|t| !t.is_partition() && Some(&t.name) != self.history_table.as_ref())
+    }
+
+    /// Clears the per-migration marks before the next migration is replayed.
+    pub fn start_migration(&mut self) {
+        for t in self.tables.values_mut() {
+            t.new_in_current = false;
+        }
+    }
+
+    /// What differs between two schemas, as sentences about `other` relative to
+    /// `self` ("column vms.gpu_count is left over"); empty when they are equal.
+    /// Column order does not count: a down that re-adds a dropped column can only
+    /// append it.
+    pub fn differences(&self, other: &Schema) -> Vec<String> {
+        let mut out = Vec::new();
+        diff_keys(&mut out, "table", &self.tables, &other.tables);
+        for (name, a) in &self.tables {
+            let Some(b) = other.tables.get(name) else { continue };
+            for ca in &a.columns {
+                match b.column(&ca.name) {
+                    None => out.push(format!("column {name}.{} is missing", ca.name)),
+                    Some(cb) if cb != ca => out.push(format!(
+                        "column {name}.{} is {} but was {}",
+                        ca.name,
+                        describe(cb),
+                        describe(ca)
+                    )),
+                    Some(_) => {}
+                }
+            }
+            for cb in &b.columns {
+                if a.column(&cb.name).is_none() {
+                    out.push(format!("column {name}.{} is left over", cb.name));
+                }
+            }
+            for (cname, ka) in &a.constraints {
+                match b.constraints.get(cname) {
+                    None => out.push(format!("constraint {cname} on {name} is missing")),
+                    Some(kb) if kb != ka => out.push(format!("constraint {cname} on {name} differs")),
+                    Some(_) => {}
+                }
+            }
+            for cname in b.constraints.keys() {
+                if !a.constraints.contains_key(cname) {
+                    out.push(format!("constraint {cname} on {name} is left over"));
+                }
+            }
+            if a.partitioning != b.partitioning {
+                out.push(format!("partitioning of {name} differs"));
+            }
+        }
+        diff_keys(&mut out, "view", &self.views, &other.views);
+        diff_keys(&mut out, "enum type", &self.enums, &other.enums);
+        for (name, a) in &self.enums {
+            if let Some(b) = other.enums.get(name) {
+                if a != b {
+                    out.push(format!("enum type {name} has labels {b:?} but had {a:?}"));
+                }
+            }
+        }
+        diff_keys(&mut out, "domain", &self.domains, &other.domains);
+        diff_keys(&mut out, "composite type", &self.composites, &other.composites);
+        diff_keys(&mut out, "index", &self.indexes, &other.indexes);
+        diff_set(&mut out, "sequence", &self.sequences, &other.sequences);
+        diff_set(&mut out, "function", &self.functions, &other.functions);
+        let ta: BTreeSet<String> = self.triggers.iter().map(|(t, n)| format!("{n} on {t}")).collect();
+        let tb: BTreeSet<String> = other.triggers.iter().map(|(t, n)| format!("{n} on {t}")).collect();
+        diff_set(&mut out, "trigger", &ta, &tb);
+        diff_set(&mut out, "extension", &self.extensions, &other.extensions);
+        diff_set(&mut out, "schema", &self.schemas, &other.schemas);
+        out
+    }
+}
+
+fn describe(c: &Column) -> String {
+    let mut s = c.ty.to_string();
+    if !c.nullable {
+        s.push_str(" not null");
+    }
+    if c.has_default {
+        s.push_str(" with default");
+    }
+    s
+}
+
+fn diff_keys<K: fmt::Display + Ord, V>(
+    out: &mut Vec<String>,
+    what: &str,
+    a: &BTreeMap<K, V>,
+    b: &BTreeMap<K, V>,
+) {
+    for k in a.keys() {
+        if !b.contains_key(k) {
+            out.push(format!("{what} {k} is missing"));
+        }
+    }
+    for k in b.keys() {
+        if !a.contains_key(k) {
+            out.push(format!("{what} {k} is left over"));
+        }
+    }
+}
+
+fn diff_set<K: fmt::Display + Ord>(out: &mut Vec<String>, what: &str, a: &BTreeSet<K>, b: &BTreeSet<K>) {
+    for k in a.difference(b) {
+        out.push(format!("{what} {k} is missing"));
+    }
+    for k in b.difference(a) {
+        out.push(format!("{what} {k} is left over"));
+    }
+}

@@ -1,0 +1,246 @@
+//! PostgreSQL type names: the built-in catalogue, aliases, and how a column's type
+//! is written down in the model.
+
+use std::fmt;
+
+/// A column's type as the model keeps it: canonical name (PostgreSQL's internal
+/// one for built-ins, `int4` for `integer`), modifiers and array dimensions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SqlType {
+    /// `None` for built-in types; the schema of a user-defined type otherwise.
+    pub schema: Option<String>,
+    pub name: String,
+    /// Type modifiers as written: `[255]` for `varchar(255)`, `[10, 2]` for
+    /// `numeric(10,2)`.
+    pub modifiers: Vec<i64>,
+    /// 0 for a scalar, 1 for `text[]`, ...
+    pub array_dims: u32,
+}
+
+impl SqlType {
+    pub fn builtin(name: &str) -> Self {
+        SqlType {
+            schema: None,
+            name: name.to_owned(),
+            modifiers: Vec::new(),
+            array_dims: 0,
+        }
+    }
+
+    /// The same type without array dimensions.
+    pub fn element(&self) -> SqlType {
+        SqlType {
+            array_dims: 0,
+            ..self.clone()
+        }
+    }
+
+    /// True for `int4`, `text` ...: types PostgreSQL itself provides.
+    pub fn is_builtin(&self) -> bool {
+        self.schema.is_none()
+    }
+
+    /// `information_schema.columns.data_type` for this type, used to compare the
+    /// model with a live database: `character varying`, `ARRAY`, `USER-DEFINED`.
+    pub fn information_schema_name(&self) -> String {
+        if self.array_dims > 0 {
+            return "ARRAY".to_owned();
+        }
+        match &self.schema {
+            Some(_) => "USER-DEFINED".to_owned(),
+            None => builtin(&self.name)
+                .map(|b| b.sql_name.to_owned())
+                .unwrap_or_else(|| self.name.clone()),
+        }
+    }
+}
+
+impl fmt::Display for SqlType {
+    /// The name as a user writes it: `varchar(255)`, `vm_state[]`, `timestamptz`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.schema {
+            if s != "public" {
+                write!(f, "{s}.")?;
+            }
+        }
+        let shown = builtin(&self.name).map(|b| b.display).unwrap_or(&self.name);
+        f.write_str(shown)?;
+        if !self.modifiers.is_empty() {
+            let m: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
+            write!(f, "({})", m.join(","))?;
+        }
+        for _ in 0..self.array_dims {
+            f.write_str("[]")?;
+        }
+        Ok(())
+    }
+}
+
+/// One built-in type.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    /// PostgreSQL's internal name (`int4`).
+    pub name: &'static str,
+    /// What users write and messages show (`integer`).
+    pub display: &'static str,
+    /// `information_schema` data_type (`integer`).
+    pub sql_name: &'static str,
+}
+
+macro_rules! builtins {
+    ($( $name:literal, $display:literal, $sql:literal; )*) => {
+        /// Every built-in type the model knows, by internal name.
+        pub const BUILTINS: &[Builtin] = &[
+            $( Builtin { name: $name, display: $display, sql_name: $sql }, )*
+        ];
+    };
+}
+
+builtins! {
+    "int2", "smallint", "smallint";
+    "int4", "integer", "integer";
+    "int8", "bigint", "bigint";
+    "float4", "real", "real";
+    "float8", "double precision", "double precision";
+    "numeric", "numeric", "numeric";
+    "money", "money", "money";
+    "bool", "boolean", "boolean";
+    "text", "text", "text";
+    "varchar", "varchar", "character varying";
+    "bpchar", "char", "character";
+    "char", "\"char\"", "\"char\"";
+    "name", "name", "name";
+    "bytea", "bytea", "bytea";
+    "uuid", "uuid", "uuid";
+    "date", "date", "date";
+    "time", "time", "time without time zone";
+    "timetz", "timetz", "time with time zone";
+    "timestamp", "timestamp", "timestamp without time zone";
+    "timestamptz", "timestamptz", "timestamp with time zone";
+    "interval", "interval", "interval";
+    "json", "json", "json";
+    "jsonb", "jsonb", "jsonb";
+    "jsonpath", "jsonpath", "jsonpath";
+    "xml", "xml", "xml";
+    "inet", "inet", "inet";
+    "cidr", "cidr", "cidr";
+    "macaddr", "macaddr", "macaddr";
+    "macaddr8", "macaddr8", "macaddr8";
+    "bit", "bit", "bit";
+    "varbit", "varbit", "bit varying";
+    "oid", "oid", "oid";
+    "regclass", "regclass", "regclass";
+    "regtype", "regtype", "regtype";
+    "regproc", "regproc", "regproc";
+    "tsvector", "tsvector", "tsvector";
+    "tsquery", "tsquery", "tsquery";
+    "point", "point", "point";
+    "line", "line", "line";
+    "lseg", "lseg", "lseg";
+    "box", "box", "box";
+    "path", "path", "path";
+    "polygon", "polygon", "polygon";
+    "circle", "circle", "circle";
+    "int4range", "int4range", "int4range";
+    "int8range", "int8range", "int8range";
+    "numrange", "numrange", "numrange";
+    "tsrange", "tsrange", "tsrange";
+    "tstzrange", "tstzrange", "tstzrange";
+    "daterange", "daterange", "daterange";
+    "pg_lsn", "pg_lsn", "pg_lsn";
+    "txid_snapshot", "txid_snapshot", "txid_snapshot";
+    "pg_snapshot", "pg_snapshot", "pg_snapshot";
+    "record", "record", "record";
+    "void", "void", "void";
+    "trigger", "trigger", "trigger";
+    "event_trigger", "event_trigger", "event_trigger";
+    "anyelement", "anyelement", "anyelement";
+    "anyarray", "anyarray", "anyarray";
+    "cstring", "cstring", "cstring";
+    "internal", "internal", "internal";
+}
+
+/// The built-in type with this internal name.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// How a written type name maps onto the model: a built-in, possibly with an
+/// implied default (`serial`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolved {
+    pub name: &'static str,
+    /// `serial`, `bigserial`, `smallserial`: integer with a sequence default, NOT NULL.
+    pub serial: bool,
+}
+
+/// Resolves a built-in type name or alias (already lowercased by the parser).
+pub fn resolve_builtin(name: &str) -> Option<Resolved> {
+    let plain = |name| Some(Resolved { name, serial: false });
+    let serial = |name| Some(Resolved { name, serial: true });
+    match name {
+        "smallint" | "int2" => plain("int2"),
+        "int" | "integer" | "int4" => plain("int4"),
+        "bigint" | "int8" => plain("int8"),
+        "serial" | "serial4" => serial("int4"),
+        "bigserial" | "serial8" => serial("int8"),
+        "smallserial" | "serial2" => serial("int2"),
+        "real" | "float4" => plain("float4"),
+        "double precision" | "float8" | "float" => plain("float8"),
+        "decimal" | "numeric" => plain("numeric"),
+        "boolean" | "bool" => plain("bool"),
+        "character varying" | "varchar" => plain("varchar"),
+        "character" | "bpchar" => plain("bpchar"),
+        "timestamp with time zone" => plain("timestamptz"),
+        "timestamp without time zone" => plain("timestamp"),
+        "time with time zone" => plain("timetz"),
+        "time without time zone" => plain("time"),
+        "bit varying" => plain("varbit"),
+        other => builtin(other).map(|b| Resolved {
+            name: b.name,
+            serial: false,
+        }),
+    }
+}
+
+/// Types that well-known extensions add, so `CREATE EXTENSION citext` makes
+/// `citext` a known type. An extension not listed here makes every unknown type
+/// acceptable (the model cannot know what it brings).
+pub fn extension_types(extension: &str) -> Option<&'static [&'static str]> {
+    Some(match extension {
+        "citext" => &["citext"],
+        "hstore" => &["hstore"],
+        "ltree" => &["ltree", "lquery", "ltxtquery"],
+        "cube" => &["cube"],
+        "isn" => &["ean13", "isbn", "isbn13", "ismn", "ismn13", "issn", "issn13", "upc"],
+        "postgis" => &["geometry", "geography", "box2d", "box3d"],
+        "vector" => &["vector", "halfvec", "sparsevec"],
+        "pgcrypto" | "uuid-ossp" | "pg_trgm" | "btree_gin" | "btree_gist" | "pg_stat_statements"
+        | "tablefunc" | "unaccent" | "fuzzystrmatch" | "intarray" | "plpgsql" => &[],
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_resolve_to_internal_names() {
+        assert_eq!(resolve_builtin("integer").unwrap().name, "int4");
+        assert!(resolve_builtin("bigserial").unwrap().serial);
+        assert_eq!(resolve_builtin("timestamptz").unwrap().name, "timestamptz");
+        assert!(resolve_builtin("timestamptzz").is_none());
+    }
+
+    #[test]
+    fn displays_as_written() {
+        let mut t = SqlType::builtin("varchar");
+        t.modifiers = vec![255];
+        assert_eq!(t.to_string(), "varchar(255)");
+        assert_eq!(t.information_schema_name(), "character varying");
+        t.array_dims = 1;
+        assert_eq!(t.to_string(), "varchar(255)[]");
+        assert_eq!(t.information_schema_name(), "ARRAY");
+    }
+}
