@@ -124,7 +124,15 @@ pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
             a.errors.extend(findings.errors);
             a.incomplete.extend(findings.incomplete);
             if opts.check_reversal && up_ok && down_ok && !down.irreversible {
-                let label = format!("{}_{}", m.up.path.rsplit('/').next().and_then(|f| f.split('_').next()).unwrap_or_default(), m.name);
+                let label = format!(
+                    "{}_{}",
+                    m.up.path
+                        .rsplit('/')
+                        .next()
+                        .and_then(|f| f.split('_').next())
+                        .unwrap_or_default(),
+                    m.name
+                );
                 if let Some(d) = reversal::check(&label, &down.path, &before, &after_down) {
                     a.errors.push(d);
                 }

@@ -151,7 +151,8 @@ impl Replayer<'_> {
             message: format!("model may be incomplete here: {why}"),
             snippet: Some(self.index.line(pos.line).to_owned()),
             help: Some(
-                "the generated types and checks do not see this change; prefer plain DDL".to_owned(),
+                "the generated types and checks do not see this change; prefer plain DDL"
+                    .to_owned(),
             ),
         });
     }
@@ -189,7 +190,11 @@ impl Replayer<'_> {
             did_you_mean(column, t.columns.iter().map(|c| c.name.as_str()))
                 .map(|c| format!("did you mean \"{c}\"?"))
         });
-        let help = help.or_else(|| Some(format!("table \"{table}\" has no such column at this point")));
+        let help = help.or_else(|| {
+            Some(format!(
+                "table \"{table}\" has no such column at this point"
+            ))
+        });
         self.error_at(
             location.or_else(|| self.locate(column)),
             format!("column \"{column}\" of table \"{table}\" does not exist"),
@@ -201,7 +206,10 @@ impl Replayer<'_> {
 
     /// The schema new objects go to.
     fn creation_schema(&self) -> String {
-        self.search_path.first().cloned().unwrap_or_else(|| "public".to_owned())
+        self.search_path
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "public".to_owned())
     }
 
     fn qual_for_create(&self, schema: &str, name: &str) -> QualName {
@@ -254,7 +262,10 @@ impl Replayer<'_> {
             return Some(q);
         }
         // Views answer DML too; they are not an error, just not a table.
-        if self.resolve(&rv.schemaname, &rv.relname, &self.schema.views).is_some() {
+        if self
+            .resolve(&rv.schemaname, &rv.relname, &self.schema.views)
+            .is_some()
+        {
             return None;
         }
         if !missing_ok {
@@ -325,7 +336,11 @@ impl Replayer<'_> {
             .any(|e| types::extension_types(e).is_none());
         if from_extension || unknown_extension {
             let ty = SqlType {
-                schema: Some(if names.len() > 1 { names[0].clone() } else { "public".to_owned() }),
+                schema: Some(if names.len() > 1 {
+                    names[0].clone()
+                } else {
+                    "public".to_owned()
+                }),
                 name: last,
                 modifiers,
                 array_dims,
@@ -334,7 +349,17 @@ impl Replayer<'_> {
         }
         let written = names.join(".");
         let mut candidates: Vec<String> = BUILTINS.iter().map(|b| b.display.to_owned()).collect();
-        candidates.extend(["integer", "bigint", "serial", "bigserial", "boolean", "citext"].map(String::from));
+        candidates.extend(
+            [
+                "integer",
+                "bigint",
+                "serial",
+                "bigserial",
+                "boolean",
+                "citext",
+            ]
+            .map(String::from),
+        );
         candidates.extend(self.schema.enums.keys().map(|k| k.to_string()));
         candidates.extend(self.schema.domains.keys().map(|k| k.to_string()));
         let mut help = did_you_mean(&written, candidates.iter().map(String::as_str))
@@ -345,7 +370,11 @@ impl Replayer<'_> {
         let help = help.or_else(|| {
             Some("use a built-in type, or create it (CREATE TYPE, CREATE DOMAIN, CREATE EXTENSION) first".to_owned())
         });
-        self.error_at(Some(tn.location), format!("type \"{written}\" does not exist"), help);
+        self.error_at(
+            Some(tn.location),
+            format!("type \"{written}\" does not exist"),
+            help,
+        );
         None
     }
 
@@ -452,7 +481,11 @@ impl Replayer<'_> {
                 }
             }
         }
-        self.search_path = if path.is_empty() { vec!["public".to_owned()] } else { path };
+        self.search_path = if path.is_empty() {
+            vec!["public".to_owned()]
+        } else {
+            path
+        };
     }
 
     // ---- tables -------------------------------------------------------------
@@ -487,8 +520,12 @@ impl Replayer<'_> {
 
         // PARTITION OF / INHERITS: the parent's columns come first.
         for parent in &s.inh_relations {
-            let Some(NodeEnum::RangeVar(prv)) = &parent.node else { continue };
-            let Some(pq) = self.table_of(prv, false) else { return };
+            let Some(NodeEnum::RangeVar(prv)) = &parent.node else {
+                continue;
+            };
+            let Some(pq) = self.table_of(prv, false) else {
+                return;
+            };
             let parent_table = &self.schema.tables[&pq];
             for c in &parent_table.columns {
                 if table.column(&c.name).is_none() {
@@ -561,7 +598,10 @@ impl Replayer<'_> {
             if !if_not_exists {
                 self.error_at(
                     Some(cd.location),
-                    format!("column \"{}\" of relation \"{table}\" already exists", cd.colname),
+                    format!(
+                        "column \"{}\" of relation \"{table}\" already exists",
+                        cd.colname
+                    ),
                     Some("pick another name, or add IF NOT EXISTS".to_owned()),
                 );
             }
@@ -582,11 +622,15 @@ impl Replayer<'_> {
         };
         if serial {
             let seq = object_name(&table.name, Some(&cd.colname), "seq");
-            self.schema.sequences.insert(QualName::new(table.schema.clone(), seq));
+            self.schema
+                .sequences
+                .insert(QualName::new(table.schema.clone(), seq));
         }
         let mut table_constraints = Vec::new();
         for c in &cd.constraints {
-            let Some(NodeEnum::Constraint(c)) = &c.node else { continue };
+            let Some(NodeEnum::Constraint(c)) = &c.node else {
+                continue;
+            };
             let t = c.contype;
             if is(t, ConstrType::ConstrNotnull) {
                 col.nullable = false;
@@ -626,12 +670,22 @@ impl Replayer<'_> {
     fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
         let taken = |n: &str| {
             self.schema.tables[table].constraints.contains_key(n)
-                || self.schema.indexes.contains_key(&QualName::new(table.schema.clone(), n))
-                || self.schema.tables.contains_key(&QualName::new(table.schema.clone(), n))
+                || self
+                    .schema
+                    .indexes
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+                || self
+                    .schema
+                    .tables
+                    .contains_key(&QualName::new(table.schema.clone(), n))
         };
         let mut pass = 0;
         loop {
-            let l = if pass == 0 { label.to_owned() } else { format!("{label}{pass}") };
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
             let n = object_name(&table.name, cols, &l);
             if !taken(&n) {
                 return n;
@@ -644,13 +698,27 @@ impl Replayer<'_> {
         let keys = strings(&c.keys);
         let t = c.contype;
         let (kind, label, name_cols) = if is(t, ConstrType::ConstrPrimary) {
-            (ConstraintKind::PrimaryKey { columns: keys.clone() }, "pkey", None)
+            (
+                ConstraintKind::PrimaryKey {
+                    columns: keys.clone(),
+                },
+                "pkey",
+                None,
+            )
         } else if is(t, ConstrType::ConstrUnique) {
-            (ConstraintKind::Unique { columns: keys.clone() }, "key", Some(keys.join("_")))
+            (
+                ConstraintKind::Unique {
+                    columns: keys.clone(),
+                },
+                "key",
+                Some(keys.join("_")),
+            )
         } else if is(t, ConstrType::ConstrForeign) {
             let fk_cols = strings(&c.fk_attrs);
             let Some(pk) = &c.pktable else { return };
-            let Some(target) = self.table_of(pk, false) else { return };
+            let Some(target) = self.table_of(pk, false) else {
+                return;
+            };
             let mut ref_columns = strings(&c.pk_attrs);
             if ref_columns.is_empty() {
                 ref_columns = self.schema.tables[&target]
@@ -693,7 +761,12 @@ impl Replayer<'_> {
         } else if is(t, ConstrType::ConstrNotnull) {
             // PostgreSQL 18 spells table-level NOT NULL as a constraint.
             for k in &keys {
-                if let Some(col) = self.schema.tables.get_mut(table).and_then(|t| t.column_mut(k)) {
+                if let Some(col) = self
+                    .schema
+                    .tables
+                    .get_mut(table)
+                    .and_then(|t| t.column_mut(k))
+                {
                     col.nullable = false;
                 }
             }
@@ -714,7 +787,9 @@ impl Replayer<'_> {
         } else {
             c.conname.clone()
         };
-        let Some(tbl) = self.schema.tables.get_mut(table) else { return };
+        let Some(tbl) = self.schema.tables.get_mut(table) else {
+            return;
+        };
         if let ConstraintKind::PrimaryKey { columns } = &kind {
             for k in columns {
                 if let Some(col) = tbl.column_mut(k) {
@@ -723,28 +798,37 @@ impl Replayer<'_> {
             }
         }
         let index = match &kind {
-            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => Some(Index {
-                table: table.clone(),
-                columns: columns.clone(),
-                unique: true,
-                partial: false,
-            }),
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
+                Some(Index {
+                    table: table.clone(),
+                    columns: columns.clone(),
+                    unique: true,
+                    partial: false,
+                })
+            }
             _ => None,
         };
         tbl.constraints.insert(name.clone(), kind);
         if let Some(ix) = index {
-            self.schema.indexes.insert(QualName::new(table.schema.clone(), name), ix);
+            self.schema
+                .indexes
+                .insert(QualName::new(table.schema.clone(), name), ix);
         }
     }
 
     fn alter_table(&mut self, s: &pb::AlterTableStmt) {
         let Some(rv) = &s.relation else { return };
-        if !is(s.objtype, ObjectType::ObjectTable) && !is(s.objtype, ObjectType::ObjectForeignTable) {
+        if !is(s.objtype, ObjectType::ObjectTable) && !is(s.objtype, ObjectType::ObjectForeignTable)
+        {
             return;
         }
-        let Some(table) = self.table_of(rv, s.missing_ok) else { return };
+        let Some(table) = self.table_of(rv, s.missing_ok) else {
+            return;
+        };
         for cmd in &s.cmds {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else { continue };
+            let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else {
+                continue;
+            };
             self.alter_cmd(&table, cmd);
         }
     }
@@ -774,7 +858,12 @@ impl Replayer<'_> {
                     if let Some((ty, _)) = self.resolve_type(tn) {
                         let partitions = self.partitions_of(table);
                         for t in std::iter::once(table.clone()).chain(partitions) {
-                            if let Some(c) = self.schema.tables.get_mut(&t).and_then(|t| t.column_mut(&cmd.name)) {
+                            if let Some(c) = self
+                                .schema
+                                .tables
+                                .get_mut(&t)
+                                .and_then(|t| t.column_mut(&cmd.name))
+                            {
                                 c.ty = ty.clone();
                             }
                         }
@@ -801,7 +890,12 @@ impl Replayer<'_> {
             // Column changes on a partitioned table reach its partitions.
             let partitions = self.partitions_of(table);
             for t in std::iter::once(table.clone()).chain(partitions) {
-                let Some(c) = self.schema.tables.get_mut(&t).and_then(|t| t.column_mut(&cmd.name)) else {
+                let Some(c) = self
+                    .schema
+                    .tables
+                    .get_mut(&t)
+                    .and_then(|t| t.column_mut(&cmd.name))
+                else {
                     continue;
                 };
                 if is(st, AlterTableType::AtColumnDefault) {
@@ -831,22 +925,31 @@ impl Replayer<'_> {
                 .and_then(|t| t.constraints.remove(&cmd.name))
                 .is_some();
             if removed {
-                self.schema.indexes.remove(&QualName::new(table.schema.clone(), cmd.name.clone()));
+                self.schema
+                    .indexes
+                    .remove(&QualName::new(table.schema.clone(), cmd.name.clone()));
             } else if !cmd.missing_ok {
                 let help = did_you_mean(
                     &cmd.name,
-                    self.schema.tables[table].constraints.keys().map(String::as_str),
+                    self.schema.tables[table]
+                        .constraints
+                        .keys()
+                        .map(String::as_str),
                 )
                 .map(|c| format!("did you mean \"{c}\"?"))
                 .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
                 self.error_at(
                     self.locate(&cmd.name),
-                    format!("constraint \"{}\" of relation \"{table}\" does not exist", cmd.name),
+                    format!(
+                        "constraint \"{}\" of relation \"{table}\" does not exist",
+                        cmd.name
+                    ),
                     Some(help),
                 );
             }
         } else if is(st, AlterTableType::AtAttachPartition) {
-            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            {
                 if let Some(prv) = &pc.name {
                     if let Some(p) = self.table_of(prv, false) {
                         if let Some(t) = self.schema.tables.get_mut(&p) {
@@ -856,7 +959,8 @@ impl Replayer<'_> {
                 }
             }
         } else if is(st, AlterTableType::AtDetachPartition) {
-            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            {
                 if let Some(prv) = &pc.name {
                     if let Some(p) = self.table_of(prv, false) {
                         if let Some(t) = self.schema.tables.get_mut(&p) {
@@ -882,7 +986,9 @@ impl Replayer<'_> {
     fn drop_column(&mut self, table: &QualName, column: &str) {
         let partitions = self.partitions_of(table);
         for t in std::iter::once(table.clone()).chain(partitions) {
-            let Some(tbl) = self.schema.tables.get_mut(&t) else { continue };
+            let Some(tbl) = self.schema.tables.get_mut(&t) else {
+                continue;
+            };
             tbl.columns.retain(|c| c.name != column);
             let gone: Vec<String> = tbl
                 .constraints
@@ -890,7 +996,9 @@ impl Replayer<'_> {
                 .filter(|(_, k)| match k {
                     ConstraintKind::PrimaryKey { columns }
                     | ConstraintKind::Unique { columns }
-                    | ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == column),
+                    | ConstraintKind::ForeignKey { columns, .. } => {
+                        columns.iter().any(|c| c == column)
+                    }
                     _ => false,
                 })
                 .map(|(n, _)| n.clone())
@@ -916,7 +1024,9 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectColumn) {
             let Some(rv) = &s.relation else { return };
-            let Some(table) = self.table_of(rv, s.missing_ok) else { return };
+            let Some(table) = self.table_of(rv, s.missing_ok) else {
+                return;
+            };
             if self.schema.tables[&table].column(&s.subname).is_none() {
                 if !s.missing_ok {
                     self.missing_column(&table, &s.subname, None);
@@ -926,7 +1036,10 @@ impl Replayer<'_> {
             if self.schema.tables[&table].column(&s.newname).is_some() {
                 self.error_at(
                     self.locate(&s.newname),
-                    format!("column \"{}\" of relation \"{table}\" already exists", s.newname),
+                    format!(
+                        "column \"{}\" of relation \"{table}\" already exists",
+                        s.newname
+                    ),
                     None,
                 );
                 return;
@@ -934,19 +1047,28 @@ impl Replayer<'_> {
             self.rename_column(&table, &s.subname, &s.newname);
         } else if is(rt, ObjectType::ObjectTabconstraint) {
             let Some(rv) = &s.relation else { return };
-            let Some(table) = self.table_of(rv, s.missing_ok) else { return };
-            let Some(tbl) = self.schema.tables.get_mut(&table) else { return };
+            let Some(table) = self.table_of(rv, s.missing_ok) else {
+                return;
+            };
+            let Some(tbl) = self.schema.tables.get_mut(&table) else {
+                return;
+            };
             match tbl.constraints.remove(&s.subname) {
                 Some(k) => {
                     tbl.constraints.insert(s.newname.clone(), k);
                     let old = QualName::new(table.schema.clone(), s.subname.clone());
                     if let Some(ix) = self.schema.indexes.remove(&old) {
-                        self.schema.indexes.insert(QualName::new(table.schema.clone(), s.newname.clone()), ix);
+                        self.schema
+                            .indexes
+                            .insert(QualName::new(table.schema.clone(), s.newname.clone()), ix);
                     }
                 }
                 None => self.error_at(
                     self.locate(&s.subname),
-                    format!("constraint \"{}\" of relation \"{table}\" does not exist", s.subname),
+                    format!(
+                        "constraint \"{}\" of relation \"{table}\" does not exist",
+                        s.subname
+                    ),
                     None,
                 ),
             }
@@ -961,7 +1083,9 @@ impl Replayer<'_> {
                             t.constraints.insert(s.newname.clone(), k);
                         }
                     }
-                    self.schema.indexes.insert(QualName::new(old.schema, s.newname.clone()), ix);
+                    self.schema
+                        .indexes
+                        .insert(QualName::new(old.schema, s.newname.clone()), ix);
                 }
                 None if s.missing_ok => {}
                 None => self.incomplete("renames an index the model does not know"),
@@ -986,13 +1110,21 @@ impl Replayer<'_> {
         } else if is(rt, ObjectType::ObjectSchema) {
             if self.schema.schemas.remove(&s.subname) {
                 self.schema.schemas.insert(s.newname.clone());
-                self.incomplete("objects of a renamed schema keep their old qualified names in the model");
+                self.incomplete(
+                    "objects of a renamed schema keep their old qualified names in the model",
+                );
             }
         } else if is(rt, ObjectType::ObjectSequence) {
             if let Some(rv) = &s.relation {
-                if let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &seq_map(&self.schema.sequences)) {
+                if let Some(old) = self.resolve(
+                    &rv.schemaname,
+                    &rv.relname,
+                    &seq_map(&self.schema.sequences),
+                ) {
                     self.schema.sequences.remove(&old);
-                    self.schema.sequences.insert(QualName::new(old.schema, s.newname.clone()));
+                    self.schema
+                        .sequences
+                        .insert(QualName::new(old.schema, s.newname.clone()));
                 }
             }
         } else if is(rt, ObjectType::ObjectTrigger) {
@@ -1004,17 +1136,23 @@ impl Replayer<'_> {
                 }
             }
         } else if is(rt, ObjectType::ObjectFunction) || is(rt, ObjectType::ObjectProcedure) {
-            if let Some(NodeEnum::ObjectWithArgs(o)) = s.object.as_deref().and_then(|n| n.node.as_ref()) {
+            if let Some(NodeEnum::ObjectWithArgs(o)) =
+                s.object.as_deref().and_then(|n| n.node.as_ref())
+            {
                 let old = self.qual_from_list(&strings(&o.objname));
                 if self.schema.functions.remove(&old) {
-                    self.schema.functions.insert(QualName::new(old.schema, s.newname.clone()));
+                    self.schema
+                        .functions
+                        .insert(QualName::new(old.schema, s.newname.clone()));
                 }
             }
         }
     }
 
     fn rename_table(&mut self, old: &QualName, new: QualName) {
-        let Some(mut t) = self.schema.tables.remove(old) else { return };
+        let Some(mut t) = self.schema.tables.remove(old) else {
+            return;
+        };
         t.name = new.clone();
         self.schema.tables.insert(new.clone(), t);
         for t in self.schema.tables.values_mut() {
@@ -1034,7 +1172,13 @@ impl Replayer<'_> {
                 ix.table = new.clone();
             }
         }
-        let triggers: Vec<_> = self.schema.triggers.iter().filter(|(t, _)| t == old).cloned().collect();
+        let triggers: Vec<_> = self
+            .schema
+            .triggers
+            .iter()
+            .filter(|(t, _)| t == old)
+            .cloned()
+            .collect();
         for (t, n) in triggers {
             self.schema.triggers.remove(&(t, n.clone()));
             self.schema.triggers.insert((new.clone(), n));
@@ -1051,7 +1195,12 @@ impl Replayer<'_> {
         };
         let partitions = self.partitions_of(table);
         for t in std::iter::once(table.clone()).chain(partitions) {
-            if let Some(c) = self.schema.tables.get_mut(&t).and_then(|t| t.column_mut(old)) {
+            if let Some(c) = self
+                .schema
+                .tables
+                .get_mut(&t)
+                .and_then(|t| t.column_mut(old))
+            {
                 c.name = new.to_owned();
             }
         }
@@ -1059,8 +1208,16 @@ impl Replayer<'_> {
             let own = &t.name == table;
             for k in t.constraints.values_mut() {
                 match k {
-                    ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } if own => fix(columns),
-                    ConstraintKind::ForeignKey { columns, references, ref_columns } => {
+                    ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns }
+                        if own =>
+                    {
+                        fix(columns)
+                    }
+                    ConstraintKind::ForeignKey {
+                        columns,
+                        references,
+                        ref_columns,
+                    } => {
                         if own {
                             fix(columns);
                         }
@@ -1107,7 +1264,8 @@ impl Replayer<'_> {
 
     /// Points every column of type `old` at `new`, or drops those columns.
     fn retype(&mut self, old: &QualName, new: Option<&QualName>) {
-        let is_old = |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
+        let is_old =
+            |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
         for t in self.schema.tables.values_mut() {
             match new {
                 Some(n) => {
@@ -1155,7 +1313,9 @@ impl Replayer<'_> {
                     .collect();
                 for n in moved {
                     let ix = self.schema.indexes.remove(&n).expect("listed");
-                    self.schema.indexes.insert(QualName::new(s.newschema.clone(), n.name), ix);
+                    self.schema
+                        .indexes
+                        .insert(QualName::new(s.newschema.clone(), n.name), ix);
                 }
                 self.rename_table(&old, new);
             }
@@ -1187,9 +1347,15 @@ impl Replayer<'_> {
             }
         } else if is(ot, ObjectType::ObjectSequence) {
             if let Some(rv) = &s.relation {
-                if let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &seq_map(&self.schema.sequences)) {
+                if let Some(old) = self.resolve(
+                    &rv.schemaname,
+                    &rv.relname,
+                    &seq_map(&self.schema.sequences),
+                ) {
                     self.schema.sequences.remove(&old);
-                    self.schema.sequences.insert(QualName::new(s.newschema.clone(), old.name));
+                    self.schema
+                        .sequences
+                        .insert(QualName::new(s.newschema.clone(), old.name));
                 }
             }
         }
@@ -1234,7 +1400,11 @@ impl Replayer<'_> {
                     None if s.missing_ok => {}
                     None => {
                         let q = self.qual_from_list(names);
-                        self.error_at(self.locate(&q.name), format!("view \"{q}\" does not exist"), None);
+                        self.error_at(
+                            self.locate(&q.name),
+                            format!("view \"{q}\" does not exist"),
+                            None,
+                        );
                     }
                 }
             }
@@ -1249,7 +1419,11 @@ impl Replayer<'_> {
                     None if s.missing_ok => {}
                     None => {
                         let q = self.qual_from_list(names);
-                        self.error_at(self.locate(&q.name), format!("type \"{q}\" does not exist"), None);
+                        self.error_at(
+                            self.locate(&q.name),
+                            format!("type \"{q}\" does not exist"),
+                            None,
+                        );
                     }
                 }
             }
@@ -1275,7 +1449,11 @@ impl Replayer<'_> {
                 let Some(name) = names.first() else { continue };
                 if !self.schema.schemas.contains(name) {
                     if !s.missing_ok {
-                        self.error_at(self.locate(name), format!("schema \"{name}\" does not exist"), None);
+                        self.error_at(
+                            self.locate(name),
+                            format!("schema \"{name}\" does not exist"),
+                            None,
+                        );
                     }
                     continue;
                 }
@@ -1287,7 +1465,10 @@ impl Replayer<'_> {
                     self.schema.extensions.remove(n);
                 }
             }
-        } else if is(rt, ObjectType::ObjectFunction) || is(rt, ObjectType::ObjectProcedure) || is(rt, ObjectType::ObjectRoutine) {
+        } else if is(rt, ObjectType::ObjectFunction)
+            || is(rt, ObjectType::ObjectProcedure)
+            || is(rt, ObjectType::ObjectRoutine)
+        {
             for names in &objects {
                 let q = self.qual_from_list(names);
                 let map = seq_map(&self.schema.functions);
@@ -1296,7 +1477,9 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectTrigger) {
             for names in &objects {
-                let Some((trig, table_names)) = names.split_last() else { continue };
+                let Some((trig, table_names)) = names.split_last() else {
+                    continue;
+                };
                 let Some(table) = self.resolve_list(table_names, &self.schema.tables) else {
                     if !s.missing_ok {
                         let q = self.qual_from_list(table_names);
@@ -1348,9 +1531,11 @@ impl Replayer<'_> {
                 self.schema.indexes.retain(|_, ix| ix.table != g);
                 self.schema.triggers.retain(|(t, _)| t != &g);
                 let prefix = format!("{}_", g.name);
-                self.schema
-                    .sequences
-                    .retain(|s| !(s.schema == g.schema && s.name.starts_with(&prefix) && s.name.ends_with("_seq")));
+                self.schema.sequences.retain(|s| {
+                    !(s.schema == g.schema
+                        && s.name.starts_with(&prefix)
+                        && s.name.ends_with("_seq"))
+                });
             }
         }
     }
@@ -1410,10 +1595,14 @@ impl Replayer<'_> {
 
     fn create_index(&mut self, s: &pb::IndexStmt) {
         let Some(rv) = &s.relation else { return };
-        let Some(table) = self.table_of(rv, false) else { return };
+        let Some(table) = self.table_of(rv, false) else {
+            return;
+        };
         let mut columns = Vec::new();
         for p in &s.index_params {
-            let Some(NodeEnum::IndexElem(e)) = &p.node else { continue };
+            let Some(NodeEnum::IndexElem(e)) = &p.node else {
+                continue;
+            };
             if e.name.is_empty() {
                 columns.push("(expr)".to_owned());
             } else {
@@ -1475,7 +1664,11 @@ impl Replayer<'_> {
         let names = strings(&s.type_name);
         let Some(q) = self.resolve_list(&names, &self.schema.enums) else {
             let q = self.qual_from_list(&names);
-            self.error_at(self.locate(&q.name), format!("type \"{q}\" does not exist"), None);
+            self.error_at(
+                self.locate(&q.name),
+                format!("type \"{q}\" does not exist"),
+                None,
+            );
             return;
         };
         let labels = self.schema.enums.get_mut(&q).expect("resolved");
@@ -1483,7 +1676,10 @@ impl Replayer<'_> {
             match labels.iter_mut().find(|l| **l == s.old_val) {
                 Some(l) => *l = s.new_val.clone(),
                 None => {
-                    let msg = format!("\"{}\" is not an existing enum label of type \"{q}\"", s.old_val);
+                    let msg = format!(
+                        "\"{}\" is not an existing enum label of type \"{q}\"",
+                        s.old_val
+                    );
                     self.error_at(self.locate(&s.old_val), msg, None);
                 }
             }
@@ -1491,8 +1687,15 @@ impl Replayer<'_> {
         }
         if labels.contains(&s.new_val) {
             if !s.skip_if_new_val_exists {
-                let msg = format!("enum label \"{}\" already exists in type \"{q}\"", s.new_val);
-                self.error_at(self.locate(&s.new_val), msg, Some("add IF NOT EXISTS".to_owned()));
+                let msg = format!(
+                    "enum label \"{}\" already exists in type \"{q}\"",
+                    s.new_val
+                );
+                self.error_at(
+                    self.locate(&s.new_val),
+                    msg,
+                    Some("add IF NOT EXISTS".to_owned()),
+                );
             }
             return;
         }
@@ -1511,7 +1714,9 @@ impl Replayer<'_> {
     fn create_domain(&mut self, s: &pb::CreateDomainStmt) {
         let q = self.qual_from_list(&strings(&s.domainname));
         let Some(tn) = &s.type_name else { return };
-        let Some((base, _)) = self.resolve_type(tn) else { return };
+        let Some((base, _)) = self.resolve_type(tn) else {
+            return;
+        };
         let not_null = s.constraints.iter().any(|c| {
             matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrNotnull))
         });
@@ -1523,7 +1728,9 @@ impl Replayer<'_> {
         let q = self.qual_for_create(&rv.schemaname, &rv.relname);
         let mut cols = Vec::new();
         for c in &s.coldeflist {
-            let Some(NodeEnum::ColumnDef(cd)) = &c.node else { continue };
+            let Some(NodeEnum::ColumnDef(cd)) = &c.node else {
+                continue;
+            };
             let Some(tn) = &cd.type_name else { continue };
             if let Some((ty, _)) = self.resolve_type(tn) {
                 cols.push(Column {
@@ -1542,7 +1749,8 @@ impl Replayer<'_> {
     fn create_view(&mut self, s: &pb::ViewStmt) {
         let Some(rv) = &s.view else { return };
         let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-        if self.schema.tables.contains_key(&q) || (self.schema.views.contains_key(&q) && !s.replace) {
+        if self.schema.tables.contains_key(&q) || (self.schema.views.contains_key(&q) && !s.replace)
+        {
             self.error_at(
                 Some(rv.location),
                 format!("relation \"{q}\" already exists"),
@@ -1573,16 +1781,27 @@ impl Replayer<'_> {
         let Some(NodeEnum::SelectStmt(sel)) = query.and_then(|q| q.node.as_ref()) else {
             return None;
         };
-        let [from] = sel.from_clause.as_slice() else { return None };
-        let Some(NodeEnum::RangeVar(rv)) = &from.node else { return None };
-        let table = &self.schema.tables[&self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables)?];
+        let [from] = sel.from_clause.as_slice() else {
+            return None;
+        };
+        let Some(NodeEnum::RangeVar(rv)) = &from.node else {
+            return None;
+        };
+        let table =
+            &self.schema.tables[&self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables)?];
         let mut out = Vec::new();
         for t in &sel.target_list {
-            let Some(NodeEnum::ResTarget(rt)) = &t.node else { return None };
-            let Some(NodeEnum::ColumnRef(cr)) = rt.val.as_ref().and_then(|v| v.node.as_ref()) else {
+            let Some(NodeEnum::ResTarget(rt)) = &t.node else {
                 return None;
             };
-            if matches!(cr.fields.last().and_then(|f| f.node.as_ref()), Some(NodeEnum::AStar(_))) {
+            let Some(NodeEnum::ColumnRef(cr)) = rt.val.as_ref().and_then(|v| v.node.as_ref())
+            else {
+                return None;
+            };
+            if matches!(
+                cr.fields.last().and_then(|f| f.node.as_ref()),
+                Some(NodeEnum::AStar(_))
+            ) {
                 out.extend(table.columns.iter().cloned().map(|mut c| {
                     c.has_default = false;
                     c
@@ -1649,12 +1868,17 @@ impl Replayer<'_> {
 
     fn create_trigger(&mut self, s: &pb::CreateTrigStmt) {
         let Some(rv) = &s.relation else { return };
-        let Some(table) = self.table_of(rv, false) else { return };
+        let Some(table) = self.table_of(rv, false) else {
+            return;
+        };
         let key = (table.clone(), s.trigname.clone());
         if self.schema.triggers.contains(&key) && !s.replace {
             self.error_at(
                 self.locate(&s.trigname),
-                format!("trigger \"{}\" for relation \"{table}\" already exists", s.trigname),
+                format!(
+                    "trigger \"{}\" for relation \"{table}\" already exists",
+                    s.trigname
+                ),
                 Some("drop it first, or use CREATE OR REPLACE TRIGGER".to_owned()),
             );
             return;
@@ -1664,7 +1888,9 @@ impl Replayer<'_> {
 
     fn insert(&mut self, s: &pb::InsertStmt) {
         let Some(rv) = &s.relation else { return };
-        let Some(table) = self.table_of(rv, false) else { return };
+        let Some(table) = self.table_of(rv, false) else {
+            return;
+        };
         for c in &s.cols {
             if let Some(NodeEnum::ResTarget(rt)) = &c.node {
                 self.expect_column(&table, &rt.name, Some(rt.location));

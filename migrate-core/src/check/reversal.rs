@@ -4,7 +4,12 @@ use crate::diag::Diagnostic;
 use crate::model::schema::Schema;
 
 /// Compares the schema before an up with the schema after up then down.
-pub fn check(label: &str, down_path: &str, before: &Schema, after_down: &Schema) -> Option<Diagnostic> {
+pub fn check(
+    label: &str,
+    down_path: &str,
+    before: &Schema,
+    after_down: &Schema,
+) -> Option<Diagnostic> {
     let diffs = before.differences(after_down);
     if diffs.is_empty() {
         return None;

@@ -12,9 +12,9 @@ fn non_transactional(node: &NodeEnum) -> Option<&'static str> {
         NodeEnum::IndexStmt(s) if s.concurrent => Some("CREATE INDEX CONCURRENTLY"),
         NodeEnum::DropStmt(s) if s.concurrent => Some("DROP INDEX CONCURRENTLY"),
         NodeEnum::ReindexStmt(s)
-            if s.params.iter().any(|p| {
-                matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname == "concurrently")
-            }) =>
+            if s.params.iter().any(
+                |p| matches!(&p.node, Some(NodeEnum::DefElem(d)) if d.defname == "concurrently"),
+            ) =>
         {
             Some("REINDEX CONCURRENTLY")
         }

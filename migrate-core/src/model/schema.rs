@@ -68,8 +68,12 @@ impl Column {
 /// exists under that name matters to the checks built on the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConstraintKind {
-    PrimaryKey { columns: Vec<String> },
-    Unique { columns: Vec<String> },
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
     ForeignKey {
         columns: Vec<String>,
         references: QualName,
@@ -84,7 +88,10 @@ pub enum ConstraintKind {
 pub enum Partitioning {
     None,
     /// `PARTITION BY RANGE (time)`.
-    Partitioned { strategy: String, key: Vec<String> },
+    Partitioned {
+        strategy: String,
+        key: Vec<String>,
+    },
     /// `PARTITION OF parent`.
     PartitionOf(QualName),
 }
@@ -213,7 +220,9 @@ impl Schema {
         let mut out = Vec::new();
         diff_keys(&mut out, "table", &self.tables, &other.tables);
         for (name, a) in &self.tables {
-            let Some(b) = other.tables.get(name) else { continue };
+            let Some(b) = other.tables.get(name) else {
+                continue;
+            };
             for ca in &a.columns {
                 match b.column(&ca.name) {
                     None => out.push(format!("column {name}.{} is missing", ca.name)),
@@ -234,7 +243,9 @@ impl Schema {
             for (cname, ka) in &a.constraints {
                 match b.constraints.get(cname) {
                     None => out.push(format!("constraint {cname} on {name} is missing")),
-                    Some(kb) if kb != ka => out.push(format!("constraint {cname} on {name} differs")),
+                    Some(kb) if kb != ka => {
+                        out.push(format!("constraint {cname} on {name} differs"))
+                    }
                     Some(_) => {}
                 }
             }
@@ -257,12 +268,25 @@ impl Schema {
             }
         }
         diff_keys(&mut out, "domain", &self.domains, &other.domains);
-        diff_keys(&mut out, "composite type", &self.composites, &other.composites);
+        diff_keys(
+            &mut out,
+            "composite type",
+            &self.composites,
+            &other.composites,
+        );
         diff_keys(&mut out, "index", &self.indexes, &other.indexes);
         diff_set(&mut out, "sequence", &self.sequences, &other.sequences);
         diff_set(&mut out, "function", &self.functions, &other.functions);
-        let ta: BTreeSet<String> = self.triggers.iter().map(|(t, n)| format!("{n} on {t}")).collect();
-        let tb: BTreeSet<String> = other.triggers.iter().map(|(t, n)| format!("{n} on {t}")).collect();
+        let ta: BTreeSet<String> = self
+            .triggers
+            .iter()
+            .map(|(t, n)| format!("{n} on {t}"))
+            .collect();
+        let tb: BTreeSet<String> = other
+            .triggers
+            .iter()
+            .map(|(t, n)| format!("{n} on {t}"))
+            .collect();
         diff_set(&mut out, "trigger", &ta, &tb);
         diff_set(&mut out, "extension", &self.extensions, &other.extensions);
         diff_set(&mut out, "schema", &self.schemas, &other.schemas);
@@ -299,7 +323,12 @@ fn diff_keys<K: fmt::Display + Ord, V>(
     }
 }
 
-fn diff_set<K: fmt::Display + Ord>(out: &mut Vec<String>, what: &str, a: &BTreeSet<K>, b: &BTreeSet<K>) {
+fn diff_set<K: fmt::Display + Ord>(
+    out: &mut Vec<String>,
+    what: &str,
+    a: &BTreeSet<K>,
+    b: &BTreeSet<K>,
+) {
     for k in a.difference(b) {
         out.push(format!("{what} {k} is missing"));
     }

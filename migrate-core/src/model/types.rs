@@ -176,7 +176,12 @@ pub struct Resolved {
 
 /// Resolves a built-in type name or alias (already lowercased by the parser).
 pub fn resolve_builtin(name: &str) -> Option<Resolved> {
-    let plain = |name| Some(Resolved { name, serial: false });
+    let plain = |name| {
+        Some(Resolved {
+            name,
+            serial: false,
+        })
+    };
     let serial = |name| Some(Resolved { name, serial: true });
     match name {
         "smallint" | "int2" => plain("int2"),
@@ -212,11 +217,14 @@ pub fn extension_types(extension: &str) -> Option<&'static [&'static str]> {
         "hstore" => &["hstore"],
         "ltree" => &["ltree", "lquery", "ltxtquery"],
         "cube" => &["cube"],
-        "isn" => &["ean13", "isbn", "isbn13", "ismn", "ismn13", "issn", "issn13", "upc"],
+        "isn" => &[
+            "ean13", "isbn", "isbn13", "ismn", "ismn13", "issn", "issn13", "upc",
+        ],
         "postgis" => &["geometry", "geography", "box2d", "box3d"],
         "vector" => &["vector", "halfvec", "sparsevec"],
-        "pgcrypto" | "uuid-ossp" | "pg_trgm" | "btree_gin" | "btree_gist" | "pg_stat_statements"
-        | "tablefunc" | "unaccent" | "fuzzystrmatch" | "intarray" | "plpgsql" => &[],
+        "pgcrypto" | "uuid-ossp" | "pg_trgm" | "btree_gin" | "btree_gist"
+        | "pg_stat_statements" | "tablefunc" | "unaccent" | "fuzzystrmatch" | "intarray"
+        | "plpgsql" => &[],
         _ => return None,
     })
 }

@@ -36,13 +36,19 @@ mod tests {
     #[test]
     fn ignores_layout_and_comments() {
         let a = checksum("CREATE TABLE a (id int);\n");
-        assert_eq!(a, checksum("-- note\r\nCREATE  TABLE a\r\n  (id int); /* x */"));
+        assert_eq!(
+            a,
+            checksum("-- note\r\nCREATE  TABLE a\r\n  (id int); /* x */")
+        );
         assert_eq!(a.len(), 64);
     }
 
     #[test]
     fn sees_real_changes() {
-        assert_ne!(checksum("CREATE TABLE a (id int);"), checksum("CREATE TABLE a (id bigint);"));
+        assert_ne!(
+            checksum("CREATE TABLE a (id int);"),
+            checksum("CREATE TABLE a (id bigint);")
+        );
         assert_ne!(checksum("SELECT 'a b'"), checksum("SELECT 'a  b'"));
     }
 }

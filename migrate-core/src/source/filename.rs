@@ -104,7 +104,9 @@ mod tests {
         assert_eq!(parse("1_.up.sql"), Some(Err(NameError::Pattern)));
         assert_eq!(
             parse("99999999999999999999_x.up.sql"),
-            Some(Err(NameError::VersionTooLarge("99999999999999999999".into())))
+            Some(Err(NameError::VersionTooLarge(
+                "99999999999999999999".into()
+            )))
         );
     }
 

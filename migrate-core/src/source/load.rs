@@ -66,8 +66,13 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
         Ok(e) => e,
         Err(e) => {
             out.diagnostics.push(
-                Diagnostic::file(display, format!("cannot read the migrations directory: {e}"))
-                    .with_help("create it, or pass the directory that holds the .up.sql/.down.sql files"),
+                Diagnostic::file(
+                    display,
+                    format!("cannot read the migrations directory: {e}"),
+                )
+                .with_help(
+                    "create it, or pass the directory that holds the .up.sql/.down.sql files",
+                ),
             );
             return out;
         }
@@ -134,8 +139,11 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
             None => {
                 if let Some(down) = down {
                     out.diagnostics.push(
-                        Diagnostic::file(&down.path, format!("down migration {version} has no up migration"))
-                            .with_help(format!("add {}", down.path.replace(".down.sql", ".up.sql"))),
+                        Diagnostic::file(
+                            &down.path,
+                            format!("down migration {version} has no up migration"),
+                        )
+                        .with_help(format!("add {}", down.path.replace(".down.sql", ".up.sql"))),
                     );
                 }
             }
@@ -157,7 +165,12 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
                             )),
                     );
                 }
-                out.migrations.push(SourceMigration { version, name, up, down });
+                out.migrations.push(SourceMigration {
+                    version,
+                    name,
+                    up,
+                    down,
+                });
             }
         }
     }
@@ -233,10 +246,15 @@ fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool) {
             let col = line_col_of(sql, i, "migrate:");
             diags.push(Diagnostic {
                 path: path.to_owned(),
-                pos: Some(crate::diag::SourcePos { line: i as u32 + 1, col }),
+                pos: Some(crate::diag::SourcePos {
+                    line: i as u32 + 1,
+                    col,
+                }),
                 message: format!("unknown marker \"migrate:{rest}\""),
                 snippet: Some(sql.lines().nth(i).unwrap_or_default().to_owned()),
-                help: Some(format!("the markers are `-- {NO_TRANSACTION}` and `-- {IRREVERSIBLE}`")),
+                help: Some(format!(
+                    "the markers are `-- {NO_TRANSACTION}` and `-- {IRREVERSIBLE}`"
+                )),
             });
         }
     }

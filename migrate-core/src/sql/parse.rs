@@ -166,7 +166,10 @@ mod tests {
         let sql = "-- header\nCREATE TABLE a (id int);\n\n/* c */ DROP TABLE a;";
         let stmts = parse("f.sql", sql).unwrap();
         assert_eq!(stmts.len(), 2);
-        assert_eq!(&sql[stmts[0].start..stmts[0].end], "CREATE TABLE a (id int)");
+        assert_eq!(
+            &sql[stmts[0].start..stmts[0].end],
+            "CREATE TABLE a (id int)"
+        );
         assert_eq!(&sql[stmts[1].start..stmts[1].end], "DROP TABLE a");
     }
 
@@ -176,7 +179,10 @@ mod tests {
         let d = parse("f.sql", sql).unwrap_err();
         assert_eq!(d.pos, Some(SourcePos { line: 2, col: 24 }));
         assert_eq!(d.message, "syntax error at or near \",\"");
-        assert_eq!(d.snippet.as_deref(), Some("CREATE TABLE b (id int,, x int);"));
+        assert_eq!(
+            d.snippet.as_deref(),
+            Some("CREATE TABLE b (id int,, x int);")
+        );
     }
 
     #[test]
