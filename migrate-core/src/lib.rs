@@ -26,6 +26,7 @@ pub use source::filename::Direction;
 pub use source::load::{Discovered, LoadOptions, SourceMigration, SqlFile, discover};
 pub mod model {
     //! The schema model and PostgreSQL's types.
+    pub mod rust;
     pub mod schema;
     pub mod types;
 }
@@ -33,6 +34,7 @@ pub mod replay;
 pub mod check {
     //! Rules that look across statements and files.
     pub mod reversal;
+    pub mod seeds;
     pub mod tx;
 }
 pub mod analyze;

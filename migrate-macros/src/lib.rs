@@ -1,7 +1,89 @@
-//! placeholder
-use proc_macro::TokenStream;
+//! The `embed_migrations!` proc-macro. Use it through `migrate-runtime`, which
+//! re-exports it with the types the expansion names.
+//!
+//! This crate is a shell: migrate-core discovers, parses, replays and checks;
+//! this crate turns its findings into compile errors and its model into tokens.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
+
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::parse_macro_input;
+
+use migrate_core::check::seeds;
+use migrate_core::{Diagnostics, Options, analyze};
+
+mod args;
+mod expand {
+    pub mod registry;
+    pub mod seeds;
+    pub mod tables;
+}
+mod paths;
+
+/// Embeds a directory of golang-migrate style migrations, checked at compile time.
+///
+/// See `migrate_runtime::embed_migrations` for the documentation.
 #[proc_macro]
-pub fn embed_migrations(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let args = parse_macro_input!(input as args::Args);
+    let located = paths::Located::new(&args.dir.value());
+    let opts = Options {
+        require_down: args.require_down,
+        ..Options::default()
+    };
+    let analysis = analyze(&located.dir(), &located.display, &opts);
+    let mut errors: Diagnostics = analysis.errors.clone();
+
+    let seeds_tokens = args.seeds.as_ref().map(|lit| {
+        let seeds_loc = paths::Located::new(&lit.value());
+        let s = seeds::load_and_check(
+            &seeds_loc.dir(),
+            &seeds_loc.display,
+            analysis.latest(),
+            &mut errors,
+        );
+        expand::seeds::expand(&s, &seeds_loc)
+    });
+
+    let overrides: BTreeMap<String, syn::Type> = args
+        .types
+        .iter()
+        .map(|(k, v)| (k.value(), v.clone()))
+        .collect();
+    let tables = expand::tables::expand(analysis.latest(), &overrides);
+    let registry = expand::registry::expand(&analysis.migrations, &located);
+
+    // All findings at once, on the path literal: a stable macro cannot point into
+    // a .sql file, so the message carries the file:line:col.
+    let mut combined: Option<syn::Error> = None;
+    let mut push = |msg: String| {
+        let e = syn::Error::new(args.dir.span(), msg);
+        match &mut combined {
+            Some(c) => c.combine(e),
+            None => combined = Some(e),
+        }
+    };
+    for d in errors.iter() {
+        push(d.to_string());
+    }
+    for u in &tables.unmapped {
+        push(format!(
+            "{}: {u}\nhelp: map it in the macro call, e.g. embed_migrations!(\"{}\", types(\"<pg type>\" => MyType))",
+            located.display, located.display
+        ));
+    }
+    let compile_errors = combined.map(|e| e.to_compile_error());
+
+    // The registry and the types are emitted beside the errors, so one broken
+    // migration gives one error, not a cascade of missing items.
+    let tables_tokens = tables.tokens;
+    quote! {
+        #compile_errors
+        #registry
+        #seeds_tokens
+        #tables_tokens
+    }
+    .into()
 }

@@ -79,6 +79,11 @@ impl Migration {
             .and_then(|f| f.split('_').next())
             .map(str::len)
             .unwrap_or(0);
-        format!("{:0width$}_{}", self.version.get(), self.name, width = digits)
+        format!(
+            "{:0width$}_{}",
+            self.version.get(),
+            self.name,
+            width = digits
+        )
     }
 }

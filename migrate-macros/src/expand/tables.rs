@@ -1,0 +1,400 @@
+//! The `schema` module: one module per table with its row, insert and column
+//! types, and one Rust enum per PostgreSQL enum.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use migrate_core::model::rust::{
+    RustType, domain_not_null, is_keyword, pascal_ident, rust_type, snake_ident,
+};
+use migrate_core::model::schema::{Column, QualName, Schema, Table};
+
+/// A field or module name, raw when it is a keyword.
+fn field_ident(sql: &str) -> Ident {
+    let s = snake_ident(sql);
+    if is_keyword(&s) {
+        Ident::new_raw(&s, Span::call_site())
+    } else {
+        Ident::new(&s, Span::call_site())
+    }
+}
+
+/// Enum path for a PostgreSQL enum type.
+fn enum_ident(q: &QualName) -> Ident {
+    if q.schema == "public" {
+        format_ident!("{}", pascal_ident(&q.name))
+    } else {
+        format_ident!("{}{}", pascal_ident(&q.schema), pascal_ident(&q.name))
+    }
+}
+
+fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenStream {
+    match t {
+        RustType::Path(p) => {
+            let full = p.replace("__private::", "::migrate_runtime::__private::");
+            full.parse().unwrap_or_else(|_| quote!(()))
+        }
+        RustType::Override(key) => match overrides.get(key) {
+            Some(ty) => quote!(#ty),
+            None => quote!(()),
+        },
+        RustType::Enum(q) => {
+            let id = enum_ident(q);
+            quote!(super::enums::#id)
+        }
+        RustType::Vec(inner) => {
+            let i = type_tokens(inner, overrides);
+            quote!(::std::vec::Vec<#i>)
+        }
+    }
+}
+
+/// Generated code and the columns whose types have no mapping.
+pub struct Expanded {
+    pub tokens: TokenStream,
+    pub unmapped: Vec<String>,
+}
+
+pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expanded {
+    let keys: BTreeMap<String, String> = overrides.keys().map(|k| (k.clone(), k.clone())).collect();
+    let mut unmapped = Vec::new();
+    let enums = schema
+        .enums
+        .iter()
+        .map(|(q, labels)| enum_tokens(q, labels));
+
+    let mut by_schema: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
+    for table in schema.user_tables() {
+        let t = table_tokens(table, schema, &keys, overrides, &mut unmapped);
+        by_schema
+            .entry(table.name.schema.as_str())
+            .or_default()
+            .push(t);
+    }
+    let public = by_schema.remove("public").unwrap_or_default();
+    let others = by_schema.into_iter().map(|(s, tables)| {
+        let m = field_ident(s);
+        let doc = format!("Tables of schema `{s}`.");
+        quote! {
+            #[doc = #doc]
+            pub mod #m {
+                use super::enums;
+                #(#tables)*
+            }
+        }
+    });
+    let tokens = quote! {
+        /// The tables and types the migrations create, as Rust types.
+        #[allow(clippy::all, dead_code)]
+        pub mod schema {
+            /// PostgreSQL enum types.
+            pub mod enums {
+                #(#enums)*
+            }
+            #(#public)*
+            #(#others)*
+        }
+    };
+    Expanded { tokens, unmapped }
+}
+
+fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
+    let id = enum_ident(q);
+    let mut seen = Vec::new();
+    let variants: Vec<Ident> = labels
+        .iter()
+        .map(|l| {
+            let mut v = pascal_ident(l);
+            while seen.contains(&v) {
+                v.push('_');
+            }
+            seen.push(v.clone());
+            format_ident!("{}", v)
+        })
+        .collect();
+    let type_name = &q.name;
+    let doc = format!(
+        "PostgreSQL enum `{q}`: {}.",
+        labels
+            .iter()
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let p = quote!(::migrate_runtime::__private);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #id {
+            #( #[doc = #labels] #variants, )*
+        }
+
+        impl #id {
+            /// Every label, in the type's order.
+            pub const ALL: &'static [#id] = &[#(#id::#variants),*];
+
+            /// The label as PostgreSQL stores it.
+            pub const fn as_str(self) -> &'static str {
+                match self { #(#id::#variants => #labels,)* }
+            }
+        }
+
+        impl ::core::fmt::Display for #id {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::core::str::FromStr for #id {
+            type Err = ::std::string::String;
+            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+                match s {
+                    #(#labels => Ok(#id::#variants),)*
+                    other => Err(::std::format!("{other:?} is not a label of enum {}", #type_name)),
+                }
+            }
+        }
+
+        impl<'a> #p::postgres_types::FromSql<'a> for #id {
+            fn from_sql(
+                _: &#p::postgres_types::Type,
+                raw: &'a [u8],
+            ) -> ::core::result::Result<Self, ::std::boxed::Box<dyn ::std::error::Error + Sync + Send>> {
+                let s = ::core::str::from_utf8(raw)?;
+                s.parse().map_err(::core::convert::Into::into)
+            }
+            fn accepts(ty: &#p::postgres_types::Type) -> bool {
+                ty.name() == #type_name
+            }
+        }
+
+        impl #p::postgres_types::ToSql for #id {
+            fn to_sql(
+                &self,
+                _: &#p::postgres_types::Type,
+                out: &mut #p::bytes::BytesMut,
+            ) -> ::core::result::Result<#p::postgres_types::IsNull, ::std::boxed::Box<dyn ::std::error::Error + Sync + Send>> {
+                out.extend_from_slice(self.as_str().as_bytes());
+                Ok(#p::postgres_types::IsNull::No)
+            }
+            fn accepts(ty: &#p::postgres_types::Type) -> bool {
+                ty.name() == #type_name
+            }
+            #p::postgres_types::to_sql_checked!();
+        }
+    }
+}
+
+fn column_doc(c: &Column) -> String {
+    let mut s = format!("`{}` `{}`", c.name, c.ty);
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if c.has_default {
+        s.push_str(", has a default");
+    }
+    if c.identity.is_some() {
+        s.push_str(", identity");
+    }
+    if c.generated {
+        s.push_str(", generated");
+    }
+    s
+}
+
+fn table_tokens(
+    table: &Table,
+    schema: &Schema,
+    keys: &BTreeMap<String, String>,
+    overrides: &BTreeMap<String, syn::Type>,
+    unmapped: &mut Vec<String>,
+) -> TokenStream {
+    let p = quote!(::migrate_runtime::__private);
+    let module = field_ident(&table.name.name);
+    let table_name = &table.name.name;
+    let schema_name = &table.name.schema;
+    let qualified = format!(
+        "\"{}\".\"{}\"",
+        table.name.schema.replace('"', "\"\""),
+        table.name.name.replace('"', "\"\"")
+    );
+
+    let mut row_fields = Vec::new();
+    let mut row_reads = Vec::new();
+    let mut insert_fields = Vec::new();
+    let mut insert_pushes = Vec::new();
+    let mut variants = Vec::new();
+    let mut variant_names = Vec::new();
+    let mut name_consts = Vec::new();
+    let mut seen = Vec::new();
+    let mut consts_seen: Vec<String> = Vec::new();
+    for c in &table.columns {
+        let base = match rust_type(&c.ty, schema, keys) {
+            Ok(t) => type_tokens(&t, overrides),
+            Err(why) => {
+                unmapped.push(format!("column {}.{}: {why}", table.name, c.name));
+                quote!(())
+            }
+        };
+        let nullable = c.nullable && !domain_not_null(&c.ty, schema);
+        let row_ty = if nullable {
+            quote!(::core::option::Option<#base>)
+        } else {
+            base.clone()
+        };
+        let f = field_ident(&c.name);
+        let col_name = &c.name;
+        let doc = column_doc(c);
+        row_fields.push(quote! { #[doc = #doc] pub #f: #row_ty, });
+        row_reads.push(quote! { #f: row.try_get(#col_name)?, });
+        if !c.generated {
+            if c.optional_on_insert() {
+                insert_fields.push(quote! { #[doc = #doc] pub #f: ::core::option::Option<#base>, });
+                insert_pushes.push(quote! {
+                    if let ::core::option::Option::Some(v) = &self.#f {
+                        columns.push(#col_name);
+                        params.push(v);
+                    }
+                });
+            } else {
+                insert_fields.push(quote! { #[doc = #doc] pub #f: #base, });
+                insert_pushes.push(quote! {
+                    columns.push(#col_name);
+                    params.push(&self.#f);
+                });
+            }
+        }
+        let mut v = pascal_ident(&c.name);
+        while seen.contains(&v) {
+            v.push('_');
+        }
+        seen.push(v.clone());
+        let v = format_ident!("{}", v);
+        variants.push(quote! { #[doc = #doc] #v, });
+        variant_names.push(quote! { Column::#v => #col_name, });
+        let mut const_name = snake_ident(&c.name).to_ascii_uppercase();
+        while consts_seen.contains(&const_name) {
+            const_name.push('_');
+        }
+        consts_seen.push(const_name.clone());
+        let const_name = format_ident!("{}", const_name);
+        name_consts.push(quote! { #[doc = #doc] pub const #const_name: &str = #col_name; });
+    }
+    let variant_idents: Vec<Ident> = seen.iter().map(|v| format_ident!("{}", v)).collect();
+    let doc = format!(
+        "Table `{}`: {} columns.\n\n{}",
+        table.name,
+        table.columns.len(),
+        table
+            .columns
+            .iter()
+            .map(|c| format!("- {}", column_doc(c)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            #[allow(unused_imports)]
+            use super::enums;
+
+            /// The table's name.
+            pub const TABLE: &str = #table_name;
+            /// The table's schema.
+            pub const SCHEMA: &str = #schema_name;
+
+            /// Column names.
+            pub mod columns {
+                #(#name_consts)*
+            }
+
+            /// One row, every column; decoded by column name, so `SELECT *` and
+            /// column order do not matter.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct Row {
+                #(#row_fields)*
+            }
+
+            impl Row {
+                /// Decodes a row by column name.
+                ///
+                /// # Errors
+                ///
+                /// A column is missing from the row or has another type.
+                pub fn from_row(row: &#p::postgres::Row) -> ::core::result::Result<Self, #p::postgres::Error> {
+                    Ok(Row { #(#row_reads)* })
+                }
+            }
+
+            impl ::core::convert::TryFrom<&#p::postgres::Row> for Row {
+                type Error = #p::postgres::Error;
+                fn try_from(row: &#p::postgres::Row) -> ::core::result::Result<Self, Self::Error> {
+                    Row::from_row(row)
+                }
+            }
+
+            /// A new row: columns with a default, an identity or NULL allowed are
+            /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct Insert {
+                #(#insert_fields)*
+            }
+
+            impl Insert {
+                /// Inserts the row and returns it as stored (defaults filled in).
+                ///
+                /// # Errors
+                ///
+                /// PostgreSQL refused the row (a constraint, a missing reference).
+                pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> ::core::result::Result<Row, #p::postgres::Error> {
+                    let mut columns: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                    let mut params: ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)> = ::std::vec::Vec::new();
+                    #(#insert_pushes)*
+                    let sql = #p::insert_sql(#qualified, &columns);
+                    let row = client.query_one(sql.as_str(), &params)?;
+                    Row::from_row(&row)
+                }
+            }
+
+            /// The table as a sea-query identifier.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct Table;
+
+            impl #p::sea_query::Iden for Table {
+                fn unquoted(&self) -> &str {
+                    #table_name
+                }
+            }
+
+            /// The table's columns as sea-query identifiers.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Column {
+                #(#variants)*
+            }
+
+            impl Column {
+                /// Every column, in table order.
+                pub const ALL: &'static [Column] = &[#(Column::#variant_idents),*];
+
+                /// The column's name.
+                pub const fn as_str(self) -> &'static str {
+                    match self { #(#variant_names)* }
+                }
+            }
+
+            impl #p::sea_query::Iden for Column {
+                fn unquoted(&self) -> &str {
+                    self.as_str()
+                }
+            }
+
+            impl #p::sea_query::IdenStatic for Column {
+                fn as_str(&self) -> &'static str {
+                    Column::as_str(*self)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Where the macro's directory argument points.
+//!
+//! The rule: relative to the root of the package whose source calls the macro
+//! (the nearest directory above the calling file that holds a Cargo.toml). For an
+//! ordinary build that is CARGO_MANIFEST_DIR, as with sqlx's `migrate!`; under
+//! trybuild, which compiles test files inside a generated crate in target/, it
+//! still names the real package, so UI fixtures live beside their tests.
+
+use std::path::{Path, PathBuf};
+
+pub struct Located {
+    /// The package root that the argument is relative to.
+    pub root: PathBuf,
+    /// The argument as written, which is how messages name files.
+    pub display: String,
+}
+
+impl Located {
+    pub fn new(arg: &str) -> Self {
+        Located {
+            root: package_root(),
+            display: arg.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.root.join(&self.display)
+    }
+
+    /// The absolute path of a file named `display/...`, for include_str!.
+    pub fn absolute(&self, display_path: &str) -> String {
+        self.root.join(display_path).to_string_lossy().into_owned()
+    }
+}
+
+fn package_root() -> PathBuf {
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let caller = proc_macro::Span::call_site().local_file();
+    if let Some(file) = caller {
+        let file = if file.is_absolute() {
+            file
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(&file))
+                .unwrap_or(file)
+        };
+        if let Some(root) = file
+            .ancestors()
+            .skip(1)
+            .find(|d| d.join("Cargo.toml").is_file())
+        {
+            return root.to_path_buf();
+        }
+    }
+    manifest.unwrap_or_else(|| Path::new(".").to_path_buf())
+}

@@ -1,0 +1,12 @@
+DROP TRIGGER network_interfaces_set_updated_at ON network_interfaces;
+DROP INDEX network_interfaces_vm_id_primary_key;
+DROP TABLE network_interfaces;
+DROP TRIGGER storage_volumes_set_updated_at ON storage_volumes;
+DROP INDEX storage_volumes_vm_id_idx;
+DROP TABLE storage_volumes;
+DROP TYPE volume_status;
+DROP TYPE volume_type;
+DROP TRIGGER snapshots_set_updated_at ON snapshots;
+DROP INDEX snapshots_created_by_idx;
+DROP TABLE snapshots;
+DROP TYPE snapshot_status;

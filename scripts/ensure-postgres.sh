@@ -1,0 +1,499 @@
+#!/usr/bin/env bash
+# Makes the PostgreSQL server of DB_URL answer, with DB_URL's role, password and
+# database:
+#
+#   1. it already answers with DB_URL's credentials and database: print one line, done;
+#   2. the host is local (localhost, 127.0.0.1, ::1, a socket) and nothing listens:
+#      start the local cluster on the URL's port (Debian: pg_ctlcluster; elsewhere
+#      pg_ctl as user postgres), or install PostgreSQL from OS packages (apt) when no
+#      server is installed at all;
+#   3. local cluster: create the URL's role, or give a role without a password the
+#      URL's password (over the local socket, as user postgres);
+#   4. create the URL's database when it does not exist.
+#
+# A host that is not local and does not answer, or a local port that no cluster of
+# this machine uses, fails within a few seconds: nothing is started or installed.
+# Never prints the password.
+#
+# Usage: scripts/ensure-postgres.sh [--also-test | --only-test]
+#   --also-test   also ensure DB_TEST_URL (the server tests create databases on)
+#   --only-test   ensure DB_TEST_URL only
+#
+# Environment:
+#   DB_URL        default postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable
+#   DB_TEST_URL   default postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable
+set -euo pipefail
+
+DEFAULT_DB_URL='postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable'
+DEFAULT_DB_TEST_URL='postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable'
+CONNECT_TIMEOUT=3     # seconds, for every connection attempt
+START_WAIT=30         # seconds to wait for a server we started
+
+say() { printf 'postgres: %s\n' "$*"; }
+die() { printf 'postgres: error: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+
+# ---------------------------------------------------------------- URL parsing
+
+# Percent-decodes $1 (user names and passwords may contain %40 and the like).
+urldecode() {
+    local s=${1//\\/\\\\}
+    printf '%b' "${s//%/\\x}"
+}
+
+# parse_url URL: sets U_USER U_PASS U_HOST U_PORT U_DB U_SSLMODE.
+#   postgres[ql]://[user[:password]@][host][:port][/dbname][?param=value&...]
+parse_url() {
+    local url=$1 rest userinfo hostpart hostport query=''
+    case $url in
+        postgres://* | postgresql://*) rest=${url#*://} ;;
+        *) die "URL must start with postgres:// or postgresql:// (got: $(redact "$url"))" ;;
+    esac
+    U_USER='' U_PASS='' U_HOST='' U_PORT='' U_DB='' U_SSLMODE=''
+    if [[ $rest == *@* ]]; then
+        userinfo=${rest%@*}
+        hostpart=${rest##*@}
+        if [[ $userinfo == *:* ]]; then
+            U_USER=$(urldecode "${userinfo%%:*}")
+            U_PASS=$(urldecode "${userinfo#*:}")
+        else
+            U_USER=$(urldecode "$userinfo")
+        fi
+    else
+        hostpart=$rest
+    fi
+    if [[ $hostpart == *\?* ]]; then
+        query=${hostpart#*\?}
+        hostpart=${hostpart%%\?*}
+    fi
+    hostport=${hostpart%%/*}
+    [[ $hostpart == */* ]] && U_DB=$(urldecode "${hostpart#*/}")
+    if [[ $hostport == \[*\]* ]]; then # [::1]:5432
+        U_HOST=${hostport#\[}
+        U_HOST=${U_HOST%%\]*}
+        local after=${hostport#*\]}
+        [[ $after == :* ]] && U_PORT=${after#:}
+    elif [[ $hostport == *:* ]]; then
+        U_HOST=${hostport%:*}
+        U_PORT=${hostport##*:}
+    else
+        U_HOST=$hostport
+    fi
+    U_HOST=$(urldecode "$U_HOST") # %2Fvar%2Frun%2Fpostgresql: a socket directory
+    local kv
+    local -a kvs=()
+    IFS='&' read -r -a kvs <<<"$query"
+    for kv in "${kvs[@]}"; do
+        case $kv in
+            sslmode=*) U_SSLMODE=${kv#sslmode=} ;;
+            host=*) U_HOST=$(urldecode "${kv#host=}") ;;
+            port=*) U_PORT=${kv#port=} ;;
+            user=*) U_USER=$(urldecode "${kv#user=}") ;;
+            password=*) U_PASS=$(urldecode "${kv#password=}") ;;
+            dbname=*) U_DB=$(urldecode "${kv#dbname=}") ;;
+        esac
+    done
+    U_PORT=${U_PORT:-5432}
+    [[ $U_PORT =~ ^[0-9]+$ ]] || die "port '$U_PORT' in $(redact "$url") is not a number"
+    U_USER=${U_USER:-$(id -un)}
+    U_DB=${U_DB:-$U_USER}
+}
+
+# The URL with the password replaced by ***.
+redact() {
+    local url=$1
+    if [[ $url =~ ^([a-z]+://[^:@/]*):.*@(.*)$ ]]; then
+        url="${BASH_REMATCH[1]}:***@${BASH_REMATCH[2]}"
+    fi
+    printf '%s' "$url" | sed -E 's/(password=)[^&]*/\1***/g'
+}
+
+is_local_host() {
+    case $1 in
+        '' | localhost | 127.0.0.1 | ::1 | /*) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# "localhost:5432/novacron", for messages.
+where() {
+    local h=${U_HOST:-localhost}
+    [[ $h == *:* ]] && h="[$h]"
+    printf '%s:%s/%s' "$h" "$U_PORT" "$U_DB"
+}
+
+# The first line of a libpq error, without psql's prefix.
+first_line() {
+    local l=${1%%$'\n'*}
+    printf '%s' "${l#psql: error: }"
+}
+
+sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
+sql_ident() { printf '"%s"' "${1//\"/\"\"}"; }
+
+# ---------------------------------------------------------------- tools
+
+# Existing paths among the arguments, highest version (the /usr/lib/postgresql/<ver>/
+# component) first.
+newest_first() {
+    local p
+    for p in "$@"; do [[ -e $p ]] && printf '%s\n' "$p"; done | sort -t/ -k5,5 -rV
+}
+
+BINDIR=''
+find_bindir() {
+    local d
+    BINDIR=''
+    if have pg_config; then
+        d=$(pg_config --bindir 2>/dev/null || true)
+        if [[ -n $d && -x $d/psql ]]; then BINDIR=$d; return 0; fi
+    fi
+    # Debian: /usr/lib/postgresql/<ver>/bin, newest first (/usr/bin/psql is a wrapper)
+    for d in $(newest_first /usr/lib/postgresql/*/bin); do
+        if [[ -x $d/psql ]]; then BINDIR=$d; return 0; fi
+    done
+    if have psql; then BINDIR=$(dirname "$(command -v psql)"); return 0; fi
+    return 1
+}
+
+# Runs a libpq tool against the parsed URL. The password goes through the
+# environment, never the command line.
+pg_env() {
+    local -a env=(PGHOST="$U_HOST" PGPORT="$U_PORT" PGUSER="$U_USER"
+        PGCONNECT_TIMEOUT="$CONNECT_TIMEOUT" PGAPPNAME=ensure-postgres)
+    [[ -n $U_PASS ]] && env+=(PGPASSWORD="$U_PASS")
+    [[ -n $U_SSLMODE ]] && env+=(PGSSLMODE="$U_SSLMODE")
+    [[ -z $U_HOST ]] && env=("${env[@]:1}") # no host: libpq's default socket
+    local t=()
+    have timeout && t=(timeout $((CONNECT_TIMEOUT + 5)))
+    env -u PGHOST -u PGPASSWORD -u PGSERVICE -u PGHOSTADDR "${env[@]}" "${t[@]}" "$@"
+}
+
+# psql_url DB SQL: runs SQL with the URL's credentials in database DB; prints rows.
+psql_url() {
+    pg_env "$BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+# 0: accepting connections; 1: rejecting (starting up); 2: no response; 3: bad params
+server_state() {
+    local rc=0
+    if [[ -x $BINDIR/pg_isready ]]; then
+        pg_env "$BINDIR/pg_isready" -q -t "$CONNECT_TIMEOUT" -d postgres || rc=$?
+        ((rc == 124)) && rc=2 # timeout(1)
+        return "$rc"
+    fi
+    # No pg_isready: any answer from the server, even an error, means it is up.
+    local err
+    err=$(psql_url postgres 'SELECT 1' 2>&1 >/dev/null) && return 0
+    case $err in
+        *"starting up"* | *"shutting down"*) return 1 ;;
+        *FATAL* | *authentication* | *"does not exist"*) return 0 ;;
+        *) return 2 ;;
+    esac
+}
+
+wait_for_server() {
+    local i
+    for ((i = 0; i < START_WAIT; i++)); do
+        server_state && return 0
+        sleep 1
+    done
+    return 1
+}
+
+# Runs a command as root (directly, or with sudo when that needs no password).
+as_root() {
+    if [[ $EUID -eq 0 ]]; then
+        "$@"
+    elif have sudo && sudo -n true 2>/dev/null; then
+        sudo -n "$@"
+    else
+        return 126
+    fi
+}
+
+can_be_postgres() {
+    [[ $EUID -eq 0 ]] || [[ $(id -un) == postgres ]] || { have sudo && sudo -n -u postgres true 2>/dev/null; }
+}
+
+# Runs a command as the OS user postgres (the superuser over the local socket: peer auth).
+as_postgres() {
+    # cd /: postgres may not be allowed into the caller's directory (e.g. /root).
+    if [[ $(id -un) == postgres ]]; then
+        "$@"
+    elif [[ $EUID -eq 0 ]]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && sudo -n -u postgres -- "$@")
+    fi
+}
+
+# psql_admin SQL: runs SQL (from stdin, so no secret shows in `ps`) as the
+# superuser over the local cluster's socket. Prints rows.
+psql_admin() {
+    local -a sock=()
+    [[ -n $ADMIN_SOCKET ]] && sock=(-h "$ADMIN_SOCKET")
+    as_postgres env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE \
+        "$BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 "${sock[@]}" -p "$U_PORT" -d postgres
+}
+
+# ---------------------------------------------------------------- local servers
+
+ADMIN_SOCKET=''   # the local cluster's socket directory, once known
+STARTED=''        # non-empty when this run started or installed a server
+
+# Debian's clusters: "ver name port status owner datadir logfile" per line.
+debian_clusters() { pg_lsclusters -h 2>/dev/null; }
+
+server_installed() {
+    compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && return 0
+    [[ -n $BINDIR && -x $BINDIR/postgres ]] && return 0
+    have postgres
+}
+
+install_server() {
+    have apt-get || die "nothing answers at $(where) and no PostgreSQL server is installed; install PostgreSQL (e.g. your system's postgresql package) or point DB_URL at a running server"
+    say "no PostgreSQL server installed: installing it (apt-get install postgresql)"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq ||
+        die "cannot run apt-get (not root and no password-less sudo): run as root: apt-get install -y postgresql"
+    as_root apt-get install -y -qq postgresql >/dev/null || die "apt-get install -y postgresql failed"
+    STARTED=installed
+    find_bindir || die "psql missing after installing postgresql"
+}
+
+# Starts the local server on the URL's port. Fails (without starting anything) when
+# this machine's clusters use other ports.
+start_local_server() {
+    local port=$U_PORT
+    if have pg_lsclusters; then
+        local ver name cport status owner _datadir rest others='' other_port=''
+        if [[ -z $(debian_clusters) ]] && server_installed; then
+            # Server installed, but no cluster at all (e.g. create_main_cluster = false).
+            ((port >= 1024)) || die "nothing answers at $(where) and there is no local cluster; a new one cannot use port $port (< 1024): fix DB_URL's port"
+            ver=$(newest_first /usr/lib/postgresql/*/bin/postgres | head -n1)
+            ver=${ver#/usr/lib/postgresql/}
+            ver=${ver%%/*}
+            say "no cluster: creating cluster $ver/main on port $port"
+            as_root pg_createcluster "$ver" main -p "$port" >/dev/null ||
+                die "cannot create a cluster (not root?): run as root: pg_createcluster $ver main -p $port --start"
+        fi
+        while read -r ver name cport status owner _datadir rest; do
+            if [[ $cport != "$port" ]]; then
+                others+=" $ver/$name on port $cport ($status),"
+                other_port=${other_port:-$cport}
+                continue
+            fi
+            ADMIN_SOCKET=$(cluster_socket_dir "$ver" "$name")
+            if [[ $status == online* ]]; then
+                say "cluster $ver/$name on port $port is running but does not answer yet; waiting"
+            else
+                say "starting local cluster $ver/$name (port $port)"
+                as_root pg_ctlcluster "$ver" "$name" start ||
+                    { [[ $(id -un) == "$owner" ]] && pg_ctlcluster "$ver" "$name" start; } ||
+                    die "cannot start cluster $ver/$name (need root, password-less sudo, or user $owner): run: sudo pg_ctlcluster $ver $name start"
+                STARTED=started
+            fi
+            wait_for_server || die "cluster $ver/$name was started but $(where) does not answer after ${START_WAIT}s; see its log: ${rest:-/var/log/postgresql/postgresql-$ver-$name.log}"
+            return 0
+        done < <(debian_clusters)
+        others=${others%,}
+        die "nothing answers at $(where), and no local cluster uses port $port (local clusters:${others:- none}). Fix DB_URL's port (e.g. ...@localhost:${other_port:-5432}/...), or start a server on port $port"
+    fi
+
+    # Not Debian: a data directory started with pg_ctl as user postgres.
+    local d dir=''
+    for d in "${PGDATA:-}" /var/lib/pgsql/data /var/lib/postgresql/data /usr/local/pgsql/data /var/lib/pgsql/*/data; do
+        [[ -n $d && -f $d/PG_VERSION ]] && { dir=$d; break; }
+    done
+    [[ -n $dir ]] || die "nothing answers at $(where) and no PostgreSQL data directory was found (set PGDATA); start your server, or fix DB_URL"
+    local cport
+    cport=$(sed -n 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$dir/postgresql.conf" 2>/dev/null | tail -n1)
+    cport=${cport:-5432}
+    [[ $cport == "$port" ]] || die "nothing answers at $(where); the local server in $dir uses port $cport. Fix DB_URL's port, or start a server on port $port"
+    local pgctl=$BINDIR/pg_ctl
+    [[ -x $pgctl ]] || pgctl=$(command -v pg_ctl) || die "pg_ctl not found; start the server in $dir yourself"
+    can_be_postgres || die "cannot start the server in $dir (need root or user postgres): run: sudo -u postgres $pgctl -D $dir -l $dir/server.log start"
+    say "starting local server in $dir (port $port)"
+    as_postgres "$pgctl" -D "$dir" -l "$dir/server.log" -w -t "$START_WAIT" start >/dev/null ||
+        die "pg_ctl could not start the server in $dir; see $dir/server.log"
+    STARTED=started
+    wait_for_server || die "the server in $dir was started but $(where) does not answer"
+}
+
+# The socket directory of a Debian cluster (unix_socket_directories, first entry).
+cluster_socket_dir() {
+    local conf=/etc/postgresql/$1/$2/postgresql.conf d
+    d=$(sed -n "s/^[[:space:]]*unix_socket_directories[[:space:]]*=[[:space:]]*'\([^',]*\).*/\1/p" "$conf" 2>/dev/null | tail -n1)
+    printf '%s' "${d:-/var/run/postgresql}"
+}
+
+# Finds the socket of the local cluster that serves the URL's port (for the admin
+# connection), when there is one.
+find_admin_socket() {
+    [[ -n $ADMIN_SOCKET ]] && return 0
+    if [[ $U_HOST == /* ]]; then ADMIN_SOCKET=$U_HOST; return 0; fi
+    if have pg_lsclusters; then
+        local ver name cport rest
+        while read -r ver name cport rest; do
+            if [[ $cport == "$U_PORT" ]]; then
+                ADMIN_SOCKET=$(cluster_socket_dir "$ver" "$name")
+                return 0
+            fi
+        done < <(debian_clusters)
+        return 1
+    fi
+    return 0 # psql's compiled-in default
+}
+
+# ---------------------------------------------------------------- role and database
+
+# Logs in with the URL's credentials. Sets LOGIN_DB (a database to run queries in)
+# and LOGIN_ERR.
+LOGIN_DB='' LOGIN_ERR=''
+try_login() {
+    local db
+    for db in "$U_DB" postgres template1; do
+        if LOGIN_ERR=$(psql_url "$db" 'SELECT 1' 2>&1 >/dev/null); then
+            LOGIN_DB=$db
+            return 0
+        fi
+        # Only a missing database is worth another try; anything else is the login.
+        [[ $LOGIN_ERR == *"database \"$db\" does not exist"* ]] || return 1
+    done
+    return 1
+}
+
+ensure_role() {
+    try_login && return 0
+    local err=$LOGIN_ERR
+    if ! is_local_host "$U_HOST" || ! find_admin_socket || ! can_be_postgres; then
+        die "$(where) answers but rejects user $U_USER: $(first_line "$err")
+  fix the user/password in the URL"
+    fi
+    [[ -n $U_PASS ]] || die "$(where) rejects user $U_USER, and the URL has no password to give it: add one (postgres://$U_USER:PASSWORD@...)"
+    local state
+    state=$(psql_admin <<<"SELECT CASE WHEN rolpassword IS NULL THEN 'nopass' ELSE 'pass' END FROM pg_authid WHERE rolname = $(sql_literal "$U_USER");") ||
+        die "cannot reach the local cluster as user postgres over its socket (${ADMIN_SOCKET:-default}); the login as $U_USER failed with: $(first_line "$err")"
+    case $state in
+        '')
+            say "creating role $U_USER (LOGIN CREATEDB) with the URL's password"
+            psql_admin >/dev/null <<<"CREATE ROLE $(sql_ident "$U_USER") LOGIN CREATEDB PASSWORD $(sql_literal "$U_PASS");" ||
+                die "could not create role $U_USER"
+            ;;
+        nopass)
+            say "setting the password of role $U_USER to the URL's password"
+            psql_admin >/dev/null <<<"ALTER ROLE $(sql_ident "$U_USER") WITH LOGIN PASSWORD $(sql_literal "$U_PASS");" ||
+                die "could not set the password of role $U_USER"
+            ;;
+        *)
+            # The role has a password of its own: never overwrite a password someone chose.
+            die "$(where) rejects user $U_USER: $(first_line "$err")
+  role $U_USER already has a password, different from the URL's (not changed). Either put that password in the URL,
+  or set the URL's: sudo -u postgres psql -p $U_PORT -c \"ALTER ROLE $U_USER PASSWORD '...'\""
+            ;;
+    esac
+    try_login || die "$(where) still rejects user $U_USER: $(first_line "$LOGIN_ERR")
+  check pg_hba.conf of the cluster on port $U_PORT (it must allow password logins from $(printf '%s' "${U_HOST:-the socket}"))"
+}
+
+ensure_database() {
+    local exists
+    exists=$(psql_url "$LOGIN_DB" "SELECT 1 FROM pg_database WHERE datname = $(sql_literal "$U_DB")") ||
+        die "cannot query pg_database at $(where)"
+    [[ $exists == 1 ]] && return 0
+    say "creating database $U_DB"
+    local err
+    err=$(psql_url "$LOGIN_DB" "CREATE DATABASE $(sql_ident "$U_DB")" 2>&1 >/dev/null) && return 0
+    # No CREATEDB right: on the local cluster, create it as postgres, owned by the user.
+    if is_local_host "$U_HOST" && find_admin_socket && can_be_postgres; then
+        psql_admin >/dev/null <<<"CREATE DATABASE $(sql_ident "$U_DB") OWNER $(sql_ident "$U_USER");" && return 0
+    fi
+    die "cannot create database $U_DB at $(where): $(first_line "$err")"
+}
+
+note_max_connections() {
+    [[ -n $STARTED ]] || return 0
+    local n
+    n=$(psql_url "$LOGIN_DB" 'SHOW max_connections' 2>/dev/null) || return 0
+    if [[ $n =~ ^[0-9]+$ ]] && ((n < 200)); then
+        say "note: max_connections is $n (left as is; raise it in postgresql.conf if tests run out of connections)"
+    fi
+}
+
+# ---------------------------------------------------------------- main
+
+ensure_url() {
+    parse_url "$1"
+    ADMIN_SOCKET='' STARTED='' LOGIN_DB=''
+
+    if ! find_bindir; then
+        # No client tools. Locally, installing the server brings them.
+        if is_local_host "$U_HOST" && ! server_installed; then
+            install_server
+        else
+            die "psql not found: run scripts/ensure-deps.sh (installs postgresql-client)"
+        fi
+    fi
+
+    # Fast path: everything already there.
+    local err
+    if err=$(psql_url "$U_DB" 'SELECT 1' 2>&1 >/dev/null); then
+        say "ok ($(where))"
+        return 0
+    fi
+
+    local state=0
+    if [[ $err == *"timeout expired"* ]]; then
+        state=2 # do not wait another CONNECT_TIMEOUT for pg_isready
+    else
+        server_state || state=$?
+    fi
+    if ((state == 1)); then
+        say "server at $(where) is starting up; waiting"
+        wait_for_server || die "server at $(where) still not accepting connections after ${START_WAIT}s"
+    elif ((state != 0)); then
+        if ! is_local_host "$U_HOST"; then
+            die "nothing answers at ${U_HOST}:${U_PORT} (timeout ${CONNECT_TIMEOUT}s). Start the PostgreSQL server there, or fix DB_URL (now $(redact "$1"))"
+        fi
+        if ! server_installed; then
+            install_server
+            # apt starts the new cluster when it can; start it when it did not
+            # (containers without an init system).
+            server_state || start_local_server
+        else
+            start_local_server
+        fi
+    fi
+
+    ensure_role
+    ensure_database
+    try_login || die "cannot log in to $(where): $(first_line "$LOGIN_ERR")"
+    note_max_connections
+    say "ok ($(where))"
+}
+
+main() {
+    local also_test='' only_test=''
+    while (($#)); do
+        case $1 in
+            --also-test) also_test=1 ;;
+            --only-test) only_test=1 ;;
+            -h | --help) usage; exit 0 ;;
+            *) printf 'postgres: unknown argument: %s\n' "$1" >&2; usage >&2; exit 2 ;;
+        esac
+        shift
+    done
+    local db_url=${DB_URL:-$DEFAULT_DB_URL}
+    local test_url=${DB_TEST_URL:-$DEFAULT_DB_TEST_URL}
+    if [[ -z $only_test ]]; then
+        ensure_url "$db_url"
+    fi
+    if [[ -n $only_test || -n $also_test ]]; then
+        ensure_url "$test_url"
+    fi
+}
+
+main "$@"
