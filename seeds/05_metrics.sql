@@ -40,10 +40,10 @@ SELECT p.vm_id,
                      + 0.05 * sin(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint
             ELSE 0 END,
        -- I/O counters: bytes moved during the 5-minute interval.
-       CASE WHEN p.active THEN (p.io_rate * 300 * (1.2 + sin(extract(epoch FROM ts.t) / 1800 + p.phase)))::bigint ELSE 0 END,
-       CASE WHEN p.active THEN (p.io_rate * 150 * (1.2 + cos(extract(epoch FROM ts.t) / 2400 + p.phase)))::bigint ELSE 0 END,
-       CASE WHEN p.active THEN (p.net_rate * 300 * (1.2 + sin(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END,
-       CASE WHEN p.active THEN (p.net_rate * 200 * (1.2 + cos(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END
+       CASE WHEN p.active THEN (p.io_rate::double precision * 300 * (1.2 + sin(extract(epoch FROM ts.t) / 1800 + p.phase)))::bigint ELSE 0 END,
+       CASE WHEN p.active THEN (p.io_rate::double precision * 150 * (1.2 + cos(extract(epoch FROM ts.t) / 2400 + p.phase)))::bigint ELSE 0 END,
+       CASE WHEN p.active THEN (p.net_rate::double precision * 300 * (1.2 + sin(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END,
+       CASE WHEN p.active THEN (p.net_rate::double precision * 200 * (1.2 + cos(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END
   FROM (VALUES
         -- vm_id, active, holds_memory, cpu_base, cpu_swing, mem_fraction, io_rate, net_rate (bytes/s), phase
         ('40000000-0000-4000-8000-000000000001'::uuid, true,  true,  35.0, 20.0, 0.55,  2000000,  8000000, 0.0),
@@ -83,8 +83,8 @@ SELECT p.node_id,
             THEN (n.disk_gb * 1073741824 * (p.disk_fraction
                      + 0.01 * (extract(epoch FROM ts.t) - extract(epoch FROM now() - interval '24 hours')) / 86400))::bigint
             ELSE 0 END,
-       CASE WHEN p.up THEN (p.net_rate * 300 * (1.2 + sin(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END,
-       CASE WHEN p.up THEN (p.net_rate * 250 * (1.2 + cos(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END,
+       CASE WHEN p.up THEN (p.net_rate::double precision * 300 * (1.2 + sin(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END,
+       CASE WHEN p.up THEN (p.net_rate::double precision * 250 * (1.2 + cos(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)))::bigint ELSE 0 END,
        CASE WHEN p.up
             THEN round(greatest(0, n.cpu_cores * (p.cpu_base
                      + p.cpu_swing * sin(2 * pi() * extract(epoch FROM ts.t) / 86400 + p.phase)) / 100)::numeric, 2)::double precision

@@ -66,7 +66,21 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
         .map(|(q, labels)| enum_tokens(q, labels));
 
     let mut by_schema: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
+    let mut listed = Vec::new();
+    let mut decoders = Vec::new();
     for table in schema.user_tables() {
+        let (s, n) = (&table.name.schema, &table.name.name);
+        listed.push(quote!((#s, #n)));
+        let m = field_ident(n);
+        let path = if s == "public" {
+            quote!(#m)
+        } else {
+            let sm = field_ident(s);
+            quote!(#sm::#m)
+        };
+        decoders.push(quote! {
+            (#s, #n) => Some(#path::Row::from_row(row).map(|r| ::std::boxed::Box::new(r) as ::std::boxed::Box<dyn ::core::fmt::Debug>)),
+        });
         let t = table_tokens(table, schema, &keys, overrides, &mut unmapped);
         by_schema
             .entry(table.name.schema.as_str())
@@ -95,6 +109,22 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             }
             #(#public)*
             #(#others)*
+
+            /// Every table that has a module here, as (schema, name).
+            pub const TABLES: &[(&str, &str)] = &[#(#listed),*];
+
+            /// Decodes a row of the named table into that table's `Row`, for tools
+            /// that walk every table; `None` for a table not listed in [`TABLES`].
+            pub fn decode(
+                schema: &str,
+                table: &str,
+                row: &::migrate_runtime::__private::postgres::Row,
+            ) -> ::core::option::Option<::core::result::Result<::std::boxed::Box<dyn ::core::fmt::Debug>, ::migrate_runtime::__private::postgres::Error>> {
+                match (schema, table) {
+                    #(#decoders)*
+                    _ => None,
+                }
+            }
         }
     };
     Expanded { tokens, unmapped }
