@@ -298,16 +298,16 @@ impl Replayer<'_> {
         if tn.pct_type {
             return None;
         }
-        if names.len() == 1 {
-            if let Some(b) = types::resolve_builtin(&names[0]) {
-                let ty = SqlType {
-                    schema: None,
-                    name: b.name.to_owned(),
-                    modifiers,
-                    array_dims,
-                };
-                return Some((ty, b.serial));
-            }
+        if names.len() == 1
+            && let Some(b) = types::resolve_builtin(&names[0])
+        {
+            let ty = SqlType {
+                schema: None,
+                name: b.name.to_owned(),
+                modifiers,
+                array_dims,
+            };
+            return Some((ty, b.serial));
         }
         let user = self
             .resolve_list(&names, &self.schema.enums)
@@ -415,12 +415,12 @@ impl Replayer<'_> {
             NodeEnum::VariableSetStmt(s) => self.set_variable(s),
             NodeEnum::InsertStmt(s) => self.insert(s),
             NodeEnum::UpdateStmt(s) => {
-                if let Some(rv) = &s.relation {
-                    if let Some(t) = self.table_of(rv, false) {
-                        for target in &s.target_list {
-                            if let Some(NodeEnum::ResTarget(rt)) = &target.node {
-                                self.expect_column(&t, &rt.name, Some(rt.location));
-                            }
+                if let Some(rv) = &s.relation
+                    && let Some(t) = self.table_of(rv, false)
+                {
+                    for target in &s.target_list {
+                        if let Some(NodeEnum::ResTarget(rt)) = &target.node {
+                            self.expect_column(&t, &rt.name, Some(rt.location));
                         }
                     }
                 }
@@ -470,13 +470,13 @@ impl Replayer<'_> {
         }
         let mut path = Vec::new();
         for a in &s.args {
-            if let Some(NodeEnum::AConst(c)) = &a.node {
-                if let Some(a_const::Val::Sval(v)) = &c.val {
-                    for part in v.sval.split(',') {
-                        let p = part.trim().trim_matches('"');
-                        if !p.is_empty() && p != "$user" && p != "pg_catalog" {
-                            path.push(p.to_owned());
-                        }
+            if let Some(NodeEnum::AConst(c)) = &a.node
+                && let Some(a_const::Val::Sval(v)) = &c.val
+            {
+                for part in v.sval.split(',') {
+                    let p = part.trim().trim_matches('"');
+                    if !p.is_empty() && p != "$user" && p != "pg_catalog" {
+                        path.push(p.to_owned());
                     }
                 }
             }
@@ -546,16 +546,16 @@ impl Replayer<'_> {
                 Some(NodeEnum::ColumnDef(cd)) => self.add_column(&name, cd, false),
                 Some(NodeEnum::Constraint(c)) => constraints.push((**c).clone()),
                 Some(NodeEnum::TableLikeClause(like)) => {
-                    if let Some(lrv) = &like.relation {
-                        if let Some(src) = self.table_of(lrv, false) {
-                            let cols = self.schema.tables[&src].columns.clone();
-                            let t = self.schema.tables.get_mut(&name).expect("just inserted");
-                            for mut c in cols {
-                                // LIKE copies NOT NULL, but defaults only with INCLUDING DEFAULTS.
-                                c.has_default = c.has_default && like.options & 0x04 != 0;
-                                c.identity = c.identity.filter(|_| like.options & 0x10 != 0);
-                                t.columns.push(c);
-                            }
+                    if let Some(lrv) = &like.relation
+                        && let Some(src) = self.table_of(lrv, false)
+                    {
+                        let cols = self.schema.tables[&src].columns.clone();
+                        let t = self.schema.tables.get_mut(&name).expect("just inserted");
+                        for mut c in cols {
+                            // LIKE copies NOT NULL, but defaults only with INCLUDING DEFAULTS.
+                            c.has_default = c.has_default && like.options & 0x04 != 0;
+                            c.identity = c.identity.filter(|_| like.options & 0x10 != 0);
+                            t.columns.push(c);
                         }
                     }
                 }
@@ -740,16 +740,15 @@ impl Replayer<'_> {
             )
         } else if is(t, ConstrType::ConstrCheck) {
             let mut cols: Vec<String> = Vec::new();
-            if let Some(expr) = &c.raw_expr {
-                if let Some(node) = &expr.node {
-                    for (n, ..) in node.nodes() {
-                        if let pg_query::NodeRef::ColumnRef(cr) = n {
-                            if let Some(last) = strings(&cr.fields).last() {
-                                if !cols.contains(last) {
-                                    cols.push(last.clone());
-                                }
-                            }
-                        }
+            if let Some(expr) = &c.raw_expr
+                && let Some(node) = &expr.node
+            {
+                for (n, ..) in node.nodes() {
+                    if let pg_query::NodeRef::ColumnRef(cr) = n
+                        && let Some(last) = strings(&cr.fields).last()
+                        && !cols.contains(last)
+                    {
+                        cols.push(last.clone());
                     }
                 }
             }
@@ -853,20 +852,19 @@ impl Replayer<'_> {
                 self.missing_column(table, &cmd.name, None);
                 return;
             }
-            if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
-                if let Some(tn) = &cd.type_name {
-                    if let Some((ty, _)) = self.resolve_type(tn) {
-                        let partitions = self.partitions_of(table);
-                        for t in std::iter::once(table.clone()).chain(partitions) {
-                            if let Some(c) = self
-                                .schema
-                                .tables
-                                .get_mut(&t)
-                                .and_then(|t| t.column_mut(&cmd.name))
-                            {
-                                c.ty = ty.clone();
-                            }
-                        }
+            if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(tn) = &cd.type_name
+                && let Some((ty, _)) = self.resolve_type(tn)
+            {
+                let partitions = self.partitions_of(table);
+                for t in std::iter::once(table.clone()).chain(partitions) {
+                    if let Some(c) = self
+                        .schema
+                        .tables
+                        .get_mut(&t)
+                        .and_then(|t| t.column_mut(&cmd.name))
+                    {
+                        c.ty = ty.clone();
                     }
                 }
             }
@@ -949,26 +947,19 @@ impl Replayer<'_> {
             }
         } else if is(st, AlterTableType::AtAttachPartition) {
             if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(prv) = &pc.name
+                && let Some(p) = self.table_of(prv, false)
+                && let Some(t) = self.schema.tables.get_mut(&p)
             {
-                if let Some(prv) = &pc.name {
-                    if let Some(p) = self.table_of(prv, false) {
-                        if let Some(t) = self.schema.tables.get_mut(&p) {
-                            t.partitioning = Partitioning::PartitionOf(table.clone());
-                        }
-                    }
-                }
+                t.partitioning = Partitioning::PartitionOf(table.clone());
             }
-        } else if is(st, AlterTableType::AtDetachPartition) {
-            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
-            {
-                if let Some(prv) = &pc.name {
-                    if let Some(p) = self.table_of(prv, false) {
-                        if let Some(t) = self.schema.tables.get_mut(&p) {
-                            t.partitioning = Partitioning::None;
-                        }
-                    }
-                }
-            }
+        } else if is(st, AlterTableType::AtDetachPartition)
+            && let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            && let Some(prv) = &pc.name
+            && let Some(p) = self.table_of(prv, false)
+            && let Some(t) = self.schema.tables.get_mut(&p)
+        {
+            t.partitioning = Partitioning::None;
         }
     }
 
@@ -1078,10 +1069,10 @@ impl Replayer<'_> {
                 Some(old) => {
                     let ix = self.schema.indexes.remove(&old).expect("resolved");
                     // Renaming a constraint's index renames the constraint too.
-                    if let Some(t) = self.schema.tables.get_mut(&ix.table) {
-                        if let Some(k) = t.constraints.remove(&old.name) {
-                            t.constraints.insert(s.newname.clone(), k);
-                        }
+                    if let Some(t) = self.schema.tables.get_mut(&ix.table)
+                        && let Some(k) = t.constraints.remove(&old.name)
+                    {
+                        t.constraints.insert(s.newname.clone(), k);
                     }
                     self.schema
                         .indexes
@@ -1115,36 +1106,34 @@ impl Replayer<'_> {
                 );
             }
         } else if is(rt, ObjectType::ObjectSequence) {
-            if let Some(rv) = &s.relation {
-                if let Some(old) = self.resolve(
+            if let Some(rv) = &s.relation
+                && let Some(old) = self.resolve(
                     &rv.schemaname,
                     &rv.relname,
                     &seq_map(&self.schema.sequences),
-                ) {
-                    self.schema.sequences.remove(&old);
-                    self.schema
-                        .sequences
-                        .insert(QualName::new(old.schema, s.newname.clone()));
-                }
+                )
+            {
+                self.schema.sequences.remove(&old);
+                self.schema
+                    .sequences
+                    .insert(QualName::new(old.schema, s.newname.clone()));
             }
         } else if is(rt, ObjectType::ObjectTrigger) {
-            if let Some(rv) = &s.relation {
-                if let Some(t) = self.table_of(rv, false) {
-                    if self.schema.triggers.remove(&(t.clone(), s.subname.clone())) {
-                        self.schema.triggers.insert((t, s.newname.clone()));
-                    }
-                }
-            }
-        } else if is(rt, ObjectType::ObjectFunction) || is(rt, ObjectType::ObjectProcedure) {
-            if let Some(NodeEnum::ObjectWithArgs(o)) =
-                s.object.as_deref().and_then(|n| n.node.as_ref())
+            if let Some(rv) = &s.relation
+                && let Some(t) = self.table_of(rv, false)
+                && self.schema.triggers.remove(&(t.clone(), s.subname.clone()))
             {
-                let old = self.qual_from_list(&strings(&o.objname));
-                if self.schema.functions.remove(&old) {
-                    self.schema
-                        .functions
-                        .insert(QualName::new(old.schema, s.newname.clone()));
-                }
+                self.schema.triggers.insert((t, s.newname.clone()));
+            }
+        } else if (is(rt, ObjectType::ObjectFunction) || is(rt, ObjectType::ObjectProcedure))
+            && let Some(NodeEnum::ObjectWithArgs(o)) =
+                s.object.as_deref().and_then(|n| n.node.as_ref())
+        {
+            let old = self.qual_from_list(&strings(&o.objname));
+            if self.schema.functions.remove(&old) {
+                self.schema
+                    .functions
+                    .insert(QualName::new(old.schema, s.newname.clone()));
             }
         }
     }
@@ -1157,10 +1146,10 @@ impl Replayer<'_> {
         self.schema.tables.insert(new.clone(), t);
         for t in self.schema.tables.values_mut() {
             for k in t.constraints.values_mut() {
-                if let ConstraintKind::ForeignKey { references, .. } = k {
-                    if references == old {
-                        *references = new.clone();
-                    }
+                if let ConstraintKind::ForeignKey { references, .. } = k
+                    && references == old
+                {
+                    *references = new.clone();
                 }
             }
             if t.partitioning == Partitioning::PartitionOf(old.clone()) {
@@ -1345,19 +1334,18 @@ impl Replayer<'_> {
                 v.name = QualName::new(s.newschema.clone(), old.name);
                 self.schema.views.insert(v.name.clone(), v);
             }
-        } else if is(ot, ObjectType::ObjectSequence) {
-            if let Some(rv) = &s.relation {
-                if let Some(old) = self.resolve(
-                    &rv.schemaname,
-                    &rv.relname,
-                    &seq_map(&self.schema.sequences),
-                ) {
-                    self.schema.sequences.remove(&old);
-                    self.schema
-                        .sequences
-                        .insert(QualName::new(s.newschema.clone(), old.name));
-                }
-            }
+        } else if is(ot, ObjectType::ObjectSequence)
+            && let Some(rv) = &s.relation
+            && let Some(old) = self.resolve(
+                &rv.schemaname,
+                &rv.relname,
+                &seq_map(&self.schema.sequences),
+            )
+        {
+            self.schema.sequences.remove(&old);
+            self.schema
+                .sequences
+                .insert(QualName::new(s.newschema.clone(), old.name));
         }
     }
 
@@ -1546,10 +1534,12 @@ impl Replayer<'_> {
             .tables
             .values()
             .flat_map(|t| {
-                t.columns.iter().filter_map(move |c| {
-                    (c.ty.schema.as_deref() == Some(q.schema.as_str()) && c.ty.name == q.name)
-                        .then(|| format!("{}.{}", t.name, c.name))
-                })
+                t.columns
+                    .iter()
+                    .filter(|&c| {
+                        c.ty.schema.as_deref() == Some(q.schema.as_str()) && c.ty.name == q.name
+                    })
+                    .map(|c| format!("{}.{}", t.name, c.name))
             })
             .collect();
         if !users.is_empty() && !cascade {

@@ -206,25 +206,25 @@ fn check_insert(
             if col.ty.array_dims > 0 {
                 continue;
             }
-            if let Some((label, loc)) = string_constant(value) {
-                if !labels.contains(&label) {
-                    let help = match did_you_mean(&label, labels.iter().map(String::as_str)) {
-                        Some(s) => {
-                            format!("did you mean '{s}'? the labels are: {}", labels.join(", "))
-                        }
-                        None => format!("the labels are: {}", labels.join(", ")),
-                    };
-                    diags.push(at(
-                        file,
-                        index,
-                        loc,
-                        format!(
-                            "'{label}' is not a label of enum type \"{}\" (column {}.{})",
-                            col.ty, table.name, col.name
-                        ),
-                        Some(help),
-                    ));
-                }
+            if let Some((label, loc)) = string_constant(value)
+                && !labels.contains(&label)
+            {
+                let help = match did_you_mean(&label, labels.iter().map(String::as_str)) {
+                    Some(s) => {
+                        format!("did you mean '{s}'? the labels are: {}", labels.join(", "))
+                    }
+                    None => format!("the labels are: {}", labels.join(", ")),
+                };
+                diags.push(at(
+                    file,
+                    index,
+                    loc,
+                    format!(
+                        "'{label}' is not a label of enum type \"{}\" (column {}.{})",
+                        col.ty, table.name, col.name
+                    ),
+                    Some(help),
+                ));
             }
         }
     }

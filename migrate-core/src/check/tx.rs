@@ -74,13 +74,13 @@ pub fn check(file: &SqlFile, diags: &mut Diagnostics) {
                 "transaction control inside a migration".to_owned(),
                 "remove it: each migration already runs in its own transaction (use `-- migrate:no-transaction` on the first line to run without one)",
             ));
-        } else if let Some(what) = non_transactional(&stmt.node) {
-            if file.transactional {
-                diags.push(at(
-                    format!("{what} cannot run inside a transaction"),
-                    "move it to a migration of its own whose first line is `-- migrate:no-transaction`",
-                ));
-            }
+        } else if let Some(what) = non_transactional(&stmt.node)
+            && file.transactional
+        {
+            diags.push(at(
+                format!("{what} cannot run inside a transaction"),
+                "move it to a migration of its own whose first line is `-- migrate:no-transaction`",
+            ));
         }
     }
 }

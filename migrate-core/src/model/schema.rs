@@ -261,10 +261,10 @@ impl Schema {
         diff_keys(&mut out, "view", &self.views, &other.views);
         diff_keys(&mut out, "enum type", &self.enums, &other.enums);
         for (name, a) in &self.enums {
-            if let Some(b) = other.enums.get(name) {
-                if a != b {
-                    out.push(format!("enum type {name} has labels {b:?} but had {a:?}"));
-                }
+            if let Some(b) = other.enums.get(name)
+                && a != b
+            {
+                out.push(format!("enum type {name} has labels {b:?} but had {a:?}"));
             }
         }
         diff_keys(&mut out, "domain", &self.domains, &other.domains);

@@ -58,10 +58,10 @@ impl SqlType {
 impl fmt::Display for SqlType {
     /// The name as a user writes it: `varchar(255)`, `vm_state[]`, `timestamptz`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(s) = &self.schema {
-            if s != "public" {
-                write!(f, "{s}.")?;
-            }
+        if let Some(s) = &self.schema
+            && s != "public"
+        {
+            write!(f, "{s}.")?;
         }
         let shown = builtin(&self.name).map(|b| b.display).unwrap_or(&self.name);
         f.write_str(shown)?;

@@ -13,7 +13,7 @@ pub fn checksum(sql: &str) -> String {
     match scan(&text) {
         Some(tokens) => {
             for t in tokens.iter().filter(|t| !t.comment) {
-                hasher.update(text[t.start..t.end].as_bytes());
+                hasher.update(&text.as_bytes()[t.start..t.end]);
                 // A separator keeps `ab` `c` apart from `a` `bc`.
                 hasher.update([0u8]);
             }
