@@ -16,4 +16,4 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-migrate_runtime::embed_migrations!("migrations", seeds = "seeds");
+migrate_runtime::embed_migrations!("migrations", seeds = "seeds", deny_lints);

@@ -38,5 +38,6 @@ pub mod check {
     pub mod tx;
 }
 pub mod analyze;
+pub mod lint;
 
 pub use analyze::{Analysis, Options, analyze};

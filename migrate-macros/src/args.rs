@@ -8,6 +8,8 @@ pub struct Args {
     pub dir: LitStr,
     pub seeds: Option<LitStr>,
     pub require_down: bool,
+    /// Lint findings of level error become compile errors.
+    pub deny_lints: bool,
     pub types: Vec<(LitStr, Type)>,
 }
 
@@ -18,6 +20,7 @@ impl Parse for Args {
             dir,
             seeds: None,
             require_down: true,
+            deny_lints: false,
             types: Vec::new(),
         };
         while !input.is_empty() {
@@ -35,6 +38,7 @@ impl Parse for Args {
                     input.parse::<Token![=]>()?;
                     args.require_down = input.parse::<LitBool>()?.value;
                 }
+                "deny_lints" => args.deny_lints = true,
                 "types" => {
                     let content;
                     syn::parenthesized!(content in input);
@@ -53,7 +57,7 @@ impl Parse for Args {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false` or `types(\"pg type\" => RustType)`"
+                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints` or `types(\"pg type\" => RustType)`"
                         ),
                     ));
                 }

@@ -35,6 +35,20 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     };
     let analysis = analyze(&located.dir(), &located.display, &opts);
     let mut errors: Diagnostics = analysis.errors.clone();
+    if args.deny_lints {
+        for f in migrate_core::lint::lint(&analysis) {
+            if f.rule.level == migrate_core::lint::Level::Error {
+                let mut d = f.diag.clone();
+                d.message = format!("[{}] {}", f.rule.id, d.message);
+                let help = d.help.take().unwrap_or_default();
+                d.help = Some(format!(
+                    "{help}; or silence it with `-- lint:ignore {} <reason>` above the statement",
+                    f.rule.id
+                ));
+                errors.push(d);
+            }
+        }
+    }
 
     let seeds_tokens = args.seeds.as_ref().map(|lit| {
         let seeds_loc = paths::Located::new(&lit.value());
