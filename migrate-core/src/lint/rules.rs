@@ -219,14 +219,14 @@ fn alter_cmd(
                 if is(c.contype, Ctype::ConstrDefault) {
                     default = c.raw_expr.as_deref();
                 }
-                if is(c.contype, Ctype::ConstrForeign) || is(c.contype, Ctype::ConstrCheck) {
-                    if !c.skip_validation {
-                        cx.report(
-                            &CONSTRAINT_NOT_VALID,
-                            Some(c.location),
-                            format!("column constraint on \"{table}.{}\"", cd.colname),
-                        );
-                    }
+                if (is(c.contype, Ctype::ConstrForeign) || is(c.contype, Ctype::ConstrCheck))
+                    && !c.skip_validation
+                {
+                    cx.report(
+                        &CONSTRAINT_NOT_VALID,
+                        Some(c.location),
+                        format!("column constraint on \"{table}.{}\"", cd.colname),
+                    );
                 }
             }
         }
@@ -245,14 +245,14 @@ fn alter_cmd(
                 ),
             );
         }
-        if let Some(d) = default {
-            if let Some(f) = volatile_call(d) {
-                cx.report(
-                    &VOLATILE_DEFAULT,
-                    Some(cd.location),
-                    format!("column \"{table}.{}\" gets DEFAULT {f}()", cd.colname),
-                );
-            }
+        if let Some(d) = default
+            && let Some(f) = volatile_call(d)
+        {
+            cx.report(
+                &VOLATILE_DEFAULT,
+                Some(cd.location),
+                format!("column \"{table}.{}\" gets DEFAULT {f}()", cd.colname),
+            );
         }
         true
     } else if is(st, Atype::AtAddConstraint) {
@@ -269,14 +269,12 @@ fn alter_cmd(
                 format!("{kind} on existing table \"{table}\""),
             );
         }
-        if is_check {
-            if let Some(col) = not_null_check_column(c) {
-                if c.skip_validation {
-                    h.pending_checks
-                        .push((table.to_owned(), col, c.conname.clone()));
-                } else {
-                    h.not_null_checks.insert((table.to_owned(), col));
-                }
+        if is_check && let Some(col) = not_null_check_column(c) {
+            if c.skip_validation {
+                h.pending_checks
+                    .push((table.to_owned(), col, c.conname.clone()));
+            } else {
+                h.not_null_checks.insert((table.to_owned(), col));
             }
         }
         true
