@@ -8,6 +8,8 @@
 --   30000000-... nodes              80000000-... migrations (VM migrations)
 --   40000000-... vms                90000000-... alerts
 --   50000000-... network_interfaces a0000000-... jobs
+--   b0000000-... sessions           c0000000-... api_keys
+--   d0000000-... audit_logs
 -- and the last group numbers the rows (...000000000001 to ...000000000010).
 --
 -- ON CONFLICT (id) only: a clash with a row of your own on another unique key

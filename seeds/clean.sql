@@ -17,6 +17,27 @@
 --
 -- Metrics are the exception the seeds define: all samples of the seed VMs and
 -- seed nodes are removed, as 05_metrics.sql does before it re-inserts them.
+--
+-- audit_logs is append-only, but its trigger (migration 000009) only rejects
+-- UPDATE; DELETE stays allowed (for retention purges), so the seed entries are
+-- deleted by id like any other seed row, before the seed users and
+-- organizations they name. Nothing here updates audit_logs: an entry of your
+-- own naming a seed user or organization keeps that row (NOT EXISTS below)
+-- instead of having its actor_id / organization_id set to NULL.
+
+DELETE FROM audit_logs WHERE id IN (
+    'd0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000002',
+    'd0000000-0000-4000-8000-000000000003', 'd0000000-0000-4000-8000-000000000004',
+    'd0000000-0000-4000-8000-000000000005');
+
+DELETE FROM api_keys WHERE id IN (
+    'c0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000002',
+    'c0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000004');
+
+DELETE FROM sessions WHERE id IN (
+    'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000002',
+    'b0000000-0000-4000-8000-000000000003', 'b0000000-0000-4000-8000-000000000004',
+    'b0000000-0000-4000-8000-000000000005');
 
 DELETE FROM jobs WHERE id IN (
     'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002',

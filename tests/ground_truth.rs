@@ -56,7 +56,10 @@ fn model(schema: &Schema) -> (Vec<String>, Columns) {
     }
     for v in schema.views.values().filter(|v| v.name.schema == "public") {
         for c in v.columns.iter().flatten() {
-            columns.insert((v.name.name.clone(), c.name.clone()), (c.ty.information_schema_name(), true));
+            columns.insert(
+                (v.name.name.clone(), c.name.clone()),
+                (c.ty.information_schema_name(), true),
+            );
         }
     }
     (tables, columns)
@@ -70,7 +73,8 @@ fn apply(client: &mut Client, sql: &str, what: &str) {
 
 /// golang-migrate creates its table before the first migration; the model
 /// starts with it too.
-const HISTORY: &str = "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)";
+const HISTORY: &str =
+    "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)";
 
 fn assert_same(live: (Vec<String>, Columns), model: (Vec<String>, Columns), context: &str) {
     assert_eq!(live.0, model.0, "{context}: tables differ");
@@ -78,7 +82,9 @@ fn assert_same(live: (Vec<String>, Columns), model: (Vec<String>, Columns), cont
     for (k, v) in &live.1 {
         match model.1.get(k) {
             None => diffs.push(format!("{}.{} missing from the model", k.0, k.1)),
-            Some(m) if m != v => diffs.push(format!("{}.{}: catalogue {v:?}, model {m:?}", k.0, k.1)),
+            Some(m) if m != v => {
+                diffs.push(format!("{}.{}: catalogue {v:?}, model {m:?}", k.0, k.1))
+            }
             _ => {}
         }
     }
@@ -87,7 +93,12 @@ fn assert_same(live: (Vec<String>, Columns), model: (Vec<String>, Columns), cont
             diffs.push(format!("{}.{} only in the model", k.0, k.1));
         }
     }
-    assert!(diffs.is_empty(), "{context}: {} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{context}: {} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 fn load(dir: &Path, require_down: bool) -> Analysis {
@@ -164,7 +175,12 @@ fn novacron_downs_restore_the_catalogue() {
         let after_up = shape(&mut client);
         let down = m.down.as_ref().expect("NovaCron migrations have downs");
         apply(&mut client, &down.sql, &down.path);
-        assert_eq!(before, shape(&mut client), "{} does not restore the catalogue", down.path);
+        assert_eq!(
+            before,
+            shape(&mut client),
+            "{} does not restore the catalogue",
+            down.path
+        );
         apply(&mut client, &m.up.sql, &m.up.path);
         assert_eq!(after_up, shape(&mut client));
     }
