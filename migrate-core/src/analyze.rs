@@ -84,7 +84,7 @@ pub fn initial_schema(history_table: &str) -> Schema {
             columns: vec!["version".to_owned()],
         },
     );
-    s.tables.insert(name.clone(), t);
+    s.tables.insert(name.clone(), std::sync::Arc::new(t));
     s.history_table = Some(name);
     s
 }
@@ -109,8 +109,10 @@ pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
         for f in std::iter::once(&m.up).chain(m.down.as_ref()) {
             tx::check(f, &mut a.errors);
         }
-        let before = schema.clone();
+        // Marks of the previous migration are cleared first, or `before` would
+        // never equal the schema after up-then-down.
         schema.start_migration();
+        let before = schema.clone();
         let mut up = ReplayFindings::default();
         replay_file(&mut schema, &m.up, &mut up);
         let up_ok = up.errors.is_empty();

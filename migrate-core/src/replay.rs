@@ -1,6 +1,8 @@
 //! Replays DDL statements into the schema model, one file at a time, reporting
 //! statements that name what does not exist at that point.
 
+use std::sync::Arc;
+
 use pg_query::NodeEnum;
 use pg_query::protobuf::{
     self as pb, AlterTableType, ConstrType, DropBehavior, ObjectType, a_const,
@@ -8,7 +10,8 @@ use pg_query::protobuf::{
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::schema::{
-    Column, ConstraintKind, Domain, Identity, Index, Partitioning, QualName, Schema, Table, View,
+    Column, ConstraintKind, Domain, Identity, Index, Names, Partitioning, QualName, Schema, Table,
+    View, retain, retain_set, update_all,
 };
 use crate::model::types::{self, BUILTINS, SqlType};
 use crate::source::load::SqlFile;
@@ -42,7 +45,7 @@ pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFin
         r.statement(stmt);
     }
     // Temporary tables end with the session; the next migration cannot see them.
-    r.schema.tables.retain(|name, _| name.schema != "pg_temp");
+    retain(&mut r.schema.tables, |name, _| name.schema != "pg_temp");
 }
 
 /// Replays statements that are not a migration file (seeds, tests).
@@ -229,27 +232,18 @@ impl Replayer<'_> {
     }
 
     /// Finds an existing relation-like object the way PostgreSQL's search path does.
-    fn resolve<T>(
-        &self,
-        schema: &str,
-        name: &str,
-        map: &std::collections::BTreeMap<QualName, T>,
-    ) -> Option<QualName> {
+    fn resolve(&self, schema: &str, name: &str, map: &impl Names) -> Option<QualName> {
         if !schema.is_empty() {
             let q = QualName::new(schema, name);
-            return map.contains_key(&q).then_some(q);
+            return map.has(&q).then_some(q);
         }
         std::iter::once("pg_temp".to_owned())
             .chain(self.search_path.iter().cloned())
             .map(|s| QualName::new(s, name))
-            .find(|q| map.contains_key(q))
+            .find(|q| map.has(q))
     }
 
-    fn resolve_list<T>(
-        &self,
-        names: &[String],
-        map: &std::collections::BTreeMap<QualName, T>,
-    ) -> Option<QualName> {
+    fn resolve_list(&self, names: &[String], map: &impl Names) -> Option<QualName> {
         match names {
             [.., schema, name] => self.resolve(schema, name, map),
             [name] => self.resolve("", name, map),
@@ -538,7 +532,7 @@ impl Replayer<'_> {
                 // under its own index names; the model keeps only the parent's.
             }
         }
-        self.schema.tables.insert(name.clone(), table);
+        self.schema.tables.insert(name.clone(), Arc::new(table));
 
         let mut constraints = Vec::new();
         for elt in &s.table_elts {
@@ -550,7 +544,12 @@ impl Replayer<'_> {
                         && let Some(src) = self.table_of(lrv, false)
                     {
                         let cols = self.schema.tables[&src].columns.clone();
-                        let t = self.schema.tables.get_mut(&name).expect("just inserted");
+                        let t = self
+                            .schema
+                            .tables
+                            .get_mut(&name)
+                            .map(Arc::make_mut)
+                            .expect("just inserted");
                         for mut c in cols {
                             // LIKE copies NOT NULL, but defaults only with INCLUDING DEFAULTS.
                             c.has_default = c.has_default && like.options & 0x04 != 0;
@@ -585,7 +584,7 @@ impl Replayer<'_> {
                 _ => "unknown",
             }
             .to_owned();
-            if let Some(t) = self.schema.tables.get_mut(&name) {
+            if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
                 t.partitioning = Partitioning::Partitioned { strategy, key };
             }
         }
@@ -658,7 +657,7 @@ impl Replayer<'_> {
                 table_constraints.push(with_keys((**c).clone(), &cd.colname));
             }
         }
-        if let Some(t) = self.schema.tables.get_mut(table) {
+        if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
             t.columns.push(col);
         }
         for c in table_constraints {
@@ -764,6 +763,7 @@ impl Replayer<'_> {
                     .schema
                     .tables
                     .get_mut(table)
+                    .map(Arc::make_mut)
                     .and_then(|t| t.column_mut(k))
                 {
                     col.nullable = false;
@@ -786,7 +786,7 @@ impl Replayer<'_> {
         } else {
             c.conname.clone()
         };
-        let Some(tbl) = self.schema.tables.get_mut(table) else {
+        let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
             return;
         };
         if let ConstraintKind::PrimaryKey { columns } = &kind {
@@ -862,6 +862,7 @@ impl Replayer<'_> {
                         .schema
                         .tables
                         .get_mut(&t)
+                        .map(Arc::make_mut)
                         .and_then(|t| t.column_mut(&cmd.name))
                     {
                         c.ty = ty.clone();
@@ -892,6 +893,7 @@ impl Replayer<'_> {
                     .schema
                     .tables
                     .get_mut(&t)
+                    .map(Arc::make_mut)
                     .and_then(|t| t.column_mut(&cmd.name))
                 else {
                     continue;
@@ -920,6 +922,7 @@ impl Replayer<'_> {
                 .schema
                 .tables
                 .get_mut(table)
+                .map(Arc::make_mut)
                 .and_then(|t| t.constraints.remove(&cmd.name))
                 .is_some();
             if removed {
@@ -949,7 +952,7 @@ impl Replayer<'_> {
             if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
                 && let Some(prv) = &pc.name
                 && let Some(p) = self.table_of(prv, false)
-                && let Some(t) = self.schema.tables.get_mut(&p)
+                && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
             {
                 t.partitioning = Partitioning::PartitionOf(table.clone());
             }
@@ -957,7 +960,7 @@ impl Replayer<'_> {
             && let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
             && let Some(prv) = &pc.name
             && let Some(p) = self.table_of(prv, false)
-            && let Some(t) = self.schema.tables.get_mut(&p)
+            && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
         {
             t.partitioning = Partitioning::None;
         }
@@ -977,7 +980,7 @@ impl Replayer<'_> {
     fn drop_column(&mut self, table: &QualName, column: &str) {
         let partitions = self.partitions_of(table);
         for t in std::iter::once(table.clone()).chain(partitions) {
-            let Some(tbl) = self.schema.tables.get_mut(&t) else {
+            let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) else {
                 continue;
             };
             tbl.columns.retain(|c| c.name != column);
@@ -997,9 +1000,9 @@ impl Replayer<'_> {
             for n in gone {
                 tbl.constraints.remove(&n);
             }
-            self.schema
-                .indexes
-                .retain(|_, ix| !(ix.table == t && ix.columns.iter().any(|c| c == column)));
+            retain(&mut self.schema.indexes, |_, ix| {
+                !(ix.table == t && ix.columns.iter().any(|c| c == column))
+            });
         }
     }
 
@@ -1041,7 +1044,7 @@ impl Replayer<'_> {
             let Some(table) = self.table_of(rv, s.missing_ok) else {
                 return;
             };
-            let Some(tbl) = self.schema.tables.get_mut(&table) else {
+            let Some(tbl) = self.schema.tables.get_mut(&table).map(Arc::make_mut) else {
                 return;
             };
             match tbl.constraints.remove(&s.subname) {
@@ -1069,7 +1072,7 @@ impl Replayer<'_> {
                 Some(old) => {
                     let ix = self.schema.indexes.remove(&old).expect("resolved");
                     // Renaming a constraint's index renames the constraint too.
-                    if let Some(t) = self.schema.tables.get_mut(&ix.table)
+                    if let Some(t) = self.schema.tables.get_mut(&ix.table).map(Arc::make_mut)
                         && let Some(k) = t.constraints.remove(&old.name)
                     {
                         t.constraints.insert(s.newname.clone(), k);
@@ -1099,7 +1102,7 @@ impl Replayer<'_> {
             let new_name = s.newname.clone();
             self.rename_type(&names, &new_name);
         } else if is(rt, ObjectType::ObjectSchema) {
-            if self.schema.schemas.remove(&s.subname) {
+            if self.schema.schemas.remove(&s.subname).is_some() {
                 self.schema.schemas.insert(s.newname.clone());
                 self.incomplete(
                     "objects of a renamed schema keep their old qualified names in the model",
@@ -1107,11 +1110,7 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectSequence) {
             if let Some(rv) = &s.relation
-                && let Some(old) = self.resolve(
-                    &rv.schemaname,
-                    &rv.relname,
-                    &seq_map(&self.schema.sequences),
-                )
+                && let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
             {
                 self.schema.sequences.remove(&old);
                 self.schema
@@ -1121,7 +1120,11 @@ impl Replayer<'_> {
         } else if is(rt, ObjectType::ObjectTrigger) {
             if let Some(rv) = &s.relation
                 && let Some(t) = self.table_of(rv, false)
-                && self.schema.triggers.remove(&(t.clone(), s.subname.clone()))
+                && self
+                    .schema
+                    .triggers
+                    .remove(&(t.clone(), s.subname.clone()))
+                    .is_some()
             {
                 self.schema.triggers.insert((t, s.newname.clone()));
             }
@@ -1130,7 +1133,7 @@ impl Replayer<'_> {
                 s.object.as_deref().and_then(|n| n.node.as_ref())
         {
             let old = self.qual_from_list(&strings(&o.objname));
-            if self.schema.functions.remove(&old) {
+            if self.schema.functions.remove(&old).is_some() {
                 self.schema
                     .functions
                     .insert(QualName::new(old.schema, s.newname.clone()));
@@ -1142,9 +1145,17 @@ impl Replayer<'_> {
         let Some(mut t) = self.schema.tables.remove(old) else {
             return;
         };
-        t.name = new.clone();
+        Arc::make_mut(&mut t).name = new.clone();
         self.schema.tables.insert(new.clone(), t);
-        for t in self.schema.tables.values_mut() {
+        update_all(&mut self.schema.tables, |t| {
+            let refers = t.partitioning == Partitioning::PartitionOf(old.clone())
+                || t.constraints.values().any(
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == old),
+                );
+            if !refers {
+                return;
+            }
+            let t = Arc::make_mut(t);
             for k in t.constraints.values_mut() {
                 if let ConstraintKind::ForeignKey { references, .. } = k
                     && references == old
@@ -1155,12 +1166,12 @@ impl Replayer<'_> {
             if t.partitioning == Partitioning::PartitionOf(old.clone()) {
                 t.partitioning = Partitioning::PartitionOf(new.clone());
             }
-        }
-        for ix in self.schema.indexes.values_mut() {
+        });
+        update_all(&mut self.schema.indexes, |ix| {
             if &ix.table == old {
                 ix.table = new.clone();
             }
-        }
+        });
         let triggers: Vec<_> = self
             .schema
             .triggers
@@ -1188,12 +1199,21 @@ impl Replayer<'_> {
                 .schema
                 .tables
                 .get_mut(&t)
+                .map(Arc::make_mut)
                 .and_then(|t| t.column_mut(old))
             {
                 c.name = new.to_owned();
             }
         }
-        for t in self.schema.tables.values_mut() {
+        update_all(&mut self.schema.tables, |t| {
+            let refers = &t.name == table
+                || t.constraints.values().any(
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == table),
+                );
+            if !refers {
+                return;
+            }
+            let t = Arc::make_mut(t);
             let own = &t.name == table;
             for k in t.constraints.values_mut() {
                 match k {
@@ -1217,12 +1237,12 @@ impl Replayer<'_> {
                     _ => {}
                 }
             }
-        }
-        for ix in self.schema.indexes.values_mut() {
+        });
+        update_all(&mut self.schema.indexes, |ix| {
             if &ix.table == table {
                 fix(&mut ix.columns);
             }
-        }
+        });
     }
 
     fn rename_type(&mut self, names: &[String], new_name: &str) {
@@ -1255,7 +1275,11 @@ impl Replayer<'_> {
     fn retype(&mut self, old: &QualName, new: Option<&QualName>) {
         let is_old =
             |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
-        for t in self.schema.tables.values_mut() {
+        update_all(&mut self.schema.tables, |t| {
+            if !t.columns.iter().any(|c| is_old(&c.ty)) {
+                return;
+            }
+            let t = Arc::make_mut(t);
             match new {
                 Some(n) => {
                     for c in &mut t.columns {
@@ -1267,14 +1291,14 @@ impl Replayer<'_> {
                 }
                 None => t.columns.retain(|c| !is_old(&c.ty)),
             }
-        }
+        });
         if let Some(n) = new {
-            for d in self.schema.domains.values_mut() {
+            update_all(&mut self.schema.domains, |d| {
                 if is_old(&d.base) {
                     d.base.schema = Some(n.schema.clone());
                     d.base.name = n.name.clone();
                 }
-            }
+            });
         }
     }
 
@@ -1336,11 +1360,7 @@ impl Replayer<'_> {
             }
         } else if is(ot, ObjectType::ObjectSequence)
             && let Some(rv) = &s.relation
-            && let Some(old) = self.resolve(
-                &rv.schemaname,
-                &rv.relname,
-                &seq_map(&self.schema.sequences),
-            )
+            && let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
         {
             self.schema.sequences.remove(&old);
             self.schema
@@ -1427,7 +1447,7 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectSequence) {
             for names in &objects {
-                let map = seq_map(&self.schema.sequences);
+                let map = self.schema.sequences.clone();
                 if let Some(q) = self.resolve_list(names, &map) {
                     self.schema.sequences.remove(&q);
                 }
@@ -1459,7 +1479,7 @@ impl Replayer<'_> {
         {
             for names in &objects {
                 let q = self.qual_from_list(names);
-                let map = seq_map(&self.schema.functions);
+                let map = self.schema.functions.clone();
                 let found = self.resolve_list(names, &map).unwrap_or(q);
                 self.schema.functions.remove(&found);
             }
@@ -1507,7 +1527,7 @@ impl Replayer<'_> {
                 continue;
             }
             for (t, c) in dependents {
-                if let Some(t) = self.schema.tables.get_mut(&t) {
+                if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
                     t.constraints.remove(&c);
                 }
             }
@@ -1516,10 +1536,10 @@ impl Replayer<'_> {
             gone.extend(self.partitions_of(target));
             for g in gone {
                 self.schema.tables.remove(&g);
-                self.schema.indexes.retain(|_, ix| ix.table != g);
-                self.schema.triggers.retain(|(t, _)| t != &g);
+                retain(&mut self.schema.indexes, |_, ix| ix.table != g);
+                retain_set(&mut self.schema.triggers, |(t, _)| t != &g);
                 let prefix = format!("{}_", g.name);
-                self.schema.sequences.retain(|s| {
+                retain_set(&mut self.schema.sequences, |s| {
                     !(s.schema == g.schema
                         && s.name.starts_with(&prefix)
                         && s.name.ends_with("_seq"))
@@ -1570,15 +1590,15 @@ impl Replayer<'_> {
         }
         self.schema.schemas.remove(name);
         let keep = |q: &QualName| q.schema != name;
-        self.schema.tables.retain(|q, _| keep(q));
-        self.schema.views.retain(|q, _| keep(q));
-        self.schema.enums.retain(|q, _| keep(q));
-        self.schema.domains.retain(|q, _| keep(q));
-        self.schema.composites.retain(|q, _| keep(q));
-        self.schema.indexes.retain(|q, _| keep(q));
-        self.schema.sequences.retain(keep);
-        self.schema.functions.retain(keep);
-        self.schema.triggers.retain(|(q, _)| keep(q));
+        retain(&mut self.schema.tables, |q, _| keep(q));
+        retain(&mut self.schema.views, |q, _| keep(q));
+        retain(&mut self.schema.enums, |q, _| keep(q));
+        retain(&mut self.schema.domains, |q, _| keep(q));
+        retain(&mut self.schema.composites, |q, _| keep(q));
+        retain(&mut self.schema.indexes, |q, _| keep(q));
+        retain_set(&mut self.schema.sequences, keep);
+        retain_set(&mut self.schema.functions, keep);
+        retain_set(&mut self.schema.triggers, |(q, _)| keep(q));
     }
 
     // ---- other objects --------------------------------------------------------
@@ -1835,7 +1855,7 @@ impl Replayer<'_> {
                 Some(c) => t.columns = c,
                 None => self.incomplete("the columns of CREATE TABLE ... AS are not derived"),
             }
-            self.schema.tables.insert(q, t);
+            self.schema.tables.insert(q, Arc::new(t));
         }
     }
 
@@ -1913,10 +1933,6 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
         Some(NodeEnum::String(s)) => vec![s.sval.clone()],
         _ => Vec::new(),
     }
-}
-
-fn seq_map(set: &std::collections::BTreeSet<QualName>) -> std::collections::BTreeMap<QualName, ()> {
-    set.iter().map(|q| (q.clone(), ())).collect()
 }
 
 #[cfg(test)]

@@ -1,10 +1,74 @@
 //! The schema as the migrations build it: what replay produces and the type
 //! generator, the seed check and the reversal check read.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::model::types::SqlType;
+
+/// A map of schema objects. Persistent (structure-shared): the replay keeps the
+/// schema after every migration and clones it before each one for the reversal
+/// check, so a clone must cost O(1), not a copy of every table.
+pub type Map<K, V> = imbl::OrdMap<K, V>;
+/// A set of schema objects, persistent for the same reason as [`Map`].
+pub type Set<K> = imbl::OrdSet<K>;
+
+/// Keeps the entries `keep` accepts.
+pub fn retain<K: Ord + Clone, V: Clone>(map: &mut Map<K, V>, mut keep: impl FnMut(&K, &V) -> bool) {
+    let gone: Vec<K> = map
+        .iter()
+        .filter(|(k, v)| !keep(k, v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in gone {
+        map.remove(&k);
+    }
+}
+
+/// Applies `change` to every value, writing back only those it changed, so
+/// untouched entries stay shared with earlier snapshots of the schema.
+pub fn update_all<K: Ord + Clone, V: Clone + PartialEq>(
+    map: &mut Map<K, V>,
+    mut change: impl FnMut(&mut V),
+) {
+    let changed: Vec<(K, V)> = map
+        .iter()
+        .filter_map(|(k, v)| {
+            let mut new = v.clone();
+            change(&mut new);
+            (new != *v).then(|| (k.clone(), new))
+        })
+        .collect();
+    for (k, v) in changed {
+        map.insert(k, v);
+    }
+}
+
+/// Keeps the members `keep` accepts.
+pub fn retain_set<K: Ord + Clone>(set: &mut Set<K>, mut keep: impl FnMut(&K) -> bool) {
+    let gone: Vec<K> = set.iter().filter(|k| !keep(k)).cloned().collect();
+    for k in gone {
+        set.remove(&k);
+    }
+}
+
+/// Something names can be looked up in: a map or a set of qualified names.
+pub trait Names {
+    fn has(&self, name: &QualName) -> bool;
+}
+
+impl<V: Clone> Names for Map<QualName, V> {
+    fn has(&self, name: &QualName) -> bool {
+        self.contains_key(name)
+    }
+}
+
+impl Names for Set<QualName> {
+    fn has(&self, name: &QualName) -> bool {
+        self.contains(name)
+    }
+}
 
 /// A schema-qualified name. Unqualified names in migrations live in `public`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -171,20 +235,22 @@ pub struct Domain {
 /// The whole schema at one version.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Schema {
-    pub schemas: BTreeSet<String>,
-    pub tables: BTreeMap<QualName, Table>,
-    pub views: BTreeMap<QualName, View>,
-    pub enums: BTreeMap<QualName, Vec<String>>,
-    pub domains: BTreeMap<QualName, Domain>,
+    pub schemas: Set<String>,
+    /// Behind `Arc` so that comparing two snapshots skips the tables they share
+    /// (`Arc<T: Eq>` compares pointers first).
+    pub tables: Map<QualName, Arc<Table>>,
+    pub views: Map<QualName, View>,
+    pub enums: Map<QualName, Vec<String>>,
+    pub domains: Map<QualName, Domain>,
     /// `CREATE TYPE x AS (...)`.
-    pub composites: BTreeMap<QualName, Vec<Column>>,
-    pub indexes: BTreeMap<QualName, Index>,
-    pub sequences: BTreeSet<QualName>,
+    pub composites: Map<QualName, Vec<Column>>,
+    pub indexes: Map<QualName, Index>,
+    pub sequences: Set<QualName>,
     /// By qualified name; overloads are one entry.
-    pub functions: BTreeSet<QualName>,
+    pub functions: Set<QualName>,
     /// (table, trigger name).
-    pub triggers: BTreeSet<(QualName, String)>,
-    pub extensions: BTreeSet<String>,
+    pub triggers: Set<(QualName, String)>,
+    pub extensions: Set<String>,
     /// The tool's own version table: in the model (migrations may alter it) but
     /// not a table of the application, so no types are generated for it.
     pub history_table: Option<QualName>,
@@ -202,13 +268,22 @@ impl Schema {
     pub fn user_tables(&self) -> impl Iterator<Item = &Table> {
         self.tables
             .values()
+            .map(|t| &**t)
             .filter(|t| !t.is_partition() && Some(&t.name) != self.history_table.as_ref())
     }
 
     /// Clears the per-migration marks before the next migration is replayed.
     pub fn start_migration(&mut self) {
-        for t in self.tables.values_mut() {
-            t.new_in_current = false;
+        let marked: Vec<QualName> = self
+            .tables
+            .values()
+            .filter(|t| t.new_in_current)
+            .map(|t| t.name.clone())
+            .collect();
+        for name in marked {
+            if let Some(t) = self.tables.get_mut(&name).map(Arc::make_mut) {
+                t.new_in_current = false;
+            }
         }
     }
 
@@ -218,6 +293,10 @@ impl Schema {
     /// append it.
     pub fn differences(&self, other: &Schema) -> Vec<String> {
         let mut out = Vec::new();
+        // Cheap when nothing changed: the maps share their structure.
+        if self == other {
+            return out;
+        }
         diff_keys(&mut out, "table", &self.tables, &other.tables);
         for (name, a) in &self.tables {
             let Some(b) = other.tables.get(name) else {
@@ -277,12 +356,12 @@ impl Schema {
         diff_keys(&mut out, "index", &self.indexes, &other.indexes);
         diff_set(&mut out, "sequence", &self.sequences, &other.sequences);
         diff_set(&mut out, "function", &self.functions, &other.functions);
-        let ta: BTreeSet<String> = self
+        let ta: Set<String> = self
             .triggers
             .iter()
             .map(|(t, n)| format!("{n} on {t}"))
             .collect();
-        let tb: BTreeSet<String> = other
+        let tb: Set<String> = other
             .triggers
             .iter()
             .map(|(t, n)| format!("{n} on {t}"))
@@ -305,11 +384,11 @@ fn describe(c: &Column) -> String {
     s
 }
 
-fn diff_keys<K: fmt::Display + Ord, V>(
+fn diff_keys<K: fmt::Display + Ord + Clone, V: Clone>(
     out: &mut Vec<String>,
     what: &str,
-    a: &BTreeMap<K, V>,
-    b: &BTreeMap<K, V>,
+    a: &Map<K, V>,
+    b: &Map<K, V>,
 ) {
     for k in a.keys() {
         if !b.contains_key(k) {
@@ -323,16 +402,16 @@ fn diff_keys<K: fmt::Display + Ord, V>(
     }
 }
 
-fn diff_set<K: fmt::Display + Ord>(
+fn diff_set<K: fmt::Display + Ord + Clone>(
     out: &mut Vec<String>,
     what: &str,
-    a: &BTreeSet<K>,
-    b: &BTreeSet<K>,
+    a: &Set<K>,
+    b: &Set<K>,
 ) {
-    for k in a.difference(b) {
+    for k in a.iter().filter(|k| !b.contains(*k)) {
         out.push(format!("{what} {k} is missing"));
     }
-    for k in b.difference(a) {
+    for k in b.iter().filter(|k| !a.contains(*k)) {
         out.push(format!("{what} {k} is left over"));
     }
 }
