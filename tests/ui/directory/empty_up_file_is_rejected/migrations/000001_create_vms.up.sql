@@ -1,0 +1,1 @@
+-- TODO: create the vms table

@@ -1,0 +1,2 @@
+-- migrate:no-transactions
+CREATE TABLE vms (id bigint PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE nodes (id bigint PRIMARY KEY);

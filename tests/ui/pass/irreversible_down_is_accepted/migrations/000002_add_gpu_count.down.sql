@@ -1,0 +1,2 @@
+-- migrate:irreversible
+-- gpu_count is filled in from the hypervisors; dropping it would lose that.

@@ -1,0 +1,2 @@
+DROP TABLE nodes;
+DROP TYPE vm_state;

@@ -1,0 +1,1 @@
+INSERT INTO nodes (hostname) VALUES ('hv-1');

@@ -1,0 +1,1 @@
+ALTER TABLE vms ALTER COLUMN created_at TYPE timestamp;

@@ -1,0 +1,2 @@
+ALTER TABLE vms
+    ALTER COLUMN created_at TYPE timestamptzz;

@@ -1,0 +1,1 @@
+ALTER TABLE vms ADD COLUMN gpu_count int NOT NULL DEFAULT 0;

@@ -1,0 +1,1 @@
+INSERT INTO vm (id, name) VALUES (1, 'web-1');

@@ -1,0 +1,1 @@
+INSERT INTO vms (id, nmae) VALUES (1, 'web-1');

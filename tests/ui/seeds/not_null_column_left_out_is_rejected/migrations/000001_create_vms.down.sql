@@ -1,0 +1,2 @@
+DROP TABLE vms;
+DROP TYPE vm_state;

@@ -1,0 +1,1 @@
+INSERT INTO vms (id, state) VALUES (1, 'running');

@@ -1,0 +1,5 @@
+CREATE TABLE vms (
+    id bigint PRIMARY KEY,
+    name text NOT NULL,,
+    memory_mb int NOT NULL
+);

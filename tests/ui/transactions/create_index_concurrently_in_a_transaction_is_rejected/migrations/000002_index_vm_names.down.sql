@@ -1,0 +1,1 @@
+DROP INDEX vms_name_idx;

@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY vms_name_idx ON vms (name);

@@ -1,0 +1,2 @@
+ALTER TABLE vms ADD COLUMN gpu_count int;
+VACUUM ANALYZE vms;
