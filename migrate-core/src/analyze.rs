@@ -115,17 +115,19 @@ pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
         let before = schema.clone();
         let mut up = ReplayFindings::default();
         replay_file(&mut schema, &m.up, &mut up);
-        let up_ok = up.errors.is_empty();
+        let up_ok = up.errors.is_empty() && !m.up.parse_failed;
         a.errors.extend(up.errors);
         a.incomplete.extend(up.incomplete);
-        if let Some(down) = &m.down {
+        // A down is checked against what its up built; after a broken up its
+        // findings would only echo the up's error.
+        if let Some(down) = m.down.as_ref().filter(|_| up_ok) {
             let mut after_down = schema.clone();
             let mut findings = ReplayFindings::default();
             replay_file(&mut after_down, down, &mut findings);
-            let down_ok = findings.errors.is_empty();
+            let down_ok = findings.errors.is_empty() && !down.parse_failed;
             a.errors.extend(findings.errors);
             a.incomplete.extend(findings.incomplete);
-            if opts.check_reversal && up_ok && down_ok && !down.irreversible {
+            if opts.check_reversal && down_ok && !down.irreversible {
                 let label = format!(
                     "{}_{}",
                     m.up.path

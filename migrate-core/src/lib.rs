@@ -39,5 +39,6 @@ pub mod check {
 }
 pub mod analyze;
 pub mod lint;
+pub mod render;
 
 pub use analyze::{Analysis, Options, analyze};

@@ -50,13 +50,15 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         }
     }
 
+    // Seed findings go on the seeds literal, the argument they are about.
+    let mut seed_errors = Diagnostics::default();
     let seeds_tokens = args.seeds.as_ref().map(|lit| {
         let seeds_loc = paths::Located::new(&lit.value());
         let s = seeds::load_and_check(
             &seeds_loc.dir(),
             &seeds_loc.display,
             analysis.latest(),
-            &mut errors,
+            &mut seed_errors,
         );
         expand::seeds::expand(&s, &seeds_loc)
     });
@@ -72,21 +74,29 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     // All findings at once, on the path literal: a stable macro cannot point into
     // a .sql file, so the message carries the file:line:col.
     let mut combined: Option<syn::Error> = None;
-    let mut push = |msg: String| {
-        let e = syn::Error::new(args.dir.span(), msg);
+    let mut push = |span: proc_macro2::Span, msg: String| {
+        let e = syn::Error::new(span, msg);
         match &mut combined {
             Some(c) => c.combine(e),
             None => combined = Some(e),
         }
     };
     for d in errors.iter() {
-        push(d.to_string());
+        push(args.dir.span(), d.to_string());
+    }
+    if let Some(lit) = &args.seeds {
+        for d in seed_errors.iter() {
+            push(lit.span(), d.to_string());
+        }
     }
     for u in &tables.unmapped {
-        push(format!(
-            "{}: {u}\nhelp: map it in the macro call, e.g. embed_migrations!(\"{}\", types(\"<pg type>\" => MyType))",
-            located.display, located.display
-        ));
+        push(
+            args.dir.span(),
+            format!(
+                "{}: column {} has type {}, which has no Rust mapping\nhelp: map it in the macro call: embed_migrations!(\"{}\", types(\"{}\" => YourType)), with a type that implements postgres' FromSql and ToSql",
+                located.display, u.column, u.sql_type, located.display, u.sql_type
+            ),
+        );
     }
     let compile_errors = combined.map(|e| e.to_compile_error());
 

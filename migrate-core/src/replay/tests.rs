@@ -10,6 +10,7 @@ fn file(sql: &str) -> SqlFile {
         transactional: true,
         irreversible: false,
         statements: parse("m.sql", sql).expect("test SQL parses"),
+        parse_failed: false,
     }
 }
 

@@ -34,6 +34,9 @@ pub struct SqlFile {
     /// True when the header says `-- migrate:irreversible`.
     pub irreversible: bool,
     pub statements: Vec<Statement>,
+    /// The file did not parse (its syntax error is reported); checks that need
+    /// its statements skip it rather than report consequences of that error.
+    pub parse_failed: bool,
 }
 
 /// An up file and its down, under one version.
@@ -65,15 +68,16 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            out.diagnostics.push(
-                Diagnostic::file(
-                    display,
-                    format!("cannot read the migrations directory: {e}"),
-                )
-                .with_help(
+            // The OS's wording differs between systems; say the common case plainly.
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "the migrations directory does not exist".to_owned()
+            } else {
+                format!("cannot read the migrations directory: {e}")
+            };
+            out.diagnostics
+                .push(Diagnostic::file(display, why).with_help(
                     "create it, or pass the directory that holds the .up.sql/.down.sql files",
-                ),
-            );
+                ));
             return out;
         }
     };
@@ -208,11 +212,11 @@ fn read_file(full: &Path, path: &str, diags: &mut Diagnostics) -> Option<SqlFile
         }
     };
     let (transactional, irreversible) = markers(path, &sql, diags);
-    let statements = match parse(path, &sql) {
-        Ok(s) => s,
+    let (statements, parse_failed) = match parse(path, &sql) {
+        Ok(s) => (s, false),
         Err(d) => {
             diags.push(d);
-            Vec::new()
+            (Vec::new(), true)
         }
     };
     Some(SqlFile {
@@ -221,6 +225,7 @@ fn read_file(full: &Path, path: &str, diags: &mut Diagnostics) -> Option<SqlFile
         transactional,
         irreversible,
         statements,
+        parse_failed,
         sql,
     })
 }

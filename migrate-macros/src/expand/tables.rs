@@ -51,10 +51,17 @@ fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenSt
     }
 }
 
+/// A column whose type has no Rust mapping.
+pub struct Unmapped {
+    pub column: String,
+    /// The type as written in SQL, which is the key a `types(...)` override uses.
+    pub sql_type: String,
+}
+
 /// Generated code and the columns whose types have no mapping.
 pub struct Expanded {
     pub tokens: TokenStream,
-    pub unmapped: Vec<String>,
+    pub unmapped: Vec<Unmapped>,
 }
 
 pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expanded {
@@ -239,7 +246,7 @@ fn table_tokens(
     schema: &Schema,
     keys: &BTreeMap<String, String>,
     overrides: &BTreeMap<String, syn::Type>,
-    unmapped: &mut Vec<String>,
+    unmapped: &mut Vec<Unmapped>,
 ) -> TokenStream {
     let p = quote!(::migrate_runtime::__private);
     let module = field_ident(&table.name.name);
@@ -261,11 +268,39 @@ fn table_tokens(
     let mut seen = Vec::new();
     let mut consts_seen: Vec<String> = Vec::new();
     for c in &table.columns {
+        let f = field_ident(&c.name);
+        let col_name = &c.name;
+        let doc = column_doc(c);
+        // The column enum and name constants do not depend on the Rust type.
+        let mut v = pascal_ident(&c.name);
+        while seen.contains(&v) {
+            v.push('_');
+        }
+        seen.push(v.clone());
+        let v = format_ident!("{}", v);
+        variants.push(quote! { #[doc = #doc] #v, });
+        variant_names.push(quote! { Column::#v => #col_name, });
+        let mut const_name = snake_ident(&c.name).to_ascii_uppercase();
+        while consts_seen.contains(&const_name) {
+            const_name.push('_');
+        }
+        consts_seen.push(const_name.clone());
+        let const_name = format_ident!("{}", const_name);
+        name_consts.push(quote! { #[doc = #doc] pub const #const_name: &str = #col_name; });
+
         let base = match rust_type(&c.ty, schema, keys) {
             Ok(t) => type_tokens(&t, overrides),
-            Err(why) => {
-                unmapped.push(format!("column {}.{}: {why}", table.name, c.name));
-                quote!(())
+            Err(_) => {
+                // A type the replay already reported as unknown needs no second
+                // error; either way the column stays out of Row and Insert, so the
+                // one error is not followed by trait errors about a placeholder.
+                if !(c.ty.is_builtin() && c.ty.name == "unknown") {
+                    unmapped.push(Unmapped {
+                        column: format!("{}.{}", table.name, c.name),
+                        sql_type: c.ty.element().to_string(),
+                    });
+                }
+                continue;
             }
         };
         let nullable = c.nullable && !domain_not_null(&c.ty, schema);
@@ -274,9 +309,6 @@ fn table_tokens(
         } else {
             base.clone()
         };
-        let f = field_ident(&c.name);
-        let col_name = &c.name;
-        let doc = column_doc(c);
         row_fields.push(quote! { #[doc = #doc] pub #f: #row_ty, });
         row_reads.push(quote! { #f: row.try_get(#col_name)?, });
         if !c.generated {
@@ -296,21 +328,6 @@ fn table_tokens(
                 });
             }
         }
-        let mut v = pascal_ident(&c.name);
-        while seen.contains(&v) {
-            v.push('_');
-        }
-        seen.push(v.clone());
-        let v = format_ident!("{}", v);
-        variants.push(quote! { #[doc = #doc] #v, });
-        variant_names.push(quote! { Column::#v => #col_name, });
-        let mut const_name = snake_ident(&c.name).to_ascii_uppercase();
-        while consts_seen.contains(&const_name) {
-            const_name.push('_');
-        }
-        consts_seen.push(const_name.clone());
-        let const_name = format_ident!("{}", const_name);
-        name_consts.push(quote! { #[doc = #doc] pub const #const_name: &str = #col_name; });
     }
     let variant_idents: Vec<Ident> = seen.iter().map(|v| format_ident!("{}", v)).collect();
     let doc = format!(
