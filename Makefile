@@ -14,7 +14,7 @@ NOVACRON_DB = $(CARGO) run -q --bin novacron-db --
 help: ## List the targets
 	@echo "Targets (DB_URL and DB_TEST_URL can be set on the command line or in the environment):"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN { FS = ":.*## " } { printf "  %-12s %s\n", $$1, $$2 }'
+		awk 'BEGIN { FS = ":.*## " } { printf "  %-18s %s\n", $$1, $$2 }'
 
 deps: ## Install missing OS packages the build needs (libclang, cc, libssl-dev, pkg-config, psql)
 	@scripts/ensure-deps.sh
@@ -43,3 +43,98 @@ clippy: ## Lint with clippy, warnings are errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # Database targets (db-migrate, db-rollback, db-seed, ...) go below.
+#
+# They run the binary through cargo, so it is rebuilt when a migration or seed
+# file changed. Those that talk to a server depend on `postgres`, which makes
+# DB_URL (and DB_TEST_URL) answer first.
+#
+# db-test-setup / db-test-clean work on database DB_TEST_DB on the server of
+# DB_TEST_URL: DB_TEST_URL itself names the maintenance database (`postgres`)
+# that the test suite creates its throwaway databases from, and must not be
+# migrated or dropped. `make db-test-setup DB_TEST_DB=other` picks another name.
+
+DB_TEST_DB ?= novacron_test
+# DB_TEST_URL with its database replaced by DB_TEST_DB (and by `postgres`).
+DB_TEST_DB_URL = $(shell printf '%s' '$(DB_TEST_URL)' | sed -E 's#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$(DB_TEST_DB)#')
+DB_TEST_ADMIN_URL = $(shell printf '%s' '$(DB_TEST_URL)' | sed -E 's#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/postgres#')
+
+# psql of the installed server version (on Debian /usr/bin/psql is a wrapper).
+PSQL = $$(d=$$(pg_config --bindir 2>/dev/null); if [ -x "$$d/psql" ]; then echo "$$d/psql"; else echo psql; fi)
+
+# db-restore without FILE: say so before anything starts.
+ifneq ($(filter db-restore,$(MAKECMDGOALS)),)
+ifeq ($(strip $(FILE)),)
+$(error db-restore needs the dump to restore: make db-restore FILE=backups/<name>.dump (make db-backup writes them))
+endif
+endif
+
+.PHONY: db-migrate db-rollback db-migrate-create db-version db-status db-seed db-clean \
+	db-reset db-test-setup db-test-clean db-validate db-console db-backup db-restore \
+	test-integration bench
+
+db-migrate: postgres ## Run all pending migrations
+	$(NOVACRON_DB) up
+
+db-rollback: postgres ## Roll back the last migration
+	$(NOVACRON_DB) down
+
+db-migrate-create: ## Create a new migration pair (asks for the name, or NAME=...)
+	@name='$(NAME)'; \
+	if [ -z "$$name" ]; then \
+		if [ -t 0 ]; then printf 'Migration name: '; read -r name; \
+		else echo "db-migrate-create: no terminal to ask on: make db-migrate-create NAME=add_something" >&2; exit 2; fi; \
+	fi; \
+	if [ -z "$$name" ]; then echo "db-migrate-create: the name is empty" >&2; exit 2; fi; \
+	$(NOVACRON_DB) create "$$name"
+
+db-version: postgres ## Show the current migration version
+	$(NOVACRON_DB) version
+
+db-status: postgres ## Show every migration: applied or pending, when, checksum
+	$(NOVACRON_DB) status
+
+db-seed: postgres ## Seed the development data (idempotent)
+	$(NOVACRON_DB) seed
+
+db-clean: postgres ## Remove the seed rows (and nothing else)
+	$(NOVACRON_DB) clean
+
+db-reset: postgres ## Drop, migrate and seed DB_URL (asks first; YES=1 does not ask)
+	$(NOVACRON_DB) reset $(if $(YES),--yes)
+
+db-test-setup: ## Create and migrate database DB_TEST_DB (novacron_test) on DB_TEST_URL's server
+	@echo "db-test-setup: database $(DB_TEST_DB) on the server of DB_TEST_URL"
+	@DB_URL='$(DB_TEST_DB_URL)' scripts/ensure-postgres.sh
+	@DB_URL='$(DB_TEST_DB_URL)' $(NOVACRON_DB) up
+
+db-test-clean: ## Drop database DB_TEST_DB (novacron_test) on DB_TEST_URL's server
+	@DB_URL='$(DB_TEST_ADMIN_URL)' scripts/ensure-postgres.sh
+	@echo "db-test-clean: dropping database $(DB_TEST_DB) on the server of DB_TEST_URL"
+	@$(PSQL) -X -q -v ON_ERROR_STOP=1 -d '$(DB_TEST_ADMIN_URL)' \
+		-c 'DROP DATABASE IF EXISTS "$(DB_TEST_DB)" WITH (FORCE)'
+
+db-validate: postgres ## Validate the migration files (and drift against DB_URL)
+	$(NOVACRON_DB) validate
+
+db-console: postgres ## Open psql on DB_URL
+	@exec $(PSQL) "$$DB_URL"
+
+db-backup: postgres ## Back DB_URL up into backups/ (or FILE=...), pg_dump custom format
+	$(NOVACRON_DB) backup $(FILE)
+
+db-restore: postgres ## Restore a backup into DB_URL: FILE=... (FORCE=1 over a non-empty database)
+	$(NOVACRON_DB) restore '$(FILE)' $(if $(FORCE),--force)
+
+test-integration: deps postgres ## Run the integration tests only (root crate and migrate-runtime)
+	$(CARGO) test -p novacron-db -p migrate-runtime --test '*' --no-fail-fast
+
+bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the compile-time one, which builds sqlx)
+	$(CARGO) bench -p migrate-core --bench pipeline
+	@if [ -f bench/runtime.sh ]; then \
+		scripts/ensure-postgres.sh --only-test && bash bench/runtime.sh; \
+	fi
+	@if [ "$(BENCH_COMPILE)" = 1 ]; then \
+		bash bench/compile.sh; \
+	else \
+		echo "bench: skipping bench/compile.sh (it builds sqlx and refinery, several minutes); run with BENCH_COMPILE=1"; \
+	fi

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Development seed data of the NovaCron database: a thin wrapper over the
+# `novacron-db` binary, with the verbs of the old seed script.
+#
+# Usage: scripts/seed.sh [COMMAND] [OPTIONS]
+#
+# Commands:
+#   seed        seed the development data (the default; idempotent)
+#   clean       remove the seed rows, and nothing else
+#   reset       drop, migrate and seed (asks first; --yes to skip)
+#   summary     count the rows of the main tables (needs psql)
+#   help        show this message
+#
+# Options:
+#   -d, --db URL   database URL (instead of DB_URL)
+#   -h, --help     show this message
+#   Anything else is passed to novacron-db (e.g. --yes, --force).
+#
+# Environment (passed through to novacron-db):
+#   DB_URL, DATABASE_URL   connection URL (DB_URL wins)
+#   SEED_DIR               run seeds from this directory instead of the embedded ones
+#   MIGRATIONS_DIR         migrations for reset, instead of the embedded ones
+#   DEBUG=1                trace this script (set -x) and debug logs of novacron-db
+#   NOVACRON_DB_BIN        run this binary instead of building target/debug/novacron-db
+#   CARGO_TARGET_DIR       where cargo builds the binary
+set -euo pipefail
+
+if [[ ${DEBUG:-} == 1 ]]; then
+    export DEBUG
+    set -x
+fi
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DEFAULT_DB_URL='postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable'
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+usage_error() {
+    printf 'seed.sh: %s\n\n' "$*" >&2
+    usage >&2
+    exit 2
+}
+
+# Sets BIN: NOVACRON_DB_BIN, else the workspace's debug binary, built (or brought
+# up to date) by cargo so the embedded seeds match the files, else a
+# `novacron-db` on PATH (e.g. in the container image, which has no cargo).
+find_binary() {
+    if [[ -n ${NOVACRON_DB_BIN:-} ]]; then
+        BIN=$NOVACRON_DB_BIN
+    elif command -v cargo >/dev/null 2>&1; then
+        local target=${CARGO_TARGET_DIR:-target} log
+        [[ $target == /* ]] || target=$ROOT/$target
+        BIN=$target/debug/novacron-db
+        [[ -x $BIN ]] || echo "seed.sh: building novacron-db (the first build takes a few minutes)" >&2
+        # Cargo's output only when the build fails: warnings are not the user's business.
+        if ! log=$(cd "$ROOT" && cargo build -q --bin novacron-db 2>&1); then
+            printf '%s\nseed.sh: building novacron-db failed\n' "$log" >&2
+            exit 1
+        fi
+    elif command -v novacron-db >/dev/null 2>&1; then
+        BIN=$(command -v novacron-db)
+    else
+        echo "seed.sh: neither cargo nor novacron-db found: install Rust (https://rustup.rs) or put novacron-db on PATH" >&2
+        exit 1
+    fi
+}
+
+summary() {
+    local psql bindir
+    bindir=$(pg_config --bindir 2>/dev/null || true)
+    if [[ -n $bindir && -x $bindir/psql ]]; then
+        psql=$bindir/psql
+    elif command -v psql >/dev/null 2>&1; then
+        psql=psql
+    else
+        echo "seed.sh: summary needs psql (Debian: apt-get install postgresql-client)" >&2
+        exit 1
+    fi
+    "$psql" -X -q -A -t -F ': ' -v ON_ERROR_STOP=1 \
+        -d "${DB_URL:-${DATABASE_URL:-$DEFAULT_DB_URL}}" -c "
+        SELECT 'Organizations', count(*) FROM organizations
+        UNION ALL SELECT 'Users', count(*) FROM users
+        UNION ALL SELECT 'Nodes', count(*) FROM nodes
+        UNION ALL SELECT 'VMs', count(*) FROM vms
+        UNION ALL SELECT 'Metrics records', count(*) FROM vm_metrics"
+}
+
+verb=${1:-seed}
+[[ $# -gt 0 ]] && shift
+case $verb in
+    seed | clean | reset | summary) ;;
+    help | -h | --help) usage; exit 0 ;;
+    *) usage_error "unknown command: $verb" ;;
+esac
+
+args=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        -d | --db)
+            # Through the environment, so the password does not show in `ps`.
+            [[ $# -ge 2 ]] || usage_error "$1 needs a URL"
+            export DB_URL=$2
+            shift 2
+            ;;
+        --db=*) export DB_URL=${1#*=}; shift ;;
+        -h | --help) usage; exit 0 ;;
+        *) args+=("$1"); shift ;;
+    esac
+done
+
+if [[ $verb == summary ]]; then
+    summary
+    exit 0
+fi
+
+find_binary
+exec "$BIN" "$verb" "${args[@]}"
