@@ -1,8 +1,12 @@
 //! The ordered set of migrations an application ships.
 
 use std::borrow::Cow;
+use std::path::Path;
 
-use crate::migration::{Migration, Version};
+use migrate_core::{LoadOptions, SourceMigration, SqlFile};
+
+use crate::error::MigrateError;
+use crate::migration::{Migration, Script, Version};
 
 /// The migrations, ordered by version, that `embed_migrations!` embeds or that
 /// [`Registry::from_dir`] loads at run time.
@@ -59,6 +63,100 @@ impl Registry {
     /// The migrations as a slice, oldest first.
     pub fn as_slice(&self) -> &[Migration] {
         &self.migrations
+    }
+
+    /// Loads and checks a migrations directory at run time (`--dir`,
+    /// `MIGRATIONS_DIR`), with the checks `embed_migrations!` runs at compile time.
+    /// Files are named `dir/<file>` in messages, `dir` as given.
+    ///
+    /// A directory without a single down file is taken as up-only (as Harbor's
+    /// are); one where only some ups lack a down is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidFiles`] with every problem found in the files.
+    pub fn from_dir(dir: &Path) -> Result<Registry, MigrateError> {
+        Self::from_dir_with(dir, &dir.display().to_string(), None)
+    }
+
+    /// [`Registry::from_dir`] with the name files get in messages, and
+    /// `require_down` forced on or off (`None`: decided as described there).
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidFiles`].
+    pub fn from_dir_with(
+        dir: &Path,
+        display: &str,
+        require_down: Option<bool>,
+    ) -> Result<Registry, MigrateError> {
+        let migrations =
+            load_dir(dir, display, require_down).map_err(MigrateError::InvalidFiles)?;
+        Ok(Registry::new(
+            migrations.into_iter().map(into_migration).collect(),
+        ))
+    }
+}
+
+/// The one place the run-time directory mode calls migrate-core, so it runs the
+/// same checks as the macro.
+// TODO(lead): switch to the full pipeline (replay, reversal) here once
+// migrate-core exposes it for run time; nothing else needs to change.
+pub fn load_dir(
+    dir: &Path,
+    display: &str,
+    require_down: Option<bool>,
+) -> Result<Vec<SourceMigration>, migrate_core::Diagnostics> {
+    let lenient = migrate_core::discover(
+        dir,
+        display,
+        &LoadOptions {
+            require_down: false,
+        },
+    );
+    let found = match require_down {
+        Some(false) => lenient,
+        Some(true) => migrate_core::discover(dir, display, &LoadOptions { require_down: true }),
+        None => {
+            let downs = lenient
+                .migrations
+                .iter()
+                .filter(|m| m.down.is_some())
+                .count();
+            if downs > 0 && downs < lenient.migrations.len() {
+                // Some downs exist, so the missing ones are mistakes: load again
+                // to get migrate-core's own findings for them.
+                migrate_core::discover(dir, display, &LoadOptions { require_down: true })
+            } else {
+                lenient
+            }
+        }
+    };
+    if found.diagnostics.is_empty() {
+        Ok(found.migrations)
+    } else {
+        Err(found.diagnostics)
+    }
+}
+
+fn script(f: SqlFile) -> Script {
+    Script {
+        path: Cow::Owned(f.path),
+        checksum: Cow::Owned(f.checksum),
+        transactional: f.transactional,
+        statements: Cow::Owned(f.statements.iter().map(|s| (s.start, s.end)).collect()),
+        sql: Cow::Owned(f.sql),
+    }
+}
+
+fn into_migration(m: SourceMigration) -> Migration {
+    let irreversible = m.down.as_ref().is_some_and(|d| d.irreversible);
+    Migration {
+        version: Version::new(m.version),
+        name: Cow::Owned(m.name),
+        up: script(m.up),
+        down: m.down.filter(|d| !d.irreversible).map(script),
+        irreversible,
     }
 }
 

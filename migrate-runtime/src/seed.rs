@@ -1,18 +1,35 @@
-//! Seed data embedded beside the migrations.
+//! Seed data: SQL files run in name order, each in its own transaction, and a
+//! `clean.sql` that removes their rows.
+//!
+//! `embed_migrations!(..., seeds = "seeds")` embeds them as [`Seeds`] (checked
+//! against the schema at compile time); [`Seeds::from_dir`] reads a directory at
+//! run time (`SEED_DIR`).
 
 use std::borrow::Cow;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
-/// One seed file: plain SQL that inserts development data.
+use migrate_core::sql::position::LineIndex;
+use postgres::Client;
+use postgres::error::ErrorPosition;
+
+use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
+use crate::migration::Version;
+
+/// The file that removes the seed rows.
+pub const CLEAN_FILE: &str = "clean.sql";
+
+/// One seed file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seed {
-    /// File name without `.sql` (`01_organizations`).
+    /// The file name without `.sql` (`01_organizations`).
     pub name: Cow<'static, str>,
-    /// Path for messages (`seeds/01_organizations.sql`).
+    /// As the user names the file, for messages.
     pub path: Cow<'static, str>,
     pub sql: Cow<'static, str>,
 }
 
-/// The seed files in the order they run, and the file that removes their rows.
+/// The seed files in the order they run, and the clean file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seeds {
     pub files: Cow<'static, [Seed]>,
@@ -21,7 +38,7 @@ pub struct Seeds {
 }
 
 impl Seeds {
-    /// Wraps seeds that the macro has checked.
+    /// Wraps seeds that the macro has checked (already in run order).
     #[doc(hidden)]
     pub const fn from_static(files: &'static [Seed], clean: Option<Seed>) -> Self {
         Seeds {
@@ -29,4 +46,141 @@ impl Seeds {
             clean,
         }
     }
+
+    pub fn new(files: Vec<Seed>, clean: Option<Seed>) -> Self {
+        Seeds {
+            files: Cow::Owned(files),
+            clean,
+        }
+    }
+
+    /// Reads every `*.sql` of `dir` in name order; `clean.sql` is kept apart.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::Io`] when the directory or a file cannot be read.
+    pub fn from_dir(dir: &Path) -> Result<Seeds, MigrateError> {
+        let io = |path: &Path, source: std::io::Error| MigrateError::Io {
+            path: path.to_owned(),
+            message: "cannot read the seeds".to_owned(),
+            source,
+        };
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        names.sort();
+        let display = dir.display().to_string();
+        let display = display.trim_end_matches('/');
+        let mut files = Vec::new();
+        let mut clean = None;
+        for n in names {
+            let full = dir.join(&n);
+            let sql = std::fs::read_to_string(&full).map_err(|e| io(&full, e))?;
+            let seed = Seed {
+                name: Cow::Owned(n.trim_end_matches(".sql").to_owned()),
+                path: Cow::Owned(format!("{display}/{n}")),
+                sql: Cow::Owned(sql),
+            };
+            if n == CLEAN_FILE {
+                clean = Some(seed);
+            } else {
+                files.push(seed);
+            }
+        }
+        Ok(Seeds::new(files, clean))
+    }
+
+    /// The seed files, in the order they run.
+    pub fn files(&self) -> &[Seed] {
+        &self.files
+    }
+
+    pub fn clean(&self) -> Option<&Seed> {
+        self.clean.as_ref()
+    }
+}
+
+/// Runs seed files.
+#[derive(Debug, Clone, Copy)]
+pub struct Seeder<'s> {
+    seeds: &'s Seeds,
+}
+
+impl<'s> Seeder<'s> {
+    pub fn new(seeds: &'s Seeds) -> Self {
+        Seeder { seeds }
+    }
+
+    /// Runs every seed file, each in its own transaction, calling `done` after
+    /// each. Stops at the first failure; the files before it stay.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::Failed`] naming the file, line and column.
+    pub fn seed(
+        &self,
+        client: &mut Client,
+        done: &mut dyn FnMut(&Seed, Duration),
+    ) -> Result<(), MigrateError> {
+        for s in self.seeds.files() {
+            let d = run(client, s)?;
+            done(s, d);
+        }
+        Ok(())
+    }
+
+    /// Runs `clean.sql`; `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::Failed`].
+    pub fn clean(&self, client: &mut Client) -> Result<Option<Duration>, MigrateError> {
+        self.seeds.clean().map(|c| run(client, c)).transpose()
+    }
+}
+
+const PREFIX: &str = "BEGIN;\n";
+
+fn run(client: &mut Client, seed: &Seed) -> Result<Duration, MigrateError> {
+    let start = Instant::now();
+    let msg = format!("{PREFIX}{}\n;COMMIT;", seed.sql);
+    let Err(e) = client.batch_execute(&msg) else {
+        return Ok(start.elapsed());
+    };
+    let _ = client.batch_execute("ROLLBACK");
+    let index = LineIndex::new(&seed.sql);
+    let pos = e.as_db_error().and_then(|db| match db.position() {
+        Some(ErrorPosition::Original(p)) => {
+            let c = (*p as usize).checked_sub(PREFIX.len())?;
+            Some(index.pos(index.char_pos_to_offset(c)))
+        }
+        _ => None,
+    });
+    let db = e.as_db_error();
+    Err(MigrateError::Failed(Box::new(MigrationFailure {
+        migration: MigrationRef {
+            version: Version::new(0),
+            name: seed.name.to_string(),
+            label: format!("seed {}", seed.name),
+        },
+        direction: "seed",
+        path: seed.path.to_string(),
+        pos,
+        snippet: pos.map(|p| index.line(p.line).to_owned()),
+        statement: None,
+        sqlstate: db.map(|d| d.code().code().to_owned()),
+        message: db.map_or_else(
+            || crate::migrator::apply::error_chain(&e),
+            |d| d.message().to_owned(),
+        ),
+        detail: db.and_then(|d| d.detail()).map(str::to_owned),
+        hint: db.and_then(|d| d.hint()).map(str::to_owned),
+        context: db.and_then(|d| d.where_()).map(str::to_owned),
+        in_bookkeeping: false,
+        outcome: Outcome::RolledBack { version: None },
+    })))
 }

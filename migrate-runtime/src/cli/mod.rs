@@ -1,0 +1,846 @@
+//! The `novacron-db` command line, over an embedded registry or a directory.
+//!
+//! An application's binary is one line:
+//!
+//! ```ignore
+//! fn main() -> std::process::ExitCode {
+//!     migrate_runtime::cli::main(Some(&novacron_db::MIGRATIONS))
+//! }
+//! ```
+//!
+//! `--dir` / `MIGRATIONS_DIR` switch to a directory read at run time (checked by
+//! migrate-core as the macro checks it); without an embedded registry that is the
+//! only mode, with `./migrations` as the default.
+//!
+//! Exit codes: 0 done or nothing to do, 1 failure, 2 usage (bad arguments, or a
+//! destructive command without confirmation).
+
+mod create;
+mod output;
+
+use std::borrow::Cow;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use postgres::Client;
+
+pub use create::{CreateError, create};
+
+use crate::connect::{ConnectOptions, DEFAULT_URL};
+use crate::error::{MigrateError, fmt_duration};
+use crate::migration::Version;
+use crate::migrator::{Migrator, Options, Plan, Report, Target};
+use crate::registry::Registry;
+use crate::seed::{Seeder, Seeds};
+use crate::sql::TableName;
+use output::Out;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "novacron-db",
+    version,
+    about = "PostgreSQL migrations for NovaCron, checked at compile time; a drop-in for golang-migrate",
+    after_help = "Connection: --database-url, else DB_URL, else DATABASE_URL, else\n  \
+                  postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable\n\
+                  DEBUG=1 prints debug logs. Exit codes: 0 ok or nothing to do, 1 failure, 2 usage."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Global {
+    /// PostgreSQL URL (else DB_URL, else DATABASE_URL, else the local default)
+    #[arg(long, global = true, value_name = "URL", alias = "database")]
+    database_url: Option<String>,
+
+    /// Read migrations from this directory at run time instead of the embedded ones
+    #[arg(
+        long,
+        global = true,
+        env = "MIGRATIONS_DIR",
+        value_name = "DIR",
+        alias = "path"
+    )]
+    dir: Option<PathBuf>,
+
+    /// golang-migrate's version table, optionally schema-qualified; the history
+    /// table is the same name with `_history`
+    #[arg(long, global = true, value_name = "[SCHEMA.]TABLE")]
+    migrations_table: Option<String>,
+
+    /// How long to wait for another migration run to finish (0: do not wait)
+    #[arg(long, global = true, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    lock_timeout: Duration,
+
+    /// Retry connecting for this long while the server starts (e.g. 30s)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    wait: Option<Duration>,
+
+    /// Proceed although applied migrations were edited since
+    #[arg(long, global = true)]
+    allow_drift: bool,
+
+    /// Apply pending migrations older than the database's version
+    #[arg(long, global = true)]
+    allow_out_of_order: bool,
+
+    /// Directory mode: accept up migrations without a down file (detected when
+    /// the directory has no down files at all)
+    #[arg(long, global = true)]
+    no_require_down: bool,
+
+    /// Read seed files from this directory instead of the embedded ones
+    #[arg(long, global = true, env = "SEED_DIR", value_name = "DIR")]
+    seed_dir: Option<PathBuf>,
+
+    /// Answer yes to confirmations (down --all, drop, reset)
+    #[arg(long, short = 'y', global = true)]
+    yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations (all, or the next N)
+    Up {
+        /// Apply at most N migrations
+        #[arg(short = 'n', value_name = "N")]
+        n: Option<usize>,
+        /// golang-migrate's `up N`
+        #[arg(value_name = "N", conflicts_with = "n", hide = true)]
+        count: Option<usize>,
+        /// Print the SQL that would run; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply all of them in one transaction: all or nothing
+        #[arg(long)]
+        single_transaction: bool,
+    },
+    /// Revert the last migration (or the last N, or all)
+    Down {
+        /// Revert the last N migrations
+        #[arg(short = 'n', value_name = "N", conflicts_with = "all")]
+        n: Option<usize>,
+        /// golang-migrate's `down N`
+        #[arg(value_name = "N", conflicts_with_all = ["n", "all"], hide = true)]
+        count: Option<usize>,
+        /// Revert every applied migration (asks for confirmation)
+        #[arg(long)]
+        all: bool,
+        /// Print the SQL that would run; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Migrate up or down to exactly version V
+    Goto {
+        version: i64,
+        /// Print the SQL that would run; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the current version (and whether it is dirty)
+    Version,
+    /// List every migration: applied or pending, when, how long, checksum
+    Status {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the migration files; with a database URL also drift, missing,
+    /// dirty and out-of-order migrations
+    Validate,
+    /// Set the version without running anything and clear the dirty flag
+    /// (-1: no version)
+    Force {
+        #[arg(allow_negative_numbers = true)]
+        version: i64,
+    },
+    /// Create an empty up/down pair: YYYYMMDDHHMMSS_NAME, or the next number with --seq
+    Create {
+        name: String,
+        /// Next sequential version (same digit width) instead of a timestamp
+        #[arg(long)]
+        seq: bool,
+    },
+    /// Drop every table, view, sequence, routine and type in the schema (asks for
+    /// confirmation; extensions stay)
+    Drop,
+    /// Take over a database another tool migrated: record its applied versions
+    /// in our history without running anything
+    Adopt {
+        /// golang-migrate, refinery, sqlx or diesel
+        #[arg(long, value_name = "TOOL")]
+        from: crate::migrator::Tool,
+    },
+    /// Load the development seed data: each seed file in name order, each in its
+    /// own transaction
+    Seed,
+    /// Remove the seed data (runs clean.sql)
+    Clean,
+    /// Drop everything, apply every migration, then seed (asks for confirmation)
+    Reset,
+}
+
+/// Whether a failure is the user's invocation (exit 2) or the work (exit 1).
+#[derive(Debug)]
+enum Failure {
+    Usage(String),
+    Error(MigrateError),
+    /// Already printed in detail; this is the closing line.
+    Reported(String),
+}
+
+impl From<MigrateError> for Failure {
+    fn from(e: MigrateError) -> Self {
+        Failure::Error(e)
+    }
+}
+
+/// What a binary embeds: the migrations and, optionally, the seeds.
+///
+/// ```ignore
+/// fn main() -> std::process::ExitCode {
+///     migrate_runtime::cli::App::new()
+///         .migrations(&novacron_db::MIGRATIONS)
+///         .seeds(&novacron_db::SEEDS)
+///         .main()
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct App {
+    migrations: Option<&'static Registry>,
+    seeds: Option<&'static Seeds>,
+}
+
+impl App {
+    /// Directory mode only (`./migrations`, `./seeds`, or --dir / --seed-dir).
+    pub const fn new() -> Self {
+        App {
+            migrations: None,
+            seeds: None,
+        }
+    }
+
+    pub const fn migrations(mut self, registry: &'static Registry) -> Self {
+        self.migrations = Some(registry);
+        self
+    }
+
+    pub const fn seeds(mut self, seeds: &'static Seeds) -> Self {
+        self.seeds = Some(seeds);
+        self
+    }
+
+    /// Runs on the process's arguments.
+    pub fn main(self) -> ExitCode {
+        self.run(std::env::args_os())
+    }
+
+    /// Runs on the given arguments (the first is the program name).
+    pub fn run<I, T>(self, args: I) -> ExitCode
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        run_app(self, args)
+    }
+}
+
+/// Runs the CLI on the process's arguments.
+pub fn main(embedded: Option<&'static Registry>) -> ExitCode {
+    run(embedded, std::env::args_os())
+}
+
+/// Runs the CLI on the given arguments (the first is the program name).
+pub fn run<I, T>(embedded: Option<&'static Registry>, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run_app(
+        App {
+            migrations: embedded,
+            seeds: None,
+        },
+        args,
+    )
+}
+
+fn run_app<I, T>(app: App, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_tracing();
+    let mut out = Out::new();
+    let result = execute(cli, app, &mut out);
+    out.finish();
+    match result {
+        Ok(code) => code,
+        Err(Failure::Usage(msg)) => {
+            out.error(&msg);
+            ExitCode::from(2)
+        }
+        Err(Failure::Error(e)) => {
+            out.error(&crate::migrator::apply::error_chain(&e));
+            ExitCode::from(1)
+        }
+        Err(Failure::Reported(msg)) => {
+            out.error(&msg);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_tracing() {
+    let debug = std::env::var("DEBUG").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(f) if !f.is_empty() => tracing_subscriber::EnvFilter::new(f),
+        // Our crates only: the driver's own debug logs show query text.
+        _ if debug => tracing_subscriber::EnvFilter::new("migrate_runtime=debug,novacron_db=debug"),
+        _ => return,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
+        .try_init();
+}
+
+/// `30s`, `500ms`, `2m`, `1h`, `1.5s`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let secs = match unit.trim() {
+        "" | "s" | "sec" | "secs" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        u => {
+            return Err(format!(
+                "unknown unit {u:?} in {text:?} (use ms, s, m or h)"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("{text:?}: {e}"))
+}
+
+/// The URL and whether the user gave one (flag or environment).
+fn database_url(g: &Global) -> (String, bool) {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match g
+        .database_url
+        .clone()
+        .or_else(|| env("DB_URL"))
+        .or_else(|| env("DATABASE_URL"))
+    {
+        Some(u) => (u, true),
+        None => (DEFAULT_URL.to_owned(), false),
+    }
+}
+
+fn load_registry(
+    g: &Global,
+    embedded: Option<&'static Registry>,
+) -> Result<Cow<'static, Registry>, Failure> {
+    let require_down = if g.no_require_down { Some(false) } else { None };
+    match (&g.dir, embedded) {
+        (Some(dir), _) => {
+            tracing::debug!(dir = %dir.display(), "loading migrations from a directory");
+            let display = dir.display().to_string();
+            Ok(Cow::Owned(Registry::from_dir_with(
+                dir,
+                display.trim_end_matches('/'),
+                require_down,
+            )?))
+        }
+        (None, Some(r)) => Ok(Cow::Borrowed(r)),
+        (None, None) => Ok(Cow::Owned(Registry::from_dir_with(
+            Path::new("migrations"),
+            "migrations",
+            require_down,
+        )?)),
+    }
+}
+
+struct Conn {
+    client: Client,
+    opts: ConnectOptions,
+}
+
+fn connect(g: &Global, out: &mut Out) -> Result<Conn, Failure> {
+    let (url, _) = database_url(g);
+    let opts = ConnectOptions::parse(&url)?;
+    let client = match g.wait {
+        Some(w) => {
+            let target = opts.target();
+            opts.connect_wait(w, &mut |_| {
+                out.note(&format!(
+                    "waiting up to {} for {target} to accept connections",
+                    fmt_duration(w)
+                ))
+            })?
+        }
+        None => opts.connect()?,
+    };
+    Ok(Conn { client, opts })
+}
+
+fn migrator_options(g: &Global, c: &ConnectOptions) -> Result<Options, Failure> {
+    let mut o = Options::default();
+    if let Some(t) = &g.migrations_table {
+        o.table =
+            TableName::parse(t).map_err(|e| Failure::Usage(format!("--migrations-table: {e}")))?;
+    } else if let Some(t) = &c.migrations_table {
+        o.table = t.clone();
+    }
+    o.lock_timeout = g.lock_timeout;
+    o.allow_drift = g.allow_drift;
+    o.allow_out_of_order = g.allow_out_of_order;
+    o.url_database = c.url_database().map(str::to_owned);
+    Ok(o)
+}
+
+/// Asks on the terminal; without one, refuses unless `--yes`.
+fn confirm(g: &Global, question: &str) -> Result<(), Failure> {
+    if g.yes {
+        return Ok(());
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Failure::Usage(format!(
+            "{question}: there is no terminal to confirm on; pass --yes"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err(Failure::Error(MigrateError::NotConfirmed(
+            "cancelled; nothing was changed".to_owned(),
+        )))
+    }
+}
+
+fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
+    let embedded = app.migrations;
+    let g = &cli.global;
+    match cli.command {
+        Command::Create { name, seq } => {
+            let dir = g.dir.clone().unwrap_or_else(|| PathBuf::from("migrations"));
+            match create(&dir, &name, seq, chrono::Utc::now()) {
+                Ok((up, down)) => {
+                    out.line(&format!("created {}", up.display()));
+                    out.line(&format!("created {}", down.display()));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(CreateError::BadName(m)) => Err(Failure::Usage(m)),
+                Err(CreateError::Io(e)) => Err(e.into()),
+            }
+        }
+        Command::Validate => validate(g, embedded, out),
+        Command::Up {
+            n,
+            count,
+            dry_run,
+            single_transaction,
+        } => {
+            let limit = n.or(count);
+            if limit == Some(0) {
+                return Err(Failure::Usage(
+                    "-n 0 applies nothing; leave it out to apply all".to_owned(),
+                ));
+            }
+            migrate(
+                g,
+                embedded,
+                out,
+                Target::Up { limit },
+                dry_run,
+                single_transaction,
+            )
+        }
+        Command::Down {
+            n,
+            count,
+            all,
+            dry_run,
+        } => {
+            let target = match (all, n.or(count)) {
+                (true, _) => Target::DownAll,
+                (false, Some(0)) => return Err(Failure::Usage("-n 0 reverts nothing".to_owned())),
+                (false, k) => Target::Down {
+                    steps: k.unwrap_or(1),
+                },
+            };
+            migrate(g, embedded, out, target, dry_run, false)
+        }
+        Command::Goto { version, dry_run } => migrate(
+            g,
+            embedded,
+            out,
+            Target::To(Version::new(version)),
+            dry_run,
+            false,
+        ),
+        Command::Version => {
+            let registry = load_registry(g, embedded)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            match m.version(&mut c.client)? {
+                None => out.line("no migration applied"),
+                Some((v, false)) => out.line(&v.to_string()),
+                Some((v, true)) => out.line(&format!("{v} (dirty)")),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { json } => {
+            let registry = load_registry(g, embedded)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let st = m.status(&mut c.client)?;
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&st).map_err(|e| Failure::Usage(e.to_string()))?;
+                out.line(&text);
+            } else {
+                out.status_table(&c.opts.target(), &st);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Force { version } => {
+            let v = match version {
+                -1 => None,
+                v if v < 0 => {
+                    return Err(Failure::Usage(format!(
+                        "version {v} is negative (only -1, no version, is)"
+                    )));
+                }
+                v => Some(Version::new(v)),
+            };
+            let registry = load_registry(g, embedded)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            m.force(&mut c.client, v)?;
+            match v {
+                Some(v) => out.line(&format!(
+                    "version forced to {v}, not dirty; nothing was run"
+                )),
+                None => out.line("version cleared (no migration applied); nothing was run"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Drop => {
+            let registry = load_registry(g, embedded)
+                .unwrap_or_else(|_| Cow::Owned(Registry::new(Vec::new())));
+            let mut c = connect(g, out)?;
+            confirm(
+                g,
+                &format!(
+                    "drop every table, view, sequence, routine and type in the current schema of {}?",
+                    c.opts.target()
+                ),
+            )?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let n = m.drop_all(&mut c.client)?;
+            out.line(&format!("dropped {n} objects (and the migration tables)"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Adopt { from } => {
+            let registry = load_registry(g, embedded)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let adopted = m.adopt(&mut c.client, from)?;
+            let at = adopted
+                .last()
+                .map_or("no version".to_owned(), |v| format!("version {v}"));
+            out.line(&format!(
+                "adopted {} migrations applied by {from}; nothing was run; the database is at {at}",
+                adopted.len()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed => {
+            let registry = load_registry(g, embedded)?;
+            let seeds = load_seeds(g, app.seeds)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let st = m.status(&mut c.client)?;
+            if st.dirty || st.pending() > 0 {
+                return Err(Failure::Reported(format!(
+                    "the database is not at the latest migration ({} pending{}): the seeds fit the latest schema; \
+                     run `up` first",
+                    st.pending(),
+                    if st.dirty { ", dirty" } else { "" }
+                )));
+            }
+            seed(out, &mut c.client, &seeds)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Clean => {
+            let seeds = load_seeds(g, app.seeds)?;
+            let mut c = connect(g, out)?;
+            match Seeder::new(&seeds).clean(&mut c.client)? {
+                Some(d) => {
+                    out.line(&format!("cleaned  (clean.sql, {})", fmt_duration(d)));
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err(Failure::Reported(
+                    "there is no clean.sql among the seeds".to_owned(),
+                )),
+            }
+        }
+        Command::Reset => {
+            let registry = load_registry(g, embedded)?;
+            let seeds = load_seeds(g, app.seeds)?;
+            let mut c = connect(g, out)?;
+            confirm(
+                g,
+                &format!(
+                    "drop everything in the current schema of {}, migrate and seed it again?",
+                    c.opts.target()
+                ),
+            )?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let n = m.drop_all(&mut c.client)?;
+            out.line(&format!("dropped {n} objects (and the migration tables)"));
+            let report = m.run(&mut c.client, Target::Up { limit: None }, &mut |e| {
+                out.event(e)
+            })?;
+            summary(out, &report);
+            seed(out, &mut c.client, &seeds)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_seeds(
+    g: &Global,
+    embedded: Option<&'static Seeds>,
+) -> Result<Cow<'static, Seeds>, Failure> {
+    match (&g.seed_dir, embedded) {
+        (Some(dir), _) => Ok(Cow::Owned(Seeds::from_dir(dir)?)),
+        (None, Some(s)) => Ok(Cow::Borrowed(s)),
+        (None, None) => Ok(Cow::Owned(Seeds::from_dir(Path::new("seeds"))?)),
+    }
+}
+
+fn seed(out: &mut Out, client: &mut Client, seeds: &Seeds) -> Result<(), Failure> {
+    let start = std::time::Instant::now();
+    Seeder::new(seeds).seed(client, &mut |s, d| {
+        out.line(&format!("seeded   {} ({})", s.name, fmt_duration(d)))
+    })?;
+    out.line(&format!(
+        "{} seed files run in {}",
+        seeds.files.len(),
+        fmt_duration(start.elapsed())
+    ));
+    Ok(())
+}
+
+fn migrate(
+    g: &Global,
+    embedded: Option<&'static Registry>,
+    out: &mut Out,
+    target: Target,
+    dry_run: bool,
+    single_transaction: bool,
+) -> Result<ExitCode, Failure> {
+    let registry = load_registry(g, embedded)?;
+    let mut c = connect(g, out)?;
+    let mut options = migrator_options(g, &c.opts)?;
+    options.single_transaction = single_transaction;
+    let m = Migrator::with_options(&registry, options);
+    if dry_run {
+        let plan = m.plan(&mut c.client, target)?;
+        print_plan(out, &plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if target == Target::DownAll && !g.yes {
+        let n = m.plan(&mut c.client, target)?.steps.len();
+        if n == 0 {
+            out.line("no change: no migration is applied");
+            return Ok(ExitCode::SUCCESS);
+        }
+        confirm(
+            g,
+            &format!("revert all {n} applied migrations of {}?", c.opts.target()),
+        )?;
+    }
+    let report = m.run(&mut c.client, target, &mut |e| out.event(e))?;
+    summary(out, &report);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(out: &mut Out, r: &Report) {
+    let at = match r.to {
+        Some(v) => format!("the database is at version {v}"),
+        None => "no migration is applied".to_owned(),
+    };
+    if r.steps.is_empty() {
+        out.line(&format!("no change: {at}"));
+        return;
+    }
+    let ups = r
+        .steps
+        .iter()
+        .filter(|s| s.direction == migrate_core::Direction::Up)
+        .count();
+    let downs = r.steps.len() - ups;
+    let mut parts = Vec::new();
+    let plural = |n: usize| if n == 1 { "migration" } else { "migrations" };
+    if ups > 0 {
+        parts.push(format!("{ups} {} applied", plural(ups)));
+    }
+    if downs > 0 {
+        parts.push(format!("{downs} {} reverted", plural(downs)));
+    }
+    out.line(&format!(
+        "{} in {}; {at}",
+        parts.join(", "),
+        fmt_duration(r.elapsed)
+    ));
+}
+
+fn print_plan(out: &mut Out, plan: &Plan<'_>) {
+    let at = plan
+        .from
+        .map_or("no version".to_owned(), |v| format!("version {v}"));
+    out.line(&format!(
+        "-- dry run: nothing is changed; the database is at {at}"
+    ));
+    if !plan.baseline.is_empty() {
+        out.line(&format!(
+            "-- would record {} versions moved by another tool in the history (nothing run)",
+            plan.baseline.len()
+        ));
+    }
+    if plan.steps.is_empty() {
+        out.line("-- nothing to do");
+        return;
+    }
+    for step in &plan.steps {
+        let s = step.script();
+        let verb = match step.direction {
+            migrate_core::Direction::Up => "apply",
+            migrate_core::Direction::Down => "revert",
+        };
+        let how = if s.transactional {
+            "in one transaction with its history row"
+        } else {
+            "without a transaction, one statement at a time"
+        };
+        let after = step
+            .after
+            .map_or("no version".to_owned(), |v| format!("version {v}"));
+        out.line(&format!(
+            "-- would {verb} {} ({}, {how}; then {after})",
+            step.migration.label(),
+            s.path
+        ));
+        out.line(s.sql.trim_end());
+        out.line("");
+    }
+}
+
+fn validate(
+    g: &Global,
+    embedded: Option<&'static Registry>,
+    out: &mut Out,
+) -> Result<ExitCode, Failure> {
+    let registry = load_registry(g, embedded)?;
+    let source = if g.dir.is_some() || embedded.is_none() {
+        "checked now"
+    } else {
+        "embedded; checked when the binary was built"
+    };
+    out.line(&format!(
+        "files: {} migrations, ok ({source})",
+        registry.len()
+    ));
+    let (_, explicit) = database_url(g);
+    if !explicit {
+        out.note("database: not checked (give --database-url, DB_URL or DATABASE_URL)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut c = connect(g, out)?;
+    let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+    let st = m.status(&mut c.client)?;
+    let mut problems = st.problems(&registry);
+    if g.allow_drift {
+        problems.retain(|p| !matches!(p, MigrateError::Drift(_)));
+    }
+    if g.allow_out_of_order {
+        problems.retain(|p| !matches!(p, MigrateError::OutOfOrder { .. }));
+    }
+    if problems.is_empty() {
+        out.line(&format!(
+            "database {}: ok ({} applied, {} pending)",
+            c.opts.target(),
+            st.applied(),
+            st.pending()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        out.error(&p.to_string());
+    }
+    Err(Failure::Reported(format!(
+        "database {}: {} problem{} found",
+        c.opts.target(),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3d").is_err());
+    }
+
+    #[test]
+    fn every_verb_has_help() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+        for sub in Cli::command().get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! What the CLI prints: one line per migration, a summary, a progress bar on a
+//! terminal, colour unless NO_COLOR.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use crate::error::fmt_duration;
+use crate::migrator::{ChecksumState, MigrationState};
+use crate::migrator::{Event, Status};
+
+/// Runs at least this long get a progress bar (on a terminal).
+const BAR_FROM: usize = 10;
+
+pub(crate) struct Out {
+    color: bool,
+    color_err: bool,
+    bar: bool,
+    bar_shown: bool,
+}
+
+fn color_allowed() -> bool {
+    // https://no-color.org: any non-empty value turns colour off.
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").as_deref() != Ok("dumb")
+}
+
+impl Out {
+    pub fn new() -> Self {
+        let allowed = color_allowed();
+        Out {
+            color: allowed && std::io::stdout().is_terminal(),
+            color_err: allowed && std::io::stderr().is_terminal(),
+            bar: std::io::stderr().is_terminal(),
+            bar_shown: false,
+        }
+    }
+
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        paint(self.color, code, text)
+    }
+
+    pub fn line(&mut self, text: &str) {
+        self.clear_bar();
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(o, "{text}");
+        let _ = o.flush();
+    }
+
+    /// A remark on stderr, so stdout stays the answer (`version | ...`).
+    pub fn note(&mut self, text: &str) {
+        self.clear_bar();
+        eprintln!("{}", paint(self.color_err, "2", text));
+    }
+
+    pub fn error(&mut self, text: &str) {
+        self.clear_bar();
+        eprintln!("{} {text}", paint(self.color_err, "1;31", "error:"));
+    }
+
+    fn clear_bar(&mut self) {
+        if self.bar_shown {
+            eprint!("\r\x1b[2K");
+            self.bar_shown = false;
+        }
+    }
+
+    fn draw_bar(&mut self, done: usize, total: usize, label: &str) {
+        const WIDTH: usize = 30;
+        let filled = WIDTH * done / total.max(1);
+        eprint!(
+            "\r\x1b[2K[{}{}] {done}/{total} {label}",
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled)
+        );
+        let _ = std::io::stderr().flush();
+        self.bar_shown = true;
+    }
+
+    /// Prints a run's progress.
+    pub fn event(&mut self, e: Event<'_>) {
+        match e {
+            Event::Baselined { applied, reverted } => {
+                let mut parts = Vec::new();
+                if applied > 0 {
+                    parts.push(format!("{applied} applied"));
+                }
+                if reverted > 0 {
+                    parts.push(format!("{reverted} reverted"));
+                }
+                self.note(&format!(
+                    "recorded {} by another tool (golang-migrate) in the history; nothing was run for them",
+                    parts.join(" and ")
+                ));
+            }
+            Event::Started { step, index, total } => {
+                if self.bar && total >= BAR_FROM {
+                    self.draw_bar(index, total, &step.migration.label());
+                }
+            }
+            Event::Finished {
+                step,
+                index,
+                total,
+                duration,
+            } => {
+                let verb = match step.direction {
+                    migrate_core::Direction::Up => self.paint("32", "applied "),
+                    migrate_core::Direction::Down => self.paint("33", "reverted"),
+                };
+                let tx = if step.script().transactional {
+                    ""
+                } else {
+                    " [no transaction]"
+                };
+                self.line(&format!(
+                    "{verb} {}{tx} ({})",
+                    step.migration.label(),
+                    fmt_duration(duration)
+                ));
+                if self.bar && total >= BAR_FROM && index + 1 < total {
+                    self.draw_bar(index + 1, total, "");
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        self.clear_bar();
+    }
+
+    pub fn status_table(&mut self, target: &str, st: &Status) {
+        let version = match (st.version, st.dirty) {
+            (None, _) => "no version".to_owned(),
+            (Some(v), false) => format!("version {v}"),
+            (Some(v), true) => format!("version {v} {}", self.paint("1;31", "(dirty)")),
+        };
+        self.line(&format!("database {target}: {version}"));
+        let headers = [
+            "VERSION",
+            "NAME",
+            "STATE",
+            "APPLIED AT (UTC)",
+            "DURATION",
+            "CHECKSUM",
+        ];
+        let rows: Vec<[String; 6]> = st
+            .migrations
+            .iter()
+            .map(|m| {
+                let digits = m.label.len().saturating_sub(m.name.len() + 1);
+                let state = match m.state {
+                    MigrationState::Applied => match m.how {
+                        Some(crate::migrator::HistoryDirection::Baseline) => "applied (baseline)",
+                        Some(crate::migrator::HistoryDirection::ForceUp) => "applied (forced)",
+                        None => "applied (by another tool)",
+                        _ => "applied",
+                    },
+                    MigrationState::Pending => "pending",
+                    MigrationState::OutOfOrder => "pending (out of order)",
+                    MigrationState::Dirty => "DIRTY",
+                };
+                let checksum = match m.checksum_state {
+                    ChecksumState::Ok => "ok",
+                    ChecksumState::Drift => "DRIFT",
+                    ChecksumState::Unrecorded => "unrecorded",
+                    ChecksumState::None => "",
+                };
+                [
+                    m.label[..digits].to_owned(),
+                    m.name.clone(),
+                    state.to_owned(),
+                    m.applied_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_default(),
+                    m.duration_ms
+                        .map(|d| fmt_duration(Duration::from_millis(d.max(0) as u64)))
+                        .unwrap_or_default(),
+                    checksum.to_owned(),
+                ]
+            })
+            .collect();
+        let mut widths = headers.map(str::len);
+        for r in &rows {
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let fmt_row = |cells: &[String; 6], color: bool| -> String {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                let pad = widths[i] - c.chars().count();
+                let text = match (i, c.as_str()) {
+                    (2, t) if t.starts_with("applied") => paint(color, "32", t),
+                    (2, t) if t.starts_with("pending") => paint(color, "33", t),
+                    (2, "DIRTY") | (5, "DRIFT") => paint(color, "1;31", c),
+                    _ => c.clone(),
+                };
+                s.push_str(&text);
+                if i + 1 < cells.len() {
+                    s.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            s.trim_end().to_owned()
+        };
+        let head = headers.map(str::to_owned);
+        self.line(&fmt_row(&head, false));
+        for r in &rows {
+            let l = fmt_row(r, self.color);
+            self.line(&l);
+        }
+        for m in &st.missing {
+            self.line(&format!(
+                "{}  {}  {}",
+                m.version,
+                m.name,
+                self.paint("1;31", "applied, but its file is missing")
+            ));
+        }
+        let mut summary = format!("{} applied, {} pending", st.applied(), st.pending());
+        if st.baseline_pending {
+            summary
+                .push_str("; the version was moved by another tool (recorded on the next write)");
+        }
+        if st.unknown_version {
+            summary.push_str("; the version is not among these migrations (newer build?)");
+        }
+        self.line(&summary);
+    }
+}
+
+fn paint(on: bool, code: &str, text: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}

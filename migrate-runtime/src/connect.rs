@@ -1,0 +1,469 @@
+//! Connecting: URLs as golang-migrate and libpq take them, TLS, waiting for a
+//! server that is starting.
+//!
+//! The `postgres` crate parses `sslmode` only as disable/prefer/require, so the
+//! TLS parameters are taken out of the URL here and honoured with native-tls
+//! settings (libpq's meanings: `require` encrypts without verifying unless a root
+//! certificate is given, `verify-ca` checks the chain, `verify-full` also the
+//! host name). golang-migrate's own `x-` parameters are taken out too.
+//!
+//! Nothing here ever formats the URL: messages name the server as
+//! `user@host:port/database`, built from the parsed parts, so no password can
+//! leak into output or logs.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use postgres::config::Host;
+use postgres::{Client, NoTls};
+
+use crate::error::MigrateError;
+use crate::migrator::apply::error_chain;
+use crate::sql::TableName;
+
+/// The URL used when none is given, as in the old README.
+pub const DEFAULT_URL: &str =
+    "postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable";
+
+/// libpq's `sslmode`s, minus `allow` (which is `prefer` with the order swapped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl FromStr for SslMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "disable" => SslMode::Disable,
+            "allow" | "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            other => {
+                return Err(format!(
+                    "sslmode {other:?} is not one of disable, prefer, require, verify-ca, verify-full"
+                ));
+            }
+        })
+    }
+}
+
+/// A parsed database URL.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    config: postgres::Config,
+    ssl: SslMode,
+    root_cert: Option<String>,
+    client_cert: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+    /// golang-migrate's `x-migrations-table` (with `x-migrations-table-quoted`).
+    pub migrations_table: Option<TableName>,
+    /// golang-migrate's `x-statement-timeout`, in milliseconds.
+    pub statement_timeout_ms: Option<u64>,
+    url_database: Option<String>,
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("target", &self.target())
+            .field("ssl", &self.ssl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectOptions {
+    /// Parses a `postgres://` URL or a libpq `key=value` string.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidUrl`], without the password.
+    pub fn parse(url: &str) -> Result<ConnectOptions, MigrateError> {
+        let secret = password_of(url);
+        let scrub = |msg: String| match &secret {
+            Some(p) if p.len() >= 3 => msg.replace(p.as_str(), "***"),
+            _ => msg,
+        };
+        let mut o = ConnectOptions {
+            config: postgres::Config::new(),
+            ssl: SslMode::Prefer,
+            root_cert: None,
+            client_cert: None,
+            client_key: None,
+            migrations_table: None,
+            statement_timeout_ms: None,
+            url_database: None,
+        };
+        let mut table: Option<String> = None;
+        let mut table_quoted = false;
+        let mut take = |o: &mut ConnectOptions, key: &str, value: &str| -> Result<bool, String> {
+            match key {
+                "sslmode" => o.ssl = value.parse()?,
+                "sslrootcert" => o.root_cert = Some(value.to_owned()),
+                "sslcert" => o.client_cert = Some(PathBuf::from(value)),
+                "sslkey" => o.client_key = Some(PathBuf::from(value)),
+                "x-migrations-table" => table = Some(value.to_owned()),
+                "x-migrations-table-quoted" => {
+                    table_quoted = matches!(value, "1" | "t" | "true" | "TRUE" | "True")
+                }
+                "x-statement-timeout" => {
+                    o.statement_timeout_ms = Some(value.parse().map_err(|_| {
+                        "x-statement-timeout is not a number of milliseconds".to_owned()
+                    })?)
+                }
+                k if k.starts_with("x-") => {
+                    tracing::debug!(parameter = k, "ignoring golang-migrate parameter")
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        };
+        let rest = if let Some(after) = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"))
+        {
+            let scheme = &url[..url.len() - after.len()];
+            let (base, query) = after.split_once('?').unwrap_or((after, ""));
+            let mut kept = Vec::new();
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                if !take(&mut o, &percent_decode(k), &percent_decode(v))
+                    .map_err(|e| MigrateError::InvalidUrl(scrub(e)))?
+                {
+                    kept.push(pair);
+                }
+            }
+            let authority_end = base.find('/').unwrap_or(base.len());
+            let path = &base[authority_end..];
+            if path.len() > 1 {
+                // golang-migrate's CLI keys its lock on Go's url.Path, slash included.
+                o.url_database = Some(percent_decode(path));
+            }
+            if kept.is_empty() {
+                format!("{scheme}{base}")
+            } else {
+                format!("{scheme}{base}?{}", kept.join("&"))
+            }
+        } else {
+            let mut kept = Vec::new();
+            for token in url.split_whitespace() {
+                match token.split_once('=') {
+                    Some((k, v))
+                        if take(&mut o, k, v.trim_matches('\''))
+                            .map_err(|e| MigrateError::InvalidUrl(scrub(e)))? => {}
+                    _ => kept.push(token),
+                }
+            }
+            kept.join(" ")
+        };
+        o.config = postgres::Config::from_str(&rest)
+            .map_err(|e| MigrateError::InvalidUrl(scrub(error_chain(&e))))?;
+        if let Some(t) = table {
+            o.migrations_table = Some(if table_quoted {
+                TableName::parse(&t).map_err(MigrateError::InvalidUrl)?
+            } else {
+                // Unquoted, golang-migrate takes the whole value as one name.
+                TableName {
+                    schema: None,
+                    name: t,
+                }
+            });
+        }
+        Ok(o)
+    }
+
+    /// `user@host:port/database`: the server, for messages; never the password.
+    pub fn target(&self) -> String {
+        let c = &self.config;
+        let user = c.get_user().unwrap_or("");
+        let host = match c.get_hosts().first() {
+            Some(Host::Tcp(h)) if h.contains(':') => format!("[{h}]"),
+            Some(Host::Tcp(h)) => h.clone(),
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let port = c.get_ports().first().copied().unwrap_or(5432);
+        let db = c.get_dbname().unwrap_or(user);
+        let user = if user.is_empty() {
+            String::new()
+        } else {
+            format!("{user}@")
+        };
+        format!("{user}{host}:{port}/{db}")
+    }
+
+    pub fn ssl_mode(&self) -> SslMode {
+        self.ssl
+    }
+
+    /// The database name as golang-migrate's CLI keys its lock on (`/novacron`).
+    pub fn url_database(&self) -> Option<&str> {
+        self.url_database.as_deref()
+    }
+
+    /// The database name, as far as the URL says.
+    pub fn dbname(&self) -> Option<&str> {
+        self.config.get_dbname().or(self.config.get_user())
+    }
+
+    /// Connects once.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::Connect`] (names the server, not the password),
+    /// [`MigrateError::Tls`].
+    pub fn connect(&self) -> Result<Client, MigrateError> {
+        let mut config = self.config.clone();
+        if config.get_application_name().is_none() {
+            config.application_name("novacron-db");
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        tracing::debug!(target = %self.target(), ssl = ?self.ssl, "connecting");
+        let connected = match self.ssl {
+            SslMode::Disable => {
+                config.ssl_mode(postgres::config::SslMode::Disable);
+                config.connect(NoTls)
+            }
+            mode => {
+                config.ssl_mode(if mode == SslMode::Prefer {
+                    postgres::config::SslMode::Prefer
+                } else {
+                    postgres::config::SslMode::Require
+                });
+                config.connect(postgres_native_tls::MakeTlsConnector::new(
+                    self.tls_connector()?,
+                ))
+            }
+        };
+        let mut client = connected.map_err(|source| MigrateError::Connect {
+            target: self.target(),
+            source,
+        })?;
+        // With the check on, a server notices within a second that a killed
+        // client is gone, even inside a long statement, and rolls back its
+        // migration and frees the lock instead of finishing it for nobody.
+        let mut setup = "SELECT CASE WHEN current_setting('server_version_num')::int >= 140000 \
+             THEN set_config('client_connection_check_interval', '1000', false) END;"
+            .to_owned();
+        if let Some(ms) = self.statement_timeout_ms {
+            setup.push_str(&format!("SET statement_timeout = {ms};"));
+        }
+        client
+            .batch_execute(&setup)
+            .map_err(|e| MigrateError::db("setting up the session", e))?;
+        Ok(client)
+    }
+
+    /// Connects, retrying for up to `wait` while the server is not up yet
+    /// (refused, starting up, too many connections). Wrong credentials or a
+    /// missing database fail at once. `on_retry` hears about the first failure.
+    ///
+    /// # Errors
+    ///
+    /// As [`ConnectOptions::connect`], with the last failure.
+    pub fn connect_wait(
+        &self,
+        wait: Duration,
+        on_retry: &mut dyn FnMut(&MigrateError),
+    ) -> Result<Client, MigrateError> {
+        let start = Instant::now();
+        let mut told = false;
+        loop {
+            match self.connect() {
+                Ok(c) => return Ok(c),
+                Err(e) if retryable(&e) && start.elapsed() < wait => {
+                    if !told {
+                        on_retry(&e);
+                        told = true;
+                    }
+                    tracing::debug!(error = %error_chain(&e), "server not up yet; retrying");
+                    std::thread::sleep(
+                        Duration::from_millis(250).min(wait.saturating_sub(start.elapsed())),
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn tls_connector(&self) -> Result<native_tls::TlsConnector, MigrateError> {
+        let mut b = native_tls::TlsConnector::builder();
+        let verify = match self.ssl {
+            SslMode::VerifyCa | SslMode::VerifyFull => true,
+            // libpq: with a root certificate at hand, `require` verifies the chain.
+            _ => self.root_cert.is_some() && self.ssl == SslMode::Require,
+        };
+        if !verify {
+            b.danger_accept_invalid_certs(true);
+            b.danger_accept_invalid_hostnames(true);
+        } else {
+            if self.ssl != SslMode::VerifyFull {
+                b.danger_accept_invalid_hostnames(true);
+            }
+            let root = self.root_cert.clone().or_else(|| {
+                let home = std::env::var_os("HOME")?;
+                let p = PathBuf::from(home).join(".postgresql/root.crt");
+                p.exists().then(|| p.display().to_string())
+            });
+            match root.as_deref() {
+                // libpq 16: "system" means the operating system's trust store.
+                None | Some("system") => {}
+                Some(path) => {
+                    let pem = std::fs::read(path).map_err(|e| {
+                        MigrateError::Tls(format!("cannot read sslrootcert {path}: {e}"))
+                    })?;
+                    let certs = pem_blocks(&pem);
+                    if certs.is_empty() {
+                        return Err(MigrateError::Tls(format!(
+                            "sslrootcert {path} holds no PEM certificate"
+                        )));
+                    }
+                    for c in certs {
+                        let cert = native_tls::Certificate::from_pem(&c)
+                            .map_err(|e| MigrateError::Tls(format!("sslrootcert {path}: {e}")))?;
+                        b.add_root_certificate(cert);
+                    }
+                    // As libpq: the given roots are the only ones trusted.
+                    b.disable_built_in_roots(true);
+                }
+            }
+        }
+        match (&self.client_cert, &self.client_key) {
+            (Some(cert), Some(key)) => {
+                let read = |p: &PathBuf| {
+                    std::fs::read(p)
+                        .map_err(|e| MigrateError::Tls(format!("cannot read {}: {e}", p.display())))
+                };
+                let id =
+                    native_tls::Identity::from_pkcs8(&read(cert)?, &read(key)?).map_err(|e| {
+                        MigrateError::Tls(format!(
+                            "client certificate {} / key {}: {e} (the key must be PKCS#8 PEM)",
+                            cert.display(),
+                            key.display()
+                        ))
+                    })?;
+                b.identity(id);
+            }
+            (None, None) => {}
+            _ => {
+                return Err(MigrateError::Tls(
+                    "sslcert and sslkey go together".to_owned(),
+                ));
+            }
+        }
+        b.build().map_err(|e| MigrateError::Tls(e.to_string()))
+    }
+}
+
+fn retryable(e: &MigrateError) -> bool {
+    use postgres::error::SqlState;
+    match e {
+        MigrateError::Connect { source, .. } => match source.code() {
+            None => true,
+            Some(c) => c == &SqlState::CANNOT_CONNECT_NOW || c == &SqlState::TOO_MANY_CONNECTIONS,
+        },
+        _ => false,
+    }
+}
+
+fn pem_blocks(pem: &[u8]) -> Vec<Vec<u8>> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let text = String::from_utf8_lossy(pem);
+    let mut out = Vec::new();
+    let mut rest = &text[..];
+    while let Some(b) = rest.find(BEGIN) {
+        let Some(e) = rest[b..].find(END) else { break };
+        out.push(rest.as_bytes()[b..b + e + END.len()].to_vec());
+        rest = &rest[b + e + END.len()..];
+    }
+    out
+}
+
+/// The password in a URL or key=value string, for scrubbing error messages.
+fn password_of(url: &str) -> Option<String> {
+    if let Some(after) = url.split_once("://").map(|(_, a)| a) {
+        let authority = after.split(['/', '?']).next().unwrap_or("");
+        let (userinfo, _) = authority.rsplit_once('@')?;
+        let (_, pass) = userinfo.split_once(':')?;
+        return Some(percent_decode(pass));
+    }
+    url.split_whitespace()
+        .find_map(|t| t.strip_prefix("password="))
+        .map(|p| p.trim_matches('\'').to_owned())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_what_the_postgres_crate_does_not_know() {
+        let o = ConnectOptions::parse(
+            "postgres://u:s%40cret@db.example:6432/nova%20cron?sslmode=verify-full&sslrootcert=/x.pem&x-migrations-table=%22ops%22.%22mig%22&x-migrations-table-quoted=1&application_name=a",
+        )
+        .unwrap();
+        assert_eq!(o.ssl_mode(), SslMode::VerifyFull);
+        assert_eq!(o.target(), "u@db.example:6432/nova cron");
+        assert_eq!(o.url_database(), Some("/nova cron"));
+        assert_eq!(
+            o.migrations_table,
+            Some(TableName {
+                schema: Some("ops".into()),
+                name: "mig".into()
+            })
+        );
+        assert_eq!(o.root_cert.as_deref(), Some("/x.pem"));
+        assert!(!format!("{o:?}").contains("cret"));
+    }
+
+    #[test]
+    fn errors_never_show_the_password() {
+        let e = ConnectOptions::parse("postgres://u:hunter22@h:notaport/db").unwrap_err();
+        assert!(!e.to_string().contains("hunter22"), "{e}");
+        let e = ConnectOptions::parse("postgres://u:hunter22@h/db?sslmode=bogus").unwrap_err();
+        assert!(!e.to_string().contains("hunter22"), "{e}");
+    }
+
+    #[test]
+    fn key_value_strings_work_too() {
+        let o =
+            ConnectOptions::parse("host=localhost user=postgres dbname=x sslmode=require").unwrap();
+        assert_eq!(o.ssl_mode(), SslMode::Require);
+        assert_eq!(o.target(), "postgres@localhost:5432/x");
+        assert_eq!(o.url_database(), None);
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
+    }
+}

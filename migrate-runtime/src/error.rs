@@ -1,0 +1,461 @@
+//! Everything that can go wrong while migrating, and whose fault it is.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use migrate_core::{Diagnostic, Diagnostics, SourcePos};
+
+use crate::migration::{Migration, Version};
+
+/// A migration named in an error: its version, its name and the label users know
+/// it by (`000003_orders`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationRef {
+    pub version: Version,
+    pub name: String,
+    /// `000003_orders`: the version with its file's digits, then the name.
+    pub label: String,
+}
+
+impl MigrationRef {
+    pub fn of(m: &Migration) -> Self {
+        MigrationRef {
+            version: m.version,
+            name: m.name.to_string(),
+            label: m.label(),
+        }
+    }
+}
+
+impl fmt::Display for MigrationRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// An applied migration whose file no longer has the text that ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    pub migration: MigrationRef,
+    /// The checksum recorded when it was applied.
+    pub recorded: String,
+    /// The checksum of the file now.
+    pub current: String,
+}
+
+/// A session holding the migration lock, from `pg_locks` and `pg_stat_activity`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockHolder {
+    pub pid: i32,
+    pub application_name: String,
+    pub user: String,
+    /// `10.0.0.5` or `local` (a Unix socket).
+    pub client: String,
+    /// How long its current state has lasted, in seconds.
+    pub state_seconds: Option<i64>,
+    /// The start of what it is running, shortened.
+    pub query: String,
+}
+
+impl fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let app = if self.application_name.is_empty() {
+            "no application_name".to_owned()
+        } else {
+            format!("application_name \"{}\"", self.application_name)
+        };
+        write!(
+            f,
+            "pid {} ({app}, user {}, from {}",
+            self.pid, self.user, self.client
+        )?;
+        if let Some(s) = self.state_seconds {
+            write!(f, ", for {s}s")?;
+        }
+        if !self.query.is_empty() {
+            write!(f, ", last query: {}", self.query)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Where the database was left after a migration failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The migration ran in a transaction that was rolled back: nothing of it is
+    /// left and the version is unchanged.
+    RolledBack { version: Option<Version> },
+    /// The migration ran without a transaction: statements before the failing one
+    /// took effect and the version is marked dirty.
+    Dirty {
+        version: Version,
+        /// The version to force once the migration's work is complete.
+        if_complete: Option<Version>,
+        /// The version to force to run the migration again.
+        to_retry: Option<Version>,
+    },
+    /// The connection broke while the migration ran: its transaction either
+    /// committed or not, and `status` tells which.
+    Unknown,
+}
+
+/// A migration's SQL that PostgreSQL refused, placed in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFailure {
+    pub migration: MigrationRef,
+    /// `up` or `down`.
+    pub direction: &'static str,
+    /// The file that failed, as the user names it.
+    pub path: String,
+    /// Line and column in the file, when PostgreSQL gave a position or the failing
+    /// statement could be found.
+    pub pos: Option<SourcePos>,
+    /// The file's line at `pos`, for the caret.
+    pub snippet: Option<String>,
+    /// 1-based index of the failing statement in the file, when known.
+    pub statement: Option<usize>,
+    /// SQLSTATE, e.g. `42P01`; `None` when the connection itself failed.
+    pub sqlstate: Option<String>,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// PostgreSQL's context lines (PL/pgSQL call stack and the like).
+    pub context: Option<String>,
+    /// The error happened in the version and history bookkeeping sent after the
+    /// migration's SQL, not in the file.
+    pub in_bookkeeping: bool,
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for MigrationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self
+            .sqlstate
+            .as_deref()
+            .map(|c| format!(" (SQLSTATE {c})"))
+            .unwrap_or_default();
+        let what = if self.in_bookkeeping {
+            format!(
+                "recording migration {} ({}) failed after its SQL ran: {}{code}",
+                self.migration, self.direction, self.message
+            )
+        } else {
+            format!("{}{code}", self.message)
+        };
+        // The file-placed part renders like a compile-time diagnostic, so a
+        // failure looks the same whether `cargo build` or the database found it.
+        let diag = Diagnostic {
+            path: self.path.clone(),
+            pos: if self.in_bookkeeping { None } else { self.pos },
+            message: what,
+            snippet: if self.in_bookkeeping {
+                None
+            } else {
+                self.snippet.clone()
+            },
+            help: None,
+        };
+        write!(
+            f,
+            "migration {} ({}) failed: {diag}",
+            self.migration, self.direction
+        )?;
+        if self.pos.is_none() && !self.in_bookkeeping {
+            f.write_str("\nnote: PostgreSQL gave no position and the failing statement could not be located")?;
+        } else if let (Some(n), None) = (self.statement, self.pos) {
+            write!(f, "\nnote: in statement {n}")?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, "\ndetail: {d}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\nhint: {h}")?;
+        }
+        if let Some(c) = &self.context {
+            write!(f, "\ncontext: {}", c.replace('\n', "\n         "))?;
+        }
+        match self.outcome {
+            Outcome::RolledBack { version } => write!(
+                f,
+                "\nnote: its transaction was rolled back: nothing of it was applied; the database is still at {}, not dirty",
+                version_text(version)
+            ),
+            Outcome::Dirty {
+                version,
+                if_complete,
+                to_retry,
+            } => write!(
+                f,
+                "\nnote: it runs without a transaction, so the statements before the failing one took effect; \
+                 the database is marked dirty at version {version}\n\
+                 help: repair the schema by hand, then run `force {}` if the migration's work is complete, \
+                 or `force {}` to run it again",
+                force_arg(if_complete),
+                force_arg(to_retry)
+            ),
+            Outcome::Unknown => f.write_str(
+                "\nnote: the connection broke while it ran: its transaction either committed or not; \
+                 run `status` to see which",
+            ),
+        }
+    }
+}
+
+fn force_arg(v: Option<Version>) -> String {
+    v.map_or("-1".to_owned(), |v| v.to_string())
+}
+
+fn version_text(v: Option<Version>) -> String {
+    v.map_or("no version".to_owned(), |v| format!("version {v}"))
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    items.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// Why a migration command did not do what was asked.
+///
+/// Each message says whose fault it is: the migration files, the database's state,
+/// another process, or a build that is older than the database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// The migration files (directory mode) break the rules; nothing was run.
+    #[error("the migration files have errors; nothing was run:\n{0}")]
+    InvalidFiles(Diagnostics),
+
+    /// The database URL cannot be used.
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(String),
+
+    /// TLS settings that cannot be honoured (a missing root certificate, ...).
+    #[error("TLS: {0}")]
+    Tls(String),
+
+    /// The server did not accept the connection.
+    #[error("cannot connect to {target}")]
+    Connect {
+        /// `user@host:port/database`, never with the password.
+        target: String,
+        #[source]
+        source: postgres::Error,
+    },
+
+    /// A query of the migrator's own failed (reading or writing the history).
+    #[error("database error while {context}")]
+    Database {
+        context: String,
+        #[source]
+        source: postgres::Error,
+    },
+
+    /// A migration without a transaction failed or was interrupted earlier.
+    #[error(
+        "the database is dirty at version {version}: {} ran without a transaction and failed or was interrupted, \
+         so it may be half applied\n\
+         help: repair the schema by hand, then run `force {version}` if the migration is complete, \
+         or `force {}` to run it again", .migration.as_ref().map_or_else(|| format!("migration {version}"), |m| format!("migration {m}")),
+        .before.map_or("-1".to_owned(), |v| v.to_string())
+    )]
+    Dirty {
+        version: Version,
+        migration: Option<MigrationRef>,
+        /// The migration before it, to force when it should run again.
+        before: Option<Version>,
+    },
+
+    /// The database is at a version this build does not have: it is older than
+    /// the database, or a migration file was deleted. The database is fine.
+    #[error(
+        "the database is at version {version}, which these migrations do not contain (the newest here is {}): \
+         it was migrated by a newer build, or that migration's file was removed\n\
+         help: run a build that has migration {version}; the database itself is not broken",
+        .latest.map_or("none".to_owned(), |v| v.to_string())
+    )]
+    UnknownVersion {
+        version: Version,
+        latest: Option<Version>,
+    },
+
+    /// Applied migrations whose files changed since.
+    #[error(
+        "{} changed after being applied: the database ran the old text ({})\n\
+         help: restore the applied text and put the change in a new migration; \
+         `--allow-drift` proceeds anyway",
+        if .0.len() == 1 { format!("migration {}", .0[0].migration) } else { format!("{} migrations", .0.len()) },
+        list(.0.iter().map(|d| format!("{}: recorded {}, file {}", d.migration, short(&d.recorded), short(&d.current))))
+    )]
+    Drift(Vec<Drift>),
+
+    /// Pending migrations older than the database's version: usually a branch
+    /// merged after a newer migration was applied.
+    #[error(
+        "{} older than the database's version {current} {}: {}\n\
+         help: give {} a version after {current} (rename the files), or pass `--allow-out-of-order` to apply {} anyway",
+        if .pending.len() == 1 { "a pending migration is" } else { "pending migrations are" },
+        if .pending.len() == 1 { "and has not been applied" } else { "and have not been applied" },
+        list(.pending.iter().map(|m| m.label.clone())),
+        if .pending.len() == 1 { "it" } else { "them" },
+        if .pending.len() == 1 { "it" } else { "them" },
+    )]
+    OutOfOrder {
+        current: Version,
+        pending: Vec<MigrationRef>,
+    },
+
+    /// Applied migrations whose files are not in this build: someone removed
+    /// them, or the database was migrated from another branch.
+    #[error(
+        "{} applied to the database but not among these migrations: {}\n\
+         help: restore the files (a migration that ran must stay in the history)",
+        if .0.len() == 1 { "a migration is" } else { "migrations are" },
+        list(.0.iter().map(|m| m.label.clone()))
+    )]
+    Missing(Vec<MigrationRef>),
+
+    /// `down` would have to go past a migration marked `-- migrate:irreversible`.
+    #[error(
+        "migration {migration} is marked irreversible: `down` cannot revert it\n\
+         help: restore from a backup, or write a new migration that undoes it"
+    )]
+    Irreversible { migration: MigrationRef },
+
+    /// `down` would have to revert a migration that has no down file.
+    #[error(
+        "migration {migration} has no down migration, so it cannot be reverted\n\
+         help: add its .down.sql file"
+    )]
+    NoDown { migration: MigrationRef },
+
+    /// `--single-transaction` met a step that cannot run in a shared transaction.
+    #[error(
+        "--single-transaction cannot include migration {migration} ({direction}): {}\n\
+         help: run without --single-transaction",
+        if *.direction == "up" { "it is marked `-- migrate:no-transaction`" } else { "only `up` runs in one transaction" }
+    )]
+    NotTransactional {
+        migration: MigrationRef,
+        direction: &'static str,
+    },
+
+    /// `adopt --from TOOL` found no table of that tool.
+    #[error(
+        "there is no {table} table here: this database was not migrated by {tool} \
+         (or with another table name or schema)"
+    )]
+    AdoptNoTable { tool: String, table: String },
+
+    /// The other tool's applied versions are not the oldest migrations here.
+    #[error(
+        "{tool}'s history does not line up with these migrations:{}{}\n\
+         help: adopt needs the applied versions to be exactly the oldest migrations here; \
+         rename the files to the versions {tool} recorded",
+        if .unknown.is_empty() { String::new() } else { format!("\n  applied by {tool} but not among these migrations: {}", list(.unknown.iter().map(ToString::to_string))) },
+        if .gaps.is_empty() { String::new() } else { format!("\n  not applied by {tool} although newer ones were: {}", list(.gaps.iter().map(|m| m.label.clone()))) }
+    )]
+    AdoptMismatch {
+        tool: String,
+        unknown: Vec<i64>,
+        gaps: Vec<MigrationRef>,
+    },
+
+    /// `adopt` on a database whose history we already keep.
+    #[error(
+        "{table} already records applied migrations: adopt is for the first contact\n\
+         help: `status` shows what is recorded; `force V` corrects it"
+    )]
+    AlreadyAdopted { table: String },
+
+    /// `goto V` or `force V` named a version that is not a migration.
+    #[error(
+        "there is no migration with version {version}\n\
+         help: `status` lists the versions"
+    )]
+    UnknownTarget { version: i64 },
+
+    /// Another session held the migration lock for longer than the timeout.
+    #[error(
+        "timed out after {} waiting for the migration lock (advisory lock {key}): {}\n\
+         help: another migration is probably running: wait for it, or raise --lock-timeout{}",
+        fmt_duration(*.waited),
+        if .holders.is_empty() { "it was released meanwhile; run the command again".to_owned() } else { format!("held by {}", list(.holders.iter().map(ToString::to_string))) },
+        .holders.first().map(|h| format!("; if that session is stuck: SELECT pg_terminate_backend({})", h.pid)).unwrap_or_default()
+    )]
+    LockTimeout {
+        waited: Duration,
+        key: i64,
+        holders: Vec<LockHolder>,
+    },
+
+    /// PostgreSQL refused a migration's SQL.
+    #[error("{0}")]
+    Failed(Box<MigrationFailure>),
+
+    /// A file could not be read or written (`create`, seeds).
+    #[error("{path}: {message}")]
+    Io {
+        path: PathBuf,
+        message: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// No schema to put the migration tables in.
+    #[error(
+        "no schema is selected: none of the schemas in search_path exists\n\
+         help: create the schema, fix search_path, or qualify --migrations-table (schema.table)"
+    )]
+    NoSchema,
+
+    /// The migration tables hold something this tool did not write.
+    #[error("{table} is not as expected: {message}")]
+    BadTable { table: String, message: String },
+
+    /// The command would destroy data and was not confirmed.
+    #[error("{0}")]
+    NotConfirmed(String),
+}
+
+impl MigrateError {
+    pub(crate) fn db(context: impl Into<String>, source: postgres::Error) -> Self {
+        MigrateError::Database {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The SQLSTATE of the PostgreSQL error behind this one, if any.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            MigrateError::Failed(f) => f.sqlstate.as_deref(),
+            MigrateError::Database { source, .. } | MigrateError::Connect { source, .. } => {
+                source.code().map(|c| c.code())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The first 12 hex digits: enough to tell checksums apart in a message.
+fn short(checksum: &str) -> &str {
+    checksum.get(..12).unwrap_or(checksum)
+}
+
+/// `850 ms`, `15s`, `2m 5s`.
+pub fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        let s = d.as_secs_f64();
+        if (s - s.round()).abs() < 0.05 {
+            format!("{}s", s.round() as u64)
+        } else {
+            format!("{s:.1}s")
+        }
+    } else {
+        let s = d.as_secs();
+        format!("{}m {}s", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,640 @@
+//! What the database says was applied, and how that is reconciled with the
+//! registry.
+//!
+//! Two tables hold it. golang-migrate's `schema_migrations` has one row: the
+//! current version and the dirty flag; golang-migrate reads and writes only that.
+//! Our append-only history table records every step with the migration's
+//! checksum. The version row is the authority on *how far* the database is (a
+//! golang-migrate run may have moved it); the history says *which* migrations ran
+//! and with what text, which is what detects drift and out-of-order migrations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use postgres::{Client, SimpleQueryMessage};
+use serde::Serialize;
+
+use crate::error::MigrateError;
+use crate::migration::Version;
+use crate::registry::Registry;
+use crate::sql::{QualifiedTable, TableName, literal};
+
+/// What a history row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryDirection {
+    /// The up script ran.
+    Up,
+    /// The down script ran.
+    Down,
+    /// Recorded as applied without running anything: another tool
+    /// (golang-migrate) applied it, found on first contact or by `adopt`.
+    Baseline,
+    /// Recorded as reverted without running anything: another tool reverted it.
+    BaselineDown,
+    /// `force V` declared it applied.
+    ForceUp,
+    /// `force V` declared it not applied.
+    ForceDown,
+}
+
+impl HistoryDirection {
+    pub const ALL: [HistoryDirection; 6] = [
+        HistoryDirection::Up,
+        HistoryDirection::Down,
+        HistoryDirection::Baseline,
+        HistoryDirection::BaselineDown,
+        HistoryDirection::ForceUp,
+        HistoryDirection::ForceDown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryDirection::Up => "up",
+            HistoryDirection::Down => "down",
+            HistoryDirection::Baseline => "baseline",
+            HistoryDirection::BaselineDown => "baseline_down",
+            HistoryDirection::ForceUp => "force_up",
+            HistoryDirection::ForceDown => "force_down",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// True when a row of this kind leaves the migration applied.
+    pub fn is_applied(self) -> bool {
+        matches!(
+            self,
+            HistoryDirection::Up | HistoryDirection::Baseline | HistoryDirection::ForceUp
+        )
+    }
+}
+
+/// golang-migrate's one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionRow {
+    pub version: i64,
+    pub dirty: bool,
+}
+
+/// The latest history row of one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub version: i64,
+    pub name: String,
+    pub checksum: Option<String>,
+    pub direction: HistoryDirection,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub applied_by: String,
+}
+
+/// The session facts every command needs: where the tables are and which locks
+/// to take.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub version_table: QualifiedTable,
+    pub history_table: QualifiedTable,
+    pub lock_keys: Vec<i64>,
+}
+
+/// Everything read from the two tables.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DbState {
+    pub version_table_exists: bool,
+    pub history_table_exists: bool,
+    pub row: Option<VersionRow>,
+    /// Latest row per version.
+    pub history: BTreeMap<i64, HistoryEntry>,
+}
+
+/// A history row to write without running SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub version: i64,
+    pub name: String,
+    pub checksum: Option<String>,
+    pub direction: HistoryDirection,
+}
+
+/// The reconciled picture: which versions count as applied, and the history rows
+/// that make the history agree with the version row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct View {
+    /// Applied versions; the entry is `None` for ones a pending mark applies.
+    pub applied: BTreeMap<i64, Option<HistoryEntry>>,
+    pub marks: Vec<Mark>,
+    /// The version row was moved by another tool since we last wrote (or this is
+    /// the first contact with a golang-migrate database).
+    pub foreign: bool,
+}
+
+impl View {
+    pub fn applied_set(&self) -> BTreeSet<i64> {
+        self.applied.keys().copied().collect()
+    }
+}
+
+/// Finds the tables and the lock keys. `url_database` is the database name as
+/// golang-migrate's CLI takes it from a URL (`/novacron`), when known.
+pub(crate) fn session(
+    client: &mut Client,
+    version_table: &TableName,
+    history_table: &TableName,
+    url_database: Option<&str>,
+) -> Result<Session, MigrateError> {
+    let rows = client
+        .simple_query("SELECT current_schema(), current_database()")
+        .map_err(|e| MigrateError::db("reading current_schema()", e))?;
+    let (schema, database) = rows
+        .iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some((
+                r.get(0).map(str::to_owned),
+                r.get(1).unwrap_or_default().to_owned(),
+            )),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let schema = match (schema, &version_table.schema) {
+        (_, Some(s)) => s.clone(),
+        (Some(s), None) => s,
+        (None, None) => {
+            return Err(MigrateError::NoSchema);
+        }
+    };
+    let vt = QualifiedTable::resolve(version_table, &schema);
+    let ht = QualifiedTable::resolve(history_table, &schema);
+    let mut lock_keys = vec![super::lock::golang_migrate_lock_key(
+        &vt.schema, &vt.name, &database,
+    )];
+    if let Some(d) = url_database {
+        let k = super::lock::golang_migrate_lock_key(&vt.schema, &vt.name, d);
+        if !lock_keys.contains(&k) {
+            lock_keys.push(k);
+        }
+    }
+    Ok(Session {
+        version_table: vt,
+        history_table: ht,
+        lock_keys,
+    })
+}
+
+/// Reads the version row and the latest history row of each version, in one
+/// round trip when both tables exist.
+pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateError> {
+    let exists = format!(
+        "SELECT to_regclass({}) IS NOT NULL, to_regclass({}) IS NOT NULL",
+        literal(&s.version_table.sql()),
+        literal(&s.history_table.sql())
+    );
+    let msgs = client
+        .simple_query(&exists)
+        .map_err(|e| MigrateError::db("looking for the migration tables", e))?;
+    let flags = rows(&msgs);
+    let (vt, ht) = flags
+        .first()
+        .map(|r| (r[0].as_deref() == Some("t"), r[1].as_deref() == Some("t")))
+        .unwrap_or((false, false));
+    let mut state = DbState {
+        version_table_exists: vt,
+        history_table_exists: ht,
+        ..DbState::default()
+    };
+    if !vt && !ht {
+        return Ok(state);
+    }
+    let mut sql = String::new();
+    if vt {
+        sql.push_str(&format!(
+            "SELECT version, dirty FROM {} LIMIT 1;",
+            s.version_table.sql()
+        ));
+    }
+    if ht {
+        sql.push_str(&format!(
+            "SELECT DISTINCT ON (version) version, name, checksum, direction, \
+             (extract(epoch FROM applied_at) * 1000000)::bigint, duration_ms, applied_by \
+             FROM {} ORDER BY version, id DESC;",
+            s.history_table.sql()
+        ));
+    }
+    let msgs = client.simple_query(&sql).map_err(|e| {
+        MigrateError::db(
+            format!("reading {} and {}", s.version_table, s.history_table),
+            e,
+        )
+    })?;
+    let mut sets = result_sets(&msgs).into_iter();
+    if vt {
+        let set = sets.next().unwrap_or_default();
+        if let Some(r) = set.first() {
+            state.row = Some(VersionRow {
+                version: parse_i64(&r[0], &s.version_table)?,
+                dirty: r[1].as_deref() == Some("t"),
+            });
+        }
+    }
+    if ht {
+        for r in sets.next().unwrap_or_default() {
+            let version = parse_i64(&r[0], &s.history_table)?;
+            let direction = r[3]
+                .as_deref()
+                .and_then(HistoryDirection::parse)
+                .ok_or_else(|| MigrateError::BadTable {
+                    table: s.history_table.to_string(),
+                    message: format!("version {version} has an unknown direction {:?}", r[3]),
+                })?;
+            let applied_at = r[4]
+                .as_deref()
+                .and_then(|t| t.parse::<i64>().ok())
+                .and_then(DateTime::<Utc>::from_timestamp_micros);
+            state.history.insert(
+                version,
+                HistoryEntry {
+                    version,
+                    name: r[1].clone().unwrap_or_default(),
+                    checksum: r[2].clone(),
+                    direction,
+                    applied_at,
+                    duration_ms: r[5].as_deref().and_then(|t| t.parse().ok()),
+                    applied_by: r[6].clone().unwrap_or_default(),
+                },
+            );
+        }
+    }
+    Ok(state)
+}
+
+fn parse_i64(v: &Option<String>, table: &QualifiedTable) -> Result<i64, MigrateError> {
+    v.as_deref()
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| MigrateError::BadTable {
+            table: table.to_string(),
+            message: format!("unreadable version {v:?}"),
+        })
+}
+
+type TextRow = Vec<Option<String>>;
+
+fn rows(msgs: &[SimpleQueryMessage]) -> Vec<TextRow> {
+    result_sets(msgs).into_iter().next().unwrap_or_default()
+}
+
+/// Splits a simple query's answer into one list of rows per statement.
+pub(crate) fn result_sets(msgs: &[SimpleQueryMessage]) -> Vec<Vec<TextRow>> {
+    let mut sets = Vec::new();
+    let mut cur = Vec::new();
+    for m in msgs {
+        match m {
+            SimpleQueryMessage::Row(r) => {
+                cur.push((0..r.len()).map(|i| r.get(i).map(str::to_owned)).collect());
+            }
+            SimpleQueryMessage::CommandComplete(_) => sets.push(std::mem::take(&mut cur)),
+            _ => {}
+        }
+    }
+    sets
+}
+
+/// Creates the tables when missing. Called under the lock: `CREATE TABLE IF NOT
+/// EXISTS` is not safe against a concurrent one.
+pub(crate) fn ensure_tables(
+    client: &mut Client,
+    s: &Session,
+    state: &DbState,
+) -> Result<(), MigrateError> {
+    let mut sql = String::new();
+    if !state.version_table_exists || !state.history_table_exists {
+        // A schema named in --migrations-table may not exist yet. Only created
+        // when missing: CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on
+        // the database even when the schema exists.
+        for schema in [&s.version_table.schema, &s.history_table.schema] {
+            let found = client
+                .simple_query(&format!(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = {}",
+                    literal(schema)
+                ))
+                .map_err(|e| MigrateError::db("looking for the migration tables' schema", e))?;
+            if rows(&found).is_empty() {
+                sql.push_str(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {};",
+                    crate::sql::ident(schema)
+                ));
+            }
+        }
+    }
+    if !state.version_table_exists {
+        // golang-migrate's definition, unchanged, so its driver accepts the table.
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);",
+            s.version_table.sql()
+        ));
+    }
+    if !state.history_table_exists {
+        let dirs: Vec<String> = HistoryDirection::ALL
+            .iter()
+            .map(|d| literal(d.as_str()))
+            .collect();
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (
+                id bigserial PRIMARY KEY,
+                version bigint NOT NULL,
+                name text NOT NULL,
+                checksum text,
+                direction text NOT NULL CHECK (direction IN ({})),
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                duration_ms bigint,
+                applied_by text NOT NULL DEFAULT current_user
+            );
+            CREATE INDEX IF NOT EXISTS {} ON {} (version, id);",
+            s.history_table.sql(),
+            dirs.join(", "),
+            crate::sql::ident(&format!("{}_version_idx", s.history_table.name)),
+            s.history_table.sql(),
+        ));
+    }
+    if sql.is_empty() {
+        return Ok(());
+    }
+    client
+        .batch_execute(&format!("BEGIN; {sql} COMMIT;"))
+        .map_err(|e| {
+            let _ = client.batch_execute("ROLLBACK");
+            MigrateError::db(
+                format!("creating {} and {}", s.version_table, s.history_table),
+                e,
+            )
+        })
+}
+
+/// Reconciles the version row with the history.
+///
+/// When the history's newest applied version equals the version row, nobody else
+/// touched the database: the history is the truth (gaps below the version are
+/// out-of-order migrations). Otherwise another tool moved the row (or this is the
+/// first contact with a golang-migrate database): golang-migrate is linear, so
+/// everything up to the row's version counts as applied and everything above as
+/// not, and marks record that without running SQL.
+///
+/// A dirty row is not reconciled: the failed migration must be dealt with first.
+pub(crate) fn reconcile(registry: &Registry, state: &DbState) -> View {
+    let applied: BTreeMap<i64, Option<HistoryEntry>> = state
+        .history
+        .iter()
+        .filter(|(_, e)| e.direction.is_applied())
+        .map(|(v, e)| (*v, Some(e.clone())))
+        .collect();
+    let expected = applied.keys().next_back().copied();
+    let actual = state.row.map(|r| r.version);
+    if expected == actual || state.row.is_some_and(|r| r.dirty) {
+        return View {
+            applied,
+            marks: Vec::new(),
+            foreign: false,
+        };
+    }
+    let marks = linear_marks(
+        registry,
+        &state.history,
+        actual,
+        HistoryDirection::Baseline,
+        HistoryDirection::BaselineDown,
+    );
+    let mut view = View {
+        applied,
+        marks,
+        foreign: true,
+    };
+    for m in &view.marks {
+        if m.direction.is_applied() {
+            view.applied.insert(m.version, None);
+        } else {
+            view.applied.remove(&m.version);
+        }
+    }
+    view
+}
+
+/// The marks that make the history say "everything up to `version` is applied,
+/// nothing above it is".
+pub(crate) fn linear_marks(
+    registry: &Registry,
+    history: &BTreeMap<i64, HistoryEntry>,
+    version: Option<i64>,
+    up: HistoryDirection,
+    down: HistoryDirection,
+) -> Vec<Mark> {
+    let is_applied = |v: i64| history.get(&v).is_some_and(|e| e.direction.is_applied());
+    let should = |v: i64| version.is_some_and(|a| v <= a);
+    let mut marks = Vec::new();
+    for m in registry {
+        let v = m.version.get();
+        match (should(v), is_applied(v)) {
+            (true, false) => marks.push(Mark {
+                version: v,
+                name: m.name.to_string(),
+                checksum: Some(m.checksum().to_owned()),
+                direction: up,
+            }),
+            (false, true) => marks.push(Mark {
+                version: v,
+                name: m.name.to_string(),
+                checksum: Some(m.checksum().to_owned()),
+                direction: down,
+            }),
+            _ => {}
+        }
+    }
+    for (v, e) in history {
+        if registry.get(Version::new(*v)).is_none() && e.direction.is_applied() && !should(*v) {
+            marks.push(Mark {
+                version: *v,
+                name: e.name.clone(),
+                checksum: e.checksum.clone(),
+                direction: down,
+            });
+        }
+    }
+    marks.sort_by_key(|m| m.version);
+    marks
+}
+
+/// SQL that records marks in the history.
+pub(crate) fn marks_sql(history: &QualifiedTable, marks: &[Mark]) -> String {
+    if marks.is_empty() {
+        return String::new();
+    }
+    let values: Vec<String> = marks
+        .iter()
+        .map(|m| {
+            format!(
+                "({}, {}, {}, {})",
+                m.version,
+                literal(&m.name),
+                m.checksum.as_deref().map_or("NULL".to_owned(), literal),
+                literal(m.direction.as_str())
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} (version, name, checksum, direction) VALUES {};",
+        history.sql(),
+        values.join(", ")
+    )
+}
+
+/// SQL that sets golang-migrate's row in place (no TRUNCATE: it takes an
+/// exclusive lock and a new relation file every time), or deletes it for "no
+/// version".
+pub(crate) fn set_version_sql(table: &QualifiedTable, version: Option<i64>, dirty: bool) -> String {
+    let t = table.sql();
+    match version {
+        Some(v) => format!(
+            "UPDATE {t} SET version = {v}, dirty = {dirty}; \
+             INSERT INTO {t} (version, dirty) SELECT {v}, {dirty} WHERE NOT EXISTS (SELECT 1 FROM {t});"
+        ),
+        None => format!("DELETE FROM {t};"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::{Migration, Script};
+    use std::borrow::Cow;
+
+    fn reg(versions: &[i64]) -> Registry {
+        Registry::new(
+            versions
+                .iter()
+                .map(|&v| Migration {
+                    version: Version::new(v),
+                    name: Cow::Owned(format!("m{v}")),
+                    up: Script {
+                        path: Cow::Owned(format!("m/{v:06}_m{v}.up.sql")),
+                        sql: Cow::Borrowed("SELECT 1"),
+                        checksum: Cow::Owned(format!("c{v}")),
+                        transactional: true,
+                        statements: Cow::Owned(vec![(0, 8)]),
+                    },
+                    down: None,
+                    irreversible: false,
+                })
+                .collect(),
+        )
+    }
+
+    fn entry(v: i64, d: HistoryDirection) -> (i64, HistoryEntry) {
+        (
+            v,
+            HistoryEntry {
+                version: v,
+                name: format!("m{v}"),
+                checksum: Some(format!("c{v}")),
+                direction: d,
+                applied_at: None,
+                duration_ms: None,
+                applied_by: String::new(),
+            },
+        )
+    }
+
+    fn state(row: Option<i64>, hist: Vec<(i64, HistoryEntry)>) -> DbState {
+        DbState {
+            version_table_exists: true,
+            history_table_exists: true,
+            row: row.map(|version| VersionRow {
+                version,
+                dirty: false,
+            }),
+            history: hist.into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn first_contact_baselines_everything_up_to_the_version() {
+        let v = reconcile(&reg(&[1, 2, 3]), &state(Some(2), vec![]));
+        assert!(v.foreign);
+        assert_eq!(v.applied_set(), [1, 2].into());
+        assert_eq!(
+            v.marks
+                .iter()
+                .map(|m| (m.version, m.direction))
+                .collect::<Vec<_>>(),
+            vec![
+                (1, HistoryDirection::Baseline),
+                (2, HistoryDirection::Baseline)
+            ]
+        );
+    }
+
+    #[test]
+    fn agreeing_history_keeps_gaps_as_out_of_order() {
+        use HistoryDirection::*;
+        let v = reconcile(
+            &reg(&[1, 2, 3]),
+            &state(Some(3), vec![entry(1, Up), entry(3, Up)]),
+        );
+        assert!(!v.foreign);
+        assert!(v.marks.is_empty());
+        assert_eq!(v.applied_set(), [1, 3].into());
+    }
+
+    #[test]
+    fn another_tool_moving_the_row_is_followed() {
+        use HistoryDirection::*;
+        // We applied 1..2, golang-migrate then applied 3.
+        let v = reconcile(
+            &reg(&[1, 2, 3]),
+            &state(Some(3), vec![entry(1, Up), entry(2, Up)]),
+        );
+        assert_eq!(v.applied_set(), [1, 2, 3].into());
+        assert_eq!(v.marks.len(), 1);
+        // golang-migrate reverted 2 and 3 after we applied them.
+        let v = reconcile(
+            &reg(&[1, 2, 3]),
+            &state(Some(1), vec![entry(1, Up), entry(2, Up), entry(3, Up)]),
+        );
+        assert_eq!(v.applied_set(), [1].into());
+        assert!(v.marks.iter().all(|m| m.direction == BaselineDown));
+        // ... or all of them.
+        let v = reconcile(
+            &reg(&[1, 2]),
+            &state(None, vec![entry(1, Up), entry(2, Up)]),
+        );
+        assert!(v.applied.is_empty());
+        assert_eq!(v.marks.len(), 2);
+    }
+
+    #[test]
+    fn reverted_rows_are_not_applied() {
+        use HistoryDirection::*;
+        let v = reconcile(
+            &reg(&[1, 2]),
+            &state(Some(1), vec![entry(1, Up), entry(2, Down)]),
+        );
+        assert!(!v.foreign);
+        assert_eq!(v.applied_set(), [1].into());
+    }
+
+    #[test]
+    fn version_sql_updates_in_place() {
+        let t = QualifiedTable {
+            schema: "public".into(),
+            name: "schema_migrations".into(),
+        };
+        let sql = set_version_sql(&t, Some(5), false);
+        assert!(sql.starts_with(
+            "UPDATE \"public\".\"schema_migrations\" SET version = 5, dirty = false;"
+        ));
+        assert!(!sql.contains("TRUNCATE"));
+        assert_eq!(
+            set_version_sql(&t, None, false),
+            "DELETE FROM \"public\".\"schema_migrations\";"
+        );
+    }
+}

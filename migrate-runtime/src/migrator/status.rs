@@ -1,0 +1,233 @@
+//! `status`: every migration with its state, and what is wrong with the database.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::state::{self, DbState, HistoryDirection};
+use crate::error::{Drift, MigrateError, MigrationRef};
+use crate::migration::Version;
+use crate::registry::Registry;
+
+/// Whether a migration has run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationState {
+    Applied,
+    Pending,
+    /// Pending, but older than the database's version.
+    OutOfOrder,
+    /// The version row points at it and is dirty: it failed half-way.
+    Dirty,
+}
+
+/// Whether an applied migration's file still has the text that ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecksumState {
+    Ok,
+    Drift,
+    /// Applied by another tool; the checksum is recorded on the next write.
+    Unrecorded,
+    /// Not applied: nothing to compare.
+    None,
+}
+
+/// One row of `status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationStatus {
+    pub version: i64,
+    pub name: String,
+    /// `000003_orders`.
+    pub label: String,
+    pub state: MigrationState,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    pub applied_by: Option<String>,
+    /// How it came to be applied: `up`, `baseline`, `force_up`.
+    pub how: Option<HistoryDirection>,
+    pub checksum: String,
+    pub checksum_state: ChecksumState,
+    pub recorded_checksum: Option<String>,
+    pub transactional: bool,
+    pub reversible: bool,
+}
+
+/// An applied migration that is not in the registry.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingMigration {
+    pub version: i64,
+    pub name: String,
+    pub applied_at: Option<DateTime<Utc>>,
+}
+
+/// The whole picture.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// golang-migrate's version row.
+    pub version: Option<i64>,
+    pub dirty: bool,
+    /// The version is one the registry does not have (a newer build migrated it).
+    pub unknown_version: bool,
+    /// The version row was moved by another tool (golang-migrate); the history
+    /// catches up on the next command that writes.
+    pub baseline_pending: bool,
+    pub migrations: Vec<MigrationStatus>,
+    pub missing: Vec<MissingMigration>,
+}
+
+impl Status {
+    pub fn applied(&self) -> usize {
+        self.migrations
+            .iter()
+            .filter(|m| m.state == MigrationState::Applied)
+            .count()
+    }
+
+    pub fn pending(&self) -> usize {
+        self.migrations
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.state,
+                    MigrationState::Pending | MigrationState::OutOfOrder
+                )
+            })
+            .count()
+    }
+
+    /// What `up` would refuse, and migrations whose files are gone: what
+    /// `validate` reports.
+    pub fn problems(&self, registry: &Registry) -> Vec<MigrateError> {
+        let mut out = Vec::new();
+        let get = |v: i64| registry.get(Version::new(v));
+        if let Some(v) = self.version {
+            if self.dirty {
+                let version = Version::new(v);
+                out.push(MigrateError::Dirty {
+                    version,
+                    migration: get(v).map(MigrationRef::of),
+                    before: registry
+                        .iter()
+                        .rev()
+                        .map(|m| m.version)
+                        .find(|&x| x < version),
+                });
+            }
+            if self.unknown_version {
+                out.push(MigrateError::UnknownVersion {
+                    version: Version::new(v),
+                    latest: registry.latest().map(|m| m.version),
+                });
+            }
+        }
+        let drift: Vec<Drift> = self
+            .migrations
+            .iter()
+            .filter(|m| m.checksum_state == ChecksumState::Drift)
+            .filter_map(|m| {
+                Some(Drift {
+                    migration: MigrationRef::of(get(m.version)?),
+                    recorded: m.recorded_checksum.clone().unwrap_or_default(),
+                    current: m.checksum.clone(),
+                })
+            })
+            .collect();
+        if !drift.is_empty() {
+            out.push(MigrateError::Drift(drift));
+        }
+        let late: Vec<MigrationRef> = self
+            .migrations
+            .iter()
+            .filter(|m| m.state == MigrationState::OutOfOrder)
+            .filter_map(|m| get(m.version).map(MigrationRef::of))
+            .collect();
+        if let (false, Some(v)) = (late.is_empty(), self.version) {
+            out.push(MigrateError::OutOfOrder {
+                current: Version::new(v),
+                pending: late,
+            });
+        }
+        if !self.missing.is_empty() {
+            out.push(MigrateError::Missing(
+                self.missing
+                    .iter()
+                    .map(|m| MigrationRef {
+                        version: Version::new(m.version),
+                        name: m.name.clone(),
+                        label: format!("{}_{}", m.version, m.name),
+                    })
+                    .collect(),
+            ));
+        }
+        out
+    }
+}
+
+pub(crate) fn build(registry: &Registry, st: &DbState) -> Status {
+    let view = state::reconcile(registry, st);
+    let version = st.row.map(|r| r.version);
+    let dirty = st.row.is_some_and(|r| r.dirty);
+    let current = view
+        .applied
+        .keys()
+        .next_back()
+        .copied()
+        .max(if dirty { None } else { version });
+    let migrations = registry
+        .iter()
+        .map(|m| {
+            let v = m.version.get();
+            let applied = view.applied.get(&v);
+            let entry = applied.and_then(Option::as_ref);
+            let state = if dirty && Some(v) == version {
+                MigrationState::Dirty
+            } else if applied.is_some() {
+                MigrationState::Applied
+            } else if current.is_some_and(|c| v < c) {
+                MigrationState::OutOfOrder
+            } else {
+                MigrationState::Pending
+            };
+            let recorded = entry.and_then(|e| e.checksum.clone());
+            let checksum_state = match (state, &recorded) {
+                (MigrationState::Applied, Some(c)) if c == m.checksum() => ChecksumState::Ok,
+                (MigrationState::Applied, Some(_)) => ChecksumState::Drift,
+                (MigrationState::Applied, None) => ChecksumState::Unrecorded,
+                _ => ChecksumState::None,
+            };
+            MigrationStatus {
+                version: v,
+                name: m.name.to_string(),
+                label: m.label(),
+                state,
+                applied_at: entry.and_then(|e| e.applied_at),
+                duration_ms: entry.and_then(|e| e.duration_ms),
+                applied_by: entry.map(|e| e.applied_by.clone()),
+                how: entry.map(|e| e.direction),
+                checksum: m.checksum().to_owned(),
+                checksum_state,
+                recorded_checksum: recorded,
+                transactional: m.up.transactional,
+                reversible: m.down.is_some() && !m.irreversible,
+            }
+        })
+        .collect();
+    let missing = view
+        .applied
+        .iter()
+        .filter(|(v, _)| registry.get(Version::new(**v)).is_none())
+        .map(|(v, e)| MissingMigration {
+            version: *v,
+            name: e.as_ref().map(|e| e.name.clone()).unwrap_or_default(),
+            applied_at: e.as_ref().and_then(|e| e.applied_at),
+        })
+        .collect();
+    Status {
+        version,
+        dirty,
+        unknown_version: version.is_some_and(|v| registry.get(Version::new(v)).is_none()),
+        baseline_pending: view.foreign,
+        migrations,
+        missing,
+    }
+}
