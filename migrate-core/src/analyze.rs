@@ -8,7 +8,7 @@ use crate::diag::Diagnostics;
 use crate::model::schema::{Column, ConstraintKind, QualName, Schema, Table};
 use crate::model::types::SqlType;
 use crate::replay::{ReplayFindings, replay_file};
-use crate::source::load::{LoadOptions, SourceMigration, discover};
+use crate::source::load::{Discovered, LoadOptions, SourceMigration, discover, discover_files};
 
 /// What [`analyze`] checks.
 #[derive(Debug, Clone)]
@@ -91,13 +91,23 @@ pub fn initial_schema(history_table: &str) -> Schema {
 
 /// Runs every check over `dir` (files named `display/<file>` in messages).
 pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
-    let found = discover(
-        dir,
-        display,
-        &LoadOptions {
-            require_down: opts.require_down,
-        },
-    );
+    let load = LoadOptions {
+        require_down: opts.require_down,
+    };
+    analyze_discovered(discover(dir, display, &load), opts)
+}
+
+/// [`analyze`] over files already read, as (file name, contents): the
+/// migrations embedded in a binary, checked again at run time.
+pub fn analyze_files(display: &str, files: Vec<(String, Vec<u8>)>, opts: &Options) -> Analysis {
+    let load = LoadOptions {
+        require_down: opts.require_down,
+    };
+    let files = files.into_iter().map(|(n, b)| (n, Ok(b))).collect();
+    analyze_discovered(discover_files(display, files, &load), opts)
+}
+
+fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
     let mut a = Analysis {
         errors: found.diagnostics,
         files: found.files,

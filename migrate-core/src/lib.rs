@@ -23,7 +23,9 @@ pub mod source {
 }
 
 pub use source::filename::Direction;
-pub use source::load::{Discovered, LoadOptions, SourceMigration, SqlFile, discover};
+pub use source::load::{
+    Discovered, LoadOptions, SourceMigration, SqlFile, discover, discover_files,
+};
 pub mod model {
     //! The schema model and PostgreSQL's types.
     pub mod rust;
@@ -41,4 +43,4 @@ pub mod analyze;
 pub mod lint;
 pub mod render;
 
-pub use analyze::{Analysis, Options, analyze};
+pub use analyze::{Analysis, Options, analyze, analyze_files};

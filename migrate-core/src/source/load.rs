@@ -85,13 +85,38 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
         .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql"))
         .collect();
     names.sort();
+    let files: Vec<(String, std::io::Result<Vec<u8>>)> = names
+        .into_iter()
+        .map(|n| {
+            let full = dir.join(&n);
+            out.files.push(full.clone());
+            let bytes = std::fs::read(&full);
+            (n, bytes)
+        })
+        .collect();
+    let found = discover_files(display, files, opts);
+    out.migrations = found.migrations;
+    out.diagnostics.extend(found.diagnostics);
+    out
+}
 
+/// The same as [`discover`] over files already read: (file name, contents).
+/// The CLI uses it to check the migrations embedded in the binary.
+pub fn discover_files(
+    display: &str,
+    mut files: Vec<(String, std::io::Result<Vec<u8>>)>,
+    opts: &LoadOptions,
+) -> Discovered {
+    let mut out = Discovered::default();
+    let display = display.trim_end_matches('/');
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     // version -> (name, up, down)
     type Slot = (String, Option<SqlFile>, Option<SqlFile>);
     let mut by_version: BTreeMap<i64, Slot> = BTreeMap::new();
-    for file in names {
+    for (file, bytes) in files {
         let path = format!("{display}/{file}");
         let parsed = match filename::parse(&file) {
             None => continue,
@@ -111,9 +136,7 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
                 continue;
             }
         };
-        let full = dir.join(&file);
-        out.files.push(full.clone());
-        let Some(sql_file) = read_file(&full, &path, &mut out.diagnostics) else {
+        let Some(sql_file) = load_file(bytes, &path, &mut out.diagnostics) else {
             continue;
         };
         let slot = by_version
@@ -194,8 +217,12 @@ fn has_parse_error(diags: &Diagnostics, path: &str) -> bool {
 
 /// Reads and parses one file; problems go to `diags` and the file is still
 /// returned when it could be read, so pairing checks see it.
-fn read_file(full: &Path, path: &str, diags: &mut Diagnostics) -> Option<SqlFile> {
-    let bytes = match std::fs::read(full) {
+fn load_file(
+    bytes: std::io::Result<Vec<u8>>,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<SqlFile> {
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
             diags.push(Diagnostic::file(path, format!("cannot read the file: {e}")));
