@@ -1,0 +1,188 @@
+//! `verify-schema`: the live database's catalogue against the schema the
+//! migrations say it should have at its recorded version.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use migrate_core::model::schema::Schema;
+use migrate_core::{Analysis, Options, analyze_files};
+use postgres::Client;
+
+use crate::registry::Registry;
+
+/// Rebuilds the model from the migrations embedded in a registry. They were
+/// checked when the binary was compiled; this only replays them again, so that
+/// run-time tools (`lint`, `schema`, `verify-schema`) see the same model.
+pub fn analysis_of(registry: &Registry) -> Analysis {
+    let mut display = "migrations".to_owned();
+    let mut files = Vec::new();
+    for m in registry.iter() {
+        for s in std::iter::once(&m.up).chain(m.down.as_ref()) {
+            let (dir, name) = s.path.rsplit_once('/').unwrap_or(("migrations", &s.path));
+            display = dir.to_owned();
+            files.push((name.to_owned(), s.sql.as_bytes().to_vec()));
+        }
+    }
+    // Irreversible downs are not embedded, and the reversal was checked at
+    // compile time.
+    let opts = Options {
+        require_down: false,
+        check_reversal: false,
+        ..Options::default()
+    };
+    analyze_files(&display, files, &opts)
+}
+
+/// (schema, table) -> column -> (data_type, nullable)
+type Shape = BTreeMap<(String, String), BTreeMap<String, (String, bool)>>;
+
+/// What differs between the database and `expected`, one sentence each; empty
+/// when they match. Tables named in `ignore` (the tool's own history tables) are
+/// left out on both sides.
+///
+/// # Errors
+///
+/// The catalogue could not be read.
+pub fn differences(
+    client: &mut Client,
+    expected: &Schema,
+    ignore: &[&str],
+) -> Result<Vec<String>, postgres::Error> {
+    let schemas: Vec<String> = expected.schemas.iter().cloned().collect();
+    let mut live: Shape = BTreeMap::new();
+    for row in client.query(
+        "SELECT t.table_schema::text, t.table_name::text, c.column_name::text, c.data_type::text,
+                c.is_nullable = 'YES', c.character_maximum_length
+         FROM information_schema.tables t
+         LEFT JOIN information_schema.columns c
+           ON c.table_schema = t.table_schema AND c.table_name = t.table_name
+         WHERE t.table_schema = ANY($1)",
+        &[&schemas],
+    )? {
+        let key = (row.get::<_, String>(0), row.get::<_, String>(1));
+        let cols = live.entry(key).or_default();
+        if let Some(col) = row.get::<_, Option<String>>(2) {
+            let mut ty: String = row.get(3);
+            if let Some(len) = row.get::<_, Option<i32>>(5) {
+                ty = format!("{ty}({len})");
+            }
+            cols.insert(col, (ty, row.get(4)));
+        }
+    }
+    let mut model: Shape = BTreeMap::new();
+    for t in expected.tables.values() {
+        let cols = model
+            .entry((t.name.schema.clone(), t.name.name.clone()))
+            .or_default();
+        for c in &t.columns {
+            let mut ty = c.ty.information_schema_name();
+            if matches!(c.ty.name.as_str(), "varchar" | "bpchar") && c.ty.array_dims == 0 {
+                if let Some(len) = c.ty.modifiers.first() {
+                    ty = format!("{ty}({len})");
+                } else if c.ty.name == "bpchar" {
+                    ty = format!("{ty}(1)");
+                }
+            }
+            cols.insert(c.name.clone(), (ty, c.nullable));
+        }
+    }
+    for v in expected.views.values() {
+        let cols = model
+            .entry((v.name.schema.clone(), v.name.name.clone()))
+            .or_default();
+        match &v.columns {
+            Some(c) => cols.extend(
+                c.iter()
+                    .map(|c| (c.name.clone(), (c.ty.information_schema_name(), true))),
+            ),
+            // Columns the model could not derive are taken as they are.
+            None => {
+                if let Some(l) = live.get(&(v.name.schema.clone(), v.name.name.clone())) {
+                    cols.extend(l.clone());
+                }
+            }
+        }
+    }
+    let skip = |k: &(String, String)| ignore.contains(&k.1.as_str());
+    let name = |k: &(String, String)| {
+        if k.0 == "public" {
+            k.1.clone()
+        } else {
+            format!("{}.{}", k.0, k.1)
+        }
+    };
+    let mut out = Vec::new();
+    for (k, cols) in &model {
+        if skip(k) {
+            continue;
+        }
+        let Some(live_cols) = live.get(k) else {
+            out.push(format!("table {} is missing", name(k)));
+            continue;
+        };
+        for (c, (ty, null)) in cols {
+            match live_cols.get(c) {
+                None => out.push(format!("column {}.{c} is missing", name(k))),
+                Some((lty, lnull)) => {
+                    if lty != ty {
+                        out.push(format!(
+                            "column {}.{c} has type {lty}, the migrations say {ty}",
+                            name(k)
+                        ));
+                    }
+                    if lnull != null {
+                        let say = |n: bool| if n { "nullable" } else { "NOT NULL" };
+                        out.push(format!(
+                            "column {}.{c} is {}, the migrations say {}",
+                            name(k),
+                            say(*lnull),
+                            say(*null)
+                        ));
+                    }
+                }
+            }
+        }
+        for c in live_cols.keys() {
+            if !cols.contains_key(c) {
+                out.push(format!("column {}.{c} is not in the migrations", name(k)));
+            }
+        }
+    }
+    for k in live.keys() {
+        if !skip(k) && !model.contains_key(k) {
+            out.push(format!("table {} is not in the migrations", name(k)));
+        }
+    }
+    // Indexes by name: a missing one is a slow query waiting to happen.
+    let live_indexes: BTreeSet<(String, String)> = client
+        .query(
+            "SELECT schemaname::text, indexname::text FROM pg_indexes WHERE schemaname = ANY($1)",
+            &[&schemas],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let ignored_index =
+        |ix: &(String, String)| ignore.iter().any(|t| ix.1.starts_with(&format!("{t}_")));
+    for q in expected.indexes.keys() {
+        let k = (q.schema.clone(), q.name.clone());
+        if !live_indexes.contains(&k) {
+            out.push(format!("index {} is missing", name(&k)));
+        }
+    }
+    for k in &live_indexes {
+        let known = expected
+            .indexes
+            .keys()
+            .any(|q| q.schema == k.0 && q.name == k.1);
+        // Partitions get their own copies of the parent's indexes.
+        let on_partition = expected
+            .tables
+            .values()
+            .filter(|t| t.is_partition())
+            .any(|t| k.1.starts_with(&format!("{}_", t.name.name)));
+        if !known && !on_partition && !ignored_index(k) {
+            out.push(format!("index {} is not in the migrations", name(k)));
+        }
+    }
+    Ok(out)
+}
