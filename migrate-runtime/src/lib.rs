@@ -30,6 +30,7 @@ pub mod pgtypes;
 pub mod registry;
 pub mod seed;
 pub mod sql;
+pub mod verify;
 
 pub use error::{MigrateError, MigrationFailure, MigrationRef};
 pub use migrate_macros::embed_migrations;
