@@ -10,6 +10,8 @@ pub struct Args {
     pub require_down: bool,
     /// Lint findings of level error become compile errors.
     pub deny_lints: bool,
+    /// Generate `schema` (the table types); `tables = false` embeds the registry only.
+    pub tables: bool,
     pub types: Vec<(LitStr, Type)>,
 }
 
@@ -21,6 +23,7 @@ impl Parse for Args {
             seeds: None,
             require_down: true,
             deny_lints: false,
+            tables: true,
             types: Vec::new(),
         };
         while !input.is_empty() {
@@ -39,6 +42,10 @@ impl Parse for Args {
                     args.require_down = input.parse::<LitBool>()?.value;
                 }
                 "deny_lints" => args.deny_lints = true,
+                "tables" => {
+                    input.parse::<Token![=]>()?;
+                    args.tables = input.parse::<LitBool>()?.value;
+                }
                 "types" => {
                     let content;
                     syn::parenthesized!(content in input);
@@ -57,7 +64,7 @@ impl Parse for Args {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints` or `types(\"pg type\" => RustType)`"
+                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints`, `tables = false` or `types(\"pg type\" => RustType)`"
                         ),
                     ));
                 }

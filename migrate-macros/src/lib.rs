@@ -68,7 +68,16 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         .iter()
         .map(|(k, v)| (k.value(), v.clone()))
         .collect();
-    let tables = expand::tables::expand(analysis.latest(), &overrides);
+    // Table types cost compile time in proportion to the schema; a crate that only
+    // applies migrations can leave them out.
+    let tables = if args.tables {
+        expand::tables::expand(analysis.latest(), &overrides)
+    } else {
+        expand::tables::Expanded {
+            tokens: quote!(),
+            unmapped: Vec::new(),
+        }
+    };
     let registry = expand::registry::expand(&analysis.migrations, &located);
 
     // All findings at once, on the path literal: a stable macro cannot point into
