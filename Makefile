@@ -138,3 +138,10 @@ bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the compile-time one, which
 	else \
 		echo "bench: skipping bench/compile.sh (it builds sqlx and refinery, several minutes); run with BENCH_COMPILE=1"; \
 	fi
+
+schema-diagram: build ## Render the schema diagram (docs/schema.svg, docs/schema.mmd) with Graphviz
+	@command -v dot >/dev/null || { echo "Graphviz is missing: apt-get install graphviz" >&2; exit 1; }
+	$(NOVACRON_DB) schema --format dot | dot -Tsvg -o docs/schema.svg
+	$(NOVACRON_DB) schema --format mermaid > docs/schema.mmd
+	$(NOVACRON_DB) schema --format markdown > docs/schema.md
+	@echo "wrote docs/schema.svg, docs/schema.mmd, docs/schema.md"

@@ -16,6 +16,7 @@
 //! destructive command without confirmation).
 
 mod create;
+mod inspect;
 mod output;
 
 use std::borrow::Cow;
@@ -185,6 +186,24 @@ enum Command {
     Clean,
     /// Drop everything, apply every migration, then seed (asks for confirmation)
     Reset,
+    /// Zero-downtime checks of every migration against the schema before it
+    Lint {
+        /// `text` or `json`
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// Print the schema the migrations build, as a diagram or a document
+    Schema {
+        /// `mermaid`, `dot` or `markdown`
+        #[arg(long, default_value = "mermaid")]
+        format: String,
+        /// The schema after this migration instead of the latest
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Compare the live database with the schema the migrations say it has at
+    /// its recorded version (tables, columns, types, nullability, indexes)
+    VerifySchema,
 }
 
 /// Whether a failure is the user's invocation (exit 2) or the work (exit 1).
@@ -466,6 +485,9 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
             }
         }
         Command::Validate => validate(g, embedded, out),
+        Command::Lint { format } => inspect::lint(g, embedded, format == "json", out),
+        Command::Schema { format, version } => inspect::schema(g, embedded, &format, version, out),
+        Command::VerifySchema => inspect::verify_schema(g, embedded, out),
         Command::Up {
             n,
             count,
