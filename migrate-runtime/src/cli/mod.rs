@@ -15,6 +15,7 @@
 //! Exit codes: 0 done or nothing to do, 1 failure, 2 usage (bad arguments, or a
 //! destructive command without confirmation).
 
+mod backup;
 mod create;
 mod inspect;
 mod output;
@@ -204,6 +205,20 @@ enum Command {
     /// Compare the live database with the schema the migrations say it has at
     /// its recorded version (tables, columns, types, nullability, indexes)
     VerifySchema,
+    /// Back the database up with pg_dump (custom format), the schema version in a
+    /// FILE.json sidecar
+    Backup {
+        /// Default: backups/novacron_<db>_<UTC time>_v<version>.dump
+        file: Option<PathBuf>,
+    },
+    /// Restore a backup with pg_restore (refuses an unknown schema version, or a
+    /// non-empty database without --force)
+    Restore {
+        file: PathBuf,
+        /// Drop everything in the schema first when the database is not empty
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Whether a failure is the user's invocation (exit 2) or the work (exit 1).
@@ -488,6 +503,8 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
         Command::Lint { format } => inspect::lint(g, embedded, format == "json", out),
         Command::Schema { format, version } => inspect::schema(g, embedded, &format, version, out),
         Command::VerifySchema => inspect::verify_schema(g, embedded, out),
+        Command::Backup { file } => backup::backup(g, file, out),
+        Command::Restore { file, force } => backup::restore(g, embedded, &file, force, out),
         Command::Up {
             n,
             count,
