@@ -1259,16 +1259,21 @@ impl Replayer<'_> {
             return;
         };
         let new = QualName::new(old.schema.clone(), new_name);
-        if let Some(v) = self.schema.enums.remove(&old) {
+        self.move_type(&old, new);
+    }
+
+    /// Renames or moves a user type and repoints the columns that use it.
+    fn move_type(&mut self, old: &QualName, new: QualName) {
+        if let Some(v) = self.schema.enums.remove(old) {
             self.schema.enums.insert(new.clone(), v);
         }
-        if let Some(v) = self.schema.domains.remove(&old) {
+        if let Some(v) = self.schema.domains.remove(old) {
             self.schema.domains.insert(new.clone(), v);
         }
-        if let Some(v) = self.schema.composites.remove(&old) {
+        if let Some(v) = self.schema.composites.remove(old) {
             self.schema.composites.insert(new.clone(), v);
         }
-        self.retype(&old, Some(&new));
+        self.retype(old, Some(&new));
     }
 
     /// Points every column of type `old` at `new`, or drops those columns.
@@ -1340,16 +1345,7 @@ impl Replayer<'_> {
                 .or_else(|| self.resolve_list(&names, &self.schema.composites));
             if let Some(old) = found {
                 let new = QualName::new(s.newschema.clone(), old.name.clone());
-                if let Some(v) = self.schema.enums.remove(&old) {
-                    self.schema.enums.insert(new.clone(), v);
-                }
-                if let Some(v) = self.schema.domains.remove(&old) {
-                    self.schema.domains.insert(new.clone(), v);
-                }
-                if let Some(v) = self.schema.composites.remove(&old) {
-                    self.schema.composites.insert(new.clone(), v);
-                }
-                self.retype(&old, Some(&new));
+                self.move_type(&old, new);
             }
         } else if is(ot, ObjectType::ObjectView) || is(ot, ObjectType::ObjectMatview) {
             let Some(rv) = &s.relation else { return };
