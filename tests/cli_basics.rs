@@ -320,14 +320,30 @@ fn both_golang_migrate_lock_keys_are_respected() {
             "schema_migrations",
             &format!("{database}{}", db.name()),
         );
-        holder.execute("SELECT pg_advisory_lock($1)", &[&key]).unwrap();
+        holder
+            .execute("SELECT pg_advisory_lock($1)", &[&key])
+            .unwrap();
         let r = run(
             Some(db.url()),
-            &["--dir", d.path().to_str().unwrap(), "--lock-timeout", "300ms", "up"],
+            &[
+                "--dir",
+                d.path().to_str().unwrap(),
+                "--lock-timeout",
+                "300ms",
+                "up",
+            ],
         );
         assert_eq!(r.code, 1, "{r:?}");
-        assert!(r.stderr.contains("timed out after") && r.stderr.contains(&format!("lock {key}")), "{r:?}");
-        holder.execute("SELECT pg_advisory_unlock($1)", &[&key]).unwrap();
-        assert_eq!(run(Some(db.url()), &["--dir", d.path().to_str().unwrap(), "up"]).code, 0);
+        assert!(
+            r.stderr.contains("timed out after") && r.stderr.contains(&format!("lock {key}")),
+            "{r:?}"
+        );
+        holder
+            .execute("SELECT pg_advisory_unlock($1)", &[&key])
+            .unwrap();
+        assert_eq!(
+            run(Some(db.url()), &["--dir", d.path().to_str().unwrap(), "up"]).code,
+            0
+        );
     }
 }

@@ -367,6 +367,14 @@ pub enum MigrateError {
     )]
     AlreadyAdopted { table: String },
 
+    /// A migration that refinery cannot represent (feature `refinery`).
+    #[cfg(feature = "refinery")]
+    #[error("refinery{}: {message}", .migration.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    Refinery {
+        migration: Option<MigrationRef>,
+        message: String,
+    },
+
     /// `goto V` or `force V` named a version that is not a migration.
     #[error(
         "there is no migration with version {version}\n\

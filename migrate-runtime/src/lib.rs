@@ -27,6 +27,8 @@ pub mod error;
 pub mod migration;
 pub mod migrator;
 pub mod pgtypes;
+#[cfg(feature = "refinery")]
+pub mod refinery;
 pub mod registry;
 pub mod seed;
 pub mod sql;

@@ -7,7 +7,7 @@ use migrate_core::sql::position::LineIndex;
 use postgres::Client;
 use postgres::error::{DbError, ErrorPosition, SqlState};
 
-use super::state::{HistoryDirection, Session, set_version_sql};
+use super::state::{HistoryDirection, Session, set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::{Migration, Script, Version};
 use crate::sql::literal;
@@ -64,7 +64,13 @@ pub(crate) fn transactional_message(s: &Session, step: &Step<'_>) -> String {
 }
 
 fn bookkeeping(s: &Session, step: &Step<'_>) -> String {
-    set_version_sql(&s.version_table, step.after.map(Version::get), false)
+    // The row exists exactly when a version was applied before this step (the
+    // reconciled history and the row agree under the lock).
+    if step.before.is_some() {
+        update_version_sql(&s.version_table, step.after.map(Version::get), false)
+    } else {
+        set_version_sql(&s.version_table, step.after.map(Version::get), false)
+    }
 }
 
 fn history_sql(s: &Session, step: &Step<'_>, duration_ms: &str) -> String {

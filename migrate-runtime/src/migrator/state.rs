@@ -349,12 +349,9 @@ pub(crate) fn ensure_tables(
                 applied_at timestamptz NOT NULL DEFAULT now(),
                 duration_ms bigint,
                 applied_by text NOT NULL DEFAULT current_user
-            );
-            CREATE INDEX IF NOT EXISTS {} ON {} (version, id);",
+            );",
             s.history_table.sql(),
             dirs.join(", "),
-            crate::sql::ident(&format!("{}_version_idx", s.history_table.name)),
-            s.history_table.sql(),
         ));
     }
     if sql.is_empty() {
@@ -498,6 +495,20 @@ pub(crate) fn set_version_sql(table: &QualifiedTable, version: Option<i64>, dirt
              INSERT INTO {t} (version, dirty) SELECT {v}, {dirty} WHERE NOT EXISTS (SELECT 1 FROM {t});"
         ),
         None => format!("DELETE FROM {t};"),
+    }
+}
+
+/// [`set_version_sql`] for a step whose row is known to exist (some version
+/// was applied before it, under the lock): the UPDATE alone. This runs once per
+/// migration, so the statement saved shows in long runs.
+pub(crate) fn update_version_sql(
+    table: &QualifiedTable,
+    version: Option<i64>,
+    dirty: bool,
+) -> String {
+    match version {
+        Some(v) => format!("UPDATE {} SET version = {v}, dirty = {dirty};", table.sql()),
+        None => format!("DELETE FROM {};", table.sql()),
     }
 }
 
