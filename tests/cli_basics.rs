@@ -120,14 +120,15 @@ fn a_failure_exits_1_and_names_file_line_column_and_sqlstate() {
     let d = two();
     d.add(
         "000003_c",
-        "CREATE TABLE c (id int);\nINSERT INTO nope VALUES (1);",
+        "CREATE TABLE c (id int);\nINSERT INTO c VALUES ('x');",
         Some("DROP TABLE c;"),
     );
     let r = run(Some(db.url()), &["--dir", d.path().to_str().unwrap(), "up"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
-        r.stderr
-            .contains("000003_c.up.sql:2:13: relation \"nope\" does not exist (SQLSTATE 42P01)"),
+        r.stderr.contains(
+            "000003_c.up.sql:2:23: invalid input syntax for type integer: \"x\" (SQLSTATE 22P02)"
+        ),
         "{r:?}"
     );
     assert!(r.stderr.contains("still at version 2, not dirty"), "{r:?}");
@@ -346,4 +347,25 @@ fn both_golang_migrate_lock_keys_are_respected() {
             0
         );
     }
+}
+
+#[test]
+fn directory_mode_runs_the_compile_time_checks_before_anything() {
+    let db = TestDb::new();
+    let d = two();
+    d.add(
+        "000003_c",
+        "CREATE TABLE c (id int);\nINSERT INTO nope VALUES (1);",
+        Some("DROP TABLE c;"),
+    );
+    let r = run(Some(db.url()), &["--dir", d.path().to_str().unwrap(), "up"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("nothing was run"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("000003_c.up.sql:2:13: table \"nope\" does not exist"),
+        "{r:?}"
+    );
+    // Not even the valid migrations before it were applied.
+    assert!(!r.stdout.contains("applied"), "{r:?}");
 }

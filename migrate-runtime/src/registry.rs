@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use migrate_core::{LoadOptions, SourceMigration, SqlFile};
+use migrate_core::{SourceMigration, SqlFile};
 
 use crate::error::MigrateError;
 use crate::migration::{Migration, Script, Version};
@@ -98,44 +98,33 @@ impl Registry {
     }
 }
 
-/// The one place the run-time directory mode calls migrate-core, so it runs the
-/// same checks as the macro.
-// TODO(lead): switch to the full pipeline (replay, reversal) here once
-// migrate-core exposes it for run time; nothing else needs to change.
+/// The one place the run-time directory mode calls migrate-core: the full
+/// pipeline the macro runs (parse, transaction check, replay, reversal), so a
+/// directory is held to the same rules at run time as at compile time.
+///
+/// `require_down: None` requires downs only when the directory has any: an
+/// up-only corpus (Harbor's) loads, a directory with one forgotten down does not.
 pub fn load_dir(
     dir: &Path,
     display: &str,
     require_down: Option<bool>,
 ) -> Result<Vec<SourceMigration>, migrate_core::Diagnostics> {
-    let lenient = migrate_core::discover(
-        dir,
-        display,
-        &LoadOptions {
-            require_down: false,
-        },
-    );
-    let found = match require_down {
-        Some(false) => lenient,
-        Some(true) => migrate_core::discover(dir, display, &LoadOptions { require_down: true }),
-        None => {
-            let downs = lenient
-                .migrations
-                .iter()
-                .filter(|m| m.down.is_some())
-                .count();
-            if downs > 0 && downs < lenient.migrations.len() {
-                // Some downs exist, so the missing ones are mistakes: load again
-                // to get migrate-core's own findings for them.
-                migrate_core::discover(dir, display, &LoadOptions { require_down: true })
-            } else {
-                lenient
-            }
-        }
+    let require_down = require_down.unwrap_or_else(|| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().ends_with(".down.sql"))
+        })
+    });
+    let opts = migrate_core::Options {
+        require_down,
+        ..migrate_core::Options::default()
     };
-    if found.diagnostics.is_empty() {
-        Ok(found.migrations)
+    let analysis = migrate_core::analyze(dir, display, &opts);
+    if analysis.errors.is_empty() {
+        Ok(analysis.migrations)
     } else {
-        Err(found.diagnostics)
+        Err(analysis.errors)
     }
 }
 
