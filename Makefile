@@ -133,6 +133,7 @@ bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the compile-time one, which
 	@if [ -f bench/runtime.sh ]; then \
 		scripts/ensure-postgres.sh --only-test && bash bench/runtime.sh; \
 	fi
+	bash bench/seed.sh
 	@if [ "$(BENCH_COMPILE)" = 1 ]; then \
 		bash bench/compile.sh; \
 	else \
