@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{MigDir, abc, history, version_row};
+use common::{LoadRegistry, MigDir, abc, history, version_row};
 use migrate_runtime::migrator::Tool;
 use migrate_runtime::{MigrateError, Migrator, Version};
 use test_support::TestDb;

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{MigDir, abc, history, table_exists, version_row};
+use common::{LoadRegistry, MigDir, abc, history, table_exists, version_row};
 use migrate_runtime::error::Outcome;
 use migrate_runtime::migrator::{ChecksumState, MigrationState, golang_migrate_lock_key};
 use migrate_runtime::{MigrateError, Migrator, Options, Target, Version};

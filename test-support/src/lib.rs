@@ -157,6 +157,59 @@ fn sweep(client: &mut Client) {
     }
 }
 
+static DIR_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A temporary directory of migration files, removed on drop.
+pub struct MigrationsDir {
+    path: std::path::PathBuf,
+}
+
+impl MigrationsDir {
+    /// An empty directory with a name unique to this process and call.
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "nctest-dir-{}-{}",
+            std::process::id(),
+            DIR_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("creating a temporary directory");
+        MigrationsDir { path }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Writes `{label}.up.sql` and, when given, `{label}.down.sql`.
+    pub fn add(&self, label: &str, up: &str, down: Option<&str>) -> &Self {
+        std::fs::write(self.path.join(format!("{label}.up.sql")), up).expect("writing an up file");
+        if let Some(d) = down {
+            std::fs::write(self.path.join(format!("{label}.down.sql")), d)
+                .expect("writing a down file");
+        }
+        self
+    }
+
+    /// Removes `{label}.up.sql` and `{label}.down.sql`.
+    pub fn remove(&self, label: &str) {
+        let _ = std::fs::remove_file(self.path.join(format!("{label}.up.sql")));
+        let _ = std::fs::remove_file(self.path.join(format!("{label}.down.sql")));
+    }
+}
+
+impl Default for MigrationsDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for MigrationsDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// Replaces the database part of a `postgres://` URL, keeping user, host and query.
 pub fn with_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {

@@ -2,50 +2,13 @@
 //! into temporary directories.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+// Not every test binary that includes this module writes migrations.
+#[allow(unused_imports)]
+pub use test_support::MigrationsDir as TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_novacron-db");
-
-/// A temporary directory, removed on drop.
-pub struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    pub fn new() -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "nc-cli-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir { path }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `{label}.up.sql` and, when given, `{label}.down.sql`.
-    pub fn add(&self, label: &str, up: &str, down: Option<&str>) -> &Self {
-        std::fs::write(self.path.join(format!("{label}.up.sql")), up).unwrap();
-        if let Some(d) = down {
-            std::fs::write(self.path.join(format!("{label}.down.sql")), d).unwrap();
-        }
-        self
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
 
 /// The binary with a clean environment: no DB_URL, DATABASE_URL,
 /// MIGRATIONS_DIR, DEBUG or NO_COLOR from the caller.

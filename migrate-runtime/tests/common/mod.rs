@@ -1,56 +1,18 @@
 //! Migration directories written into temporary directories, for tests.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use migrate_runtime::Registry;
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+pub use test_support::MigrationsDir as MigDir;
 
-/// A temporary migrations directory, removed on drop.
-pub struct MigDir {
-    path: PathBuf,
+/// The registry of a test directory, as the CLI's directory mode loads it.
+pub trait LoadRegistry {
+    fn registry(&self) -> Registry;
 }
 
-impl MigDir {
-    pub fn new() -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "nc-rt-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        MigDir { path }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `{label}.up.sql` and, when given, `{label}.down.sql`.
-    pub fn add(&self, label: &str, up: &str, down: Option<&str>) -> &Self {
-        std::fs::write(self.path.join(format!("{label}.up.sql")), up).unwrap();
-        if let Some(d) = down {
-            std::fs::write(self.path.join(format!("{label}.down.sql")), d).unwrap();
-        }
-        self
-    }
-
-    pub fn remove(&self, label: &str) {
-        let _ = std::fs::remove_file(self.path.join(format!("{label}.up.sql")));
-        let _ = std::fs::remove_file(self.path.join(format!("{label}.down.sql")));
-    }
-
-    pub fn registry(&self) -> Registry {
-        Registry::from_dir_with(&self.path, "m", None).unwrap_or_else(|e| panic!("{e}"))
-    }
-}
-
-impl Drop for MigDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+impl LoadRegistry for MigDir {
+    fn registry(&self) -> Registry {
+        Registry::from_dir_with(self.path(), "m", None).unwrap_or_else(|e| panic!("{e}"))
     }
 }
 

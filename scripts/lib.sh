@@ -1,0 +1,43 @@
+# Shared by migrate.sh and seed.sh (sourced, not run): debug tracing, usage
+# printing and finding the novacron-db binary.
+# shellcheck shell=bash
+
+if [[ ${DEBUG:-} == 1 ]]; then
+    export DEBUG
+    set -x
+fi
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPT=$(basename "$0")
+
+# The calling script's header comment is its usage text.
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+usage_error() {
+    printf '%s: %s\n\n' "$SCRIPT" "$*" >&2
+    usage >&2
+    exit 2
+}
+
+# Sets BIN: NOVACRON_DB_BIN, else the workspace's debug binary, built (or brought
+# up to date) by cargo so the embedded migrations and seeds match the files, else
+# a `novacron-db` on PATH (e.g. in the container image, which has no cargo).
+find_binary() {
+    if [[ -n ${NOVACRON_DB_BIN:-} ]]; then
+        BIN=$NOVACRON_DB_BIN
+    elif command -v cargo >/dev/null 2>&1; then
+        local target=${CARGO_TARGET_DIR:-target} log
+        [[ $target == /* ]] || target=$ROOT/$target
+        BIN=$target/debug/novacron-db
+        [[ -x $BIN ]] || echo "$SCRIPT: building novacron-db (the first build takes a few minutes)" >&2
+        # Cargo's output only when the build fails: warnings are not the user's business.
+        if ! log=$(cd "$ROOT" && cargo build -q --bin novacron-db 2>&1); then
+            printf '%s\n%s: building novacron-db failed\n' "$log" "$SCRIPT" >&2
+            exit 1
+        fi
+    elif command -v novacron-db >/dev/null 2>&1; then
+        BIN=$(command -v novacron-db)
+    else
+        echo "$SCRIPT: neither cargo nor novacron-db found: install Rust (https://rustup.rs) or put novacron-db on PATH" >&2
+        exit 1
+    fi
+}
