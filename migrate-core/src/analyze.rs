@@ -119,9 +119,6 @@ fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
         for f in std::iter::once(&m.up).chain(m.down.as_ref()) {
             tx::check(f, &mut a.errors);
         }
-        // Marks of the previous migration are cleared first, or `before` would
-        // never equal the schema after up-then-down.
-        schema.start_migration();
         let before = schema.clone();
         let mut up = ReplayFindings::default();
         replay_file(&mut schema, &m.up, &mut up);

@@ -8,6 +8,7 @@
 //! call this crate, so the checks at compile time and at run time are one code path.
 
 pub mod diag;
+mod par;
 pub mod sql {
     //! Parsing SQL files and placing offsets.
     pub mod parse;
@@ -28,6 +29,7 @@ pub use source::load::{
 };
 pub mod model {
     //! The schema model and PostgreSQL's types.
+    pub mod related;
     pub mod rust;
     pub mod schema;
     pub mod types;

@@ -45,7 +45,19 @@ pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFin
         r.statement(stmt);
     }
     // Temporary tables end with the session; the next migration cannot see them.
-    retain(&mut r.schema.tables, |name, _| name.schema != "pg_temp");
+    let temp: Vec<QualName> = r
+        .schema
+        .tables
+        .range(QualName::new("pg_temp", "")..)
+        .take_while(|(q, _)| q.schema == "pg_temp")
+        .map(|(q, _)| q.clone())
+        .collect();
+    for q in temp {
+        r.schema.tables.remove(&q);
+    }
+    // Snapshots of this schema (the reversal check's clone) inherit lookups that
+    // are current, so theirs stay cheap to refresh.
+    r.schema.related();
 }
 
 /// Replays statements that are not a migration file (seeds, tests).
@@ -510,7 +522,6 @@ impl Replayer<'_> {
             return;
         }
         let mut table = Table::new(name.clone());
-        table.new_in_current = true;
 
         // PARTITION OF / INHERITS: the parent's columns come first.
         for parent in &s.inh_relations {
@@ -966,13 +977,14 @@ impl Replayer<'_> {
         }
     }
 
-    fn partitions_of(&self, table: &QualName) -> Vec<QualName> {
-        self.schema
-            .tables
-            .values()
-            .filter(|t| t.partitioning == Partitioning::PartitionOf(table.clone()))
-            .map(|t| t.name.clone())
-            .collect()
+    fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
+        let mut found = self.schema.related().partitions(table);
+        found.retain(|p| {
+            self.schema.tables.get(p).is_some_and(
+                |t| matches!(&t.partitioning, Partitioning::PartitionOf(parent) if parent == table),
+            )
+        });
+        found
     }
 
     /// Drops a column and what PostgreSQL drops with it: constraints and indexes
@@ -1000,9 +1012,16 @@ impl Replayer<'_> {
             for n in gone {
                 tbl.constraints.remove(&n);
             }
-            retain(&mut self.schema.indexes, |_, ix| {
-                !(ix.table == t && ix.columns.iter().any(|c| c == column))
-            });
+            for ix in self.schema.related().indexes(&t) {
+                if self
+                    .schema
+                    .indexes
+                    .get(&ix)
+                    .is_some_and(|i| i.table == t && i.columns.iter().any(|c| c == column))
+                {
+                    self.schema.indexes.remove(&ix);
+                }
+            }
         }
     }
 
@@ -1499,20 +1518,21 @@ impl Replayer<'_> {
 
     fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {
         for target in targets {
-            let dependents: Vec<(QualName, String)> = self
-                .schema
-                .tables
-                .values()
-                .filter(|t| !targets.contains(&t.name))
-                .flat_map(|t| {
-                    t.constraints.iter().filter_map(move |(n, k)| match k {
-                        ConstraintKind::ForeignKey { references, .. } if references == target => {
-                            Some((t.name.clone(), n.clone()))
-                        }
-                        _ => None,
-                    })
-                })
-                .collect();
+            let mut dependents: Vec<(QualName, String)> = Vec::new();
+            for from in self.schema.related().referencing(target) {
+                if targets.contains(&from) {
+                    continue;
+                }
+                let Some(t) = self.schema.tables.get(&from) else {
+                    continue;
+                };
+                for (n, k) in &t.constraints {
+                    if matches!(k, ConstraintKind::ForeignKey { references, .. } if references == target)
+                    {
+                        dependents.push((from.clone(), n.clone()));
+                    }
+                }
+            }
             if !dependents.is_empty() && !cascade {
                 let (t, c) = &dependents[0];
                 self.error_at(
@@ -1531,15 +1551,35 @@ impl Replayer<'_> {
             let mut gone = vec![target.clone()];
             gone.extend(self.partitions_of(target));
             for g in gone {
+                for ix in self.schema.related().indexes(&g) {
+                    if self.schema.indexes.get(&ix).is_some_and(|i| i.table == g) {
+                        self.schema.indexes.remove(&ix);
+                    }
+                }
                 self.schema.tables.remove(&g);
-                retain(&mut self.schema.indexes, |_, ix| ix.table != g);
-                retain_set(&mut self.schema.triggers, |(t, _)| t != &g);
+                // Triggers sort by table, sequences by name: both are ranges.
+                let triggers: Vec<(QualName, String)> = self
+                    .schema
+                    .triggers
+                    .range((g.clone(), String::new())..)
+                    .take_while(|(t, _)| t == &g)
+                    .cloned()
+                    .collect();
+                for t in triggers {
+                    self.schema.triggers.remove(&t);
+                }
                 let prefix = format!("{}_", g.name);
-                retain_set(&mut self.schema.sequences, |s| {
-                    !(s.schema == g.schema
-                        && s.name.starts_with(&prefix)
-                        && s.name.ends_with("_seq"))
-                });
+                let sequences: Vec<QualName> = self
+                    .schema
+                    .sequences
+                    .range(QualName::new(g.schema.clone(), prefix.clone())..)
+                    .take_while(|s| s.schema == g.schema && s.name.starts_with(&prefix))
+                    .filter(|s| s.name.ends_with("_seq"))
+                    .cloned()
+                    .collect();
+                for s in sequences {
+                    self.schema.sequences.remove(&s);
+                }
             }
         }
     }
@@ -1846,7 +1886,6 @@ impl Replayer<'_> {
         } else {
             let columns = self.view_columns(s.query.as_deref());
             let mut t = Table::new(q.clone());
-            t.new_in_current = true;
             match columns {
                 Some(c) => t.columns = c,
                 None => self.incomplete("the columns of CREATE TABLE ... AS are not derived"),

@@ -27,6 +27,7 @@ mod paths;
 /// See `migrate_runtime::embed_migrations` for the documentation.
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let started = std::time::Instant::now();
     let args = parse_macro_input!(input as args::Args);
     let located = paths::Located::new(&args.dir.value());
     let opts = Options {
@@ -34,6 +35,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         ..Options::default()
     };
     let analysis = analyze(&located.dir(), &located.display, &opts);
+    let analysed = started.elapsed();
     let mut errors: Diagnostics = analysis.errors.clone();
     if args.deny_lints {
         for f in migrate_core::lint::lint(&analysis) {
@@ -112,11 +114,42 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     // The registry and the types are emitted beside the errors, so one broken
     // migration gives one error, not a cascade of missing items.
     let tables_tokens = tables.tokens;
-    quote! {
+    let out = quote! {
         #compile_errors
         #registry
         #seeds_tokens
         #tables_tokens
     }
-    .into()
+    .into();
+    report_timings(
+        &located.display,
+        analysis.migrations.len(),
+        analysed,
+        started.elapsed(),
+    );
+    out
+}
+
+/// With `MIGRATE_MACRO_TIMINGS` set, says on stderr how long the expansion took
+/// (cargo shows it with the build output): what `make bench` reads, and what a
+/// user measures when a build feels slow.
+fn report_timings(
+    dir: &str,
+    migrations: usize,
+    analysed: std::time::Duration,
+    total: std::time::Duration,
+) {
+    if std::env::var_os("MIGRATE_MACRO_TIMINGS").is_none() {
+        return;
+    }
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "embed_migrations!(\"{dir}\"): {migrations} migrations, analysis {:.0} ms, code generation {:.0} ms, total {:.0} ms",
+            ms(analysed),
+            ms(total - analysed),
+            ms(total)
+        );
+    }
 }

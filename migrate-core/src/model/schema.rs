@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::model::related::Related;
 use crate::model::types::SqlType;
 
 /// A map of schema objects. Persistent (structure-shared): the replay keeps the
@@ -168,9 +169,6 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub constraints: BTreeMap<String, ConstraintKind>,
     pub partitioning: Partitioning,
-    /// Created by the migration being replayed (lint rules treat new tables as
-    /// free to change); reset between migrations.
-    pub new_in_current: bool,
 }
 
 impl Table {
@@ -180,7 +178,6 @@ impl Table {
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             partitioning: Partitioning::None,
-            new_in_current: false,
         }
     }
 
@@ -254,6 +251,9 @@ pub struct Schema {
     /// The tool's own version table: in the model (migrations may alter it) but
     /// not a table of the application, so no types are generated for it.
     pub history_table: Option<QualName>,
+    /// Reverse lookups (dependents of a table), a cache that never counts as a
+    /// difference.
+    pub(crate) related: Related,
 }
 
 impl Schema {
@@ -264,27 +264,18 @@ impl Schema {
         s
     }
 
+    /// Brings the reverse lookups up to date; cheap when little changed.
+    pub(crate) fn related(&mut self) -> &Related {
+        self.related.refresh(&self.tables, &self.indexes);
+        &self.related
+    }
+
     /// Tables a user sees as types: partitions share their parent's.
     pub fn user_tables(&self) -> impl Iterator<Item = &Table> {
         self.tables
             .values()
             .map(|t| &**t)
             .filter(|t| !t.is_partition() && Some(&t.name) != self.history_table.as_ref())
-    }
-
-    /// Clears the per-migration marks before the next migration is replayed.
-    pub fn start_migration(&mut self) {
-        let marked: Vec<QualName> = self
-            .tables
-            .values()
-            .filter(|t| t.new_in_current)
-            .map(|t| t.name.clone())
-            .collect();
-        for name in marked {
-            if let Some(t) = self.tables.get_mut(&name).map(Arc::make_mut) {
-                t.new_in_current = false;
-            }
-        }
     }
 
     /// What differs between two schemas, as sentences about `other` relative to

@@ -273,3 +273,100 @@ fn temp_tables_vanish_after_the_file() {
     let s = replayed("CREATE TEMP TABLE scratch (a int); INSERT INTO scratch (a) VALUES (1);");
     assert!(s.tables.is_empty());
 }
+
+const PARENT_CHILD: &str = "CREATE TABLE nodes (id serial PRIMARY KEY);
+     CREATE TABLE vms (id serial PRIMARY KEY, node_id int REFERENCES nodes (id));
+     CREATE INDEX vms_node_id_idx ON vms (node_id);
+     CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+     CREATE TRIGGER vms_touch BEFORE UPDATE ON vms FOR EACH ROW EXECUTE FUNCTION touch();";
+
+/// The schema after `setup` and then `sql`, both without errors.
+fn then(setup: &str, sql: &str) -> Schema {
+    let mut s = replayed(setup);
+    let f = run(&mut s, sql);
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    s
+}
+
+#[test]
+fn drop_table_refuses_while_a_foreign_key_depends_on_it() {
+    let mut s = replayed(PARENT_CHILD);
+    let e = run(&mut s, "DROP TABLE nodes;").errors;
+    assert_eq!(e.len(), 1, "{e}");
+    assert!(
+        e.to_string()
+            .contains("constraint \"vms_node_id_fkey\" on table \"vms\" depends on it"),
+        "{e}"
+    );
+    assert!(s.tables.contains_key(&QualName::public("nodes")));
+}
+
+#[test]
+fn drop_table_cascade_removes_the_dependent_constraint_only() {
+    let s = then(PARENT_CHILD, "DROP TABLE nodes CASCADE;");
+    assert!(!s.tables.contains_key(&QualName::public("nodes")));
+    let vms = &s.tables[&QualName::public("vms")];
+    assert!(!vms.constraints.contains_key("vms_node_id_fkey"));
+    assert!(vms.constraints.contains_key("vms_pkey"));
+    assert!(!s.sequences.contains(&QualName::public("nodes_id_seq")));
+    assert!(s.sequences.contains(&QualName::public("vms_id_seq")));
+}
+
+#[test]
+fn dropping_both_ends_of_a_reference_in_one_statement_is_fine() {
+    let s = then(PARENT_CHILD, "DROP TABLE nodes, vms;");
+    assert!(
+        s.tables.is_empty(),
+        "{:?}",
+        s.tables.keys().collect::<Vec<_>>()
+    );
+    assert!(s.indexes.is_empty() && s.triggers.is_empty() && s.sequences.is_empty());
+}
+
+#[test]
+fn dropping_a_table_takes_its_indexes_triggers_sequences_and_partitions() {
+    let mut s = replayed(&format!(
+        "{PARENT_CHILD}
+         CREATE TABLE m (id int, t timestamptz NOT NULL) PARTITION BY RANGE (t);
+         CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         CREATE INDEX m_2026_t_idx ON m_2026 (t);"
+    ));
+    let before = s.clone();
+    let f = run(&mut s, "DROP TABLE vms; DROP TABLE m;");
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    let names = |s: &Schema| s.tables.keys().map(|q| q.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&s), ["nodes"]);
+    assert!(
+        s.indexes.keys().all(|i| i.name == "nodes_pkey"),
+        "{:?}",
+        s.indexes
+    );
+    assert!(s.triggers.is_empty());
+    assert_eq!(
+        s.sequences
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect::<Vec<_>>(),
+        ["nodes_id_seq"]
+    );
+    // The lookups followed the drops: recreating and dropping again still works.
+    run(
+        &mut s,
+        "CREATE TABLE vms (id int, node_id int REFERENCES nodes (id));",
+    );
+    assert!(run(&mut s, "DROP TABLE nodes;").errors.len() == 1);
+    assert!(!before.differences(&s).is_empty());
+}
+
+#[test]
+fn drop_column_takes_the_indexes_that_use_it() {
+    let mut s = then(PARENT_CHILD, "ALTER TABLE vms DROP COLUMN node_id;");
+    assert!(!s.indexes.contains_key(&QualName::public("vms_node_id_idx")));
+    assert!(s.indexes.contains_key(&QualName::public("vms_pkey")));
+    let f = run(&mut s, "DROP TABLE nodes;");
+    assert!(
+        f.errors.is_empty(),
+        "the foreign key went with the column: {}",
+        f.errors
+    );
+}

@@ -2,15 +2,29 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::sql::parse::scan;
+use crate::sql::parse::{Lexeme, scan};
 
 /// Hex SHA-256 over the file's tokens: line endings, comments and the whitespace
 /// between tokens do not count, so re-indenting or fixing a comment in an applied
 /// migration is not drift; any change PostgreSQL would see is.
 pub fn checksum(sql: &str) -> String {
-    let text = sql.replace("\r\n", "\n");
+    checksum_scanned(sql, scan(sql).as_deref())
+}
+
+/// [`checksum`] reusing the tokens of `sql` that the parser already scanned
+/// (`None`: the scanner refused the text).
+pub fn checksum_scanned(sql: &str, tokens: Option<&[Lexeme]>) -> String {
+    if sql.contains('\r') {
+        // Token offsets into the CRLF text would not match the normalised one.
+        let text = sql.replace("\r\n", "\n");
+        return hash(&text, scan(&text).as_deref());
+    }
+    hash(sql, tokens)
+}
+
+fn hash(text: &str, tokens: Option<&[Lexeme]>) -> String {
     let mut hasher = Sha256::new();
-    match scan(&text) {
+    match tokens {
         Some(tokens) => {
             for t in tokens.iter().filter(|t| !t.comment) {
                 hasher.update(&text.as_bytes()[t.start..t.end]);

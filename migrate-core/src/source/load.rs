@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::source::checksum::checksum;
+use crate::source::checksum::checksum_scanned;
 use crate::source::filename::{self, Direction, NameError};
-use crate::sql::parse::{Statement, parse};
+use crate::sql::parse::{Statement, parse_scanned, scan};
 
 /// Options for [`discover`].
 #[derive(Debug, Clone)]
@@ -116,29 +116,54 @@ pub fn discover_files(
     // version -> (name, up, down)
     type Slot = (String, Option<SqlFile>, Option<SqlFile>);
     let mut by_version: BTreeMap<i64, Slot> = BTreeMap::new();
+    // Names first, in order; then the files are read into statements in
+    // parallel; then paired, in order, so diagnostics come out as before.
+    let mut named = Vec::new();
     for (file, bytes) in files {
         let path = format!("{display}/{file}");
         let parsed = match filename::parse(&file) {
             None => continue,
             Some(Ok(p)) => p,
             Some(Err(NameError::Pattern)) => {
-                out.diagnostics.push(
+                named.push(Err(
                     Diagnostic::file(&path, "file name does not match {version}_{name}.up.sql or {version}_{name}.down.sql")
                         .with_help("rename it, e.g. 000004_add_gpus.up.sql; files that do not end in .sql are ignored"),
-                );
+                ));
                 continue;
             }
             Some(Err(NameError::VersionTooLarge(digits))) => {
-                out.diagnostics.push(
-                    Diagnostic::file(&path, format!("version {digits} does not fit in a bigint (at most 9223372036854775807)"))
-                        .with_help("use a sequential number or a YYYYMMDDHHMMSS timestamp"),
-                );
+                named.push(Err(Diagnostic::file(
+                    &path,
+                    format!(
+                        "version {digits} does not fit in a bigint (at most 9223372036854775807)"
+                    ),
+                )
+                .with_help("use a sequential number or a YYYYMMDDHHMMSS timestamp")));
                 continue;
             }
         };
-        let Some(sql_file) = load_file(bytes, &path, &mut out.diagnostics) else {
+        named.push(Ok((path, parsed, bytes)));
+    }
+    let loaded = crate::par::map(named, |entry| {
+        entry.map(|(path, parsed, bytes)| {
+            let mut diags = Diagnostics::default();
+            let file = load_file(bytes, &path, &mut diags);
+            (parsed, file, diags)
+        })
+    });
+    for entry in loaded {
+        let (parsed, sql_file, diags) = match entry {
+            Ok(loaded) => loaded,
+            Err(d) => {
+                out.diagnostics.push(d);
+                continue;
+            }
+        };
+        out.diagnostics.extend(diags);
+        let Some(sql_file) = sql_file else {
             continue;
         };
+        let path = sql_file.path.clone();
         let slot = by_version
             .entry(parsed.version)
             .or_insert_with(|| (parsed.name.clone(), None, None));
@@ -239,16 +264,18 @@ fn load_file(
         }
     };
     let (transactional, irreversible) = markers(path, &sql, diags);
-    let (statements, parse_failed) = match parse(path, &sql) {
-        Ok(s) => (s, false),
-        Err(d) => {
-            diags.push(d);
-            (Vec::new(), true)
-        }
-    };
+    let tokens = scan(&sql);
+    let (statements, parse_failed) =
+        match parse_scanned(path, &sql, tokens.as_deref().unwrap_or_default()) {
+            Ok(s) => (s, false),
+            Err(d) => {
+                diags.push(d);
+                (Vec::new(), true)
+            }
+        };
     Some(SqlFile {
         path: path.to_owned(),
-        checksum: checksum(&sql),
+        checksum: checksum_scanned(&sql, tokens.as_deref()),
         transactional,
         irreversible,
         statements,

@@ -3,7 +3,7 @@
 use std::ffi::{CStr, CString, c_char, c_int};
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::Token;
+use pg_query::protobuf::{ParseResult, RawStmt, Token};
 
 use crate::diag::Diagnostic;
 use crate::sql::position::LineIndex;
@@ -46,18 +46,29 @@ pub fn scan(sql: &str) -> Option<Vec<Lexeme>> {
 /// Parses a file into statements, or returns PostgreSQL's syntax error placed at
 /// `path:line:col`.
 pub fn parse(path: &str, sql: &str) -> Result<Vec<Statement>, Diagnostic> {
-    let parsed = match pg_query::parse(sql, 0) {
-        Ok(p) => p,
-        Err(pg_query::Error::Conversion(_)) => {
+    parse_scanned(path, sql, scan(sql).as_deref().unwrap_or_default())
+}
+
+/// [`parse`] with the file's tokens already scanned (the checksum needs them too,
+/// so a file is scanned once).
+pub fn parse_scanned(
+    path: &str,
+    sql: &str,
+    tokens: &[Lexeme],
+) -> Result<Vec<Statement>, Diagnostic> {
+    let stmts = match raw_parse(sql) {
+        Ok(stmts) => stmts,
+        Err(RawError::Nul) => {
             return Err(Diagnostic::file(path, "the file contains a NUL byte")
                 .with_help("remove it; PostgreSQL cannot receive it"));
         }
-        Err(e) => return Err(syntax_error(path, sql, &e.to_string())),
+        Err(RawError::Syntax { message, cursor }) => {
+            return Err(syntax_error(path, sql, message, cursor));
+        }
     };
-    let tokens = scan(sql).unwrap_or_default();
-    let mut out = Vec::with_capacity(parsed.protobuf.stmts.len());
-    for raw in &parsed.protobuf.stmts {
-        let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.clone()) else {
+    let mut out = Vec::with_capacity(stmts.len());
+    for raw in stmts {
+        let Some(node) = raw.stmt.and_then(|n| n.node) else {
             continue;
         };
         let loc = raw.stmt_location.max(0) as usize;
@@ -74,9 +85,10 @@ pub fn parse(path: &str, sql: &str) -> Result<Vec<Statement>, Diagnostic> {
         };
         // The parser's location includes comments and blanks before the statement;
         // messages should point at its first real token.
-        let start = tokens
+        let first = tokens.partition_point(|t| t.start < loc);
+        let start = tokens[first..]
             .iter()
-            .find(|t| !t.comment && t.start >= loc)
+            .find(|t| !t.comment)
             .map(|t| t.start)
             .unwrap_or(loc)
             .min(end);
@@ -85,11 +97,9 @@ pub fn parse(path: &str, sql: &str) -> Result<Vec<Statement>, Diagnostic> {
     Ok(out)
 }
 
-/// Builds the diagnostic for a parse failure. The Rust binding keeps only the
-/// message, so the error is reproduced through the C entry point, whose result
-/// still carries the cursor position.
-fn syntax_error(path: &str, sql: &str, fallback: &str) -> Diagnostic {
-    let (message, cursor) = c_parse_error(sql).unwrap_or_else(|| (fallback.to_owned(), 0));
+/// Builds the diagnostic for a parse failure at PostgreSQL's 1-based character
+/// cursor (0 when it gave none).
+fn syntax_error(path: &str, sql: &str, message: String, cursor: usize) -> Diagnostic {
     let index = LineIndex::new(sql);
     let offset = if cursor > 0 {
         index.char_pos_to_offset(cursor)
@@ -113,6 +123,49 @@ fn syntax_error(path: &str, sql: &str, fallback: &str) -> Diagnostic {
     }
 }
 
+enum RawError {
+    Nul,
+    Syntax { message: String, cursor: usize },
+}
+
+/// libpg_query's parse, called through its C API rather than `pg_query::parse`:
+/// the Rust wrapper drops the error's cursor position and, on success, walks the
+/// whole tree again to list tables and functions we never use (a third of the
+/// parse time on a large migration set).
+fn raw_parse(sql: &str) -> Result<Vec<RawStmt>, RawError> {
+    use prost::Message;
+
+    let input = CString::new(sql).map_err(|_| RawError::Nul)?;
+    // SAFETY: `input` is a valid NUL-terminated string that outlives the call; the
+    // result is read before it is freed, exactly once.
+    unsafe {
+        let result = pg_query_parse_protobuf(input.as_ptr());
+        let out = if !result.error.is_null() {
+            let err = &*result.error;
+            Err(RawError::Syntax {
+                message: CStr::from_ptr(err.message).to_string_lossy().into_owned(),
+                cursor: err.cursorpos.max(0) as usize,
+            })
+        } else {
+            let data = std::slice::from_raw_parts(
+                result.parse_tree.data as *const u8,
+                result.parse_tree.len,
+            );
+            match ParseResult::decode(data) {
+                Ok(tree) => Ok(tree.stmts),
+                // libpg_query encodes what it parsed; a tree it cannot decode is a
+                // version mismatch, reported like a parse failure rather than a panic.
+                Err(e) => Err(RawError::Syntax {
+                    message: format!("cannot decode the parse tree: {e}"),
+                    cursor: 0,
+                }),
+            }
+        };
+        pg_query_free_protobuf_parse_result(result);
+        out
+    }
+}
+
 #[repr(C)]
 struct PgQueryError {
     message: *mut c_char,
@@ -124,36 +177,23 @@ struct PgQueryError {
 }
 
 #[repr(C)]
-struct PgQueryParseResult {
-    parse_tree: *mut c_char,
+struct PgQueryProtobuf {
+    len: usize,
+    data: *mut c_char,
+}
+
+#[repr(C)]
+struct PgQueryProtobufParseResult {
+    parse_tree: PgQueryProtobuf,
     stderr_buffer: *mut c_char,
     error: *mut PgQueryError,
 }
 
-// Linked from the static libpg_query that the pg_query crate builds; the layout
-// matches pg_query.h of the vendored libpg_query.
+// Linked from the static libpg_query that the pg_query crate builds; the layouts
+// match pg_query.h of the vendored libpg_query.
 unsafe extern "C" {
-    fn pg_query_parse(input: *const c_char) -> PgQueryParseResult;
-    fn pg_query_free_parse_result(result: PgQueryParseResult);
-}
-
-/// PostgreSQL's message and 1-based character cursor for a failing input.
-fn c_parse_error(sql: &str) -> Option<(String, usize)> {
-    let input = CString::new(sql).ok()?;
-    // SAFETY: `input` is a valid NUL-terminated string that outlives the call; the
-    // result is read before it is freed exactly once.
-    unsafe {
-        let result = pg_query_parse(input.as_ptr());
-        let out = if result.error.is_null() {
-            None
-        } else {
-            let err = &*result.error;
-            let message = CStr::from_ptr(err.message).to_string_lossy().into_owned();
-            Some((message, err.cursorpos.max(0) as usize))
-        };
-        pg_query_free_parse_result(result);
-        out
-    }
+    fn pg_query_parse_protobuf(input: *const c_char) -> PgQueryProtobufParseResult;
+    fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
 }
 
 #[cfg(test)]
