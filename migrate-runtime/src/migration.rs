@@ -48,6 +48,28 @@ pub struct Script {
     pub statements: Cow<'static, [(usize, usize)]>,
 }
 
+impl Script {
+    /// A script embedded by `embed_migrations!`. The macro calls this rather than
+    /// writing the struct out: one plain call per file type-checks in half the
+    /// time of five `Cow::Borrowed` constructors whose types must be inferred.
+    #[doc(hidden)]
+    pub const fn embedded(
+        path: &'static str,
+        sql: &'static str,
+        checksum: &'static str,
+        transactional: bool,
+        statements: &'static [(usize, usize)],
+    ) -> Self {
+        Script {
+            path: Cow::Borrowed(path),
+            sql: Cow::Borrowed(sql),
+            checksum: Cow::Borrowed(checksum),
+            transactional,
+            statements: Cow::Borrowed(statements),
+        }
+    }
+}
+
 /// A versioned migration: an up script and, unless it is irreversible, a down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migration {
@@ -64,6 +86,24 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// A migration embedded by `embed_migrations!` (see [`Script::embedded`]).
+    #[doc(hidden)]
+    pub const fn embedded(
+        version: i64,
+        name: &'static str,
+        up: Script,
+        down: Option<Script>,
+        irreversible: bool,
+    ) -> Self {
+        Migration {
+            version: Version(version),
+            name: Cow::Borrowed(name),
+            up,
+            down,
+            irreversible,
+        }
+    }
+
     /// The checksum recorded in the history table: the up script's.
     pub fn checksum(&self) -> &str {
         &self.up.checksum

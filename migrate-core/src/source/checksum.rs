@@ -57,6 +57,16 @@ mod tests {
         assert_eq!(a.len(), 64);
     }
 
+    /// Checksums are recorded in databases: the definition may not drift. This is
+    /// SHA-256 of the tokens, each followed by a NUL byte, computed independently.
+    #[test]
+    fn is_sha256_of_nul_separated_tokens() {
+        assert_eq!(
+            checksum("CREATE TABLE a (id int); -- note"),
+            "33343f3a98e6e16e832785024c8d44359cbf4ad6023a46e0da2989390a56a429"
+        );
+    }
+
     #[test]
     fn sees_real_changes() {
         assert_ne!(

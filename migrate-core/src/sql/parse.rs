@@ -29,10 +29,11 @@ pub struct Lexeme {
 /// The tokens of `sql`, comments included; `None` when the scanner rejects the
 /// text (an unterminated literal), which the parser then reports with a place.
 pub fn scan(sql: &str) -> Option<Vec<Lexeme>> {
-    let result = pg_query::scan(sql).ok()?;
+    // scan_tokens reads libpg_query's C array; scan() would encode and decode a
+    // protobuf message of the same tokens.
+    let tokens = pg_query::scan_tokens(sql).ok()?;
     Some(
-        result
-            .tokens
+        tokens
             .iter()
             .map(|t| Lexeme {
                 start: t.start as usize,

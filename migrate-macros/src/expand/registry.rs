@@ -17,15 +17,11 @@ fn script(file: &SqlFile, located: &Located) -> TokenStream {
         let (a, b) = (s.start, s.end);
         quote!((#a, #b))
     });
+    // include_str! also makes cargo rebuild when the file is edited.
     quote! {
-        ::migrate_runtime::__private::Script {
-            path: ::migrate_runtime::__private::Cow::Borrowed(#path),
-            // include_str! also makes cargo rebuild when the file is edited.
-            sql: ::migrate_runtime::__private::Cow::Borrowed(include_str!(#abs)),
-            checksum: ::migrate_runtime::__private::Cow::Borrowed(#checksum),
-            transactional: #transactional,
-            statements: ::migrate_runtime::__private::Cow::Borrowed(&[#(#ranges),*]),
-        }
+        ::migrate_runtime::__private::Script::embedded(
+            #path, include_str!(#abs), #checksum, #transactional, &[#(#ranges),*],
+        )
     }
 }
 
@@ -65,13 +61,7 @@ pub fn expand(migrations: &[SourceMigration], located: &Located) -> TokenStream 
             None => quote!(::core::option::Option::None),
         };
         quote! {
-            ::migrate_runtime::__private::Migration {
-                version: ::migrate_runtime::__private::Version::new(#version),
-                name: ::migrate_runtime::__private::Cow::Borrowed(#name),
-                up: #up,
-                down: #down,
-                irreversible: #irreversible,
-            }
+            ::migrate_runtime::__private::Migration::embedded(#version, #name, #up, #down, #irreversible)
         }
     });
     let consts = migrations.iter().map(|m| {
@@ -88,10 +78,15 @@ pub fn expand(migrations: &[SourceMigration], located: &Located) -> TokenStream 
     let doc = format!(
         "The migrations of `{dir}`, parsed and checked when this crate was compiled, oldest first."
     );
+    let count = migrations.len();
     quote! {
         #[doc = #doc]
-        pub static MIGRATIONS: ::migrate_runtime::__private::Registry =
-            ::migrate_runtime::__private::Registry::from_static(&[#(#entries),*]);
+        pub static MIGRATIONS: ::migrate_runtime::__private::Registry = {
+            // A static of its own: an array of const fn calls is not promoted to
+            // 'static the way a literal would be.
+            static ALL: [::migrate_runtime::__private::Migration; #count] = [#(#entries),*];
+            ::migrate_runtime::__private::Registry::from_static(&ALL)
+        };
 
         /// One constant per migration version, so code that names a target version
         /// is checked by the compiler.
