@@ -128,7 +128,7 @@ db-restore: postgres ## Restore a backup into DB_URL: FILE=... (FORCE=1 over a n
 test-integration: deps postgres ## Run the integration tests only (root crate and migrate-runtime)
 	$(CARGO) test -p novacron-db -p migrate-runtime --test '*' --no-fail-fast
 
-bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the compile-time one, which builds sqlx)
+bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the build-time comparison, which builds sqlx and refinery)
 	$(CARGO) bench -p migrate-core --bench pipeline
 	@if [ -f bench/runtime.sh ]; then \
 		scripts/ensure-postgres.sh --only-test && bash bench/runtime.sh; \
@@ -137,7 +137,8 @@ bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the compile-time one, which
 	@if [ "$(BENCH_COMPILE)" = 1 ]; then \
 		bash bench/compile.sh; \
 	else \
-		echo "bench: skipping bench/compile.sh (it builds sqlx and refinery, several minutes); run with BENCH_COMPILE=1"; \
+		echo "bench: the macro inside cargo build (ours only; BENCH_COMPILE=1 compares with sqlx and refinery)"; \
+		TOOLS="ours-registry ours" PROFILES=dev RUNS=1 bash bench/compile.sh; \
 	fi
 
 schema-diagram: build ## Render the schema diagram (docs/schema.svg, docs/schema.mmd) with Graphviz

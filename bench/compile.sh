@@ -12,6 +12,7 @@
 #
 #   bash bench/compile.sh            # N=1000 migrations, RUNS=3 timed builds per tool
 #   N=200 RUNS=5 PROFILES=dev bash bench/compile.sh
+#   TOOLS="ours-registry ours" bash bench/compile.sh   # ours only: no sqlx/refinery build
 #
 # Everything is generated under target/bench-compile/ (fixture crates, each its
 # own workspace; one CARGO_TARGET_DIR per profile). Needs crates.io access for the
@@ -30,7 +31,10 @@ if ((N > 999999)); then echo "N must be at most 999999" >&2; exit 2; fi
 script_start=$(date +%s.%N)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/target/bench-compile"
-TOOLS=(ours ours-registry sqlx refinery)
+read -r -a TOOLS <<<"${TOOLS:-ours ours-registry sqlx refinery}"
+for tool in "${TOOLS[@]}"; do
+    case "$tool" in ours | ours-registry | sqlx | refinery) ;; *) echo "TOOLS: ours, ours-registry, sqlx, refinery; got '$tool'" >&2; exit 2 ;; esac
+done
 export MIGRATE_MACRO_TIMINGS=1
 
 mkdir -p "$BENCH"
@@ -221,17 +225,18 @@ done
 
 echo
 echo "cargo build after touch src/lib.rs, $N migrations, median of $RUNS (seconds; goal: ours <= ${GOAL}x theirs):"
-printf '  %-10s %-14s %9s %9s %9s %12s %12s\n' profile ours 'build s' 'macro s' 'sqlx s' 'vs sqlx' 'vs refinery'
+printf '  %-10s %-14s %9s %9s %12s %12s\n' profile tool 'build s' 'macro s' 'vs sqlx' 'vs refinery'
 for PROFILE in $PROFILES; do
-    for ours in ours-registry ours; do
-        b=${MEDIAN[$PROFILE/$ours]} sx=${MEDIAN[$PROFILE/sqlx]} rf=${MEDIAN[$PROFILE/refinery]}
-        m=${MACRO[$PROFILE/$ours]:-}
-        m=$([[ -n "$m" ]] && awk -v m="$m" 'BEGIN { printf "%.2f", m / 1000 }' || echo '?')
-        r1=$(ratio "$b" "$sx") r2=$(ratio "$b" "$rf")
-        printf '  %-10s %-14s %9s %9s %9s %12s %12s\n' "$PROFILE" "$ours" "$b" "$m" "$sx" \
-            "${r1}x $(verdict "$r1")" "${r2}x $(verdict "$r2")"
+    sx=${MEDIAN[$PROFILE/sqlx]:-} rf=${MEDIAN[$PROFILE/refinery]:-}
+    for tool in "${TOOLS[@]}"; do
+        b=${MEDIAN[$PROFILE/$tool]} m=${MACRO[$PROFILE/$tool]:-} r1=- r2=-
+        m=$([[ -n "$m" ]] && awk -v m="$m" 'BEGIN { printf "%.2f", m / 1000 }' || echo -)
+        if [[ $tool == ours* ]]; then
+            [[ -n "$sx" ]] && r1="$(ratio "$b" "$sx")x $(verdict "$(ratio "$b" "$sx")")"
+            [[ -n "$rf" ]] && r2="$(ratio "$b" "$rf")x $(verdict "$(ratio "$b" "$rf")")"
+        fi
+        printf '  %-10s %-14s %9s %9s %12s %12s\n' "$PROFILE" "$tool" "$b" "$m" "$r1" "$r2"
     done
-    printf '  %-10s %-14s %9s\n' "$PROFILE" refinery "${MEDIAN[$PROFILE/refinery]}"
 done
 echo "ours-registry: tables = false, the same output as theirs (registry only); ours: with the table types."
 echo "macro s: embed_migrations!'s own time inside the build (analysis and code generation)."
