@@ -66,20 +66,7 @@ impl From<Output> for Run {
 /// test never runs cargo inside cargo; `scripts_build_the_binary_...` covers that).
 fn script(script: &str, url: Option<&str>) -> Command {
     let mut c = Command::new(Path::new(ROOT).join("scripts").join(script));
-    for k in [
-        "DB_URL",
-        "DATABASE_URL",
-        "MIGRATIONS_DIR",
-        "SEED_DIR",
-        "DEBUG",
-        "RUST_LOG",
-        "NO_COLOR",
-    ] {
-        c.env_remove(k);
-    }
-    if let Some(u) = url {
-        c.env("DB_URL", u);
-    }
+    test_support::isolate_env(&mut c, url);
     c.env("NOVACRON_DB_BIN", BIN)
         .current_dir(ROOT)
         .stdin(Stdio::null());

@@ -229,6 +229,27 @@ pub fn with_database(url: &str, database: &str) -> String {
     out
 }
 
+/// Clears the caller's database environment (DB_URL, DATABASE_URL,
+/// MIGRATIONS_DIR, SEED_DIR, DEBUG, RUST_LOG, NO_COLOR) from a command that runs
+/// the binary or a script, then sets DB_URL to `url` if given: a test must not
+/// reach the developer's own database.
+pub fn isolate_env(c: &mut std::process::Command, url: Option<&str>) {
+    for k in [
+        "DB_URL",
+        "DATABASE_URL",
+        "MIGRATIONS_DIR",
+        "SEED_DIR",
+        "DEBUG",
+        "RUST_LOG",
+        "NO_COLOR",
+    ] {
+        c.env_remove(k);
+    }
+    if let Some(u) = url {
+        c.env("DB_URL", u);
+    }
+}
+
 /// The URL with its password replaced by `***`, for messages.
 pub fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {

@@ -10,23 +10,10 @@ pub use test_support::MigrationsDir as TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_novacron-db");
 
-/// The binary with a clean environment: no DB_URL, DATABASE_URL,
-/// MIGRATIONS_DIR, DEBUG or NO_COLOR from the caller.
+/// The binary with a clean environment (see `test_support::isolate_env`).
 pub fn cmd(url: Option<&str>) -> Command {
     let mut c = Command::new(BIN);
-    for k in [
-        "DB_URL",
-        "DATABASE_URL",
-        "MIGRATIONS_DIR",
-        "DEBUG",
-        "RUST_LOG",
-        "NO_COLOR",
-    ] {
-        c.env_remove(k);
-    }
-    if let Some(u) = url {
-        c.env("DB_URL", u);
-    }
+    test_support::isolate_env(&mut c, url);
     c.stdin(Stdio::null());
     c
 }

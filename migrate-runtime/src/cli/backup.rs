@@ -898,6 +898,13 @@ mod tests {
         assert!(parse_copy_version("COPY t (a) FROM stdin;\n1\n\\.\n").is_err());
     }
 
+    fn var<'e>(e: &'e LibpqEnv, k: &str) -> Option<&'e str> {
+        e.vars
+            .iter()
+            .find(|(v, _)| *v == k)
+            .map(|(_, v)| v.as_str())
+    }
+
     #[test]
     fn env_from_urls() {
         let e = LibpqEnv::from_url(
@@ -905,12 +912,7 @@ mod tests {
         )
         .ok()
         .unwrap();
-        let get = |k: &str| {
-            e.vars
-                .iter()
-                .find(|(v, _)| *v == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |k: &str| var(&e, k);
         assert_eq!(get("PGHOST"), Some("db.example"));
         assert_eq!(get("PGPORT"), Some("6543"));
         assert_eq!(get("PGUSER"), Some("u"));
@@ -923,12 +925,7 @@ mod tests {
         let e = LibpqEnv::from_url("host=/run/postgresql user=me dbname=x sslmode=disable")
             .ok()
             .unwrap();
-        let get = |k: &str| {
-            e.vars
-                .iter()
-                .find(|(v, _)| *v == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |k: &str| var(&e, k);
         assert_eq!(get("PGHOST"), Some("/run/postgresql"));
         assert_eq!(get("PGSSLMODE"), Some("disable"));
         assert_eq!(get("PGPASSWORD"), None);

@@ -279,36 +279,14 @@ impl<'r> Migrator<'r> {
             }
             let durations = apply::run_single_transaction(client, s, &steps)?;
             for (index, (step, duration)) in steps.iter().zip(durations).enumerate() {
-                report.to = step.after;
-                report.steps.push(AppliedStep {
-                    migration: MigrationRef::of(step.migration),
-                    direction: step.direction,
-                    duration,
-                });
-                progress(Event::Finished {
-                    step,
-                    index,
-                    total,
-                    duration,
-                });
+                finished(&mut report, progress, step, index, total, duration);
             }
             return Ok(report);
         }
         for (index, step) in steps.iter().enumerate() {
             progress(Event::Started { step, index, total });
             let duration = apply::run(client, s, step)?;
-            report.to = step.after;
-            report.steps.push(AppliedStep {
-                migration: MigrationRef::of(step.migration),
-                direction: step.direction,
-                duration,
-            });
-            progress(Event::Finished {
-                step,
-                index,
-                total,
-                duration,
-            });
+            finished(&mut report, progress, step, index, total, duration);
         }
         Ok(report)
     }
@@ -511,6 +489,29 @@ impl<'r> Migrator<'r> {
         )?;
         Ok((view, steps))
     }
+}
+
+/// Records a step that has been applied and tells `progress`.
+fn finished(
+    report: &mut Report,
+    progress: &mut dyn FnMut(Event<'_>),
+    step: &Step<'_>,
+    index: usize,
+    total: usize,
+    duration: Duration,
+) {
+    report.to = step.after;
+    report.steps.push(AppliedStep {
+        migration: MigrationRef::of(step.migration),
+        direction: step.direction,
+        duration,
+    });
+    progress(Event::Finished {
+        step,
+        index,
+        total,
+        duration,
+    });
 }
 
 fn write_marks(client: &mut Client, s: &Session, marks: &[Mark]) -> Result<(), MigrateError> {
