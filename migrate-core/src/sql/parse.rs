@@ -29,6 +29,14 @@ pub struct Lexeme {
 /// The tokens of `sql`, comments included; `None` when the scanner rejects the
 /// text (an unterminated literal), which the parser then reports with a place.
 pub fn scan(sql: &str) -> Option<Vec<Lexeme>> {
+    // pg_query::scan_tokens builds a slice from the C array without checking it:
+    // for input with no token the array is NULL, and a slice from NULL is
+    // undefined behaviour (debug builds abort the compiler on it). Only
+    // PostgreSQL's whitespace (scan.l's `space`) yields no token at all: every
+    // other character starts a token or is a scanner error.
+    if sql.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0x0b)) {
+        return Some(Vec::new());
+    }
     // scan_tokens reads libpg_query's C array; scan() would encode and decode a
     // protobuf message of the same tokens.
     let tokens = pg_query::scan_tokens(sql).ok()?;
