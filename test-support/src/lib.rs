@@ -9,6 +9,8 @@
 //! The server comes from `DB_TEST_URL`, by default the local cluster's `postgres`
 //! database. A missing server fails the test: it is never skipped.
 
+pub mod catalogue;
+
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -34,7 +34,10 @@ pub fn scan(sql: &str) -> Option<Vec<Lexeme>> {
     // undefined behaviour (debug builds abort the compiler on it). Only
     // PostgreSQL's whitespace (scan.l's `space`) yields no token at all: every
     // other character starts a token or is a scanner error.
-    if sql.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0x0b)) {
+    if sql
+        .bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0x0b))
+    {
         return Some(Vec::new());
     }
     // scan_tokens reads libpg_query's C array; scan() would encode and decode a

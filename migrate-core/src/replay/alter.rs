@@ -1,0 +1,211 @@
+//! ALTER TABLE: column and constraint commands, partitions.
+
+use std::sync::Arc;
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
+
+use super::{Replayer, is};
+use crate::diag::did_you_mean;
+use crate::model::schema::{ConstraintKind, Identity, Partitioning, QualName};
+
+impl Replayer<'_> {
+    pub(super) fn alter_table(&mut self, s: &pb::AlterTableStmt) {
+        let Some(rv) = &s.relation else { return };
+        if !is(s.objtype, ObjectType::ObjectTable) && !is(s.objtype, ObjectType::ObjectForeignTable)
+        {
+            return;
+        }
+        let Some(table) = self.table_of(rv, s.missing_ok) else {
+            return;
+        };
+        for cmd in &s.cmds {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else {
+                continue;
+            };
+            self.alter_cmd(&table, cmd);
+        }
+    }
+
+    pub(super) fn alter_cmd(&mut self, table: &QualName, cmd: &pb::AlterTableCmd) {
+        let st = cmd.subtype;
+        let col_exists = |r: &Self| r.schema.tables[table].column(&cmd.name).is_some();
+        if is(st, AlterTableType::AtAddColumn) {
+            if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                self.add_column(table, cd, cmd.missing_ok);
+            }
+        } else if is(st, AlterTableType::AtDropColumn) {
+            if !col_exists(self) {
+                if !cmd.missing_ok {
+                    self.missing_column(table, &cmd.name, None);
+                }
+                return;
+            }
+            self.drop_column(table, &cmd.name);
+        } else if is(st, AlterTableType::AtAlterColumnType) {
+            if !col_exists(self) {
+                self.missing_column(table, &cmd.name, None);
+                return;
+            }
+            if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(tn) = &cd.type_name
+                && let Some((ty, _)) = self.resolve_type(tn)
+            {
+                let partitions = self.partitions_of(table);
+                for t in std::iter::once(table.clone()).chain(partitions) {
+                    if let Some(c) = self
+                        .schema
+                        .tables
+                        .get_mut(&t)
+                        .map(Arc::make_mut)
+                        .and_then(|t| t.column_mut(&cmd.name))
+                    {
+                        c.ty = ty.clone();
+                    }
+                }
+            }
+        } else if is(st, AlterTableType::AtColumnDefault)
+            || is(st, AlterTableType::AtSetNotNull)
+            || is(st, AlterTableType::AtDropNotNull)
+            || is(st, AlterTableType::AtAddIdentity)
+            || is(st, AlterTableType::AtDropIdentity)
+            || is(st, AlterTableType::AtDropExpression)
+        {
+            if !col_exists(self) {
+                if !(is(st, AlterTableType::AtDropIdentity) && cmd.missing_ok) {
+                    self.missing_column(table, &cmd.name, None);
+                }
+                return;
+            }
+            let identity = match cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::Constraint(c)) if c.generated_when == "a" => Some(Identity::Always),
+                _ => Some(Identity::ByDefault),
+            };
+            // Column changes on a partitioned table reach its partitions.
+            let partitions = self.partitions_of(table);
+            for t in std::iter::once(table.clone()).chain(partitions) {
+                let Some(c) = self
+                    .schema
+                    .tables
+                    .get_mut(&t)
+                    .map(Arc::make_mut)
+                    .and_then(|t| t.column_mut(&cmd.name))
+                else {
+                    continue;
+                };
+                if is(st, AlterTableType::AtColumnDefault) {
+                    c.has_default = cmd.def.is_some();
+                } else if is(st, AlterTableType::AtSetNotNull) {
+                    c.nullable = false;
+                } else if is(st, AlterTableType::AtDropNotNull) {
+                    c.nullable = true;
+                } else if is(st, AlterTableType::AtAddIdentity) {
+                    c.identity = identity;
+                    c.nullable = false;
+                } else if is(st, AlterTableType::AtDropIdentity) {
+                    c.identity = None;
+                } else {
+                    c.generated = false;
+                }
+            }
+        } else if is(st, AlterTableType::AtAddConstraint) {
+            if let Some(NodeEnum::Constraint(c)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                self.add_constraint(table, c);
+            }
+        } else if is(st, AlterTableType::AtDropConstraint) {
+            let removed = self
+                .schema
+                .tables
+                .get_mut(table)
+                .map(Arc::make_mut)
+                .and_then(|t| t.constraints.remove(&cmd.name))
+                .is_some();
+            if removed {
+                self.schema
+                    .indexes
+                    .remove(&QualName::new(table.schema.clone(), cmd.name.clone()));
+            } else if !cmd.missing_ok {
+                let help = did_you_mean(
+                    &cmd.name,
+                    self.schema.tables[table]
+                        .constraints
+                        .keys()
+                        .map(String::as_str),
+                )
+                .map(|c| format!("did you mean \"{c}\"?"))
+                .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
+                self.error_at(
+                    self.locate(&cmd.name),
+                    format!(
+                        "constraint \"{}\" of relation \"{table}\" does not exist",
+                        cmd.name
+                    ),
+                    Some(help),
+                );
+            }
+        } else if is(st, AlterTableType::AtAttachPartition) {
+            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(prv) = &pc.name
+                && let Some(p) = self.table_of(prv, false)
+                && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+            {
+                t.partitioning = Partitioning::PartitionOf(table.clone());
+            }
+        } else if is(st, AlterTableType::AtDetachPartition)
+            && let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            && let Some(prv) = &pc.name
+            && let Some(p) = self.table_of(prv, false)
+            && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+        {
+            t.partitioning = Partitioning::None;
+        }
+    }
+
+    pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
+        let mut found = self.schema.related().partitions(table);
+        found.retain(|p| {
+            self.schema.tables.get(p).is_some_and(
+                |t| matches!(&t.partitioning, Partitioning::PartitionOf(parent) if parent == table),
+            )
+        });
+        found
+    }
+
+    /// Drops a column and what PostgreSQL drops with it: constraints and indexes
+    /// that use it.
+    pub(super) fn drop_column(&mut self, table: &QualName, column: &str) {
+        let partitions = self.partitions_of(table);
+        for t in std::iter::once(table.clone()).chain(partitions) {
+            let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) else {
+                continue;
+            };
+            tbl.columns.retain(|c| c.name != column);
+            let gone: Vec<String> = tbl
+                .constraints
+                .iter()
+                .filter(|(_, k)| match k {
+                    ConstraintKind::PrimaryKey { columns }
+                    | ConstraintKind::Unique { columns }
+                    | ConstraintKind::ForeignKey { columns, .. } => {
+                        columns.iter().any(|c| c == column)
+                    }
+                    _ => false,
+                })
+                .map(|(n, _)| n.clone())
+                .collect();
+            for n in gone {
+                tbl.constraints.remove(&n);
+            }
+            for ix in self.schema.related().indexes(&t) {
+                if self
+                    .schema
+                    .indexes
+                    .get(&ix)
+                    .is_some_and(|i| i.table == t && i.columns.iter().any(|c| c == column))
+                {
+                    self.schema.indexes.remove(&ix);
+                }
+            }
+        }
+    }
+}

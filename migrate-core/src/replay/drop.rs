@@ -1,0 +1,264 @@
+//! DROP of every object the model keeps, and what goes with it.
+
+use std::sync::Arc;
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, DropBehavior, ObjectType};
+
+use super::{Replayer, is, strings};
+use crate::model::schema::{ConstraintKind, QualName, retain, retain_set};
+
+impl Replayer<'_> {
+    // ---- drops --------------------------------------------------------------
+
+    pub(super) fn drop(&mut self, s: &pb::DropStmt) {
+        let rt = s.remove_type;
+        let cascade = is(s.behavior, DropBehavior::DropCascade);
+        let objects: Vec<Vec<String>> = s
+            .objects
+            .iter()
+            .map(|o| match &o.node {
+                Some(NodeEnum::List(l)) => strings(&l.items),
+                Some(NodeEnum::String(st)) => vec![st.sval.clone()],
+                Some(NodeEnum::TypeName(tn)) => strings(&tn.names),
+                Some(NodeEnum::ObjectWithArgs(owa)) => strings(&owa.objname),
+                _ => Vec::new(),
+            })
+            .collect();
+        if is(rt, ObjectType::ObjectTable) || is(rt, ObjectType::ObjectForeignTable) {
+            let mut targets = Vec::new();
+            for names in &objects {
+                match self.resolve_list(names, &self.schema.tables) {
+                    Some(q) => targets.push(q),
+                    None if s.missing_ok => {}
+                    None => {
+                        let q = self.qual_from_list(names);
+                        let loc = self.locate(&q.name);
+                        self.missing_table(&q, loc);
+                    }
+                }
+            }
+            self.drop_tables(&targets, cascade);
+        } else if is(rt, ObjectType::ObjectView) || is(rt, ObjectType::ObjectMatview) {
+            for names in &objects {
+                match self.resolve_list(names, &self.schema.views) {
+                    Some(q) => {
+                        self.schema.views.remove(&q);
+                    }
+                    None if s.missing_ok => {}
+                    None => {
+                        let q = self.qual_from_list(names);
+                        self.error_at(
+                            self.locate(&q.name),
+                            format!("view \"{q}\" does not exist"),
+                            None,
+                        );
+                    }
+                }
+            }
+        } else if is(rt, ObjectType::ObjectType) || is(rt, ObjectType::ObjectDomain) {
+            for names in &objects {
+                let found = self
+                    .resolve_list(names, &self.schema.enums)
+                    .or_else(|| self.resolve_list(names, &self.schema.domains))
+                    .or_else(|| self.resolve_list(names, &self.schema.composites));
+                match found {
+                    Some(q) => self.drop_type(&q, cascade),
+                    None if s.missing_ok => {}
+                    None => {
+                        let q = self.qual_from_list(names);
+                        self.error_at(
+                            self.locate(&q.name),
+                            format!("type \"{q}\" does not exist"),
+                            None,
+                        );
+                    }
+                }
+            }
+        } else if is(rt, ObjectType::ObjectIndex) {
+            for names in &objects {
+                match self.resolve_list(names, &self.schema.indexes) {
+                    Some(q) => {
+                        self.schema.indexes.remove(&q);
+                    }
+                    None if s.missing_ok => {}
+                    None => self.incomplete("drops an index the model does not know"),
+                }
+            }
+        } else if is(rt, ObjectType::ObjectSequence) {
+            for names in &objects {
+                let map = self.schema.sequences.clone();
+                if let Some(q) = self.resolve_list(names, &map) {
+                    self.schema.sequences.remove(&q);
+                }
+            }
+        } else if is(rt, ObjectType::ObjectSchema) {
+            for names in &objects {
+                let Some(name) = names.first() else { continue };
+                if !self.schema.schemas.contains(name) {
+                    if !s.missing_ok {
+                        self.error_at(
+                            self.locate(name),
+                            format!("schema \"{name}\" does not exist"),
+                            None,
+                        );
+                    }
+                    continue;
+                }
+                self.drop_schema(name, cascade);
+            }
+        } else if is(rt, ObjectType::ObjectExtension) {
+            for names in &objects {
+                if let Some(n) = names.first() {
+                    self.schema.extensions.remove(n);
+                }
+            }
+        } else if is(rt, ObjectType::ObjectFunction)
+            || is(rt, ObjectType::ObjectProcedure)
+            || is(rt, ObjectType::ObjectRoutine)
+        {
+            for names in &objects {
+                let q = self.qual_from_list(names);
+                let map = self.schema.functions.clone();
+                let found = self.resolve_list(names, &map).unwrap_or(q);
+                self.schema.functions.remove(&found);
+            }
+        } else if is(rt, ObjectType::ObjectTrigger) {
+            for names in &objects {
+                let Some((trig, table_names)) = names.split_last() else {
+                    continue;
+                };
+                let Some(table) = self.resolve_list(table_names, &self.schema.tables) else {
+                    if !s.missing_ok {
+                        let q = self.qual_from_list(table_names);
+                        let loc = self.locate(&q.name);
+                        self.missing_table(&q, loc);
+                    }
+                    continue;
+                };
+                self.schema.triggers.remove(&(table, trig.clone()));
+            }
+        }
+    }
+
+    pub(super) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {
+        for target in targets {
+            let mut dependents: Vec<(QualName, String)> = Vec::new();
+            for from in self.schema.related().referencing(target) {
+                if targets.contains(&from) {
+                    continue;
+                }
+                let Some(t) = self.schema.tables.get(&from) else {
+                    continue;
+                };
+                for (n, k) in &t.constraints {
+                    if matches!(k, ConstraintKind::ForeignKey { references, .. } if references == target)
+                    {
+                        dependents.push((from.clone(), n.clone()));
+                    }
+                }
+            }
+            if !dependents.is_empty() && !cascade {
+                let (t, c) = &dependents[0];
+                self.error_at(
+                    self.locate(&target.name),
+                    format!("cannot drop table \"{target}\": constraint \"{c}\" on table \"{t}\" depends on it"),
+                    Some(format!("drop \"{t}\" first (in the same DROP or earlier), or add CASCADE")),
+                );
+                continue;
+            }
+            for (t, c) in dependents {
+                if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                    t.constraints.remove(&c);
+                }
+            }
+            // Dropping a partitioned table drops its partitions.
+            let mut gone = vec![target.clone()];
+            gone.extend(self.partitions_of(target));
+            for g in gone {
+                for ix in self.schema.related().indexes(&g) {
+                    if self.schema.indexes.get(&ix).is_some_and(|i| i.table == g) {
+                        self.schema.indexes.remove(&ix);
+                    }
+                }
+                self.schema.tables.remove(&g);
+                // Triggers sort by table, sequences by name: both are ranges.
+                let triggers: Vec<(QualName, String)> = self
+                    .schema
+                    .triggers
+                    .range((g.clone(), String::new())..)
+                    .take_while(|(t, _)| t == &g)
+                    .cloned()
+                    .collect();
+                for t in triggers {
+                    self.schema.triggers.remove(&t);
+                }
+                let prefix = format!("{}_", g.name);
+                let sequences: Vec<QualName> = self
+                    .schema
+                    .sequences
+                    .range(QualName::new(g.schema.clone(), prefix.clone())..)
+                    .take_while(|s| s.schema == g.schema && s.name.starts_with(&prefix))
+                    .filter(|s| s.name.ends_with("_seq"))
+                    .cloned()
+                    .collect();
+                for s in sequences {
+                    self.schema.sequences.remove(&s);
+                }
+            }
+        }
+    }
+
+    pub(super) fn drop_type(&mut self, q: &QualName, cascade: bool) {
+        let users: Vec<String> = self
+            .schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|&c| {
+                        c.ty.schema.as_deref() == Some(q.schema.as_str()) && c.ty.name == q.name
+                    })
+                    .map(|c| format!("{}.{}", t.name, c.name))
+            })
+            .collect();
+        if !users.is_empty() && !cascade {
+            self.error_at(
+                self.locate(&q.name),
+                format!("cannot drop type \"{q}\": column {} uses it", users[0]),
+                Some("drop or retype the column first, or add CASCADE".to_owned()),
+            );
+            return;
+        }
+        self.schema.enums.remove(q);
+        self.schema.domains.remove(q);
+        self.schema.composites.remove(q);
+        self.retype(q, None);
+    }
+
+    pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) {
+        let has_objects = self.schema.tables.keys().any(|q| q.schema == name)
+            || self.schema.enums.keys().any(|q| q.schema == name)
+            || self.schema.views.keys().any(|q| q.schema == name);
+        if has_objects && !cascade {
+            self.error_at(
+                self.locate(name),
+                format!("cannot drop schema \"{name}\": it still has objects"),
+                Some("drop them first, or add CASCADE".to_owned()),
+            );
+            return;
+        }
+        self.schema.schemas.remove(name);
+        let keep = |q: &QualName| q.schema != name;
+        retain(&mut self.schema.tables, |q, _| keep(q));
+        retain(&mut self.schema.views, |q, _| keep(q));
+        retain(&mut self.schema.enums, |q, _| keep(q));
+        retain(&mut self.schema.domains, |q, _| keep(q));
+        retain(&mut self.schema.composites, |q, _| keep(q));
+        retain(&mut self.schema.indexes, |q, _| keep(q));
+        retain_set(&mut self.schema.sequences, keep);
+        retain_set(&mut self.schema.functions, keep);
+        retain_set(&mut self.schema.triggers, |(q, _)| keep(q));
+    }
+}

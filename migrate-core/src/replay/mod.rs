@@ -1,0 +1,360 @@
+//! Replays DDL statements into the schema model, one file at a time, reporting
+//! statements that name what does not exist at that point.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, ConstrType, a_const};
+
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::schema::{QualName, Schema};
+use crate::source::load::SqlFile;
+use crate::sql::parse::Statement;
+use crate::sql::position::LineIndex;
+
+/// PostgreSQL truncates identifiers to this many bytes.
+const NAMEDATALEN: usize = 63;
+
+/// Findings of one replay: errors (the migration is wrong) and notes (the model
+/// could not follow; `lint` reports them as "model may be incomplete here").
+#[derive(Debug, Default)]
+pub struct ReplayFindings {
+    pub errors: Diagnostics,
+    pub incomplete: Diagnostics,
+}
+
+/// Replays every statement of `file` into `schema`.
+pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFindings) {
+    let mut r = Replayer {
+        schema,
+        path: &file.path,
+        sql: &file.sql,
+        index: LineIndex::new(&file.sql),
+        findings,
+        search_path: vec!["public".to_owned()],
+        stmt_start: 0,
+        stmt_end: 0,
+    };
+    for stmt in &file.statements {
+        r.statement(stmt);
+    }
+    // Temporary tables end with the session; the next migration cannot see them.
+    let temp: Vec<QualName> = r
+        .schema
+        .tables
+        .range(QualName::new("pg_temp", "")..)
+        .take_while(|(q, _)| q.schema == "pg_temp")
+        .map(|(q, _)| q.clone())
+        .collect();
+    for q in temp {
+        r.schema.tables.remove(&q);
+    }
+    // Snapshots of this schema (the reversal check's clone) inherit lookups that
+    // are current, so theirs stay cheap to refresh.
+    r.schema.related();
+}
+
+/// Replays statements that are not a migration file (seeds, tests).
+pub fn replay_statements(
+    schema: &mut Schema,
+    path: &str,
+    sql: &str,
+    statements: &[Statement],
+    findings: &mut ReplayFindings,
+) {
+    let mut r = Replayer {
+        schema,
+        path,
+        sql,
+        index: LineIndex::new(sql),
+        findings,
+        search_path: vec!["public".to_owned()],
+        stmt_start: 0,
+        stmt_end: 0,
+    };
+    for stmt in statements {
+        r.statement(stmt);
+    }
+}
+
+struct Replayer<'a> {
+    schema: &'a mut Schema,
+    path: &'a str,
+    sql: &'a str,
+    index: LineIndex<'a>,
+    findings: &'a mut ReplayFindings,
+    search_path: Vec<String>,
+    stmt_start: usize,
+    stmt_end: usize,
+}
+
+/// The string values of a name list (`["public", "vms"]`).
+fn strings(nodes: &[pb::Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is(value: i32, e: impl Into<i32>) -> bool {
+    value == e.into()
+}
+
+/// PostgreSQL's makeObjectName: `{name1}_{name2}_{label}` shortened to fit
+/// NAMEDATALEN by trimming the longer of the two names first.
+fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let mut n1 = name1.len();
+    let mut n2 = name2.map_or(0, str::len);
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = NAMEDATALEN.saturating_sub(overhead);
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let cut = |s: &str, n: usize| {
+        let mut n = n;
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_owned()
+    };
+    let mut out = cut(name1, n1);
+    if let Some(n) = name2 {
+        out.push('_');
+        out.push_str(&cut(n, n2));
+    }
+    out.push('_');
+    out.push_str(label);
+    out
+}
+
+impl Replayer<'_> {
+    // ---- places and messages ----------------------------------------------
+
+    fn error_at(&mut self, offset: Option<i32>, message: String, help: Option<String>) {
+        let off = offset
+            .filter(|o| *o >= 0)
+            .map(|o| o as usize)
+            .unwrap_or(self.stmt_start);
+        let pos = self.index.pos(off);
+        self.findings.errors.push(Diagnostic {
+            path: self.path.to_owned(),
+            pos: Some(pos),
+            message,
+            snippet: Some(self.index.line(pos.line).to_owned()),
+            help,
+        });
+    }
+
+    fn incomplete(&mut self, why: &str) {
+        let pos = self.index.pos(self.stmt_start);
+        self.findings.incomplete.push(Diagnostic {
+            path: self.path.to_owned(),
+            pos: Some(pos),
+            message: format!("model may be incomplete here: {why}"),
+            snippet: Some(self.index.line(pos.line).to_owned()),
+            help: Some(
+                "the generated types and checks do not see this change; prefer plain DDL"
+                    .to_owned(),
+            ),
+        });
+    }
+
+    /// Where an identifier is written inside the current statement, for nodes that
+    /// carry no location of their own.
+    fn locate(&self, name: &str) -> Option<i32> {
+        let text = &self.sql[self.stmt_start..self.stmt_end];
+        let lower = text.to_ascii_lowercase();
+        let needle = name.to_ascii_lowercase();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(&needle) {
+            let at = from + i;
+            let before = at.checked_sub(1).map(|j| lower.as_bytes()[j]);
+            let after = lower.as_bytes().get(at + needle.len()).copied();
+            if !before.is_some_and(word) && !after.is_some_and(word) {
+                return Some((self.stmt_start + at) as i32);
+            }
+            from = at + needle.len();
+        }
+        None
+    }
+
+    fn missing_table(&mut self, name: &QualName, location: Option<i32>) {
+        let candidates: Vec<String> = self.schema.tables.keys().map(|k| k.to_string()).collect();
+        let help = did_you_mean(&name.to_string(), candidates.iter().map(String::as_str))
+            .map(|c| format!("did you mean \"{c}\"?"))
+            .or_else(|| Some("create it in an earlier migration, or add IF EXISTS".to_owned()));
+        self.error_at(location, format!("table \"{name}\" does not exist"), help);
+    }
+
+    fn missing_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {
+        let help = self.schema.tables.get(table).and_then(|t| {
+            did_you_mean(column, t.columns.iter().map(|c| c.name.as_str()))
+                .map(|c| format!("did you mean \"{c}\"?"))
+        });
+        let help = help.or_else(|| {
+            Some(format!(
+                "table \"{table}\" has no such column at this point"
+            ))
+        });
+        self.error_at(
+            location.or_else(|| self.locate(column)),
+            format!("column \"{column}\" of table \"{table}\" does not exist"),
+            help,
+        );
+    }
+
+    // ---- statements ---------------------------------------------------------
+
+    fn statement(&mut self, stmt: &Statement) {
+        self.stmt_start = stmt.start;
+        self.stmt_end = stmt.end;
+        match &stmt.node {
+            NodeEnum::CreateStmt(s) => self.create_table(s),
+            NodeEnum::AlterTableStmt(s) => self.alter_table(s),
+            NodeEnum::RenameStmt(s) => self.rename(s),
+            NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
+            NodeEnum::DropStmt(s) => self.drop(s),
+            NodeEnum::IndexStmt(s) => self.create_index(s),
+            NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
+            NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
+            NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
+            NodeEnum::CompositeTypeStmt(s) => self.create_composite(s),
+            NodeEnum::ViewStmt(s) => self.create_view(s),
+            NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s),
+            NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
+            NodeEnum::CreateExtensionStmt(s) => {
+                self.schema.extensions.insert(s.extname.clone());
+            }
+            NodeEnum::CreateSeqStmt(s) => {
+                if let Some(rv) = &s.sequence {
+                    let q = self.qual_for_create(&rv.schemaname, &rv.relname);
+                    self.schema.sequences.insert(q);
+                }
+            }
+            NodeEnum::CreateFunctionStmt(s) => {
+                let names = strings(&s.funcname);
+                let q = self.qual_from_list(&names);
+                self.schema.functions.insert(q);
+            }
+            NodeEnum::CreateTrigStmt(s) => self.create_trigger(s),
+            NodeEnum::VariableSetStmt(s) => self.set_variable(s),
+            NodeEnum::InsertStmt(s) => self.insert(s),
+            NodeEnum::UpdateStmt(s) => {
+                if let Some(rv) = &s.relation
+                    && let Some(t) = self.table_of(rv, false)
+                {
+                    for target in &s.target_list {
+                        if let Some(NodeEnum::ResTarget(rt)) = &target.node {
+                            self.expect_column(&t, &rt.name, Some(rt.location));
+                        }
+                    }
+                }
+            }
+            NodeEnum::DeleteStmt(s) => {
+                if let Some(rv) = &s.relation {
+                    self.table_of(rv, false);
+                }
+            }
+            NodeEnum::TruncateStmt(s) => {
+                for rel in &s.relations {
+                    if let Some(NodeEnum::RangeVar(rv)) = &rel.node {
+                        self.table_of(rv, false);
+                    }
+                }
+            }
+            NodeEnum::DoStmt(_) => {
+                let body = self.sql[stmt.start..stmt.end].to_ascii_uppercase();
+                let ddl = ["ALTER ", "CREATE ", "DROP ", "EXECUTE "]
+                    .iter()
+                    .any(|k| body.contains(k));
+                if ddl {
+                    self.incomplete("DDL inside a DO block is not replayed");
+                }
+            }
+            NodeEnum::RuleStmt(_) | NodeEnum::CreateForeignTableStmt(_) => {
+                self.incomplete("this statement is not replayed into the model");
+            }
+            _ => {}
+        }
+    }
+
+    fn expect_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {
+        let exists = self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(column).is_some());
+        if !exists {
+            self.missing_column(table, column, location);
+        }
+    }
+
+    fn set_variable(&mut self, s: &pb::VariableSetStmt) {
+        if s.name != "search_path" {
+            return;
+        }
+        let mut path = Vec::new();
+        for a in &s.args {
+            if let Some(NodeEnum::AConst(c)) = &a.node
+                && let Some(a_const::Val::Sval(v)) = &c.val
+            {
+                for part in v.sval.split(',') {
+                    let p = part.trim().trim_matches('"');
+                    if !p.is_empty() && p != "$user" && p != "pg_catalog" {
+                        path.push(p.to_owned());
+                    }
+                }
+            }
+        }
+        self.search_path = if path.is_empty() {
+            vec!["public".to_owned()]
+        } else {
+            path
+        };
+    }
+}
+
+/// Builds a constraint with the column it was declared on as its key.
+fn with_keys(mut c: pb::Constraint, column: &str) -> pb::Constraint {
+    let key = pb::Node {
+        node: Some(NodeEnum::String(pb::String {
+            sval: column.to_owned(),
+        })),
+    };
+    if c.contype == ConstrType::ConstrForeign as i32 {
+        if c.fk_attrs.is_empty() {
+            c.fk_attrs.push(key);
+        }
+    } else if c.keys.is_empty() && c.contype != ConstrType::ConstrCheck as i32 {
+        c.keys.push(key);
+    }
+    c
+}
+
+fn object_names(node: Option<&pb::Node>) -> Vec<String> {
+    match node.and_then(|n| n.node.as_ref()) {
+        Some(NodeEnum::List(l)) => strings(&l.items),
+        Some(NodeEnum::TypeName(tn)) => strings(&tn.names),
+        Some(NodeEnum::String(s)) => vec![s.sval.clone()],
+        _ => Vec::new(),
+    }
+}
+
+mod alter;
+mod dml;
+mod drop;
+mod names;
+mod objects;
+mod rename;
+mod tables;
+mod typing;
+mod views;
+
+#[cfg(test)]
+mod tests;

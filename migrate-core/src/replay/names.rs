@@ -1,0 +1,72 @@
+//! Names: where new objects go and how written names resolve, as the search path does.
+
+use pg_query::protobuf::{self as pb};
+
+use super::Replayer;
+use crate::model::schema::{Names, QualName};
+
+impl Replayer<'_> {
+    // ---- names ------------------------------------------------------------
+
+    /// The schema new objects go to.
+    pub(super) fn creation_schema(&self) -> String {
+        self.search_path
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "public".to_owned())
+    }
+
+    pub(super) fn qual_for_create(&self, schema: &str, name: &str) -> QualName {
+        if schema.is_empty() {
+            QualName::new(self.creation_schema(), name)
+        } else {
+            QualName::new(schema, name)
+        }
+    }
+
+    pub(super) fn qual_from_list(&self, names: &[String]) -> QualName {
+        match names {
+            [.., schema, name] => QualName::new(schema.clone(), name.clone()),
+            [name] => QualName::new(self.creation_schema(), name.clone()),
+            [] => QualName::public(""),
+        }
+    }
+
+    /// Finds an existing relation-like object the way PostgreSQL's search path does.
+    pub(super) fn resolve(&self, schema: &str, name: &str, map: &impl Names) -> Option<QualName> {
+        if !schema.is_empty() {
+            let q = QualName::new(schema, name);
+            return map.has(&q).then_some(q);
+        }
+        std::iter::once("pg_temp".to_owned())
+            .chain(self.search_path.iter().cloned())
+            .map(|s| QualName::new(s, name))
+            .find(|q| map.has(q))
+    }
+
+    pub(super) fn resolve_list(&self, names: &[String], map: &impl Names) -> Option<QualName> {
+        match names {
+            [.., schema, name] => self.resolve(schema, name, map),
+            [name] => self.resolve("", name, map),
+            [] => None,
+        }
+    }
+
+    pub(super) fn table_of(&mut self, rv: &pb::RangeVar, missing_ok: bool) -> Option<QualName> {
+        if let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables) {
+            return Some(q);
+        }
+        // Views answer DML too; they are not an error, just not a table.
+        if self
+            .resolve(&rv.schemaname, &rv.relname, &self.schema.views)
+            .is_some()
+        {
+            return None;
+        }
+        if !missing_ok {
+            let name = self.qual_for_create(&rv.schemaname, &rv.relname);
+            self.missing_table(&name, Some(rv.location));
+        }
+        None
+    }
+}

@@ -1,0 +1,232 @@
+//! Indexes, enums, domains, composite types, schemas and triggers.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, ConstrType};
+
+use super::{Replayer, is, strings};
+use crate::model::schema::{Column, Domain, Index, QualName, View};
+
+impl Replayer<'_> {
+    // ---- other objects --------------------------------------------------------
+
+    pub(super) fn create_index(&mut self, s: &pb::IndexStmt) {
+        let Some(rv) = &s.relation else { return };
+        let Some(table) = self.table_of(rv, false) else {
+            return;
+        };
+        let mut columns = Vec::new();
+        for p in &s.index_params {
+            let Some(NodeEnum::IndexElem(e)) = &p.node else {
+                continue;
+            };
+            if e.name.is_empty() {
+                columns.push("(expr)".to_owned());
+            } else {
+                self.expect_column(&table, &e.name, None);
+                columns.push(e.name.clone());
+            }
+        }
+        let name = if s.idxname.is_empty() {
+            let cols: Vec<&str> = columns
+                .iter()
+                .map(|c| if c == "(expr)" { "expr" } else { c.as_str() })
+                .collect();
+            self.choose_name(&table, Some(&cols.join("_")), "idx")
+        } else {
+            s.idxname.clone()
+        };
+        let q = QualName::new(table.schema.clone(), name);
+        if self.schema.indexes.contains_key(&q) || self.schema.tables.contains_key(&q) {
+            if !s.if_not_exists {
+                self.error_at(
+                    self.locate(&q.name),
+                    format!("relation \"{q}\" already exists"),
+                    Some("pick another index name, or add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        self.schema.indexes.insert(
+            q,
+            Index {
+                table,
+                columns,
+                unique: s.unique,
+                partial: s.where_clause.is_some(),
+            },
+        );
+    }
+
+    pub(super) fn create_enum(&mut self, s: &pb::CreateEnumStmt) {
+        let q = self.qual_from_list(&strings(&s.type_name));
+        if self.type_exists(&q) {
+            self.error_at(
+                self.locate(&q.name),
+                format!("type \"{q}\" already exists"),
+                Some("drop it first or pick another name".to_owned()),
+            );
+            return;
+        }
+        self.schema.enums.insert(q, strings(&s.vals));
+    }
+
+    pub(super) fn type_exists(&self, q: &QualName) -> bool {
+        self.schema.enums.contains_key(q)
+            || self.schema.domains.contains_key(q)
+            || self.schema.composites.contains_key(q)
+    }
+
+    pub(super) fn alter_enum(&mut self, s: &pb::AlterEnumStmt) {
+        let names = strings(&s.type_name);
+        let Some(q) = self.resolve_list(&names, &self.schema.enums) else {
+            let q = self.qual_from_list(&names);
+            self.error_at(
+                self.locate(&q.name),
+                format!("type \"{q}\" does not exist"),
+                None,
+            );
+            return;
+        };
+        let labels = self.schema.enums.get_mut(&q).expect("resolved");
+        if !s.old_val.is_empty() {
+            match labels.iter_mut().find(|l| **l == s.old_val) {
+                Some(l) => *l = s.new_val.clone(),
+                None => {
+                    let msg = format!(
+                        "\"{}\" is not an existing enum label of type \"{q}\"",
+                        s.old_val
+                    );
+                    self.error_at(self.locate(&s.old_val), msg, None);
+                }
+            }
+            return;
+        }
+        if labels.contains(&s.new_val) {
+            if !s.skip_if_new_val_exists {
+                let msg = format!(
+                    "enum label \"{}\" already exists in type \"{q}\"",
+                    s.new_val
+                );
+                self.error_at(
+                    self.locate(&s.new_val),
+                    msg,
+                    Some("add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        let at = if s.new_val_neighbor.is_empty() {
+            labels.len()
+        } else {
+            match labels.iter().position(|l| *l == s.new_val_neighbor) {
+                Some(i) if s.new_val_is_after => i + 1,
+                Some(i) => i,
+                None => labels.len(),
+            }
+        };
+        labels.insert(at, s.new_val.clone());
+    }
+
+    pub(super) fn create_domain(&mut self, s: &pb::CreateDomainStmt) {
+        let q = self.qual_from_list(&strings(&s.domainname));
+        let Some(tn) = &s.type_name else { return };
+        let Some((base, _)) = self.resolve_type(tn) else {
+            return;
+        };
+        let not_null = s.constraints.iter().any(|c| {
+            matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrNotnull))
+        });
+        self.schema.domains.insert(q, Domain { base, not_null });
+    }
+
+    pub(super) fn create_composite(&mut self, s: &pb::CompositeTypeStmt) {
+        let Some(rv) = &s.typevar else { return };
+        let q = self.qual_for_create(&rv.schemaname, &rv.relname);
+        let mut cols = Vec::new();
+        for c in &s.coldeflist {
+            let Some(NodeEnum::ColumnDef(cd)) = &c.node else {
+                continue;
+            };
+            let Some(tn) = &cd.type_name else { continue };
+            if let Some((ty, _)) = self.resolve_type(tn) {
+                cols.push(Column {
+                    name: cd.colname.clone(),
+                    ty,
+                    nullable: true,
+                    has_default: false,
+                    identity: None,
+                    generated: false,
+                });
+            }
+        }
+        self.schema.composites.insert(q, cols);
+    }
+
+    pub(super) fn create_view(&mut self, s: &pb::ViewStmt) {
+        let Some(rv) = &s.view else { return };
+        let q = self.qual_for_create(&rv.schemaname, &rv.relname);
+        if self.schema.tables.contains_key(&q) || (self.schema.views.contains_key(&q) && !s.replace)
+        {
+            self.error_at(
+                Some(rv.location),
+                format!("relation \"{q}\" already exists"),
+                Some("use CREATE OR REPLACE VIEW, or drop it first".to_owned()),
+            );
+            return;
+        }
+        let mut columns = self.view_columns(s.query.as_deref());
+        let aliases = strings(&s.aliases);
+        if let Some(cols) = &mut columns {
+            for (c, a) in cols.iter_mut().zip(aliases) {
+                c.name = a;
+            }
+        }
+        self.schema.views.insert(
+            q.clone(),
+            View {
+                name: q,
+                columns,
+                materialized: false,
+            },
+        );
+    }
+
+    /// The columns of `SELECT a, b AS c FROM t` when every item is a plain column
+    /// of one known table; `None` otherwise (the view is then known by name).
+    pub(super) fn create_schema(&mut self, s: &pb::CreateSchemaStmt) {
+        if self.schema.schemas.contains(&s.schemaname) {
+            if !s.if_not_exists {
+                self.error_at(
+                    self.locate(&s.schemaname),
+                    format!("schema \"{}\" already exists", s.schemaname),
+                    Some("add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        self.schema.schemas.insert(s.schemaname.clone());
+        if !s.schema_elts.is_empty() {
+            self.incomplete("objects created inside CREATE SCHEMA are not replayed");
+        }
+    }
+
+    pub(super) fn create_trigger(&mut self, s: &pb::CreateTrigStmt) {
+        let Some(rv) = &s.relation else { return };
+        let Some(table) = self.table_of(rv, false) else {
+            return;
+        };
+        let key = (table.clone(), s.trigname.clone());
+        if self.schema.triggers.contains(&key) && !s.replace {
+            self.error_at(
+                self.locate(&s.trigname),
+                format!(
+                    "trigger \"{}\" for relation \"{table}\" already exists",
+                    s.trigname
+                ),
+                Some("drop it first, or use CREATE OR REPLACE TRIGGER".to_owned()),
+            );
+            return;
+        }
+        self.schema.triggers.insert(key);
+    }
+}

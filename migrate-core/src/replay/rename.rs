@@ -1,0 +1,371 @@
+//! Renames and moves (RENAME, SET SCHEMA) of every object the model keeps.
+
+use std::sync::Arc;
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, ObjectType};
+
+use super::{Replayer, is, object_names, strings};
+use crate::model::schema::{ConstraintKind, Partitioning, QualName, update_all};
+use crate::model::types::SqlType;
+
+impl Replayer<'_> {
+    // ---- renames and moves ------------------------------------------------
+
+    pub(super) fn rename(&mut self, s: &pb::RenameStmt) {
+        let rt = s.rename_type;
+        if is(rt, ObjectType::ObjectTable) || is(rt, ObjectType::ObjectForeignTable) {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.table_of(rv, s.missing_ok) {
+                let new = QualName::new(old.schema.clone(), s.newname.clone());
+                self.rename_table(&old, new);
+            }
+        } else if is(rt, ObjectType::ObjectColumn) {
+            let Some(rv) = &s.relation else { return };
+            let Some(table) = self.table_of(rv, s.missing_ok) else {
+                return;
+            };
+            if self.schema.tables[&table].column(&s.subname).is_none() {
+                if !s.missing_ok {
+                    self.missing_column(&table, &s.subname, None);
+                }
+                return;
+            }
+            if self.schema.tables[&table].column(&s.newname).is_some() {
+                self.error_at(
+                    self.locate(&s.newname),
+                    format!(
+                        "column \"{}\" of relation \"{table}\" already exists",
+                        s.newname
+                    ),
+                    None,
+                );
+                return;
+            }
+            self.rename_column(&table, &s.subname, &s.newname);
+        } else if is(rt, ObjectType::ObjectTabconstraint) {
+            let Some(rv) = &s.relation else { return };
+            let Some(table) = self.table_of(rv, s.missing_ok) else {
+                return;
+            };
+            let Some(tbl) = self.schema.tables.get_mut(&table).map(Arc::make_mut) else {
+                return;
+            };
+            match tbl.constraints.remove(&s.subname) {
+                Some(k) => {
+                    tbl.constraints.insert(s.newname.clone(), k);
+                    let old = QualName::new(table.schema.clone(), s.subname.clone());
+                    if let Some(ix) = self.schema.indexes.remove(&old) {
+                        self.schema
+                            .indexes
+                            .insert(QualName::new(table.schema.clone(), s.newname.clone()), ix);
+                    }
+                }
+                None => self.error_at(
+                    self.locate(&s.subname),
+                    format!(
+                        "constraint \"{}\" of relation \"{table}\" does not exist",
+                        s.subname
+                    ),
+                    None,
+                ),
+            }
+        } else if is(rt, ObjectType::ObjectIndex) {
+            let Some(rv) = &s.relation else { return };
+            match self.resolve(&rv.schemaname, &rv.relname, &self.schema.indexes) {
+                Some(old) => {
+                    let ix = self.schema.indexes.remove(&old).expect("resolved");
+                    // Renaming a constraint's index renames the constraint too.
+                    if let Some(t) = self.schema.tables.get_mut(&ix.table).map(Arc::make_mut)
+                        && let Some(k) = t.constraints.remove(&old.name)
+                    {
+                        t.constraints.insert(s.newname.clone(), k);
+                    }
+                    self.schema
+                        .indexes
+                        .insert(QualName::new(old.schema, s.newname.clone()), ix);
+                }
+                None if s.missing_ok => {}
+                None => self.incomplete("renames an index the model does not know"),
+            }
+        } else if is(rt, ObjectType::ObjectView) || is(rt, ObjectType::ObjectMatview) {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views) {
+                let mut v = self.schema.views.remove(&old).expect("resolved");
+                v.name = QualName::new(old.schema, s.newname.clone());
+                self.schema.views.insert(v.name.clone(), v);
+            } else if !s.missing_ok {
+                self.error_at(
+                    Some(rv.location),
+                    format!("view \"{}\" does not exist", rv.relname),
+                    None,
+                );
+            }
+        } else if is(rt, ObjectType::ObjectType) || is(rt, ObjectType::ObjectDomain) {
+            let names = object_names(s.object.as_deref());
+            let new_name = s.newname.clone();
+            self.rename_type(&names, &new_name);
+        } else if is(rt, ObjectType::ObjectSchema) {
+            if self.schema.schemas.remove(&s.subname).is_some() {
+                self.schema.schemas.insert(s.newname.clone());
+                self.incomplete(
+                    "objects of a renamed schema keep their old qualified names in the model",
+                );
+            }
+        } else if is(rt, ObjectType::ObjectSequence) {
+            if let Some(rv) = &s.relation
+                && let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
+            {
+                self.schema.sequences.remove(&old);
+                self.schema
+                    .sequences
+                    .insert(QualName::new(old.schema, s.newname.clone()));
+            }
+        } else if is(rt, ObjectType::ObjectTrigger) {
+            if let Some(rv) = &s.relation
+                && let Some(t) = self.table_of(rv, false)
+                && self
+                    .schema
+                    .triggers
+                    .remove(&(t.clone(), s.subname.clone()))
+                    .is_some()
+            {
+                self.schema.triggers.insert((t, s.newname.clone()));
+            }
+        } else if (is(rt, ObjectType::ObjectFunction) || is(rt, ObjectType::ObjectProcedure))
+            && let Some(NodeEnum::ObjectWithArgs(o)) =
+                s.object.as_deref().and_then(|n| n.node.as_ref())
+        {
+            let old = self.qual_from_list(&strings(&o.objname));
+            if self.schema.functions.remove(&old).is_some() {
+                self.schema
+                    .functions
+                    .insert(QualName::new(old.schema, s.newname.clone()));
+            }
+        }
+    }
+
+    pub(super) fn rename_table(&mut self, old: &QualName, new: QualName) {
+        let Some(mut t) = self.schema.tables.remove(old) else {
+            return;
+        };
+        Arc::make_mut(&mut t).name = new.clone();
+        self.schema.tables.insert(new.clone(), t);
+        update_all(&mut self.schema.tables, |t| {
+            let refers = t.partitioning == Partitioning::PartitionOf(old.clone())
+                || t.constraints.values().any(
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == old),
+                );
+            if !refers {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            for k in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey { references, .. } = k
+                    && references == old
+                {
+                    *references = new.clone();
+                }
+            }
+            if t.partitioning == Partitioning::PartitionOf(old.clone()) {
+                t.partitioning = Partitioning::PartitionOf(new.clone());
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == old {
+                ix.table = new.clone();
+            }
+        });
+        let triggers: Vec<_> = self
+            .schema
+            .triggers
+            .iter()
+            .filter(|(t, _)| t == old)
+            .cloned()
+            .collect();
+        for (t, n) in triggers {
+            self.schema.triggers.remove(&(t, n.clone()));
+            self.schema.triggers.insert((new.clone(), n));
+        }
+    }
+
+    pub(super) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
+        let fix = |cols: &mut Vec<String>| {
+            for c in cols.iter_mut() {
+                if c == old {
+                    *c = new.to_owned();
+                }
+            }
+        };
+        let partitions = self.partitions_of(table);
+        for t in std::iter::once(table.clone()).chain(partitions) {
+            if let Some(c) = self
+                .schema
+                .tables
+                .get_mut(&t)
+                .map(Arc::make_mut)
+                .and_then(|t| t.column_mut(old))
+            {
+                c.name = new.to_owned();
+            }
+        }
+        update_all(&mut self.schema.tables, |t| {
+            let refers = &t.name == table
+                || t.constraints.values().any(
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == table),
+                );
+            if !refers {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            let own = &t.name == table;
+            for k in t.constraints.values_mut() {
+                match k {
+                    ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns }
+                        if own =>
+                    {
+                        fix(columns)
+                    }
+                    ConstraintKind::ForeignKey {
+                        columns,
+                        references,
+                        ref_columns,
+                    } => {
+                        if own {
+                            fix(columns);
+                        }
+                        if references == table {
+                            fix(ref_columns);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == table {
+                fix(&mut ix.columns);
+            }
+        });
+    }
+
+    pub(super) fn rename_type(&mut self, names: &[String], new_name: &str) {
+        let found = self
+            .resolve_list(names, &self.schema.enums)
+            .or_else(|| self.resolve_list(names, &self.schema.domains))
+            .or_else(|| self.resolve_list(names, &self.schema.composites));
+        let Some(old) = found else {
+            self.error_at(
+                self.locate(names.last().map(String::as_str).unwrap_or_default()),
+                format!("type \"{}\" does not exist", names.join(".")),
+                None,
+            );
+            return;
+        };
+        let new = QualName::new(old.schema.clone(), new_name);
+        self.move_type(&old, new);
+    }
+
+    /// Renames or moves a user type and repoints the columns that use it.
+    pub(super) fn move_type(&mut self, old: &QualName, new: QualName) {
+        if let Some(v) = self.schema.enums.remove(old) {
+            self.schema.enums.insert(new.clone(), v);
+        }
+        if let Some(v) = self.schema.domains.remove(old) {
+            self.schema.domains.insert(new.clone(), v);
+        }
+        if let Some(v) = self.schema.composites.remove(old) {
+            self.schema.composites.insert(new.clone(), v);
+        }
+        self.retype(old, Some(&new));
+    }
+
+    /// Points every column of type `old` at `new`, or drops those columns.
+    pub(super) fn retype(&mut self, old: &QualName, new: Option<&QualName>) {
+        let is_old =
+            |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
+        update_all(&mut self.schema.tables, |t| {
+            if !t.columns.iter().any(|c| is_old(&c.ty)) {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            match new {
+                Some(n) => {
+                    for c in &mut t.columns {
+                        if is_old(&c.ty) {
+                            c.ty.schema = Some(n.schema.clone());
+                            c.ty.name = n.name.clone();
+                        }
+                    }
+                }
+                None => t.columns.retain(|c| !is_old(&c.ty)),
+            }
+        });
+        if let Some(n) = new {
+            update_all(&mut self.schema.domains, |d| {
+                if is_old(&d.base) {
+                    d.base.schema = Some(n.schema.clone());
+                    d.base.name = n.name.clone();
+                }
+            });
+        }
+    }
+
+    pub(super) fn set_schema(&mut self, s: &pb::AlterObjectSchemaStmt) {
+        let ot = s.object_type;
+        if !self.schema.schemas.contains(&s.newschema) {
+            self.error_at(
+                self.locate(&s.newschema),
+                format!("schema \"{}\" does not exist", s.newschema),
+                Some(format!("run CREATE SCHEMA {} first", s.newschema)),
+            );
+            return;
+        }
+        if is(ot, ObjectType::ObjectTable) {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.table_of(rv, s.missing_ok) {
+                let new = QualName::new(s.newschema.clone(), old.name.clone());
+                // Indexes and owned sequences move with their table.
+                let moved: Vec<QualName> = self
+                    .schema
+                    .indexes
+                    .iter()
+                    .filter(|(_, ix)| ix.table == old)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for n in moved {
+                    let ix = self.schema.indexes.remove(&n).expect("listed");
+                    self.schema
+                        .indexes
+                        .insert(QualName::new(s.newschema.clone(), n.name), ix);
+                }
+                self.rename_table(&old, new);
+            }
+        } else if is(ot, ObjectType::ObjectType) || is(ot, ObjectType::ObjectDomain) {
+            let names = object_names(s.object.as_deref());
+            let found = self
+                .resolve_list(&names, &self.schema.enums)
+                .or_else(|| self.resolve_list(&names, &self.schema.domains))
+                .or_else(|| self.resolve_list(&names, &self.schema.composites));
+            if let Some(old) = found {
+                let new = QualName::new(s.newschema.clone(), old.name.clone());
+                self.move_type(&old, new);
+            }
+        } else if is(ot, ObjectType::ObjectView) || is(ot, ObjectType::ObjectMatview) {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views) {
+                let mut v = self.schema.views.remove(&old).expect("resolved");
+                v.name = QualName::new(s.newschema.clone(), old.name);
+                self.schema.views.insert(v.name.clone(), v);
+            }
+        } else if is(ot, ObjectType::ObjectSequence)
+            && let Some(rv) = &s.relation
+            && let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
+        {
+            self.schema.sequences.remove(&old);
+            self.schema
+                .sequences
+                .insert(QualName::new(s.newschema.clone(), old.name));
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! CREATE TABLE: columns, inline and table constraints, implicit names.
+
+use std::sync::Arc;
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, ConstrType};
+
+use super::{Replayer, is, object_name, strings, with_keys};
+use crate::model::schema::{
+    Column, ConstraintKind, Identity, Index, Partitioning, QualName, Table,
+};
+use crate::model::types::SqlType;
+
+impl Replayer<'_> {
+    // ---- tables -------------------------------------------------------------
+
+    pub(super) fn create_table(&mut self, s: &pb::CreateStmt) {
+        let Some(rv) = &s.relation else { return };
+        let name = if rv.relpersistence == "t" {
+            QualName::new("pg_temp", rv.relname.clone())
+        } else {
+            self.qual_for_create(&rv.schemaname, &rv.relname)
+        };
+        if !self.schema.schemas.contains(&name.schema) && name.schema != "pg_temp" {
+            self.error_at(
+                Some(rv.location),
+                format!("schema \"{}\" does not exist", name.schema),
+                Some(format!("run CREATE SCHEMA {} first", name.schema)),
+            );
+            return;
+        }
+        if self.schema.tables.contains_key(&name) || self.schema.views.contains_key(&name) {
+            if !s.if_not_exists {
+                self.error_at(
+                    Some(rv.location),
+                    format!("relation \"{name}\" already exists"),
+                    Some("drop it first, pick another name, or add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        let mut table = Table::new(name.clone());
+
+        // PARTITION OF / INHERITS: the parent's columns come first.
+        for parent in &s.inh_relations {
+            let Some(NodeEnum::RangeVar(prv)) = &parent.node else {
+                continue;
+            };
+            let Some(pq) = self.table_of(prv, false) else {
+                return;
+            };
+            let parent_table = &self.schema.tables[&pq];
+            for c in &parent_table.columns {
+                if table.column(&c.name).is_none() {
+                    table.columns.push(c.clone());
+                }
+            }
+            if s.partbound.is_some() {
+                table.partitioning = Partitioning::PartitionOf(pq.clone());
+                // A partition carries its parent's primary key and unique constraints
+                // under its own index names; the model keeps only the parent's.
+            }
+        }
+        self.schema.tables.insert(name.clone(), Arc::new(table));
+
+        let mut constraints = Vec::new();
+        for elt in &s.table_elts {
+            match &elt.node {
+                Some(NodeEnum::ColumnDef(cd)) => self.add_column(&name, cd, false),
+                Some(NodeEnum::Constraint(c)) => constraints.push((**c).clone()),
+                Some(NodeEnum::TableLikeClause(like)) => {
+                    if let Some(lrv) = &like.relation
+                        && let Some(src) = self.table_of(lrv, false)
+                    {
+                        let cols = self.schema.tables[&src].columns.clone();
+                        let t = self
+                            .schema
+                            .tables
+                            .get_mut(&name)
+                            .map(Arc::make_mut)
+                            .expect("just inserted");
+                        for mut c in cols {
+                            // LIKE copies NOT NULL, but defaults only with INCLUDING DEFAULTS.
+                            c.has_default = c.has_default && like.options & 0x04 != 0;
+                            c.identity = c.identity.filter(|_| like.options & 0x10 != 0);
+                            t.columns.push(c);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for c in constraints {
+            self.add_constraint(&name, &c);
+        }
+        if let Some(spec) = &s.partspec {
+            let key = spec
+                .part_params
+                .iter()
+                .filter_map(|p| match &p.node {
+                    Some(NodeEnum::PartitionElem(e)) => Some(if e.name.is_empty() {
+                        "(expr)".to_owned()
+                    } else {
+                        e.name.clone()
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let strategy = match spec.strategy {
+                1 => "list",
+                2 => "range",
+                3 => "hash",
+                _ => "unknown",
+            }
+            .to_owned();
+            if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
+                t.partitioning = Partitioning::Partitioned { strategy, key };
+            }
+        }
+    }
+
+    /// Adds a column from its definition; `if_not_exists` for ADD COLUMN IF NOT EXISTS.
+    pub(super) fn add_column(&mut self, table: &QualName, cd: &pb::ColumnDef, if_not_exists: bool) {
+        let exists = self.schema.tables[table].column(&cd.colname).is_some();
+        if exists {
+            if !if_not_exists {
+                self.error_at(
+                    Some(cd.location),
+                    format!(
+                        "column \"{}\" of relation \"{table}\" already exists",
+                        cd.colname
+                    ),
+                    Some("pick another name, or add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        let Some(tn) = &cd.type_name else { return };
+        let (ty, serial) = self.resolve_type(tn).unwrap_or_else(|| {
+            // Keep the column so later statements that use it are not errors too.
+            (SqlType::builtin("unknown"), false)
+        });
+        let mut col = Column {
+            name: cd.colname.clone(),
+            ty,
+            nullable: !(serial || cd.is_not_null),
+            has_default: serial || cd.raw_default.is_some(),
+            identity: None,
+            generated: false,
+        };
+        if serial {
+            let seq = object_name(&table.name, Some(&cd.colname), "seq");
+            self.schema
+                .sequences
+                .insert(QualName::new(table.schema.clone(), seq));
+        }
+        let mut table_constraints = Vec::new();
+        for c in &cd.constraints {
+            let Some(NodeEnum::Constraint(c)) = &c.node else {
+                continue;
+            };
+            let t = c.contype;
+            if is(t, ConstrType::ConstrNotnull) {
+                col.nullable = false;
+            } else if is(t, ConstrType::ConstrNull) {
+                col.nullable = true;
+            } else if is(t, ConstrType::ConstrDefault) {
+                col.has_default = true;
+            } else if is(t, ConstrType::ConstrIdentity) {
+                col.identity = Some(if c.generated_when == "a" {
+                    Identity::Always
+                } else {
+                    Identity::ByDefault
+                });
+                col.nullable = false;
+            } else if is(t, ConstrType::ConstrGenerated) {
+                col.generated = true;
+            } else if is(t, ConstrType::ConstrPrimary) {
+                col.nullable = false;
+                table_constraints.push(with_keys((**c).clone(), &cd.colname));
+            } else if is(t, ConstrType::ConstrUnique)
+                || is(t, ConstrType::ConstrForeign)
+                || is(t, ConstrType::ConstrCheck)
+                || is(t, ConstrType::ConstrExclusion)
+            {
+                table_constraints.push(with_keys((**c).clone(), &cd.colname));
+            }
+        }
+        if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+            t.columns.push(col);
+        }
+        for c in table_constraints {
+            self.add_constraint(table, &c);
+        }
+    }
+
+    /// A unique name for an implicit constraint, as PostgreSQL chooses it.
+    pub(super) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
+        let taken = |n: &str| {
+            self.schema.tables[table].constraints.contains_key(n)
+                || self
+                    .schema
+                    .indexes
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+                || self
+                    .schema
+                    .tables
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+        };
+        let mut pass = 0;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = object_name(&table.name, cols, &l);
+            if !taken(&n) {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    pub(super) fn add_constraint(&mut self, table: &QualName, c: &pb::Constraint) {
+        let keys = strings(&c.keys);
+        let t = c.contype;
+        let (kind, label, name_cols) = if is(t, ConstrType::ConstrPrimary) {
+            (
+                ConstraintKind::PrimaryKey {
+                    columns: keys.clone(),
+                },
+                "pkey",
+                None,
+            )
+        } else if is(t, ConstrType::ConstrUnique) {
+            (
+                ConstraintKind::Unique {
+                    columns: keys.clone(),
+                },
+                "key",
+                Some(keys.join("_")),
+            )
+        } else if is(t, ConstrType::ConstrForeign) {
+            let fk_cols = strings(&c.fk_attrs);
+            let Some(pk) = &c.pktable else { return };
+            let Some(target) = self.table_of(pk, false) else {
+                return;
+            };
+            let mut ref_columns = strings(&c.pk_attrs);
+            if ref_columns.is_empty() {
+                ref_columns = self.schema.tables[&target]
+                    .primary_key()
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default();
+            }
+            for rc in ref_columns.clone() {
+                self.expect_column(&target, &rc, Some(pk.location));
+            }
+            (
+                ConstraintKind::ForeignKey {
+                    columns: fk_cols.clone(),
+                    references: target,
+                    ref_columns,
+                },
+                "fkey",
+                Some(fk_cols.join("_")),
+            )
+        } else if is(t, ConstrType::ConstrCheck) {
+            let mut cols: Vec<String> = Vec::new();
+            if let Some(expr) = &c.raw_expr
+                && let Some(node) = &expr.node
+            {
+                for (n, ..) in node.nodes() {
+                    if let pg_query::NodeRef::ColumnRef(cr) = n
+                        && let Some(last) = strings(&cr.fields).last()
+                        && !cols.contains(last)
+                    {
+                        cols.push(last.clone());
+                    }
+                }
+            }
+            // PostgreSQL names a check after its column only when it uses exactly one.
+            let name_cols = (cols.len() == 1).then(|| cols[0].clone());
+            (ConstraintKind::Check, "check", name_cols)
+        } else if is(t, ConstrType::ConstrExclusion) {
+            (ConstraintKind::Exclusion, "excl", None)
+        } else if is(t, ConstrType::ConstrNotnull) {
+            // PostgreSQL 18 spells table-level NOT NULL as a constraint.
+            for k in &keys {
+                if let Some(col) = self
+                    .schema
+                    .tables
+                    .get_mut(table)
+                    .map(Arc::make_mut)
+                    .and_then(|t| t.column_mut(k))
+                {
+                    col.nullable = false;
+                }
+            }
+            return;
+        } else {
+            return;
+        };
+        for k in &keys {
+            self.expect_column(table, k, Some(c.location));
+        }
+        if let ConstraintKind::ForeignKey { columns, .. } = &kind {
+            for k in columns {
+                self.expect_column(table, k, Some(c.location));
+            }
+        }
+        let name = if c.conname.is_empty() {
+            self.choose_name(table, name_cols.as_deref(), label)
+        } else {
+            c.conname.clone()
+        };
+        let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
+            return;
+        };
+        if let ConstraintKind::PrimaryKey { columns } = &kind {
+            for k in columns {
+                if let Some(col) = tbl.column_mut(k) {
+                    col.nullable = false;
+                }
+            }
+        }
+        let index = match &kind {
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
+                Some(Index {
+                    table: table.clone(),
+                    columns: columns.clone(),
+                    unique: true,
+                    partial: false,
+                })
+            }
+            _ => None,
+        };
+        tbl.constraints.insert(name.clone(), kind);
+        if let Some(ix) = index {
+            self.schema
+                .indexes
+                .insert(QualName::new(table.schema.clone(), name), ix);
+        }
+    }
+}
