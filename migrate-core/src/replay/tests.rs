@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::schema::Partitioning;
+use crate::model::schema::{Identity, Partitioning};
 use crate::sql::parse::parse;
 
 fn file(sql: &str) -> SqlFile {
