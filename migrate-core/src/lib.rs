@@ -33,6 +33,7 @@ pub mod model {
     pub mod rust;
     pub mod schema;
     pub mod types;
+    mod uncertain;
 }
 pub mod replay;
 pub mod check {

@@ -144,7 +144,10 @@ pub enum ConstraintKind {
         references: QualName,
         ref_columns: Vec<String>,
     },
-    Check,
+    /// The columns the expression reads: DROP COLUMN drops the check with them.
+    Check {
+        columns: Vec<String>,
+    },
     Exclusion,
 }
 
@@ -212,6 +215,13 @@ pub struct Index {
     pub columns: Vec<String>,
     pub unique: bool,
     pub partial: bool,
+    /// Every column the index reads (keys, expressions, WHERE, INCLUDE): dropping
+    /// any of them drops the index.
+    pub uses: Vec<String>,
+    /// The definition in PostgreSQL's canonical spelling (name, schema and
+    /// CONCURRENTLY left out), so that a down recreating the index differently
+    /// is a difference. Empty for constraint indexes.
+    pub definition: String,
 }
 
 /// A view; its columns when the replay could derive them.
@@ -220,6 +230,9 @@ pub struct View {
     pub name: QualName,
     pub columns: Option<Vec<Column>>,
     pub materialized: bool,
+    /// The tables and views its query reads (joins, CTEs, UNION, subqueries):
+    /// DROP ... CASCADE of any of them drops the view.
+    pub depends: Vec<QualName>,
 }
 
 /// A domain: a base type with constraints.
@@ -243,14 +256,24 @@ pub struct Schema {
     pub composites: Map<QualName, Vec<Column>>,
     pub indexes: Map<QualName, Index>,
     pub sequences: Set<QualName>,
-    /// By qualified name; overloads are one entry.
-    pub functions: Set<QualName>,
-    /// (table, trigger name).
-    pub triggers: Set<(QualName, String)>,
+    /// By qualified name; overloads are one entry. The value fingerprints the
+    /// arguments and body, so a down that restores another body is a difference.
+    pub functions: Map<QualName, String>,
+    /// (table, trigger name) -> the function it executes.
+    pub triggers: Map<(QualName, String), QualName>,
     pub extensions: Set<String>,
     /// The tool's own version table: in the model (migrations may alter it) but
     /// not a table of the application, so no types are generated for it.
     pub history_table: Option<QualName>,
+    /// Objects the model lost track of: a statement it could not follow may have
+    /// created, changed or dropped them (a conditional branch of a DO block, a
+    /// catalogue update). What the model holds for them is its best guess; no
+    /// check fails on them, and they never count as a difference.
+    pub opaque: Set<QualName>,
+    /// Set (to the statement's place) once a statement may have changed anything
+    /// at all (EXECUTE of a built string): from then on no object is known to be
+    /// absent or present, and existence checks are off.
+    pub unknown: Option<String>,
     /// Reverse lookups (dependents of a table), a cache that never counts as a
     /// difference.
     pub(crate) related: Related,
@@ -262,6 +285,16 @@ impl Schema {
         let mut s = Schema::default();
         s.schemas.insert("public".to_owned());
         s
+    }
+
+    /// True when the model cannot be sure about `name`: checks on it are off.
+    pub fn doubts(&self, name: &QualName) -> bool {
+        self.unknown.is_some() || self.opaque.contains(name)
+    }
+
+    /// True when the model knows nothing for sure any more.
+    pub fn lost(&self) -> bool {
+        self.unknown.is_some()
     }
 
     /// Brings the reverse lookups up to date; cheap when little changed.
@@ -288,11 +321,15 @@ impl Schema {
         if self == other {
             return out;
         }
-        diff_keys(&mut out, "table", &self.tables, &other.tables);
+        let sure = |q: &QualName| !self.opaque.contains(q) && !other.opaque.contains(q);
+        diff_keys(&mut out, "table", &self.tables, &other.tables, &sure);
         for (name, a) in &self.tables {
             let Some(b) = other.tables.get(name) else {
                 continue;
             };
+            if !sure(name) {
+                continue;
+            }
             for ca in &a.columns {
                 match b.column(&ca.name) {
                     None => out.push(format!("column {name}.{} is missing", ca.name)),
@@ -328,36 +365,52 @@ impl Schema {
                 out.push(format!("partitioning of {name} differs"));
             }
         }
-        diff_keys(&mut out, "view", &self.views, &other.views);
-        diff_keys(&mut out, "enum type", &self.enums, &other.enums);
+        diff_keys(&mut out, "view", &self.views, &other.views, &sure);
+        diff_keys(&mut out, "enum type", &self.enums, &other.enums, &sure);
         for (name, a) in &self.enums {
             if let Some(b) = other.enums.get(name)
                 && a != b
+                && sure(name)
             {
                 out.push(format!("enum type {name} has labels {b:?} but had {a:?}"));
             }
         }
-        diff_keys(&mut out, "domain", &self.domains, &other.domains);
+        diff_keys(&mut out, "domain", &self.domains, &other.domains, &sure);
         diff_keys(
             &mut out,
             "composite type",
             &self.composites,
             &other.composites,
+            &sure,
         );
-        diff_keys(&mut out, "index", &self.indexes, &other.indexes);
+        diff_keys(&mut out, "index", &self.indexes, &other.indexes, &sure);
+        for (name, a) in &self.indexes {
+            if let Some(b) = other.indexes.get(name)
+                && a != b
+                && sure(name)
+                && sure(&a.table)
+            {
+                out.push(format!("index {name} is defined differently"));
+            }
+        }
         diff_set(&mut out, "sequence", &self.sequences, &other.sequences);
-        diff_set(&mut out, "function", &self.functions, &other.functions);
-        let ta: Set<String> = self
-            .triggers
-            .iter()
-            .map(|(t, n)| format!("{n} on {t}"))
-            .collect();
-        let tb: Set<String> = other
-            .triggers
-            .iter()
-            .map(|(t, n)| format!("{n} on {t}"))
-            .collect();
-        diff_set(&mut out, "trigger", &ta, &tb);
+        diff_keys(&mut out, "function", &self.functions, &other.functions, &sure);
+        for (name, a) in &self.functions {
+            if let Some(b) = other.functions.get(name)
+                && a != b
+                && sure(name)
+            {
+                out.push(format!("function {name} has another body or signature"));
+            }
+        }
+        let triggers = |s: &Schema| -> Set<String> {
+            s.triggers
+                .keys()
+                .filter(|(t, _)| sure(t))
+                .map(|(t, n)| format!("{n} on {t}"))
+                .collect()
+        };
+        diff_set(&mut out, "trigger", &triggers(self), &triggers(other));
         diff_set(&mut out, "extension", &self.extensions, &other.extensions);
         diff_set(&mut out, "schema", &self.schemas, &other.schemas);
         out
@@ -375,19 +428,20 @@ fn describe(c: &Column) -> String {
     s
 }
 
-fn diff_keys<K: fmt::Display + Ord + Clone, V: Clone>(
+fn diff_keys<V: Clone>(
     out: &mut Vec<String>,
     what: &str,
-    a: &Map<K, V>,
-    b: &Map<K, V>,
+    a: &Map<QualName, V>,
+    b: &Map<QualName, V>,
+    sure: &impl Fn(&QualName) -> bool,
 ) {
     for k in a.keys() {
-        if !b.contains_key(k) {
+        if !b.contains_key(k) && sure(k) {
             out.push(format!("{what} {k} is missing"));
         }
     }
     for k in b.keys() {
-        if !a.contains_key(k) {
+        if !a.contains_key(k) && sure(k) {
             out.push(format!("{what} {k} is left over"));
         }
     }

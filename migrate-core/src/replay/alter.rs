@@ -5,7 +5,7 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
-use super::{Replayer, is};
+use super::{object_name, Replayer, is};
 use crate::diag::did_you_mean;
 use crate::model::schema::{ConstraintKind, Identity, Partitioning, QualName};
 
@@ -94,7 +94,8 @@ impl Replayer<'_> {
                     continue;
                 };
                 if is(st, AlterTableType::AtColumnDefault) {
-                    c.has_default = cmd.def.is_some();
+                    // SET DEFAULT NULL is no default, as DROP DEFAULT.
+                    c.has_default = cmd.def.as_ref().is_some_and(|d| !is_null(d));
                 } else if is(st, AlterTableType::AtSetNotNull) {
                     c.nullable = false;
                 } else if is(st, AlterTableType::AtDropNotNull) {
@@ -171,8 +172,9 @@ impl Replayer<'_> {
         found
     }
 
-    /// Drops a column and what PostgreSQL drops with it: constraints and indexes
-    /// that use it.
+    /// Drops a column and what PostgreSQL drops with it: the constraints and
+    /// indexes that use it anywhere (keys, expressions, WHERE, INCLUDE, CHECK),
+    /// and the sequence a serial or identity column owns.
     pub(super) fn drop_column(&mut self, table: &QualName, column: &str) {
         let partitions = self.partitions_of(table);
         for t in std::iter::once(table.clone()).chain(partitions) {
@@ -186,10 +188,11 @@ impl Replayer<'_> {
                 .filter(|(_, k)| match k {
                     ConstraintKind::PrimaryKey { columns }
                     | ConstraintKind::Unique { columns }
+                    | ConstraintKind::Check { columns }
                     | ConstraintKind::ForeignKey { columns, .. } => {
                         columns.iter().any(|c| c == column)
                     }
-                    _ => false,
+                    ConstraintKind::Exclusion => false,
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
@@ -201,11 +204,26 @@ impl Replayer<'_> {
                     .schema
                     .indexes
                     .get(&ix)
-                    .is_some_and(|i| i.table == t && i.columns.iter().any(|c| c == column))
+                    .is_some_and(|i| i.table == t && i.uses.iter().any(|c| c == column))
                 {
                     self.schema.indexes.remove(&ix);
+                    // An exclusion constraint lives and dies with its index.
+                    if let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                        tbl.constraints.remove(&ix.name);
+                    }
                 }
             }
+            let seq = QualName::new(t.schema.clone(), object_name(&t.name, Some(column), "seq"));
+            self.schema.sequences.remove(&seq);
         }
+    }
+}
+
+/// `NULL` as written (a constant, possibly cast: `NULL::text`).
+fn is_null(node: &pb::Node) -> bool {
+    match node.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => c.isnull,
+        Some(NodeEnum::TypeCast(t)) => t.arg.as_deref().is_some_and(is_null),
+        _ => false,
     }
 }

@@ -1,20 +1,108 @@
-//! INSERT, UPDATE, DELETE, TRUNCATE: the tables and columns they name must exist.
+//! INSERT, UPDATE, DELETE, MERGE, TRUNCATE and queries: every relation they
+//! read or write must exist, and the columns they write too. Writes to
+//! PostgreSQL's own catalogues change the schema behind the model's back.
 
-use pg_query::NodeEnum;
-use pg_query::protobuf::{self as pb};
+use std::collections::BTreeSet;
+
+use pg_query::{NodeEnum, NodeRef};
 
 use super::Replayer;
+use super::names::is_system;
+use crate::model::schema::QualName;
 
 impl Replayer<'_> {
-    pub(super) fn insert(&mut self, s: &pb::InsertStmt) {
-        let Some(rv) = &s.relation else { return };
-        let Some(table) = self.table_of(rv, false) else {
-            return;
-        };
-        for c in &s.cols {
-            if let Some(NodeEnum::ResTarget(rt)) = &c.node {
-                self.expect_column(&table, &rt.name, Some(rt.location));
+    pub(super) fn dml(&mut self, node: &NodeEnum) {
+        // Names a WITH clause defines are not relations.
+        let mut ctes = BTreeSet::new();
+        let mut relations = Vec::new();
+        let mut literals = Vec::new();
+        for (n, ..) in node.nodes() {
+            match n {
+                NodeRef::CommonTableExpr(c) => {
+                    ctes.insert(c.ctename.clone());
+                }
+                NodeRef::RangeVar(rv) => relations.push(rv.clone()),
+                NodeRef::AConst(c) => {
+                    if let Some(pg_query::protobuf::a_const::Val::Sval(s)) = &c.val {
+                        literals.push(s.sval.clone());
+                    }
+                }
+                _ => {}
             }
         }
+        let target = match node {
+            NodeEnum::InsertStmt(s) => s.relation.as_ref(),
+            NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
+            NodeEnum::DeleteStmt(s) => s.relation.as_ref(),
+            NodeEnum::MergeStmt(s) => s.relation.as_ref(),
+            _ => None,
+        };
+        if let Some(t) = target
+            && is_system(&t.schemaname, &t.relname)
+        {
+            self.catalogue_write(&literals);
+            return;
+        }
+        for rv in &relations {
+            if rv.schemaname.is_empty() && ctes.contains(&rv.relname) {
+                continue;
+            }
+            self.table_of(rv, false);
+        }
+        let Some(rv) = target else { return };
+        let Some(table) = self.table_of(rv, true) else {
+            return;
+        };
+        let written: Vec<(String, i32)> = match node {
+            NodeEnum::InsertStmt(s) => res_targets(&s.cols),
+            NodeEnum::UpdateStmt(s) => res_targets(&s.target_list),
+            _ => Vec::new(),
+        };
+        for (col, loc) in written {
+            self.expect_column(&table, &col, Some(loc));
+        }
     }
+
+    /// A write to a system catalogue (`UPDATE pg_attribute ...`, by a superuser):
+    /// the objects its string literals name become opaque; when it names none
+    /// the model knows, anything may have changed.
+    fn catalogue_write(&mut self, literals: &[String]) {
+        let mut named: Vec<QualName> = Vec::new();
+        for l in literals {
+            let (schema, name) = match l.rsplit_once('.') {
+                Some((s, n)) => (s.trim_matches('"'), n.trim_matches('"')),
+                None => ("", l.as_str()),
+            };
+            let s = &*self.schema;
+            let found = [
+                self.resolve(schema, name, &s.tables),
+                self.resolve(schema, name, &s.views),
+                self.resolve(schema, name, &s.enums),
+                self.resolve(schema, name, &s.domains),
+                self.resolve(schema, name, &s.composites),
+                self.resolve(schema, name, &s.indexes),
+                self.resolve(schema, name, &s.functions),
+            ];
+            named.extend(found.into_iter().flatten());
+        }
+        if named.is_empty() {
+            self.lose("a write to a system catalogue is not followed");
+            return;
+        }
+        for q in named {
+            self.make_opaque(q, "a write to a system catalogue is not followed");
+        }
+    }
+}
+
+fn res_targets(nodes: &[pg_query::protobuf::Node]) -> Vec<(String, i32)> {
+    nodes
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::ResTarget(rt)) if !rt.name.is_empty() => {
+                Some((rt.name.clone(), rt.location))
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -40,10 +40,17 @@ impl Replayer<'_> {
             }
             self.drop_tables(&targets, cascade);
         } else if is(rt, ObjectType::ObjectView) || is(rt, ObjectType::ObjectMatview) {
+            let targets: Vec<QualName> = objects
+                .iter()
+                .filter_map(|n| self.resolve_list(n, &self.schema.views))
+                .collect();
             for names in &objects {
                 match self.resolve_list(names, &self.schema.views) {
                     Some(q) => {
-                        self.schema.views.remove(&q);
+                        if self.drop_dependent_views(&q, &targets, cascade) {
+                            self.schema.views.remove(&q);
+                            self.schema.opaque.remove(&q);
+                        }
                     }
                     None if s.missing_ok => {}
                     None => {
@@ -119,9 +126,8 @@ impl Replayer<'_> {
         {
             for names in &objects {
                 let q = self.qual_from_list(names);
-                let map = self.schema.functions.clone();
-                let found = self.resolve_list(names, &map).unwrap_or(q);
-                self.schema.functions.remove(&found);
+                let found = self.resolve_list(names, &self.schema.functions).unwrap_or(q);
+                self.drop_function(&found, cascade);
             }
         } else if is(rt, ObjectType::ObjectTrigger) {
             for names in &objects {
@@ -141,8 +147,71 @@ impl Replayer<'_> {
         }
     }
 
+    /// Drops a function and, with CASCADE, the triggers that execute it;
+    /// without CASCADE a trigger that uses it is an error, as in PostgreSQL.
+    fn drop_function(&mut self, q: &QualName, cascade: bool) {
+        let users: Vec<(QualName, String)> = self
+            .schema
+            .triggers
+            .iter()
+            .filter(|(_, f)| *f == q)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if let Some((t, n)) = users.first()
+            && !cascade
+        {
+            let (t, n) = (t.clone(), n.clone());
+            self.error_at(
+                self.locate(&q.name),
+                format!("cannot drop function {q}: trigger {n} on table {t} depends on it"),
+                Some("drop the trigger first, or add CASCADE".to_owned()),
+            );
+            return;
+        }
+        for k in users {
+            self.schema.triggers.remove(&k);
+        }
+        self.schema.functions.remove(q);
+        self.schema.opaque.remove(q);
+    }
+
+    /// The views that read `q` (directly or through other views), dropped with
+    /// CASCADE; without it their existence is an error, as in PostgreSQL.
+    /// Returns false when `q` must stay. `also` are dropped by the same statement.
+    fn drop_dependent_views(&mut self, q: &QualName, also: &[QualName], cascade: bool) -> bool {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut todo = vec![q.clone()];
+        while let Some(cur) = todo.pop() {
+            for v in self.schema.views.values() {
+                if v.depends.contains(&cur) && !found.contains(&v.name) && &v.name != q {
+                    found.push(v.name.clone());
+                    todo.push(v.name.clone());
+                }
+            }
+        }
+        found.retain(|v| !also.contains(v));
+        if let Some(v) = found.first()
+            && !cascade
+        {
+            let v = v.clone();
+            self.error_at(
+                self.locate(&q.name),
+                format!("cannot drop {q}: view {v} depends on it"),
+                Some(format!("drop view {v} first (in the same DROP or earlier), or add CASCADE")),
+            );
+            return false;
+        }
+        for v in found {
+            self.schema.views.remove(&v);
+        }
+        true
+    }
+
     pub(super) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {
         for target in targets {
+            if !self.drop_dependent_views(target, targets, cascade) {
+                continue;
+            }
             let mut dependents: Vec<(QualName, String)> = Vec::new();
             for from in self.schema.related().referencing(target) {
                 if targets.contains(&from) {
@@ -187,8 +256,8 @@ impl Replayer<'_> {
                     .schema
                     .triggers
                     .range((g.clone(), String::new())..)
-                    .take_while(|(t, _)| t == &g)
-                    .cloned()
+                    .take_while(|((t, _), _)| t == &g)
+                    .map(|(k, _)| k.clone())
                     .collect();
                 for t in triggers {
                     self.schema.triggers.remove(&t);
@@ -258,7 +327,7 @@ impl Replayer<'_> {
         retain(&mut self.schema.composites, |q, _| keep(q));
         retain(&mut self.schema.indexes, |q, _| keep(q));
         retain_set(&mut self.schema.sequences, keep);
-        retain_set(&mut self.schema.functions, keep);
-        retain_set(&mut self.schema.triggers, |(q, _)| keep(q));
+        retain(&mut self.schema.functions, |q, _| keep(q));
+        retain(&mut self.schema.triggers, |(q, _), _| keep(q));
     }
 }

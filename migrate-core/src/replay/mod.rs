@@ -23,18 +23,15 @@ pub struct ReplayFindings {
 
 /// Replays every statement of `file` into `schema`.
 pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFindings) {
-    let mut r = Replayer {
-        schema,
-        path: &file.path,
-        sql: &file.sql,
-        index: LineIndex::new(&file.sql),
-        findings,
-        search_path: vec!["public".to_owned()],
-        stmt_start: 0,
-        stmt_end: 0,
-    };
+    let mut r = Replayer::new(schema, &file.path, &file.sql, findings);
     for stmt in &file.statements {
-        r.statement(stmt);
+        if file.unchecked.contains(&stmt.start) {
+            r.stmt_start = stmt.start;
+            r.stmt_end = stmt.end;
+            r.lose("the statement is marked `-- migrate:unchecked`");
+        } else {
+            r.statement(stmt);
+        }
     }
     // Temporary tables end with the session; the next migration cannot see them.
     let temp: Vec<QualName> = r
@@ -60,16 +57,7 @@ pub fn replay_statements(
     statements: &[Statement],
     findings: &mut ReplayFindings,
 ) {
-    let mut r = Replayer {
-        schema,
-        path,
-        sql,
-        index: LineIndex::new(sql),
-        findings,
-        search_path: vec!["public".to_owned()],
-        stmt_start: 0,
-        stmt_end: 0,
-    };
+    let mut r = Replayer::new(schema, path, sql, findings);
     for stmt in statements {
         r.statement(stmt);
     }
@@ -84,6 +72,30 @@ struct Replayer<'a> {
     search_path: Vec<String>,
     stmt_start: usize,
     stmt_end: usize,
+    /// Added to the parser's locations: non-zero while replaying a statement
+    /// from inside a DO block, whose locations count from the statement's text.
+    base: usize,
+}
+
+impl<'a> Replayer<'a> {
+    fn new(
+        schema: &'a mut Schema,
+        path: &'a str,
+        sql: &'a str,
+        findings: &'a mut ReplayFindings,
+    ) -> Self {
+        Replayer {
+            schema,
+            path,
+            sql,
+            index: LineIndex::new(sql),
+            findings,
+            search_path: vec!["public".to_owned()],
+            stmt_start: 0,
+            stmt_end: 0,
+            base: 0,
+        }
+    }
 }
 
 /// The string values of a name list (`["public", "vms"]`).
@@ -136,9 +148,13 @@ impl Replayer<'_> {
     // ---- places and messages ----------------------------------------------
 
     fn error_at(&mut self, offset: Option<i32>, message: String, help: Option<String>) {
+        if self.in_doubt() {
+            return;
+        }
         let off = offset
             .filter(|o| *o >= 0)
-            .map(|o| o as usize)
+            .map(|o| o as usize + self.base)
+            .filter(|o| *o <= self.sql.len())
             .unwrap_or(self.stmt_start);
         let pos = self.index.pos(off);
         self.findings.errors.push(Diagnostic {
@@ -148,6 +164,35 @@ impl Replayer<'_> {
             snippet: Some(self.index.line(pos.line).to_owned()),
             help,
         });
+    }
+
+    /// True when the current statement names an object the model lost track
+    /// of, or the model knows nothing for sure any more: its findings could be
+    /// false, so none are reported. Only asked when a finding is about to be
+    /// made, so the common path never scans.
+    fn in_doubt(&self) -> bool {
+        if self.schema.lost() {
+            return true;
+        }
+        let opaque: Vec<String> = self.schema.opaque.iter().map(|q| q.name.clone()).collect();
+        opaque.iter().any(|n| self.locate(n).is_some())
+    }
+
+    /// The model cannot follow the current statement and it may have changed
+    /// anything: say so, and stop trusting the model from here on.
+    fn lose(&mut self, why: &str) {
+        self.incomplete(why);
+        if self.schema.unknown.is_none() {
+            let pos = self.index.pos(self.stmt_start);
+            self.schema.unknown = Some(format!("{}:{}:{}", self.path, pos.line, pos.col));
+        }
+    }
+
+    /// The current statement may have changed `name` in ways the model cannot
+    /// follow: say so, and stop checking that object.
+    fn make_opaque(&mut self, name: QualName, why: &str) {
+        self.incomplete(why);
+        self.schema.opaque.insert(name);
     }
 
     fn incomplete(&mut self, why: &str) {
@@ -214,7 +259,12 @@ impl Replayer<'_> {
     fn statement(&mut self, stmt: &Statement) {
         self.stmt_start = stmt.start;
         self.stmt_end = stmt.end;
-        match &stmt.node {
+        self.node(&stmt.node);
+    }
+
+    /// Replays one parsed statement (of the file, or from inside a DO block).
+    fn node(&mut self, node: &NodeEnum) {
+        match node {
             NodeEnum::CreateStmt(s) => self.create_table(s),
             NodeEnum::AlterTableStmt(s) => self.alter_table(s),
             NodeEnum::RenameStmt(s) => self.rename(s),
@@ -237,45 +287,18 @@ impl Replayer<'_> {
                     self.schema.sequences.insert(q);
                 }
             }
-            NodeEnum::CreateFunctionStmt(s) => {
-                let names = strings(&s.funcname);
-                let q = self.qual_from_list(&names);
-                self.schema.functions.insert(q);
-            }
+            NodeEnum::CreateFunctionStmt(s) => self.create_function(s),
             NodeEnum::CreateTrigStmt(s) => self.create_trigger(s),
             NodeEnum::VariableSetStmt(s) => self.set_variable(s),
-            NodeEnum::InsertStmt(s) => self.insert(s),
-            NodeEnum::UpdateStmt(s) => {
-                if let Some(rv) = &s.relation
-                    && let Some(t) = self.table_of(rv, false)
-                {
-                    for target in &s.target_list {
-                        if let Some(NodeEnum::ResTarget(rt)) = &target.node {
-                            self.expect_column(&t, &rt.name, Some(rt.location));
-                        }
-                    }
-                }
-            }
-            NodeEnum::DeleteStmt(s) => {
-                if let Some(rv) = &s.relation {
-                    self.table_of(rv, false);
-                }
-            }
-            NodeEnum::TruncateStmt(s) => {
-                for rel in &s.relations {
-                    if let Some(NodeEnum::RangeVar(rv)) = &rel.node {
-                        self.table_of(rv, false);
-                    }
-                }
-            }
-            NodeEnum::DoStmt(_) => {
-                let body = self.sql[stmt.start..stmt.end].to_ascii_uppercase();
-                let ddl = ["ALTER ", "CREATE ", "DROP ", "EXECUTE "]
-                    .iter()
-                    .any(|k| body.contains(k));
-                if ddl {
-                    self.incomplete("DDL inside a DO block is not replayed");
-                }
+            NodeEnum::InsertStmt(_)
+            | NodeEnum::UpdateStmt(_)
+            | NodeEnum::DeleteStmt(_)
+            | NodeEnum::TruncateStmt(_)
+            | NodeEnum::MergeStmt(_)
+            | NodeEnum::SelectStmt(_) => self.dml(node),
+            NodeEnum::DoStmt(s) => self.do_block(s),
+            NodeEnum::CallStmt(_) => {
+                self.lose("CALL runs a procedure whose effects the model does not follow")
             }
             NodeEnum::RuleStmt(_) | NodeEnum::CreateForeignTableStmt(_) => {
                 self.incomplete("this statement is not replayed into the model");
@@ -347,10 +370,12 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
 }
 
 mod alter;
+mod colname;
 mod dml;
 mod drop;
 mod names;
 mod objects;
+mod plpgsql;
 mod rename;
 mod tables;
 mod typing;

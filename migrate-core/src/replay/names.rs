@@ -56,10 +56,15 @@ impl Replayer<'_> {
         if let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables) {
             return Some(q);
         }
-        // Views answer DML too; they are not an error, just not a table.
+        // Views, sequences and PostgreSQL's own catalogues answer queries too;
+        // they are not an error, just not a table of the model.
         if self
             .resolve(&rv.schemaname, &rv.relname, &self.schema.views)
             .is_some()
+            || self
+                .resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
+                .is_some()
+            || is_system(&rv.schemaname, &rv.relname)
         {
             return None;
         }
@@ -68,5 +73,15 @@ impl Replayer<'_> {
             self.missing_table(&name, Some(rv.location));
         }
         None
+    }
+}
+
+/// A relation of PostgreSQL's own: anything in `pg_catalog` or
+/// `information_schema`, and unqualified `pg_*` names (pg_catalog is always on
+/// the search path, first).
+pub(super) fn is_system(schema: &str, name: &str) -> bool {
+    match schema {
+        "" => name.starts_with("pg_"),
+        s => s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_toast"),
     }
 }

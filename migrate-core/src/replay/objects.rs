@@ -3,6 +3,7 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
+use super::colname::{columns_read, index_column_name};
 use super::{Replayer, is, strings};
 use crate::model::schema::{Column, Domain, Index, QualName, View};
 
@@ -15,23 +16,41 @@ impl Replayer<'_> {
             return;
         };
         let mut columns = Vec::new();
-        for p in &s.index_params {
+        let mut names = Vec::new();
+        let mut uses = Vec::new();
+        for p in s.index_params.iter().chain(&s.index_including_params) {
             let Some(NodeEnum::IndexElem(e)) = &p.node else {
                 continue;
             };
             if e.name.is_empty() {
-                columns.push("(expr)".to_owned());
+                columns_read(e.expr.as_deref(), &mut uses);
             } else {
                 self.expect_column(&table, &e.name, None);
-                columns.push(e.name.clone());
+                if !uses.contains(&e.name) {
+                    uses.push(e.name.clone());
+                }
             }
         }
+        for p in &s.index_params {
+            if let Some(NodeEnum::IndexElem(e)) = &p.node {
+                columns.push(if e.name.is_empty() {
+                    "(expr)".to_owned()
+                } else {
+                    e.name.clone()
+                });
+                names.push(index_column_name(e));
+            }
+        }
+        columns_read(s.where_clause.as_deref(), &mut uses);
         let name = if s.idxname.is_empty() {
-            let cols: Vec<&str> = columns
-                .iter()
-                .map(|c| if c == "(expr)" { "expr" } else { c.as_str() })
-                .collect();
-            self.choose_name(&table, Some(&cols.join("_")), "idx")
+            let label = if s.primary {
+                "pkey"
+            } else if s.unique {
+                "key"
+            } else {
+                "idx"
+            };
+            self.choose_name(&table, Some(&names.join("_")), label)
         } else {
             s.idxname.clone()
         };
@@ -46,6 +65,7 @@ impl Replayer<'_> {
             }
             return;
         }
+        self.schema.opaque.remove(&q);
         self.schema.indexes.insert(
             q,
             Index {
@@ -53,6 +73,8 @@ impl Replayer<'_> {
                 columns,
                 unique: s.unique,
                 partial: s.where_clause.is_some(),
+                uses,
+                definition: index_definition(s),
             },
         );
     }
@@ -181,12 +203,14 @@ impl Replayer<'_> {
                 c.name = a;
             }
         }
+        let depends = self.query_depends(s.query.as_deref());
         self.schema.views.insert(
             q.clone(),
             View {
                 name: q,
                 columns,
                 materialized: false,
+                depends,
             },
         );
     }
@@ -216,7 +240,7 @@ impl Replayer<'_> {
             return;
         };
         let key = (table.clone(), s.trigname.clone());
-        if self.schema.triggers.contains(&key) && !s.replace {
+        if self.schema.triggers.contains_key(&key) && !s.replace {
             self.error_at(
                 self.locate(&s.trigname),
                 format!(
@@ -227,6 +251,80 @@ impl Replayer<'_> {
             );
             return;
         }
-        self.schema.triggers.insert(key);
+        let func = self.qual_from_list(&strings(&s.funcname));
+        let func = self
+            .resolve(&func_schema(&s.funcname), &func.name, &self.schema.functions)
+            .unwrap_or(func);
+        self.schema.triggers.insert(key, func);
     }
+
+    /// CREATE [OR REPLACE] FUNCTION / PROCEDURE: known by name, with a
+    /// fingerprint of its arguments, result, language and body.
+    pub(super) fn create_function(&mut self, s: &pb::CreateFunctionStmt) {
+        let q = self.qual_from_list(&strings(&s.funcname));
+        let mut parts: Vec<String> = Vec::new();
+        for p in &s.parameters {
+            if let Some(NodeEnum::FunctionParameter(fp)) = &p.node
+                && let Some(tn) = &fp.arg_type
+            {
+                parts.push(format!("{}:{}", fp.mode, strings(&tn.names).join(".")));
+            }
+        }
+        if let Some(rt) = &s.return_type {
+            parts.push(format!("returns {}", strings(&rt.names).join(".")));
+        }
+        for o in &s.options {
+            if let Some(NodeEnum::DefElem(d)) = &o.node {
+                match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                    Some(NodeEnum::List(l)) if d.defname == "as" => {
+                        parts.push(format!("as {}", strings(&l.items).join("\u{0}")));
+                    }
+                    Some(NodeEnum::String(v)) if d.defname == "language" => {
+                        parts.push(format!("language {}", v.sval.to_ascii_lowercase()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if s.sql_body.is_some() {
+            // A SQL-standard body (BEGIN ATOMIC ... END): its text is the body.
+            parts.push(self.sql[self.stmt_start..self.stmt_end].to_owned());
+        }
+        self.schema.functions.insert(q.clone(), parts.join("\n"));
+        self.schema.opaque.remove(&q);
+    }
+}
+
+/// The schema a function name is written with (empty when unqualified).
+fn func_schema(names: &[pb::Node]) -> String {
+    let n = strings(names);
+    if n.len() > 1 { n[n.len() - 2].clone() } else { String::new() }
+}
+
+/// The index in PostgreSQL's own spelling, without what may differ between two
+/// statements that build the same index (its name, schema, CONCURRENTLY, IF NOT
+/// EXISTS, source positions).
+fn index_definition(s: &pb::IndexStmt) -> String {
+    let mut ix = s.clone();
+    ix.idxname.clear();
+    ix.concurrent = false;
+    ix.if_not_exists = false;
+    if let Some(rv) = ix.relation.as_mut() {
+        rv.schemaname.clear();
+        rv.relname = "t".to_owned();
+        rv.location = 0;
+    }
+    let tree = pb::ParseResult {
+        version: 0,
+        stmts: vec![pb::RawStmt {
+            stmt: Some(Box::new(pb::Node {
+                node: Some(NodeEnum::IndexStmt(Box::new(ix))),
+            })),
+            stmt_location: 0,
+            stmt_len: 0,
+        }],
+    };
+    // A tree libpg_query cannot print back is compared by its debug form.
+    pg_query::deparse(&tree, pg_query::DeparseOptions::default())
+        .unwrap_or_else(|_| format!("{:?}", tree.stmts))
 }

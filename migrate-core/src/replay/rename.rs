@@ -124,23 +124,23 @@ impl Replayer<'_> {
         } else if is(rt, ObjectType::ObjectTrigger) {
             if let Some(rv) = &s.relation
                 && let Some(t) = self.table_of(rv, false)
-                && self
-                    .schema
-                    .triggers
-                    .remove(&(t.clone(), s.subname.clone()))
-                    .is_some()
+                && let Some(f) = self.schema.triggers.remove(&(t.clone(), s.subname.clone()))
             {
-                self.schema.triggers.insert((t, s.newname.clone()));
+                self.schema.triggers.insert((t, s.newname.clone()), f);
             }
         } else if (is(rt, ObjectType::ObjectFunction) || is(rt, ObjectType::ObjectProcedure))
             && let Some(NodeEnum::ObjectWithArgs(o)) =
                 s.object.as_deref().and_then(|n| n.node.as_ref())
         {
             let old = self.qual_from_list(&strings(&o.objname));
-            if self.schema.functions.remove(&old).is_some() {
-                self.schema
-                    .functions
-                    .insert(QualName::new(old.schema, s.newname.clone()));
+            if let Some(f) = self.schema.functions.remove(&old) {
+                let new = QualName::new(old.schema, s.newname.clone());
+                update_all(&mut self.schema.triggers, |t| {
+                    if *t == QualName::new(new.schema.clone(), old.name.clone()) {
+                        *t = new.clone();
+                    }
+                });
+                self.schema.functions.insert(new, f);
             }
         }
     }
@@ -180,12 +180,12 @@ impl Replayer<'_> {
             .schema
             .triggers
             .iter()
-            .filter(|(t, _)| t == old)
-            .cloned()
+            .filter(|((t, _), _)| t == old)
+            .map(|(k, f)| (k.clone(), f.clone()))
             .collect();
-        for (t, n) in triggers {
+        for ((t, n), f) in triggers {
             self.schema.triggers.remove(&(t, n.clone()));
-            self.schema.triggers.insert((new.clone(), n));
+            self.schema.triggers.insert((new.clone(), n), f);
         }
     }
 

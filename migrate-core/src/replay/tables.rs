@@ -5,6 +5,7 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
+use super::colname::columns_read;
 use super::{Replayer, is, object_name, strings, with_keys};
 use crate::model::schema::{
     Column, ConstraintKind, Identity, Index, Partitioning, QualName, Table,
@@ -223,7 +224,27 @@ impl Replayer<'_> {
     }
 
     pub(super) fn add_constraint(&mut self, table: &QualName, c: &pb::Constraint) {
-        let keys = strings(&c.keys);
+        let mut keys = strings(&c.keys);
+        // ADD CONSTRAINT name PRIMARY KEY / UNIQUE USING INDEX idx: the index
+        // becomes the constraint's, renamed to it.
+        let mut adopted = None;
+        if !c.indexname.is_empty() {
+            let q = QualName::new(table.schema.clone(), c.indexname.clone());
+            match self.schema.indexes.remove(&q) {
+                Some(ix) => {
+                    keys.clone_from(&ix.columns);
+                    adopted = Some(ix);
+                }
+                None => {
+                    self.error_at(
+                        self.locate(&c.indexname),
+                        format!("index \"{}\" does not exist", c.indexname),
+                        Some("create the index first".to_owned()),
+                    );
+                    return;
+                }
+            }
+        }
         let t = c.contype;
         let (kind, label, name_cols) = if is(t, ConstrType::ConstrPrimary) {
             (
@@ -282,9 +303,23 @@ impl Replayer<'_> {
             }
             // PostgreSQL names a check after its column only when it uses exactly one.
             let name_cols = (cols.len() == 1).then(|| cols[0].clone());
-            (ConstraintKind::Check, "check", name_cols)
+            (ConstraintKind::Check { columns: cols }, "check", name_cols)
         } else if is(t, ConstrType::ConstrExclusion) {
-            (ConstraintKind::Exclusion, "excl", None)
+            let mut cols = Vec::new();
+            for e in &c.exclusions {
+                if let Some(NodeEnum::List(l)) = &e.node
+                    && let Some(NodeEnum::IndexElem(ie)) = l.items.first().and_then(|n| n.node.as_ref())
+                {
+                    if ie.name.is_empty() {
+                        columns_read(ie.expr.as_deref(), &mut cols);
+                    } else {
+                        cols.push(ie.name.clone());
+                    }
+                }
+            }
+            keys = cols;
+            let first = keys.first().cloned();
+            (ConstraintKind::Exclusion, "excl", first)
         } else if is(t, ConstrType::ConstrNotnull) {
             // PostgreSQL 18 spells table-level NOT NULL as a constraint.
             for k in &keys {
@@ -327,13 +362,23 @@ impl Replayer<'_> {
         }
         let index = match &kind {
             ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
-                Some(Index {
+                Some(adopted.unwrap_or_else(|| Index {
                     table: table.clone(),
                     columns: columns.clone(),
                     unique: true,
                     partial: false,
-                })
+                    uses: columns.clone(),
+                    definition: String::new(),
+                }))
             }
+            ConstraintKind::Exclusion => Some(Index {
+                table: table.clone(),
+                columns: keys.clone(),
+                unique: false,
+                partial: c.where_clause.is_some(),
+                uses: keys.clone(),
+                definition: String::new(),
+            }),
             _ => None,
         };
         tbl.constraints.insert(name.clone(), kind);

@@ -10,6 +10,7 @@ fn file(sql: &str) -> SqlFile {
         transactional: true,
         irreversible: false,
         statements: parse("m.sql", sql).expect("test SQL parses"),
+        unchecked: Vec::new(),
         parse_failed: false,
     }
 }

@@ -6,7 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ObjectType};
 
 use super::{Replayer, is, strings};
-use crate::model::schema::{Column, Table, View};
+use crate::model::schema::{Column, QualName, Table, View};
 
 impl Replayer<'_> {
     pub(super) fn view_columns(&self, query: Option<&pb::Node>) -> Option<Vec<Column>> {
@@ -60,23 +60,75 @@ impl Replayer<'_> {
         let Some(rv) = &into.rel else { return };
         let q = self.qual_for_create(&rv.schemaname, &rv.relname);
         if is(s.objtype, ObjectType::ObjectMatview) {
+            if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
+                if !into.rel.as_ref().is_some_and(|_| s.if_not_exists) {
+                    self.error_at(
+                        Some(rv.location),
+                        format!("relation \"{q}\" already exists"),
+                        Some("drop it first, pick another name, or add IF NOT EXISTS".to_owned()),
+                    );
+                }
+                return;
+            }
             let columns = self.view_columns(s.query.as_deref());
+            let depends = self.query_depends(s.query.as_deref());
             self.schema.views.insert(
                 q.clone(),
                 View {
                     name: q,
                     columns,
                     materialized: true,
+                    depends,
                 },
             );
         } else {
             let columns = self.view_columns(s.query.as_deref());
             let mut t = Table::new(q.clone());
-            match columns {
-                Some(c) => t.columns = c,
-                None => self.incomplete("the columns of CREATE TABLE ... AS are not derived"),
+            let derived = columns.is_some();
+            if let Some(c) = columns {
+                t.columns = c;
             }
-            self.schema.tables.insert(q, Arc::new(t));
+            self.schema.tables.insert(q.clone(), Arc::new(t));
+            if derived {
+                self.schema.opaque.remove(&q);
+            } else {
+                // What cannot be typed is opaque, not missing.
+                self.make_opaque(q, "the columns of CREATE TABLE ... AS are not derived");
+            }
         }
+    }
+}
+
+impl Replayer<'_> {
+    /// The tables and views a query reads, anywhere in it (joins, subqueries,
+    /// CTEs, set operations); names its WITH clauses define are left out.
+    pub(super) fn query_depends(&self, query: Option<&pb::Node>) -> Vec<QualName> {
+        let Some(n) = query.and_then(|q| q.node.as_ref()) else {
+            return Vec::new();
+        };
+        let mut ctes = Vec::new();
+        let mut rels = Vec::new();
+        for (r, ..) in n.nodes() {
+            match r {
+                pg_query::NodeRef::CommonTableExpr(c) => ctes.push(c.ctename.clone()),
+                pg_query::NodeRef::RangeVar(rv) => rels.push(rv.clone()),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for rv in rels {
+            if rv.schemaname.is_empty() && ctes.contains(&rv.relname) {
+                continue;
+            }
+            let found = self
+                .resolve(&rv.schemaname, &rv.relname, &self.schema.tables)
+                .or_else(|| self.resolve(&rv.schemaname, &rv.relname, &self.schema.views));
+            if let Some(q) = found
+                && !out.contains(&q)
+            {
+                out.push(q);
+            }
+        }
+        out
     }
 }

@@ -34,6 +34,9 @@ pub struct SqlFile {
     /// True when the header says `-- migrate:irreversible`.
     pub irreversible: bool,
     pub statements: Vec<Statement>,
+    /// Where the statements marked `-- migrate:unchecked` start (all of them
+    /// when the marker heads the file): the model treats them as opaque.
+    pub unchecked: Vec<usize>,
     /// The file did not parse (its syntax error is reported); checks that need
     /// its statements skip it rather than report consequences of that error.
     pub parse_failed: bool,
@@ -60,6 +63,7 @@ pub struct Discovered {
 
 const NO_TRANSACTION: &str = "migrate:no-transaction";
 const IRREVERSIBLE: &str = "migrate:irreversible";
+const UNCHECKED: &str = "migrate:unchecked";
 
 /// Reads `dir`, whose files are named for messages as `display/<file>`.
 pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
@@ -200,14 +204,9 @@ pub fn discover_files(
                 }
             }
             Some(up) => {
-                // A file that failed to parse has no statements either; its syntax
-                // error is the one worth reading.
-                if up.statements.is_empty() && !has_parse_error(&out.diagnostics, &up.path) {
-                    out.diagnostics.push(
-                        Diagnostic::file(&up.path, "up migration is empty")
-                            .with_help("write the SQL that changes the schema, or delete the pair"),
-                    );
-                }
+                // An empty or comment-only up is a migration that does nothing:
+                // golang-migrate, sqlx, refinery and dbmate all accept it, and
+                // real projects ship them as placeholders (`lint` mentions them).
                 if down.is_none() && opts.require_down {
                     out.diagnostics.push(
                         Diagnostic::file(&up.path, format!("up migration {version} has no down migration"))
@@ -236,9 +235,6 @@ pub fn discover_files(
     out
 }
 
-fn has_parse_error(diags: &Diagnostics, path: &str) -> bool {
-    diags.iter().any(|d| d.path == path)
-}
 
 /// Reads and parses one file; problems go to `diags` and the file is still
 /// returned when it could be read, so pairing checks see it.
@@ -263,7 +259,7 @@ fn load_file(
             return None;
         }
     };
-    let (transactional, irreversible) = markers(path, &sql, diags);
+    let (transactional, irreversible, unchecked_file) = markers(path, &sql, diags);
     let tokens = scan(&sql);
     let (statements, parse_failed) =
         match parse_scanned(path, &sql, tokens.as_deref().unwrap_or_default()) {
@@ -273,7 +269,9 @@ fn load_file(
                 (Vec::new(), true)
             }
         };
+    let unchecked = unchecked_statements(&sql, &statements, unchecked_file);
     Some(SqlFile {
+        unchecked,
         path: path.to_owned(),
         checksum: checksum_scanned(&sql, tokens.as_deref()),
         transactional,
@@ -285,9 +283,10 @@ fn load_file(
 }
 
 /// Reads the `-- migrate:...` markers from the file's leading comment lines.
-fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool) {
+fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool, bool) {
     let mut transactional = true;
     let mut irreversible = false;
+    let mut unchecked = false;
     for (i, line) in sql.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
@@ -301,6 +300,8 @@ fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool) {
             transactional = false;
         } else if word == IRREVERSIBLE {
             irreversible = true;
+        } else if word == UNCHECKED {
+            unchecked = true;
         } else if let Some(rest) = word.strip_prefix("migrate:") {
             let col = line_col_of(sql, i, "migrate:");
             diags.push(Diagnostic {
@@ -312,12 +313,30 @@ fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool) {
                 message: format!("unknown marker \"migrate:{rest}\""),
                 snippet: Some(sql.lines().nth(i).unwrap_or_default().to_owned()),
                 help: Some(format!(
-                    "the markers are `-- {NO_TRANSACTION}` and `-- {IRREVERSIBLE}`"
+                    "the markers are `-- {NO_TRANSACTION}`, `-- {IRREVERSIBLE}` and `-- {UNCHECKED}`"
                 )),
             });
         }
     }
-    (transactional, irreversible)
+    (transactional, irreversible, unchecked)
+}
+
+/// The statements an `-- migrate:unchecked` line stands above (with only
+/// comments and blanks between), or all of them when the file's header has it.
+fn unchecked_statements(sql: &str, statements: &[Statement], whole_file: bool) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut prev_end = 0;
+    for s in statements {
+        let gap = sql.get(prev_end..s.start).unwrap_or_default();
+        let marked = gap
+            .lines()
+            .any(|l| l.trim().strip_prefix("--").map(str::trim) == Some(UNCHECKED));
+        if whole_file || marked {
+            out.push(s.start);
+        }
+        prev_end = s.end;
+    }
+    out
 }
 
 fn line_col_of(sql: &str, line: usize, needle: &str) -> u32 {
