@@ -304,7 +304,9 @@ impl ProgramAnd for std::process::Command {
 #[test]
 fn directory_mode_loads_exactly_what_is_embedded() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    let loaded = migrate_runtime::Registry::from_dir_with(&dir, "migrations", None).unwrap();
+    let loaded =
+        migrate_runtime::Registry::from_dir_with(&dir, "migrations", None, "schema_migrations")
+            .unwrap();
     assert_eq!(&loaded, &novacron_db::MIGRATIONS);
 }
 

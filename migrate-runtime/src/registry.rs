@@ -13,6 +13,9 @@ use crate::migration::{Migration, Script, Version};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registry {
     migrations: Cow<'static, [Migration]>,
+    /// Directory mode: findings about down files. They do not stop `up` (the
+    /// downs do not run), but those downs are left out, so `down` refuses them.
+    warnings: Vec<migrate_core::Diagnostic>,
 }
 
 impl Registry {
@@ -21,6 +24,7 @@ impl Registry {
     pub const fn from_static(migrations: &'static [Migration]) -> Self {
         Registry {
             migrations: Cow::Borrowed(migrations),
+            warnings: Vec::new(),
         }
     }
 
@@ -29,7 +33,14 @@ impl Registry {
         migrations.sort_by_key(|m| m.version);
         Registry {
             migrations: Cow::Owned(migrations),
+            warnings: Vec::new(),
         }
+    }
+
+    /// Findings about down files of a directory loaded at run time: those downs
+    /// were left out (`down` refuses them); everything else runs.
+    pub fn warnings(&self) -> &[migrate_core::Diagnostic] {
+        &self.warnings
     }
 
     /// All migrations, oldest first.
@@ -76,7 +87,7 @@ impl Registry {
     ///
     /// [`MigrateError::InvalidFiles`] with every problem found in the files.
     pub fn from_dir(dir: &Path) -> Result<Registry, MigrateError> {
-        Self::from_dir_with(dir, &dir.display().to_string(), None)
+        Self::from_dir_with(dir, &dir.display().to_string(), None, "schema_migrations")
     }
 
     /// [`Registry::from_dir`] with the name files get in messages, and
@@ -85,16 +96,19 @@ impl Registry {
     /// # Errors
     ///
     /// [`MigrateError::InvalidFiles`].
+    /// `history_table` is golang-migrate's version table, which exists before the
+    /// first migration runs (in the model too).
     pub fn from_dir_with(
         dir: &Path,
         display: &str,
         require_down: Option<bool>,
+        history_table: &str,
     ) -> Result<Registry, MigrateError> {
-        let migrations =
-            load_dir(dir, display, require_down).map_err(MigrateError::InvalidFiles)?;
-        Ok(Registry::new(
-            migrations.into_iter().map(into_migration).collect(),
-        ))
+        let (migrations, warnings) = load_dir(dir, display, require_down, history_table)
+            .map_err(MigrateError::InvalidFiles)?;
+        let mut r = Registry::new(migrations.into_iter().map(into_migration).collect());
+        r.warnings = warnings;
+        Ok(r)
     }
 }
 
@@ -104,11 +118,42 @@ impl Registry {
 ///
 /// `require_down: None` requires downs only when the directory has any: an
 /// up-only corpus (Harbor's) loads, a directory with one forgotten down does not.
+///
+/// Findings about down files (a down that does not undo its up, or that names
+/// what does not exist) do not stop `up`: those downs are left out and the
+/// findings returned beside the migrations.
 pub fn load_dir(
     dir: &Path,
     display: &str,
     require_down: Option<bool>,
-) -> Result<Vec<SourceMigration>, migrate_core::Diagnostics> {
+    history_table: &str,
+) -> Result<(Vec<SourceMigration>, Vec<migrate_core::Diagnostic>), migrate_core::Diagnostics> {
+    let (analysis, on_downs) = analyze_dir(dir, display, require_down, history_table)?;
+    let mut migrations = analysis.migrations;
+    for m in &mut migrations {
+        if m.down
+            .as_ref()
+            .is_some_and(|d| on_downs.iter().any(|w| w.path == d.path))
+        {
+            m.down = None;
+        }
+    }
+    Ok((migrations, on_downs))
+}
+
+/// The analysis of a directory at run time, the one place that decides its
+/// options (see [`load_dir`]); findings about down files come back beside it,
+/// every other finding is an error.
+///
+/// # Errors
+///
+/// Every finding, when one is not about a down file.
+pub fn analyze_dir(
+    dir: &Path,
+    display: &str,
+    require_down: Option<bool>,
+    history_table: &str,
+) -> Result<(migrate_core::Analysis, Vec<migrate_core::Diagnostic>), migrate_core::Diagnostics> {
     let require_down = require_down.unwrap_or_else(|| {
         std::fs::read_dir(dir).is_ok_and(|entries| {
             entries
@@ -118,14 +163,19 @@ pub fn load_dir(
     });
     let opts = migrate_core::Options {
         require_down,
+        history_table: history_table.to_owned(),
         ..migrate_core::Options::default()
     };
     let analysis = migrate_core::analyze(dir, display, &opts);
-    if analysis.errors.is_empty() {
-        Ok(analysis.migrations)
-    } else {
-        Err(analysis.errors)
+    let (on_downs, blocking): (Vec<_>, Vec<_>) = analysis
+        .errors
+        .iter()
+        .cloned()
+        .partition(|d| d.path.ends_with(".down.sql"));
+    if !blocking.is_empty() {
+        return Err(analysis.errors);
     }
+    Ok((analysis, on_downs))
 }
 
 fn script(f: SqlFile) -> Script {

@@ -68,6 +68,14 @@ pub fn differences(
             cols.insert(col, (ty, row.get(4)));
         }
     }
+    // information_schema leaves materialized views out; their columns are
+    // taken as they are (the model knows them by name).
+    for row in client.query(
+        "SELECT schemaname::text, matviewname::text FROM pg_matviews WHERE schemaname = ANY($1)",
+        &[&schemas],
+    )? {
+        live.entry((row.get(0), row.get(1))).or_default();
+    }
     let mut model: Shape = BTreeMap::new();
     for t in expected.tables.values() {
         let cols = model
@@ -90,12 +98,12 @@ pub fn differences(
             .entry((v.name.schema.clone(), v.name.name.clone()))
             .or_default();
         match &v.columns {
-            Some(c) => cols.extend(
+            Some(c) if !v.materialized => cols.extend(
                 c.iter()
                     .map(|c| (c.name.clone(), (c.ty.information_schema_name(), true))),
             ),
             // Columns the model could not derive are taken as they are.
-            None => {
+            _ => {
                 if let Some(l) = live.get(&(v.name.schema.clone(), v.name.name.clone())) {
                     cols.extend(l.clone());
                 }

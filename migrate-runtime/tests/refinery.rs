@@ -37,7 +37,7 @@ fn schema(db: &TestDb) -> Vec<String> {
 #[test]
 fn novacron_through_refinery_equals_ours() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-    let registry = Registry::from_dir_with(&dir, "migrations", None).unwrap();
+    let registry = Registry::from_dir_with(&dir, "migrations", None, "schema_migrations").unwrap();
 
     let theirs = TestDb::new();
     let report = migrate_runtime::refinery::runner(&registry)

@@ -394,7 +394,13 @@ impl Schema {
             }
         }
         diff_set(&mut out, "sequence", &self.sequences, &other.sequences);
-        diff_keys(&mut out, "function", &self.functions, &other.functions, &sure);
+        diff_keys(
+            &mut out,
+            "function",
+            &self.functions,
+            &other.functions,
+            &sure,
+        );
         for (name, a) in &self.functions {
             if let Some(b) = other.functions.get(name)
                 && a != b

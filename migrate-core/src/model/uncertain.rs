@@ -18,12 +18,24 @@ impl Schema {
         merge(&mut self.tables, &other.tables, &mut opaque, |k| k.clone());
         merge(&mut self.views, &other.views, &mut opaque, |k| k.clone());
         merge(&mut self.enums, &other.enums, &mut opaque, |k| k.clone());
-        merge(&mut self.domains, &other.domains, &mut opaque, |k| k.clone());
-        merge(&mut self.composites, &other.composites, &mut opaque, |k| k.clone());
-        merge(&mut self.indexes, &other.indexes, &mut opaque, |k| k.clone());
-        merge(&mut self.functions, &other.functions, &mut opaque, |k| k.clone());
-        merge(&mut self.triggers, &other.triggers, &mut opaque, |k| k.0.clone());
-        union(&mut self.sequences, &other.sequences, &mut opaque, |k| k.clone());
+        merge(&mut self.domains, &other.domains, &mut opaque, |k| {
+            k.clone()
+        });
+        merge(&mut self.composites, &other.composites, &mut opaque, |k| {
+            k.clone()
+        });
+        merge(&mut self.indexes, &other.indexes, &mut opaque, |k| {
+            k.clone()
+        });
+        merge(&mut self.functions, &other.functions, &mut opaque, |k| {
+            k.clone()
+        });
+        merge(&mut self.triggers, &other.triggers, &mut opaque, |k| {
+            k.0.clone()
+        });
+        union(&mut self.sequences, &other.sequences, &mut opaque, |k| {
+            k.clone()
+        });
         // A table whose index or trigger may differ is itself in doubt.
         for q in opaque.clone() {
             if let Some(ix) = self.indexes.get(&q) {

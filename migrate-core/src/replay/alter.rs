@@ -5,7 +5,7 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
-use super::{object_name, Replayer, is};
+use super::{Replayer, is, object_name};
 use crate::diag::did_you_mean;
 use crate::model::schema::{ConstraintKind, Identity, Partitioning, QualName};
 
@@ -61,6 +61,18 @@ impl Replayer<'_> {
                         .and_then(|t| t.column_mut(&cmd.name))
                     {
                         c.ty = ty.clone();
+                    }
+                    // PostgreSQL rebuilds the indexes on the column from their
+                    // printed definition, which may then read differently
+                    // (`date(date)` becomes `date`): their expressions are opaque.
+                    for ix in self.schema.related().indexes(&t) {
+                        if self.schema.indexes.get(&ix).is_some_and(|i| {
+                            i.table == t
+                                && i.columns.iter().any(|c| c == "(expr)")
+                                && i.uses.contains(&cmd.name)
+                        }) {
+                            self.schema.opaque.insert(ix);
+                        }
                     }
                 }
             }

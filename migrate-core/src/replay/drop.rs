@@ -50,6 +50,8 @@ impl Replayer<'_> {
                         if self.drop_dependent_views(&q, &targets, cascade) {
                             self.schema.views.remove(&q);
                             self.schema.opaque.remove(&q);
+                            // A materialized view's indexes go with it.
+                            retain(&mut self.schema.indexes, |_, ix| ix.table != q);
                         }
                     }
                     None if s.missing_ok => {}
@@ -89,7 +91,25 @@ impl Replayer<'_> {
                         self.schema.indexes.remove(&q);
                     }
                     None if s.missing_ok => {}
-                    None => self.incomplete("drops an index the model does not know"),
+                    // A partition's copies of its parent's indexes have names the
+                    // model does not keep.
+                    None if self.schema.tables.values().any(|t| t.is_partition()) => {
+                        self.incomplete("drops an index the model does not know")
+                    }
+                    None => {
+                        let q = self.qual_from_list(names);
+                        let help = crate::diag::did_you_mean(
+                            &q.name,
+                            self.schema.indexes.keys().map(|k| k.name.as_str()),
+                        )
+                        .map(|c| format!("did you mean \"{c}\"?"))
+                        .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
+                        self.error_at(
+                            self.locate(&q.name),
+                            format!("index \"{q}\" does not exist"),
+                            Some(help),
+                        );
+                    }
                 }
             }
         } else if is(rt, ObjectType::ObjectSequence) {
@@ -126,7 +146,9 @@ impl Replayer<'_> {
         {
             for names in &objects {
                 let q = self.qual_from_list(names);
-                let found = self.resolve_list(names, &self.schema.functions).unwrap_or(q);
+                let found = self
+                    .resolve_list(names, &self.schema.functions)
+                    .unwrap_or(q);
                 self.drop_function(&found, cascade);
             }
         } else if is(rt, ObjectType::ObjectTrigger) {
@@ -197,7 +219,9 @@ impl Replayer<'_> {
             self.error_at(
                 self.locate(&q.name),
                 format!("cannot drop {q}: view {v} depends on it"),
-                Some(format!("drop view {v} first (in the same DROP or earlier), or add CASCADE")),
+                Some(format!(
+                    "drop view {v} first (in the same DROP or earlier), or add CASCADE"
+                )),
             );
             return false;
         }

@@ -12,7 +12,11 @@ impl Replayer<'_> {
 
     pub(super) fn create_index(&mut self, s: &pb::IndexStmt) {
         let Some(rv) = &s.relation else { return };
-        let Some(table) = self.table_of(rv, false) else {
+        // Materialized views take indexes too; their columns are not checked.
+        let matview = self
+            .resolve(&rv.schemaname, &rv.relname, &self.schema.views)
+            .filter(|q| self.schema.views.get(q).is_some_and(|v| v.materialized));
+        let Some(table) = matview.clone().or_else(|| self.table_of(rv, false)) else {
             return;
         };
         let mut columns = Vec::new();
@@ -25,7 +29,9 @@ impl Replayer<'_> {
             if e.name.is_empty() {
                 columns_read(e.expr.as_deref(), &mut uses);
             } else {
-                self.expect_column(&table, &e.name, None);
+                if matview.is_none() {
+                    self.expect_column(&table, &e.name, None);
+                }
                 if !uses.contains(&e.name) {
                     uses.push(e.name.clone());
                 }
@@ -43,9 +49,11 @@ impl Replayer<'_> {
         }
         columns_read(s.where_clause.as_deref(), &mut uses);
         let name = if s.idxname.is_empty() {
+            // ChooseIndexName: `_key` only for a constraint's index; a plain
+            // CREATE UNIQUE INDEX is `_idx` too.
             let label = if s.primary {
                 "pkey"
-            } else if s.unique {
+            } else if s.isconstraint {
                 "key"
             } else {
                 "idx"
@@ -253,7 +261,11 @@ impl Replayer<'_> {
         }
         let func = self.qual_from_list(&strings(&s.funcname));
         let func = self
-            .resolve(&func_schema(&s.funcname), &func.name, &self.schema.functions)
+            .resolve(
+                &func_schema(&s.funcname),
+                &func.name,
+                &self.schema.functions,
+            )
             .unwrap_or(func);
         self.schema.triggers.insert(key, func);
     }
@@ -298,7 +310,11 @@ impl Replayer<'_> {
 /// The schema a function name is written with (empty when unqualified).
 fn func_schema(names: &[pb::Node]) -> String {
     let n = strings(names);
-    if n.len() > 1 { n[n.len() - 2].clone() } else { String::new() }
+    if n.len() > 1 {
+        n[n.len() - 2].clone()
+    } else {
+        String::new()
+    }
 }
 
 /// The index in PostgreSQL's own spelling, without what may differ between two
@@ -309,6 +325,30 @@ fn index_definition(s: &pb::IndexStmt) -> String {
     ix.idxname.clear();
     ix.concurrent = false;
     ix.if_not_exists = false;
+    if ix.access_method.is_empty() {
+        ix.access_method = "btree".to_owned();
+    }
+    // ASC, NULLS LAST after ASC and NULLS FIRST after DESC are the defaults.
+    for p in &mut ix.index_params {
+        if let Some(NodeEnum::IndexElem(e)) = p.node.as_mut() {
+            use pb::{SortByDir as D, SortByNulls as N};
+            let dir = D::try_from(e.ordering).unwrap_or(D::SortbyDefault);
+            let nulls = N::try_from(e.nulls_ordering).unwrap_or(N::SortbyNullsDefault);
+            let dir = if dir == D::SortbyAsc {
+                D::SortbyDefault
+            } else {
+                dir
+            };
+            let nulls = match (dir, nulls) {
+                (D::SortbyDefault, N::SortbyNullsLast) | (D::SortbyDesc, N::SortbyNullsFirst) => {
+                    N::SortbyNullsDefault
+                }
+                (_, n) => n,
+            };
+            e.ordering = dir as i32;
+            e.nulls_ordering = nulls as i32;
+        }
+    }
     if let Some(rv) = ix.relation.as_mut() {
         rv.schemaname.clear();
         rv.relname = "t".to_owned();

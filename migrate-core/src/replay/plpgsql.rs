@@ -42,8 +42,9 @@ impl Replayer<'_> {
         while body.contains(&tag) {
             tag.insert(1, '_');
         }
-        let wrapped =
-            format!("CREATE FUNCTION migrate_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}");
+        let wrapped = format!(
+            "CREATE FUNCTION migrate_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
+        );
         let tree = match pg_query::parse_plpgsql(&wrapped) {
             Ok(t) => t,
             Err(_) => {
@@ -118,7 +119,9 @@ impl Replayer<'_> {
                     .into_iter()
                     .flatten()
                 {
-                    branches.push(list(w.get("PLpgSQL_case_when").and_then(|w| w.get("stmts"))));
+                    branches.push(list(
+                        w.get("PLpgSQL_case_when").and_then(|w| w.get("stmts")),
+                    ));
                 }
                 branches.push(list(node.get("else_stmts")));
                 self.alternatives(&branches, false);
@@ -199,10 +202,15 @@ impl Replayer<'_> {
                 return;
             }
         };
-        let span = self.sql.get(self.stmt_start..self.stmt_end).unwrap_or_default();
+        let span = self
+            .sql
+            .get(self.stmt_start..self.stmt_end)
+            .unwrap_or_default();
         let needle = written_as.unwrap_or(sql);
         let saved = (self.base, self.stmt_start, self.stmt_end);
-        self.base = span.find(needle).map_or(self.stmt_start, |i| self.stmt_start + i);
+        self.base = span
+            .find(needle)
+            .map_or(self.stmt_start, |i| self.stmt_start + i);
         for st in &statements {
             self.node(&st.node);
         }

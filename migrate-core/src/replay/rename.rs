@@ -245,6 +245,19 @@ impl Replayer<'_> {
         update_all(&mut self.schema.indexes, |ix| {
             if &ix.table == table {
                 fix(&mut ix.columns);
+                fix(&mut ix.uses);
+                ix.definition = rename_word(&ix.definition, old, new);
+            }
+        });
+        update_all(&mut self.schema.tables, |t| {
+            if &t.name != table {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            for k in t.constraints.values_mut() {
+                if let ConstraintKind::Check { columns } = k {
+                    fix(columns);
+                }
             }
         });
     }
@@ -368,4 +381,26 @@ impl Replayer<'_> {
                 .insert(QualName::new(s.newschema.clone(), old.name));
         }
     }
+}
+
+/// `text` with the identifier `old` renamed to `new` where it stands as a whole
+/// word and not as a function name (`old(`): index definitions print the
+/// current column names, as PostgreSQL's pg_get_indexdef does.
+fn rename_word(text: &str, old: &str, new: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(old) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + old.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(word) || after.is_some_and(word) || after == Some('(') {
+            out.push_str(old);
+        } else {
+            out.push_str(new);
+        }
+        rest = &rest[i + old.len()..];
+    }
+    out.push_str(rest);
+    out
 }

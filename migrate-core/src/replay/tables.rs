@@ -12,6 +12,13 @@ use crate::model::schema::{
 };
 use crate::model::types::SqlType;
 
+// libpg_query's TableLikeOption bits (CREATE TABLE ... (LIKE t INCLUDING ...)).
+const LIKE_CONSTRAINTS: u32 = 1 << 2;
+const LIKE_DEFAULTS: u32 = 1 << 3;
+const LIKE_GENERATED: u32 = 1 << 4;
+const LIKE_IDENTITY: u32 = 1 << 5;
+const LIKE_INDEXES: u32 = 1 << 6;
+
 impl Replayer<'_> {
     // ---- tables -------------------------------------------------------------
 
@@ -65,6 +72,7 @@ impl Replayer<'_> {
         self.schema.tables.insert(name.clone(), Arc::new(table));
 
         let mut constraints = Vec::new();
+        let mut like_extras = Vec::new();
         for elt in &s.table_elts {
             match &elt.node {
                 Some(NodeEnum::ColumnDef(cd)) => self.add_column(&name, cd, false),
@@ -81,10 +89,16 @@ impl Replayer<'_> {
                             .map(Arc::make_mut)
                             .expect("just inserted");
                         for mut c in cols {
-                            // LIKE copies NOT NULL, but defaults only with INCLUDING DEFAULTS.
-                            c.has_default = c.has_default && like.options & 0x04 != 0;
-                            c.identity = c.identity.filter(|_| like.options & 0x10 != 0);
+                            // LIKE copies NOT NULL; defaults, identity and generation
+                            // only when asked (libpg_query's TableLikeOption bits).
+                            c.has_default = c.has_default
+                                && like.options & (LIKE_DEFAULTS | LIKE_GENERATED) != 0;
+                            c.identity = c.identity.filter(|_| like.options & LIKE_IDENTITY != 0);
+                            c.generated = c.generated && like.options & LIKE_GENERATED != 0;
                             t.columns.push(c);
+                        }
+                        if like.options & (LIKE_INDEXES | LIKE_CONSTRAINTS) != 0 {
+                            like_extras.push((src, like.options));
                         }
                     }
                 }
@@ -93,6 +107,9 @@ impl Replayer<'_> {
         }
         for c in constraints {
             self.add_constraint(&name, &c);
+        }
+        for (src, options) in like_extras {
+            self.copy_like(&src, &name, options);
         }
         if let Some(spec) = &s.partspec {
             let key = spec
@@ -198,7 +215,10 @@ impl Replayer<'_> {
     /// A unique name for an implicit constraint, as PostgreSQL chooses it.
     pub(super) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
         let taken = |n: &str| {
-            self.schema.tables[table].constraints.contains_key(n)
+            self.schema
+                .tables
+                .get(table)
+                .is_some_and(|t| t.constraints.contains_key(n))
                 || self
                     .schema
                     .indexes
@@ -220,6 +240,62 @@ impl Replayer<'_> {
                 return n;
             }
             pass += 1;
+        }
+    }
+
+    /// LIKE ... INCLUDING INDEXES / CONSTRAINTS: the source's indexes (its
+    /// primary key and unique constraints among them) and checks, under the
+    /// names PostgreSQL chooses for the new table.
+    fn copy_like(&mut self, src: &QualName, dst: &QualName, options: u32) {
+        let Some(source) = self.schema.tables.get(src).cloned() else {
+            return;
+        };
+        if options & LIKE_CONSTRAINTS != 0 {
+            for (n, k) in &source.constraints {
+                if let ConstraintKind::Check { columns } = k {
+                    let cols = columns.clone();
+                    if let Some(t) = self.schema.tables.get_mut(dst).map(Arc::make_mut) {
+                        t.constraints
+                            .insert(n.clone(), ConstraintKind::Check { columns: cols });
+                    }
+                }
+            }
+        }
+        if options & LIKE_INDEXES == 0 {
+            return;
+        }
+        let indexes: Vec<(QualName, Index)> = self
+            .schema
+            .related()
+            .indexes(src)
+            .into_iter()
+            .filter_map(|q| self.schema.indexes.get(&q).map(|ix| (q, ix.clone())))
+            .filter(|(_, ix)| &ix.table == src)
+            .collect();
+        for (q, mut ix) in indexes {
+            let constraint = source.constraints.get(&q.name).cloned();
+            let label = match &constraint {
+                Some(ConstraintKind::PrimaryKey { .. }) => "pkey",
+                Some(ConstraintKind::Unique { .. }) => "key",
+                Some(ConstraintKind::Exclusion) => "excl",
+                _ => "idx",
+            };
+            let cols: Vec<&str> = ix
+                .columns
+                .iter()
+                .map(|c| if c == "(expr)" { "expr" } else { c.as_str() })
+                .collect();
+            let cols = (label != "pkey").then(|| cols.join("_"));
+            let name = self.choose_name(dst, cols.as_deref(), label);
+            ix.table = dst.clone();
+            if let Some(k) = constraint
+                && let Some(t) = self.schema.tables.get_mut(dst).map(Arc::make_mut)
+            {
+                t.constraints.insert(name.clone(), k);
+            }
+            self.schema
+                .indexes
+                .insert(QualName::new(dst.schema.clone(), name), ix);
         }
     }
 
@@ -308,7 +384,8 @@ impl Replayer<'_> {
             let mut cols = Vec::new();
             for e in &c.exclusions {
                 if let Some(NodeEnum::List(l)) = &e.node
-                    && let Some(NodeEnum::IndexElem(ie)) = l.items.first().and_then(|n| n.node.as_ref())
+                    && let Some(NodeEnum::IndexElem(ie)) =
+                        l.items.first().and_then(|n| n.node.as_ref())
                 {
                     if ie.name.is_empty() {
                         columns_read(ie.expr.as_deref(), &mut cols);

@@ -235,7 +235,6 @@ pub fn discover_files(
     out
 }
 
-
 /// Reads and parses one file; problems go to `diags` and the file is still
 /// returned when it could be read, so pairing checks see it.
 fn load_file(

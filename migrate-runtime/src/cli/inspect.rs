@@ -16,26 +16,35 @@ use crate::verify::{analysis_of, differences};
 
 /// The model of the directory (`--dir`) or of the embedded migrations.
 fn analysis(g: &Global, embedded: Option<&'static Registry>) -> Result<Analysis, Failure> {
-    let a = match (&g.dir, embedded) {
-        (None, Some(r)) => analysis_of(r),
+    let report = |errors: &migrate_core::Diagnostics| {
+        Failure::Reported(format!(
+            "{errors}\n\n{} problem(s) in the migrations",
+            errors.len()
+        ))
+    };
+    match (&g.dir, embedded) {
+        (None, Some(r)) => {
+            let a = analysis_of(r);
+            if a.errors.is_empty() {
+                Ok(a)
+            } else {
+                Err(report(&a.errors))
+            }
+        }
         (dir, _) => {
             let dir = dir.clone().unwrap_or_else(|| "migrations".into());
             let display = dir.display().to_string();
-            let opts = migrate_core::Options {
-                require_down: !g.no_require_down,
-                ..migrate_core::Options::default()
-            };
-            migrate_core::analyze(&dir, display.trim_end_matches('/'), &opts)
+            let require_down = if g.no_require_down { Some(false) } else { None };
+            let (a, warnings) = crate::registry::analyze_dir(
+                &dir,
+                display.trim_end_matches('/'),
+                require_down,
+                &super::history_table_name(g),
+            )
+            .map_err(|e| report(&e))?;
+            super::print_down_warnings(&warnings);
+            Ok(a)
         }
-    };
-    if a.errors.is_empty() {
-        Ok(a)
-    } else {
-        Err(Failure::Reported(format!(
-            "{}\n\n{} problem(s) in the migrations",
-            a.errors,
-            a.errors.len()
-        )))
     }
 }
 

@@ -404,22 +404,43 @@ fn load_registry(
     embedded: Option<&'static Registry>,
 ) -> Result<Cow<'static, Registry>, Failure> {
     let require_down = if g.no_require_down { Some(false) } else { None };
-    match (&g.dir, embedded) {
+    let history = history_table_name(g);
+    let (dir, display) = match (&g.dir, embedded) {
         (Some(dir), _) => {
             tracing::debug!(dir = %dir.display(), "loading migrations from a directory");
             let display = dir.display().to_string();
-            Ok(Cow::Owned(Registry::from_dir_with(
-                dir,
-                display.trim_end_matches('/'),
-                require_down,
-            )?))
+            (dir.as_path(), display.trim_end_matches('/').to_owned())
         }
-        (None, Some(r)) => Ok(Cow::Borrowed(r)),
-        (None, None) => Ok(Cow::Owned(Registry::from_dir_with(
-            Path::new("migrations"),
-            "migrations",
-            require_down,
-        )?)),
+        (None, Some(r)) => return Ok(Cow::Borrowed(r)),
+        (None, None) => (Path::new("migrations"), "migrations".to_owned()),
+    };
+    let registry = Registry::from_dir_with(dir, &display, require_down, &history)?;
+    print_down_warnings(registry.warnings());
+    Ok(Cow::Owned(registry))
+}
+
+/// golang-migrate's version table as `--migrations-table` names it, without its
+/// schema: the table the model starts with.
+fn history_table_name(g: &Global) -> String {
+    g.migrations_table
+        .as_deref()
+        .map(|t| {
+            t.rsplit('.')
+                .next()
+                .unwrap_or(t)
+                .trim_matches('"')
+                .to_owned()
+        })
+        .unwrap_or_else(|| "schema_migrations".to_owned())
+}
+
+/// Findings about down files in directory mode: they do not stop the command.
+fn print_down_warnings(warnings: &[migrate_core::Diagnostic]) {
+    for w in warnings {
+        eprintln!(
+            "warning: {} (this down is left out: `down` will refuse to revert it)",
+            w.headline()
+        );
     }
 }
 

@@ -12,7 +12,8 @@ pub trait LoadRegistry {
 
 impl LoadRegistry for MigDir {
     fn registry(&self) -> Registry {
-        Registry::from_dir_with(self.path(), "m", None).unwrap_or_else(|e| panic!("{e}"))
+        Registry::from_dir_with(self.path(), "m", None, "schema_migrations")
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
