@@ -159,7 +159,7 @@ fn volatile_default_rewrites_the_table() {
 fn model_incomplete_where_replay_cannot_follow() {
     let rule = "model-incomplete";
     assert!(has(
-        "DO $$ BEGIN EXECUTE 'ALTER TABLE vms ADD COLUMN x int'; END $$;",
+        "DO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN x int', 'vms'); END $$;",
         rule
     ));
     assert!(!has("DO $$ BEGIN PERFORM 1; END $$;", rule));

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
-use super::{Replayer, is, object_name};
+use super::colname::columns_read;
+use super::{Replayer, is, object_name, strings};
 use crate::diag::did_you_mean;
-use crate::model::schema::{ConstraintKind, Identity, Partitioning, QualName};
+use crate::model::schema::{ConstraintKind, Identity, Index, Partitioning, QualName};
+use crate::model::types::{self, SqlType};
 
 impl Replayer<'_> {
     pub(super) fn alter_table(&mut self, s: &pb::AlterTableStmt) {
@@ -63,15 +65,26 @@ impl Replayer<'_> {
                         c.ty = ty.clone();
                     }
                     // PostgreSQL rebuilds the indexes on the column from their
-                    // printed definition, which may then read differently
-                    // (`date(date)` becomes `date`): their expressions are opaque.
-                    for ix in self.schema.related().indexes(&t) {
-                        if self.schema.indexes.get(&ix).is_some_and(|i| {
-                            i.table == t
-                                && i.columns.iter().any(|c| c == "(expr)")
-                                && i.uses.contains(&cmd.name)
-                        }) {
-                            self.schema.opaque.insert(ix);
+                    // printed definition, which may then read differently: a cast
+                    // to the column's new type (`date(date)` on a date column)
+                    // becomes the plain column. Other expressions are opaque.
+                    for q in self.schema.related().indexes(&t) {
+                        let Some(ix) = self.schema.indexes.get(&q).cloned() else {
+                            continue;
+                        };
+                        if ix.table != t
+                            || !ix.columns.iter().any(|c| c == "(expr)")
+                            || !ix.uses.contains(&cmd.name)
+                        {
+                            continue;
+                        }
+                        match retyped_index(&ix, &cmd.name, &ty) {
+                            Some(new) => {
+                                self.schema.indexes.insert(q, new);
+                            }
+                            None => {
+                                self.schema.opaque.insert(q);
+                            }
                         }
                     }
                 }
@@ -238,4 +251,57 @@ fn is_null(node: &pb::Node) -> bool {
         Some(NodeEnum::TypeCast(t)) => t.arg.as_deref().is_some_and(is_null),
         _ => false,
     }
+}
+
+/// The index as PostgreSQL rebuilds it after `column` became `ty`, when every
+/// expression that reads the column is a cast to `ty` of the bare column;
+/// `None` when the model cannot tell.
+fn retyped_index(ix: &Index, column: &str, ty: &SqlType) -> Option<Index> {
+    let stmts = crate::sql::parse::parse("", &ix.definition).ok()?;
+    let NodeEnum::IndexStmt(mut stmt) = stmts.into_iter().next()?.node else {
+        return None;
+    };
+    for p in &mut stmt.index_params {
+        let Some(NodeEnum::IndexElem(e)) = p.node.as_mut() else {
+            continue;
+        };
+        let Some(expr) = e.expr.as_deref() else {
+            continue;
+        };
+        let mut read = Vec::new();
+        columns_read(Some(expr), &mut read);
+        if !read.iter().any(|c| c == column) {
+            continue;
+        }
+        let Some(NodeEnum::FuncCall(f)) = expr.node.as_ref() else {
+            return None;
+        };
+        let cast_to = strings(&f.funcname)
+            .last()
+            .and_then(|n| types::resolve_builtin(n));
+        let [arg] = f.args.as_slice() else {
+            return None;
+        };
+        let bare = matches!(arg.node.as_ref(), Some(NodeEnum::ColumnRef(c))
+            if strings(&c.fields).last().map(String::as_str) == Some(column));
+        if !(bare && ty.array_dims == 0 && cast_to.is_some_and(|b| b.name == ty.name)) {
+            return None;
+        }
+        e.expr = None;
+        e.name = column.to_owned();
+    }
+    let columns = stmt
+        .index_params
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) if e.name.is_empty() => Some("(expr)".to_owned()),
+            Some(NodeEnum::IndexElem(e)) => Some(e.name.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(Index {
+        columns,
+        definition: super::objects::index_definition(&stmt),
+        ..ix.clone()
+    })
 }

@@ -212,19 +212,22 @@ impl Replayer<'_> {
     /// Where an identifier is written inside the current statement, for nodes that
     /// carry no location of their own.
     fn locate(&self, name: &str) -> Option<i32> {
-        let text = &self.sql[self.stmt_start..self.stmt_end];
+        // Inside a DO block, search the embedded statement's text, and answer
+        // as the parser does there: relative to `base`.
+        let from = self.base.max(self.stmt_start).min(self.stmt_end);
+        let text = &self.sql[from..self.stmt_end];
         let lower = text.to_ascii_lowercase();
         let needle = name.to_ascii_lowercase();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(&needle) {
-            let at = from + i;
+        let mut start = 0;
+        while let Some(i) = lower[start..].find(&needle) {
+            let at = start + i;
             let before = at.checked_sub(1).map(|j| lower.as_bytes()[j]);
             let after = lower.as_bytes().get(at + needle.len()).copied();
             if !before.is_some_and(word) && !after.is_some_and(word) {
-                return Some((self.stmt_start + at) as i32);
+                return Some((from - self.base + at) as i32);
             }
-            from = at + needle.len();
+            start = at + needle.len();
         }
         None
     }

@@ -320,7 +320,7 @@ fn func_schema(names: &[pb::Node]) -> String {
 /// The index in PostgreSQL's own spelling, without what may differ between two
 /// statements that build the same index (its name, schema, CONCURRENTLY, IF NOT
 /// EXISTS, source positions).
-fn index_definition(s: &pb::IndexStmt) -> String {
+pub(super) fn index_definition(s: &pb::IndexStmt) -> String {
     let mut ix = s.clone();
     ix.idxname.clear();
     ix.concurrent = false;

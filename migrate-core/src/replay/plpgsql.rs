@@ -78,10 +78,8 @@ impl Replayer<'_> {
                     // A block with a handler is a subtransaction: all of it, or
                     // none of it (and then the handler) took effect.
                     let mut branches: Vec<Vec<&Value>> = vec![vec![node]];
-                    for h in handlers(node) {
-                        branches.push(vec![h]);
-                    }
-                    self.alternatives(&branches, true);
+                    branches.extend(handlers(node));
+                    self.alternatives(&branches, false);
                 } else {
                     self.plpgsql_list(node.get("body"));
                 }
@@ -218,20 +216,18 @@ impl Replayer<'_> {
     }
 }
 
-/// The statements of an exception handler (`WHEN ... THEN <action>`).
-fn handlers(block: &Value) -> Vec<&Value> {
+/// The statements of each exception handler (`WHEN ... THEN <action>`).
+fn handlers(block: &Value) -> Vec<Vec<&Value>> {
     let mut out = Vec::new();
-    let list = block
+    let clauses = block
         .get("exceptions")
         .and_then(|e| e.get("PLpgSQL_exception_block"))
         .and_then(|e| e.get("exc_list"))
         .and_then(Value::as_array);
-    for h in list.into_iter().flatten() {
-        if let Some(action) = h.get("PLpgSQL_exception").and_then(|e| e.get("action")) {
-            for st in action.as_array().into_iter().flatten() {
-                out.push(st);
-            }
-        }
+    for h in clauses.into_iter().flatten() {
+        out.push(list(
+            h.get("PLpgSQL_exception").and_then(|e| e.get("action")),
+        ));
     }
     out
 }
