@@ -11,10 +11,8 @@ use std::process::Command;
 use cli_common::run;
 use test_support::TestDb;
 
-const HARBOR: &str = "/work/shared/corpora/harbor/migrations";
-
-fn harbor_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(HARBOR)
+fn harbor_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("the Harbor corpus")
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".up.sql"))
@@ -75,7 +73,11 @@ fn schema(db: &TestDb) -> Vec<String> {
 
 #[test]
 fn a_golang_migrate_database_is_taken_over_where_it_stands() {
-    let files = harbor_files();
+    let Some(harbor) = test_support::corpus_dir("harbor") else {
+        return;
+    };
+    let harbor = harbor.to_str().expect("a UTF-8 path").to_owned();
+    let files = harbor_files(Path::new(&harbor));
     assert_eq!(files.len(), 39);
     let twentieth: i64 = files[19]
         .file_name()
@@ -103,7 +105,7 @@ fn a_golang_migrate_database_is_taken_over_where_it_stands() {
     )
     .unwrap();
 
-    let r = run(Some(old.url()), &["--dir", HARBOR, "up"]);
+    let r = run(Some(old.url()), &["--dir", &harbor, "up"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("19 migrations applied"), "{r:?}");
     assert!(
@@ -130,7 +132,7 @@ fn a_golang_migrate_database_is_taken_over_where_it_stands() {
     );
 
     let fresh = TestDb::new();
-    let r = run(Some(fresh.url()), &["--dir", HARBOR, "up"]);
+    let r = run(Some(fresh.url()), &["--dir", &harbor, "up"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("39 migrations applied"), "{r:?}");
 

@@ -21,7 +21,7 @@
 //! and fails when `REQUIRE_CORPORA=1` (CI sets it).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use migrate_core::{Analysis, Options, SqlFile, analyze};
@@ -63,32 +63,6 @@ const CORPORA: &[Corpus] = &[
         setup: "",
     },
 ];
-
-fn corpora_dir() -> PathBuf {
-    match std::env::var_os("CORPORA_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"),
-    }
-}
-
-/// The corpus's migrations directory, or `None` (after saying so loudly, and
-/// failing under `REQUIRE_CORPORA=1`) when it is not there.
-fn corpus_dir(name: &str) -> Option<PathBuf> {
-    let dir = corpora_dir().join(name).join("migrations");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let msg = format!(
-        "CORPUS SUITE DID NOT RUN for {name}: {} is missing (set CORPORA_DIR to the folder of the corpora)",
-        dir.display()
-    );
-    assert!(
-        std::env::var("REQUIRE_CORPORA").as_deref() != Ok("1"),
-        "{msg}"
-    );
-    eprintln!("\n*** {msg} ***\n");
-    None
-}
 
 /// golang-migrate creates its table before the first migration.
 fn version_table_sql(name: &str) -> String {
@@ -190,7 +164,7 @@ fn findings_by_file(a: &Analysis) -> BTreeMap<&str, Vec<String>> {
 }
 
 fn check_corpus(c: &Corpus) {
-    let Some(dir) = corpus_dir(c.name) else {
+    let Some(dir) = test_support::corpus_dir(c.name) else {
         return;
     };
     let has_downs = std::fs::read_dir(&dir).unwrap().any(|e| {

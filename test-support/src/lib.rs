@@ -291,3 +291,29 @@ mod tests {
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
     }
 }
+
+/// The migrations of a real project's corpus (`CORPORA_DIR/<name>/migrations`,
+/// by default `../shared/corpora` beside the checkout). The corpora are other
+/// projects' files, never part of this repository: without them this says
+/// loudly that the test did not run and returns `None`, and under
+/// `REQUIRE_CORPORA=1` (CI sets it) it fails instead.
+pub fn corpus_dir(name: &str) -> Option<std::path::PathBuf> {
+    let root = match std::env::var_os("CORPORA_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora"),
+    };
+    let dir = root.join(name).join("migrations");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let msg = format!(
+        "CORPUS TEST DID NOT RUN for {name}: {} is missing (set CORPORA_DIR to the folder of the corpora)",
+        dir.display()
+    );
+    assert!(
+        std::env::var("REQUIRE_CORPORA").as_deref() != Ok("1"),
+        "{msg}"
+    );
+    eprintln!("\n*** {msg} ***\n");
+    None
+}

@@ -308,7 +308,12 @@ impl Schema {
         self.tables
             .values()
             .map(|t| &**t)
-            .filter(|t| !t.is_partition() && Some(&t.name) != self.history_table.as_ref())
+            // An opaque table's shape is a guess: no types are generated for it.
+            .filter(|t| {
+                !t.is_partition()
+                    && Some(&t.name) != self.history_table.as_ref()
+                    && !self.opaque.contains(&t.name)
+            })
     }
 
     /// What differs between two schemas, as sentences about `other` relative to

@@ -297,8 +297,9 @@ impl Replayer<'_> {
             | NodeEnum::UpdateStmt(_)
             | NodeEnum::DeleteStmt(_)
             | NodeEnum::TruncateStmt(_)
-            | NodeEnum::MergeStmt(_)
-            | NodeEnum::SelectStmt(_) => self.dml(node),
+            | NodeEnum::MergeStmt(_) => self.dml(node),
+            NodeEnum::SelectStmt(s) if s.into_clause.is_some() => self.select_into(s),
+            NodeEnum::SelectStmt(_) => self.dml(node),
             NodeEnum::DoStmt(s) => self.do_block(s),
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
@@ -379,6 +380,7 @@ mod drop;
 mod names;
 mod objects;
 mod plpgsql;
+mod query;
 mod rename;
 mod tables;
 mod typing;

@@ -5,7 +5,7 @@ use pg_query::protobuf::{self as pb, ConstrType};
 
 use super::colname::{columns_read, index_column_name};
 use super::{Replayer, is, strings};
-use crate::model::schema::{Column, Domain, Index, QualName, View};
+use crate::model::schema::{Column, Domain, Index, QualName};
 
 impl Replayer<'_> {
     // ---- other objects --------------------------------------------------------
@@ -192,39 +192,6 @@ impl Replayer<'_> {
         self.schema.composites.insert(q, cols);
     }
 
-    pub(super) fn create_view(&mut self, s: &pb::ViewStmt) {
-        let Some(rv) = &s.view else { return };
-        let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-        if self.schema.tables.contains_key(&q) || (self.schema.views.contains_key(&q) && !s.replace)
-        {
-            self.error_at(
-                Some(rv.location),
-                format!("relation \"{q}\" already exists"),
-                Some("use CREATE OR REPLACE VIEW, or drop it first".to_owned()),
-            );
-            return;
-        }
-        let mut columns = self.view_columns(s.query.as_deref());
-        let aliases = strings(&s.aliases);
-        if let Some(cols) = &mut columns {
-            for (c, a) in cols.iter_mut().zip(aliases) {
-                c.name = a;
-            }
-        }
-        let depends = self.query_depends(s.query.as_deref());
-        self.schema.views.insert(
-            q.clone(),
-            View {
-                name: q,
-                columns,
-                materialized: false,
-                depends,
-            },
-        );
-    }
-
-    /// The columns of `SELECT a, b AS c FROM t` when every item is a plain column
-    /// of one known table; `None` otherwise (the view is then known by name).
     pub(super) fn create_schema(&mut self, s: &pb::CreateSchemaStmt) {
         if self.schema.schemas.contains(&s.schemaname) {
             if !s.if_not_exists {

@@ -1,105 +1,151 @@
-//! Views, materialized views and CREATE TABLE AS: their columns from the query.
+//! Views, materialized views, CREATE TABLE AS and SELECT INTO: relations whose
+//! columns come from a query (see `query.rs`).
 
 use std::sync::Arc;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ObjectType};
 
+use super::query::OutColumn;
 use super::{Replayer, is, strings};
 use crate::model::schema::{Column, QualName, Table, View};
+use crate::model::types::SqlType;
+
+/// Derived columns as the model keeps them: every one nullable, with no
+/// default, as PostgreSQL makes them; `None` for a type it cannot tell.
+fn derived(cols: Vec<OutColumn>, names: &[String]) -> (Vec<Column>, bool) {
+    let mut typed = true;
+    let out = cols
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            typed &= c.ty.is_some();
+            Column {
+                name: names.get(i).cloned().unwrap_or(c.name),
+                ty: c.ty.unwrap_or_else(|| SqlType::builtin("unknown")),
+                nullable: true,
+                has_default: false,
+                identity: None,
+                generated: false,
+            }
+        })
+        .collect();
+    (out, typed)
+}
 
 impl Replayer<'_> {
-    pub(super) fn view_columns(&self, query: Option<&pb::Node>) -> Option<Vec<Column>> {
-        let Some(NodeEnum::SelectStmt(sel)) = query.and_then(|q| q.node.as_ref()) else {
-            return None;
-        };
-        let [from] = sel.from_clause.as_slice() else {
-            return None;
-        };
-        let Some(NodeEnum::RangeVar(rv)) = &from.node else {
-            return None;
-        };
-        let table =
-            &self.schema.tables[&self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables)?];
-        let mut out = Vec::new();
-        for t in &sel.target_list {
-            let Some(NodeEnum::ResTarget(rt)) = &t.node else {
-                return None;
-            };
-            let Some(NodeEnum::ColumnRef(cr)) = rt.val.as_ref().and_then(|v| v.node.as_ref())
-            else {
-                return None;
-            };
-            if matches!(
-                cr.fields.last().and_then(|f| f.node.as_ref()),
-                Some(NodeEnum::AStar(_))
-            ) {
-                out.extend(table.columns.iter().cloned().map(|mut c| {
-                    c.has_default = false;
-                    c
-                }));
-                continue;
-            }
-            let name = strings(&cr.fields).last()?.clone();
-            let mut col = table.column(&name)?.clone();
-            // A view column carries the type, not the constraints.
-            col.nullable = true;
-            col.has_default = false;
-            col.identity = None;
-            col.generated = false;
-            if !rt.name.is_empty() {
-                col.name = rt.name.clone();
-            }
-            out.push(col);
+    pub(super) fn create_view(&mut self, s: &pb::ViewStmt) {
+        let Some(rv) = &s.view else { return };
+        let q = self.qual_for_create(&rv.schemaname, &rv.relname);
+        if self.schema.tables.contains_key(&q) || (self.schema.views.contains_key(&q) && !s.replace)
+        {
+            self.error_at(
+                Some(rv.location),
+                format!("relation \"{q}\" already exists"),
+                Some("use CREATE OR REPLACE VIEW, or drop it first".to_owned()),
+            );
+            return;
         }
-        Some(out)
+        self.derived_relation(&q, s.query.as_deref(), &strings(&s.aliases), Kind::View);
     }
 
     pub(super) fn create_table_as(&mut self, s: &pb::CreateTableAsStmt) {
         let Some(into) = &s.into else { return };
         let Some(rv) = &into.rel else { return };
-        let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-        if is(s.objtype, ObjectType::ObjectMatview) {
-            if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
-                if !into.rel.as_ref().is_some_and(|_| s.if_not_exists) {
-                    self.error_at(
-                        Some(rv.location),
-                        format!("relation \"{q}\" already exists"),
-                        Some("drop it first, pick another name, or add IF NOT EXISTS".to_owned()),
+        let q = if rv.relpersistence == "t" {
+            QualName::new("pg_temp", rv.relname.clone())
+        } else {
+            self.qual_for_create(&rv.schemaname, &rv.relname)
+        };
+        if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
+            if !s.if_not_exists {
+                self.error_at(
+                    Some(rv.location),
+                    format!("relation \"{q}\" already exists"),
+                    Some("drop it first, pick another name, or add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        let kind = if is(s.objtype, ObjectType::ObjectMatview) {
+            Kind::Materialized
+        } else {
+            Kind::Table
+        };
+        self.derived_relation(&q, s.query.as_deref(), &strings(&into.col_names), kind);
+    }
+
+    /// `SELECT ... INTO new_table FROM ...`: CREATE TABLE AS by another name.
+    pub(super) fn select_into(&mut self, s: &pb::SelectStmt) {
+        let Some(into) = &s.into_clause else { return };
+        let Some(rv) = &into.rel else { return };
+        let q = if rv.relpersistence == "t" {
+            QualName::new("pg_temp", rv.relname.clone())
+        } else {
+            self.qual_for_create(&rv.schemaname, &rv.relname)
+        };
+        if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
+            self.error_at(
+                Some(rv.location),
+                format!("relation \"{q}\" already exists"),
+                Some("drop it first or pick another name".to_owned()),
+            );
+            return;
+        }
+        let mut query = s.clone();
+        query.into_clause = None;
+        let node = pb::Node {
+            node: Some(NodeEnum::SelectStmt(Box::new(query))),
+        };
+        self.derived_relation(&q, Some(&node), &strings(&into.col_names), Kind::Table);
+    }
+
+    fn derived_relation(
+        &mut self,
+        q: &QualName,
+        query: Option<&pb::Node>,
+        names: &[String],
+        kind: Kind,
+    ) {
+        // Every relation the query reads must exist.
+        if let Some(n) = query.and_then(|n| n.node.as_ref()) {
+            self.dml(n);
+        }
+        let shape = self.query_columns(query).map(|c| derived(c, names));
+        let typed = shape.as_ref().is_some_and(|(_, t)| *t);
+        let depends = self.query_depends(query);
+        match kind {
+            Kind::View | Kind::Materialized => {
+                self.schema.views.insert(
+                    q.clone(),
+                    View {
+                        name: q.clone(),
+                        columns: shape.map(|(c, _)| c).filter(|_| typed),
+                        materialized: kind == Kind::Materialized,
+                        depends,
+                    },
+                );
+                self.schema.opaque.remove(q);
+            }
+            Kind::Table => {
+                let mut t = Table::new(q.clone());
+                if let Some((c, _)) = shape {
+                    t.columns = c;
+                }
+                self.schema.tables.insert(q.clone(), Arc::new(t));
+                if typed {
+                    self.schema.opaque.remove(q);
+                } else {
+                    // What cannot be typed is opaque, not missing.
+                    self.make_opaque(
+                        q.clone(),
+                        "the column types of CREATE TABLE ... AS are not all derived",
                     );
                 }
-                return;
-            }
-            let columns = self.view_columns(s.query.as_deref());
-            let depends = self.query_depends(s.query.as_deref());
-            self.schema.views.insert(
-                q.clone(),
-                View {
-                    name: q,
-                    columns,
-                    materialized: true,
-                    depends,
-                },
-            );
-        } else {
-            let columns = self.view_columns(s.query.as_deref());
-            let mut t = Table::new(q.clone());
-            let derived = columns.is_some();
-            if let Some(c) = columns {
-                t.columns = c;
-            }
-            self.schema.tables.insert(q.clone(), Arc::new(t));
-            if derived {
-                self.schema.opaque.remove(&q);
-            } else {
-                // What cannot be typed is opaque, not missing.
-                self.make_opaque(q, "the columns of CREATE TABLE ... AS are not derived");
             }
         }
     }
-}
 
-impl Replayer<'_> {
     /// The tables and views a query reads, anywhere in it (joins, subqueries,
     /// CTEs, set operations); names its WITH clauses define are left out.
     pub(super) fn query_depends(&self, query: Option<&pb::Node>) -> Vec<QualName> {
@@ -131,4 +177,11 @@ impl Replayer<'_> {
         }
         out
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    View,
+    Materialized,
+    Table,
 }

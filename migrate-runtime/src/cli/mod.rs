@@ -836,6 +836,14 @@ fn validate(
     out: &mut Out,
 ) -> Result<ExitCode, Failure> {
     let registry = load_registry(g, embedded)?;
+    // `up` runs past findings on downs; `validate` is the files' whole verdict,
+    // as `cargo build` would give it.
+    if !registry.warnings().is_empty() {
+        return Err(Failure::Reported(format!(
+            "{} problem(s) in down files (above)",
+            registry.warnings().len()
+        )));
+    }
     let source = if g.dir.is_some() || embedded.is_none() {
         "checked now"
     } else {

@@ -1,0 +1,397 @@
+//! The columns a query returns, as CREATE TABLE AS, SELECT INTO, CREATE VIEW
+//! and CREATE MATERIALIZED VIEW make them: names (aliases, or PostgreSQL's
+//! FigureColname) and types derived from the select list (columns of tables
+//! and views, casts, constants, aggregates and common functions, `*`). A type
+//! the model cannot derive is `None`: the caller makes the relation opaque
+//! rather than guess.
+
+use std::collections::BTreeMap;
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, a_const};
+
+use super::colname::figure_colname;
+use super::{Replayer, strings};
+use crate::model::types::{self, SqlType};
+
+/// One output column of a query.
+#[derive(Debug, Clone)]
+pub(super) struct OutColumn {
+    pub name: String,
+    pub ty: Option<SqlType>,
+}
+
+/// A relation the query reads, under the name the query uses for it.
+struct Item {
+    alias: String,
+    /// `None`: a relation whose columns the model does not know.
+    columns: Option<Vec<OutColumn>>,
+}
+
+type Ctes = BTreeMap<String, Option<Vec<OutColumn>>>;
+
+impl Replayer<'_> {
+    /// The output columns of `query`; `None` when even their names cannot be
+    /// known (a `*` over something the model does not know).
+    pub(super) fn query_columns(&self, query: Option<&pb::Node>) -> Option<Vec<OutColumn>> {
+        match query?.node.as_ref()? {
+            NodeEnum::SelectStmt(s) => self.select_columns(s, &Ctes::new()),
+            _ => None,
+        }
+    }
+
+    fn select_columns(&self, s: &pb::SelectStmt, outer: &Ctes) -> Option<Vec<OutColumn>> {
+        let mut ctes = outer.clone();
+        if let Some(w) = &s.with_clause {
+            for c in &w.ctes {
+                if let Some(NodeEnum::CommonTableExpr(cte)) = &c.node {
+                    let mut cols = match cte.ctequery.as_ref().and_then(|q| q.node.as_ref()) {
+                        Some(NodeEnum::SelectStmt(q)) => self.select_columns(q, &ctes),
+                        _ => None,
+                    };
+                    rename(&mut cols, &strings(&cte.aliascolnames));
+                    ctes.insert(cte.ctename.clone(), cols);
+                }
+            }
+        }
+        // UNION / INTERSECT / EXCEPT: the left side names the columns; a type
+        // both sides agree on is the type.
+        if let (Some(l), Some(r)) = (&s.larg, &s.rarg) {
+            let mut left = self.select_columns(l, &ctes)?;
+            let right = self.select_columns(r, &ctes);
+            for (i, c) in left.iter_mut().enumerate() {
+                let same = right
+                    .as_ref()
+                    .and_then(|r| r.get(i))
+                    .is_some_and(|rc| rc.ty == c.ty);
+                if !same {
+                    c.ty = None;
+                }
+            }
+            return Some(left);
+        }
+        if let Some(first) = s.values_lists.first() {
+            let Some(NodeEnum::List(row)) = &first.node else {
+                return None;
+            };
+            return Some(
+                row.items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| OutColumn {
+                        name: format!("column{}", i + 1),
+                        ty: self.expr_type(Some(v), &[]),
+                    })
+                    .collect(),
+            );
+        }
+        let mut scope = Vec::new();
+        for f in &s.from_clause {
+            self.from_item(f, &ctes, &mut scope);
+        }
+        let mut out = Vec::new();
+        for t in &s.target_list {
+            let Some(NodeEnum::ResTarget(rt)) = &t.node else {
+                return None;
+            };
+            if let Some(NodeEnum::ColumnRef(cr)) = rt.val.as_ref().and_then(|v| v.node.as_ref())
+                && matches!(
+                    cr.fields.last().and_then(|f| f.node.as_ref()),
+                    Some(NodeEnum::AStar(_))
+                )
+            {
+                let rel = strings(&cr.fields);
+                for item in &scope {
+                    if rel.is_empty() || rel.last() == Some(&item.alias) {
+                        out.extend(item.columns.clone()?);
+                    }
+                }
+                continue;
+            }
+            let name = if rt.name.is_empty() {
+                figure_colname(rt.val.as_deref()).unwrap_or_else(|| "?column?".to_owned())
+            } else {
+                rt.name.clone()
+            };
+            out.push(OutColumn {
+                name,
+                ty: self.expr_type(rt.val.as_deref(), &scope),
+            });
+        }
+        Some(out)
+    }
+
+    fn from_item(&self, f: &pb::Node, ctes: &Ctes, scope: &mut Vec<Item>) {
+        match f.node.as_ref() {
+            Some(NodeEnum::RangeVar(rv)) => {
+                let alias = rv
+                    .alias
+                    .as_ref()
+                    .map_or_else(|| rv.relname.clone(), |a| a.aliasname.clone());
+                let mut columns = if rv.schemaname.is_empty() && ctes.contains_key(&rv.relname) {
+                    ctes[&rv.relname].clone()
+                } else {
+                    self.relation_columns(&rv.schemaname, &rv.relname)
+                };
+                if let Some(a) = &rv.alias {
+                    rename(&mut columns, &strings(&a.colnames));
+                }
+                scope.push(Item { alias, columns });
+            }
+            Some(NodeEnum::JoinExpr(j)) => {
+                for side in [&j.larg, &j.rarg].into_iter().flatten() {
+                    self.from_item(side, ctes, scope);
+                }
+                // LEFT/RIGHT/FULL joins make the other side's columns nullable,
+                // which every derived column is anyway.
+            }
+            Some(NodeEnum::RangeSubselect(sub)) => {
+                let alias = sub
+                    .alias
+                    .as_ref()
+                    .map(|a| a.aliasname.clone())
+                    .unwrap_or_default();
+                let mut columns = match sub.subquery.as_ref().and_then(|q| q.node.as_ref()) {
+                    Some(NodeEnum::SelectStmt(q)) => self.select_columns(q, ctes),
+                    _ => None,
+                };
+                if let Some(a) = &sub.alias {
+                    rename(&mut columns, &strings(&a.colnames));
+                }
+                scope.push(Item { alias, columns });
+            }
+            // Functions in FROM (generate_series, unnest, ...): unknown columns.
+            Some(NodeEnum::RangeFunction(rf)) => scope.push(Item {
+                alias: rf
+                    .alias
+                    .as_ref()
+                    .map(|a| a.aliasname.clone())
+                    .unwrap_or_default(),
+                columns: None,
+            }),
+            _ => scope.push(Item {
+                alias: String::new(),
+                columns: None,
+            }),
+        }
+    }
+
+    /// The columns of a table or view the model knows.
+    fn relation_columns(&self, schema: &str, name: &str) -> Option<Vec<OutColumn>> {
+        let as_out = |cols: &[crate::model::schema::Column]| {
+            cols.iter()
+                .map(|c| OutColumn {
+                    name: c.name.clone(),
+                    ty: Some(c.ty.clone()),
+                })
+                .collect()
+        };
+        if let Some(q) = self.resolve(schema, name, &self.schema.tables) {
+            if self.schema.doubts(&q) {
+                return None;
+            }
+            return Some(as_out(&self.schema.tables.get(&q)?.columns));
+        }
+        let q = self.resolve(schema, name, &self.schema.views)?;
+        if self.schema.doubts(&q) {
+            return None;
+        }
+        self.schema.views.get(&q)?.columns.as_deref().map(as_out)
+    }
+
+    /// The type of an expression of the select list, when the model can tell.
+    fn expr_type(&self, node: Option<&pb::Node>, scope: &[Item]) -> Option<SqlType> {
+        let b = SqlType::builtin;
+        match node?.node.as_ref()? {
+            NodeEnum::ColumnRef(cr) => {
+                let path = strings(&cr.fields);
+                let (rel, col) = match path.as_slice() {
+                    [col] => (None, col),
+                    [.., rel, col] => (Some(rel), col),
+                    [] => return None,
+                };
+                let mut found = scope
+                    .iter()
+                    .filter(|i| rel.is_none_or(|r| *r == i.alias))
+                    .filter_map(|i| i.columns.as_ref()?.iter().find(|c| &c.name == col));
+                let first = found.next()?;
+                // An ambiguous name is PostgreSQL's error to report, not ours.
+                if found.next().is_some() {
+                    return None;
+                }
+                first.ty.clone()
+            }
+            NodeEnum::TypeCast(tc) => self.written_type(tc.type_name.as_ref()?),
+            NodeEnum::AConst(c) => Some(b(match &c.val {
+                Some(a_const::Val::Ival(_)) => "int4",
+                Some(a_const::Val::Fval(_)) => "numeric",
+                Some(a_const::Val::Boolval(_)) => "bool",
+                Some(a_const::Val::Bsval(_)) => "bit",
+                // A string or NULL of unknown type is text in a table (PostgreSQL 10+).
+                Some(a_const::Val::Sval(_)) | None => "text",
+            })),
+            NodeEnum::BoolExpr(_) | NodeEnum::NullTest(_) | NodeEnum::BooleanTest(_) => {
+                Some(b("bool"))
+            }
+            NodeEnum::SubLink(s) if s.sub_link_type == pb::SubLinkType::ExistsSublink as i32 => {
+                Some(b("bool"))
+            }
+            NodeEnum::AExpr(e) => {
+                let op = strings(&e.name).join("");
+                if matches!(
+                    op.as_str(),
+                    "=" | "<>" | "!=" | "<" | ">" | "<=" | ">=" | "~~" | "~~*" | "!~~" | "!~~*"
+                ) || e.kind != pb::AExprKind::AexprOp as i32
+                {
+                    return Some(b("bool"));
+                }
+                if op == "||" {
+                    return Some(b("text")).filter(|_| {
+                        self.expr_type(e.lexpr.as_deref(), scope)
+                            .is_some_and(|t| t.name == "text" && t.array_dims == 0)
+                    });
+                }
+                let l = self.expr_type(e.lexpr.as_deref(), scope)?;
+                let r = self.expr_type(e.rexpr.as_deref(), scope)?;
+                (l == r
+                    && matches!(op.as_str(), "+" | "-" | "*" | "/")
+                    && matches!(
+                        l.name.as_str(),
+                        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8"
+                    ))
+                .then_some(l)
+            }
+            NodeEnum::CoalesceExpr(c) => c.args.iter().find_map(|a| self.expr_type(Some(a), scope)),
+            NodeEnum::CaseExpr(c) => c
+                .args
+                .iter()
+                .find_map(|w| match w.node.as_ref() {
+                    Some(NodeEnum::CaseWhen(cw)) => self.expr_type(cw.result.as_deref(), scope),
+                    _ => None,
+                })
+                .or_else(|| self.expr_type(c.defresult.as_deref(), scope)),
+            NodeEnum::SqlvalueFunction(f) => {
+                use pb::SqlValueFunctionOp as Op;
+                Some(b(match Op::try_from(f.op).ok()? {
+                    Op::SvfopCurrentDate => "date",
+                    Op::SvfopCurrentTime | Op::SvfopCurrentTimeN => "timetz",
+                    Op::SvfopCurrentTimestamp | Op::SvfopCurrentTimestampN => "timestamptz",
+                    Op::SvfopLocaltime | Op::SvfopLocaltimeN => "time",
+                    Op::SvfopLocaltimestamp | Op::SvfopLocaltimestampN => "timestamp",
+                    _ => "name",
+                }))
+            }
+            NodeEnum::FuncCall(f) => self.call_type(f, scope),
+            _ => None,
+        }
+    }
+
+    /// Result types of aggregates and common functions that do not depend on
+    /// overloads the model cannot see.
+    fn call_type(&self, f: &pb::FuncCall, scope: &[Item]) -> Option<SqlType> {
+        let names = strings(&f.funcname);
+        if names.len() > 1 && names[0] != "pg_catalog" {
+            return None;
+        }
+        let name = names.last()?.as_str();
+        let b = |n: &str| Some(SqlType::builtin(n));
+        let arg = |i: usize| self.expr_type(f.args.get(i), scope);
+        match name {
+            "count" => b("int8"),
+            "row_number" | "rank" | "dense_rank" | "ntile" => b("int8"),
+            "min" | "max" | "first_value" | "last_value" | "lag" | "lead" => arg(0),
+            "sum" => {
+                let t = arg(0)?;
+                match t.name.as_str() {
+                    "int2" | "int4" => b("int8"),
+                    "int8" | "numeric" => b("numeric"),
+                    "float4" | "float8" | "interval" | "money" => Some(t),
+                    _ => None,
+                }
+            }
+            "avg" => {
+                let t = arg(0)?;
+                match t.name.as_str() {
+                    "int2" | "int4" | "int8" | "numeric" => b("numeric"),
+                    "float4" | "float8" => b("float8"),
+                    "interval" => Some(t),
+                    _ => None,
+                }
+            }
+            "array_agg" => {
+                let mut t = arg(0)?;
+                (t.array_dims == 0).then(|| {
+                    t.array_dims = 1;
+                    t
+                })
+            }
+            "string_agg" | "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "concat"
+            | "concat_ws" | "md5" | "replace" | "initcap" | "left" | "right" | "lpad" | "rpad"
+            | "repeat" | "reverse" | "to_char" | "format" => b("text"),
+            "length" | "char_length" | "character_length" | "octet_length" | "strpos" => b("int4"),
+            "bool_and" | "bool_or" | "every" => b("bool"),
+            "now" | "transaction_timestamp" | "statement_timestamp" | "clock_timestamp" => {
+                b("timestamptz")
+            }
+            "date_trunc" => {
+                arg(1).filter(|t| matches!(t.name.as_str(), "timestamp" | "timestamptz"))
+            }
+            "json_agg" | "json_build_object" | "json_build_array" | "to_json"
+            | "json_object_agg" => b("json"),
+            "jsonb_agg" | "jsonb_build_object" | "jsonb_build_array" | "to_jsonb"
+            | "jsonb_object_agg" => b("jsonb"),
+            "gen_random_uuid" => b("uuid"),
+            _ => None,
+        }
+    }
+
+    /// A type as written in a cast, without reporting: built-ins and the user
+    /// types the model knows.
+    fn written_type(&self, tn: &pb::TypeName) -> Option<SqlType> {
+        let mut names = strings(&tn.names);
+        if names.len() > 1 && names[0] == "pg_catalog" {
+            names.remove(0);
+        }
+        let modifiers: Vec<i64> = tn
+            .typmods
+            .iter()
+            .filter_map(|m| match &m.node {
+                Some(NodeEnum::AConst(c)) => match &c.val {
+                    Some(a_const::Val::Ival(i)) => Some(i64::from(i.ival)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let array_dims = u32::try_from(tn.array_bounds.len()).ok()?;
+        if let [one] = names.as_slice()
+            && let Some(b) = types::resolve_builtin(one)
+        {
+            return Some(SqlType {
+                schema: None,
+                name: b.name.to_owned(),
+                modifiers,
+                array_dims,
+            });
+        }
+        let q = self
+            .resolve_list(&names, &self.schema.enums)
+            .or_else(|| self.resolve_list(&names, &self.schema.domains))
+            .or_else(|| self.resolve_list(&names, &self.schema.composites))?;
+        Some(SqlType {
+            schema: Some(q.schema),
+            name: q.name,
+            modifiers,
+            array_dims,
+        })
+    }
+}
+
+/// Column aliases (`AS t(a, b)`, `WITH c(a, b)`) rename the first columns.
+fn rename(cols: &mut Option<Vec<OutColumn>>, aliases: &[String]) {
+    if let Some(cols) = cols {
+        for (c, a) in cols.iter_mut().zip(aliases) {
+            c.name.clone_from(a);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+DROP FUNCTION touch() CASCADE;
+DROP TABLE samples, hosts;

@@ -1,0 +1,1 @@
+-- a placeholder: empty migrations do nothing

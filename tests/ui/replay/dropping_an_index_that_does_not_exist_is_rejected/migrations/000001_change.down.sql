@@ -1,0 +1,2 @@
+DROP INDEX hosts_id_index;
+DROP TABLE hosts;

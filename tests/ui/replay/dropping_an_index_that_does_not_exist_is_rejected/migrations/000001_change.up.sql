@@ -1,0 +1,2 @@
+CREATE TABLE hosts (id int);
+CREATE INDEX hosts_id_idx ON hosts (id);
