@@ -308,12 +308,9 @@ impl Schema {
         self.tables
             .values()
             .map(|t| &**t)
-            // An opaque table's shape is a guess: no types are generated for it.
-            .filter(|t| {
-                !t.is_partition()
-                    && Some(&t.name) != self.history_table.as_ref()
-                    && !self.opaque.contains(&t.name)
-            })
+            // An opaque table's types are the model's best guess; columns whose
+            // type it could not derive (`unknown`) are left out of them.
+            .filter(|t| !t.is_partition() && Some(&t.name) != self.history_table.as_ref())
     }
 
     /// What differs between two schemas, as sentences about `other` relative to
