@@ -20,6 +20,8 @@ pub struct Options {
     /// golang-migrate's version table; it exists before the first migration
     /// (Harbor's migrations alter it).
     pub history_table: String,
+    /// The oldest PostgreSQL the migrations must run on (default 14).
+    pub target: crate::check::version::PgVersion,
 }
 
 impl Default for Options {
@@ -28,6 +30,7 @@ impl Default for Options {
             require_down: true,
             check_reversal: true,
             history_table: "schema_migrations".to_owned(),
+            target: crate::check::version::PgVersion::default(),
         }
     }
 }
@@ -65,8 +68,9 @@ impl Analysis {
 }
 
 /// The schema of an empty database where golang-migrate has created its table.
-pub fn initial_schema(history_table: &str) -> Schema {
+pub fn initial_schema(history_table: &str, target: crate::check::version::PgVersion) -> Schema {
     let mut s = Schema::empty();
+    s.target = target;
     let name = QualName::public(history_table);
     let mut t = Table::new(name.clone());
     let col = |n: &str, ty: &str| Column {
@@ -111,7 +115,7 @@ fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
     let mut a = Analysis {
         errors: found.diagnostics,
         files: found.files,
-        initial: initial_schema(&opts.history_table),
+        initial: initial_schema(&opts.history_table, opts.target),
         ..Analysis::default()
     };
     let mut schema = a.initial.clone();

@@ -13,6 +13,7 @@ pub mod sql {
     //! Parsing SQL files and placing offsets.
     pub mod parse;
     pub mod position;
+    pub(crate) mod walk;
 }
 
 pub use diag::{Diagnostic, Diagnostics, SourcePos};
@@ -41,6 +42,7 @@ pub mod check {
     pub mod reversal;
     pub mod seeds;
     pub mod tx;
+    pub mod version;
 }
 pub mod analyze;
 pub mod lint;

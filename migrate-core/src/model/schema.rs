@@ -274,6 +274,9 @@ pub struct Schema {
     /// at all (EXECUTE of a built string): from then on no object is known to be
     /// absent or present, and existence checks are off.
     pub unknown: Option<String>,
+    /// The oldest PostgreSQL the migrations must run on; behaviour that differs
+    /// between versions follows it.
+    pub target: crate::check::version::PgVersion,
     /// Reverse lookups (dependents of a table), a cache that never counts as a
     /// difference.
     pub(crate) related: Related,

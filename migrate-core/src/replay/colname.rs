@@ -80,15 +80,9 @@ pub(super) fn index_column_name(e: &pb::IndexElem) -> String {
 
 /// Every column an expression reads (the last name of each column reference).
 pub(super) fn columns_read(node: Option<&pb::Node>, out: &mut Vec<String>) {
-    let Some(n) = node.and_then(|n| n.node.as_ref()) else {
-        return;
-    };
-    for (r, ..) in n.nodes() {
-        if let pg_query::NodeRef::ColumnRef(cr) = r
-            && let Some(last) = strings(&cr.fields).last()
-            && !out.contains(last)
-        {
-            out.push(last.clone());
+    for c in crate::sql::walk::walk(node).columns {
+        if !out.contains(&c) {
+            out.push(c);
         }
     }
 }

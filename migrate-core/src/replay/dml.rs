@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use pg_query::{NodeEnum, NodeRef};
+use pg_query::NodeEnum;
 
 use super::Replayer;
 use super::names::is_system;
@@ -13,23 +13,10 @@ use crate::model::schema::QualName;
 impl Replayer<'_> {
     pub(super) fn dml(&mut self, node: &NodeEnum) {
         // Names a WITH clause defines are not relations.
-        let mut ctes = BTreeSet::new();
-        let mut relations = Vec::new();
-        let mut literals = Vec::new();
-        for (n, ..) in node.nodes() {
-            match n {
-                NodeRef::CommonTableExpr(c) => {
-                    ctes.insert(c.ctename.clone());
-                }
-                NodeRef::RangeVar(rv) => relations.push(rv.clone()),
-                NodeRef::AConst(c) => {
-                    if let Some(pg_query::protobuf::a_const::Val::Sval(s)) = &c.val {
-                        literals.push(s.sval.clone());
-                    }
-                }
-                _ => {}
-            }
-        }
+        let found = crate::sql::walk::walk_node(node);
+        let ctes: BTreeSet<String> = found.ctes.into_iter().collect();
+        let relations = found.relations;
+        let literals = found.strings;
         let target = match node {
             NodeEnum::InsertStmt(s) => s.relation.as_ref(),
             NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
@@ -43,16 +30,23 @@ impl Replayer<'_> {
             self.catalogue_write(&literals);
             return;
         }
-        for rv in &relations {
-            if rv.schemaname.is_empty() && ctes.contains(&rv.relname) {
-                continue;
+        let Some(table) = target.and_then(|rv| self.table_of(rv, false)) else {
+            // A missing target is reported once; what the query reads is not
+            // checked against a statement that fails anyway.
+            if target.is_none() {
+                for rv in &relations {
+                    if !(rv.schemaname.is_empty() && ctes.contains(&rv.relname)) {
+                        self.table_of(rv, false);
+                    }
+                }
             }
-            self.table_of(rv, false);
-        }
-        let Some(rv) = target else { return };
-        let Some(table) = self.table_of(rv, true) else {
             return;
         };
+        for rv in &relations {
+            if !(rv.schemaname.is_empty() && ctes.contains(&rv.relname)) {
+                self.table_of(rv, false);
+            }
+        }
         let written: Vec<(String, i32)> = match node {
             NodeEnum::InsertStmt(s) => res_targets(&s.cols),
             NodeEnum::UpdateStmt(s) => res_targets(&s.target_list),

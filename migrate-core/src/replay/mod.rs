@@ -265,8 +265,31 @@ impl Replayer<'_> {
         self.node(&stmt.node);
     }
 
+    /// Syntax the target version does not accept is an error whatever the
+    /// model knows: it names the version that brought it.
+    fn check_version(&mut self, node: &NodeEnum) {
+        let target = self.schema.target;
+        let from = self.base.max(self.stmt_start).min(self.stmt_end);
+        let text = &self.sql[from..self.stmt_end];
+        if let Some((what, v)) = crate::check::version::needs(node, text, target) {
+            let pos = self.index.pos(self.base.max(self.stmt_start));
+            self.findings.errors.push(Diagnostic {
+                path: self.path.to_owned(),
+                pos: Some(pos),
+                message: format!(
+                    "{what} needs PostgreSQL {v}; the migrations are checked for PostgreSQL {target} and later"
+                ),
+                snippet: Some(self.index.line(pos.line).to_owned()),
+                help: Some(format!(
+                    "if every server runs PostgreSQL {v} or later, say so: embed_migrations!(.., postgres = \"{v}\"), or --postgres {v} on the command line"
+                )),
+            });
+        }
+    }
+
     /// Replays one parsed statement (of the file, or from inside a DO block).
     fn node(&mut self, node: &NodeEnum) {
+        self.check_version(node);
         match node {
             NodeEnum::CreateStmt(s) => self.create_table(s),
             NodeEnum::AlterTableStmt(s) => self.alter_table(s),

@@ -365,18 +365,7 @@ impl Replayer<'_> {
             )
         } else if is(t, ConstrType::ConstrCheck) {
             let mut cols: Vec<String> = Vec::new();
-            if let Some(expr) = &c.raw_expr
-                && let Some(node) = &expr.node
-            {
-                for (n, ..) in node.nodes() {
-                    if let pg_query::NodeRef::ColumnRef(cr) = n
-                        && let Some(last) = strings(&cr.fields).last()
-                        && !cols.contains(last)
-                    {
-                        cols.push(last.clone());
-                    }
-                }
-            }
+            columns_read(c.raw_expr.as_deref(), &mut cols);
             // PostgreSQL names a check after its column only when it uses exactly one.
             let name_cols = (cols.len() == 1).then(|| cols[0].clone());
             (ConstraintKind::Check { columns: cols }, "check", name_cols)

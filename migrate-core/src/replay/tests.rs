@@ -449,11 +449,36 @@ fn a_block_with_an_exception_handler_may_have_rolled_back() {
 #[test]
 fn create_table_as_that_cannot_be_typed_is_opaque_not_missing() {
     let s = replayed(
-        "CREATE TABLE t (id int, n int);
-         CREATE TABLE s AS SELECT id, max(n) AS m FROM t GROUP BY id;
-         CREATE INDEX ON s (m);",
+        "CREATE TABLE t (id int, n int, name varchar(20));
+         CREATE TABLE s AS SELECT id, max(n) AS m, count(*), lower(name), name::text AS t2 FROM t GROUP BY id, name;
+         CREATE INDEX ON s (m);
+         CREATE TABLE u AS SELECT id, my_func(n) AS f FROM t;
+         CREATE INDEX ON u (f);
+         SELECT * INTO w FROM s;",
     );
-    assert!(s.opaque.contains(&QualName::public("s")));
+    let s_cols: Vec<(String, String)> = s.tables[&QualName::public("s")]
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.ty.to_string()))
+        .collect();
+    let want = [
+        ("id", "integer"),
+        ("m", "integer"),
+        ("count", "bigint"),
+        ("lower", "text"),
+        ("t2", "text"),
+    ];
+    assert_eq!(s_cols, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    assert!(!s.opaque.contains(&QualName::public("s")));
+    assert!(
+        s.tables[&QualName::public("s")]
+            .columns
+            .iter()
+            .all(|c| c.nullable)
+    );
+    // my_func's type is not known: the table is opaque, its columns still there.
+    assert!(s.opaque.contains(&QualName::public("u")));
+    assert_eq!(s.tables[&QualName::public("w")].columns.len(), 5);
 }
 
 #[test]

@@ -149,20 +149,10 @@ impl Replayer<'_> {
     /// The tables and views a query reads, anywhere in it (joins, subqueries,
     /// CTEs, set operations); names its WITH clauses define are left out.
     pub(super) fn query_depends(&self, query: Option<&pb::Node>) -> Vec<QualName> {
-        let Some(n) = query.and_then(|q| q.node.as_ref()) else {
-            return Vec::new();
-        };
-        let mut ctes = Vec::new();
-        let mut rels = Vec::new();
-        for (r, ..) in n.nodes() {
-            match r {
-                pg_query::NodeRef::CommonTableExpr(c) => ctes.push(c.ctename.clone()),
-                pg_query::NodeRef::RangeVar(rv) => rels.push(rv.clone()),
-                _ => {}
-            }
-        }
+        let found = crate::sql::walk::walk(query);
+        let ctes = found.ctes;
         let mut out = Vec::new();
-        for rv in rels {
+        for rv in found.relations {
             if rv.schemaname.is_empty() && ctes.contains(&rv.relname) {
                 continue;
             }
