@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use migrate_core::check::version::PgVersion;
 use migrate_core::{Analysis, Options, SqlFile, analyze};
 use migrate_runtime::verify::differences;
 use postgres::Client;
@@ -173,9 +174,24 @@ fn check_corpus(c: &Corpus) {
             .to_string_lossy()
             .ends_with(".down.sql")
     });
+    let db = TestDb::new();
+    let mut client = db.client();
+    client
+        .batch_execute(&version_table_sql(c.version_table))
+        .unwrap();
+    if !c.setup.is_empty() {
+        client.batch_execute(c.setup).unwrap();
+    }
+    let version: String = client.query_one("SHOW server_version", &[]).unwrap().get(0);
+    let num: String = client
+        .query_one("SHOW server_version_num", &[])
+        .unwrap()
+        .get(0);
     let opts = Options {
         require_down: has_downs,
         history_table: c.version_table.to_owned(),
+        // The tool checks for the server it runs against, as the runtime does.
+        target: PgVersion::from_server_version_num(num.parse().expect("a number")),
         ..Options::default()
     };
     let display = format!("{}/migrations", c.name);
@@ -199,15 +215,6 @@ fn check_corpus(c: &Corpus) {
         }
     }
 
-    let db = TestDb::new();
-    let mut client = db.client();
-    client
-        .batch_execute(&version_table_sql(c.version_table))
-        .unwrap();
-    if !c.setup.is_empty() {
-        client.batch_execute(c.setup).unwrap();
-    }
-    let version: String = client.query_one("SHOW server_version", &[]).unwrap().get(0);
     let ignore = [c.version_table];
     for (m, model) in a.migrations.iter().zip(&a.schemas) {
         let before = snapshot(&mut client).expect("reading the catalogue");

@@ -49,6 +49,9 @@ pub struct Analysis {
     pub incomplete: Diagnostics,
     /// Every file read, so the macro can ask cargo to watch them.
     pub files: Vec<PathBuf>,
+    /// The newest syntax the ups use: (the PostgreSQL version it needs, what
+    /// and where).
+    pub needs: Option<(u32, String)>,
 }
 
 impl Analysis {
@@ -129,6 +132,11 @@ fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
         let up_ok = up.errors.is_empty() && !m.up.parse_failed;
         a.errors.extend(up.errors);
         a.incomplete.extend(up.incomplete);
+        if let Some((v, why)) = up.needs
+            && a.needs.as_ref().is_none_or(|(n, _)| *n < v)
+        {
+            a.needs = Some((v, why));
+        }
         // A down is checked against what its up built; after a broken up its
         // findings would only echo the up's error.
         if let Some(down) = m.down.as_ref().filter(|_| up_ok) {

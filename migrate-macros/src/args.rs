@@ -1,5 +1,5 @@
 //! The macro's arguments: `"dir"`, then `seeds = "dir"`, `require_down = bool`,
-//! `types("pg type" => RustType, ...)`.
+//! `types("pg type" => RustType, ...)`, `postgres = "15"`.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{LitBool, LitStr, Token, Type};
@@ -13,6 +13,8 @@ pub struct Args {
     /// Generate `schema` (the table types); `tables = false` embeds the registry only.
     pub tables: bool,
     pub types: Vec<(LitStr, Type)>,
+    /// The oldest PostgreSQL the migrations must run on (`postgres = "15"`).
+    pub postgres: migrate_core::check::version::PgVersion,
 }
 
 impl Parse for Args {
@@ -25,6 +27,7 @@ impl Parse for Args {
             deny_lints: false,
             tables: true,
             types: Vec::new(),
+            postgres: migrate_core::check::version::PgVersion::default(),
         };
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -42,6 +45,12 @@ impl Parse for Args {
                     args.require_down = input.parse::<LitBool>()?.value;
                 }
                 "deny_lints" => args.deny_lints = true,
+                "postgres" => {
+                    input.parse::<Token![=]>()?;
+                    let lit: LitStr = input.parse()?;
+                    args.postgres = migrate_core::check::version::PgVersion::parse(&lit.value())
+                        .map_err(|e| syn::Error::new(lit.span(), e))?;
+                }
                 "tables" => {
                     input.parse::<Token![=]>()?;
                     args.tables = input.parse::<LitBool>()?.value;
@@ -64,7 +73,7 @@ impl Parse for Args {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints`, `tables = false` or `types(\"pg type\" => RustType)`"
+                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints`, `tables = false`, `types(\"pg type\" => RustType)` or `postgres = \"15\"`"
                         ),
                     ));
                 }

@@ -32,6 +32,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let located = paths::Located::new(&args.dir.value());
     let opts = Options {
         require_down: args.require_down,
+        target: args.postgres,
         ..Options::default()
     };
     let analysis = analyze(&located.dir(), &located.display, &opts);
@@ -80,7 +81,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
             unmapped: Vec::new(),
         }
     };
-    let registry = expand::registry::expand(&analysis.migrations, &located);
+    let registry = expand::registry::expand(&analysis.migrations, &located, args.postgres.0);
 
     // All findings at once, on the path literal: a stable macro cannot point into
     // a .sql file, so the message carries the file:line:col.

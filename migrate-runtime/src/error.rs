@@ -221,6 +221,17 @@ fn list(items: impl IntoIterator<Item = String>) -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MigrateError {
+    /// The server is older than the migrations need; nothing was run.
+    #[error(
+        "the server runs PostgreSQL {server}, but {why}; nothing was run\n\
+         help: migrate a server of PostgreSQL {needed} or later, or change the migrations (and the `postgres = \"..\"` of embed_migrations!) for PostgreSQL {server}"
+    )]
+    ServerTooOld {
+        server: u32,
+        needed: u32,
+        why: String,
+    },
+
     /// The migration files (directory mode) break the rules; nothing was run.
     #[error("the migration files have errors; nothing was run:\n{0}")]
     InvalidFiles(Diagnostics),

@@ -16,6 +16,13 @@ pub struct Registry {
     /// Directory mode: findings about down files. They do not stop `up` (the
     /// downs do not run), but those downs are left out, so `down` refuses them.
     warnings: Vec<migrate_core::Diagnostic>,
+    /// The oldest PostgreSQL major version the migrations were checked for; a
+    /// command refuses an older server.
+    target: u32,
+    /// Directory mode (checked for the newest version the tool knows): the
+    /// newest syntax the files use, as (version, what, where), so that an older
+    /// server is refused before anything runs.
+    needs: Option<(u32, String)>,
 }
 
 impl Registry {
@@ -25,7 +32,47 @@ impl Registry {
         Registry {
             migrations: Cow::Borrowed(migrations),
             warnings: Vec::new(),
+            target: migrate_core::check::version::OLDEST,
+            needs: None,
         }
+    }
+
+    /// The registry, checked for PostgreSQL `major` and later (the macro's
+    /// `postgres = "..."`).
+    #[doc(hidden)]
+    pub const fn checked_for(mut self, major: u32) -> Self {
+        self.target = major;
+        self
+    }
+
+    /// Refuses a server older than the migrations were checked for, or older
+    /// than the newest syntax a directory's files use.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::ServerTooOld`].
+    pub fn check_server(&self, server_version_num: u32) -> Result<(), MigrateError> {
+        let server = server_version_num / 10_000;
+        if server < self.target {
+            return Err(MigrateError::ServerTooOld {
+                server,
+                needed: self.target,
+                why: format!(
+                    "the migrations were checked for PostgreSQL {} and later",
+                    self.target
+                ),
+            });
+        }
+        if let Some((v, why)) = &self.needs
+            && server < *v
+        {
+            return Err(MigrateError::ServerTooOld {
+                server,
+                needed: *v,
+                why: why.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Builds a registry from migrations in any order; they are sorted by version.
@@ -34,6 +81,8 @@ impl Registry {
         Registry {
             migrations: Cow::Owned(migrations),
             warnings: Vec::new(),
+            target: migrate_core::check::version::OLDEST,
+            needs: None,
         }
     }
 
@@ -104,10 +153,43 @@ impl Registry {
         require_down: Option<bool>,
         history_table: &str,
     ) -> Result<Registry, MigrateError> {
-        let (migrations, warnings) = load_dir(dir, display, require_down, history_table)
-            .map_err(MigrateError::InvalidFiles)?;
+        let opts = DirOptions {
+            require_down,
+            history_table: history_table.to_owned(),
+            postgres: None,
+        };
+        Self::from_dir_opts(dir, display, &opts)
+    }
+
+    /// [`Registry::from_dir`] with every option of directory mode.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidFiles`].
+    pub fn from_dir_opts(
+        dir: &Path,
+        display: &str,
+        opts: &DirOptions,
+    ) -> Result<Registry, MigrateError> {
+        let (analysis, warnings) =
+            analyze_dir(dir, display, opts).map_err(MigrateError::InvalidFiles)?;
+        let mut migrations = analysis.migrations;
+        // Downs with findings are left out: `down` refuses them.
+        for m in &mut migrations {
+            if m.down
+                .as_ref()
+                .is_some_and(|d| warnings.iter().any(|w| w.path == d.path))
+            {
+                m.down = None;
+            }
+        }
         let mut r = Registry::new(migrations.into_iter().map(into_migration).collect());
         r.warnings = warnings;
+        match opts.postgres {
+            Some(v) => r.target = v.0,
+            // Checked for the newest version: the server decides at run time.
+            None => r.needs = analysis.needs,
+        }
         Ok(r)
     }
 }
@@ -122,28 +204,34 @@ impl Registry {
 /// Findings about down files (a down that does not undo its up, or that names
 /// what does not exist) do not stop `up`: those downs are left out and the
 /// findings returned beside the migrations.
-pub fn load_dir(
-    dir: &Path,
-    display: &str,
-    require_down: Option<bool>,
-    history_table: &str,
-) -> Result<(Vec<SourceMigration>, Vec<migrate_core::Diagnostic>), migrate_core::Diagnostics> {
-    let (analysis, on_downs) = analyze_dir(dir, display, require_down, history_table)?;
-    let mut migrations = analysis.migrations;
-    for m in &mut migrations {
-        if m.down
-            .as_ref()
-            .is_some_and(|d| on_downs.iter().any(|w| w.path == d.path))
-        {
-            m.down = None;
+/// Options of directory mode.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DirOptions {
+    /// `None`: downs are required when the directory has any (see
+    /// [`Registry::from_dir`]).
+    pub require_down: Option<bool>,
+    /// golang-migrate's version table, which exists before the first migration.
+    pub history_table: String,
+    /// The oldest PostgreSQL the files must run on; `None`: the server's own,
+    /// checked when a command connects (the files are checked for the newest).
+    pub postgres: Option<migrate_core::check::version::PgVersion>,
+}
+
+impl Default for DirOptions {
+    fn default() -> Self {
+        DirOptions {
+            require_down: None,
+            history_table: "schema_migrations".to_owned(),
+            postgres: None,
         }
     }
-    Ok((migrations, on_downs))
 }
 
 /// The analysis of a directory at run time, the one place that decides its
-/// options (see [`load_dir`]); findings about down files come back beside it,
-/// every other finding is an error.
+/// options; findings about down files (a down that does not undo its up, or
+/// that names what does not exist) come back beside it: they do not stop `up`.
+/// Every other finding is an error.
 ///
 /// # Errors
 ///
@@ -151,22 +239,27 @@ pub fn load_dir(
 pub fn analyze_dir(
     dir: &Path,
     display: &str,
-    require_down: Option<bool>,
-    history_table: &str,
+    opts: &DirOptions,
 ) -> Result<(migrate_core::Analysis, Vec<migrate_core::Diagnostic>), migrate_core::Diagnostics> {
-    let require_down = require_down.unwrap_or_else(|| {
+    let require_down = opts.require_down.unwrap_or_else(|| {
         std::fs::read_dir(dir).is_ok_and(|entries| {
             entries
                 .filter_map(Result::ok)
                 .any(|e| e.file_name().to_string_lossy().ends_with(".down.sql"))
         })
     });
-    let opts = migrate_core::Options {
+    let target = opts
+        .postgres
+        .unwrap_or(migrate_core::check::version::PgVersion(
+            migrate_core::check::version::NEWEST,
+        ));
+    let core = migrate_core::Options {
         require_down,
-        history_table: history_table.to_owned(),
+        history_table: opts.history_table.clone(),
+        target,
         ..migrate_core::Options::default()
     };
-    let analysis = migrate_core::analyze(dir, display, &opts);
+    let analysis = migrate_core::analyze(dir, display, &core);
     let (on_downs, blocking): (Vec<_>, Vec<_>) = analysis
         .errors
         .iter()

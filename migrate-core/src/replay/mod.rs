@@ -19,6 +19,9 @@ const NAMEDATALEN: usize = 63;
 pub struct ReplayFindings {
     pub errors: Diagnostics,
     pub incomplete: Diagnostics,
+    /// The newest syntax seen: (the version it needs, what and where), for a
+    /// run-time check of the server when the files were checked for the newest.
+    pub needs: Option<(u32, String)>,
 }
 
 /// Replays every statement of `file` into `schema`.
@@ -271,8 +274,16 @@ impl Replayer<'_> {
         let target = self.schema.target;
         let from = self.base.max(self.stmt_start).min(self.stmt_end);
         let text = &self.sql[from..self.stmt_end];
-        if let Some((what, v)) = crate::check::version::needs(node, text, target) {
-            let pos = self.index.pos(self.base.max(self.stmt_start));
+        let oldest = crate::check::version::PgVersion::default();
+        let Some((what, v)) = crate::check::version::needs(node, text, oldest) else {
+            return;
+        };
+        let pos = self.index.pos(from);
+        if self.findings.needs.as_ref().is_none_or(|(n, _)| *n < v) {
+            let place = format!("{}:{}:{}", self.path, pos.line, pos.col);
+            self.findings.needs = Some((v, format!("{place}: {what} needs PostgreSQL {v}")));
+        }
+        if v > target.0 {
             self.findings.errors.push(Diagnostic {
                 path: self.path.to_owned(),
                 pos: Some(pos),

@@ -47,7 +47,7 @@ pub fn version_const_name(m: &SourceMigration) -> String {
     format!("V{digits}_{name}")
 }
 
-pub fn expand(migrations: &[SourceMigration], located: &Located) -> TokenStream {
+pub fn expand(migrations: &[SourceMigration], located: &Located, target: u32) -> TokenStream {
     let entries = migrations.iter().map(|m| {
         let version = m.version;
         let name = &m.name;
@@ -85,7 +85,7 @@ pub fn expand(migrations: &[SourceMigration], located: &Located) -> TokenStream 
             // A static of its own: an array of const fn calls is not promoted to
             // 'static the way a literal would be.
             static ALL: [::migrate_runtime::__private::Migration; #count] = [#(#entries),*];
-            ::migrate_runtime::__private::Registry::from_static(&ALL)
+            ::migrate_runtime::__private::Registry::from_static(&ALL).checked_for(#target)
         };
 
         /// One constant per migration version, so code that names a target version

@@ -34,12 +34,10 @@ fn analysis(g: &Global, embedded: Option<&'static Registry>) -> Result<Analysis,
         (dir, _) => {
             let dir = dir.clone().unwrap_or_else(|| "migrations".into());
             let display = dir.display().to_string();
-            let require_down = if g.no_require_down { Some(false) } else { None };
             let (a, warnings) = crate::registry::analyze_dir(
                 &dir,
                 display.trim_end_matches('/'),
-                require_down,
-                &super::history_table_name(g),
+                &super::dir_options(g),
             )
             .map_err(|e| report(&e))?;
             super::print_down_warnings(&warnings);

@@ -98,6 +98,11 @@ struct Global {
     #[arg(long, global = true)]
     no_require_down: bool,
 
+    /// Directory mode: check the files for this PostgreSQL major version and
+    /// later (14 to 18); by default the server's own, when a command connects
+    #[arg(long, global = true, value_name = "MAJOR", value_parser = parse_pg_version)]
+    postgres: Option<migrate_core::check::version::PgVersion>,
+
     /// Read seed files from this directory instead of the embedded ones
     #[arg(long, global = true, env = "SEED_DIR", value_name = "DIR")]
     seed_dir: Option<PathBuf>,
@@ -403,8 +408,6 @@ fn load_registry(
     g: &Global,
     embedded: Option<&'static Registry>,
 ) -> Result<Cow<'static, Registry>, Failure> {
-    let require_down = if g.no_require_down { Some(false) } else { None };
-    let history = history_table_name(g);
     let (dir, display) = match (&g.dir, embedded) {
         (Some(dir), _) => {
             tracing::debug!(dir = %dir.display(), "loading migrations from a directory");
@@ -414,9 +417,22 @@ fn load_registry(
         (None, Some(r)) => return Ok(Cow::Borrowed(r)),
         (None, None) => (Path::new("migrations"), "migrations".to_owned()),
     };
-    let registry = Registry::from_dir_with(dir, &display, require_down, &history)?;
+    let registry = Registry::from_dir_opts(dir, &display, &dir_options(g))?;
     print_down_warnings(registry.warnings());
     Ok(Cow::Owned(registry))
+}
+
+/// Directory mode's options, from the command line: one place for all commands.
+fn dir_options(g: &Global) -> crate::registry::DirOptions {
+    let mut o = crate::registry::DirOptions::default();
+    o.require_down = if g.no_require_down { Some(false) } else { None };
+    o.history_table = history_table_name(g);
+    o.postgres = g.postgres;
+    o
+}
+
+fn parse_pg_version(s: &str) -> Result<migrate_core::check::version::PgVersion, String> {
+    migrate_core::check::version::PgVersion::parse(s)
 }
 
 /// golang-migrate's version table as `--migrations-table` names it, without its

@@ -443,12 +443,14 @@ impl<'r> Migrator<'r> {
     }
 
     fn session(&self, client: &mut Client) -> Result<Session, MigrateError> {
-        state::session(
+        let s = state::session(
             client,
             &self.options.table,
             &self.options.history_table(),
             self.options.url_database.as_deref(),
-        )
+        )?;
+        self.registry.check_server(s.server_version)?;
+        Ok(s)
     }
 
     /// The refusals, then the plan.

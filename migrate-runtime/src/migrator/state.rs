@@ -98,6 +98,8 @@ pub(crate) struct Session {
     pub version_table: QualifiedTable,
     pub history_table: QualifiedTable,
     pub lock_keys: Vec<i64>,
+    /// `server_version_num` (150004 for 15.4).
+    pub server_version: u32,
 }
 
 /// Everything read from the two tables.
@@ -146,14 +148,17 @@ pub(crate) fn session(
     url_database: Option<&str>,
 ) -> Result<Session, MigrateError> {
     let rows = client
-        .simple_query("SELECT current_schema(), current_database()")
+        .simple_query(
+            "SELECT current_schema(), current_database(), current_setting('server_version_num')",
+        )
         .map_err(|e| MigrateError::db("reading current_schema()", e))?;
-    let (schema, database) = rows
+    let (schema, database, server_version) = rows
         .iter()
         .find_map(|m| match m {
             SimpleQueryMessage::Row(r) => Some((
                 r.get(0).map(str::to_owned),
                 r.get(1).unwrap_or_default().to_owned(),
+                r.get(2).and_then(|v| v.parse().ok()).unwrap_or(0),
             )),
             _ => None,
         })
@@ -180,6 +185,7 @@ pub(crate) fn session(
         version_table: vt,
         history_table: ht,
         lock_keys,
+        server_version,
     })
 }
 
