@@ -35,6 +35,7 @@
 #   PG_MAJOR      run that PostgreSQL version (see above); default: the OS's server
 #   PG_CACHE_DIR  where PG_MAJOR's versions live; default ~/.cache/novacron-db/postgres
 #                 (XDG_CACHE_HOME is honoured), as root that of user postgres
+#   PG_PORT_BASE  PG_MAJOR=N listens on PG_PORT_BASE+N; default 5400
 set -euo pipefail
 
 DEFAULT_DB_URL='postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable'
@@ -384,7 +385,14 @@ check_major() {
     exit 2
 }
 
-major_port() { printf '%d' $((5400 + $1)); }
+# PG_PORT_BASE moves all five, for a machine where 5414..5418 are taken.
+major_port() {
+    local base=${PG_PORT_BASE:-5400}
+    if [[ ! $base =~ ^[1-9][0-9]{0,4}$ ]] || ((base + 14 < 1024 || base + 18 > 65535)); then
+        die "PG_PORT_BASE=$base: the ports base+14 to base+18 must lie in 1024..65535"
+    fi
+    printf '%d' $((base + $1))
+}
 
 # major_url URL N: the default URL (DEFAULT_DB_URL or DEFAULT_DB_TEST_URL) with
 # version N's port.
@@ -408,6 +416,14 @@ cache_base() {
     d=${d:-${XDG_CACHE_HOME:-$HOME/.cache}/novacron-db/postgres}
     [[ $d == /* ]] || d=$PWD/$d # the server runs in /
     printf '%s' "$d"
+}
+
+# The port the server of VDIR/data runs on (from its postmaster.pid), when it runs.
+major_running_port() {
+    local -a pid=()
+    mapfile -t -n 4 pid 2>/dev/null <"$VDIR/data/postmaster.pid" || return 1
+    [[ ${pid[0]:-} =~ ^[0-9]+$ ]] && kill -0 "${pid[0]}" 2>/dev/null || return 1
+    printf '%s' "${pid[3]:-}"
 }
 
 # Sets VPORT and VDIR for PG_MAJOR; refuses an unknown version.
@@ -513,7 +529,6 @@ init_major() {
 
 # scripts/ensure-postgres.sh, PG_MAJOR=$PG_MAJOR: a test server of this machine.
 listen_addresses = 'localhost'
-port = $VPORT
 unix_socket_directories = '$sockdir'
 unix_socket_permissions = 0700
 max_connections = 200
@@ -544,14 +559,22 @@ start_major_server() {
         exec {lock}>&-
         return 0
     fi
+    local other
+    if other=$(major_running_port); then
+        die "PostgreSQL $PG_MAJOR of $VDIR runs on port ${other:-?}, not $VPORT (PG_PORT_BASE changed?): stop it first (scripts/pg-matrix.sh stop $PG_MAJOR)"
+    fi
     install_major
     local bin=$VDIR/pkg-${PG_PACKAGES[$PG_MAJOR]}/native/bin
     init_major "$bin"
     say "starting PostgreSQL $PG_MAJOR (localhost port $VPORT, data $VDIR/data)"
+    local logsize
+    logsize=$(stat -c %s "$VDIR/server.log" 2>/dev/null || echo 0)
+    # The port on the command line, not in postgresql.conf: PG_PORT_BASE decides.
     # {lock}>&-: the server must not inherit the lock (and hold it for its lifetime).
-    as_owner "$bin/pg_ctl" -D "$VDIR/data" -l "$VDIR/server.log" -w -t "$START_WAIT" start >/dev/null {lock}>&- ||
-        die "PostgreSQL $PG_MAJOR did not start; the end of $VDIR/server.log:
-$(tail -n 5 "$VDIR/server.log" 2>/dev/null)"
+    as_owner "$bin/pg_ctl" -D "$VDIR/data" -l "$VDIR/server.log" -o "-p $VPORT" -w -t "$START_WAIT" start \
+        >/dev/null {lock}>&- ||
+        die "PostgreSQL $PG_MAJOR did not start; its log ($VDIR/server.log) says:
+$(tail -c +$((logsize + 1)) "$VDIR/server.log" 2>/dev/null | tail -n 5)"
     exec {lock}>&-
     STARTED=started
     [[ -S $VDIR/.s.PGSQL.$VPORT ]] && ADMIN_SOCKET=$VDIR
@@ -569,7 +592,8 @@ check_major_server() {
     missing=$(psql_url "$LOGIN_DB" "SELECT string_agg(n, ' ') FROM unnest(string_to_array('$NEEDED_EXTENSIONS', ' ')) n
         WHERE n NOT IN (SELECT name FROM pg_available_extensions)")
     [[ -z $missing ]] || say "note: PostgreSQL $PG_MAJOR lacks the extensions $missing (the test corpora create them)"
-    say "PostgreSQL $(psql_url "$LOGIN_DB" 'SHOW server_version') runs on localhost port $VPORT; use it: PG_MAJOR=$PG_MAJOR make test, or eval \"\$(scripts/pg-matrix.sh env $PG_MAJOR)\"; stop it: scripts/pg-matrix.sh stop $PG_MAJOR"
+    local base=${PG_PORT_BASE:+PG_PORT_BASE=$PG_PORT_BASE }
+    say "PostgreSQL $(psql_url "$LOGIN_DB" 'SHOW server_version') runs on localhost port $VPORT; use it: ${base}PG_MAJOR=$PG_MAJOR make test, or eval \"\$(${base}scripts/pg-matrix.sh env $PG_MAJOR)\"; stop it: scripts/pg-matrix.sh stop $PG_MAJOR"
 }
 
 # ---------------------------------------------------------------- role and database

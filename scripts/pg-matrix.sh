@@ -8,12 +8,12 @@
 #   versions     the versions PG_MAJOR can be, on one line
 #   url N        DB_URL of version N (database novacron)
 #   test-url N   DB_TEST_URL of version N (database postgres)
-#   env N        export lines of PG_MAJOR, DB_URL, DB_TEST_URL, for eval
+#   env N        export lines of PG_MAJOR, DB_URL, DB_TEST_URL (PG_PORT_BASE), for eval
 #   ensure N     install, start and set up version N (ensure-postgres.sh --also-test)
 #   status       a line per version: port, installed, running
 #   stop N|all   stop version N's server (all: every running one)
 #
-# Environment: PG_CACHE_DIR, as for ensure-postgres.sh.
+# Environment: PG_CACHE_DIR and PG_PORT_BASE, as for ensure-postgres.sh.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,12 +33,7 @@ version() {
     major_setup
 }
 
-# The data directory's server is running: its postmaster.pid names a live process.
-running() {
-    local pid
-    pid=$(head -n 1 "$VDIR/data/postmaster.pid" 2>/dev/null) || return 1
-    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
-}
+running() { major_running_port >/dev/null; }
 
 stop_version() {
     if ! running; then
@@ -48,7 +43,7 @@ stop_version() {
     # pg_ctl of any release of this major stops it (the one it runs may be older).
     local pgctl
     pgctl=$(compgen -G "$VDIR/pkg-*/native/bin/pg_ctl" | head -n 1) || die "no pg_ctl in $VDIR"
-    say "stopping PostgreSQL $PG_MAJOR (port $VPORT)"
+    say "stopping PostgreSQL $PG_MAJOR (port $(major_running_port))"
     as_owner "$pgctl" -D "$VDIR/data" -m fast -w stop >/dev/null
 }
 
@@ -61,6 +56,7 @@ case $cmd in
     env)
         version "${1:-}"
         printf 'export PG_MAJOR=%s\n' "$PG_MAJOR"
+        [[ -z ${PG_PORT_BASE:-} ]] || printf 'export PG_PORT_BASE=%s\n' "$PG_PORT_BASE"
         printf "export DB_URL='%s'\n" "$(major_url "$DEFAULT_DB_URL" "$PG_MAJOR")"
         printf "export DB_TEST_URL='%s'\n" "$(major_url "$DEFAULT_DB_TEST_URL" "$PG_MAJOR")"
         ;;
@@ -74,8 +70,8 @@ case $cmd in
             installed=no
             compgen -G "$VDIR/pkg-*/native/bin/postgres" >/dev/null && installed=yes
             state=stopped
-            running && state=running
-            printf '%s  port %s  installed: %-3s  %-7s  %s\n' "$n" "$VPORT" "$installed" "$state" "$VDIR"
+            port=$(major_running_port) && state="running on port $port"
+            printf '%s  port %s  installed: %-3s  %-20s  %s\n' "$n" "$VPORT" "$installed" "$state" "$VDIR"
         done
         ;;
     stop)
