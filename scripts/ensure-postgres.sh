@@ -550,7 +550,9 @@ start_major_server() {
         die "user $(as_owner id -un) cannot write $VDIR: its parent directories must let it in (set PG_CACHE_DIR elsewhere)"
     as_owner chmod 700 "$VDIR"
     local lock
-    exec {lock}>>"$VDIR/.lock"
+    # The owner's file, opened for reading (enough for flock): whoever runs next may open it.
+    [[ -e $VDIR/.lock ]] || as_owner touch "$VDIR/.lock"
+    exec {lock}<"$VDIR/.lock"
     if have flock; then
         flock -w 600 "$lock" || die "another run has held $VDIR/.lock for 10 minutes"
     fi
@@ -592,8 +594,9 @@ check_major_server() {
     missing=$(psql_url "$LOGIN_DB" "SELECT string_agg(n, ' ') FROM unnest(string_to_array('$NEEDED_EXTENSIONS', ' ')) n
         WHERE n NOT IN (SELECT name FROM pg_available_extensions)")
     [[ -z $missing ]] || say "note: PostgreSQL $PG_MAJOR lacks the extensions $missing (the test corpora create them)"
-    local base=${PG_PORT_BASE:+PG_PORT_BASE=$PG_PORT_BASE }
-    say "PostgreSQL $(psql_url "$LOGIN_DB" 'SHOW server_version') runs on localhost port $VPORT; use it: ${base}PG_MAJOR=$PG_MAJOR make test, or eval \"\$(${base}scripts/pg-matrix.sh env $PG_MAJOR)\"; stop it: scripts/pg-matrix.sh stop $PG_MAJOR"
+    # The settings that found this server, for the commands that find it again.
+    local with=${PG_PORT_BASE:+PG_PORT_BASE=$PG_PORT_BASE }${PG_CACHE_DIR:+PG_CACHE_DIR=$PG_CACHE_DIR }
+    say "PostgreSQL $(psql_url "$LOGIN_DB" 'SHOW server_version') runs on localhost port $VPORT; use it: ${with}PG_MAJOR=$PG_MAJOR make test, or eval \"\$(${with}scripts/pg-matrix.sh env $PG_MAJOR)\"; stop it: ${with}scripts/pg-matrix.sh stop $PG_MAJOR"
 }
 
 # ---------------------------------------------------------------- role and database
