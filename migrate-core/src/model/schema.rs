@@ -149,6 +149,11 @@ pub enum ConstraintKind {
         columns: Vec<String>,
     },
     Exclusion,
+    /// PostgreSQL 18 keeps NOT NULL as a named constraint (`t_c_not_null`);
+    /// the model has them only when the target is 18 or later.
+    NotNull {
+        column: String,
+    },
 }
 
 /// How a table is partitioned, or of which table it is a partition.

@@ -27,6 +27,10 @@ impl Replayer<'_> {
             };
             self.alter_cmd(&table, cmd);
         }
+        let partitions = self.partitions_of(&table);
+        for t in std::iter::once(table).chain(partitions) {
+            self.sync_not_null(&t);
+        }
     }
 
     pub(super) fn alter_cmd(&mut self, table: &QualName, cmd: &pb::AlterTableCmd) {
@@ -35,6 +39,21 @@ impl Replayer<'_> {
         if is(st, AlterTableType::AtAddColumn) {
             if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 self.add_column(table, cd, cmd.missing_ok);
+                // A column added to a partitioned table reaches its partitions.
+                let added = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(&cd.colname).cloned());
+                if let Some(col) = added {
+                    for p in self.partitions_of(table) {
+                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+                            && t.column(&col.name).is_none()
+                        {
+                            t.columns.push(col.clone());
+                        }
+                    }
+                }
             }
         } else if is(st, AlterTableType::AtDropColumn) {
             if !col_exists(self) {
@@ -139,13 +158,29 @@ impl Replayer<'_> {
                 self.add_constraint(table, c);
             }
         } else if is(st, AlterTableType::AtDropConstraint) {
-            let removed = self
+            let removed_kind = self
                 .schema
                 .tables
                 .get_mut(table)
                 .map(Arc::make_mut)
-                .and_then(|t| t.constraints.remove(&cmd.name))
-                .is_some();
+                .and_then(|t| t.constraints.remove(&cmd.name));
+            // Dropping a NOT NULL constraint (PostgreSQL 18) makes the column
+            // nullable, on the partitions too.
+            if let Some(ConstraintKind::NotNull { column }) = &removed_kind {
+                let partitions = self.partitions_of(table);
+                for t in std::iter::once(table.clone()).chain(partitions) {
+                    if let Some(c) = self
+                        .schema
+                        .tables
+                        .get_mut(&t)
+                        .map(Arc::make_mut)
+                        .and_then(|t| t.column_mut(column))
+                    {
+                        c.nullable = true;
+                    }
+                }
+            }
+            let removed = removed_kind.is_some();
             if removed {
                 self.schema
                     .indexes
@@ -217,6 +252,7 @@ impl Replayer<'_> {
                     | ConstraintKind::ForeignKey { columns, .. } => {
                         columns.iter().any(|c| c == column)
                     }
+                    ConstraintKind::NotNull { column: c } => c == column,
                     ConstraintKind::Exclusion => false,
                 })
                 .map(|(n, _)| n.clone())

@@ -249,14 +249,17 @@ impl Replayer<'_> {
                 ix.definition = rename_word(&ix.definition, old, new);
             }
         });
+        let partitions = self.partitions_of(table);
         update_all(&mut self.schema.tables, |t| {
-            if &t.name != table {
+            if &t.name != table && !partitions.contains(&t.name) {
                 return;
             }
             let t = Arc::make_mut(t);
             for k in t.constraints.values_mut() {
-                if let ConstraintKind::Check { columns } = k {
-                    fix(columns);
+                match k {
+                    ConstraintKind::Check { columns } => fix(columns),
+                    ConstraintKind::NotNull { column } if column == old => *column = new.to_owned(),
+                    _ => {}
                 }
             }
         });

@@ -111,6 +111,46 @@ impl Replayer<'_> {
         for (src, options) in like_extras {
             self.copy_like(&src, &name, options);
         }
+        // PostgreSQL 18: LIKE, INHERITS and PARTITION OF keep the NOT NULL
+        // constraints' names of the table they copy.
+        if self.schema.target.0 >= 18 {
+            let mut sources: Vec<QualName> = Vec::new();
+            for e in s.inh_relations.iter().chain(&s.table_elts) {
+                let rv = match &e.node {
+                    Some(NodeEnum::RangeVar(rv)) => Some(rv),
+                    Some(NodeEnum::TableLikeClause(l)) => l.relation.as_ref(),
+                    _ => None,
+                };
+                if let Some(rv) = rv
+                    && let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables)
+                {
+                    sources.push(q);
+                }
+            }
+            for src in sources {
+                let copied: Vec<(String, ConstraintKind)> = self
+                    .schema
+                    .tables
+                    .get(&src)
+                    .map(|t| {
+                        t.constraints
+                            .iter()
+                            .filter(|(_, k)| matches!(k, ConstraintKind::NotNull { .. }))
+                            .map(|(n, k)| (n.clone(), k.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
+                    for (n, k) in copied {
+                        let dup = t.constraints.values().any(|x| x == &k);
+                        if !dup && !t.constraints.contains_key(&n) {
+                            t.constraints.insert(n, k);
+                        }
+                    }
+                }
+            }
+        }
+        self.sync_not_null(&name);
         if let Some(spec) = &s.partspec {
             let key = spec
                 .part_params
@@ -180,6 +220,9 @@ impl Replayer<'_> {
             let t = c.contype;
             if is(t, ConstrType::ConstrNotnull) {
                 col.nullable = false;
+                if !c.conname.is_empty() {
+                    table_constraints.push(with_keys((**c).clone(), &cd.colname));
+                }
             } else if is(t, ConstrType::ConstrNull) {
                 col.nullable = true;
             } else if is(t, ConstrType::ConstrDefault) {
@@ -240,6 +283,67 @@ impl Replayer<'_> {
                 return n;
             }
             pass += 1;
+        }
+    }
+
+    /// PostgreSQL 18 keeps every NOT NULL as a named constraint: one for each
+    /// NOT NULL column that has none (named after the parent's for a partition,
+    /// else `{table}_{column}_not_null`), none for a nullable column. Before 18
+    /// there are none.
+    pub(super) fn sync_not_null(&mut self, table: &QualName) {
+        if self.schema.target.0 < 18 {
+            return;
+        }
+        let Some(t) = self.schema.tables.get(table).cloned() else {
+            return;
+        };
+        let parent = match &t.partitioning {
+            Partitioning::PartitionOf(p) => self.schema.tables.get(p).cloned(),
+            _ => None,
+        };
+        let covered = |tbl: &Table, col: &str| {
+            tbl.constraints
+                .iter()
+                .find(|(_, k)| matches!(k, ConstraintKind::NotNull { column } if column == col))
+                .map(|(n, _)| n.clone())
+        };
+        let mut add: Vec<(String, String)> = Vec::new();
+        let mut gone: Vec<String> = Vec::new();
+        for c in &t.columns {
+            if !c.nullable && covered(&t, &c.name).is_none() {
+                let name = parent
+                    .as_ref()
+                    .and_then(|p| covered(p, &c.name))
+                    .unwrap_or_else(|| {
+                        let taken: Vec<&str> = add.iter().map(|(n, _)| n.as_str()).collect();
+                        let mut n = self.choose_name(table, Some(&c.name), "not_null");
+                        let mut i = 1;
+                        while taken.contains(&n.as_str()) {
+                            n = self.choose_name(table, Some(&c.name), &format!("not_null{i}"));
+                            i += 1;
+                        }
+                        n
+                    });
+                add.push((name, c.name.clone()));
+            }
+        }
+        for (n, k) in &t.constraints {
+            if let ConstraintKind::NotNull { column } = k
+                && !t.column(column).is_some_and(|c| !c.nullable)
+            {
+                gone.push(n.clone());
+            }
+        }
+        if add.is_empty() && gone.is_empty() {
+            return;
+        }
+        if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+            for n in gone {
+                t.constraints.remove(&n);
+            }
+            for (n, column) in add {
+                t.constraints.insert(n, ConstraintKind::NotNull { column });
+            }
         }
     }
 
@@ -387,16 +491,25 @@ impl Replayer<'_> {
             let first = keys.first().cloned();
             (ConstraintKind::Exclusion, "excl", first)
         } else if is(t, ConstrType::ConstrNotnull) {
-            // PostgreSQL 18 spells table-level NOT NULL as a constraint.
+            // PostgreSQL 18 spells NOT NULL as a constraint, named when written so.
+            let eighteen = self.schema.target.0 >= 18;
             for k in &keys {
-                if let Some(col) = self
-                    .schema
-                    .tables
-                    .get_mut(table)
-                    .map(Arc::make_mut)
-                    .and_then(|t| t.column_mut(k))
-                {
-                    col.nullable = false;
+                self.expect_column(table, k, Some(c.location));
+                let has = self.schema.tables.get(table).is_some_and(|t| {
+                    t.constraints
+                        .values()
+                        .any(|x| matches!(x, ConstraintKind::NotNull { column } if column == k))
+                });
+                if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                    if let Some(col) = t.column_mut(k) {
+                        col.nullable = false;
+                    }
+                    if eighteen && !c.conname.is_empty() && !has {
+                        t.constraints.insert(
+                            c.conname.clone(),
+                            ConstraintKind::NotNull { column: k.clone() },
+                        );
+                    }
                 }
             }
             return;

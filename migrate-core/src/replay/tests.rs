@@ -612,3 +612,66 @@ fn a_cast_to_the_columns_new_type_becomes_the_column() {
     let ix = &s.indexes[&QualName::public("d_i")];
     assert_eq!(ix.columns, vec!["day".to_owned()]);
 }
+
+#[test]
+fn postgresql_18_keeps_not_null_as_named_constraints() {
+    let mut s = Schema::empty();
+    s.target = crate::check::version::PgVersion(18);
+    let f = run(
+        &mut s,
+        "CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL, s serial, b int, c int, CONSTRAINT named NOT NULL c);
+         ALTER TABLE t ALTER COLUMN b SET NOT NULL;
+         CREATE TABLE l (LIKE t);
+         CREATE TABLE p (id int NOT NULL) PARTITION BY RANGE (id);
+         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+         ALTER TABLE t RENAME TO t2;
+         ALTER TABLE t2 RENAME COLUMN a TO a2;
+         ALTER TABLE t2 ALTER COLUMN b DROP NOT NULL;
+         ALTER TABLE t2 DROP CONSTRAINT named;
+         ALTER TABLE t2 ALTER COLUMN b SET NOT NULL;
+         ALTER TABLE t2 ADD COLUMN z int NOT NULL DEFAULT 0;",
+    );
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    let names = |t: &str| -> Vec<String> {
+        s.tables[&QualName::public(t)]
+            .constraints
+            .keys()
+            .cloned()
+            .collect()
+    };
+    // What PostgreSQL 18.4's pg_constraint lists after the same statements.
+    assert_eq!(
+        names("t2"),
+        [
+            "t2_b_not_null",
+            "t2_z_not_null",
+            "t_a_not_null",
+            "t_id_not_null",
+            "t_pkey",
+            "t_s_not_null"
+        ]
+    );
+    assert!(
+        s.tables[&QualName::public("t2")]
+            .column("c")
+            .unwrap()
+            .nullable
+    );
+    assert_eq!(
+        names("l"),
+        [
+            "named",
+            "t_a_not_null",
+            "t_b_not_null",
+            "t_id_not_null",
+            "t_s_not_null"
+        ]
+    );
+    assert_eq!(names("p1"), ["p_id_not_null"]);
+    // Before 18 a NOT NULL is no constraint: dropping one by name is an error.
+    let e = lines("CREATE TABLE t (a int NOT NULL); ALTER TABLE t DROP CONSTRAINT t_a_not_null;");
+    assert!(
+        e.contains("constraint \"t_a_not_null\" of relation \"t\" does not exist"),
+        "{e}"
+    );
+}
