@@ -83,6 +83,7 @@ pub fn initial_schema(history_table: &str, target: crate::check::version::PgVers
         has_default: false,
         identity: None,
         generated: false,
+        sequence: None,
     };
     t.columns = vec![col("version", "int8"), col("dirty", "bool")];
     t.constraints.insert(

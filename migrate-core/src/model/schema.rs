@@ -120,6 +120,10 @@ pub struct Column {
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (...) STORED`: never written by INSERT.
     pub generated: bool,
+    /// The sequence the column owns (serial, identity, `OWNED BY`), by name in
+    /// the table's schema: it goes with the column and the table, and keeps its
+    /// name when they are renamed, as in PostgreSQL.
+    pub sequence: Option<String>,
 }
 
 impl Column {
@@ -173,6 +177,8 @@ pub enum Partitioning {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub name: QualName,
+    /// `INHERITS (parent, ...)`: column changes on a parent reach its children.
+    pub inherits: Vec<QualName>,
     /// In creation order: the order a `SELECT *` returns.
     pub columns: Vec<Column>,
     pub constraints: BTreeMap<String, ConstraintKind>,
@@ -183,6 +189,7 @@ impl Table {
     pub fn new(name: QualName) -> Self {
         Table {
             name,
+            inherits: Vec::new(),
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             partitioning: Partitioning::None,

@@ -6,9 +6,9 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
 use super::colname::columns_read;
-use super::{Replayer, is, object_name, strings};
+use super::{Replayer, is, strings};
 use crate::diag::did_you_mean;
-use crate::model::schema::{ConstraintKind, Identity, Index, Partitioning, QualName};
+use crate::model::schema::{Column, ConstraintKind, Identity, Index, Partitioning, QualName};
 use crate::model::types::{self, SqlType};
 
 impl Replayer<'_> {
@@ -50,7 +50,11 @@ impl Replayer<'_> {
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                             && t.column(&col.name).is_none()
                         {
-                            t.columns.push(col.clone());
+                            // The parent's sequence stays the parent's.
+                            t.columns.push(Column {
+                                sequence: None,
+                                ..col.clone()
+                            });
                         }
                     }
                 }
@@ -125,6 +129,8 @@ impl Replayer<'_> {
                 Some(NodeEnum::Constraint(c)) if c.generated_when == "a" => Some(Identity::Always),
                 _ => Some(Identity::ByDefault),
             };
+            let mut new_sequence = false;
+            let mut dropped_sequence = None;
             // Column changes on a partitioned table reach its partitions.
             let partitions = self.partitions_of(table);
             for t in std::iter::once(table.clone()).chain(partitions) {
@@ -147,10 +153,36 @@ impl Replayer<'_> {
                 } else if is(st, AlterTableType::AtAddIdentity) {
                     c.identity = identity;
                     c.nullable = false;
+                    if t == *table {
+                        new_sequence = true;
+                    }
                 } else if is(st, AlterTableType::AtDropIdentity) {
                     c.identity = None;
+                    if t == *table {
+                        dropped_sequence = c.sequence.take();
+                    }
                 } else {
                     c.generated = false;
+                }
+            }
+            if let Some(seq) = dropped_sequence {
+                self.schema
+                    .sequences
+                    .remove(&QualName::new(table.schema.clone(), seq));
+            }
+            if new_sequence {
+                let seq = self.choose_sequence_name(table, &cmd.name);
+                self.schema
+                    .sequences
+                    .insert(QualName::new(table.schema.clone(), seq.clone()));
+                if let Some(c) = self
+                    .schema
+                    .tables
+                    .get_mut(table)
+                    .map(Arc::make_mut)
+                    .and_then(|t| t.column_mut(&cmd.name))
+                {
+                    c.sequence = Some(seq);
                 }
             }
         } else if is(st, AlterTableType::AtAddConstraint) {
@@ -241,6 +273,7 @@ impl Replayer<'_> {
             let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) else {
                 continue;
             };
+            let owned = tbl.column(column).and_then(|c| c.sequence.clone());
             tbl.columns.retain(|c| c.name != column);
             let gone: Vec<String> = tbl
                 .constraints
@@ -274,8 +307,11 @@ impl Replayer<'_> {
                     }
                 }
             }
-            let seq = QualName::new(t.schema.clone(), object_name(&t.name, Some(column), "seq"));
-            self.schema.sequences.remove(&seq);
+            if let Some(seq) = owned {
+                self.schema
+                    .sequences
+                    .remove(&QualName::new(t.schema.clone(), seq));
+            }
         }
     }
 }

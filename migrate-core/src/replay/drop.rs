@@ -114,9 +114,26 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectSequence) {
             for names in &objects {
-                let map = self.schema.sequences.clone();
-                if let Some(q) = self.resolve_list(names, &map) {
-                    self.schema.sequences.remove(&q);
+                match self.resolve_list(names, &self.schema.sequences) {
+                    Some(q) => {
+                        self.schema.sequences.remove(&q);
+                        self.disown(&q);
+                    }
+                    None if s.missing_ok => {}
+                    None => {
+                        let q = self.qual_from_list(names);
+                        let help = crate::diag::did_you_mean(
+                            &q.name,
+                            self.schema.sequences.iter().map(|k| k.name.as_str()),
+                        )
+                        .map(|c| format!("did you mean \"{c}\"?"))
+                        .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
+                        self.error_at(
+                            self.locate(&q.name),
+                            format!("sequence \"{q}\" does not exist"),
+                            Some(help),
+                        );
+                    }
                 }
             }
         } else if is(rt, ObjectType::ObjectSchema) {
@@ -274,8 +291,21 @@ impl Replayer<'_> {
                         self.schema.indexes.remove(&ix);
                     }
                 }
+                // The sequences its columns own go with it.
+                let owned: Vec<QualName> = self
+                    .schema
+                    .tables
+                    .get(&g)
+                    .map(|t| {
+                        t.columns
+                            .iter()
+                            .filter_map(|c| c.sequence.clone())
+                            .map(|n| QualName::new(g.schema.clone(), n))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 self.schema.tables.remove(&g);
-                // Triggers sort by table, sequences by name: both are ranges.
+                // Triggers sort by table: a range.
                 let triggers: Vec<(QualName, String)> = self
                     .schema
                     .triggers
@@ -286,15 +316,7 @@ impl Replayer<'_> {
                 for t in triggers {
                     self.schema.triggers.remove(&t);
                 }
-                let prefix = format!("{}_", g.name);
-                let sequences: Vec<QualName> = self
-                    .schema
-                    .sequences
-                    .range(QualName::new(g.schema.clone(), prefix.clone())..)
-                    .take_while(|s| s.schema == g.schema && s.name.starts_with(&prefix))
-                    .filter(|s| s.name.ends_with("_seq"))
-                    .cloned()
-                    .collect();
+                let sequences = owned;
                 for s in sequences {
                     self.schema.sequences.remove(&s);
                 }

@@ -321,7 +321,16 @@ impl Replayer<'_> {
             NodeEnum::CreateSeqStmt(s) => {
                 if let Some(rv) = &s.sequence {
                     let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-                    self.schema.sequences.insert(q);
+                    self.schema.sequences.insert(q.clone());
+                    self.sequence_owner(&q, &s.options);
+                }
+            }
+            NodeEnum::AlterSeqStmt(s) => {
+                if let Some(rv) = &s.sequence
+                    && let Some(q) =
+                        self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
+                {
+                    self.sequence_owner(&q, &s.options);
                 }
             }
             NodeEnum::CreateFunctionStmt(s) => self.create_function(s),
@@ -343,6 +352,61 @@ impl Replayer<'_> {
             }
             _ => {}
         }
+    }
+
+    /// `OWNED BY table.column` / `OWNED BY NONE` of CREATE / ALTER SEQUENCE.
+    fn sequence_owner(&mut self, seq: &QualName, options: &[pb::Node]) {
+        let owned_by = options.iter().find_map(|o| match &o.node {
+            Some(NodeEnum::DefElem(d)) if d.defname == "owned_by" => {
+                match d.arg.as_ref()?.node.as_ref()? {
+                    NodeEnum::List(l) => Some(strings(&l.items)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        });
+        let Some(names) = owned_by else { return };
+        self.disown(seq);
+        let [table @ .., column] = names.as_slice() else {
+            return;
+        };
+        if table.is_empty() {
+            return; // OWNED BY NONE
+        }
+        let Some(t) = self.resolve_list(table, &self.schema.tables) else {
+            return;
+        };
+        if t.schema != seq.schema {
+            return;
+        }
+        if let Some(c) = self
+            .schema
+            .tables
+            .get_mut(&t)
+            .map(std::sync::Arc::make_mut)
+            .and_then(|t| t.column_mut(column))
+        {
+            c.sequence = Some(seq.name.clone());
+        }
+    }
+
+    /// No column owns `seq` any more (OWNED BY NONE, DROP SEQUENCE, a new owner).
+    fn disown(&mut self, seq: &QualName) {
+        crate::model::schema::update_all(&mut self.schema.tables, |t| {
+            if t.name.schema != seq.schema
+                || !t
+                    .columns
+                    .iter()
+                    .any(|c| c.sequence.as_deref() == Some(seq.name.as_str()))
+            {
+                return;
+            }
+            for c in &mut std::sync::Arc::make_mut(t).columns {
+                if c.sequence.as_deref() == Some(seq.name.as_str()) {
+                    c.sequence = None;
+                }
+            }
+        });
     }
 
     fn expect_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {

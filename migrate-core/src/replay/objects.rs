@@ -186,6 +186,7 @@ impl Replayer<'_> {
                     has_default: false,
                     identity: None,
                     generated: false,
+                    sequence: None,
                 });
             }
         }

@@ -117,6 +117,22 @@ impl Replayer<'_> {
                 && let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
             {
                 self.schema.sequences.remove(&old);
+                let new = s.newname.clone();
+                update_all(&mut self.schema.tables, |t| {
+                    if t.name.schema != old.schema
+                        || !t
+                            .columns
+                            .iter()
+                            .any(|c| c.sequence.as_deref() == Some(old.name.as_str()))
+                    {
+                        return;
+                    }
+                    for c in &mut Arc::make_mut(t).columns {
+                        if c.sequence.as_deref() == Some(old.name.as_str()) {
+                            c.sequence = Some(new.clone());
+                        }
+                    }
+                });
                 self.schema
                     .sequences
                     .insert(QualName::new(old.schema, s.newname.clone()));
@@ -341,6 +357,30 @@ impl Replayer<'_> {
             let Some(rv) = &s.relation else { return };
             if let Some(old) = self.table_of(rv, s.missing_ok) {
                 let new = QualName::new(s.newschema.clone(), old.name.clone());
+                // Owned sequences move with their table, as its indexes do.
+                let owned: Vec<String> = self
+                    .schema
+                    .tables
+                    .get(&old)
+                    .map(|t| {
+                        t.columns
+                            .iter()
+                            .filter_map(|c| c.sequence.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for seq in owned {
+                    if self
+                        .schema
+                        .sequences
+                        .remove(&QualName::new(old.schema.clone(), seq.clone()))
+                        .is_some()
+                    {
+                        self.schema
+                            .sequences
+                            .insert(QualName::new(s.newschema.clone(), seq));
+                    }
+                }
                 // Indexes and owned sequences move with their table.
                 let moved: Vec<QualName> = self
                     .schema

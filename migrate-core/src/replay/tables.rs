@@ -60,7 +60,11 @@ impl Replayer<'_> {
             let parent_table = &self.schema.tables[&pq];
             for c in &parent_table.columns {
                 if table.column(&c.name).is_none() {
-                    table.columns.push(c.clone());
+                    // A partition or child shares its parent's sequences; it owns none.
+                    table.columns.push(Column {
+                        sequence: None,
+                        ..c.clone()
+                    });
                 }
             }
             if s.partbound.is_some() {
@@ -73,6 +77,7 @@ impl Replayer<'_> {
 
         let mut constraints = Vec::new();
         let mut like_extras = Vec::new();
+        let mut like_identities = Vec::new();
         for elt in &s.table_elts {
             match &elt.node {
                 Some(NodeEnum::ColumnDef(cd)) => self.add_column(&name, cd, false),
@@ -95,6 +100,11 @@ impl Replayer<'_> {
                                 && like.options & (LIKE_DEFAULTS | LIKE_GENERATED) != 0;
                             c.identity = c.identity.filter(|_| like.options & LIKE_IDENTITY != 0);
                             c.generated = c.generated && like.options & LIKE_GENERATED != 0;
+                            // An identity copied by LIKE gets a sequence of its own.
+                            c.sequence = None;
+                            if c.identity.is_some() {
+                                like_identities.push(c.name.clone());
+                            }
                             t.columns.push(c);
                         }
                         if like.options & (LIKE_INDEXES | LIKE_CONSTRAINTS) != 0 {
@@ -110,6 +120,21 @@ impl Replayer<'_> {
         }
         for (src, options) in like_extras {
             self.copy_like(&src, &name, options);
+        }
+        for col in like_identities {
+            let seq = self.choose_sequence_name(&name, &col);
+            self.schema
+                .sequences
+                .insert(QualName::new(name.schema.clone(), seq.clone()));
+            if let Some(c) = self
+                .schema
+                .tables
+                .get_mut(&name)
+                .map(Arc::make_mut)
+                .and_then(|t| t.column_mut(&col))
+            {
+                c.sequence = Some(seq);
+            }
         }
         // PostgreSQL 18: LIKE, INHERITS and PARTITION OF keep the NOT NULL
         // constraints' names of the table they copy.
@@ -205,12 +230,18 @@ impl Replayer<'_> {
             has_default: serial || cd.raw_default.is_some(),
             identity: None,
             generated: false,
+            sequence: None,
         };
-        if serial {
-            let seq = object_name(&table.name, Some(&cd.colname), "seq");
+        let owns_sequence = serial
+            || cd.constraints.iter().any(|c| {
+                matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrIdentity))
+            });
+        if owns_sequence {
+            let seq = self.choose_sequence_name(table, &cd.colname);
             self.schema
                 .sequences
-                .insert(QualName::new(table.schema.clone(), seq));
+                .insert(QualName::new(table.schema.clone(), seq.clone()));
+            col.sequence = Some(seq);
         }
         let mut table_constraints = Vec::new();
         for c in &cd.constraints {
@@ -252,6 +283,29 @@ impl Replayer<'_> {
         }
         for c in table_constraints {
             self.add_constraint(table, &c);
+        }
+    }
+
+    /// The name of a serial's or identity's sequence: `{table}_{column}_seq`,
+    /// with a number when taken (ChooseRelationName).
+    pub(super) fn choose_sequence_name(&self, table: &QualName, column: &str) -> String {
+        let mut pass = 0;
+        loop {
+            let label = if pass == 0 {
+                "seq".to_owned()
+            } else {
+                format!("seq{pass}")
+            };
+            let n = object_name(&table.name, Some(column), &label);
+            let q = QualName::new(table.schema.clone(), n.clone());
+            if !self.schema.sequences.contains(&q)
+                && !self.schema.tables.contains_key(&q)
+                && !self.schema.indexes.contains_key(&q)
+                && !self.schema.views.contains_key(&q)
+            {
+                return n;
+            }
+            pass += 1;
         }
     }
 

@@ -27,6 +27,7 @@ fn derived(cols: Vec<OutColumn>, names: &[String]) -> (Vec<Column>, bool) {
                 has_default: false,
                 identity: None,
                 generated: false,
+                sequence: None,
             }
         })
         .collect();
