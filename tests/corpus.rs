@@ -39,29 +39,41 @@ struct Corpus {
     version_table: &'static str,
     /// Statements the project's own setup runs first (not migrations).
     setup: &'static str,
+    /// Kept in this repository (tests/fixtures/NAME), not among the corpora.
+    in_repo: bool,
 }
 
 const CORPORA: &[Corpus] = &[
     Corpus {
+        name: "fidelity",
+        version_table: "schema_migrations",
+        setup: "",
+        in_repo: true,
+    },
+    Corpus {
         name: "harbor",
         version_table: "schema_migrations",
         setup: "",
+        in_repo: false,
     },
     Corpus {
         name: "crates-io",
         version_table: "migrate_version",
         setup: "",
+        in_repo: false,
     },
     Corpus {
         name: "chirpstack",
         version_table: "schema_migrations",
         // The project creates the extension before its migrations run.
         setup: "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        in_repo: false,
     },
     Corpus {
         name: "kratos",
         version_table: "schema_migrations",
         setup: "",
+        in_repo: false,
     },
 ];
 
@@ -165,8 +177,16 @@ fn findings_by_file(a: &Analysis) -> BTreeMap<&str, Vec<String>> {
 }
 
 fn check_corpus(c: &Corpus) {
-    let Some(dir) = test_support::corpus_dir(c.name) else {
-        return;
+    let dir = if c.in_repo {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(c.name)
+            .join("migrations")
+    } else {
+        match test_support::corpus_dir(c.name) {
+            Some(d) => d,
+            None => return,
+        }
     };
     let has_downs = std::fs::read_dir(&dir).unwrap().any(|e| {
         e.unwrap()
@@ -337,22 +357,34 @@ fn runtime_applies(dir: &Path, c: &Corpus) -> Option<String> {
     None
 }
 
+fn corpus(name: &str) -> &'static Corpus {
+    CORPORA
+        .iter()
+        .find(|c| c.name == name)
+        .expect("a corpus of that name")
+}
+
+#[test]
+fn fidelity_fixtures_agree_with_postgresql() {
+    check_corpus(corpus("fidelity"));
+}
+
 #[test]
 fn harbor_agrees_with_postgresql() {
-    check_corpus(&CORPORA[0]);
+    check_corpus(corpus("harbor"));
 }
 
 #[test]
 fn crates_io_agrees_with_postgresql() {
-    check_corpus(&CORPORA[1]);
+    check_corpus(corpus("crates-io"));
 }
 
 #[test]
 fn chirpstack_agrees_with_postgresql() {
-    check_corpus(&CORPORA[2]);
+    check_corpus(corpus("chirpstack"));
 }
 
 #[test]
 fn kratos_agrees_with_postgresql() {
-    check_corpus(&CORPORA[3]);
+    check_corpus(corpus("kratos"));
 }

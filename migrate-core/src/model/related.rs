@@ -90,6 +90,10 @@ impl Related {
         if let Partitioning::PartitionOf(parent) = &t.partitioning {
             link(&mut self.partitions, parent, &t.name, present);
         }
+        // Inheritance children take their parent's column changes as partitions do.
+        for parent in &t.inherits {
+            link(&mut self.partitions, parent, &t.name, present);
+        }
     }
 }
 

@@ -266,6 +266,8 @@ pub struct Schema {
     pub domains: Map<QualName, Domain>,
     /// `CREATE TYPE x AS (...)`.
     pub composites: Map<QualName, Vec<Column>>,
+    /// Base, shell, range and multirange types: known by name only.
+    pub other_types: Set<QualName>,
     pub indexes: Map<QualName, Index>,
     pub sequences: Set<QualName>,
     /// By qualified name; overloads are one entry. The value fingerprints the
@@ -411,6 +413,7 @@ impl Schema {
             }
         }
         diff_set(&mut out, "sequence", &self.sequences, &other.sequences);
+        diff_set(&mut out, "type", &self.other_types, &other.other_types);
         diff_keys(
             &mut out,
             "function",

@@ -257,9 +257,10 @@ impl Replayer<'_> {
     pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
         let mut found = self.schema.related().partitions(table);
         found.retain(|p| {
-            self.schema.tables.get(p).is_some_and(
-                |t| matches!(&t.partitioning, Partitioning::PartitionOf(parent) if parent == table),
-            )
+            self.schema.tables.get(p).is_some_and(|t| {
+                matches!(&t.partitioning, Partitioning::PartitionOf(parent) if parent == table)
+                    || t.inherits.contains(table)
+            })
         });
         found
     }

@@ -17,6 +17,7 @@ impl Replayer<'_> {
         let ctes: BTreeSet<String> = found.ctes.into_iter().collect();
         let relations = found.relations;
         let literals = found.strings;
+        self.calls_that_run_ddl(&found.calls);
         let target = match node {
             NodeEnum::InsertStmt(s) => s.relation.as_ref(),
             NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
@@ -54,6 +55,23 @@ impl Replayer<'_> {
         };
         for (col, loc) in written {
             self.expect_column(&table, &col, Some(loc));
+        }
+    }
+
+    /// A statement that calls a function of the migrations whose body runs DDL
+    /// (`SELECT create_partitions()`): what it changes is not followed.
+    pub(super) fn calls_that_run_ddl(&mut self, calls: &[Vec<String>]) {
+        for names in calls {
+            if let Some(q) = self.resolve_list(names, &self.schema.functions)
+                && self
+                    .schema
+                    .functions
+                    .get(&q)
+                    .is_some_and(|body| runs_ddl(body))
+            {
+                self.lose(&format!("{q}() runs DDL the model does not follow"));
+                return;
+            }
         }
     }
 
@@ -99,4 +117,19 @@ fn res_targets(nodes: &[pg_query::protobuf::Node]) -> Vec<(String, i32)> {
             _ => None,
         })
         .collect()
+}
+
+/// True when a function's definition (its body among it) has DDL in it.
+fn runs_ddl(definition: &str) -> bool {
+    let upper = definition.to_ascii_uppercase();
+    [
+        "CREATE ",
+        "ALTER ",
+        "DROP ",
+        "EXECUTE ",
+        "TRUNCATE ",
+        "COMMENT ON",
+    ]
+    .iter()
+    .any(|k| upper.contains(k))
 }

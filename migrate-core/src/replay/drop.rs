@@ -70,7 +70,8 @@ impl Replayer<'_> {
                 let found = self
                     .resolve_list(names, &self.schema.enums)
                     .or_else(|| self.resolve_list(names, &self.schema.domains))
-                    .or_else(|| self.resolve_list(names, &self.schema.composites));
+                    .or_else(|| self.resolve_list(names, &self.schema.composites))
+                    .or_else(|| self.resolve_list(names, &self.schema.other_types));
                 match found {
                     Some(q) => self.drop_type(&q, cascade),
                     None if s.missing_ok => {}
@@ -349,6 +350,13 @@ impl Replayer<'_> {
         self.schema.enums.remove(q);
         self.schema.domains.remove(q);
         self.schema.composites.remove(q);
+        if self.schema.other_types.remove(q).is_some() {
+            // A range's multirange goes with it.
+            let multi = super::objects::multirange_of(q);
+            if self.schema.other_types.remove(&multi).is_some() {
+                self.retype(&multi, None);
+            }
+        }
         self.retype(q, None);
     }
 
@@ -371,6 +379,7 @@ impl Replayer<'_> {
         retain(&mut self.schema.enums, |q, _| keep(q));
         retain(&mut self.schema.domains, |q, _| keep(q));
         retain(&mut self.schema.composites, |q, _| keep(q));
+        retain_set(&mut self.schema.other_types, keep);
         retain(&mut self.schema.indexes, |q, _| keep(q));
         retain_set(&mut self.schema.sequences, keep);
         retain(&mut self.schema.functions, |q, _| keep(q));

@@ -236,6 +236,20 @@ impl Replayer<'_> {
     }
 
     fn missing_table(&mut self, name: &QualName, location: Option<i32>) {
+        // An extension the model does not know may have created it (PostGIS's
+        // spatial_ref_sys, pg_cron's cron.job, ...).
+        if let Some(e) = self
+            .schema
+            .extensions
+            .iter()
+            .find(|e| !crate::model::types::creates_no_relations(e))
+            .cloned()
+        {
+            self.incomplete(&format!(
+                "\"{name}\" is not a relation the migrations create; extension {e} may have created it"
+            ));
+            return;
+        }
         let candidates: Vec<String> = self.schema.tables.keys().map(|k| k.to_string()).collect();
         let help = did_you_mean(&name.to_string(), candidates.iter().map(String::as_str))
             .map(|c| format!("did you mean \"{c}\"?"))
@@ -347,8 +361,17 @@ impl Replayer<'_> {
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
             }
-            NodeEnum::RuleStmt(_) | NodeEnum::CreateForeignTableStmt(_) => {
-                self.incomplete("this statement is not replayed into the model");
+            NodeEnum::CreateForeignTableStmt(s) => {
+                if let Some(base) = &s.base_stmt {
+                    self.create_table(base);
+                }
+            }
+            NodeEnum::DefineStmt(s) if is(s.kind, pb::ObjectType::ObjectType) => {
+                self.create_other_type(&strings(&s.defnames), false)
+            }
+            NodeEnum::CreateRangeStmt(s) => self.create_other_type(&strings(&s.type_name), true),
+            NodeEnum::RuleStmt(_) => {
+                self.incomplete("rules are not replayed into the model");
             }
             _ => {}
         }

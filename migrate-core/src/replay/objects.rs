@@ -194,20 +194,66 @@ impl Replayer<'_> {
     }
 
     pub(super) fn create_schema(&mut self, s: &pb::CreateSchemaStmt) {
-        if self.schema.schemas.contains(&s.schemaname) {
+        // CREATE SCHEMA AUTHORIZATION role: the schema is named after the role.
+        let name = match (&s.schemaname, &s.authrole) {
+            (n, _) if !n.is_empty() => n.clone(),
+            // PostgreSQL's default search path starts with "$user": if the
+            // migrating role is this one, unqualified names now resolve in the
+            // new schema, and the model does not know the role.
+            (_, Some(r)) if !r.rolename.is_empty() => {
+                self.lose(&format!(
+                    "schema \"{}\" is named after a role; if migrations run as that role, unqualified names resolve in it",
+                    r.rolename
+                ));
+                r.rolename.clone()
+            }
+            _ => {
+                self.lose(
+                    "the schema is named after the current role, which the model does not know",
+                );
+                return;
+            }
+        };
+        if self.schema.schemas.contains(&name) {
             if !s.if_not_exists {
                 self.error_at(
-                    self.locate(&s.schemaname),
-                    format!("schema \"{}\" already exists", s.schemaname),
+                    self.locate(&name),
+                    format!("schema \"{name}\" already exists"),
                     Some("add IF NOT EXISTS".to_owned()),
                 );
             }
             return;
         }
-        self.schema.schemas.insert(s.schemaname.clone());
-        if !s.schema_elts.is_empty() {
-            self.incomplete("objects created inside CREATE SCHEMA are not replayed");
+        self.schema.schemas.insert(name.clone());
+        // Its elements are created in it, as if it led the search path.
+        let saved = std::mem::replace(&mut self.search_path, vec![name]);
+        for e in &s.schema_elts {
+            if let Some(n) = &e.node {
+                self.node(n);
+            }
         }
+        self.search_path = saved;
+    }
+
+    /// CREATE TYPE name (a base type, or a shell), AS RANGE: known by name (a
+    /// range brings its multirange, as PostgreSQL 14 and later make it).
+    pub(super) fn create_other_type(&mut self, names: &[String], range: bool) {
+        let q = self.qual_from_list(names);
+        if self.type_exists(&q) {
+            // A base type's definition fills in a shell type created earlier.
+            if range {
+                self.error_at(
+                    self.locate(&q.name),
+                    format!("type \"{q}\" already exists"),
+                    Some("drop it first or pick another name".to_owned()),
+                );
+            }
+            return;
+        }
+        if range {
+            self.schema.other_types.insert(multirange_of(&q));
+        }
+        self.schema.other_types.insert(q);
     }
 
     pub(super) fn create_trigger(&mut self, s: &pb::CreateTrigStmt) {
@@ -335,4 +381,15 @@ pub(super) fn index_definition(s: &pb::IndexStmt) -> String {
     // A tree libpg_query cannot print back is compared by its debug form.
     pg_query::deparse(&tree, pg_query::DeparseOptions::default())
         .unwrap_or_else(|_| format!("{:?}", tree.stmts))
+}
+
+/// The multirange type PostgreSQL 14 and later create beside a range type:
+/// `floatrange` has `floatmultirange`, `span` has `span_multirange`.
+pub(super) fn multirange_of(range: &QualName) -> QualName {
+    let multi = if range.name.contains("range") {
+        range.name.replacen("range", "multirange", 1)
+    } else {
+        format!("{}_multirange", range.name)
+    };
+    QualName::new(range.schema.clone(), multi)
 }

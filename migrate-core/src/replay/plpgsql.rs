@@ -139,6 +139,17 @@ impl Replayer<'_> {
                 }
                 self.alternatives(&[list(node.get("body"))], false);
             }
+            // PERFORM f(): a function of the migrations may run DDL.
+            "PLpgSQL_stmt_perform" => {
+                if let Some(q) = query_of(node.get("expr"))
+                    && let Ok(stmts) = parse(self.path, &q)
+                {
+                    for st in &stmts {
+                        let calls = crate::sql::walk::walk_node(&st.node).calls;
+                        self.calls_that_run_ddl(&calls);
+                    }
+                }
+            }
             "PLpgSQL_stmt_call" => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
             }

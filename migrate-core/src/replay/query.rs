@@ -299,7 +299,15 @@ impl Replayer<'_> {
         match name {
             "count" => b("int8"),
             "row_number" | "rank" | "dense_rank" | "ntile" => b("int8"),
-            "min" | "max" | "first_value" | "last_value" | "lag" | "lead" => arg(0),
+            // min and max have no varchar variant: varchar goes through text.
+            "min" | "max" => arg(0).map(|t| {
+                if t.name == "varchar" && t.array_dims == 0 {
+                    SqlType::builtin("text")
+                } else {
+                    t
+                }
+            }),
+            "first_value" | "last_value" | "lag" | "lead" => arg(0),
             "sum" => {
                 let t = arg(0)?;
                 match t.name.as_str() {
@@ -377,7 +385,8 @@ impl Replayer<'_> {
         let q = self
             .resolve_list(&names, &self.schema.enums)
             .or_else(|| self.resolve_list(&names, &self.schema.domains))
-            .or_else(|| self.resolve_list(&names, &self.schema.composites))?;
+            .or_else(|| self.resolve_list(&names, &self.schema.composites))
+            .or_else(|| self.resolve_list(&names, &self.schema.other_types))?;
         Some(SqlType {
             schema: Some(q.schema),
             name: q.name,

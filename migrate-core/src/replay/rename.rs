@@ -12,8 +12,42 @@ use crate::model::types::SqlType;
 impl Replayer<'_> {
     // ---- renames and moves ------------------------------------------------
 
+    /// ALTER TABLE, VIEW, SEQUENCE and INDEX accept one another's relations
+    /// (ALTER TABLE v RENAME TO w renames a view): the kind of relation the name
+    /// is, else the kind the statement says.
+    fn relation_kind(&self, rv: Option<&pb::RangeVar>, said: i32) -> i32 {
+        let relation_kinds = [
+            ObjectType::ObjectTable,
+            ObjectType::ObjectForeignTable,
+            ObjectType::ObjectView,
+            ObjectType::ObjectMatview,
+            ObjectType::ObjectSequence,
+            ObjectType::ObjectIndex,
+        ];
+        let Some(rv) = rv else { return said };
+        if !relation_kinds.iter().any(|k| is(said, *k)) {
+            return said;
+        }
+        let (sc, n) = (rv.schemaname.as_str(), rv.relname.as_str());
+        if self.resolve(sc, n, &self.schema.tables).is_some() {
+            ObjectType::ObjectTable as i32
+        } else if let Some(v) = self.resolve(sc, n, &self.schema.views) {
+            if self.schema.views.get(&v).is_some_and(|v| v.materialized) {
+                ObjectType::ObjectMatview as i32
+            } else {
+                ObjectType::ObjectView as i32
+            }
+        } else if self.resolve(sc, n, &self.schema.sequences).is_some() {
+            ObjectType::ObjectSequence as i32
+        } else if self.resolve(sc, n, &self.schema.indexes).is_some() {
+            ObjectType::ObjectIndex as i32
+        } else {
+            said
+        }
+    }
+
     pub(super) fn rename(&mut self, s: &pb::RenameStmt) {
-        let rt = s.rename_type;
+        let rt = self.relation_kind(s.relation.as_ref(), s.rename_type);
         if is(rt, ObjectType::ObjectTable) || is(rt, ObjectType::ObjectForeignTable) {
             let Some(rv) = &s.relation else { return };
             if let Some(old) = self.table_of(rv, s.missing_ok) {
@@ -91,9 +125,8 @@ impl Replayer<'_> {
         } else if is(rt, ObjectType::ObjectView) || is(rt, ObjectType::ObjectMatview) {
             let Some(rv) = &s.relation else { return };
             if let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views) {
-                let mut v = self.schema.views.remove(&old).expect("resolved");
-                v.name = QualName::new(old.schema, s.newname.clone());
-                self.schema.views.insert(v.name.clone(), v);
+                let new = QualName::new(old.schema.clone(), s.newname.clone());
+                self.move_view(&old, new);
             } else if !s.missing_ok {
                 self.error_at(
                     Some(rv.location),
@@ -161,14 +194,45 @@ impl Replayer<'_> {
         }
     }
 
+    /// Renames or moves a view: the views that read it, and a materialized
+    /// view's indexes, follow.
+    fn move_view(&mut self, old: &QualName, new: QualName) {
+        let Some(mut v) = self.schema.views.remove(old) else {
+            return;
+        };
+        v.name = new.clone();
+        self.schema.views.insert(new.clone(), v);
+        update_all(&mut self.schema.views, |v| {
+            for d in &mut v.depends {
+                if d == old {
+                    *d = new.clone();
+                }
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == old {
+                ix.table = new.clone();
+            }
+        });
+    }
+
     pub(super) fn rename_table(&mut self, old: &QualName, new: QualName) {
         let Some(mut t) = self.schema.tables.remove(old) else {
             return;
         };
+        // Views read tables by identity, not by name.
+        update_all(&mut self.schema.views, |v| {
+            for d in &mut v.depends {
+                if d == old {
+                    *d = new.clone();
+                }
+            }
+        });
         Arc::make_mut(&mut t).name = new.clone();
         self.schema.tables.insert(new.clone(), t);
         update_all(&mut self.schema.tables, |t| {
             let refers = t.partitioning == Partitioning::PartitionOf(old.clone())
+                || t.inherits.contains(old)
                 || t.constraints.values().any(
                     |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == old),
                 );
@@ -185,6 +249,11 @@ impl Replayer<'_> {
             }
             if t.partitioning == Partitioning::PartitionOf(old.clone()) {
                 t.partitioning = Partitioning::PartitionOf(new.clone());
+            }
+            for p in &mut t.inherits {
+                if p == old {
+                    *p = new.clone();
+                }
             }
         });
         update_all(&mut self.schema.indexes, |ix| {
@@ -285,7 +354,8 @@ impl Replayer<'_> {
         let found = self
             .resolve_list(names, &self.schema.enums)
             .or_else(|| self.resolve_list(names, &self.schema.domains))
-            .or_else(|| self.resolve_list(names, &self.schema.composites));
+            .or_else(|| self.resolve_list(names, &self.schema.composites))
+            .or_else(|| self.resolve_list(names, &self.schema.other_types));
         let Some(old) = found else {
             self.error_at(
                 self.locate(names.last().map(String::as_str).unwrap_or_default()),
@@ -308,6 +378,9 @@ impl Replayer<'_> {
         }
         if let Some(v) = self.schema.composites.remove(old) {
             self.schema.composites.insert(new.clone(), v);
+        }
+        if self.schema.other_types.remove(old).is_some() {
+            self.schema.other_types.insert(new.clone());
         }
         self.retype(old, Some(&new));
     }
@@ -344,7 +417,7 @@ impl Replayer<'_> {
     }
 
     pub(super) fn set_schema(&mut self, s: &pb::AlterObjectSchemaStmt) {
-        let ot = s.object_type;
+        let ot = self.relation_kind(s.relation.as_ref(), s.object_type);
         if !self.schema.schemas.contains(&s.newschema) {
             self.error_at(
                 self.locate(&s.newschema),
@@ -402,7 +475,8 @@ impl Replayer<'_> {
             let found = self
                 .resolve_list(&names, &self.schema.enums)
                 .or_else(|| self.resolve_list(&names, &self.schema.domains))
-                .or_else(|| self.resolve_list(&names, &self.schema.composites));
+                .or_else(|| self.resolve_list(&names, &self.schema.composites))
+                .or_else(|| self.resolve_list(&names, &self.schema.other_types));
             if let Some(old) = found {
                 let new = QualName::new(s.newschema.clone(), old.name.clone());
                 self.move_type(&old, new);
@@ -410,9 +484,8 @@ impl Replayer<'_> {
         } else if is(ot, ObjectType::ObjectView) || is(ot, ObjectType::ObjectMatview) {
             let Some(rv) = &s.relation else { return };
             if let Some(old) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views) {
-                let mut v = self.schema.views.remove(&old).expect("resolved");
-                v.name = QualName::new(s.newschema.clone(), old.name);
-                self.schema.views.insert(v.name.clone(), v);
+                let new = QualName::new(s.newschema.clone(), old.name.clone());
+                self.move_view(&old, new);
             }
         } else if is(ot, ObjectType::ObjectSequence)
             && let Some(rv) = &s.relation

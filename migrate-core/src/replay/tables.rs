@@ -71,6 +71,31 @@ impl Replayer<'_> {
                 table.partitioning = Partitioning::PartitionOf(pq.clone());
                 // A partition carries its parent's primary key and unique constraints
                 // under its own index names; the model keeps only the parent's.
+            } else {
+                table.inherits.push(pq.clone());
+            }
+        }
+        // CREATE TABLE t OF type: the composite type's columns.
+        if let Some(tn) = &s.of_typename {
+            let names = strings(&tn.names);
+            match self.resolve_list(&names, &self.schema.composites) {
+                Some(q) => {
+                    for c in self.schema.composites[&q].clone() {
+                        if table.column(&c.name).is_none() {
+                            table.columns.push(c);
+                        }
+                    }
+                }
+                None => {
+                    self.error_at(
+                        Some(tn.location),
+                        format!("type \"{}\" does not exist", names.join(".")),
+                        Some(
+                            "create the composite type (CREATE TYPE ... AS (...)) first".to_owned(),
+                        ),
+                    );
+                    return;
+                }
             }
         }
         self.schema.tables.insert(name.clone(), Arc::new(table));
@@ -438,12 +463,7 @@ impl Replayer<'_> {
                 Some(ConstraintKind::Exclusion) => "excl",
                 _ => "idx",
             };
-            let cols: Vec<&str> = ix
-                .columns
-                .iter()
-                .map(|c| if c == "(expr)" { "expr" } else { c.as_str() })
-                .collect();
-            let cols = (label != "pkey").then(|| cols.join("_"));
+            let cols = (label != "pkey").then(|| index_column_names(&ix).join("_"));
             let name = self.choose_name(dst, cols.as_deref(), label);
             ix.table = dst.clone();
             if let Some(k) = constraint
@@ -620,5 +640,33 @@ impl Replayer<'_> {
                 .indexes
                 .insert(QualName::new(table.schema.clone(), name), ix);
         }
+    }
+}
+
+/// The names an index's columns give an implicit index name: the column, or
+/// for an expression its FigureColname (read back from the definition).
+fn index_column_names(ix: &Index) -> Vec<String> {
+    let parsed = crate::sql::parse::parse("", &ix.definition).ok();
+    match parsed.as_ref().and_then(|p| p.first()).map(|s| &s.node) {
+        Some(NodeEnum::IndexStmt(stmt)) => stmt
+            .index_params
+            .iter()
+            .filter_map(|p| match &p.node {
+                Some(NodeEnum::IndexElem(e)) => Some(super::colname::index_column_name(e)),
+                _ => None,
+            })
+            .collect(),
+        // Constraint indexes have no definition: their columns are names.
+        _ => ix
+            .columns
+            .iter()
+            .map(|c| {
+                if c == "(expr)" {
+                    "expr".to_owned()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect(),
     }
 }

@@ -46,6 +46,7 @@ impl Replayer<'_> {
             .resolve_list(&names, &self.schema.enums)
             .or_else(|| self.resolve_list(&names, &self.schema.domains))
             .or_else(|| self.resolve_list(&names, &self.schema.composites))
+            .or_else(|| self.resolve_list(&names, &self.schema.other_types))
             .or_else(|| self.resolve_list(&names, &self.schema.tables));
         if let Some(q) = user {
             let ty = SqlType {

@@ -25,6 +25,8 @@ pub(crate) struct Found {
     pub strings: Vec<String>,
     /// Node kinds seen (`JsonTable`, `MergeStmt`, ...).
     pub kinds: Vec<String>,
+    /// The names of the functions called (`["public", "f"]`, `["now"]`).
+    pub calls: Vec<Vec<String>>,
 }
 
 pub(crate) fn walk_node(node: &NodeEnum) -> Found {
@@ -88,6 +90,17 @@ fn node(kind: &str, v: &Value, f: &mut Found) {
             ..pb::RangeVar::default()
         }),
         "CommonTableExpr" => f.ctes.push(text("ctename")),
+        "FuncCall" => {
+            let names: Vec<String> = v
+                .get("funcname")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.pointer("/node/String/sval").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect();
+            f.calls.push(names);
+        }
         "Sval" => f.strings.push(text("sval")),
         _ => {}
     }
