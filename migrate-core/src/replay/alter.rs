@@ -14,6 +14,10 @@ use crate::model::types::{self, SqlType};
 impl Replayer<'_> {
     pub(super) fn alter_table(&mut self, s: &pb::AlterTableStmt) {
         let Some(rv) = &s.relation else { return };
+        if is(s.objtype, ObjectType::ObjectType) {
+            self.alter_composite(rv, &s.cmds);
+            return;
+        }
         if !is(s.objtype, ObjectType::ObjectTable) && !is(s.objtype, ObjectType::ObjectForeignTable)
         {
             return;
@@ -251,6 +255,53 @@ impl Replayer<'_> {
             && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
         {
             t.partitioning = Partitioning::None;
+        }
+    }
+
+    /// ALTER TYPE composite ADD / DROP / ALTER ATTRIBUTE.
+    fn alter_composite(&mut self, rv: &pb::RangeVar, cmds: &[pb::Node]) {
+        let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.composites) else {
+            return;
+        };
+        for cmd in cmds {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else {
+                continue;
+            };
+            let def = cmd.def.as_ref().and_then(|d| d.node.as_ref());
+            let st = cmd.subtype;
+            let resolved = match def {
+                Some(NodeEnum::ColumnDef(cd)) => cd
+                    .type_name
+                    .as_ref()
+                    .and_then(|tn| self.resolve_type(tn))
+                    .map(|(ty, _)| (cd.colname.clone(), ty)),
+                _ => None,
+            };
+            let Some(cols) = self.schema.composites.get_mut(&q) else {
+                return;
+            };
+            if is(st, AlterTableType::AtAddColumn) {
+                if let Some((name, ty)) = resolved
+                    && !cols.iter().any(|c| c.name == name)
+                {
+                    cols.push(Column {
+                        name,
+                        ty,
+                        nullable: true,
+                        has_default: false,
+                        identity: None,
+                        generated: false,
+                        sequence: None,
+                    });
+                }
+            } else if is(st, AlterTableType::AtDropColumn) {
+                cols.retain(|c| c.name != cmd.name);
+            } else if is(st, AlterTableType::AtAlterColumnType)
+                && let Some((_, ty)) = resolved
+                && let Some(c) = cols.iter_mut().find(|c| c.name == cmd.name)
+            {
+                c.ty = ty;
+            }
         }
     }
 

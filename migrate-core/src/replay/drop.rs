@@ -48,10 +48,7 @@ impl Replayer<'_> {
                 match self.resolve_list(names, &self.schema.views) {
                     Some(q) => {
                         if self.drop_dependent_views(&q, &targets, cascade) {
-                            self.schema.views.remove(&q);
-                            self.schema.opaque.remove(&q);
-                            // A materialized view's indexes go with it.
-                            retain(&mut self.schema.indexes, |_, ix| ix.table != q);
+                            self.drop_view(&q);
                         }
                     }
                     None if s.missing_ok => {}
@@ -174,7 +171,10 @@ impl Replayer<'_> {
                 let Some((trig, table_names)) = names.split_last() else {
                     continue;
                 };
-                let Some(table) = self.resolve_list(table_names, &self.schema.tables) else {
+                let table = self
+                    .resolve_list(table_names, &self.schema.tables)
+                    .or_else(|| self.resolve_list(table_names, &self.schema.views));
+                let Some(table) = table else {
                     if !s.missing_ok {
                         let q = self.qual_from_list(table_names);
                         let loc = self.locate(&q.name);
@@ -244,9 +244,17 @@ impl Replayer<'_> {
             return false;
         }
         for v in found {
-            self.schema.views.remove(&v);
+            self.drop_view(&v);
         }
         true
+    }
+
+    /// A view and what goes with it: a materialized view's indexes, triggers.
+    fn drop_view(&mut self, q: &QualName) {
+        self.schema.views.remove(q);
+        self.schema.opaque.remove(q);
+        retain(&mut self.schema.indexes, |_, ix| &ix.table != q);
+        retain(&mut self.schema.triggers, |(t, _), _| t != q);
     }
 
     pub(super) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {

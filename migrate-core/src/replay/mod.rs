@@ -356,7 +356,20 @@ impl Replayer<'_> {
             | NodeEnum::TruncateStmt(_)
             | NodeEnum::MergeStmt(_) => self.dml(node),
             NodeEnum::SelectStmt(s) if s.into_clause.is_some() => self.select_into(s),
-            NodeEnum::SelectStmt(_) => self.dml(node),
+            NodeEnum::SelectStmt(_) => {
+                self.set_config(node);
+                self.dml(node)
+            }
+            NodeEnum::AlterDatabaseSetStmt(s)
+                if s.setstmt.as_ref().is_some_and(|v| v.name == "search_path") =>
+            {
+                self.lose("the next migrations' sessions start with another search path")
+            }
+            NodeEnum::AlterRoleSetStmt(s)
+                if s.setstmt.as_ref().is_some_and(|v| v.name == "search_path") =>
+            {
+                self.lose("the next migrations' sessions may start with another search path")
+            }
             NodeEnum::DoStmt(s) => self.do_block(s),
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
@@ -447,24 +460,62 @@ impl Replayer<'_> {
         if s.name != "search_path" {
             return;
         }
-        let mut path = Vec::new();
+        let mut parts = Vec::new();
         for a in &s.args {
             if let Some(NodeEnum::AConst(c)) = &a.node
                 && let Some(a_const::Val::Sval(v)) = &c.val
             {
-                for part in v.sval.split(',') {
-                    let p = part.trim().trim_matches('"');
-                    if !p.is_empty() && p != "$user" && p != "pg_catalog" {
-                        path.push(p.to_owned());
-                    }
-                }
+                parts.push(v.sval.clone());
             }
         }
+        self.set_search_path(&parts.join(","));
+    }
+
+    /// `SET search_path`, `set_config('search_path', ...)`: the schemas that
+    /// unqualified names resolve in (public when none is left).
+    fn set_search_path(&mut self, value: &str) {
+        let path: Vec<String> = value
+            .split(',')
+            .map(|p| p.trim().trim_matches('"'))
+            .filter(|p| !p.is_empty() && *p != "$user" && *p != "pg_catalog")
+            .map(str::to_owned)
+            .collect();
         self.search_path = if path.is_empty() {
             vec!["public".to_owned()]
         } else {
             path
         };
+    }
+
+    /// `SELECT set_config('search_path', '...', ...)` (pg_dump's first line):
+    /// a constant path is followed, any other is not.
+    fn set_config(&mut self, node: &NodeEnum) {
+        let NodeEnum::SelectStmt(sel) = node else {
+            return;
+        };
+        for t in &sel.target_list {
+            let Some(NodeEnum::ResTarget(rt)) = &t.node else {
+                continue;
+            };
+            let Some(NodeEnum::FuncCall(f)) = rt.val.as_ref().and_then(|v| v.node.as_ref()) else {
+                continue;
+            };
+            if strings(&f.funcname).last().map(String::as_str) != Some("set_config") {
+                continue;
+            }
+            let text = |i: usize| match f.args.get(i).and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::AConst(c)) => match &c.val {
+                    Some(a_const::Val::Sval(s)) => Some(s.sval.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match (text(0).as_deref(), text(1)) {
+                (Some("search_path"), Some(v)) => self.set_search_path(&v),
+                (Some(_), _) => {}
+                (None, _) => self.lose("set_config of a setting named at run time is not followed"),
+            }
+        }
     }
 }
 

@@ -9,9 +9,12 @@ impl Replayer<'_> {
     // ---- names ------------------------------------------------------------
 
     /// The schema new objects go to.
+    /// As PostgreSQL: the first schema of the search path that exists.
     pub(super) fn creation_schema(&self) -> String {
         self.search_path
-            .first()
+            .iter()
+            .find(|s| self.schema.schemas.contains(*s))
+            .or_else(|| self.search_path.first())
             .cloned()
             .unwrap_or_else(|| "public".to_owned())
     }

@@ -258,7 +258,9 @@ impl Replayer<'_> {
 
     pub(super) fn create_trigger(&mut self, s: &pb::CreateTrigStmt) {
         let Some(rv) = &s.relation else { return };
-        let Some(table) = self.table_of(rv, false) else {
+        // INSTEAD OF triggers sit on views.
+        let view = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views);
+        let Some(table) = view.or_else(|| self.table_of(rv, false)) else {
             return;
         };
         let key = (table.clone(), s.trigname.clone());

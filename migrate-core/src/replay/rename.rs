@@ -134,6 +134,18 @@ impl Replayer<'_> {
                     None,
                 );
             }
+        } else if is(rt, ObjectType::ObjectAttribute) {
+            // ALTER TYPE composite RENAME ATTRIBUTE a TO b.
+            if let Some(rv) = &s.relation
+                && let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.composites)
+                && let Some(c) = self
+                    .schema
+                    .composites
+                    .get_mut(&q)
+                    .and_then(|cols| cols.iter_mut().find(|c| c.name == s.subname))
+            {
+                c.name = s.newname.clone();
+            }
         } else if is(rt, ObjectType::ObjectType) || is(rt, ObjectType::ObjectDomain) {
             let names = object_names(s.object.as_deref());
             let new_name = s.newname.clone();

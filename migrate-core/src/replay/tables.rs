@@ -108,6 +108,27 @@ impl Replayer<'_> {
                 Some(NodeEnum::ColumnDef(cd)) => self.add_column(&name, cd, false),
                 Some(NodeEnum::Constraint(c)) => constraints.push((**c).clone()),
                 Some(NodeEnum::TableLikeClause(like)) => {
+                    // LIKE a view copies its columns (only); one the model could
+                    // not type makes the new table opaque.
+                    if let Some(lrv) = &like.relation
+                        && let Some(v) =
+                            self.resolve(&lrv.schemaname, &lrv.relname, &self.schema.views)
+                    {
+                        match self.schema.views.get(&v).and_then(|v| v.columns.clone()) {
+                            Some(cols) => {
+                                if let Some(t) =
+                                    self.schema.tables.get_mut(&name).map(Arc::make_mut)
+                                {
+                                    t.columns.extend(cols);
+                                }
+                            }
+                            None => self.make_opaque(
+                                name.clone(),
+                                "LIKE a view whose columns are not derived",
+                            ),
+                        }
+                        continue;
+                    }
                     if let Some(lrv) = &like.relation
                         && let Some(src) = self.table_of(lrv, false)
                     {
