@@ -138,16 +138,22 @@ fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
         {
             a.needs = Some((v, why));
         }
-        // A down is checked against what its up built; after a broken up its
-        // findings would only echo the up's error.
-        if let Some(down) = m.down.as_ref().filter(|_| up_ok) {
+        // A down is checked against what its up built, also after a broken up
+        // (the replay goes on past an error, so what the up did build is there):
+        // all findings at once. Only the reversal check needs a sound up.
+        if let Some(down) = m.down.as_ref() {
             let mut after_down = schema.clone();
+            // An up that did not parse built nothing the model knows of: the
+            // down is checked for itself (syntax, version), not against it.
+            if m.up.parse_failed && after_down.unknown.is_none() {
+                after_down.unknown = Some(format!("{} does not parse", m.up.path));
+            }
             let mut findings = ReplayFindings::default();
             replay_file(&mut after_down, down, &mut findings);
             let down_ok = findings.errors.is_empty() && !down.parse_failed;
             a.errors.extend(findings.errors);
             a.incomplete.extend(findings.incomplete);
-            if opts.check_reversal && down_ok && !down.irreversible {
+            if opts.check_reversal && up_ok && down_ok && !down.irreversible {
                 let label = format!(
                     "{}_{}",
                     m.up.path

@@ -76,10 +76,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let tables = if args.tables {
         expand::tables::expand(analysis.latest(), &overrides)
     } else {
-        expand::tables::Expanded {
-            tokens: quote!(),
-            unmapped: Vec::new(),
-        }
+        expand::tables::Expanded { tokens: quote!() }
     };
     let registry = expand::registry::expand(&analysis.migrations, &located, args.postgres.0);
 
@@ -100,15 +97,6 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         for d in seed_errors.iter() {
             push(lit.span(), d.to_string());
         }
-    }
-    for u in &tables.unmapped {
-        push(
-            args.dir.span(),
-            format!(
-                "{}: column {} has type {}, which has no Rust mapping\nhelp: map it in the macro call: embed_migrations!(\"{}\", types(\"{}\" => YourType)), with a type that implements postgres' FromSql and ToSql",
-                located.display, u.column, u.sql_type, located.display, u.sql_type
-            ),
-        );
     }
     let compile_errors = combined.map(|e| e.to_compile_error());
 

@@ -51,22 +51,13 @@ fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenSt
     }
 }
 
-/// A column whose type has no Rust mapping.
-pub struct Unmapped {
-    pub column: String,
-    /// The type as written in SQL, which is the key a `types(...)` override uses.
-    pub sql_type: String,
-}
-
-/// Generated code and the columns whose types have no mapping.
+/// Generated code.
 pub struct Expanded {
     pub tokens: TokenStream,
-    pub unmapped: Vec<Unmapped>,
 }
 
 pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expanded {
     let keys: BTreeMap<String, String> = overrides.keys().map(|k| (k.clone(), k.clone())).collect();
-    let mut unmapped = Vec::new();
     let enums = schema
         .enums
         .iter()
@@ -88,7 +79,7 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
         decoders.push(quote! {
             (#s, #n) => Some(#path::Row::from_row(row).map(|r| ::std::boxed::Box::new(r) as ::std::boxed::Box<dyn ::core::fmt::Debug>)),
         });
-        let t = table_tokens(table, schema, &keys, overrides, &mut unmapped);
+        let t = table_tokens(table, schema, &keys, overrides);
         by_schema
             .entry(table.name.schema.as_str())
             .or_default()
@@ -134,7 +125,7 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             }
         }
     };
-    Expanded { tokens, unmapped }
+    Expanded { tokens }
 }
 
 fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
@@ -246,7 +237,6 @@ fn table_tokens(
     schema: &Schema,
     keys: &BTreeMap<String, String>,
     overrides: &BTreeMap<String, syn::Type>,
-    unmapped: &mut Vec<Unmapped>,
 ) -> TokenStream {
     let p = quote!(::migrate_runtime::__private);
     let module = field_ident(&table.name.name);
@@ -267,6 +257,8 @@ fn table_tokens(
     let mut name_consts = Vec::new();
     let mut seen = Vec::new();
     let mut consts_seen: Vec<String> = Vec::new();
+    let mut left_out: Vec<String> = Vec::new();
+    let mut insertable = true;
     for c in &table.columns {
         let f = field_ident(&c.name);
         let col_name = &c.name;
@@ -291,14 +283,12 @@ fn table_tokens(
         let base = match rust_type(&c.ty, schema, keys) {
             Ok(t) => type_tokens(&t, overrides),
             Err(_) => {
-                // A type the replay already reported as unknown needs no second
-                // error; either way the column stays out of Row and Insert, so the
-                // one error is not followed by trait errors about a placeholder.
-                if !(c.ty.is_builtin() && c.ty.name == "unknown") {
-                    unmapped.push(Unmapped {
-                        column: format!("{}.{}", table.name, c.name),
-                        sql_type: c.ty.element().to_string(),
-                    });
+                // PostgreSQL accepts the column, so the build must not fail on
+                // it: it stays out of Row (and Insert), and the module says so.
+                // A table whose Insert would need it gets no Insert.
+                left_out.push(format!("`{}` ({})", c.name, c.ty));
+                if !c.generated && !c.optional_on_insert() {
+                    insertable = false;
                 }
                 continue;
             }
@@ -330,7 +320,7 @@ fn table_tokens(
         }
     }
     let variant_idents: Vec<Ident> = seen.iter().map(|v| format_ident!("{}", v)).collect();
-    let doc = format!(
+    let mut doc = format!(
         "Table `{}`: {} columns.\n\n{}",
         table.name,
         table.columns.len(),
@@ -341,6 +331,44 @@ fn table_tokens(
             .collect::<Vec<_>>()
             .join("\n")
     );
+    if !left_out.is_empty() {
+        doc.push_str(&format!(
+            "\n\nLeft out of `Row`{} because their types have no Rust mapping: {}. \
+             Map them with `embed_migrations!(.., types(\"type\" => YourType))`.",
+            if insertable {
+                " and `Insert`"
+            } else {
+                ", and no `Insert`,"
+            },
+            left_out.join(", ")
+        ));
+    }
+    let insert = insertable.then(|| {
+        quote! {
+            /// A new row: columns with a default, an identity or NULL allowed are
+            /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct Insert {
+                #(#insert_fields)*
+            }
+
+            impl Insert {
+                /// Inserts the row and returns it as stored (defaults filled in).
+                ///
+                /// # Errors
+                ///
+                /// PostgreSQL refused the row (a constraint, a missing reference).
+                pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> ::core::result::Result<Row, #p::postgres::Error> {
+                    let mut columns: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                    let mut params: ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)> = ::std::vec::Vec::new();
+                    #(#insert_pushes)*
+                    let sql = #p::insert_sql(#qualified, &columns);
+                    let row = client.query_one(sql.as_str(), &params)?;
+                    Row::from_row(&row)
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         pub mod #module {
@@ -382,28 +410,7 @@ fn table_tokens(
                 }
             }
 
-            /// A new row: columns with a default, an identity or NULL allowed are
-            /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
-            #[derive(Debug, Clone, PartialEq)]
-            pub struct Insert {
-                #(#insert_fields)*
-            }
-
-            impl Insert {
-                /// Inserts the row and returns it as stored (defaults filled in).
-                ///
-                /// # Errors
-                ///
-                /// PostgreSQL refused the row (a constraint, a missing reference).
-                pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> ::core::result::Result<Row, #p::postgres::Error> {
-                    let mut columns: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-                    let mut params: ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)> = ::std::vec::Vec::new();
-                    #(#insert_pushes)*
-                    let sql = #p::insert_sql(#qualified, &columns);
-                    let row = client.query_one(sql.as_str(), &params)?;
-                    Row::from_row(&row)
-                }
-            }
+            #insert
 
             /// The table as a sea-query identifier.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

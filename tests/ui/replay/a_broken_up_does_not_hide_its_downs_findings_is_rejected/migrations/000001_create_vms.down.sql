@@ -1,0 +1,2 @@
+DROP INDEX vms_state_idx;
+DROP TABLE vms;
