@@ -64,7 +64,7 @@ impl Analysis {
     /// versions before the first).
     pub fn at_version(&self, version: i64) -> &Schema {
         match self.migrations.iter().rposition(|m| m.version <= version) {
-            Some(i) => &self.schemas[i],
+            Some(i) => self.schemas.get(i).unwrap_or(&self.initial),
             None => &self.initial,
         }
     }

@@ -44,7 +44,9 @@ fn key_of(t: &Table, c: &Column) -> &'static str {
         match k {
             ConstraintKind::PrimaryKey { columns } if columns.contains(&c.name) => pk = true,
             ConstraintKind::ForeignKey { columns, .. } if columns.contains(&c.name) => fk = true,
-            ConstraintKind::Unique { columns } if columns.len() == 1 && columns[0] == c.name => {
+            ConstraintKind::Unique { columns }
+                if columns.as_slice() == std::slice::from_ref(&c.name) =>
+            {
                 uk = true
             }
             _ => {}

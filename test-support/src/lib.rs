@@ -272,26 +272,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn with_database_keeps_options() {
-        assert_eq!(
-            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
-            "postgres://u:p@h:5432/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
-    }
-
-    #[test]
-    fn redact_hides_password() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-    }
-}
-
 /// The migrations of a real project's corpus (`CORPORA_DIR/<name>/migrations`,
 /// by default `../shared/corpora` beside the checkout). The corpora are other
 /// projects' files, never part of this repository: without them this says
@@ -316,4 +296,24 @@ pub fn corpus_dir(name: &str) -> Option<std::path::PathBuf> {
     );
     eprintln!("\n*** {msg} ***\n");
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_database_keeps_options() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+    }
+
+    #[test]
+    fn redact_hides_password() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
 }

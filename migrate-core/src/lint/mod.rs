@@ -90,11 +90,10 @@ pub fn lint(analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut state = rules::History::default();
     for (i, m) in analysis.migrations.iter().enumerate() {
-        let before = if i == 0 {
-            &analysis.initial
-        } else {
-            &analysis.schemas[i - 1]
-        };
+        let before = i
+            .checked_sub(1)
+            .and_then(|p| analysis.schemas.get(p))
+            .unwrap_or(&analysis.initial);
         let mut cx = Context::new(&m.up, before);
         for stmt in &m.up.statements {
             cx.stmt = Some(stmt);
@@ -134,7 +133,9 @@ fn ignored(analysis: &Analysis, f: &Finding) -> bool {
     }
     while n > 0 {
         n -= 1;
-        let l = lines[n].trim();
+        let Some(l) = lines.get(n).map(|l| l.trim()) else {
+            break;
+        };
         if !l.starts_with("--") {
             break;
         }

@@ -229,30 +229,6 @@ pub fn extension_types(extension: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aliases_resolve_to_internal_names() {
-        assert_eq!(resolve_builtin("integer").unwrap().name, "int4");
-        assert!(resolve_builtin("bigserial").unwrap().serial);
-        assert_eq!(resolve_builtin("timestamptz").unwrap().name, "timestamptz");
-        assert!(resolve_builtin("timestamptzz").is_none());
-    }
-
-    #[test]
-    fn displays_as_written() {
-        let mut t = SqlType::builtin("varchar");
-        t.modifiers = vec![255];
-        assert_eq!(t.to_string(), "varchar(255)");
-        assert_eq!(t.information_schema_name(), "character varying");
-        t.array_dims = 1;
-        assert_eq!(t.to_string(), "varchar(255)[]");
-        assert_eq!(t.information_schema_name(), "ARRAY");
-    }
-}
-
 /// Extensions known to create no tables or views a migration could use (their
 /// types and functions are another matter). Any other extension may have
 /// created relations the model cannot see.
@@ -306,4 +282,28 @@ pub fn creates_no_relations(extension: &str) -> bool {
         "pg_stat_statements",
     ];
     NONE.contains(&extension)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_resolve_to_internal_names() {
+        assert_eq!(resolve_builtin("integer").unwrap().name, "int4");
+        assert!(resolve_builtin("bigserial").unwrap().serial);
+        assert_eq!(resolve_builtin("timestamptz").unwrap().name, "timestamptz");
+        assert!(resolve_builtin("timestamptzz").is_none());
+    }
+
+    #[test]
+    fn displays_as_written() {
+        let mut t = SqlType::builtin("varchar");
+        t.modifiers = vec![255];
+        assert_eq!(t.to_string(), "varchar(255)");
+        assert_eq!(t.information_schema_name(), "character varying");
+        t.array_dims = 1;
+        assert_eq!(t.to_string(), "varchar(255)[]");
+        assert_eq!(t.information_schema_name(), "ARRAY");
+    }
 }

@@ -39,7 +39,12 @@ impl Replayer<'_> {
 
     pub(super) fn alter_cmd(&mut self, table: &QualName, cmd: &pb::AlterTableCmd) {
         let st = cmd.subtype;
-        let col_exists = |r: &Self| r.schema.tables[table].column(&cmd.name).is_some();
+        let col_exists = |r: &Self| {
+            r.schema
+                .tables
+                .get(table)
+                .is_some_and(|t| t.column(&cmd.name).is_some())
+        };
         if is(st, AlterTableType::AtAddColumn) {
             if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 self.add_column(table, cd, cmd.missing_ok);
@@ -222,15 +227,15 @@ impl Replayer<'_> {
                     .indexes
                     .remove(&QualName::new(table.schema.clone(), cmd.name.clone()));
             } else if !cmd.missing_ok {
-                let help = did_you_mean(
-                    &cmd.name,
-                    self.schema.tables[table]
-                        .constraints
-                        .keys()
-                        .map(String::as_str),
-                )
-                .map(|c| format!("did you mean \"{c}\"?"))
-                .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
+                let names: Vec<String> = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .map(|t| t.constraints.keys().cloned().collect())
+                    .unwrap_or_default();
+                let help = did_you_mean(&cmd.name, names.iter().map(String::as_str))
+                    .map(|c| format!("did you mean \"{c}\"?"))
+                    .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
                 self.error_at(
                     self.locate(&cmd.name),
                     format!(

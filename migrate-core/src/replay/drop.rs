@@ -278,7 +278,9 @@ impl Replayer<'_> {
                 }
             }
             if !dependents.is_empty() && !cascade {
-                let (t, c) = &dependents[0];
+                let Some((t, c)) = dependents.first() else {
+                    continue;
+                };
                 self.error_at(
                     self.locate(&target.name),
                     format!("cannot drop table \"{target}\": constraint \"{c}\" on table \"{t}\" depends on it"),
@@ -350,7 +352,10 @@ impl Replayer<'_> {
         if !users.is_empty() && !cascade {
             self.error_at(
                 self.locate(&q.name),
-                format!("cannot drop type \"{q}\": column {} uses it", users[0]),
+                format!(
+                    "cannot drop type \"{q}\": column {} uses it",
+                    users.join(", ")
+                ),
                 Some("drop or retype the column first, or add CASCADE".to_owned()),
             );
             return;

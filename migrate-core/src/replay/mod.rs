@@ -225,7 +225,9 @@ impl Replayer<'_> {
         let mut start = 0;
         while let Some(i) = lower[start..].find(&needle) {
             let at = start + i;
-            let before = at.checked_sub(1).map(|j| lower.as_bytes()[j]);
+            let before = at
+                .checked_sub(1)
+                .and_then(|j| lower.as_bytes().get(j).copied());
             let after = lower.as_bytes().get(at + needle.len()).copied();
             if !before.is_some_and(word) && !after.is_some_and(word) {
                 return Some((from - self.base + at) as i32);

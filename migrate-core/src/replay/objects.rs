@@ -117,7 +117,9 @@ impl Replayer<'_> {
             );
             return;
         };
-        let labels = self.schema.enums.get_mut(&q).expect("resolved");
+        let Some(labels) = self.schema.enums.get_mut(&q) else {
+            return;
+        };
         if !s.old_val.is_empty() {
             match labels.iter_mut().find(|l| **l == s.old_val) {
                 Some(l) => *l = s.new_val.clone(),
@@ -326,10 +328,9 @@ impl Replayer<'_> {
 /// The schema a function name is written with (empty when unqualified).
 fn func_schema(names: &[pb::Node]) -> String {
     let n = strings(names);
-    if n.len() > 1 {
-        n[n.len() - 2].clone()
-    } else {
-        String::new()
+    match n.as_slice() {
+        [.., schema, _] => schema.clone(),
+        _ => String::new(),
     }
 }
 

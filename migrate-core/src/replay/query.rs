@@ -87,7 +87,7 @@ impl Replayer<'_> {
         }
         let mut scope = Vec::new();
         for f in &s.from_clause {
-            self.from_item(f, &ctes, &mut scope);
+            self.scope_item(f, &ctes, &mut scope);
         }
         let mut out = Vec::new();
         for t in &s.target_list {
@@ -121,15 +121,16 @@ impl Replayer<'_> {
         Some(out)
     }
 
-    fn from_item(&self, f: &pb::Node, ctes: &Ctes, scope: &mut Vec<Item>) {
+    fn scope_item(&self, f: &pb::Node, ctes: &Ctes, scope: &mut Vec<Item>) {
         match f.node.as_ref() {
             Some(NodeEnum::RangeVar(rv)) => {
                 let alias = rv
                     .alias
                     .as_ref()
                     .map_or_else(|| rv.relname.clone(), |a| a.aliasname.clone());
-                let mut columns = if rv.schemaname.is_empty() && ctes.contains_key(&rv.relname) {
-                    ctes[&rv.relname].clone()
+                let cte = ctes.get(&rv.relname).filter(|_| rv.schemaname.is_empty());
+                let mut columns = if let Some(cols) = cte {
+                    cols.clone()
                 } else {
                     self.relation_columns(&rv.schemaname, &rv.relname)
                 };
@@ -140,7 +141,7 @@ impl Replayer<'_> {
             }
             Some(NodeEnum::JoinExpr(j)) => {
                 for side in [&j.larg, &j.rarg].into_iter().flatten() {
-                    self.from_item(side, ctes, scope);
+                    self.scope_item(side, ctes, scope);
                 }
                 // LEFT/RIGHT/FULL joins make the other side's columns nullable,
                 // which every derived column is anyway.
@@ -290,7 +291,7 @@ impl Replayer<'_> {
     /// overloads the model cannot see.
     fn call_type(&self, f: &pb::FuncCall, scope: &[Item]) -> Option<SqlType> {
         let names = strings(&f.funcname);
-        if names.len() > 1 && names[0] != "pg_catalog" {
+        if names.len() > 1 && names.first().map(String::as_str) != Some("pg_catalog") {
             return None;
         }
         let name = names.last()?.as_str();
@@ -357,7 +358,7 @@ impl Replayer<'_> {
     /// types the model knows.
     fn written_type(&self, tn: &pb::TypeName) -> Option<SqlType> {
         let mut names = strings(&tn.names);
-        if names.len() > 1 && names[0] == "pg_catalog" {
+        if names.len() > 1 && names.first().map(String::as_str) == Some("pg_catalog") {
             names.remove(0);
         }
         let modifiers: Vec<i64> = tn

@@ -59,13 +59,19 @@ impl Replayer<'_> {
             let Some(table) = self.table_of(rv, s.missing_ok) else {
                 return;
             };
-            if self.schema.tables[&table].column(&s.subname).is_none() {
+            let has = |r: &Self, c: &str| {
+                r.schema
+                    .tables
+                    .get(&table)
+                    .is_some_and(|t| t.column(c).is_some())
+            };
+            if !has(self, &s.subname) {
                 if !s.missing_ok {
                     self.missing_column(&table, &s.subname, None);
                 }
                 return;
             }
-            if self.schema.tables[&table].column(&s.newname).is_some() {
+            if has(self, &s.newname) {
                 self.error_at(
                     self.locate(&s.newname),
                     format!(
@@ -108,7 +114,9 @@ impl Replayer<'_> {
             let Some(rv) = &s.relation else { return };
             match self.resolve(&rv.schemaname, &rv.relname, &self.schema.indexes) {
                 Some(old) => {
-                    let ix = self.schema.indexes.remove(&old).expect("resolved");
+                    let Some(ix) = self.schema.indexes.remove(&old) else {
+                        return;
+                    };
                     // Renaming a constraint's index renames the constraint too.
                     if let Some(t) = self.schema.tables.get_mut(&ix.table).map(Arc::make_mut)
                         && let Some(k) = t.constraints.remove(&old.name)
@@ -475,7 +483,9 @@ impl Replayer<'_> {
                     .map(|(n, _)| n.clone())
                     .collect();
                 for n in moved {
-                    let ix = self.schema.indexes.remove(&n).expect("listed");
+                    let Some(ix) = self.schema.indexes.remove(&n) else {
+                        continue;
+                    };
                     self.schema
                         .indexes
                         .insert(QualName::new(s.newschema.clone(), n.name), ix);

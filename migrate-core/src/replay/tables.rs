@@ -57,8 +57,13 @@ impl Replayer<'_> {
             let Some(pq) = self.table_of(prv, false) else {
                 return;
             };
-            let parent_table = &self.schema.tables[&pq];
-            for c in &parent_table.columns {
+            let parent_columns = self
+                .schema
+                .tables
+                .get(&pq)
+                .map(|t| t.columns.clone())
+                .unwrap_or_default();
+            for c in &parent_columns {
                 if table.column(&c.name).is_none() {
                     // A partition or child shares its parent's sequences; it owns none.
                     table.columns.push(Column {
@@ -80,7 +85,7 @@ impl Replayer<'_> {
             let names = strings(&tn.names);
             match self.resolve_list(&names, &self.schema.composites) {
                 Some(q) => {
-                    for c in self.schema.composites[&q].clone() {
+                    for c in self.schema.composites.get(&q).cloned().unwrap_or_default() {
                         if table.column(&c.name).is_none() {
                             table.columns.push(c);
                         }
@@ -132,13 +137,15 @@ impl Replayer<'_> {
                     if let Some(lrv) = &like.relation
                         && let Some(src) = self.table_of(lrv, false)
                     {
-                        let cols = self.schema.tables[&src].columns.clone();
-                        let t = self
+                        let cols = self
                             .schema
                             .tables
-                            .get_mut(&name)
-                            .map(Arc::make_mut)
-                            .expect("just inserted");
+                            .get(&src)
+                            .map(|t| t.columns.clone())
+                            .unwrap_or_default();
+                        let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) else {
+                            continue;
+                        };
                         for mut c in cols {
                             // LIKE copies NOT NULL; defaults, identity and generation
                             // only when asked (libpg_query's TableLikeOption bits).
@@ -250,7 +257,11 @@ impl Replayer<'_> {
 
     /// Adds a column from its definition; `if_not_exists` for ADD COLUMN IF NOT EXISTS.
     pub(super) fn add_column(&mut self, table: &QualName, cd: &pb::ColumnDef, if_not_exists: bool) {
-        let exists = self.schema.tables[table].column(&cd.colname).is_some();
+        let exists = self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(&cd.colname).is_some());
         if exists {
             if !if_not_exists {
                 self.error_at(
@@ -429,7 +440,7 @@ impl Replayer<'_> {
         }
         for (n, k) in &t.constraints {
             if let ConstraintKind::NotNull { column } = k
-                && !t.column(column).is_some_and(|c| !c.nullable)
+                && t.column(column).is_none_or(|c| c.nullable)
             {
                 gone.push(n.clone());
             }
@@ -545,9 +556,11 @@ impl Replayer<'_> {
             };
             let mut ref_columns = strings(&c.pk_attrs);
             if ref_columns.is_empty() {
-                ref_columns = self.schema.tables[&target]
-                    .primary_key()
-                    .map(<[String]>::to_vec)
+                ref_columns = self
+                    .schema
+                    .tables
+                    .get(&target)
+                    .and_then(|t| t.primary_key().map(<[String]>::to_vec))
                     .unwrap_or_default();
             }
             for rc in ref_columns.clone() {
@@ -566,7 +579,10 @@ impl Replayer<'_> {
             let mut cols: Vec<String> = Vec::new();
             columns_read(c.raw_expr.as_deref(), &mut cols);
             // PostgreSQL names a check after its column only when it uses exactly one.
-            let name_cols = (cols.len() == 1).then(|| cols[0].clone());
+            let name_cols = match cols.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            };
             (ConstraintKind::Check { columns: cols }, "check", name_cols)
         } else if is(t, ConstrType::ConstrExclusion) {
             let mut cols = Vec::new();

@@ -13,7 +13,7 @@ impl Replayer<'_> {
     /// Resolves a written type; `None` (after reporting) when it does not exist.
     pub(super) fn resolve_type(&mut self, tn: &pb::TypeName) -> Option<(SqlType, bool)> {
         let mut names = strings(&tn.names);
-        if names.len() > 1 && names[0] == "pg_catalog" {
+        if names.len() > 1 && names.first().map(String::as_str) == Some("pg_catalog") {
             names.remove(0);
         }
         let modifiers: Vec<i64> = tn
@@ -31,8 +31,8 @@ impl Replayer<'_> {
         if tn.pct_type {
             return None;
         }
-        if names.len() == 1
-            && let Some(b) = types::resolve_builtin(&names[0])
+        if let [one] = names.as_slice()
+            && let Some(b) = types::resolve_builtin(one)
         {
             let ty = SqlType {
                 schema: None,
@@ -70,10 +70,9 @@ impl Replayer<'_> {
             .any(|e| types::extension_types(e).is_none());
         if from_extension || unknown_extension {
             let ty = SqlType {
-                schema: Some(if names.len() > 1 {
-                    names[0].clone()
-                } else {
-                    "public".to_owned()
+                schema: Some(match names.as_slice() {
+                    [schema, _, ..] => schema.clone(),
+                    _ => "public".to_owned(),
                 }),
                 name: last,
                 modifiers,

@@ -27,7 +27,7 @@ fn hash(text: &str, tokens: Option<&[Lexeme]>) -> String {
     match tokens {
         Some(tokens) => {
             for t in tokens.iter().filter(|t| !t.comment) {
-                hasher.update(&text.as_bytes()[t.start..t.end]);
+                hasher.update(text.as_bytes().get(t.start..t.end).unwrap_or_default());
                 // A separator keeps `ab` `c` apart from `a` `bc`.
                 hasher.update([0u8]);
             }

@@ -98,7 +98,9 @@ pub fn parse_scanned(
         // The parser's location includes comments and blanks before the statement;
         // messages should point at its first real token.
         let first = tokens.partition_point(|t| t.start < loc);
-        let start = tokens[first..]
+        let start = tokens
+            .get(first..)
+            .unwrap_or_default()
             .iter()
             .find(|t| !t.comment)
             .map(|t| t.start)

@@ -19,8 +19,17 @@ impl<'a> LineIndex<'a> {
     /// The position of a byte offset (clamped to the text; a column counts chars).
     pub fn pos(&self, offset: usize) -> SourcePos {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let col = self.text[self.starts[line]..offset].chars().count() + 1;
+        // starts[0] is 0, so at least one start is <= offset.
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |t| t.chars().count())
+            + 1;
         SourcePos {
             line: line as u32 + 1,
             col: col as u32,
@@ -29,10 +38,15 @@ impl<'a> LineIndex<'a> {
 
     /// The text of a 1-based line, without its line ending.
     pub fn line(&self, line: u32) -> &'a str {
-        let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);
-        let start = self.starts[i];
+        let i = (line as usize)
+            .saturating_sub(1)
+            .min(self.starts.len().saturating_sub(1));
+        let start = self.starts.get(i).copied().unwrap_or(0);
         let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        self.text
+            .get(start..end)
+            .unwrap_or_default()
+            .trim_end_matches(['\n', '\r'])
     }
 
     /// The byte offset of a 1-based character position (PostgreSQL's `cursorpos`

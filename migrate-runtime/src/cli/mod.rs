@@ -424,11 +424,11 @@ fn load_registry(
 
 /// Directory mode's options, from the command line: one place for all commands.
 fn dir_options(g: &Global) -> crate::registry::DirOptions {
-    let mut o = crate::registry::DirOptions::default();
-    o.require_down = if g.no_require_down { Some(false) } else { None };
-    o.history_table = history_table_name(g);
-    o.postgres = g.postgres;
-    o
+    crate::registry::DirOptions {
+        require_down: if g.no_require_down { Some(false) } else { None },
+        history_table: history_table_name(g),
+        postgres: g.postgres,
+    }
 }
 
 fn parse_pg_version(s: &str) -> Result<migrate_core::check::version::PgVersion, String> {
