@@ -211,3 +211,10 @@ fn levels_and_places() {
     );
     assert_eq!(f.to_json()["line"], 3);
 }
+
+#[test]
+fn an_empty_up_is_a_warning_not_an_error() {
+    let rule = "empty-migration";
+    assert!(has("-- nothing yet\n", rule));
+    assert!(!has("CREATE TABLE t (a int);", rule));
+}

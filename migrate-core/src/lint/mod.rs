@@ -94,6 +94,12 @@ pub fn lint(analysis: &Analysis) -> Vec<Finding> {
             .checked_sub(1)
             .and_then(|p| analysis.schemas.get(p))
             .unwrap_or(&analysis.initial);
+        if m.up.statements.is_empty() && !m.up.parse_failed {
+            out.push(Finding {
+                rule: &rules::EMPTY_MIGRATION,
+                diag: crate::diag::Diagnostic::file(&m.up.path, "the up migration is empty"),
+            });
+        }
         let mut cx = Context::new(&m.up, before);
         for stmt in &m.up.statements {
             cx.stmt = Some(stmt);

@@ -63,6 +63,13 @@ pub const MODEL_INCOMPLETE: Rule = Rule {
     fix: "prefer plain DDL the model can follow, or check the result with `novacron-db verify-schema`",
 };
 
+pub const EMPTY_MIGRATION: Rule = Rule {
+    id: "empty-migration",
+    level: Level::Warning,
+    why: "the up file has no statement: the migration records a version and changes nothing",
+    fix: "fine as a placeholder; write the change, or delete the pair if it is not needed",
+};
+
 pub const ALL: &[Rule] = &[
     ADD_COLUMN_NOT_NULL,
     INDEX_NOT_CONCURRENT,
@@ -73,6 +80,7 @@ pub const ALL: &[Rule] = &[
     LOCK_TIMEOUT,
     VOLATILE_DEFAULT,
     MODEL_INCOMPLETE,
+    EMPTY_MIGRATION,
 ];
 
 /// Functions whose result differs per row.
