@@ -45,6 +45,7 @@ test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TES
 	@status=0; \
 	$(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
 	$(CARGO) test --workspace --doc --no-fail-fast || status=$$?; \
+	$(CARGO) test -p migrate-runtime --features refinery --test refinery --no-fail-fast || status=$$?; \
 	exit $$status
 
 # test-matrix: the tests MATRIX_TESTS (of the packages MATRIX_PACKAGES) against

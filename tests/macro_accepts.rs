@@ -1,0 +1,213 @@
+//! What `embed_migrations!` accepts: each case is a module that embeds its own
+//! fixture directory (under `tests/accepted/`) and a test of what it generates.
+//! Ordinary tests in one binary: they share the workspace's build, where
+//! trybuild would build each as a crate of its own (`tests/ui.rs` keeps the
+//! rejected cases, whose compiler output is the contract).
+
+mod column_type_without_rust_mapping_is_left_out {
+    // PostgreSQL accepts a `money` column, so the build does not fail on it: the
+    // column is left out of Row, and the table gets no Insert (it would need the
+    // column). `types("money" => ...)` maps it.
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/column_type_without_rust_mapping_is_left_out/migrations"
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        // Row has exactly the mapped columns.
+        let row = schema::invoices::Row { id: 1 };
+        assert_eq!(row.id, 1);
+        assert_eq!(schema::invoices::columns::AMOUNT, "amount");
+    }
+}
+
+mod create_index_concurrently_in_a_no_transaction_file_is_accepted {
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/create_index_concurrently_in_a_no_transaction_file_is_accepted/migrations"
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        let index = MIGRATIONS.get(versions::V000002_INDEX_VM_NAMES).unwrap();
+        assert!(!index.up.transactional);
+        assert!(!index.down.as_ref().unwrap().transactional);
+        assert!(
+            MIGRATIONS
+                .get(versions::V000001_CREATE_VMS)
+                .unwrap()
+                .up
+                .transactional
+        );
+    }
+}
+
+mod empty_up_file_is_accepted {
+    // An empty or comment-only up is a migration that does nothing, as in
+    // golang-migrate, sqlx, refinery and dbmate.
+    migrate_runtime::embed_migrations!("tests/accepted/empty_up_file_is_accepted/migrations");
+
+    #[test]
+    fn generates_what_it_should() {
+        assert_eq!(MIGRATIONS.iter().count(), 1);
+    }
+}
+
+mod irreversible_down_is_accepted {
+    migrate_runtime::embed_migrations!("tests/accepted/irreversible_down_is_accepted/migrations");
+
+    #[test]
+    fn generates_what_it_should() {
+        let gpus = MIGRATIONS.get(versions::V000002_ADD_GPU_COUNT).unwrap();
+        assert!(gpus.irreversible);
+        assert!(gpus.down.is_none());
+        assert!(
+            !MIGRATIONS
+                .get(versions::V000001_CREATE_VMS)
+                .unwrap()
+                .irreversible
+        );
+    }
+}
+
+mod realistic_schema_generates_registry_and_types {
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/realistic_schema_generates_registry_and_types/migrations",
+        seeds = "tests/accepted/realistic_schema_generates_registry_and_types/seeds",
+    );
+
+    use migrate_runtime::Version;
+    use sea_query::{PostgresQueryBuilder, Query};
+
+    use self::schema::enums::VmState;
+
+    // A target version named by a constant: a typo here does not compile.
+    const BEFORE_METRICS: Version = versions::V000002_CREATE_VMS;
+
+    #[test]
+    fn generates_what_it_should() {
+        // Sequential and timestamp versions, ordered by number.
+        assert_eq!(MIGRATIONS.len(), 3);
+        let latest = MIGRATIONS.latest().unwrap();
+        assert_eq!(latest.version, versions::V20250301120000_CREATE_VM_METRICS);
+        assert_eq!(latest.version.get(), 20_250_301_120_000);
+        let vms = MIGRATIONS.get(BEFORE_METRICS).unwrap();
+        assert_eq!(vms.name, "create_vms");
+        assert_eq!(vms.label(), "000002_create_vms");
+        assert_eq!(
+            vms.up.path,
+            "tests/accepted/realistic_schema_generates_registry_and_types/migrations/000002_create_vms.up.sql"
+        );
+        assert!(vms.up.sql.starts_with("CREATE TABLE vms ("));
+        assert_eq!(
+            MIGRATIONS
+                .iter()
+                .map(|m| m.version.get())
+                .collect::<Vec<_>>(),
+            [1, 2, 20_250_301_120_000]
+        );
+
+        assert_eq!(SEEDS.files().len(), 1);
+        assert_eq!(SEEDS.files()[0].name, "01_nodes");
+        assert!(SEEDS.clean().is_some());
+
+        // Columns with a default or an identity are optional; `type` is a raw identifier.
+        let vm = schema::vms::Insert {
+            id: None,
+            node_id: 1,
+            name: "web-1".to_owned(),
+            r#type: Some("gpu".to_owned()),
+            state: Some(VmState::Running),
+            memory_mb: 2048,
+            created_at: None,
+        };
+        assert_eq!(vm.r#type.as_deref(), Some("gpu"));
+        let _node = schema::nodes::Insert {
+            id: None,
+            hostname: "hv-1".to_owned(),
+        };
+        let _metric = schema::vm_metrics::Insert {
+            vm_id: migrate_runtime::__private::uuid::Uuid::nil(),
+            recorded_at: migrate_runtime::__private::chrono::Utc::now(),
+            cpu_percent: Some(12.5),
+        };
+
+        assert_eq!(schema::vms::TABLE, "vms");
+        assert_eq!(schema::vms::Column::Type.as_str(), "type");
+        assert_eq!(schema::vms::Column::MemoryMb.as_str(), "memory_mb");
+        assert_eq!(schema::vms::columns::TYPE, "type");
+        assert_eq!(
+            VmState::ALL,
+            [VmState::Stopped, VmState::Running, VmState::Migrating]
+        );
+        assert_eq!(VmState::Migrating.as_str(), "migrating");
+        assert_eq!("running".parse::<VmState>(), Ok(VmState::Running));
+
+        let sql = Query::select()
+            .column(schema::vms::Column::Id)
+            .column(schema::vms::Column::Type)
+            .from(schema::vms::Table)
+            .to_string(PostgresQueryBuilder);
+        assert_eq!(sql, r#"SELECT "id", "type" FROM "vms""#);
+    }
+}
+
+mod syntax_of_the_target_version_is_accepted {
+    // NULLS NOT DISTINCT needs PostgreSQL 15: saying so makes it valid.
+    migrate_runtime::embed_migrations!(
+        "tests/ui/replay/syntax_newer_than_the_target_is_rejected/migrations",
+        postgres = "15",
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        assert_eq!(MIGRATIONS.len(), 1);
+    }
+}
+
+mod type_mapped_with_types_argument_is_accepted {
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/type_mapped_with_types_argument_is_accepted/migrations",
+        types("money" => i64),
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        let invoice = schema::invoices::Insert {
+            id: 1,
+            amount: 1_999,
+        };
+        let cents: i64 = invoice.amount;
+        assert_eq!(cents, 1_999);
+    }
+}
+
+mod up_only_directory_with_require_down_false_is_accepted {
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/up_only_directory_with_require_down_false_is_accepted/migrations",
+        require_down = false,
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        let vms = MIGRATIONS.get(versions::V000001_CREATE_VMS).unwrap();
+        assert!(vms.down.is_none());
+        assert!(!vms.irreversible);
+    }
+}
+
+mod what_postgresql_accepts_is_accepted {
+    // Every class of statement the fidelity issue lists, as PostgreSQL accepts it
+    // (PostgreSQL ran these ups and downs; tests/corpus.rs holds the model to a real
+    // server on real projects).
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/what_postgresql_accepts_is_accepted/migrations"
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        assert_eq!(MIGRATIONS.len(), 5);
+        // per_host's columns are derived from its query, so it gets types too.
+        assert_eq!(schema::per_host::TABLE, "per_host");
+        assert_eq!(schema::hosts::TABLE, "hosts");
+    }
+}
