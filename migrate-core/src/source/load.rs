@@ -299,7 +299,7 @@ fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool, bool)
             transactional = false;
         } else if word == IRREVERSIBLE {
             irreversible = true;
-        } else if word == UNCHECKED {
+        } else if is_unchecked(word) {
             unchecked = true;
         } else if let Some(rest) = word.strip_prefix("migrate:") {
             let col = line_col_of(sql, i, "migrate:");
@@ -320,6 +320,13 @@ fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool, bool)
     (transactional, irreversible, unchecked)
 }
 
+/// `migrate:unchecked`, alone or followed by the reason.
+fn is_unchecked(comment: &str) -> bool {
+    comment
+        .strip_prefix(UNCHECKED)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+}
+
 /// The statements an `-- migrate:unchecked` line stands above (with only
 /// comments and blanks between), or all of them when the file's header has it.
 fn unchecked_statements(sql: &str, statements: &[Statement], whole_file: bool) -> Vec<usize> {
@@ -327,9 +334,11 @@ fn unchecked_statements(sql: &str, statements: &[Statement], whole_file: bool) -
     let mut prev_end = 0;
     for s in statements {
         let gap = sql.get(prev_end..s.start).unwrap_or_default();
-        let marked = gap
-            .lines()
-            .any(|l| l.trim().strip_prefix("--").map(str::trim) == Some(UNCHECKED));
+        let marked = gap.lines().any(|l| {
+            l.trim()
+                .strip_prefix("--")
+                .is_some_and(|c| is_unchecked(c.trim()))
+        });
         if whole_file || marked {
             out.push(s.start);
         }
