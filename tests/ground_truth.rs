@@ -168,3 +168,79 @@ fn novacron_downs_restore_the_catalogue() {
         assert_eq!(after_up, shape(&mut client));
     }
 }
+
+/// Every type of pg_catalog a column can have is a built-in of the model: an
+/// unknown one would be a false "type does not exist".
+#[test]
+fn every_column_type_of_pg_catalog_is_known() {
+    let db = TestDb::new();
+    let mut client = db.client();
+    let names: Vec<String> = client
+        .query(
+            "SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE n.nspname = 'pg_catalog' AND t.typtype IN ('b', 'r', 'm') AND t.typisdefined
+               AND t.typname NOT LIKE '\\_%' AND t.typrelid = 0",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(names.len() > 60, "only {} types read", names.len());
+    let unknown: Vec<&String> = names
+        .iter()
+        .filter(|n| migrate_core::model::types::resolve_builtin(n).is_none())
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "types the model does not know: {unknown:?}"
+    );
+}
+
+/// The types the model says an extension brings are the ones it brings: a type
+/// left out of the list would be a false "type does not exist".
+#[test]
+fn extensions_bring_the_types_the_model_says() {
+    let db = TestDb::new();
+    let mut client = db.client();
+    let available: Vec<String> = client
+        .query("SELECT name::text FROM pg_available_extensions", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut checked = 0;
+    for ext in available {
+        let Some(listed) = migrate_core::model::types::extension_types(&ext) else {
+            continue;
+        };
+        if ext == "plpgsql" {
+            continue;
+        }
+        client
+            .batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS \"{ext}\" CASCADE"))
+            .unwrap_or_else(|e| panic!("CREATE EXTENSION {ext}: {e}"));
+        let types: Vec<String> = client
+            .query(
+                "SELECT t.typname::text FROM pg_type t JOIN pg_depend d ON d.objid = t.oid
+                 JOIN pg_extension e ON e.oid = d.refobjid
+                 WHERE d.deptype = 'e' AND e.extname = $1 AND t.typname NOT LIKE '\\_%'
+                   AND t.typrelid = 0",
+                &[&ext],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let missing: Vec<&String> = types
+            .iter()
+            .filter(|t| !listed.contains(&t.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "extension {ext} brings types the model does not list: {missing:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} extensions checked");
+}
