@@ -152,6 +152,9 @@ impl Replayer<'_> {
         } else if is(rt, ObjectType::ObjectExtension) {
             for names in &objects {
                 if let Some(n) = names.first() {
+                    if cascade {
+                        self.drop_extension_columns(n);
+                    }
                     self.schema.extensions.remove(n);
                 }
             }
@@ -247,6 +250,52 @@ impl Replayer<'_> {
             self.drop_view(&v);
         }
         true
+    }
+
+    /// DROP EXTENSION ... CASCADE drops the columns of the extension's types:
+    /// known ones by name; for an extension whose types the model does not
+    /// know, the tables with a column of a type it cannot place become opaque.
+    fn drop_extension_columns(&mut self, extension: &str) {
+        let known = crate::model::types::extension_types(extension);
+        let s = &*self.schema;
+        let user_type = |ty: &crate::model::types::SqlType| {
+            let q = ty
+                .schema
+                .as_ref()
+                .map(|sc| QualName::new(sc.clone(), ty.name.clone()));
+            q.is_some_and(|q| {
+                !s.enums.contains_key(&q)
+                    && !s.domains.contains_key(&q)
+                    && !s.composites.contains_key(&q)
+                    && !s.other_types.contains(&q)
+                    && !s.tables.contains_key(&q)
+            })
+        };
+        let mut gone: Vec<(QualName, String)> = Vec::new();
+        let mut doubted: Vec<QualName> = Vec::new();
+        for t in s.tables.values() {
+            for c in &t.columns {
+                if !user_type(&c.ty) {
+                    continue;
+                }
+                match known {
+                    Some(names) if names.contains(&c.ty.name.as_str()) => {
+                        gone.push((t.name.clone(), c.name.clone()));
+                    }
+                    Some(_) => {}
+                    None => doubted.push(t.name.clone()),
+                }
+            }
+        }
+        for (t, c) in gone {
+            self.drop_column(&t, &c);
+        }
+        for t in doubted {
+            self.make_opaque(
+                t,
+                "DROP EXTENSION ... CASCADE may have dropped columns of its types",
+            );
+        }
     }
 
     /// A view and what goes with it: a materialized view's indexes, triggers.
@@ -386,6 +435,41 @@ impl Replayer<'_> {
             return;
         }
         self.schema.schemas.remove(name);
+        // What lives elsewhere and depends on the schema's objects goes too:
+        // foreign keys to its tables, views that read them, columns of its types.
+        let tables: Vec<QualName> = self
+            .schema
+            .tables
+            .keys()
+            .filter(|q| q.schema == name)
+            .cloned()
+            .collect();
+        self.drop_tables(&tables, true);
+        let views: Vec<QualName> = self
+            .schema
+            .views
+            .keys()
+            .filter(|q| q.schema == name)
+            .cloned()
+            .collect();
+        for v in &views {
+            if self.drop_dependent_views(v, &views, true) {
+                self.drop_view(v);
+            }
+        }
+        let types: Vec<QualName> = self
+            .schema
+            .enums
+            .keys()
+            .chain(self.schema.domains.keys())
+            .chain(self.schema.composites.keys())
+            .chain(self.schema.other_types.iter())
+            .filter(|q| q.schema == name)
+            .cloned()
+            .collect();
+        for t in &types {
+            self.drop_type(t, true);
+        }
         let keep = |q: &QualName| q.schema != name;
         retain(&mut self.schema.tables, |q, _| keep(q));
         retain(&mut self.schema.views, |q, _| keep(q));
