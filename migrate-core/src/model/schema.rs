@@ -245,6 +245,11 @@ pub struct View {
     /// The tables and views its query reads (joins, CTEs, UNION, subqueries):
     /// DROP ... CASCADE of any of them drops the view.
     pub depends: Vec<QualName>,
+    /// The column names its query reads (`*` expanded as at creation), and
+    /// whether they can only be columns of `depends`' one relation: DROP COLUMN
+    /// on a column a view reads fails without CASCADE and drops the view with it.
+    pub reads: Vec<String>,
+    pub reads_certain: bool,
 }
 
 /// A domain: a base type with constraints.

@@ -75,6 +75,10 @@ impl Replayer<'_> {
                 }
                 return;
             }
+            let cascade = is(cmd.behavior, pb::DropBehavior::DropCascade);
+            if !self.drop_column_views(table, &cmd.name, cascade) {
+                return;
+            }
             self.drop_column(table, &cmd.name);
         } else if is(st, AlterTableType::AtAlterColumnType) {
             if !col_exists(self) {
@@ -261,6 +265,43 @@ impl Replayer<'_> {
         {
             t.partitioning = Partitioning::None;
         }
+    }
+
+    /// The views that read a column being dropped: an error without CASCADE
+    /// (false when the column must stay), dropped with it. A view that may read
+    /// it (several relations, subqueries) becomes opaque instead.
+    fn drop_column_views(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
+        let mut sure = Vec::new();
+        let mut maybe = Vec::new();
+        for v in self.schema.views.values() {
+            if v.depends.contains(table) && v.reads.iter().any(|c| c == column) {
+                if v.reads_certain {
+                    sure.push(v.name.clone());
+                } else {
+                    maybe.push(v.name.clone());
+                }
+            }
+        }
+        if let Some(v) = sure.first()
+            && !cascade
+        {
+            let v = v.clone();
+            self.error_at(
+                self.locate(column),
+                format!("cannot drop column {column} of table {table}: view {v} depends on it"),
+                Some(format!("drop view {v} first, or add CASCADE")),
+            );
+            return false;
+        }
+        for v in sure {
+            if self.drop_dependent_views(&v, &[], true) {
+                self.drop_view(&v);
+            }
+        }
+        for v in maybe {
+            self.make_opaque(v, "DROP COLUMN may have dropped (or, without CASCADE, been refused by) a view that reads the column");
+        }
+        true
     }
 
     /// ALTER TYPE composite ADD / DROP / ALTER ATTRIBUTE.

@@ -221,7 +221,12 @@ impl Replayer<'_> {
     /// The views that read `q` (directly or through other views), dropped with
     /// CASCADE; without it their existence is an error, as in PostgreSQL.
     /// Returns false when `q` must stay. `also` are dropped by the same statement.
-    fn drop_dependent_views(&mut self, q: &QualName, also: &[QualName], cascade: bool) -> bool {
+    pub(super) fn drop_dependent_views(
+        &mut self,
+        q: &QualName,
+        also: &[QualName],
+        cascade: bool,
+    ) -> bool {
         let mut found: Vec<QualName> = Vec::new();
         let mut todo = vec![q.clone()];
         while let Some(cur) = todo.pop() {
@@ -299,7 +304,7 @@ impl Replayer<'_> {
     }
 
     /// A view and what goes with it: a materialized view's indexes, triggers.
-    fn drop_view(&mut self, q: &QualName) {
+    pub(super) fn drop_view(&mut self, q: &QualName) {
         self.schema.views.remove(q);
         self.schema.opaque.remove(q);
         retain(&mut self.schema.indexes, |_, ix| &ix.table != q);

@@ -354,6 +354,12 @@ impl Replayer<'_> {
                 ix.definition = rename_word(&ix.definition, old, new);
             }
         });
+        // Views read columns by position: the name they read follows.
+        update_all(&mut self.schema.views, |v| {
+            if v.depends.contains(table) {
+                fix(&mut v.reads);
+            }
+        });
         let partitions = self.partitions_of(table);
         update_all(&mut self.schema.tables, |t| {
             if &t.name != table && !partitions.contains(&t.name) {

@@ -115,6 +115,7 @@ impl Replayer<'_> {
         let shape = self.query_columns(query).map(|c| derived(c, names));
         let typed = shape.as_ref().is_some_and(|(_, t)| *t);
         let depends = self.query_depends(query);
+        let (reads, reads_certain) = self.query_reads(query, &depends);
         match kind {
             Kind::View | Kind::Materialized => {
                 self.schema.views.insert(
@@ -124,6 +125,8 @@ impl Replayer<'_> {
                         columns: shape.map(|(c, _)| c).filter(|_| typed),
                         materialized: kind == Kind::Materialized,
                         depends,
+                        reads,
+                        reads_certain,
                     },
                 );
                 self.schema.opaque.remove(q);
@@ -145,6 +148,45 @@ impl Replayer<'_> {
                 }
             }
         }
+    }
+
+    /// The column names a query reads, with `*` expanded over the relations it
+    /// reads as they are now; certain when it reads one relation and has no
+    /// subquery or CTE whose output columns could carry the same names.
+    fn query_reads(&self, query: Option<&pb::Node>, depends: &[QualName]) -> (Vec<String>, bool) {
+        let found = crate::sql::walk::walk(query);
+        let mut reads = found.columns;
+        if found.kinds.iter().any(|k| k == "AStar") {
+            for d in depends {
+                let cols = self
+                    .schema
+                    .tables
+                    .get(d)
+                    .map(|t| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
+                    .or_else(|| {
+                        self.schema
+                            .views
+                            .get(d)
+                            .and_then(|v| v.columns.as_ref())
+                            .map(|c| c.iter().map(|c| c.name.clone()).collect())
+                    })
+                    .unwrap_or_default();
+                for c in cols {
+                    if !reads.contains(&c) {
+                        reads.push(c);
+                    }
+                }
+            }
+        }
+        let nested = [
+            "RangeSubselect",
+            "CommonTableExpr",
+            "SubLink",
+            "RangeFunction",
+        ];
+        let certain =
+            depends.len() == 1 && !found.kinds.iter().any(|k| nested.contains(&k.as_str()));
+        (reads, certain)
     }
 
     /// The tables and views a query reads, anywhere in it (joins, subqueries,
