@@ -98,15 +98,7 @@ pub fn differences(
             .entry((t.name.schema.clone(), t.name.name.clone()))
             .or_default();
         for c in &t.columns {
-            let mut ty = c.ty.information_schema_name();
-            if matches!(c.ty.name.as_str(), "varchar" | "bpchar") && c.ty.array_dims == 0 {
-                if let Some(len) = c.ty.modifiers.first() {
-                    ty = format!("{ty}({len})");
-                } else if c.ty.name == "bpchar" {
-                    ty = format!("{ty}(1)");
-                }
-            }
-            cols.insert(c.name.clone(), (ty, c.nullable));
+            cols.insert(c.name.clone(), (column_type(&c.ty), c.nullable));
         }
     }
     for v in expected.views.values() {
@@ -116,7 +108,7 @@ pub fn differences(
         match &v.columns {
             Some(c) if !v.materialized => cols.extend(
                 c.iter()
-                    .map(|c| (c.name.clone(), (c.ty.information_schema_name(), true))),
+                    .map(|c| (c.name.clone(), (column_type(&c.ty), true))),
             ),
             // Columns the model could not derive are taken as they are.
             _ => {
@@ -216,4 +208,18 @@ pub fn differences(
         }
     }
     Ok(out)
+}
+
+/// A column's type as the live query above spells it: information_schema's
+/// `data_type`, with the length of `character varying(n)` / `character(n)`.
+fn column_type(ty: &migrate_core::model::types::SqlType) -> String {
+    let name = ty.information_schema_name();
+    if matches!(ty.name.as_str(), "varchar" | "bpchar") && ty.array_dims == 0 {
+        if let Some(len) = ty.modifiers.first() {
+            return format!("{name}({len})");
+        } else if ty.name == "bpchar" {
+            return format!("{name}(1)");
+        }
+    }
+    name
 }

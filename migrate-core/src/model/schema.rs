@@ -234,6 +234,10 @@ pub struct Index {
     /// CONCURRENTLY left out), so that a down recreating the index differently
     /// is a difference. Empty for constraint indexes.
     pub definition: String,
+    /// The names of the index's own columns, fixed when it was built (renaming a
+    /// table column does not rename them): `LIKE ... INCLUDING INDEXES` names
+    /// its copy after them.
+    pub names: Vec<String>,
 }
 
 /// A view; its columns when the replay could derive them.

@@ -271,6 +271,42 @@ impl Replayer<'_> {
     /// (false when the column must stay), dropped with it. A view that may read
     /// it (several relations, subqueries) becomes opaque instead.
     fn drop_column_views(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
+        // Foreign keys elsewhere that reference the column (through the key it is
+        // part of): an error without CASCADE, dropped with it.
+        let mut fks: Vec<(QualName, String)> = Vec::new();
+        for from in self.schema.related().referencing(table) {
+            if let Some(t) = self.schema.tables.get(&from) {
+                for (n, k) in &t.constraints {
+                    if let ConstraintKind::ForeignKey {
+                        references,
+                        ref_columns,
+                        ..
+                    } = k
+                        && references == table
+                        && ref_columns.iter().any(|c| c == column)
+                    {
+                        fks.push((from.clone(), n.clone()));
+                    }
+                }
+            }
+        }
+        if let Some((t, n)) = fks.first()
+            && !cascade
+            && t != table
+        {
+            let (t, n) = (t.clone(), n.clone());
+            self.error_at(
+                self.locate(column),
+                format!("cannot drop column {column} of table {table}: constraint {n} on table {t} depends on it"),
+                Some("drop the constraint first, or add CASCADE".to_owned()),
+            );
+            return false;
+        }
+        for (t, n) in fks {
+            if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                t.constraints.remove(&n);
+            }
+        }
         let mut sure = Vec::new();
         let mut maybe = Vec::new();
         for v in self.schema.views.values() {

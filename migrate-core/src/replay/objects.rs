@@ -83,6 +83,7 @@ impl Replayer<'_> {
                 partial: s.where_clause.is_some(),
                 uses,
                 definition: index_definition(s),
+                names,
             },
         );
     }

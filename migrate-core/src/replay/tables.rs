@@ -659,6 +659,7 @@ impl Replayer<'_> {
                     partial: false,
                     uses: columns.clone(),
                     definition: String::new(),
+                    names: columns.clone(),
                 }))
             }
             ConstraintKind::Exclusion => Some(Index {
@@ -668,6 +669,7 @@ impl Replayer<'_> {
                 partial: c.where_clause.is_some(),
                 uses: keys.clone(),
                 definition: String::new(),
+                names: keys.clone(),
             }),
             _ => None,
         };
@@ -681,8 +683,11 @@ impl Replayer<'_> {
 }
 
 /// The names an index's columns give an implicit index name: the column, or
-/// for an expression its FigureColname (read back from the definition).
+/// for an expression its FigureColname, as they were when it was built.
 fn index_column_names(ix: &Index) -> Vec<String> {
+    if !ix.names.is_empty() {
+        return ix.names.clone();
+    }
     let parsed = crate::sql::parse::parse("", &ix.definition).ok();
     match parsed.as_ref().and_then(|p| p.first()).map(|s| &s.node) {
         Some(NodeEnum::IndexStmt(stmt)) => stmt
