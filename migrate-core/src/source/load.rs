@@ -65,8 +65,8 @@ const IRREVERSIBLE: &str = "migrate:irreversible";
 pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
     let mut out = Discovered::default();
     let display = display.trim_end_matches('/');
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
+    let listed = match crate::source::dir::sql_files(dir) {
+        Ok(l) => l,
         Err(e) => {
             // The OS's wording differs between systems; say the common case plainly.
             let why = if e.kind() == std::io::ErrorKind::NotFound {
@@ -81,20 +81,11 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
             return out;
         }
     };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".sql"))
-        .collect();
-    names.sort();
-    let files: Vec<(String, std::io::Result<Vec<u8>>)> = names
+    let files: Vec<(String, std::io::Result<Vec<u8>>)> = listed
         .into_iter()
-        .map(|n| {
-            let full = dir.join(&n);
-            out.files.push(full.clone());
-            let bytes = std::fs::read(&full);
-            (n, bytes)
+        .map(|f| {
+            out.files.push(f.path);
+            (f.name, f.bytes)
         })
         .collect();
     let found = discover_files(display, files, opts);
@@ -250,7 +241,12 @@ fn load_file(
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diagnostic::file(path, format!("cannot read the file: {e}")));
+            // Skipping it would apply the others and lose this one silently.
+            diags.push(
+                Diagnostic::file(path, format!("cannot read the file: {e}")).with_help(
+                    "every .sql file of the directory is used: make it a readable file, or move it out",
+                ),
+            );
             return None;
         }
     };

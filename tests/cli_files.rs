@@ -1,0 +1,92 @@
+//! Directory mode never loses a file: every `.sql` file is used or the run
+//! stops, whatever the file is stored as (issue #13).
+
+mod cli_common;
+
+use cli_common::{TempDir, run, scalar_i64};
+use test_support::TestDb;
+
+/// A directory laid out as Kubernetes mounts a ConfigMap: each file a link
+/// into `..data`, itself a link to a timestamped directory.
+#[cfg(unix)]
+#[test]
+fn symlinked_migrations_like_a_configmap_mount_are_applied() {
+    use std::os::unix::fs::symlink;
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = TempDir::new();
+    let real = d.path().join("..2026_12_01_09_00_00.000000001");
+    std::fs::create_dir(&real).unwrap();
+    let files = [
+        ("000001_a.up.sql", "CREATE TABLE a (id int);"),
+        ("000001_a.down.sql", "DROP TABLE a;"),
+        ("000002_b.up.sql", "CREATE TABLE b (id int);"),
+        ("000002_b.down.sql", "DROP TABLE b;"),
+    ];
+    for (name, sql) in files {
+        std::fs::write(real.join(name), sql).unwrap();
+        symlink(format!("..data/{name}"), d.path().join(name)).unwrap();
+    }
+    symlink(real.file_name().unwrap(), d.path().join("..data")).unwrap();
+    let dir = d.path().to_str().unwrap();
+    let url = Some(db.url());
+
+    let r = run(url, &["--dir", dir, "validate"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("files: 2 migrations, ok"), "{r:?}");
+    let r = run(url, &["--dir", dir, "up"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b') AND relkind = 'r'"
+        ),
+        2
+    );
+}
+
+/// A broken link, or a directory named like a migration, stops `validate` and
+/// `up` before anything runs, naming the file.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_sql_file_stops_the_run() {
+    use std::os::unix::fs::symlink;
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = TempDir::new();
+    d.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE a;"),
+    );
+    symlink(
+        "../elsewhere/000002_b.up.sql",
+        d.path().join("000002_b.up.sql"),
+    )
+    .unwrap();
+    let dir = d.path().to_str().unwrap();
+    let url = Some(db.url());
+
+    for verb in ["validate", "up"] {
+        let r = run(url, &["--dir", dir, verb]);
+        assert_eq!(r.code, 1, "{verb}: {r:?}");
+        assert!(
+            r.stderr.contains("000002_b.up.sql: cannot read the file: it is a symbolic link to ../elsewhere/000002_b.up.sql, which does not exist"),
+            "{verb}: {r:?}"
+        );
+    }
+    assert_eq!(
+        scalar_i64(&mut c, "SELECT count(*) FROM pg_class WHERE relname = 'a'"),
+        0
+    );
+
+    std::fs::remove_file(d.path().join("000002_b.up.sql")).unwrap();
+    std::fs::create_dir(d.path().join("000002_b.up.sql")).unwrap();
+    let r = run(url, &["--dir", dir, "up"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("000002_b.up.sql: cannot read the file: it is a directory"),
+        "{r:?}"
+    );
+}
