@@ -90,3 +90,39 @@ fn an_unreadable_sql_file_stops_the_run() {
         "{r:?}"
     );
 }
+
+/// `2_b` and `0002_b` are one version: refused, naming both files, before
+/// anything runs (one of them used to be dropped unseen).
+#[test]
+fn two_spellings_of_one_version_are_refused() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = TempDir::new();
+    d.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE a;"),
+    )
+    .add("2_b", "CREATE TABLE b (id int);", Some("DROP TABLE b;"))
+    .add(
+        "0002_b",
+        "CREATE TABLE b2 (id int);",
+        Some("DROP TABLE b2;"),
+    );
+    let dir = d.path().to_str().unwrap();
+    let url = Some(db.url());
+    for verb in ["validate", "up"] {
+        let r = run(url, &["--dir", dir, verb]);
+        assert_eq!(r.code, 1, "{verb}: {r:?}");
+        assert!(
+            r.stderr.contains(&format!(
+                "{dir}/2_b.up.sql: version 2 is spelled two ways: {dir}/0002_b.down.sql and {dir}/2_b.up.sql"
+            )),
+            "{verb}: {r:?}"
+        );
+    }
+    assert_eq!(
+        scalar_i64(&mut c, "SELECT count(*) FROM pg_class WHERE relname = 'a'"),
+        0
+    );
+}

@@ -110,6 +110,10 @@ pub fn discover_files(
     // Names first, in order; then the files are read into statements in
     // parallel; then paired, in order, so diagnostics come out as before.
     let mut named = Vec::new();
+    // version -> the digits it was first written with, and that file.
+    let mut spelled: BTreeMap<i64, (String, String)> = BTreeMap::new();
+    // Versions refused for that: their pairing findings would be consequences.
+    let mut misspelled = std::collections::BTreeSet::new();
     for (file, bytes) in files {
         let path = format!("{display}/{file}");
         let parsed = match filename::parse(&file) {
@@ -133,6 +137,29 @@ pub fn discover_files(
                 continue;
             }
         };
+        // `2_x.up.sql` and `0002_x.up.sql` are one version to the integer
+        // parse; pairing them would keep one and drop the other unseen.
+        let digits = file.split_once('_').map_or("", |(d, _)| d).to_owned();
+        match spelled.get(&parsed.version) {
+            Some((first_digits, first)) if *first_digits != digits => {
+                named.push(Err(Diagnostic::file(
+                    &path,
+                    format!(
+                        "version {} is spelled two ways: {first} and {path}",
+                        parsed.version
+                    ),
+                )
+                .with_help(format!(
+                    "they are one version to the tool and to golang-migrate; give every file of it the same digits ({first_digits}_...), or give one of them a new version number"
+                ))));
+                misspelled.insert(parsed.version);
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                spelled.insert(parsed.version, (digits, path.clone()));
+            }
+        }
         named.push(Ok((path, parsed, bytes)));
     }
     let loaded = crate::par::map(named, |entry| {
@@ -180,7 +207,7 @@ pub fn discover_files(
     for (version, (name, up, down)) in by_version {
         match up {
             None => {
-                if let Some(down) = down {
+                if let Some(down) = down.filter(|_| !misspelled.contains(&version)) {
                     out.diagnostics.push(
                         Diagnostic::file(
                             &down.path,
@@ -199,7 +226,7 @@ pub fn discover_files(
                             .with_help("write the SQL that changes the schema, or delete the pair"),
                     );
                 }
-                if down.is_none() && opts.require_down {
+                if down.is_none() && opts.require_down && !misspelled.contains(&version) {
                     out.diagnostics.push(
                         Diagnostic::file(&up.path, format!("up migration {version} has no down migration"))
                             .with_help(format!(
@@ -321,4 +348,34 @@ fn line_col_of(sql: &str, line: usize, needle: &str) -> u32 {
     text.find(needle)
         .map(|b| text[..b].chars().count() as u32 + 1)
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, sql: &str) -> (String, std::io::Result<Vec<u8>>) {
+        (name.to_owned(), Ok(sql.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn two_spellings_of_one_version_name_both_files() {
+        let found = discover_files(
+            "m",
+            vec![
+                file("2_x.up.sql", "SELECT 1;"),
+                file("2_x.down.sql", "SELECT 1;"),
+                file("0002_x.up.sql", "SELECT 2;"),
+            ],
+            &LoadOptions::default(),
+        );
+        let msgs: Vec<String> = found.diagnostics.iter().map(|d| d.headline()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "m/2_x.down.sql: version 2 is spelled two ways: m/0002_x.up.sql and m/2_x.down.sql",
+                "m/2_x.up.sql: version 2 is spelled two ways: m/0002_x.up.sql and m/2_x.up.sql",
+            ]
+        );
+    }
 }
