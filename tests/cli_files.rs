@@ -126,3 +126,45 @@ fn two_spellings_of_one_version_are_refused() {
         0
     );
 }
+
+/// The files of an applied migration were deleted: `up` used to say "no
+/// change" and `down` moved the version onto the missing one. Every command
+/// that moves the version refuses, naming the version and the stale build.
+#[test]
+fn an_applied_migration_whose_files_are_gone_is_refused() {
+    let db = TestDb::new();
+    let d = TempDir::new();
+    for (label, table) in [("000001_a", "a"), ("000002_b", "b"), ("000003_c", "c")] {
+        d.add(
+            label,
+            &format!("CREATE TABLE {table} (id int);"),
+            Some(&format!("DROP TABLE {table};")),
+        );
+    }
+    let dir = d.path().to_str().unwrap();
+    let url = Some(db.url());
+    assert_eq!(run(url, &["--dir", dir, "up"]).code, 0);
+
+    d.remove("000002_b");
+    let said = "migration 2_b is applied to the database, but its files are not among these migrations: \
+                version 2 (2_b.up.sql, .down.sql): this binary or checkout is stale";
+    for args in [&["up"][..], &["down"], &["goto", "1"], &["validate"]] {
+        let r = run(url, &[&["--dir", dir][..], args].concat());
+        assert_eq!(r.code, 1, "{args:?}: {r:?}");
+        assert!(r.stderr.contains(said), "{args:?}: {r:?}");
+    }
+    assert_eq!(run(url, &["--dir", dir, "version"]).stdout, "3\n");
+
+    // The newest one gone: the history knows it ran here, so it is the same
+    // problem, not "a newer build".
+    d.add(
+        "000002_b",
+        "CREATE TABLE b (id int);",
+        Some("DROP TABLE b;"),
+    );
+    d.remove("000003_c");
+    let r = run(url, &["--dir", dir, "up"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("migration 3_c is applied"), "{r:?}");
+    assert!(!r.stderr.contains("newer build"), "{r:?}");
+}

@@ -305,12 +305,17 @@ pub enum MigrateError {
     },
 
     /// Applied migrations whose files are not in this build: someone removed
-    /// them, or the database was migrated from another branch.
+    /// them, or the database was migrated from another branch. Running on
+    /// would move the version onto a migration this build cannot see.
     #[error(
-        "{} applied to the database but not among these migrations: {}\n\
-         help: restore the files (a migration that ran must stay in the history)",
-        if .0.len() == 1 { "a migration is" } else { "migrations are" },
-        list(.0.iter().map(|m| m.label.clone()))
+        "{} applied to the database, but {} not among these migrations: {}: \
+         this binary or checkout is stale (or the files were deleted), not the database\n\
+         help: run a build or checkout that has {}, or restore the deleted files; \
+         a migration that ran must stay among the migrations",
+        if .0.len() == 1 { "migration ".to_owned() + &.0[0].label + " is" } else { format!("{} migrations are", .0.len()) },
+        if .0.len() == 1 { "its files are" } else { "their files are" },
+        list(.0.iter().map(|m| format!("version {} ({}.up.sql, .down.sql)", m.version, m.label))),
+        if .0.len() == 1 { "them" } else { "all of them" },
     )]
     Missing(Vec<MigrationRef>),
 

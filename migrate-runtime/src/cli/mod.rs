@@ -832,13 +832,7 @@ fn validate(
     let mut c = connect(g, out)?;
     let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
     let st = m.status(&mut c.client)?;
-    let mut problems = st.problems(&registry);
-    if g.allow_drift {
-        problems.retain(|p| !matches!(p, MigrateError::Drift(_)));
-    }
-    if g.allow_out_of_order {
-        problems.retain(|p| !matches!(p, MigrateError::OutOfOrder { .. }));
-    }
+    let problems = m.problems(&mut c.client)?;
     if problems.is_empty() {
         out.line(&format!(
             "database {}: ok ({} applied, {} pending)",

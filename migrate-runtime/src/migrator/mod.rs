@@ -3,6 +3,7 @@
 pub(crate) mod adopt;
 pub(crate) mod apply;
 pub(crate) mod lock;
+mod problems;
 pub(crate) mod state;
 mod status;
 
@@ -18,7 +19,7 @@ pub use lock::golang_migrate_lock_key;
 pub use state::{HistoryDirection, HistoryEntry};
 pub use status::{ChecksumState, MigrationState, MigrationStatus, Status};
 
-use crate::error::{Drift, MigrateError, MigrationRef};
+use crate::error::{MigrateError, MigrationRef};
 use crate::migration::{Migration, Version};
 use crate::registry::Registry;
 use crate::sql::TableName;
@@ -451,35 +452,40 @@ impl<'r> Migrator<'r> {
         )
     }
 
+    /// Whether the options let a run proceed despite `problem`.
+    fn tolerates(&self, problem: &MigrateError) -> bool {
+        match problem {
+            MigrateError::Drift(_) => self.options.allow_drift,
+            MigrateError::OutOfOrder { .. } => self.options.allow_out_of_order,
+            _ => false,
+        }
+    }
+
+    /// What is wrong with the database for these migrations, less what the
+    /// options tolerate: what `validate` reports and `up` would refuse.
+    ///
+    /// # Errors
+    ///
+    /// Database errors only: problems are the result.
+    pub fn problems(&self, client: &mut Client) -> Result<Vec<MigrateError>, MigrateError> {
+        let s = self.session(client)?;
+        let st = state::read(client, &s)?;
+        let view = state::reconcile(self.registry, &st);
+        let mut found = problems::find(self.registry, &st, &view);
+        found.retain(|p| !self.tolerates(p));
+        Ok(found)
+    }
+
     /// The refusals, then the plan.
     fn prepare(&self, st: &DbState, target: Target) -> Result<(View, Vec<Step<'r>>), MigrateError> {
-        if let Some(row) = st.row {
-            let v = Version::new(row.version);
-            if row.dirty {
-                return Err(MigrateError::Dirty {
-                    version: v,
-                    migration: self.registry.get(v).map(MigrationRef::of),
-                    before: self
-                        .registry
-                        .iter()
-                        .rev()
-                        .map(|m| m.version)
-                        .find(|&x| x < v),
-                });
-            }
-            if self.registry.get(v).is_none() {
-                return Err(MigrateError::UnknownVersion {
-                    version: v,
-                    latest: self.registry.latest().map(|m| m.version),
-                });
-            }
-        }
         let view = state::reconcile(self.registry, st);
-        if !self.options.allow_drift {
-            let drift = drifted(self.registry, &view);
-            if !drift.is_empty() {
-                return Err(MigrateError::Drift(drift));
-            }
+        // Out-of-order migrations matter only to the steps that would apply
+        // them (`down` does not, `goto V` only up to V): plan_steps decides.
+        if let Some(p) = problems::find(self.registry, st, &view)
+            .into_iter()
+            .find(|p| !self.tolerates(p) && !matches!(p, MigrateError::OutOfOrder { .. }))
+        {
+            return Err(p);
         }
         let steps = plan_steps(
             self.registry,
@@ -523,22 +529,6 @@ fn write_marks(client: &mut Client, s: &Session, marks: &[Mark]) -> Result<(), M
         let _ = client.batch_execute("ROLLBACK");
         MigrateError::db(format!("recording the baseline in {}", s.history_table), e)
     })
-}
-
-/// Applied migrations whose recorded checksum differs from the file's.
-fn drifted(registry: &Registry, view: &View) -> Vec<Drift> {
-    registry
-        .iter()
-        .filter_map(|m| {
-            let entry = view.applied.get(&m.version.get())?.as_ref()?;
-            let recorded = entry.checksum.as_deref()?;
-            (recorded != m.checksum()).then(|| Drift {
-                migration: MigrationRef::of(m),
-                recorded: recorded.to_owned(),
-                current: m.checksum().to_owned(),
-            })
-        })
-        .collect()
 }
 
 /// The steps from the applied set to the target, checked before anything runs.
