@@ -596,3 +596,55 @@ fn single_transaction_applies_all_or_nothing() {
         "{err}"
     );
 }
+
+/// Session state set by one migration (`SET search_path`, a time zone, a
+/// temporary table) never reaches the next: the result is the same whether
+/// they run in one `up` or in two, the caller's own settings survive, and the
+/// advisory lock is still held while the second one runs.
+#[test]
+fn session_state_does_not_leak_between_migrations() {
+    let dir = MigDir::new();
+    dir.add(
+        "000001_other",
+        "CREATE SCHEMA other;\nSET search_path TO other;\nSET TimeZone = 'Asia/Tokyo';\n\
+         CREATE TEMP TABLE scratch (x int);",
+        Some("DROP SCHEMA other CASCADE;"),
+    )
+    .add(
+        "000002_seen",
+        "CREATE TABLE seen AS SELECT\n\
+           (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted\n\
+              AND pid = pg_backend_pid()) AS locks,\n\
+           current_setting('TimeZone') AS tz,\n\
+           to_regclass('pg_temp.scratch') IS NULL AS no_scratch;",
+        Some("DROP TABLE seen;"),
+    );
+    let reg = dir.registry();
+    // One `up`, `up -n 1` then `up`, and `up --single-transaction`.
+    for split in ["one", "two", "single"] {
+        let db = TestDb::new();
+        let mut c = db.client();
+        c.batch_execute("SET statement_timeout = '123s'").unwrap();
+        let tz: String = c.query_one("SHOW TimeZone", &[]).unwrap().get(0);
+        let mut o = Options::default();
+        o.single_transaction = split == "single";
+        let m = Migrator::with_options(&reg, o);
+        if split == "two" {
+            run(&m, &mut c, Target::Up { limit: Some(1) }).unwrap();
+        }
+        m.up(&mut c).unwrap();
+        let row = c
+            .query_one("SELECT locks, seen.tz, no_scratch FROM public.seen", &[])
+            .unwrap_or_else(|e| panic!("split {split}: seen is not in public: {e}"));
+        let (locks, seen_tz, no_scratch): (i64, String, bool) =
+            (row.get(0), row.get(1), row.get(2));
+        assert!(locks >= 1, "split {split}: the lock was released");
+        assert_eq!(seen_tz, tz, "split {split}");
+        assert!(no_scratch, "split {split}");
+        let timeout: String = c.query_one("SHOW statement_timeout", &[]).unwrap().get(0);
+        assert_eq!(
+            timeout, "123s",
+            "split {split}: the caller's setting is gone"
+        );
+    }
+}

@@ -91,11 +91,20 @@ pub(crate) fn run(
     s: &Session,
     step: &Step<'_>,
 ) -> Result<Duration, MigrateError> {
-    if step.script().transactional {
+    let took = if step.script().transactional {
         run_transactional(client, s, step)
     } else {
         run_without_transaction(client, s, step)
-    }
+    }?;
+    // A separate message: the step is committed, and an error here must not
+    // read as the migration's.
+    client.batch_execute(&s.reset_sql).map_err(|e| {
+        MigrateError::db(
+            format!("resetting the session after {}", step.migration.label()),
+            e,
+        )
+    })?;
+    Ok(took)
 }
 
 fn run_transactional(
@@ -310,10 +319,12 @@ pub(crate) fn run_single_transaction(
         segments.push((chars, len));
         msg.push_str(sql);
         chars += len;
+        // The reset between steps, as between messages in an ordinary run.
         let tail = format!(
-            "\n;{}{}",
+            "\n;{}{}{}",
             bookkeeping(s, step),
-            history_sql(s, step, SINCE_MARK)
+            history_sql(s, step, SINCE_MARK),
+            s.reset_sql
         );
         chars += tail.chars().count();
         msg.push_str(&tail);

@@ -98,6 +98,8 @@ pub(crate) struct Session {
     pub version_table: QualifiedTable,
     pub history_table: QualifiedTable,
     pub lock_keys: Vec<i64>,
+    /// Run after every migration: see [`reset_sql`].
+    pub reset_sql: String,
 }
 
 /// Everything read from the two tables.
@@ -145,19 +147,25 @@ pub(crate) fn session(
     history_table: &TableName,
     url_database: Option<&str>,
 ) -> Result<Session, MigrateError> {
-    let rows = client
-        .simple_query("SELECT current_schema(), current_database()")
+    // The settings this session has before any migration runs (the tool's own
+    // and, for a library caller, the caller's), read in the same round trip.
+    let msgs = client
+        .simple_query(
+            "SELECT current_schema(), current_database(); \
+             SELECT name, current_setting(name) FROM pg_settings \
+              WHERE source = 'session' AND name <> 'role' \
+             UNION ALL SELECT 'role', current_setting('role') \
+             UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
+                 (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text",
+        )
         .map_err(|e| MigrateError::db("reading current_schema()", e))?;
-    let (schema, database) = rows
-        .iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some((
-                r.get(0).map(str::to_owned),
-                r.get(1).unwrap_or_default().to_owned(),
-            )),
-            _ => None,
-        })
+    let sets = result_sets(&msgs);
+    let (schema, database) = sets
+        .first()
+        .and_then(|r| r.first())
+        .map(|r| (r[0].clone(), r[1].clone().unwrap_or_default()))
         .unwrap_or_default();
+    let settings = sets.get(1).cloned().unwrap_or_default();
     let schema = match (schema, &version_table.schema) {
         (_, Some(s)) => s.clone(),
         (Some(s), None) => s,
@@ -180,7 +188,40 @@ pub(crate) fn session(
         version_table: vt,
         history_table: ht,
         lock_keys,
+        reset_sql: reset_sql(&settings),
     })
+}
+
+/// The statements that put the session back as it was before the first
+/// migration: a `SET search_path` (or `SET ROLE`, `SET timezone`, a temporary
+/// table) in one migration must not reach the next, or the result would
+/// depend on whether they ran in one `up` or two. Not DISCARD ALL: it also
+/// releases the advisory lock the run holds. Temporary tables are dropped only
+/// when the session had none before (a library caller's stay).
+fn reset_sql(settings: &[TextRow]) -> String {
+    let mut restore = Vec::new();
+    let mut role = "none".to_owned();
+    let mut had_temp = false;
+    for r in settings {
+        match (r[0].as_deref(), r[1].as_deref()) {
+            (Some(""), v) => had_temp = v == Some("t"),
+            (Some("role"), Some(v)) => role = v.to_owned(),
+            (Some(name), Some(v)) => restore.push(format!(
+                "set_config({}, {}, false)",
+                literal(name),
+                literal(v)
+            )),
+            _ => {}
+        }
+    }
+    // The role first, so that RESET ALL and the settings run with the
+    // session's own privileges; the caller's role last.
+    restore.push(format!("set_config('role', {}, false)", literal(&role)));
+    format!(
+        "RESET ROLE; RESET ALL; SELECT {};{}",
+        restore.join(", "),
+        if had_temp { "" } else { " DISCARD TEMP;" }
+    )
 }
 
 /// Reads the version row and the latest history row of each version, in one
