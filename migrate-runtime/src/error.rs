@@ -125,6 +125,9 @@ pub struct MigrationFailure {
     /// The error happened in the version and history bookkeeping sent after the
     /// migration's SQL, not in the file.
     pub in_bookkeeping: bool,
+    /// COMMIT failed: every statement ran, then a deferred constraint or
+    /// trigger refused the transaction.
+    pub at_commit: bool,
     pub outcome: Outcome,
 }
 
@@ -135,7 +138,12 @@ impl fmt::Display for MigrationFailure {
             .as_deref()
             .map(|c| format!(" (SQLSTATE {c})"))
             .unwrap_or_default();
-        let what = if self.in_bookkeeping {
+        let what = if self.at_commit {
+            format!(
+                "COMMIT failed after every statement of the migration ran: {}{code}",
+                self.message
+            )
+        } else if self.in_bookkeeping {
             format!(
                 "recording migration {} ({}) failed after its SQL ran: {}{code}",
                 self.migration, self.direction, self.message
@@ -147,9 +155,13 @@ impl fmt::Display for MigrationFailure {
         // failure looks the same whether `cargo build` or the database found it.
         let diag = Diagnostic {
             path: self.path.clone(),
-            pos: if self.in_bookkeeping { None } else { self.pos },
+            pos: if self.in_bookkeeping || self.at_commit {
+                None
+            } else {
+                self.pos
+            },
             message: what,
-            snippet: if self.in_bookkeeping {
+            snippet: if self.in_bookkeeping || self.at_commit {
                 None
             } else {
                 self.snippet.clone()
@@ -161,7 +173,12 @@ impl fmt::Display for MigrationFailure {
             "migration {} ({}) failed: {diag}",
             self.migration, self.direction
         )?;
-        if self.pos.is_none() && !self.in_bookkeeping {
+        if self.at_commit {
+            f.write_str(
+                "\nnote: a deferred constraint or trigger (DEFERRABLE INITIALLY DEFERRED, or SET CONSTRAINTS ... DEFERRED) \
+                 is checked at COMMIT, so no statement of the file is at fault alone",
+            )?;
+        } else if self.pos.is_none() && !self.in_bookkeeping {
             f.write_str("\nnote: PostgreSQL gave no position and the failing statement could not be located")?;
         } else if let (Some(n), None) = (self.statement, self.pos) {
             write!(f, "\nnote: in statement {n}")?;

@@ -187,6 +187,7 @@ fn run(client: &mut Client, seed: &Seed) -> Result<Duration, MigrateError> {
         hint: db.and_then(|d| d.hint()).map(str::to_owned),
         context: db.and_then(|d| d.where_()).map(str::to_owned),
         in_bookkeeping: false,
+        at_commit: false,
         outcome: Outcome::RolledBack { version: None },
     })))
 }

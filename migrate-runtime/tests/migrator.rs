@@ -648,3 +648,72 @@ fn session_state_does_not_leak_between_migrations() {
         );
     }
 }
+
+/// An error without a position (division by zero) is placed at its statement
+/// without running the migration a second time: the sequence it advances,
+/// which no rollback undoes, moved once. A deferred constraint that fails at
+/// COMMIT is named as such.
+#[test]
+fn a_failing_migration_runs_once_and_a_failed_commit_is_named() {
+    for single_transaction in [false, true] {
+        let db = TestDb::new();
+        let mut c = db.client();
+        let dir = MigDir::new();
+        dir.add(
+            "000001_seq",
+            "CREATE SEQUENCE hits;",
+            Some("DROP SEQUENCE hits;"),
+        );
+        let reg = dir.registry();
+        Migrator::new(&reg).up(&mut c).unwrap();
+        dir.add(
+            "000002_fails",
+            "SELECT nextval('hits');\nSELECT 1 / (SELECT count(*) FROM pg_class WHERE false);",
+            Some("SELECT 1;"),
+        );
+        let reg = dir.registry();
+        let mut o = Options::default();
+        o.single_transaction = single_transaction;
+        let err = Migrator::with_options(&reg, o.clone())
+            .up(&mut c)
+            .unwrap_err();
+        let MigrateError::Failed(f) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(f.sqlstate.as_deref(), Some("22012"), "{err}");
+        assert_eq!(f.statement, Some(2), "{err}");
+        assert_eq!(f.pos.map(|p| p.line), Some(2), "{err}");
+        let hits: i64 = c
+            .query_one("SELECT last_value FROM hits", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            hits, 1,
+            "single {single_transaction}: the migration ran twice"
+        );
+
+        dir.remove("000002_fails");
+        dir.add(
+            "000002_deferred",
+            "CREATE TABLE p (id int PRIMARY KEY);\n\
+             CREATE TABLE ch (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n\
+             INSERT INTO ch VALUES (1);",
+            Some("DROP TABLE ch;\nDROP TABLE p;"),
+        );
+        let reg = dir.registry();
+        let err = Migrator::with_options(&reg, o).up(&mut c).unwrap_err();
+        let MigrateError::Failed(f) = &err else {
+            panic!("{err}")
+        };
+        assert!(f.at_commit, "{err}");
+        assert_eq!(f.sqlstate.as_deref(), Some("23503"), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("COMMIT failed after every statement of the migration ran")
+                && text.contains("deferred constraint"),
+            "{text}"
+        );
+        assert_eq!(version_row(&mut c), Some((1, false)));
+        assert!(!table_exists(&mut c, "p"));
+    }
+}
