@@ -168,3 +168,38 @@ fn an_applied_migration_whose_files_are_gone_is_refused() {
     assert!(r.stderr.contains("migration 3_c is applied"), "{r:?}");
     assert!(!r.stderr.contains("newer build"), "{r:?}");
 }
+
+/// `<name>_history` longer than 63 bytes would be cut by PostgreSQL onto
+/// another name (the version table's, cut): refused before anything is made.
+#[test]
+fn a_migrations_table_whose_history_name_is_too_long_is_refused() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = TempDir::new();
+    d.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE a;"),
+    );
+    let dir = d.path().to_str().unwrap();
+    let url = Some(db.url());
+    let long = "m".repeat(56);
+    let r = run(url, &["--dir", dir, "--migrations-table", &long, "up"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains(&format!(
+            "the history table name \"{long}_history\" is 64 bytes"
+        )) && r.stderr.contains("at most 55 bytes"),
+        "{r:?}"
+    );
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname LIKE 'mmm%' OR relname = 'a'"
+        ),
+        0
+    );
+    let fits = "m".repeat(55);
+    let r = run(url, &["--dir", dir, "--migrations-table", &fits, "up"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}

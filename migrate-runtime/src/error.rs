@@ -431,6 +431,24 @@ pub enum MigrateError {
         source: std::io::Error,
     },
 
+    /// A migration table's name is longer than PostgreSQL keeps: it would be
+    /// cut to 63 bytes, and `<name>_history` cut onto the version table itself.
+    #[error(
+        "the {what} name {name:?} is {bytes} bytes; PostgreSQL cuts names at 63 bytes{}\n\
+         help: choose a --migrations-table of at most {} bytes",
+        if *.history { ", so the history table would land on another name (the version table's, cut)" } else { "" },
+        .max_version_name
+    )]
+    NameTooLong {
+        /// "history table", "version table" or "schema".
+        what: &'static str,
+        name: String,
+        bytes: usize,
+        history: bool,
+        /// The longest version table name whose history name still fits.
+        max_version_name: usize,
+    },
+
     /// No schema to put the migration tables in.
     #[error(
         "no schema is selected: none of the schemas in search_path exists\n\

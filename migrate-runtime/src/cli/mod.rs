@@ -454,6 +454,8 @@ fn migrator_options(g: &Global, c: &ConnectOptions) -> Result<Options, Failure> 
     } else if let Some(t) = &c.migrations_table {
         o.table = t.clone();
     }
+    // Refused up front, before any command reads or writes: exit 2.
+    o.check_names().map_err(|e| Failure::Usage(e.to_string()))?;
     o.lock_timeout = g.lock_timeout;
     o.allow_drift = g.allow_drift;
     o.allow_out_of_order = g.allow_out_of_order;

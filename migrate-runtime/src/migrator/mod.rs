@@ -68,6 +68,41 @@ impl Default for Options {
 }
 
 impl Options {
+    /// Refuses names PostgreSQL would cut at 63 bytes (NAMEDATALEN - 1) before
+    /// anything is created: `CREATE TABLE` would silently use the cut name, and
+    /// a cut `<name>_history` can be the version table itself.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::NameTooLong`] naming the part that is too long.
+    pub fn check_names(&self) -> Result<(), MigrateError> {
+        const MAX: usize = 63;
+        let history = self.history_table();
+        let max_version_name = MAX - "_history".len();
+        let parts = [
+            ("schema", self.table.schema.as_deref(), false),
+            ("version table", Some(self.table.name.as_str()), false),
+            ("schema", history.schema.as_deref(), false),
+            (
+                "history table",
+                Some(history.name.as_str()),
+                self.history_table.is_none(),
+            ),
+        ];
+        for (what, name, derived) in parts {
+            if let Some(name) = name.filter(|n| n.len() > MAX) {
+                return Err(MigrateError::NameTooLong {
+                    what,
+                    name: name.to_owned(),
+                    bytes: name.len(),
+                    history: derived,
+                    max_version_name,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The history table's name after defaults.
     pub fn history_table(&self) -> TableName {
         self.history_table
@@ -444,6 +479,7 @@ impl<'r> Migrator<'r> {
     }
 
     fn session(&self, client: &mut Client) -> Result<Session, MigrateError> {
+        self.options.check_names()?;
         state::session(
             client,
             &self.options.table,
