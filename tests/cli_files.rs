@@ -6,6 +6,20 @@ mod cli_common;
 use cli_common::{TempDir, run, scalar_i64};
 use test_support::TestDb;
 
+/// A throwaway database, a client on it, and a directory with migration 1
+/// (table `a`).
+fn database_and_a() -> (TestDb, postgres::Client, TempDir) {
+    let db = TestDb::new();
+    let c = db.client();
+    let d = TempDir::new();
+    d.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE a;"),
+    );
+    (db, c, d)
+}
+
 /// A directory laid out as Kubernetes mounts a ConfigMap: each file a link
 /// into `..data`, itself a link to a timestamped directory.
 #[cfg(unix)]
@@ -51,14 +65,7 @@ fn symlinked_migrations_like_a_configmap_mount_are_applied() {
 #[test]
 fn an_unreadable_sql_file_stops_the_run() {
     use std::os::unix::fs::symlink;
-    let db = TestDb::new();
-    let mut c = db.client();
-    let d = TempDir::new();
-    d.add(
-        "000001_a",
-        "CREATE TABLE a (id int);",
-        Some("DROP TABLE a;"),
-    );
+    let (db, mut c, d) = database_and_a();
     symlink(
         "../elsewhere/000002_b.up.sql",
         d.path().join("000002_b.up.sql"),
@@ -95,20 +102,13 @@ fn an_unreadable_sql_file_stops_the_run() {
 /// anything runs (one of them used to be dropped unseen).
 #[test]
 fn two_spellings_of_one_version_are_refused() {
-    let db = TestDb::new();
-    let mut c = db.client();
-    let d = TempDir::new();
-    d.add(
-        "000001_a",
-        "CREATE TABLE a (id int);",
-        Some("DROP TABLE a;"),
-    )
-    .add("2_b", "CREATE TABLE b (id int);", Some("DROP TABLE b;"))
-    .add(
-        "0002_b",
-        "CREATE TABLE b2 (id int);",
-        Some("DROP TABLE b2;"),
-    );
+    let (db, mut c, d) = database_and_a();
+    d.add("2_b", "CREATE TABLE b (id int);", Some("DROP TABLE b;"))
+        .add(
+            "0002_b",
+            "CREATE TABLE b2 (id int);",
+            Some("DROP TABLE b2;"),
+        );
     let dir = d.path().to_str().unwrap();
     let url = Some(db.url());
     for verb in ["validate", "up"] {
@@ -173,14 +173,7 @@ fn an_applied_migration_whose_files_are_gone_is_refused() {
 /// another name (the version table's, cut): refused before anything is made.
 #[test]
 fn a_migrations_table_whose_history_name_is_too_long_is_refused() {
-    let db = TestDb::new();
-    let mut c = db.client();
-    let d = TempDir::new();
-    d.add(
-        "000001_a",
-        "CREATE TABLE a (id int);",
-        Some("DROP TABLE a;"),
-    );
+    let (db, mut c, d) = database_and_a();
     let dir = d.path().to_str().unwrap();
     let url = Some(db.url());
     let long = "m".repeat(56);
