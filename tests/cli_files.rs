@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{TempDir, run, scalar_i64};
+use cli_common::{TempDir, dir_with_a, run, scalar_i64};
 use test_support::TestDb;
 
 /// A throwaway database, a client on it, and a directory with migration 1
@@ -11,12 +11,7 @@ use test_support::TestDb;
 fn database_and_a() -> (TestDb, postgres::Client, TempDir) {
     let db = TestDb::new();
     let c = db.client();
-    let d = TempDir::new();
-    d.add(
-        "000001_a",
-        "CREATE TABLE a (id int);",
-        Some("DROP TABLE a;"),
-    );
+    let d = dir_with_a();
     (db, c, d)
 }
 

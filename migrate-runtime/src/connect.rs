@@ -141,6 +141,17 @@ impl ConnectOptions {
                 }
             }
             let authority_end = base.find('/').unwrap_or(base.len());
+            // libpq and rust-postgres split user:password@host at the first
+            // '@': `p@ss@host` would connect to host `ss@host`, a confusing
+            // lookup error about a host nobody typed.
+            if base[..authority_end].matches('@').count() > 1 {
+                return Err(MigrateError::InvalidUrl(
+                    "there is more than one '@' before the host: an '@' in the user name or password \
+                     must be percent-encoded as %40 (postgres://user:p%40ss@host/db; also %2F for '/', \
+                     %3A for ':', %3F for '?', %23 for '#')"
+                        .to_owned(),
+                ));
+            }
             let path = &base[authority_end..];
             if path.len() > 1 {
                 // golang-migrate's CLI keys its lock on Go's url.Path, slash included.

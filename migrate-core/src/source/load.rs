@@ -286,6 +286,34 @@ fn load_file(
             return None;
         }
     };
+    // Refused rather than stripped: golang-migrate sends the file as it is and
+    // PostgreSQL rejects the BOM (`syntax error at or near "\u{feff}CREATE"`),
+    // so a file this tool applied would fail in the tool it replaces; and the
+    // server's error would not say what is wrong. (psql -f strips it.)
+    if sql.starts_with('\u{feff}') {
+        diags.push(
+            Diagnostic {
+                path: path.to_owned(),
+                pos: Some(crate::diag::SourcePos { line: 1, col: 1 }),
+                message:
+                    "the file starts with a UTF-8 byte order mark (BOM), which PostgreSQL rejects"
+                        .to_owned(),
+                snippet: None,
+                help: None,
+            }
+            .with_help("save it as UTF-8 without a BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)"),
+        );
+        // Kept, unparsed, so that its pair is not reported missing too.
+        return Some(SqlFile {
+            path: path.to_owned(),
+            checksum: checksum_scanned(&sql, None),
+            transactional: true,
+            irreversible: false,
+            statements: Vec::new(),
+            parse_failed: true,
+            sql,
+        });
+    }
     let (transactional, irreversible) = markers(path, &sql, diags);
     let tokens = scan(&sql);
     let (statements, parse_failed) =
@@ -356,6 +384,25 @@ mod tests {
 
     fn file(name: &str, sql: &str) -> (String, std::io::Result<Vec<u8>>) {
         (name.to_owned(), Ok(sql.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_named_and_nothing_else() {
+        let found = discover_files(
+            "m",
+            vec![
+                file("1_x.up.sql", "\u{feff}CREATE TABLE x (id int);"),
+                file("1_x.down.sql", "DROP TABLE x;"),
+            ],
+            &LoadOptions::default(),
+        );
+        let msgs: Vec<String> = found.diagnostics.iter().map(|d| d.headline()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "m/1_x.up.sql:1:1: the file starts with a UTF-8 byte order mark (BOM), which PostgreSQL rejects"
+            ]
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod inspect;
 mod output;
 
 use std::borrow::Cow;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -430,7 +430,11 @@ struct Conn {
 
 fn connect(g: &Global, out: &mut Out) -> Result<Conn, Failure> {
     let (url, _) = database_url(g);
-    let opts = ConnectOptions::parse(&url)?;
+    // A URL that cannot be parsed is the invocation's fault: exit 2.
+    let opts = ConnectOptions::parse(&url).map_err(|e| match e {
+        MigrateError::InvalidUrl(_) => Failure::Usage(e.to_string()),
+        e => Failure::Error(e),
+    })?;
     let client = match g.wait {
         Some(w) => {
             let target = opts.target();
@@ -473,15 +477,17 @@ fn confirm(g: &Global, question: &str) -> Result<(), Failure> {
             "{question}: there is no terminal to confirm on; pass --yes"
         )));
     }
-    eprint!("{question} [y/N] ");
+    // A closed stderr must not panic; the answer is read all the same.
+    let _ = write!(std::io::stderr(), "{question} [y/N] ");
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(Failure::Error(MigrateError::NotConfirmed(
-            "cancelled; nothing was changed".to_owned(),
-        )))
+        // A refused destructive command exits 2, as without a terminal.
+        Err(Failure::Usage(
+            MigrateError::NotConfirmed("cancelled; nothing was changed".to_owned()).to_string(),
+        ))
     }
 }
 

@@ -87,6 +87,15 @@ impl Status {
             .count()
     }
 
+    /// Migrations that failed half-way without a transaction (0 or 1): neither
+    /// applied nor pending, and counted apart so none goes unmentioned.
+    pub fn dirty_count(&self) -> usize {
+        self.migrations
+            .iter()
+            .filter(|m| m.state == MigrationState::Dirty)
+            .count()
+    }
+
     pub fn pending(&self) -> usize {
         self.migrations
             .iter()
