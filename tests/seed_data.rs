@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{count, seed, seeded_db};
+use common::{clean, count, seed, seeded_db};
 
 #[test]
 fn seeds_have_the_documented_counts() {
@@ -151,12 +151,7 @@ fn clean_removes_exactly_the_seed_rows() {
                    'my-vm', 1, 512, 10, 'alpine');",
     )
     .unwrap();
-    let clean = novacron_db::SEEDS
-        .clean
-        .as_ref()
-        .expect("clean.sql is embedded");
-    c.batch_execute(&format!("BEGIN;\n{}\n;COMMIT;", clean.sql))
-        .unwrap();
+    clean(&mut c);
     for (s, t) in novacron_db::schema::TABLES {
         let n = count(&mut c, &format!("SELECT count(*) FROM \"{s}\".\"{t}\""));
         let mine = match *t {
@@ -216,12 +211,7 @@ fn seed_and_clean_keep_the_metrics_you_added_for_seed_resources() {
         seed_samples
     );
 
-    let clean = novacron_db::SEEDS
-        .clean
-        .as_ref()
-        .expect("clean.sql is embedded");
-    c.batch_execute(&format!("BEGIN;\n{}\n;COMMIT;", clean.sql))
-        .unwrap();
+    clean(&mut c);
     assert_eq!(mine(&mut c), (2, 1), "clean deleted a sample of yours");
     assert_eq!(count(&mut c, "SELECT count(*) FROM vm_metrics"), 2);
     assert_eq!(count(&mut c, "SELECT count(*) FROM node_metrics"), 1);
