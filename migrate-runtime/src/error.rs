@@ -38,6 +38,8 @@ impl fmt::Display for MigrationRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
     pub migration: MigrationRef,
+    /// Which of its files changed: `up` or `down`.
+    pub file: &'static str,
     /// The checksum recorded when it was applied.
     pub recorded: String,
     /// The checksum of the file now.
@@ -299,9 +301,9 @@ pub enum MigrateError {
     #[error(
         "{} changed after being applied: the database ran the old text ({})\n\
          help: restore the applied text and put the change in a new migration; \
-         `--allow-drift` proceeds anyway",
+         `--allow-drift` proceeds this once; `repair` accepts the files as they are now (recorded in the history)",
         if .0.len() == 1 { format!("migration {}", .0[0].migration) } else { format!("{} migrations", .0.len()) },
-        list(.0.iter().map(|d| format!("{}: recorded {}, file {}", d.migration, short(&d.recorded), short(&d.current))))
+        list(.0.iter().map(|d| format!("{} {} file: recorded {}, file {}", d.migration, d.file, short(&d.recorded), short(&d.current))))
     )]
     Drift(Vec<Drift>),
 
@@ -486,7 +488,7 @@ impl MigrateError {
 }
 
 /// The first 12 hex digits: enough to tell checksums apart in a message.
-fn short(checksum: &str) -> &str {
+pub(crate) fn short(checksum: &str) -> &str {
     checksum.get(..12).unwrap_or(checksum)
 }
 

@@ -358,10 +358,11 @@ fn the_lock_times_out_naming_its_holder() {
         .execute("SELECT pg_advisory_unlock($1)", &[&key])
         .unwrap();
     Migrator::new(&reg).up(&mut c).unwrap();
-    // The lock is released after a run.
+    // The lock is released after a run. (This session's locks only: pg_locks
+    // is the whole cluster's, and the other tests hold theirs meanwhile.)
     let held: i64 = c
         .query_one(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
             &[],
         )
         .unwrap()
@@ -716,4 +717,90 @@ fn a_failing_migration_runs_once_and_a_failed_commit_is_named() {
         assert_eq!(version_row(&mut c), Some((1, false)));
         assert!(!table_exists(&mut c, "p"));
     }
+}
+
+/// An edited down file of an applied migration is drift too; `--allow-drift`
+/// lets one run pass but records nothing; `repair` accepts the change on
+/// record (a `repair` history row with the new checksums), and the refusal
+/// is gone.
+#[test]
+fn an_edited_down_is_drift_until_repaired() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let dir = abc();
+    Migrator::new(&dir.registry()).up(&mut c).unwrap();
+    dir.add(
+        "000002_b",
+        "CREATE TABLE b (id int);",
+        Some("DROP TABLE IF EXISTS b;"),
+    );
+    let reg = dir.registry();
+    let err = Migrator::new(&reg).up(&mut c).unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::Drift(d) if d.len() == 1 && d[0].file == "down"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("000002_b down file"), "{err}");
+    assert!(err.to_string().contains("`repair`"), "{err}");
+    let st = Migrator::new(&reg).status(&mut c).unwrap();
+    assert_eq!(st.migrations[1].checksum_state, ChecksumState::Drift);
+
+    let mut o = Options::default();
+    o.allow_drift = true;
+    Migrator::with_options(&reg, o).up(&mut c).unwrap();
+    assert!(
+        Migrator::new(&reg).up(&mut c).is_err(),
+        "--allow-drift recorded it"
+    );
+
+    let done = Migrator::new(&reg).repair(&mut c).unwrap();
+    assert_eq!(done.accepted.len(), 1);
+    assert_eq!(done.accepted[0].migration.version, v(2));
+    Migrator::new(&reg).up(&mut c).unwrap();
+    let st = Migrator::new(&reg).status(&mut c).unwrap();
+    assert_eq!(st.migrations[1].checksum_state, ChecksumState::Ok);
+    assert_eq!(history(&mut c).last(), Some(&(2, "repair".to_owned())));
+    // Nothing left to repair; the migration still reverts with the new down.
+    let again = Migrator::new(&reg).repair(&mut c).unwrap();
+    assert!(again.accepted.is_empty() && again.recorded.is_empty());
+    run(&Migrator::new(&reg), &mut c, Target::Down { steps: 2 }).unwrap();
+    assert!(!table_exists(&mut c, "b"));
+}
+
+/// A history table written by a build that kept no down checksums gets the
+/// column (and the `repair` direction) on the next write; its old rows are
+/// not drift, and `repair` records their downs.
+#[test]
+fn a_history_table_without_down_checksums_is_upgraded() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let dir = abc();
+    let reg = dir.registry();
+    let a = reg.get(v(1)).unwrap().checksum().to_owned();
+    c.batch_execute(&format!(
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+         INSERT INTO schema_migrations VALUES (1, false);
+         CREATE TABLE a (id int);
+         CREATE TABLE schema_migrations_history (
+             id bigserial PRIMARY KEY, version bigint NOT NULL, name text NOT NULL, checksum text,
+             direction text NOT NULL CHECK (direction IN ('up', 'down', 'baseline', 'baseline_down', 'force_up', 'force_down')),
+             applied_at timestamptz NOT NULL DEFAULT now(), duration_ms bigint,
+             applied_by text NOT NULL DEFAULT current_user);
+         INSERT INTO schema_migrations_history (version, name, checksum, direction) VALUES (1, 'a', '{a}', 'up');"
+    ))
+    .unwrap();
+    Migrator::new(&reg).up(&mut c).unwrap();
+    assert!(table_exists(&mut c, "c"));
+    let done = Migrator::new(&reg).repair(&mut c).unwrap();
+    assert!(done.accepted.is_empty());
+    assert_eq!(done.recorded.len(), 1, "{done:?}");
+    assert_eq!(done.recorded[0].version, v(1));
+    let recorded: Option<String> = c
+        .query_one(
+            "SELECT down_checksum FROM schema_migrations_history WHERE version = 1 ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded.as_deref(), reg.get(v(1)).unwrap().down_checksum());
 }

@@ -163,6 +163,9 @@ enum Command {
         #[arg(allow_negative_numbers = true)]
         version: i64,
     },
+    /// Accept edited files of applied migrations: record their current
+    /// checksums in the history (nothing is run)
+    Repair,
     /// Create an empty up/down pair: YYYYMMDDHHMMSS_NAME, or the next number with --seq
     Create {
         name: String,
@@ -601,6 +604,37 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
                     "version forced to {v}, not dirty; nothing was run"
                 )),
                 None => out.line("version cleared (no migration applied); nothing was run"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Repair => {
+            let registry = load_registry(g, embedded)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let done = m.repair(&mut c.client)?;
+            for d in &done.accepted {
+                out.line(&format!(
+                    "accepted {} {} file: recorded {}, now {}",
+                    d.migration,
+                    d.file,
+                    crate::error::short(&d.recorded),
+                    crate::error::short(&d.current)
+                ));
+            }
+            for r in &done.recorded {
+                out.line(&format!(
+                    "recorded the checksums of {r} (applied before they were all kept)"
+                ));
+            }
+            if done.accepted.is_empty() && done.recorded.is_empty() {
+                out.line(
+                    "nothing to repair: the files of every applied migration match the history",
+                );
+            } else {
+                out.line(&format!(
+                    "{} changed files accepted in the history; nothing was run",
+                    done.accepted.len()
+                ));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -156,6 +156,7 @@ impl Out {
                     MigrationState::Applied => match m.how {
                         Some(crate::migrator::HistoryDirection::Baseline) => "applied (baseline)",
                         Some(crate::migrator::HistoryDirection::ForceUp) => "applied (forced)",
+                        Some(crate::migrator::HistoryDirection::Repair) => "applied (repaired)",
                         None => "applied (by another tool)",
                         _ => "applied",
                     },

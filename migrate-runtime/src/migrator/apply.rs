@@ -54,11 +54,12 @@ fn bookkeeping(s: &Session, step: &Step<'_>) -> String {
 fn history_sql(s: &Session, step: &Step<'_>, duration: Duration) -> String {
     let m = step.migration;
     format!(
-        "INSERT INTO {} (version, name, checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {});",
+        "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {}, {});",
         s.history_table.sql(),
         m.version,
         literal(&m.name),
         literal(m.checksum()),
+        m.down_checksum().map_or("NULL".to_owned(), literal),
         literal(step.history_direction().as_str()),
         duration.as_millis(),
     )

@@ -19,7 +19,7 @@ pub use lock::golang_migrate_lock_key;
 pub use state::{HistoryDirection, HistoryEntry};
 pub use status::{ChecksumState, MigrationState, MigrationStatus, Status};
 
-use crate::error::{MigrateError, MigrationRef};
+use crate::error::{Drift, MigrateError, MigrationRef};
 use crate::migration::{Migration, Version};
 use crate::registry::Registry;
 use crate::sql::TableName;
@@ -165,6 +165,16 @@ pub struct Report {
     /// History rows recorded without running SQL (baseline).
     pub baselined: usize,
     pub elapsed: Duration,
+}
+
+/// What [`Migrator::repair`] recorded.
+#[derive(Debug, Clone, Default)]
+pub struct Repaired {
+    /// Changed files whose new checksums are now the recorded ones.
+    pub accepted: Vec<Drift>,
+    /// Migrations whose checksums were not all recorded (a down applied
+    /// before down checksums were kept) and now are.
+    pub recorded: Vec<MigrationRef>,
 }
 
 /// What a run would do, without doing it (`--dry-run`).
@@ -411,6 +421,50 @@ impl<'r> Migrator<'r> {
         result
     }
 
+    /// Accepts the files of applied migrations as they are now (Flyway's
+    /// `repair`): for each one whose up or down changed since it was recorded,
+    /// a `repair` history row records the current checksums, so the change is
+    /// deliberate and on record instead of passed over with `--allow-drift`
+    /// every time. Downs applied before their checksums were kept get theirs
+    /// recorded too. Runs no migration SQL; the version and dirty flag stay.
+    ///
+    /// # Errors
+    ///
+    /// The lock timeout, database errors.
+    pub fn repair(&self, client: &mut Client) -> Result<Repaired, MigrateError> {
+        let s = self.session(client)?;
+        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
+        let result = (|| {
+            let st = state::read(client, &s)?;
+            state::ensure_tables(client, &s, &st)?;
+            let view = state::reconcile(self.registry, &st);
+            let mut done = Repaired::default();
+            let mut marks = view.marks.clone();
+            for m in self.registry.iter() {
+                let Some(Some(entry)) = view.applied.get(&m.version.get()) else {
+                    continue;
+                };
+                let drift = problems::drifted(m, &view);
+                let untracked = entry.checksum.is_none()
+                    || (entry.down_checksum.is_none() && m.down_checksum().is_some());
+                if drift.is_empty() && !untracked {
+                    continue;
+                }
+                if drift.is_empty() {
+                    done.recorded.push(MigrationRef::of(m));
+                }
+                done.accepted.extend(drift);
+                marks.push(state::Mark::of(m, HistoryDirection::Repair));
+            }
+            if !marks.is_empty() {
+                write_marks(client, &s, &marks)?;
+            }
+            Ok(done)
+        })();
+        lock::release(client, &s.lock_keys);
+        result
+    }
+
     /// Takes over a database that `tool` migrated: reads its history table, checks
     /// that its applied versions are exactly the oldest migrations here, and
     /// records them as applied (baseline) without running any SQL. Returns the
@@ -563,7 +617,7 @@ fn write_marks(client: &mut Client, s: &Session, marks: &[Mark]) -> Result<(), M
     );
     client.batch_execute(&sql).map_err(|e| {
         let _ = client.batch_execute("ROLLBACK");
-        MigrateError::db(format!("recording the baseline in {}", s.history_table), e)
+        MigrateError::db(format!("recording history rows in {}", s.history_table), e)
     })
 }
 

@@ -5,7 +5,7 @@
 
 use super::state::{DbState, View};
 use crate::error::{Drift, MigrateError, MigrationRef};
-use crate::migration::Version;
+use crate::migration::{Migration, Version};
 use crate::registry::Registry;
 
 /// The newest version that counts as applied: the history's, or the version row
@@ -14,6 +14,38 @@ pub(crate) fn current(st: &DbState, view: &View) -> Option<i64> {
     let dirty = st.row.is_some_and(|r| r.dirty);
     let row = st.row.map(|r| r.version).filter(|_| !dirty);
     view.applied.keys().next_back().copied().max(row)
+}
+
+/// The files of applied migration `m` whose text differs from what the history
+/// recorded. A down is compared only when its checksum was recorded (rows
+/// written before down checksums were kept have none); a down that appeared
+/// or vanished since is a change too.
+pub(crate) fn drifted(m: &Migration, view: &View) -> Vec<Drift> {
+    let Some(Some(entry)) = view.applied.get(&m.version.get()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(recorded) = entry.checksum.as_deref()
+        && recorded != m.checksum()
+    {
+        out.push(Drift {
+            migration: MigrationRef::of(m),
+            file: "up",
+            recorded: recorded.to_owned(),
+            current: m.checksum().to_owned(),
+        });
+    }
+    if let Some(recorded) = entry.down_checksum.as_deref()
+        && Some(recorded) != m.down_checksum()
+    {
+        out.push(Drift {
+            migration: MigrationRef::of(m),
+            file: "down",
+            recorded: recorded.to_owned(),
+            current: m.down_checksum().unwrap_or("(none)").to_owned(),
+        });
+    }
+    out
 }
 
 /// Every problem, most fundamental first: dirty, applied migrations whose files
@@ -63,18 +95,7 @@ pub(crate) fn find(registry: &Registry, st: &DbState, view: &View) -> Vec<Migrat
     if !missing.is_empty() {
         out.push(MigrateError::Missing(missing));
     }
-    let drift: Vec<Drift> = registry
-        .iter()
-        .filter_map(|m| {
-            let entry = view.applied.get(&m.version.get())?.as_ref()?;
-            let recorded = entry.checksum.as_deref()?;
-            (recorded != m.checksum()).then(|| Drift {
-                migration: MigrationRef::of(m),
-                recorded: recorded.to_owned(),
-                current: m.checksum().to_owned(),
-            })
-        })
-        .collect();
+    let drift: Vec<Drift> = registry.iter().flat_map(|m| drifted(m, view)).collect();
     if !drift.is_empty() {
         out.push(MigrateError::Drift(drift));
     }

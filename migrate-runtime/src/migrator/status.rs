@@ -138,9 +138,12 @@ pub(crate) fn build(registry: &Registry, st: &DbState) -> Status {
                 MigrationState::Pending
             };
             let recorded = entry.and_then(|e| e.checksum.clone());
+            // The same comparison as the refusals' (up and down files).
             let checksum_state = match (state, &recorded) {
-                (MigrationState::Applied, Some(c)) if c == m.checksum() => ChecksumState::Ok,
-                (MigrationState::Applied, Some(_)) => ChecksumState::Drift,
+                (MigrationState::Applied, Some(_)) if !problems::drifted(m, &view).is_empty() => {
+                    ChecksumState::Drift
+                }
+                (MigrationState::Applied, Some(_)) => ChecksumState::Ok,
                 (MigrationState::Applied, None) => ChecksumState::Unrecorded,
                 _ => ChecksumState::None,
             };
