@@ -191,3 +191,36 @@ fn a_migrations_table_whose_history_name_is_too_long_is_refused() {
     let r = run(url, &["--dir", dir, "--migrations-table", &fits, "up"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+/// `repair` from the command line: an edited down stops `up`; `repair` says
+/// what it accepted; then `up` runs.
+#[test]
+fn repair_accepts_an_edited_down_file() {
+    let (db, _c, d) = database_and_a();
+    let dir = d.path().to_str().unwrap();
+    let url = Some(db.url());
+    assert_eq!(run(url, &["--dir", dir, "up"]).code, 0);
+    d.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE IF EXISTS a;"),
+    );
+    let r = run(url, &["--dir", dir, "up"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("000001_a down file: recorded"), "{r:?}");
+    let r = run(url, &["--dir", dir, "repair"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .starts_with("accepted 000001_a down file: recorded "),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("1 changed files accepted in the history; nothing was run"),
+        "{r:?}"
+    );
+    let r = run(url, &["--dir", dir, "status"]);
+    assert!(r.stdout.contains("applied (repaired)"), "{r:?}");
+    assert_eq!(run(url, &["--dir", dir, "up"]).code, 0);
+}
