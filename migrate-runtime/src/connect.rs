@@ -274,6 +274,25 @@ impl ConnectOptions {
         Ok(client)
     }
 
+    /// Asks the server to cancel what `token`'s session is running (a cancel
+    /// request over a new connection, TLS as this URL says).
+    ///
+    /// # Errors
+    ///
+    /// The cancel connection failed; TLS settings that cannot be honoured.
+    pub fn cancel(&self, token: &postgres::CancelToken) -> Result<(), MigrateError> {
+        let sent = match self.ssl {
+            SslMode::Disable => token.cancel_query(NoTls),
+            _ => token.cancel_query(postgres_native_tls::MakeTlsConnector::new(
+                self.tls_connector()?,
+            )),
+        };
+        sent.map_err(|source| MigrateError::Connect {
+            target: self.target(),
+            source,
+        })
+    }
+
     /// Connects, retrying for up to `wait` while the server is not up yet
     /// (refused, starting up, too many connections). Wrong credentials or a
     /// missing database fail at once. `on_retry` hears about the first failure.

@@ -451,6 +451,16 @@ pub enum MigrateError {
         max_version_name: usize,
     },
 
+    /// A stop was asked for (SIGINT, SIGTERM) between two steps.
+    #[error(
+        "interrupted before migration {next}: it and the ones after it did not run; the database is at {}",
+        version_text(*.at)
+    )]
+    Interrupted {
+        next: MigrationRef,
+        at: Option<Version>,
+    },
+
     /// No schema to put the migration tables in.
     #[error(
         "no schema is selected: none of the schemas in search_path exists\n\

@@ -18,6 +18,7 @@
 mod backup;
 mod create;
 mod inspect;
+mod interrupt;
 mod output;
 
 use std::borrow::Cow;
@@ -34,7 +35,7 @@ pub use create::{CreateError, create};
 use crate::connect::{ConnectOptions, DEFAULT_URL};
 use crate::error::{MigrateError, fmt_duration};
 use crate::migration::Version;
-use crate::migrator::{Migrator, Options, Plan, Report, Target};
+use crate::migrator::{Event, Migrator, Options, Plan, Report, Target};
 use crate::registry::Registry;
 use crate::seed::{Seeder, Seeds};
 use crate::sql::TableName;
@@ -775,9 +776,53 @@ fn migrate(
             &format!("revert all {n} applied migrations of {}?", c.opts.target()),
         )?;
     }
-    let report = m.run(&mut c.client, target, &mut |e| out.event(e))?;
-    summary(out, &report);
-    Ok(ExitCode::SUCCESS)
+    let interrupt = interrupt::Interrupt::install(&c.opts, c.client.cancel_token());
+    let mut options = m.options().clone();
+    options.interrupt = Some(interrupt.stop.clone());
+    let m = Migrator::with_options(&registry, options);
+    // What ran, for the closing line of an interrupted run.
+    let (mut done, mut running) = (0usize, None::<String>);
+    let result = m.run(&mut c.client, target, &mut |e| {
+        match e {
+            Event::Started { step, .. } => running = Some(step.migration.label()),
+            Event::Finished { .. } => {
+                done += 1;
+                running = None;
+            }
+            Event::Baselined { .. } => {}
+        }
+        out.event(e)
+    });
+    let Some((signal, code)) = interrupt.received() else {
+        summary(out, &result?);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let stopped = match (&result, running) {
+        (Err(MigrateError::Failed(_)), Some(label)) => {
+            format!("{label} was cancelled (see above)")
+        }
+        (Err(MigrateError::Interrupted { next, .. }), _) => {
+            format!("{next} and the ones after it did not start")
+        }
+        (Ok(_), _) => "the run had finished".to_owned(),
+        (Err(_), _) => "it stopped with the error above".to_owned(),
+    };
+    if let Err(e) = &result
+        && !matches!(e, MigrateError::Interrupted { .. })
+    {
+        out.error(&crate::migrator::apply::error_chain(e));
+    }
+    let at = match m.version(&mut c.client) {
+        Ok(Some((v, false))) => format!("the database is at version {v}"),
+        Ok(Some((v, true))) => format!("the database is at version {v}, dirty"),
+        Ok(None) => "no migration is applied".to_owned(),
+        Err(_) => "run `version` to see where the database is".to_owned(),
+    };
+    out.error(&format!(
+        "interrupted by {signal}: {done} migration{} done in this run; {stopped}; {at}",
+        if done == 1 { "" } else { "s" }
+    ));
+    Ok(ExitCode::from(code))
 }
 
 fn summary(out: &mut Out, r: &Report) {

@@ -8,6 +8,8 @@ pub(crate) mod state;
 mod status;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use migrate_core::Direction;
@@ -48,6 +50,10 @@ pub struct Options {
     /// runs that apply transactional migrations; a very long run can exhaust
     /// `max_locks_per_transaction` (each table takes locks until the commit).
     pub single_transaction: bool,
+    /// Set (by a signal handler) to stop before the next step: the step that
+    /// runs finishes or fails, no other starts. The CLI also cancels the
+    /// running statement.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -63,6 +69,7 @@ impl Default for Options {
             allow_out_of_order: false,
             url_database: None,
             single_transaction: false,
+            interrupt: None,
         }
     }
 }
@@ -330,6 +337,17 @@ impl<'r> Migrator<'r> {
             return Ok(report);
         }
         for (index, step) in steps.iter().enumerate() {
+            if self
+                .options
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::SeqCst))
+            {
+                return Err(MigrateError::Interrupted {
+                    next: MigrationRef::of(step.migration),
+                    at: report.to,
+                });
+            }
             progress(Event::Started { step, index, total });
             let duration = apply::run(client, s, step)?;
             finished(&mut report, progress, step, index, total, duration);
