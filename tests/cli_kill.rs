@@ -82,19 +82,9 @@ fn sigint_and_sigterm_cancel_the_running_statement_and_stop() {
             Some("DROP TABLE c;"),
         );
         let dir = d.path().to_str().unwrap();
-        let child = cmd(Some(db.url()))
-            .args(["--dir", dir, "up"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        wait_for_sleep(&mut c);
+        let child = up_until_it_sleeps(&db, &mut c, dir);
         let start = Instant::now();
-        let sent = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
+        send(&child, signal);
         let r = output(child.wait_with_output().unwrap());
         assert!(start.elapsed() < Duration::from_secs(10), "{signal}: {r:?}");
         assert_eq!(r.code, code, "{signal}: {r:?}");
@@ -131,6 +121,27 @@ fn sigint_and_sigterm_cancel_the_running_statement_and_stop() {
     }
 }
 
+/// Starts `up` over `dir`, output captured, and returns once it sleeps.
+fn up_until_it_sleeps(db: &TestDb, c: &mut postgres::Client, dir: &str) -> std::process::Child {
+    let child = cmd(Some(db.url()))
+        .args(["--dir", dir, "up"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_sleep(c);
+    child
+}
+
+/// `kill -SIGNAL` the child.
+fn send(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{signal}");
+}
+
 /// Waits until the binary's session on `c`'s database sleeps in a migration
 /// (pg_stat_activity is the whole cluster's: other tests sleep too).
 fn wait_for_sleep(c: &mut postgres::Client) {
@@ -147,4 +158,55 @@ fn wait_for_sleep(c: &mut postgres::Client) {
         assert!(Instant::now() < deadline, "the migration never started");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A second Ctrl-C exits at once, even while the statement keeps running (this
+/// one catches the cancel and sleeps on); the server rolls it back when the
+/// connection goes, so the migration is not applied.
+#[test]
+fn a_second_sigint_exits_at_once() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = dir_with_a();
+    d.add(
+        "000002_stubborn",
+        "CREATE TABLE stubborn (id int);\n\
+         DO $$ BEGIN PERFORM pg_sleep(30); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(30); END $$;\n",
+        Some("DROP TABLE stubborn;"),
+    );
+    let dir = d.path().to_str().unwrap();
+    let child = up_until_it_sleeps(&db, &mut c, dir);
+    let start = Instant::now();
+    for _ in 0..2 {
+        send(&child, "INT");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let r = output(child.wait_with_output().unwrap());
+    assert!(start.elapsed() < Duration::from_secs(10), "{r:?}");
+    assert_eq!(r.code, 130, "{r:?}");
+    assert!(r.stderr.contains("once more exits at once"), "{r:?}");
+    // It did not wait for the statement to end and report.
+    assert!(!r.stderr.contains("interrupted by SIGINT:"), "{r:?}");
+    // The server ends the orphaned session and rolls its migration back.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while scalar_i64(
+        &mut c,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND application_name = 'novacron-db'",
+    ) > 0
+    {
+        assert!(Instant::now() < deadline, "the session outlived its client");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        scalar_i64(&mut c, "SELECT version FROM schema_migrations"),
+        1
+    );
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname = 'stubborn'"
+        ),
+        0
+    );
 }
