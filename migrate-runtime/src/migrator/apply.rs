@@ -65,26 +65,28 @@ fn history_sql(s: &Session, step: &Step<'_>, duration: Duration) -> String {
     )
 }
 
-/// Runs one step; returns how long it took.
+/// Runs one step; returns how long it took. `reset` (the session reset after
+/// the step before, or nothing) rides at the front of the step's first
+/// message: a round trip less per migration than sending it alone.
 pub(crate) fn run(
     client: &mut Client,
     s: &Session,
     step: &Step<'_>,
+    reset: &str,
 ) -> Result<Duration, MigrateError> {
-    let took = if step.script().transactional {
-        run_in_transaction(client, s, std::slice::from_ref(step))?[0]
+    if step.script().transactional {
+        Ok(run_in_transaction(client, s, std::slice::from_ref(step), reset)?[0])
     } else {
-        run_without_transaction(client, s, step)?
-    };
-    // A separate message: the step is committed, and an error here must not
-    // read as the migration's.
-    client.batch_execute(&s.reset_sql).map_err(|e| {
-        MigrateError::db(
-            format!("resetting the session after {}", step.migration.label()),
-            e,
-        )
-    })?;
-    Ok(took)
+        run_without_transaction(client, s, step, reset)
+    }
+}
+
+/// The session reset on its own, after the last step of a run (and, best
+/// effort, after a failed one), so the caller's session is as it was.
+pub(crate) fn reset(client: &mut Client, s: &Session) -> Result<(), MigrateError> {
+    client
+        .batch_execute(&s.reset_sql)
+        .map_err(|e| MigrateError::db("resetting the session after the run", e))
 }
 
 /// Sends a script's statements one message each, `prefix` (BEGIN) riding
@@ -141,6 +143,7 @@ pub(crate) fn run_in_transaction(
     client: &mut Client,
     s: &Session,
     steps: &[Step<'_>],
+    reset: &str,
 ) -> Result<Vec<Duration>, MigrateError> {
     let Some(first) = steps.first() else {
         return Ok(Vec::new());
@@ -159,7 +162,8 @@ pub(crate) fn run_in_transaction(
     let mut durations = Vec::with_capacity(steps.len());
     for (k, step) in steps.iter().enumerate() {
         let start = Instant::now();
-        let prefix = if k == 0 { "BEGIN;\n" } else { "" };
+        let begin = format!("{reset}BEGIN;\n");
+        let prefix = if k == 0 { begin.as_str() } else { "" };
         if let Err((e, place)) = send_statements(client, step.script(), prefix) {
             return fail(client, k, e, place);
         }
@@ -210,10 +214,8 @@ pub(crate) fn run_single_transaction(
     s: &Session,
     steps: &[Step<'_>],
 ) -> Result<Vec<Duration>, MigrateError> {
-    let durations = run_in_transaction(client, s, steps)?;
-    client
-        .batch_execute(&s.reset_sql)
-        .map_err(|e| MigrateError::db("resetting the session after the run", e))?;
+    let durations = run_in_transaction(client, s, steps, "")?;
+    reset(client, s)?;
     Ok(durations)
 }
 
@@ -221,6 +223,7 @@ fn run_without_transaction(
     client: &mut Client,
     s: &Session,
     step: &Step<'_>,
+    reset: &str,
 ) -> Result<Duration, MigrateError> {
     let m = step.migration;
     let (dirty_at, if_complete, to_retry) = match step.direction {
@@ -234,7 +237,7 @@ fn run_without_transaction(
     let start = Instant::now();
     client
         .batch_execute(&format!(
-            "BEGIN; {} COMMIT;",
+            "{reset}BEGIN; {} COMMIT;",
             set_version_sql(&s.version_table, Some(dirty_at.get()), true)
         ))
         .map_err(|e| {

@@ -198,9 +198,11 @@ pub struct Plan<'r> {
 ///
 /// Every command that writes takes golang-migrate's advisory lock for the whole
 /// command, so runs of this tool and of golang-migrate on one database never
-/// overlap. Each transactional migration is sent with its version and history
-/// update as one message in one transaction; a migration marked
-/// `-- migrate:no-transaction` marks the version dirty while it runs.
+/// overlap. Each transactional migration runs with its version and history
+/// update in one transaction, one statement per message (so a failing
+/// statement is known without running anything twice); a migration marked
+/// `-- migrate:no-transaction` marks the version dirty while it runs. After
+/// each migration the session's settings are put back as they were.
 ///
 /// # Examples
 ///
@@ -343,14 +345,29 @@ impl<'r> Migrator<'r> {
                 .as_ref()
                 .is_some_and(|f| f.load(Ordering::SeqCst))
             {
+                if index > 0 {
+                    let _ = apply::reset(client, s);
+                }
                 return Err(MigrateError::Interrupted {
                     next: MigrationRef::of(step.migration),
                     at: report.to,
                 });
             }
             progress(Event::Started { step, index, total });
-            let duration = apply::run(client, s, step)?;
+            let reset = if index > 0 { s.reset_sql.as_str() } else { "" };
+            let duration = match apply::run(client, s, step, reset) {
+                Ok(d) => d,
+                Err(e) => {
+                    // Best effort: a failed no-transaction step may have
+                    // changed settings; the caller's session gets its own back.
+                    let _ = apply::reset(client, s);
+                    return Err(e);
+                }
+            };
             finished(&mut report, progress, step, index, total, duration);
+        }
+        if !steps.is_empty() {
+            apply::reset(client, s)?;
         }
         Ok(report)
     }
