@@ -20,7 +20,7 @@ CARGO ?= cargo
 NOVACRON_DB = $(CARGO) run -q --bin novacron-db --
 
 .DEFAULT_GOAL := help
-.PHONY: help deps postgres build dev test test-matrix fmt clippy
+.PHONY: help deps postgres build dev test test-matrix fmt clippy fuzz
 
 help: ## List the targets
 	@echo "Targets (DB_URL and DB_TEST_URL can be set on the command line or in the environment):"
@@ -84,6 +84,18 @@ fmt: ## Format the code
 
 clippy: ## Lint with clippy, warnings are errors
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = parse replay analyze
+
+fuzz: ## Fuzz scan/parse, replay and analysis for FUZZ_SECONDS each (cargo-fuzz, nightly)
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		cp -n migrations/*.sql tests/ui/*/*/migrations/*.sql fuzz/corpus/$$t/ 2>/dev/null || true; \
+		echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
+		(cd fuzz && $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS)) || exit 1; \
+	done
 
 # Database targets (db-migrate, db-rollback, db-seed, ...) go below.
 #

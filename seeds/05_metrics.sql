@@ -2,14 +2,20 @@
 -- the current 5-minute boundary, for every seed VM and every seed node.
 --
 -- The timestamps move with now(), so ON CONFLICT cannot make this idempotent:
--- the seed resources' samples are deleted first, then inserted again. Run the
+-- the seed's own samples are deleted first, then inserted again. Run the
 -- file in one transaction (psql -1, or the seeder) so nobody sees the gap.
+--
+-- Which samples are the seed's: each is stamped 42 microseconds before a
+-- 5-minute boundary (no collector writes that), so this file and clean.sql
+-- delete exactly those and never a sample you added, even for a seed VM or
+-- node. Keep the marker in step with clean.sql.
 -- Values are deterministic curves (a daily cycle plus a faster ripple), not
 -- random(), so two runs give the same shapes. VMs that are not running report
 -- zeros (a paused VM still holds its memory); the offline node reports zeros.
 
 DELETE FROM vm_metrics
- WHERE vm_id IN (
+ WHERE time = date_bin('5 minutes', time, timestamptz '2000-01-01 00:00:00+00' - interval '42 microseconds')
+   AND vm_id IN (
     '40000000-0000-4000-8000-000000000001', '40000000-0000-4000-8000-000000000002',
     '40000000-0000-4000-8000-000000000003', '40000000-0000-4000-8000-000000000004',
     '40000000-0000-4000-8000-000000000005', '40000000-0000-4000-8000-000000000006',
@@ -17,7 +23,8 @@ DELETE FROM vm_metrics
     '40000000-0000-4000-8000-000000000009', '40000000-0000-4000-8000-000000000010');
 
 DELETE FROM node_metrics
- WHERE node_id IN (
+ WHERE time = date_bin('5 minutes', time, timestamptz '2000-01-01 00:00:00+00' - interval '42 microseconds')
+   AND node_id IN (
     '30000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000002',
     '30000000-0000-4000-8000-000000000003', '30000000-0000-4000-8000-000000000004',
     '30000000-0000-4000-8000-000000000005', '30000000-0000-4000-8000-000000000006',
@@ -27,7 +34,7 @@ DELETE FROM node_metrics
 INSERT INTO vm_metrics (vm_id, time, cpu_percent, memory_used_bytes,
                         disk_read_bytes, disk_write_bytes, network_rx_bytes, network_tx_bytes)
 SELECT p.vm_id,
-       ts.t,
+       ts.t - interval '42 microseconds',
        -- CPU: base load, a daily swing and a ripple, clamped to 0..100.
        CASE WHEN p.active
             THEN round(least(100, greatest(0,
@@ -62,12 +69,13 @@ SELECT p.vm_id,
  CROSS JOIN generate_series(
         date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00') - interval '24 hours',
         date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00'),
-        interval '5 minutes') AS ts (t);
+        interval '5 minutes') AS ts (t)
+ON CONFLICT (vm_id, time) DO NOTHING;
 
 INSERT INTO node_metrics (node_id, time, cpu_percent, memory_used_bytes, disk_used_bytes,
                           network_rx_bytes, network_tx_bytes, load_average, running_vms)
 SELECT p.node_id,
-       ts.t,
+       ts.t - interval '42 microseconds',
        CASE WHEN p.up
             THEN round(least(100, greatest(0,
                      p.cpu_base
@@ -109,4 +117,5 @@ SELECT p.node_id,
  CROSS JOIN generate_series(
         date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00') - interval '24 hours',
         date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00'),
-        interval '5 minutes') AS ts (t);
+        interval '5 minutes') AS ts (t)
+ON CONFLICT (node_id, time) DO NOTHING;

@@ -15,8 +15,10 @@
 -- or re-point your rows and run clean again to remove it.
 -- Keep the NOT EXISTS lists in step with the foreign keys in migrations/.
 --
--- Metrics are the exception the seeds define: all samples of the seed VMs and
--- seed nodes are removed, as 05_metrics.sql does before it re-inserts them.
+-- Metrics have no id: the seed's samples are the ones 05_metrics.sql stamps 42
+-- microseconds before a 5-minute boundary; only those are removed, as that
+-- file does before it re-inserts them. A sample of your own for a seed VM or
+-- node stays, and so does that VM or node (metrics cascade from it).
 --
 -- audit_logs is append-only, but its trigger (migration 000009) only rejects
 -- UPDATE; DELETE stays allowed (for retention purges), so the seed entries are
@@ -77,14 +79,18 @@ DELETE FROM network_interfaces WHERE id IN (
     '50000000-0000-4000-8000-000000000011', '50000000-0000-4000-8000-000000000012',
     '50000000-0000-4000-8000-000000000013');
 
-DELETE FROM vm_metrics WHERE vm_id IN (
+DELETE FROM vm_metrics
+ WHERE time = date_bin('5 minutes', time, timestamptz '2000-01-01 00:00:00+00' - interval '42 microseconds')
+   AND vm_id IN (
     '40000000-0000-4000-8000-000000000001', '40000000-0000-4000-8000-000000000002',
     '40000000-0000-4000-8000-000000000003', '40000000-0000-4000-8000-000000000004',
     '40000000-0000-4000-8000-000000000005', '40000000-0000-4000-8000-000000000006',
     '40000000-0000-4000-8000-000000000007', '40000000-0000-4000-8000-000000000008',
     '40000000-0000-4000-8000-000000000009', '40000000-0000-4000-8000-000000000010');
 
-DELETE FROM node_metrics WHERE node_id IN (
+DELETE FROM node_metrics
+ WHERE time = date_bin('5 minutes', time, timestamptz '2000-01-01 00:00:00+00' - interval '42 microseconds')
+   AND node_id IN (
     '30000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000002',
     '30000000-0000-4000-8000-000000000003', '30000000-0000-4000-8000-000000000004',
     '30000000-0000-4000-8000-000000000005', '30000000-0000-4000-8000-000000000006',
@@ -92,7 +98,8 @@ DELETE FROM node_metrics WHERE node_id IN (
     '30000000-0000-4000-8000-000000000009');
 
 -- Referenced by: migrations (CASCADE), snapshots (CASCADE), storage_volumes
--- (SET NULL), network_interfaces (CASCADE), vm_metrics (CASCADE; cleared above).
+-- (SET NULL), network_interfaces (CASCADE), vm_metrics (CASCADE; the seed's
+-- samples are cleared above, yours keep the VM).
 DELETE FROM vms v
  WHERE v.id IN (
     '40000000-0000-4000-8000-000000000001', '40000000-0000-4000-8000-000000000002',
@@ -103,10 +110,12 @@ DELETE FROM vms v
    AND NOT EXISTS (SELECT 1 FROM migrations m WHERE m.vm_id = v.id)
    AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.vm_id = v.id)
    AND NOT EXISTS (SELECT 1 FROM storage_volumes sv WHERE sv.vm_id = v.id)
-   AND NOT EXISTS (SELECT 1 FROM network_interfaces ni WHERE ni.vm_id = v.id);
+   AND NOT EXISTS (SELECT 1 FROM network_interfaces ni WHERE ni.vm_id = v.id)
+   AND NOT EXISTS (SELECT 1 FROM vm_metrics vm WHERE vm.vm_id = v.id);
 
 -- Referenced by: vms (SET NULL), migrations (RESTRICT, source and target),
--- storage_volumes (RESTRICT), node_metrics (CASCADE; cleared above).
+-- storage_volumes (RESTRICT), node_metrics (CASCADE; the seed's samples are
+-- cleared above, yours keep the node).
 DELETE FROM nodes n
  WHERE n.id IN (
     '30000000-0000-4000-8000-000000000001', '30000000-0000-4000-8000-000000000002',
@@ -116,7 +125,8 @@ DELETE FROM nodes n
     '30000000-0000-4000-8000-000000000009')
    AND NOT EXISTS (SELECT 1 FROM vms v WHERE v.node_id = n.id)
    AND NOT EXISTS (SELECT 1 FROM migrations m WHERE m.source_node_id = n.id OR m.target_node_id = n.id)
-   AND NOT EXISTS (SELECT 1 FROM storage_volumes sv WHERE sv.node_id = n.id);
+   AND NOT EXISTS (SELECT 1 FROM storage_volumes sv WHERE sv.node_id = n.id)
+   AND NOT EXISTS (SELECT 1 FROM node_metrics nm WHERE nm.node_id = n.id);
 
 -- Referenced by: vms.created_by, migrations.initiated_by, alerts.acknowledged_by,
 -- snapshots.created_by, audit_logs.actor_id (all SET NULL), sessions and

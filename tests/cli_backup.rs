@@ -173,6 +173,34 @@ fn backup_then_restore_gives_the_same_rows_and_refuses_what_it_should() {
     assert_eq!(r.code, 2, "{r:?}");
 }
 
+/// A dump cut to 50-99% of its size still lists (its table of contents is at
+/// the start) but cannot be restored: `restore --force` refuses it before
+/// dropping anything, so the target stays exactly as it was.
+#[test]
+fn a_truncated_dump_leaves_the_target_as_it_was() {
+    let src = migrated_and_seeded();
+    let tmp = TempDir::new();
+    let dump = tmp.path().join("nc.dump");
+    let r = novacron(src.url(), &["backup", s(&dump)]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let bytes = std::fs::read(&dump).unwrap();
+    let sidecar = std::fs::read(tmp.path().join("nc.dump.json")).unwrap();
+    let original = snapshot(&src);
+    for pct in [50, 75, 99] {
+        let cut = tmp.path().join(format!("cut{pct}.dump"));
+        std::fs::write(&cut, &bytes[..bytes.len() * pct / 100]).unwrap();
+        std::fs::write(tmp.path().join(format!("cut{pct}.dump.json")), &sidecar).unwrap();
+        let r = novacron(src.url(), &["restore", s(&cut), "--force"]);
+        assert_eq!(r.code, 1, "{pct}%: {r:?}");
+        assert!(
+            r.stderr.contains("cannot be read to the end")
+                && r.stderr.contains("nothing was dropped"),
+            "{pct}%: {r:?}"
+        );
+        assert_eq!(snapshot(&src), original, "{pct}%: the target changed");
+    }
+}
+
 #[test]
 fn default_name_and_no_overwrite() {
     let src = TestDb::new();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{count, seed, seeded_db};
+use common::{clean, count, seed, seeded_db};
 
 #[test]
 fn seeds_have_the_documented_counts() {
@@ -151,12 +151,7 @@ fn clean_removes_exactly_the_seed_rows() {
                    'my-vm', 1, 512, 10, 'alpine');",
     )
     .unwrap();
-    let clean = novacron_db::SEEDS
-        .clean
-        .as_ref()
-        .expect("clean.sql is embedded");
-    c.batch_execute(&format!("BEGIN;\n{}\n;COMMIT;", clean.sql))
-        .unwrap();
+    clean(&mut c);
     for (s, t) in novacron_db::schema::TABLES {
         let n = count(&mut c, &format!("SELECT count(*) FROM \"{s}\".\"{t}\""));
         let mine = match *t {
@@ -167,6 +162,68 @@ fn clean_removes_exactly_the_seed_rows() {
     }
     assert_eq!(
         count(&mut c, "SELECT count(*) FROM vms WHERE name = 'my-vm'"),
+        1
+    );
+}
+
+/// A metric sample you add for a seed VM or node (at a 5-minute boundary, as
+/// a collector writes them) survives `seed` and `clean`, and keeps its VM or
+/// node (their metrics cascade) and what that VM or node needs.
+#[test]
+fn seed_and_clean_keep_the_metrics_you_added_for_seed_resources() {
+    let db = seeded_db();
+    let mut c = db.client();
+    let vm = "'40000000-0000-4000-8000-000000000001'";
+    let node = "'30000000-0000-4000-8000-000000000001'";
+    c.batch_execute(&format!(
+        "INSERT INTO vm_metrics (vm_id, time, cpu_percent, memory_used_bytes, disk_read_bytes,
+                                 disk_write_bytes, network_rx_bytes, network_tx_bytes)
+           VALUES ({vm}, date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00'),
+                   12.5, 1, 2, 3, 4, 5),
+                  ({vm}, now() - interval '2 hours', 50, 1, 2, 3, 4, 5);
+         INSERT INTO node_metrics (node_id, time, cpu_percent, memory_used_bytes, disk_used_bytes,
+                                   network_rx_bytes, network_tx_bytes, load_average, running_vms)
+           VALUES ({node}, date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00'),
+                   7, 1, 2, 3, 4, 0.5, 1);"
+    ))
+    .unwrap();
+    let mine = |c: &mut postgres::Client| {
+        (
+            count(
+                c,
+                &format!(
+                    "SELECT count(*) FROM vm_metrics WHERE vm_id = {vm} AND cpu_percent IN (12.5, 50)"
+                ),
+            ),
+            count(
+                c,
+                &format!(
+                    "SELECT count(*) FROM node_metrics WHERE node_id = {node} AND cpu_percent = 7"
+                ),
+            ),
+        )
+    };
+    let seed_samples = count(&mut c, "SELECT count(*) FROM vm_metrics");
+    seed(&mut c);
+    assert_eq!(mine(&mut c), (2, 1), "seed deleted a sample of yours");
+    assert_eq!(
+        count(&mut c, "SELECT count(*) FROM vm_metrics"),
+        seed_samples
+    );
+
+    clean(&mut c);
+    assert_eq!(mine(&mut c), (2, 1), "clean deleted a sample of yours");
+    assert_eq!(count(&mut c, "SELECT count(*) FROM vm_metrics"), 2);
+    assert_eq!(count(&mut c, "SELECT count(*) FROM node_metrics"), 1);
+    assert_eq!(
+        count(&mut c, &format!("SELECT count(*) FROM vms WHERE id = {vm}")),
+        1
+    );
+    assert_eq!(
+        count(
+            &mut c,
+            &format!("SELECT count(*) FROM nodes WHERE id = {node}")
+        ),
         1
     );
 }

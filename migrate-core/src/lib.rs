@@ -32,6 +32,7 @@ pub use diag::{Diagnostic, Diagnostics, SourcePos};
 pub mod source {
     //! Finding, reading and fingerprinting migration files.
     pub mod checksum;
+    pub mod dir;
     pub mod filename;
     pub mod load;
 }

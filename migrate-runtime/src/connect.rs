@@ -141,6 +141,17 @@ impl ConnectOptions {
                 }
             }
             let authority_end = base.find('/').unwrap_or(base.len());
+            // libpq and rust-postgres split user:password@host at the first
+            // '@': `p@ss@host` would connect to host `ss@host`, a confusing
+            // lookup error about a host nobody typed.
+            if base[..authority_end].matches('@').count() > 1 {
+                return Err(MigrateError::InvalidUrl(
+                    "there is more than one '@' before the host: an '@' in the user name or password \
+                     must be percent-encoded as %40 (postgres://user:p%40ss@host/db; also %2F for '/', \
+                     %3A for ':', %3F for '?', %23 for '#')"
+                        .to_owned(),
+                ));
+            }
             let path = &base[authority_end..];
             if path.len() > 1 {
                 // golang-migrate's CLI keys its lock on Go's url.Path, slash included.
@@ -261,6 +272,25 @@ impl ConnectOptions {
             .batch_execute(&setup)
             .map_err(|e| MigrateError::db("setting up the session", e))?;
         Ok(client)
+    }
+
+    /// Asks the server to cancel what `token`'s session is running (a cancel
+    /// request over a new connection, TLS as this URL says).
+    ///
+    /// # Errors
+    ///
+    /// The cancel connection failed; TLS settings that cannot be honoured.
+    pub fn cancel(&self, token: &postgres::CancelToken) -> Result<(), MigrateError> {
+        let sent = match self.ssl {
+            SslMode::Disable => token.cancel_query(NoTls),
+            _ => token.cancel_query(postgres_native_tls::MakeTlsConnector::new(
+                self.tls_connector()?,
+            )),
+        };
+        sent.map_err(|source| MigrateError::Connect {
+            target: self.target(),
+            source,
+        })
     }
 
     /// Connects, retrying for up to `wait` while the server is not up yet

@@ -38,6 +38,8 @@ impl fmt::Display for MigrationRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
     pub migration: MigrationRef,
+    /// Which of its files changed: `up` or `down`.
+    pub file: &'static str,
     /// The checksum recorded when it was applied.
     pub recorded: String,
     /// The checksum of the file now.
@@ -125,6 +127,9 @@ pub struct MigrationFailure {
     /// The error happened in the version and history bookkeeping sent after the
     /// migration's SQL, not in the file.
     pub in_bookkeeping: bool,
+    /// COMMIT failed: every statement ran, then a deferred constraint or
+    /// trigger refused the transaction.
+    pub at_commit: bool,
     pub outcome: Outcome,
 }
 
@@ -135,7 +140,12 @@ impl fmt::Display for MigrationFailure {
             .as_deref()
             .map(|c| format!(" (SQLSTATE {c})"))
             .unwrap_or_default();
-        let what = if self.in_bookkeeping {
+        let what = if self.at_commit {
+            format!(
+                "COMMIT failed after every statement of the migration ran: {}{code}",
+                self.message
+            )
+        } else if self.in_bookkeeping {
             format!(
                 "recording migration {} ({}) failed after its SQL ran: {}{code}",
                 self.migration, self.direction, self.message
@@ -147,9 +157,13 @@ impl fmt::Display for MigrationFailure {
         // failure looks the same whether `cargo build` or the database found it.
         let diag = Diagnostic {
             path: self.path.clone(),
-            pos: if self.in_bookkeeping { None } else { self.pos },
+            pos: if self.in_bookkeeping || self.at_commit {
+                None
+            } else {
+                self.pos
+            },
             message: what,
-            snippet: if self.in_bookkeeping {
+            snippet: if self.in_bookkeeping || self.at_commit {
                 None
             } else {
                 self.snippet.clone()
@@ -161,7 +175,12 @@ impl fmt::Display for MigrationFailure {
             "migration {} ({}) failed: {diag}",
             self.migration, self.direction
         )?;
-        if self.pos.is_none() && !self.in_bookkeeping {
+        if self.at_commit {
+            f.write_str(
+                "\nnote: a deferred constraint or trigger (DEFERRABLE INITIALLY DEFERRED, or SET CONSTRAINTS ... DEFERRED) \
+                 is checked at COMMIT, so no statement of the file is at fault alone",
+            )?;
+        } else if self.pos.is_none() && !self.in_bookkeeping {
             f.write_str("\nnote: PostgreSQL gave no position and the failing statement could not be located")?;
         } else if let (Some(n), None) = (self.statement, self.pos) {
             write!(f, "\nnote: in statement {n}")?;
@@ -293,9 +312,9 @@ pub enum MigrateError {
     #[error(
         "{} changed after being applied: the database ran the old text ({})\n\
          help: restore the applied text and put the change in a new migration; \
-         `--allow-drift` proceeds anyway",
+         `--allow-drift` proceeds this once; `repair` accepts the files as they are now (recorded in the history)",
         if .0.len() == 1 { format!("migration {}", .0[0].migration) } else { format!("{} migrations", .0.len()) },
-        list(.0.iter().map(|d| format!("{}: recorded {}, file {}", d.migration, short(&d.recorded), short(&d.current))))
+        list(.0.iter().map(|d| format!("{} {} file: recorded {}, file {}", d.migration, d.file, short(&d.recorded), short(&d.current))))
     )]
     Drift(Vec<Drift>),
 
@@ -316,12 +335,17 @@ pub enum MigrateError {
     },
 
     /// Applied migrations whose files are not in this build: someone removed
-    /// them, or the database was migrated from another branch.
+    /// them, or the database was migrated from another branch. Running on
+    /// would move the version onto a migration this build cannot see.
     #[error(
-        "{} applied to the database but not among these migrations: {}\n\
-         help: restore the files (a migration that ran must stay in the history)",
-        if .0.len() == 1 { "a migration is" } else { "migrations are" },
-        list(.0.iter().map(|m| m.label.clone()))
+        "{} applied to the database, but {} not among these migrations: {}: \
+         this binary or checkout is stale (or the files were deleted), not the database\n\
+         help: run a build or checkout that has {}, or restore the deleted files; \
+         a migration that ran must stay among the migrations",
+        if .0.len() == 1 { "migration ".to_owned() + &.0[0].label + " is" } else { format!("{} migrations are", .0.len()) },
+        if .0.len() == 1 { "its files are" } else { "their files are" },
+        list(.0.iter().map(|m| format!("version {} ({}.up.sql, .down.sql)", m.version, m.label))),
+        if .0.len() == 1 { "them" } else { "all of them" },
     )]
     Missing(Vec<MigrationRef>),
 
@@ -420,6 +444,34 @@ pub enum MigrateError {
         source: std::io::Error,
     },
 
+    /// A migration table's name is longer than PostgreSQL keeps: it would be
+    /// cut to 63 bytes, and `<name>_history` cut onto the version table itself.
+    #[error(
+        "the {what} name {name:?} is {bytes} bytes; PostgreSQL cuts names at 63 bytes{}\n\
+         help: choose a --migrations-table of at most {} bytes",
+        if *.history { ", so the history table would land on another name (the version table's, cut)" } else { "" },
+        .max_version_name
+    )]
+    NameTooLong {
+        /// "history table", "version table" or "schema".
+        what: &'static str,
+        name: String,
+        bytes: usize,
+        history: bool,
+        /// The longest version table name whose history name still fits.
+        max_version_name: usize,
+    },
+
+    /// A stop was asked for (SIGINT, SIGTERM) between two steps.
+    #[error(
+        "interrupted before migration {next}: it and the ones after it did not run; the database is at {}",
+        version_text(*.at)
+    )]
+    Interrupted {
+        next: MigrationRef,
+        at: Option<Version>,
+    },
+
     /// No schema to put the migration tables in.
     #[error(
         "no schema is selected: none of the schemas in search_path exists\n\
@@ -457,7 +509,7 @@ impl MigrateError {
 }
 
 /// The first 12 hex digits: enough to tell checksums apart in a message.
-fn short(checksum: &str) -> &str {
+pub(crate) fn short(checksum: &str) -> &str {
     checksum.get(..12).unwrap_or(checksum)
 }
 

@@ -37,7 +37,7 @@ pub mod verify;
 pub use error::{MigrateError, MigrationFailure, MigrationRef};
 pub use migrate_macros::embed_migrations;
 pub use migration::{Migration, Script, Version};
-pub use migrator::{Event, Migrator, Options, Plan, Report, Status, Target};
+pub use migrator::{Event, Migrator, Options, Plan, Repaired, Report, Status, Target};
 pub use pgtypes::{Cidr, Interval};
 pub use registry::Registry;
 pub use seed::{Seed, Seeder, Seeds};

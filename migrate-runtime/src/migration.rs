@@ -109,6 +109,12 @@ impl Migration {
         &self.up.checksum
     }
 
+    /// The down file's checksum, recorded beside the up's so an edited down
+    /// is drift too.
+    pub fn down_checksum(&self) -> Option<&str> {
+        self.down.as_ref().map(|d| d.checksum.as_ref())
+    }
+
     /// `000001_init_schema`, the way golang-migrate users name a migration.
     pub fn label(&self) -> String {
         let digits = self

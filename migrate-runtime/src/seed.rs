@@ -65,21 +65,27 @@ impl Seeds {
             message: "cannot read the seeds".to_owned(),
             source,
         };
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sql"))
-            .collect();
-        names.sort();
+        // Links are followed and an unreadable .sql file stops the load: a
+        // seed skipped without a word is data missing without a word.
+        let listed = migrate_core::source::dir::sql_files(dir).map_err(|e| io(dir, e))?;
         let display = dir.display().to_string();
         let display = display.trim_end_matches('/');
         let mut files = Vec::new();
         let mut clean = None;
-        for n in names {
-            let full = dir.join(&n);
-            let sql = std::fs::read_to_string(&full).map_err(|e| io(&full, e))?;
+        for f in listed {
+            let n = f.name;
+            let full = f.path;
+            let sql = f
+                .bytes
+                .and_then(|b| {
+                    String::from_utf8(b).map_err(|_| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "the file is not valid UTF-8; save it as UTF-8",
+                        )
+                    })
+                })
+                .map_err(|e| io(&full, e))?;
             let seed = Seed {
                 name: Cow::Owned(n.trim_end_matches(".sql").to_owned()),
                 path: Cow::Owned(format!("{display}/{n}")),
@@ -181,6 +187,7 @@ fn run(client: &mut Client, seed: &Seed) -> Result<Duration, MigrateError> {
         hint: db.and_then(|d| d.hint()).map(str::to_owned),
         context: db.and_then(|d| d.where_()).map(str::to_owned),
         in_bookkeeping: false,
+        at_commit: false,
         outcome: Outcome::RolledBack { version: None },
     })))
 }

@@ -1,7 +1,7 @@
 //! Quoting for the few statements the migrator composes itself.
 //!
-//! The migrator sends its bookkeeping in the same simple-protocol message as the
-//! migration (one round trip, one transaction), and the simple protocol has no
+//! The migrator sends its bookkeeping as simple-protocol messages in the
+//! migration's transaction (with its COMMIT), and the simple protocol has no
 //! parameters, so the values are quoted here. They are versions, names from file
 //! names, hex checksums and table names: nothing a user types at run time.
 

@@ -53,6 +53,17 @@ pub fn run(url: Option<&str>, args: &[&str]) -> Run {
     output(cmd(url).args(args).output().expect("running novacron-db"))
 }
 
+/// A directory with one migration: table `a` and its down.
+pub fn dir_with_a() -> TempDir {
+    let d = TempDir::new();
+    d.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE a;"),
+    );
+    d
+}
+
 pub fn scalar_i64(c: &mut postgres::Client, sql: &str) -> i64 {
     c.query_one(sql, &[]).unwrap().get(0)
 }

@@ -31,6 +31,17 @@ pub fn seed(client: &mut Client) {
     }
 }
 
+/// Runs the embedded clean.sql in one transaction.
+pub fn clean(client: &mut Client) {
+    let clean = novacron_db::SEEDS
+        .clean
+        .as_ref()
+        .expect("clean.sql is embedded");
+    client
+        .batch_execute(&format!("BEGIN;\n{}\n;COMMIT;", clean.sql))
+        .unwrap();
+}
+
 /// A fresh database, migrated and seeded.
 pub fn seeded_db() -> TestDb {
     let db = TestDb::new();

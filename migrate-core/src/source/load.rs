@@ -69,8 +69,8 @@ const UNCHECKED: &str = "migrate:unchecked";
 pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
     let mut out = Discovered::default();
     let display = display.trim_end_matches('/');
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
+    let listed = match crate::source::dir::sql_files(dir) {
+        Ok(l) => l,
         Err(e) => {
             // The OS's wording differs between systems; say the common case plainly.
             let why = if e.kind() == std::io::ErrorKind::NotFound {
@@ -85,20 +85,11 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
             return out;
         }
     };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".sql"))
-        .collect();
-    names.sort();
-    let files: Vec<(String, std::io::Result<Vec<u8>>)> = names
+    let files: Vec<(String, std::io::Result<Vec<u8>>)> = listed
         .into_iter()
-        .map(|n| {
-            let full = dir.join(&n);
-            out.files.push(full.clone());
-            let bytes = std::fs::read(&full);
-            (n, bytes)
+        .map(|f| {
+            out.files.push(f.path);
+            (f.name, f.bytes)
         })
         .collect();
     let found = discover_files(display, files, opts);
@@ -123,6 +114,10 @@ pub fn discover_files(
     // Names first, in order; then the files are read into statements in
     // parallel; then paired, in order, so diagnostics come out as before.
     let mut named = Vec::new();
+    // version -> the digits it was first written with, and that file.
+    let mut spelled: BTreeMap<i64, (String, String)> = BTreeMap::new();
+    // Versions refused for that: their pairing findings would be consequences.
+    let mut misspelled = std::collections::BTreeSet::new();
     for (file, bytes) in files {
         let path = format!("{display}/{file}");
         let parsed = match filename::parse(&file) {
@@ -146,6 +141,29 @@ pub fn discover_files(
                 continue;
             }
         };
+        // `2_x.up.sql` and `0002_x.up.sql` are one version to the integer
+        // parse; pairing them would keep one and drop the other unseen.
+        let digits = file.split_once('_').map_or("", |(d, _)| d).to_owned();
+        match spelled.get(&parsed.version) {
+            Some((first_digits, first)) if *first_digits != digits => {
+                named.push(Err(Diagnostic::file(
+                    &path,
+                    format!(
+                        "version {} is spelled two ways: {first} and {path}",
+                        parsed.version
+                    ),
+                )
+                .with_help(format!(
+                    "they are one version to the tool and to golang-migrate; give every file of it the same digits ({first_digits}_...), or give one of them a new version number"
+                ))));
+                misspelled.insert(parsed.version);
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                spelled.insert(parsed.version, (digits, path.clone()));
+            }
+        }
         named.push(Ok((path, parsed, bytes)));
     }
     let loaded = crate::par::map(named, |entry| {
@@ -193,7 +211,7 @@ pub fn discover_files(
     for (version, (name, up, down)) in by_version {
         match up {
             None => {
-                if let Some(down) = down {
+                if let Some(down) = down.filter(|_| !misspelled.contains(&version)) {
                     out.diagnostics.push(
                         Diagnostic::file(
                             &down.path,
@@ -207,7 +225,7 @@ pub fn discover_files(
                 // An empty or comment-only up is a migration that does nothing:
                 // golang-migrate, sqlx, refinery and dbmate all accept it, and
                 // real projects ship them as placeholders (`lint` mentions them).
-                if down.is_none() && opts.require_down {
+                if down.is_none() && opts.require_down && !misspelled.contains(&version) {
                     out.diagnostics.push(
                         Diagnostic::file(&up.path, format!("up migration {version} has no down migration"))
                             .with_help(format!(
@@ -245,7 +263,12 @@ fn load_file(
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diagnostic::file(path, format!("cannot read the file: {e}")));
+            // Skipping it would apply the others and lose this one silently.
+            diags.push(
+                Diagnostic::file(path, format!("cannot read the file: {e}")).with_help(
+                    "every .sql file of the directory is used: make it a readable file, or move it out",
+                ),
+            );
             return None;
         }
     };
@@ -258,6 +281,35 @@ fn load_file(
             return None;
         }
     };
+    // Refused rather than stripped: golang-migrate sends the file as it is and
+    // PostgreSQL rejects the BOM (`syntax error at or near "\u{feff}CREATE"`),
+    // so a file this tool applied would fail in the tool it replaces; and the
+    // server's error would not say what is wrong. (psql -f strips it.)
+    if sql.starts_with('\u{feff}') {
+        diags.push(
+            Diagnostic {
+                path: path.to_owned(),
+                pos: Some(crate::diag::SourcePos { line: 1, col: 1 }),
+                message:
+                    "the file starts with a UTF-8 byte order mark (BOM), which PostgreSQL rejects"
+                        .to_owned(),
+                snippet: None,
+                help: None,
+            }
+            .with_help("save it as UTF-8 without a BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)"),
+        );
+        // Kept, unparsed, so that its pair is not reported missing too.
+        return Some(SqlFile {
+            path: path.to_owned(),
+            checksum: checksum_scanned(&sql, None),
+            transactional: true,
+            irreversible: false,
+            statements: Vec::new(),
+            unchecked: Vec::new(),
+            parse_failed: true,
+            sql,
+        });
+    }
     let (transactional, irreversible, unchecked_file) = markers(path, &sql, diags);
     let tokens = scan(&sql);
     let (statements, parse_failed) =
@@ -352,4 +404,53 @@ fn line_col_of(sql: &str, line: usize, needle: &str) -> u32 {
     text.find(needle)
         .map(|b| text[..b].chars().count() as u32 + 1)
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, sql: &str) -> (String, std::io::Result<Vec<u8>>) {
+        (name.to_owned(), Ok(sql.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_named_and_nothing_else() {
+        let found = discover_files(
+            "m",
+            vec![
+                file("1_x.up.sql", "\u{feff}CREATE TABLE x (id int);"),
+                file("1_x.down.sql", "DROP TABLE x;"),
+            ],
+            &LoadOptions::default(),
+        );
+        let msgs: Vec<String> = found.diagnostics.iter().map(|d| d.headline()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "m/1_x.up.sql:1:1: the file starts with a UTF-8 byte order mark (BOM), which PostgreSQL rejects"
+            ]
+        );
+    }
+
+    #[test]
+    fn two_spellings_of_one_version_name_both_files() {
+        let found = discover_files(
+            "m",
+            vec![
+                file("2_x.up.sql", "SELECT 1;"),
+                file("2_x.down.sql", "SELECT 1;"),
+                file("0002_x.up.sql", "SELECT 2;"),
+            ],
+            &LoadOptions::default(),
+        );
+        let msgs: Vec<String> = found.diagnostics.iter().map(|d| d.headline()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "m/2_x.down.sql: version 2 is spelled two ways: m/0002_x.up.sql and m/2_x.down.sql",
+                "m/2_x.up.sql: version 2 is spelled two ways: m/0002_x.up.sql and m/2_x.up.sql",
+            ]
+        );
+    }
 }

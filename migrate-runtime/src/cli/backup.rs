@@ -705,6 +705,29 @@ fn conninfo_quote(v: &str) -> String {
     format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// Has pg_restore read the whole archive, data included, into nothing: a dump
+/// cut short or damaged fails here, before anything is dropped.
+fn read_to_the_end(pg_restore: &Tool, file: &Path) -> Result<(), Failure> {
+    let null = if cfg!(windows) { "NUL" } else { "/dev/null" };
+    let mut to = std::ffi::OsString::from("--file=");
+    to.push(null);
+    let o = run_tool(
+        pg_restore,
+        None,
+        &["--exit-on-error".as_ref(), to.as_os_str(), file.as_os_str()],
+    )?;
+    if o.status.success() {
+        return Ok(());
+    }
+    Err(Failure::Reported(format!(
+        "{} cannot be read to the end by pg_restore {} (cut short or damaged); nothing was dropped or changed:\n{}\n  \
+         help: restore from another backup, or copy this one again",
+        file.display(),
+        pg_restore.major,
+        String::from_utf8_lossy(&o.stderr).trim()
+    )))
+}
+
 /// `novacron-db restore FILE [--force]`.
 pub(super) fn restore(
     g: &Global,
@@ -806,6 +829,9 @@ pub(super) fn restore(
                 shown.join(", ")
             )));
         }
+        // `--list` reads only the table of contents, which a dump cut short
+        // keeps: the drop must wait until every data block has been read.
+        read_to_the_end(&pg_restore, file)?;
         let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
         let n = m.drop_all(&mut c.client)?;
         out.line(&format!(

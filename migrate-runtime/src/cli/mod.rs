@@ -18,10 +18,11 @@
 mod backup;
 mod create;
 mod inspect;
+mod interrupt;
 mod output;
 
 use std::borrow::Cow;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub use create::{CreateError, create};
 use crate::connect::{ConnectOptions, DEFAULT_URL};
 use crate::error::{MigrateError, fmt_duration};
 use crate::migration::Version;
-use crate::migrator::{Migrator, Options, Plan, Report, Target};
+use crate::migrator::{Event, Migrator, Options, Plan, Report, Target};
 use crate::registry::Registry;
 use crate::seed::{Seeder, Seeds};
 use crate::sql::TableName;
@@ -168,6 +169,9 @@ enum Command {
         #[arg(allow_negative_numbers = true)]
         version: i64,
     },
+    /// Accept edited files of applied migrations: record their current
+    /// checksums in the history (nothing is run)
+    Repair,
     /// Create an empty up/down pair: YYYYMMDDHHMMSS_NAME, or the next number with --seq
     Create {
         name: String,
@@ -467,7 +471,11 @@ struct Conn {
 
 fn connect(g: &Global, out: &mut Out) -> Result<Conn, Failure> {
     let (url, _) = database_url(g);
-    let opts = ConnectOptions::parse(&url)?;
+    // A URL that cannot be parsed is the invocation's fault: exit 2.
+    let opts = ConnectOptions::parse(&url).map_err(|e| match e {
+        MigrateError::InvalidUrl(_) => Failure::Usage(e.to_string()),
+        e => Failure::Error(e),
+    })?;
     let client = match g.wait {
         Some(w) => {
             let target = opts.target();
@@ -491,6 +499,8 @@ fn migrator_options(g: &Global, c: &ConnectOptions) -> Result<Options, Failure> 
     } else if let Some(t) = &c.migrations_table {
         o.table = t.clone();
     }
+    // Refused up front, before any command reads or writes: exit 2.
+    o.check_names().map_err(|e| Failure::Usage(e.to_string()))?;
     o.lock_timeout = g.lock_timeout;
     o.allow_drift = g.allow_drift;
     o.allow_out_of_order = g.allow_out_of_order;
@@ -508,15 +518,17 @@ fn confirm(g: &Global, question: &str) -> Result<(), Failure> {
             "{question}: there is no terminal to confirm on; pass --yes"
         )));
     }
-    eprint!("{question} [y/N] ");
+    // A closed stderr must not panic; the answer is read all the same.
+    let _ = write!(std::io::stderr(), "{question} [y/N] ");
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(Failure::Error(MigrateError::NotConfirmed(
-            "cancelled; nothing was changed".to_owned(),
-        )))
+        // A refused destructive command exits 2, as without a terminal.
+        Err(Failure::Usage(
+            MigrateError::NotConfirmed("cancelled; nothing was changed".to_owned()).to_string(),
+        ))
     }
 }
 
@@ -630,6 +642,37 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
                     "version forced to {v}, not dirty; nothing was run"
                 )),
                 None => out.line("version cleared (no migration applied); nothing was run"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Repair => {
+            let registry = load_registry(g, embedded)?;
+            let mut c = connect(g, out)?;
+            let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
+            let done = m.repair(&mut c.client)?;
+            for d in &done.accepted {
+                out.line(&format!(
+                    "accepted {} {} file: recorded {}, now {}",
+                    d.migration,
+                    d.file,
+                    crate::error::short(&d.recorded),
+                    crate::error::short(&d.current)
+                ));
+            }
+            for r in &done.recorded {
+                out.line(&format!(
+                    "recorded the checksums of {r} (applied before they were all kept)"
+                ));
+            }
+            if done.accepted.is_empty() && done.recorded.is_empty() {
+                out.line(
+                    "nothing to repair: the files of every applied migration match the history",
+                );
+            } else {
+                out.line(&format!(
+                    "{} changed files accepted in the history; nothing was run",
+                    done.accepted.len()
+                ));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -770,9 +813,53 @@ fn migrate(
             &format!("revert all {n} applied migrations of {}?", c.opts.target()),
         )?;
     }
-    let report = m.run(&mut c.client, target, &mut |e| out.event(e))?;
-    summary(out, &report);
-    Ok(ExitCode::SUCCESS)
+    let interrupt = interrupt::Interrupt::install(&c.opts, c.client.cancel_token());
+    let mut options = m.options().clone();
+    options.interrupt = Some(interrupt.stop.clone());
+    let m = Migrator::with_options(&registry, options);
+    // What ran, for the closing line of an interrupted run.
+    let (mut done, mut running) = (0usize, None::<String>);
+    let result = m.run(&mut c.client, target, &mut |e| {
+        match e {
+            Event::Started { step, .. } => running = Some(step.migration.label()),
+            Event::Finished { .. } => {
+                done += 1;
+                running = None;
+            }
+            Event::Baselined { .. } => {}
+        }
+        out.event(e)
+    });
+    let Some((signal, code)) = interrupt.received() else {
+        summary(out, &result?);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let stopped = match (&result, running) {
+        (Err(MigrateError::Failed(_)), Some(label)) => {
+            format!("{label} was cancelled (see above)")
+        }
+        (Err(MigrateError::Interrupted { next, .. }), _) => {
+            format!("{next} and the ones after it did not start")
+        }
+        (Ok(_), _) => "the run had finished".to_owned(),
+        (Err(_), _) => "it stopped with the error above".to_owned(),
+    };
+    if let Err(e) = &result
+        && !matches!(e, MigrateError::Interrupted { .. })
+    {
+        out.error(&crate::migrator::apply::error_chain(e));
+    }
+    let at = match m.version(&mut c.client) {
+        Ok(Some((v, false))) => format!("the database is at version {v}"),
+        Ok(Some((v, true))) => format!("the database is at version {v}, dirty"),
+        Ok(None) => "no migration is applied".to_owned(),
+        Err(_) => "run `version` to see where the database is".to_owned(),
+    };
+    out.error(&format!(
+        "interrupted by {signal}: {done} migration{} done in this run; {stopped}; {at}",
+        if done == 1 { "" } else { "s" }
+    ));
+    Ok(ExitCode::from(code))
 }
 
 fn summary(out: &mut Out, r: &Report) {
@@ -877,13 +964,7 @@ fn validate(
     let mut c = connect(g, out)?;
     let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
     let st = m.status(&mut c.client)?;
-    let mut problems = st.problems(&registry);
-    if g.allow_drift {
-        problems.retain(|p| !matches!(p, MigrateError::Drift(_)));
-    }
-    if g.allow_out_of_order {
-        problems.retain(|p| !matches!(p, MigrateError::OutOfOrder { .. }));
-    }
+    let problems = m.problems(&mut c.client)?;
     if problems.is_empty() {
         out.line(&format!(
             "database {}: ok ({} applied, {} pending)",

@@ -49,17 +49,20 @@ impl Out {
     /// A remark on stderr, so stdout stays the answer (`version | ...`).
     pub fn note(&mut self, text: &str) {
         self.clear_bar();
-        eprintln!("{}", paint(self.color_err, "2", text));
+        err_line(&paint(self.color_err, "2", text));
     }
 
     pub fn error(&mut self, text: &str) {
         self.clear_bar();
-        eprintln!("{} {text}", paint(self.color_err, "1;31", "error:"));
+        err_line(&format!(
+            "{} {text}",
+            paint(self.color_err, "1;31", "error:")
+        ));
     }
 
     fn clear_bar(&mut self) {
         if self.bar_shown {
-            eprint!("\r\x1b[2K");
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
             self.bar_shown = false;
         }
     }
@@ -67,7 +70,8 @@ impl Out {
     fn draw_bar(&mut self, done: usize, total: usize, label: &str) {
         const WIDTH: usize = 30;
         let filled = WIDTH * done / total.max(1);
-        eprint!(
+        let _ = write!(
+            std::io::stderr(),
             "\r\x1b[2K[{}{}] {done}/{total} {label}",
             "#".repeat(filled),
             " ".repeat(WIDTH - filled)
@@ -152,6 +156,7 @@ impl Out {
                     MigrationState::Applied => match m.how {
                         Some(crate::migrator::HistoryDirection::Baseline) => "applied (baseline)",
                         Some(crate::migrator::HistoryDirection::ForceUp) => "applied (forced)",
+                        Some(crate::migrator::HistoryDirection::Repair) => "applied (repaired)",
                         None => "applied (by another tool)",
                         _ => "applied",
                     },
@@ -216,7 +221,11 @@ impl Out {
                 self.paint("1;31", "applied, but its file is missing")
             ));
         }
-        let mut summary = format!("{} applied, {} pending", st.applied(), st.pending());
+        let mut summary = format!("{} applied, ", st.applied());
+        if st.dirty_count() > 0 {
+            summary.push_str(&format!("{} dirty, ", st.dirty_count()));
+        }
+        summary.push_str(&format!("{} pending", st.pending()));
         if st.baseline_pending {
             summary
                 .push_str("; the version was moved by another tool (recorded on the next write)");
@@ -226,6 +235,12 @@ impl Out {
         }
         self.line(&summary);
     }
+}
+
+/// Writes a line to stderr, ignoring a closed pipe (`2>&1 | head -1`):
+/// `eprintln!` would panic there. stdout is written the same way in `line`.
+fn err_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 fn paint(on: bool, code: &str, text: &str) -> String {

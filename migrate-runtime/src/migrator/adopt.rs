@@ -163,12 +163,7 @@ pub(crate) fn marks(registry: &Registry, applied: &BTreeSet<i64>) -> Vec<Mark> {
     registry
         .iter()
         .filter(|m| applied.contains(&m.version.get()))
-        .map(|m| Mark {
-            version: m.version.get(),
-            name: m.name.to_string(),
-            checksum: Some(m.checksum().to_owned()),
-            direction: HistoryDirection::Baseline,
-        })
+        .map(|m| Mark::of(m, HistoryDirection::Baseline))
         .collect()
 }
 

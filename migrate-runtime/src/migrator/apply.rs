@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use migrate_core::Direction;
 use migrate_core::sql::position::LineIndex;
 use postgres::Client;
-use postgres::error::{DbError, ErrorPosition, SqlState};
+use postgres::error::ErrorPosition;
 
 use super::state::{HistoryDirection, Session, set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
@@ -41,28 +41,6 @@ impl<'r> Step<'r> {
     }
 }
 
-/// What precedes the migration's SQL in a transactional message; error positions
-/// are shifted back by its length.
-const TX_PREFIX: &str = "BEGIN;\n";
-
-/// The single simple-protocol message that runs a transactional step: the SQL,
-/// the version row and the history row, committed together or not at all.
-pub(crate) fn transactional_message(s: &Session, step: &Step<'_>) -> String {
-    // The newline ends a trailing `--` comment; the lone `;` ends a last
-    // statement that has no semicolon of its own (an extra empty statement is
-    // harmless).
-    format!(
-        "{TX_PREFIX}{}\n;{}{}COMMIT;",
-        step.script().sql,
-        bookkeeping(s, step),
-        history_sql(
-            s,
-            step,
-            "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
-        )
-    )
-}
-
 fn bookkeeping(s: &Session, step: &Step<'_>) -> String {
     // The row exists exactly when a version was applied before this step (the
     // reconciled history and the row agree under the lock).
@@ -73,90 +51,180 @@ fn bookkeeping(s: &Session, step: &Step<'_>) -> String {
     }
 }
 
-fn history_sql(s: &Session, step: &Step<'_>, duration_ms: &str) -> String {
+fn history_sql(s: &Session, step: &Step<'_>, duration: Duration) -> String {
     let m = step.migration;
     format!(
-        "INSERT INTO {} (version, name, checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {duration_ms});",
+        "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {}, {});",
         s.history_table.sql(),
         m.version,
         literal(&m.name),
         literal(m.checksum()),
+        m.down_checksum().map_or("NULL".to_owned(), literal),
         literal(step.history_direction().as_str()),
+        duration.as_millis(),
     )
 }
 
-/// Runs one step; returns how long it took.
+/// Runs one step; returns how long it took. `reset` (the session reset after
+/// the step before, or nothing) rides at the front of the step's first
+/// message: a round trip less per migration than sending it alone.
 pub(crate) fn run(
     client: &mut Client,
     s: &Session,
     step: &Step<'_>,
+    reset: &str,
 ) -> Result<Duration, MigrateError> {
     if step.script().transactional {
-        run_transactional(client, s, step)
+        Ok(run_in_transaction(client, s, std::slice::from_ref(step), reset)?[0])
     } else {
-        run_without_transaction(client, s, step)
+        run_without_transaction(client, s, step, reset)
     }
 }
 
-fn run_transactional(
+/// The session reset on its own, after the last step of a run (and, best
+/// effort, after a failed one), so the caller's session is as it was.
+pub(crate) fn reset(client: &mut Client, s: &Session) -> Result<(), MigrateError> {
+    client
+        .batch_execute(&s.reset_sql)
+        .map_err(|e| MigrateError::db("resetting the session after the run", e))
+}
+
+/// Sends a script's statements one message each, `prefix` (BEGIN) riding
+/// with the first. The failing statement is the one whose message failed:
+/// found without running anything a second time (a migration with a side
+/// effect outside the transaction, a sequence, dblink, a call to another
+/// system, must run exactly once). One message for the whole file would save
+/// the round trips, but the blocking client drops the CommandComplete of each
+/// finished statement when the error arrives, so the failing statement of an
+/// error without a position could not be named.
+fn send_statements(
     client: &mut Client,
-    s: &Session,
-    step: &Step<'_>,
-) -> Result<Duration, MigrateError> {
-    let script = step.script();
-    let msg = transactional_message(s, step);
-    tracing::debug!(migration = %step.migration.label(), bytes = msg.len(), "sending");
-    let start = Instant::now();
-    let err = match client.batch_execute(&msg) {
-        Ok(()) => return Ok(start.elapsed()),
-        Err(e) => e,
-    };
-    // An error inside an explicit BEGIN leaves the session in an aborted
-    // transaction until ROLLBACK (a failed COMMIT has already ended it; the
-    // extra ROLLBACK then only warns).
-    let _ = client.batch_execute("ROLLBACK");
-    let outcome = if err.as_db_error().is_some() {
-        Outcome::RolledBack {
-            version: step.before,
-        }
-    } else {
-        Outcome::Unknown
-    };
-    let sql_chars = script.sql.chars().count();
-    let mut place = Place::default();
-    if let Some(db) = err.as_db_error() {
-        match db.position() {
-            Some(ErrorPosition::Original(p)) => {
-                let p = *p as usize;
-                let prefix = TX_PREFIX.chars().count();
-                if p > prefix && p - prefix <= sql_chars + 1 {
-                    let offset = LineIndex::new(&script.sql).char_pos_to_offset(p - prefix);
-                    place.offset = Some(offset);
-                } else {
-                    place.bookkeeping = true;
+    script: &Script,
+    prefix: &str,
+) -> Result<(), (postgres::Error, Place)> {
+    if script.statements.is_empty() && !prefix.is_empty() {
+        return client
+            .batch_execute(prefix)
+            .map_err(|e| (e, Place::default()));
+    }
+    for (i, &(from, to)) in script.statements.iter().enumerate() {
+        let text = &script.sql[from..to];
+        let pre = if i == 0 { prefix } else { "" };
+        tracing::debug!(path = %script.path, statement = i + 1, "sending");
+        let sent = if pre.is_empty() {
+            client.batch_execute(text)
+        } else {
+            client.batch_execute(&format!("{pre}{text}"))
+        };
+        if let Err(e) = sent {
+            let pre_chars = pre.chars().count();
+            let offset = e.as_db_error().and_then(|db| match db.position() {
+                Some(ErrorPosition::Original(p)) if *p as usize > pre_chars => {
+                    Some(from + LineIndex::new(text).char_pos_to_offset(*p as usize - pre_chars))
                 }
-            }
-            _ if worth_locating(db) => place = locate(client, s, std::slice::from_ref(step)).1,
-            _ => {}
+                _ => None,
+            });
+            let place = Place {
+                offset: Some(offset.unwrap_or(from)),
+                statement: Some(i),
+                ..Place::default()
+            };
+            return Err((e, place));
         }
     }
-    let located_err;
-    let err_ref = match place.error.take() {
-        Some(e) => {
-            located_err = e;
-            &located_err
-        }
-        None => &err,
+    Ok(())
+}
+
+/// Runs `steps` in one transaction: each statement, then the step's version
+/// and history rows, then (between steps) the session reset; COMMIT rides with
+/// the last step's rows. All are applied and recorded, or none. Returns each
+/// step's duration.
+pub(crate) fn run_in_transaction(
+    client: &mut Client,
+    s: &Session,
+    steps: &[Step<'_>],
+    reset: &str,
+) -> Result<Vec<Duration>, MigrateError> {
+    let Some(first) = steps.first() else {
+        return Ok(Vec::new());
     };
-    Err(failure(step, err_ref, place, outcome))
+    // Until COMMIT is sent, a broken connection cannot have committed: the
+    // server rolls back a transaction whose client is gone.
+    let rolled_back = Outcome::RolledBack {
+        version: first.before,
+    };
+    let fail = |client: &mut Client, k: usize, e: postgres::Error, place: Place| {
+        // An error inside BEGIN leaves the session in an aborted transaction
+        // until ROLLBACK.
+        let _ = client.batch_execute("ROLLBACK");
+        Err(failure(&steps[k], &e, place, rolled_back))
+    };
+    let mut durations = Vec::with_capacity(steps.len());
+    for (k, step) in steps.iter().enumerate() {
+        let start = Instant::now();
+        let begin = format!("{reset}BEGIN;\n");
+        let prefix = if k == 0 { begin.as_str() } else { "" };
+        if let Err((e, place)) = send_statements(client, step.script(), prefix) {
+            return fail(client, k, e, place);
+        }
+        let took = start.elapsed();
+        let last = k + 1 == steps.len();
+        // Between the steps of one transaction the session is reset as
+        // between separate runs.
+        let tail = if last {
+            "COMMIT;"
+        } else {
+            s.reset_sql.as_str()
+        };
+        let done = format!(
+            "{}{}{tail}",
+            bookkeeping(s, step),
+            history_sql(s, step, took)
+        );
+        if let Err(e) = client.batch_execute(&done) {
+            let committing = last && e.as_db_error().is_some();
+            // An error in the rows leaves the transaction open and aborted, so
+            // a query fails; after a failed COMMIT it has ended and one works.
+            if committing && client.batch_execute("SELECT 1").is_ok() {
+                let place = Place {
+                    at_commit: true,
+                    ..Place::default()
+                };
+                return Err(failure(step, &e, place, rolled_back));
+            }
+            let place = Place {
+                bookkeeping: true,
+                ..Place::default()
+            };
+            if last && !committing {
+                // The connection broke with COMMIT in flight.
+                let _ = client.batch_execute("ROLLBACK");
+                return Err(failure(step, &e, place, Outcome::Unknown));
+            }
+            return fail(client, k, e, place);
+        }
+        durations.push(took);
+    }
+    Ok(durations)
+}
+
+/// `up --single-transaction`: every step in one transaction, then the reset.
+pub(crate) fn run_single_transaction(
+    client: &mut Client,
+    s: &Session,
+    steps: &[Step<'_>],
+) -> Result<Vec<Duration>, MigrateError> {
+    let durations = run_in_transaction(client, s, steps, "")?;
+    reset(client, s)?;
+    Ok(durations)
 }
 
 fn run_without_transaction(
     client: &mut Client,
     s: &Session,
     step: &Step<'_>,
+    reset: &str,
 ) -> Result<Duration, MigrateError> {
-    let script = step.script();
     let m = step.migration;
     let (dirty_at, if_complete, to_retry) = match step.direction {
         Direction::Up => (
@@ -169,7 +237,7 @@ fn run_without_transaction(
     let start = Instant::now();
     client
         .batch_execute(&format!(
-            "BEGIN; {} COMMIT;",
+            "{reset}BEGIN; {} COMMIT;",
             set_version_sql(&s.version_table, Some(dirty_at.get()), true)
         ))
         .map_err(|e| {
@@ -187,31 +255,16 @@ fn run_without_transaction(
         if_complete,
         to_retry,
     };
-    // Sent one statement per message: a message with several statements is an
-    // implicit transaction, which CREATE INDEX CONCURRENTLY and friends refuse.
-    for (i, &(from, to)) in script.statements.iter().enumerate() {
-        let text = &script.sql[from..to];
-        tracing::debug!(migration = %m.label(), statement = i + 1, "sending");
-        if let Err(e) = client.batch_execute(text) {
-            let offset = e.as_db_error().and_then(|db| match db.position() {
-                Some(ErrorPosition::Original(p)) => {
-                    Some(from + LineIndex::new(text).char_pos_to_offset(*p as usize))
-                }
-                _ => None,
-            });
-            let place = Place {
-                offset: Some(offset.unwrap_or(from)),
-                statement: Some(i),
-                ..Place::default()
-            };
-            return Err(failure(step, &e, place, outcome));
-        }
+    // One statement per message is also what this needs: a message with several
+    // statements is an implicit transaction, which CREATE INDEX CONCURRENTLY
+    // and friends refuse.
+    if let Err((e, place)) = send_statements(client, step.script(), "") {
+        return Err(failure(step, &e, place, outcome));
     }
-    let ms = start.elapsed().as_millis().to_string();
     let done = format!(
         "BEGIN; {}{} COMMIT;",
         bookkeeping(s, step),
-        history_sql(s, step, &ms)
+        history_sql(s, step, start.elapsed())
     );
     if let Err(e) = client.batch_execute(&done) {
         let _ = client.batch_execute("ROLLBACK");
@@ -232,155 +285,8 @@ struct Place {
     /// 0-based statement index, when known without an offset.
     statement: Option<usize>,
     bookkeeping: bool,
-    /// The error seen when locating, which carries the better position.
-    error: Option<postgres::Error>,
-}
-
-/// Errors that come from the situation rather than the SQL would not reproduce
-/// when the statements are re-run to find the failing one.
-fn worth_locating(db: &DbError) -> bool {
-    let code = db.code().code();
-    !(code.starts_with("08")
-        || code.starts_with("40")
-        || code.starts_with("53")
-        || code.starts_with("57")
-        || db.code() == &SqlState::LOCK_NOT_AVAILABLE)
-}
-
-/// Finds the failing statement of transactional steps whose error has no
-/// position (division by zero, a constraint violation, ...): runs the statements
-/// one by one in a transaction that is always rolled back. The first one that
-/// fails is the culprit; when none does, the bookkeeping is. Returns the index
-/// of the step and the place in it.
-fn locate(client: &mut Client, s: &Session, steps: &[Step<'_>]) -> (usize, Place) {
-    let mut place = Place::default();
-    if client.batch_execute("BEGIN").is_err() {
-        return (0, place);
-    }
-    let mut found = steps.len().saturating_sub(1);
-    'steps: for (k, step) in steps.iter().enumerate() {
-        let script = step.script();
-        for (i, &(from, to)) in script.statements.iter().enumerate() {
-            let text = &script.sql[from..to];
-            if let Err(e) = client.batch_execute(text) {
-                let rel = e.as_db_error().and_then(|db| match db.position() {
-                    Some(ErrorPosition::Original(p)) => {
-                        Some(LineIndex::new(text).char_pos_to_offset(*p as usize))
-                    }
-                    _ => None,
-                });
-                place.offset = Some(from + rel.unwrap_or(0));
-                place.statement = Some(i);
-                if e.as_db_error().is_some() {
-                    place.error = Some(e);
-                }
-                found = k;
-                break 'steps;
-            }
-        }
-        if client.batch_execute(&bookkeeping(s, step)).is_err() {
-            place.bookkeeping = true;
-            found = k;
-            break;
-        }
-    }
-    let _ = client.batch_execute("ROLLBACK");
-    tracing::debug!(step = found, offset = ?place.offset, bookkeeping = place.bookkeeping, "located the failure");
-    (found, place)
-}
-
-/// Runs every step in one transaction, as one message (`up --single-transaction`):
-/// all are applied or none. Returns each step's duration as the server measured it.
-pub(crate) fn run_single_transaction(
-    client: &mut Client,
-    s: &Session,
-    steps: &[Step<'_>],
-) -> Result<Vec<Duration>, MigrateError> {
-    const MARK: &str = "SELECT set_config('novacron_db.t0', clock_timestamp()::text, true);\n";
-    const SINCE_MARK: &str = "(extract(epoch FROM clock_timestamp() - current_setting('novacron_db.t0')::timestamptz) * 1000)::bigint";
-    let mut msg = String::from(TX_PREFIX);
-    let mut chars = TX_PREFIX.chars().count();
-    // Per step: the character position just before its SQL, and the SQL's length.
-    let mut segments = Vec::with_capacity(steps.len());
-    for step in steps {
-        msg.push_str(MARK);
-        chars += MARK.chars().count();
-        let sql = &step.script().sql;
-        let len = sql.chars().count();
-        segments.push((chars, len));
-        msg.push_str(sql);
-        chars += len;
-        let tail = format!(
-            "\n;{}{}",
-            bookkeeping(s, step),
-            history_sql(s, step, SINCE_MARK)
-        );
-        chars += tail.chars().count();
-        msg.push_str(&tail);
-    }
-    msg.push_str("COMMIT;");
-    tracing::debug!(
-        steps = steps.len(),
-        bytes = msg.len(),
-        "sending all in one transaction"
-    );
-    if let Err(err) = client.batch_execute(&msg) {
-        let _ = client.batch_execute("ROLLBACK");
-        let outcome = if err.as_db_error().is_some() {
-            Outcome::RolledBack {
-                version: steps.first().and_then(|st| st.before),
-            }
-        } else {
-            Outcome::Unknown
-        };
-        let (k, mut place) = match err.as_db_error().map(|db| (db, db.position())) {
-            Some((_, Some(ErrorPosition::Original(p)))) => {
-                let p = *p as usize;
-                let k = segments
-                    .iter()
-                    .rposition(|&(start, _)| start < p)
-                    .unwrap_or(0);
-                let (start, len) = segments[k];
-                let mut place = Place::default();
-                if p - start <= len + 1 {
-                    place.offset =
-                        Some(LineIndex::new(&steps[k].script().sql).char_pos_to_offset(p - start));
-                } else {
-                    place.bookkeeping = true;
-                }
-                (k, place)
-            }
-            Some((db, _)) if worth_locating(db) => locate(client, s, steps),
-            _ => (0, Place::default()),
-        };
-        let located = place.error.take();
-        return Err(failure(
-            &steps[k],
-            located.as_ref().unwrap_or(&err),
-            place,
-            outcome,
-        ));
-    }
-    let rows = client
-        .simple_query(&format!(
-            "SELECT duration_ms FROM {} ORDER BY id DESC LIMIT {}",
-            s.history_table.sql(),
-            steps.len()
-        ))
-        .map_err(|e| MigrateError::db(format!("reading {}", s.history_table), e))?;
-    let mut durations: Vec<Duration> = super::state::result_sets(&rows)
-        .into_iter()
-        .flatten()
-        .map(|r| {
-            let ms = r[0]
-                .as_deref()
-                .and_then(|t| t.parse::<u64>().ok())
-                .unwrap_or(0);
-            Duration::from_millis(ms)
-        })
-        .collect();
-    durations.reverse();
-    Ok(durations)
+    /// COMMIT failed: the statements ran, a deferred check refused them.
+    at_commit: bool,
 }
 
 fn failure(step: &Step<'_>, err: &postgres::Error, place: Place, outcome: Outcome) -> MigrateError {
@@ -413,6 +319,7 @@ fn failure(step: &Step<'_>, err: &postgres::Error, place: Place, outcome: Outcom
         hint: db.and_then(|d| d.hint()).map(str::to_owned),
         context: db.and_then(|d| d.where_()).map(str::to_owned),
         in_bookkeeping: place.bookkeeping,
+        at_commit: place.at_commit,
         outcome,
     }))
 }
@@ -430,29 +337,4 @@ pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
         cur = e.source();
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefix_is_what_positions_are_shifted_by() {
-        // A PostgreSQL position p (1-based, characters) in the message is
-        // character p - len(prefix) of the file.
-        let sql = "CREATE TABLE a ();\nSELECT é FROM nope;";
-        let msg = format!("{TX_PREFIX}{sql}\n;");
-        let nope_char = msg
-            .chars()
-            .take_while(|_| true)
-            .collect::<String>()
-            .find("nope")
-            .map(|b| msg[..b].chars().count() + 1)
-            .unwrap();
-        let file_char = nope_char - TX_PREFIX.chars().count();
-        let idx = LineIndex::new(sql);
-        let off = idx.char_pos_to_offset(file_char);
-        assert_eq!(&sql[off..off + 4], "nope");
-        assert_eq!(idx.pos(off), migrate_core::SourcePos { line: 2, col: 15 });
-    }
 }

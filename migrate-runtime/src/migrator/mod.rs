@@ -3,10 +3,13 @@
 pub(crate) mod adopt;
 pub(crate) mod apply;
 pub(crate) mod lock;
+mod problems;
 pub(crate) mod state;
 mod status;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use migrate_core::Direction;
@@ -47,6 +50,10 @@ pub struct Options {
     /// runs that apply transactional migrations; a very long run can exhaust
     /// `max_locks_per_transaction` (each table takes locks until the commit).
     pub single_transaction: bool,
+    /// Set (by a signal handler) to stop before the next step: the step that
+    /// runs finishes or fails, no other starts. The CLI also cancels the
+    /// running statement.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -62,11 +69,47 @@ impl Default for Options {
             allow_out_of_order: false,
             url_database: None,
             single_transaction: false,
+            interrupt: None,
         }
     }
 }
 
 impl Options {
+    /// Refuses names PostgreSQL would cut at 63 bytes (NAMEDATALEN - 1) before
+    /// anything is created: `CREATE TABLE` would silently use the cut name, and
+    /// a cut `<name>_history` can be the version table itself.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::NameTooLong`] naming the part that is too long.
+    pub fn check_names(&self) -> Result<(), MigrateError> {
+        const MAX: usize = 63;
+        let history = self.history_table();
+        let max_version_name = MAX - "_history".len();
+        let parts = [
+            ("schema", self.table.schema.as_deref(), false),
+            ("version table", Some(self.table.name.as_str()), false),
+            ("schema", history.schema.as_deref(), false),
+            (
+                "history table",
+                Some(history.name.as_str()),
+                self.history_table.is_none(),
+            ),
+        ];
+        for (what, name, derived) in parts {
+            if let Some(name) = name.filter(|n| n.len() > MAX) {
+                return Err(MigrateError::NameTooLong {
+                    what,
+                    name: name.to_owned(),
+                    bytes: name.len(),
+                    history: derived,
+                    max_version_name,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The history table's name after defaults.
     pub fn history_table(&self) -> TableName {
         self.history_table
@@ -131,6 +174,16 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+/// What [`Migrator::repair`] recorded.
+#[derive(Debug, Clone, Default)]
+pub struct Repaired {
+    /// Changed files whose new checksums are now the recorded ones.
+    pub accepted: Vec<Drift>,
+    /// Migrations whose checksums were not all recorded (a down applied
+    /// before down checksums were kept) and now are.
+    pub recorded: Vec<MigrationRef>,
+}
+
 /// What a run would do, without doing it (`--dry-run`).
 #[derive(Debug, Clone)]
 pub struct Plan<'r> {
@@ -145,9 +198,11 @@ pub struct Plan<'r> {
 ///
 /// Every command that writes takes golang-migrate's advisory lock for the whole
 /// command, so runs of this tool and of golang-migrate on one database never
-/// overlap. Each transactional migration is sent with its version and history
-/// update as one message in one transaction; a migration marked
-/// `-- migrate:no-transaction` marks the version dirty while it runs.
+/// overlap. Each transactional migration runs with its version and history
+/// update in one transaction, one statement per message (so a failing
+/// statement is known without running anything twice); a migration marked
+/// `-- migrate:no-transaction` marks the version dirty while it runs. After
+/// each migration the session's settings are put back as they were.
 ///
 /// # Examples
 ///
@@ -284,9 +339,35 @@ impl<'r> Migrator<'r> {
             return Ok(report);
         }
         for (index, step) in steps.iter().enumerate() {
+            if self
+                .options
+                .interrupt
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::SeqCst))
+            {
+                if index > 0 {
+                    let _ = apply::reset(client, s);
+                }
+                return Err(MigrateError::Interrupted {
+                    next: MigrationRef::of(step.migration),
+                    at: report.to,
+                });
+            }
             progress(Event::Started { step, index, total });
-            let duration = apply::run(client, s, step)?;
+            let reset = if index > 0 { s.reset_sql.as_str() } else { "" };
+            let duration = match apply::run(client, s, step, reset) {
+                Ok(d) => d,
+                Err(e) => {
+                    // Best effort: a failed no-transaction step may have
+                    // changed settings; the caller's session gets its own back.
+                    let _ = apply::reset(client, s);
+                    return Err(e);
+                }
+            };
             finished(&mut report, progress, step, index, total, duration);
+        }
+        if !steps.is_empty() {
+            apply::reset(client, s)?;
         }
         Ok(report)
     }
@@ -375,6 +456,50 @@ impl<'r> Migrator<'r> {
         result
     }
 
+    /// Accepts the files of applied migrations as they are now (Flyway's
+    /// `repair`): for each one whose up or down changed since it was recorded,
+    /// a `repair` history row records the current checksums, so the change is
+    /// deliberate and on record instead of passed over with `--allow-drift`
+    /// every time. Downs applied before their checksums were kept get theirs
+    /// recorded too. Runs no migration SQL; the version and dirty flag stay.
+    ///
+    /// # Errors
+    ///
+    /// The lock timeout, database errors.
+    pub fn repair(&self, client: &mut Client) -> Result<Repaired, MigrateError> {
+        let s = self.session(client)?;
+        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
+        let result = (|| {
+            let st = state::read(client, &s)?;
+            state::ensure_tables(client, &s, &st)?;
+            let view = state::reconcile(self.registry, &st);
+            let mut done = Repaired::default();
+            let mut marks = view.marks.clone();
+            for m in self.registry.iter() {
+                let Some(Some(entry)) = view.applied.get(&m.version.get()) else {
+                    continue;
+                };
+                let drift = problems::drifted(m, &view);
+                let untracked = entry.checksum.is_none()
+                    || (entry.down_checksum.is_none() && m.down_checksum().is_some());
+                if drift.is_empty() && !untracked {
+                    continue;
+                }
+                if drift.is_empty() {
+                    done.recorded.push(MigrationRef::of(m));
+                }
+                done.accepted.extend(drift);
+                marks.push(state::Mark::of(m, HistoryDirection::Repair));
+            }
+            if !marks.is_empty() {
+                write_marks(client, &s, &marks)?;
+            }
+            Ok(done)
+        })();
+        lock::release(client, &s.lock_keys);
+        result
+    }
+
     /// Takes over a database that `tool` migrated: reads its history table, checks
     /// that its applied versions are exactly the oldest migrations here, and
     /// records them as applied (baseline) without running any SQL. Returns the
@@ -443,6 +568,7 @@ impl<'r> Migrator<'r> {
     }
 
     fn session(&self, client: &mut Client) -> Result<Session, MigrateError> {
+        self.options.check_names()?;
         let s = state::session(
             client,
             &self.options.table,
@@ -453,35 +579,40 @@ impl<'r> Migrator<'r> {
         Ok(s)
     }
 
+    /// Whether the options let a run proceed despite `problem`.
+    fn tolerates(&self, problem: &MigrateError) -> bool {
+        match problem {
+            MigrateError::Drift(_) => self.options.allow_drift,
+            MigrateError::OutOfOrder { .. } => self.options.allow_out_of_order,
+            _ => false,
+        }
+    }
+
+    /// What is wrong with the database for these migrations, less what the
+    /// options tolerate: what `validate` reports and `up` would refuse.
+    ///
+    /// # Errors
+    ///
+    /// Database errors only: problems are the result.
+    pub fn problems(&self, client: &mut Client) -> Result<Vec<MigrateError>, MigrateError> {
+        let s = self.session(client)?;
+        let st = state::read(client, &s)?;
+        let view = state::reconcile(self.registry, &st);
+        let mut found = problems::find(self.registry, &st, &view);
+        found.retain(|p| !self.tolerates(p));
+        Ok(found)
+    }
+
     /// The refusals, then the plan.
     fn prepare(&self, st: &DbState, target: Target) -> Result<(View, Vec<Step<'r>>), MigrateError> {
-        if let Some(row) = st.row {
-            let v = Version::new(row.version);
-            if row.dirty {
-                return Err(MigrateError::Dirty {
-                    version: v,
-                    migration: self.registry.get(v).map(MigrationRef::of),
-                    before: self
-                        .registry
-                        .iter()
-                        .rev()
-                        .map(|m| m.version)
-                        .find(|&x| x < v),
-                });
-            }
-            if self.registry.get(v).is_none() {
-                return Err(MigrateError::UnknownVersion {
-                    version: v,
-                    latest: self.registry.latest().map(|m| m.version),
-                });
-            }
-        }
         let view = state::reconcile(self.registry, st);
-        if !self.options.allow_drift {
-            let drift = drifted(self.registry, &view);
-            if !drift.is_empty() {
-                return Err(MigrateError::Drift(drift));
-            }
+        // Out-of-order migrations matter only to the steps that would apply
+        // them (`down` does not, `goto V` only up to V): plan_steps decides.
+        if let Some(p) = problems::find(self.registry, st, &view)
+            .into_iter()
+            .find(|p| !self.tolerates(p) && !matches!(p, MigrateError::OutOfOrder { .. }))
+        {
+            return Err(p);
         }
         let steps = plan_steps(
             self.registry,
@@ -523,24 +654,8 @@ fn write_marks(client: &mut Client, s: &Session, marks: &[Mark]) -> Result<(), M
     );
     client.batch_execute(&sql).map_err(|e| {
         let _ = client.batch_execute("ROLLBACK");
-        MigrateError::db(format!("recording the baseline in {}", s.history_table), e)
+        MigrateError::db(format!("recording history rows in {}", s.history_table), e)
     })
-}
-
-/// Applied migrations whose recorded checksum differs from the file's.
-fn drifted(registry: &Registry, view: &View) -> Vec<Drift> {
-    registry
-        .iter()
-        .filter_map(|m| {
-            let entry = view.applied.get(&m.version.get())?.as_ref()?;
-            let recorded = entry.checksum.as_deref()?;
-            (recorded != m.checksum()).then(|| Drift {
-                migration: MigrationRef::of(m),
-                recorded: recorded.to_owned(),
-                current: m.checksum().to_owned(),
-            })
-        })
-        .collect()
 }
 
 /// The steps from the applied set to the target, checked before anything runs.

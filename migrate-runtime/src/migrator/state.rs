@@ -36,16 +36,20 @@ pub enum HistoryDirection {
     ForceUp,
     /// `force V` declared it not applied.
     ForceDown,
+    /// `repair` accepted the files' current text as what was applied: the
+    /// checksums of this row replace the earlier ones, nothing was run.
+    Repair,
 }
 
 impl HistoryDirection {
-    pub const ALL: [HistoryDirection; 6] = [
+    pub const ALL: [HistoryDirection; 7] = [
         HistoryDirection::Up,
         HistoryDirection::Down,
         HistoryDirection::Baseline,
         HistoryDirection::BaselineDown,
         HistoryDirection::ForceUp,
         HistoryDirection::ForceDown,
+        HistoryDirection::Repair,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +60,7 @@ impl HistoryDirection {
             HistoryDirection::BaselineDown => "baseline_down",
             HistoryDirection::ForceUp => "force_up",
             HistoryDirection::ForceDown => "force_down",
+            HistoryDirection::Repair => "repair",
         }
     }
 
@@ -67,7 +72,10 @@ impl HistoryDirection {
     pub fn is_applied(self) -> bool {
         matches!(
             self,
-            HistoryDirection::Up | HistoryDirection::Baseline | HistoryDirection::ForceUp
+            HistoryDirection::Up
+                | HistoryDirection::Baseline
+                | HistoryDirection::ForceUp
+                | HistoryDirection::Repair
         )
     }
 }
@@ -85,6 +93,9 @@ pub struct HistoryEntry {
     pub version: i64,
     pub name: String,
     pub checksum: Option<String>,
+    /// The down file's checksum; `None` for rows written before it was
+    /// recorded, and for migrations without a down.
+    pub down_checksum: Option<String>,
     pub direction: HistoryDirection,
     pub applied_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<i64>,
@@ -100,6 +111,8 @@ pub(crate) struct Session {
     pub lock_keys: Vec<i64>,
     /// `server_version_num` (150004 for 15.4).
     pub server_version: u32,
+    /// Run after every migration: see [`reset_sql`].
+    pub reset_sql: String,
 }
 
 /// Everything read from the two tables.
@@ -107,6 +120,9 @@ pub(crate) struct Session {
 pub(crate) struct DbState {
     pub version_table_exists: bool,
     pub history_table_exists: bool,
+    /// The history table has the `down_checksum` column (tables made before
+    /// it get it, and the `repair` direction, on the next write).
+    pub history_has_down_checksum: bool,
     pub row: Option<VersionRow>,
     /// Latest row per version.
     pub history: BTreeMap<i64, HistoryEntry>,
@@ -118,7 +134,21 @@ pub(crate) struct Mark {
     pub version: i64,
     pub name: String,
     pub checksum: Option<String>,
+    pub down_checksum: Option<String>,
     pub direction: HistoryDirection,
+}
+
+impl Mark {
+    /// A row for `m` with the checksums of its files now.
+    pub fn of(m: &crate::migration::Migration, direction: HistoryDirection) -> Mark {
+        Mark {
+            version: m.version.get(),
+            name: m.name.to_string(),
+            checksum: Some(m.checksum().to_owned()),
+            down_checksum: m.down_checksum().map(str::to_owned),
+            direction,
+        }
+    }
 }
 
 /// The reconciled picture: which versions count as applied, and the history rows
@@ -147,22 +177,29 @@ pub(crate) fn session(
     history_table: &TableName,
     url_database: Option<&str>,
 ) -> Result<Session, MigrateError> {
-    let rows = client
+    // The settings this session has before any migration runs (the tool's own
+    // and, for a library caller, the caller's), read in the same round trip.
+    let msgs = client
         .simple_query(
-            "SELECT current_schema(), current_database(), current_setting('server_version_num')",
+            "SELECT current_schema(), current_database(), current_setting('server_version_num'); \
+             SELECT name, current_setting(name) FROM pg_settings \
+              WHERE source = 'session' AND name <> 'role' \
+             UNION ALL SELECT 'role', current_setting('role') \
+             UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
+                 (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text",
         )
         .map_err(|e| MigrateError::db("reading current_schema()", e))?;
-    let (schema, database, server_version) = rows
-        .iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some((
-                r.get(0).map(str::to_owned),
-                r.get(1).unwrap_or_default().to_owned(),
-                r.get(2).and_then(|v| v.parse().ok()).unwrap_or(0),
-            )),
-            _ => None,
+    let sets = result_sets(&msgs);
+    let (schema, database, server_version) = sets
+        .first()
+        .and_then(|r| r.first())
+        .map(|r| {
+            let get = |i: usize| r.get(i).cloned().flatten();
+            let version = get(2).and_then(|v| v.parse().ok()).unwrap_or(0);
+            (get(0), get(1).unwrap_or_default(), version)
         })
         .unwrap_or_default();
+    let settings = sets.get(1).cloned().unwrap_or_default();
     let schema = match (schema, &version_table.schema) {
         (_, Some(s)) => s.clone(),
         (Some(s), None) => s,
@@ -186,28 +223,70 @@ pub(crate) fn session(
         history_table: ht,
         lock_keys,
         server_version,
+        reset_sql: reset_sql(&settings),
     })
+}
+
+/// The statements that put the session back as it was before the first
+/// migration: a `SET search_path` (or `SET ROLE`, `SET timezone`, a temporary
+/// table) in one migration must not reach the next, or the result would
+/// depend on whether they ran in one `up` or two. Not DISCARD ALL: it also
+/// releases the advisory lock the run holds. Temporary tables are dropped only
+/// when the session had none before (a library caller's stay).
+fn reset_sql(settings: &[TextRow]) -> String {
+    let mut restore = Vec::new();
+    let mut role = "none".to_owned();
+    let mut had_temp = false;
+    for r in settings {
+        match (r[0].as_deref(), r[1].as_deref()) {
+            (Some(""), v) => had_temp = v == Some("t"),
+            (Some("role"), Some(v)) => role = v.to_owned(),
+            (Some(name), Some(v)) => restore.push(format!(
+                "set_config({}, {}, false)",
+                literal(name),
+                literal(v)
+            )),
+            _ => {}
+        }
+    }
+    // The role first, so that RESET ALL and the settings run with the
+    // session's own privileges; the caller's role last.
+    restore.push(format!("set_config('role', {}, false)", literal(&role)));
+    format!(
+        "RESET ROLE; RESET ALL; SELECT {};{}",
+        restore.join(", "),
+        if had_temp { "" } else { " DISCARD TEMP;" }
+    )
 }
 
 /// Reads the version row and the latest history row of each version, in one
 /// round trip when both tables exist.
 pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateError> {
     let exists = format!(
-        "SELECT to_regclass({}) IS NOT NULL, to_regclass({}) IS NOT NULL",
-        literal(&s.version_table.sql()),
-        literal(&s.history_table.sql())
+        "SELECT to_regclass({v}) IS NOT NULL, to_regclass({h}) IS NOT NULL, \
+         EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({h}) \
+                   AND attname = 'down_checksum' AND NOT attisdropped)",
+        v = literal(&s.version_table.sql()),
+        h = literal(&s.history_table.sql())
     );
     let msgs = client
         .simple_query(&exists)
         .map_err(|e| MigrateError::db("looking for the migration tables", e))?;
     let flags = rows(&msgs);
-    let (vt, ht) = flags
+    let (vt, ht, down_col) = flags
         .first()
-        .map(|r| (r[0].as_deref() == Some("t"), r[1].as_deref() == Some("t")))
-        .unwrap_or((false, false));
+        .map(|r| {
+            (
+                r[0].as_deref() == Some("t"),
+                r[1].as_deref() == Some("t"),
+                r[2].as_deref() == Some("t"),
+            )
+        })
+        .unwrap_or((false, false, false));
     let mut state = DbState {
         version_table_exists: vt,
         history_table_exists: ht,
+        history_has_down_checksum: down_col,
         ..DbState::default()
     };
     if !vt && !ht {
@@ -223,8 +302,9 @@ pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateE
     if ht {
         sql.push_str(&format!(
             "SELECT DISTINCT ON (version) version, name, checksum, direction, \
-             (extract(epoch FROM applied_at) * 1000000)::bigint, duration_ms, applied_by \
+             (extract(epoch FROM applied_at) * 1000000)::bigint, duration_ms, applied_by, {} \
              FROM {} ORDER BY version, id DESC;",
+            if down_col { "down_checksum" } else { "NULL" },
             s.history_table.sql()
         ));
     }
@@ -264,6 +344,7 @@ pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateE
                     version,
                     name: r[1].clone().unwrap_or_default(),
                     checksum: r[2].clone(),
+                    down_checksum: r[7].clone(),
                     direction,
                     applied_at,
                     duration_ms: r[5].as_deref().and_then(|t| t.parse().ok()),
@@ -351,6 +432,7 @@ pub(crate) fn ensure_tables(
                 version bigint NOT NULL,
                 name text NOT NULL,
                 checksum text,
+                down_checksum text,
                 direction text NOT NULL CHECK (direction IN ({})),
                 applied_at timestamptz NOT NULL DEFAULT now(),
                 duration_ms bigint,
@@ -359,6 +441,9 @@ pub(crate) fn ensure_tables(
             s.history_table.sql(),
             dirs.join(", "),
         ));
+    }
+    if state.history_table_exists && !state.history_has_down_checksum {
+        sql.push_str(&upgrade_history_sql(client, s)?);
     }
     if sql.is_empty() {
         return Ok(());
@@ -372,6 +457,41 @@ pub(crate) fn ensure_tables(
                 e,
             )
         })
+}
+
+/// Brings a history table made before down checksums and `repair` up to
+/// date: the column is added (old rows keep NULL: their down was not
+/// recorded) and the direction check admits every direction. Columns are only
+/// added, so an older binary still reads and writes the table.
+fn upgrade_history_sql(client: &mut Client, s: &Session) -> Result<String, MigrateError> {
+    let t = s.history_table.sql();
+    let msgs = client
+        .simple_query(&format!(
+            "SELECT conname FROM pg_constraint WHERE conrelid = {}::regclass AND contype = 'c' \
+               AND pg_get_constraintdef(oid) LIKE '%direction%'",
+            literal(&t)
+        ))
+        .map_err(|e| {
+            MigrateError::db(format!("reading the constraints of {}", s.history_table), e)
+        })?;
+    let mut sql = format!("ALTER TABLE {t} ADD COLUMN IF NOT EXISTS down_checksum text;");
+    for r in rows(&msgs) {
+        if let Some(name) = &r[0] {
+            sql.push_str(&format!(
+                "ALTER TABLE {t} DROP CONSTRAINT {};",
+                crate::sql::ident(name)
+            ));
+        }
+    }
+    let dirs: Vec<String> = HistoryDirection::ALL
+        .iter()
+        .map(|d| literal(d.as_str()))
+        .collect();
+    sql.push_str(&format!(
+        "ALTER TABLE {t} ADD CHECK (direction IN ({}));",
+        dirs.join(", ")
+    ));
+    Ok(sql)
 }
 
 /// Reconciles the version row with the history.
@@ -437,18 +557,8 @@ pub(crate) fn linear_marks(
     for m in registry {
         let v = m.version.get();
         match (should(v), is_applied(v)) {
-            (true, false) => marks.push(Mark {
-                version: v,
-                name: m.name.to_string(),
-                checksum: Some(m.checksum().to_owned()),
-                direction: up,
-            }),
-            (false, true) => marks.push(Mark {
-                version: v,
-                name: m.name.to_string(),
-                checksum: Some(m.checksum().to_owned()),
-                direction: down,
-            }),
+            (true, false) => marks.push(Mark::of(m, up)),
+            (false, true) => marks.push(Mark::of(m, down)),
             _ => {}
         }
     }
@@ -458,6 +568,7 @@ pub(crate) fn linear_marks(
                 version: *v,
                 name: e.name.clone(),
                 checksum: e.checksum.clone(),
+                down_checksum: e.down_checksum.clone(),
                 direction: down,
             });
         }
@@ -475,16 +586,19 @@ pub(crate) fn marks_sql(history: &QualifiedTable, marks: &[Mark]) -> String {
         .iter()
         .map(|m| {
             format!(
-                "({}, {}, {}, {})",
+                "({}, {}, {}, {}, {})",
                 m.version,
                 literal(&m.name),
                 m.checksum.as_deref().map_or("NULL".to_owned(), literal),
+                m.down_checksum
+                    .as_deref()
+                    .map_or("NULL".to_owned(), literal),
                 literal(m.direction.as_str())
             )
         })
         .collect();
     format!(
-        "INSERT INTO {} (version, name, checksum, direction) VALUES {};",
+        "INSERT INTO {} (version, name, checksum, down_checksum, direction) VALUES {};",
         history.sql(),
         values.join(", ")
     )
@@ -552,6 +666,7 @@ mod tests {
                 version: v,
                 name: format!("m{v}"),
                 checksum: Some(format!("c{v}")),
+                down_checksum: None,
                 direction: d,
                 applied_at: None,
                 duration_ms: None,
@@ -564,6 +679,7 @@ mod tests {
         DbState {
             version_table_exists: true,
             history_table_exists: true,
+            history_has_down_checksum: true,
             row: row.map(|version| VersionRow {
                 version,
                 dirty: false,

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::problems;
 use super::state::{self, DbState, HistoryDirection};
-use crate::error::{Drift, MigrateError, MigrationRef};
+use crate::error::MigrateError;
 use crate::migration::Version;
 use crate::registry::Registry;
 
@@ -73,6 +74,9 @@ pub struct Status {
     pub baseline_pending: bool,
     pub migrations: Vec<MigrationStatus>,
     pub missing: Vec<MissingMigration>,
+    /// What was read, for [`Status::problems`].
+    #[serde(skip)]
+    state: DbState,
 }
 
 impl Status {
@@ -80,6 +84,15 @@ impl Status {
         self.migrations
             .iter()
             .filter(|m| m.state == MigrationState::Applied)
+            .count()
+    }
+
+    /// Migrations that failed half-way without a transaction (0 or 1): neither
+    /// applied nor pending, and counted apart so none goes unmentioned.
+    pub fn dirty_count(&self) -> usize {
+        self.migrations
+            .iter()
+            .filter(|m| m.state == MigrationState::Dirty)
             .count()
     }
 
@@ -96,70 +109,11 @@ impl Status {
     }
 
     /// What `up` would refuse, and migrations whose files are gone: what
-    /// `validate` reports.
+    /// `validate` reports (before `--allow-*` options). The same rules as the
+    /// migrator's refusals, computed by the same code.
     pub fn problems(&self, registry: &Registry) -> Vec<MigrateError> {
-        let mut out = Vec::new();
-        let get = |v: i64| registry.get(Version::new(v));
-        if let Some(v) = self.version {
-            if self.dirty {
-                let version = Version::new(v);
-                out.push(MigrateError::Dirty {
-                    version,
-                    migration: get(v).map(MigrationRef::of),
-                    before: registry
-                        .iter()
-                        .rev()
-                        .map(|m| m.version)
-                        .find(|&x| x < version),
-                });
-            }
-            if self.unknown_version {
-                out.push(MigrateError::UnknownVersion {
-                    version: Version::new(v),
-                    latest: registry.latest().map(|m| m.version),
-                });
-            }
-        }
-        let drift: Vec<Drift> = self
-            .migrations
-            .iter()
-            .filter(|m| m.checksum_state == ChecksumState::Drift)
-            .filter_map(|m| {
-                Some(Drift {
-                    migration: MigrationRef::of(get(m.version)?),
-                    recorded: m.recorded_checksum.clone().unwrap_or_default(),
-                    current: m.checksum.clone(),
-                })
-            })
-            .collect();
-        if !drift.is_empty() {
-            out.push(MigrateError::Drift(drift));
-        }
-        let late: Vec<MigrationRef> = self
-            .migrations
-            .iter()
-            .filter(|m| m.state == MigrationState::OutOfOrder)
-            .filter_map(|m| get(m.version).map(MigrationRef::of))
-            .collect();
-        if let (false, Some(v)) = (late.is_empty(), self.version) {
-            out.push(MigrateError::OutOfOrder {
-                current: Version::new(v),
-                pending: late,
-            });
-        }
-        if !self.missing.is_empty() {
-            out.push(MigrateError::Missing(
-                self.missing
-                    .iter()
-                    .map(|m| MigrationRef {
-                        version: Version::new(m.version),
-                        name: m.name.clone(),
-                        label: format!("{}_{}", m.version, m.name),
-                    })
-                    .collect(),
-            ));
-        }
-        out
+        let view = state::reconcile(registry, &self.state);
+        problems::find(registry, &self.state, &view)
     }
 }
 
@@ -167,12 +121,7 @@ pub(crate) fn build(registry: &Registry, st: &DbState) -> Status {
     let view = state::reconcile(registry, st);
     let version = st.row.map(|r| r.version);
     let dirty = st.row.is_some_and(|r| r.dirty);
-    let current = view
-        .applied
-        .keys()
-        .next_back()
-        .copied()
-        .max(if dirty { None } else { version });
+    let current = problems::current(st, &view);
     let migrations = registry
         .iter()
         .map(|m| {
@@ -189,9 +138,12 @@ pub(crate) fn build(registry: &Registry, st: &DbState) -> Status {
                 MigrationState::Pending
             };
             let recorded = entry.and_then(|e| e.checksum.clone());
+            // The same comparison as the refusals' (up and down files).
             let checksum_state = match (state, &recorded) {
-                (MigrationState::Applied, Some(c)) if c == m.checksum() => ChecksumState::Ok,
-                (MigrationState::Applied, Some(_)) => ChecksumState::Drift,
+                (MigrationState::Applied, Some(_)) if !problems::drifted(m, &view).is_empty() => {
+                    ChecksumState::Drift
+                }
+                (MigrationState::Applied, Some(_)) => ChecksumState::Ok,
                 (MigrationState::Applied, None) => ChecksumState::Unrecorded,
                 _ => ChecksumState::None,
             };
@@ -229,5 +181,6 @@ pub(crate) fn build(registry: &Registry, st: &DbState) -> Status {
         baseline_pending: view.foreign,
         migrations,
         missing,
+        state: st.clone(),
     }
 }

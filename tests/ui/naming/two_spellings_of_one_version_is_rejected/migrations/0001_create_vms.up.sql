@@ -1,0 +1,1 @@
+CREATE TABLE vms (id int);
