@@ -98,7 +98,7 @@ pub fn differences(
             .entry((t.name.schema.clone(), t.name.name.clone()))
             .or_default();
         for c in &t.columns {
-            cols.insert(c.name.clone(), (column_type(&c.ty), c.nullable));
+            cols.insert(c.name.clone(), (column_type(expected, &c.ty), c.nullable));
         }
     }
     for v in expected.views.values() {
@@ -108,7 +108,7 @@ pub fn differences(
         match &v.columns {
             Some(c) if !v.materialized => cols.extend(
                 c.iter()
-                    .map(|c| (c.name.clone(), (column_type(&c.ty), true))),
+                    .map(|c| (c.name.clone(), (column_type(expected, &c.ty), true))),
             ),
             // Columns the model could not derive are taken as they are.
             _ => {
@@ -211,8 +211,18 @@ pub fn differences(
 }
 
 /// A column's type as the live query above spells it: information_schema's
-/// `data_type`, with the length of `character varying(n)` / `character(n)`.
-fn column_type(ty: &migrate_core::model::types::SqlType) -> String {
+/// `data_type` (a domain's is its base type's), with the length of
+/// `character varying(n)` / `character(n)`.
+fn column_type(expected: &Schema, ty: &migrate_core::model::types::SqlType) -> String {
+    if ty.array_dims == 0
+        && let Some(s) = &ty.schema
+        && let Some(d) = expected
+            .domains
+            .get(&migrate_core::model::schema::QualName::new(s.clone(), ty.name.clone()))
+        && d.base != *ty
+    {
+        return column_type(expected, &d.base);
+    }
     let name = ty.information_schema_name();
     if matches!(ty.name.as_str(), "varchar" | "bpchar") && ty.array_dims == 0 {
         if let Some(len) = ty.modifiers.first() {

@@ -229,6 +229,24 @@ impl Replayer<'_> {
             }
         }
         self.sync_not_null(&name);
+        // Copied from a relation the model doubts (INHERITS, LIKE, OF): so is this.
+        let copied_doubt = s
+            .inh_relations
+            .iter()
+            .chain(&s.table_elts)
+            .filter_map(|e| match &e.node {
+                Some(NodeEnum::RangeVar(rv)) => Some(rv),
+                Some(NodeEnum::TableLikeClause(l)) => l.relation.as_ref(),
+                _ => None,
+            })
+            .filter_map(|rv| {
+                self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables)
+                    .or_else(|| self.resolve(&rv.schemaname, &rv.relname, &self.schema.views))
+            })
+            .any(|q| self.schema.doubts(&q));
+        if copied_doubt {
+            self.make_opaque(name.clone(), "copies the columns of a relation the model cannot follow");
+        }
         if let Some(spec) = &s.partspec {
             let key = spec
                 .part_params
