@@ -249,8 +249,16 @@ impl Beliefs {
 
     /// Rarer statement families: schemas, partitions, inheritance, materialized
     /// views, triggers, domains, enums, DO blocks with handlers, moves.
-    fn more(&mut self, r: &mut Rng, table: Option<(String, Vec<String>)>, column: Option<String>) -> String {
-        let t = table.as_ref().map(|(t, _)| t.clone()).unwrap_or_else(|| "missing".to_owned());
+    fn more(
+        &mut self,
+        r: &mut Rng,
+        table: Option<(String, Vec<String>)>,
+        column: Option<String>,
+    ) -> String {
+        let t = table
+            .as_ref()
+            .map(|(t, _)| t.clone())
+            .unwrap_or_else(|| "missing".to_owned());
         let c = column.clone().unwrap_or_else(|| "id".to_owned());
         match r.below(16) {
             0 => {
@@ -297,7 +305,10 @@ impl Beliefs {
                 )
             }
             7 => match r.pick(&self.functions).cloned() {
-                Some(f) => format!("DROP FUNCTION {f}(){}", if r.chance(60) { " CASCADE" } else { "" }),
+                Some(f) => format!(
+                    "DROP FUNCTION {f}(){}",
+                    if r.chance(60) { " CASCADE" } else { "" }
+                ),
                 None => "SELECT 1".to_owned(),
             },
             8 => match r.pick(&self.types).cloned() {
@@ -324,10 +335,14 @@ impl Beliefs {
             12 => format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE text USING {c}::text"),
             13 => {
                 let n = self.fresh("agg");
-                format!("SELECT {c}, count(*) AS n, max({c}::text) AS top INTO {n} FROM {t} GROUP BY {c}")
+                format!(
+                    "SELECT {c}, count(*) AS n, max({c}::text) AS top INTO {n} FROM {t} GROUP BY {c}"
+                )
             }
             14 => match r.pick(&self.views).cloned() {
-                Some(v) => format!("DROP MATERIALIZED VIEW IF EXISTS {v}; DROP VIEW IF EXISTS {v} CASCADE"),
+                Some(v) => {
+                    format!("DROP MATERIALIZED VIEW IF EXISTS {v}; DROP VIEW IF EXISTS {v} CASCADE")
+                }
                 None => "SELECT 1".to_owned(),
             },
             _ => format!("COMMENT ON TABLE {t} IS 'x'; GRANT SELECT ON {t} TO PUBLIC"),

@@ -214,7 +214,10 @@ fn column_type(expected: &Schema, ty: &migrate_core::model::types::SqlType) -> S
         && let Some(s) = &ty.schema
         && let Some(d) = expected
             .domains
-            .get(&migrate_core::model::schema::QualName::new(s.clone(), ty.name.clone()))
+            .get(&migrate_core::model::schema::QualName::new(
+                s.clone(),
+                ty.name.clone(),
+            ))
         && d.base != *ty
     {
         return column_type(expected, &d.base);

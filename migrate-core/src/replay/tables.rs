@@ -260,7 +260,10 @@ impl Replayer<'_> {
             })
             .any(|q| self.schema.doubts(&q));
         if copied_doubt {
-            self.make_opaque(name.clone(), "copies the columns of a relation the model cannot follow");
+            self.make_opaque(
+                name.clone(),
+                "copies the columns of a relation the model cannot follow",
+            );
         }
         if let Some(spec) = &s.partspec {
             let key = spec

@@ -682,6 +682,10 @@ fn the_block_before_its_handler_is_the_models_guess() {
         "CREATE TABLE t1 (id int);
          DO $$ BEGIN BEGIN ALTER TABLE t1 ADD COLUMN maybe int; EXCEPTION WHEN duplicate_column THEN NULL; END; END $$;",
     );
-    let cols: Vec<&str> = s.tables[&QualName::public("t1")].columns.iter().map(|c| c.name.as_str()).collect();
+    let cols: Vec<&str> = s.tables[&QualName::public("t1")]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     assert_eq!(cols, ["id", "maybe"]);
 }
