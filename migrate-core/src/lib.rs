@@ -38,7 +38,7 @@ pub mod source {
 
 pub use source::filename::Direction;
 pub use source::load::{
-    Discovered, LoadOptions, SourceMigration, SqlFile, discover, discover_files,
+    Discovered, LoadOptions, SourceMigration, SqlFile, discover, discover_files, sql_file_names,
 };
 pub mod model {
     //! The schema model and PostgreSQL's types.

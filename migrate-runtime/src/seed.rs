@@ -65,14 +65,7 @@ impl Seeds {
             message: "cannot read the seeds".to_owned(),
             source,
         };
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sql"))
-            .collect();
-        names.sort();
+        let names = migrate_core::sql_file_names(dir).map_err(|e| io(dir, e))?;
         let display = dir.display().to_string();
         let display = display.trim_end_matches('/');
         let mut files = Vec::new();

@@ -65,6 +65,27 @@ const NO_TRANSACTION: &str = "migrate:no-transaction";
 const IRREVERSIBLE: &str = "migrate:irreversible";
 const UNCHECKED: &str = "migrate:unchecked";
 
+/// The `.sql` files of `dir` that [`discover`] reads: regular files with UTF-8
+/// names, in name order.
+///
+/// # Errors
+///
+/// The directory cannot be read.
+pub fn sql_file_names(dir: &Path) -> std::io::Result<Vec<String>> {
+    Ok(sql_names(std::fs::read_dir(dir)?))
+}
+
+fn sql_names(entries: std::fs::ReadDir) -> Vec<String> {
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Reads `dir`, whose files are named for messages as `display/<file>`.
 pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
     let mut out = Discovered::default();
@@ -85,13 +106,7 @@ pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
             return out;
         }
     };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".sql"))
-        .collect();
-    names.sort();
+    let names = sql_names(entries);
     let files: Vec<(String, std::io::Result<Vec<u8>>)> = names
         .into_iter()
         .map(|n| {
