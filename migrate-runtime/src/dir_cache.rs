@@ -104,6 +104,20 @@ pub(crate) struct Facts {
     pub needs: Option<(u32, String)>,
 }
 
+impl Facts {
+    fn new(
+        migrations: Vec<MigrationFacts>,
+        warnings: &[migrate_core::Diagnostic],
+        needs: Option<(u32, String)>,
+    ) -> Self {
+        Facts {
+            migrations,
+            warnings: warnings.iter().map(Finding::from).collect(),
+            needs,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct MigrationFacts {
     pub version: i64,
@@ -186,13 +200,15 @@ pub(crate) fn load(
     opts: &crate::registry::DirOptions,
     cfg: &CacheConfig,
 ) -> Result<Loaded, migrate_core::Diagnostics> {
-    let (files, cache) = match (read_sources(dir), cfg.dir.as_deref()) {
-        (Some(files), Some(cache)) => (files, cache),
-        // No cache, or a directory or file that cannot be read: the analysis
-        // reads it and reports what is wrong, as without a cache.
-        _ => return uncached(dir, display, opts),
+    // A directory or file that cannot be read: the analysis reads it and
+    // reports what is wrong, as without a cache.
+    let Some(files) = read_sources(dir) else {
+        return crate::registry::analyze_dir(dir, display, opts).map(into_loaded);
     };
     let core = crate::registry::core_options(dir, opts);
+    let Some(cache) = cfg.dir.as_deref() else {
+        return analyze(display, files, &core);
+    };
     let key = content_key(&cfg.tool, display, &core, &files);
     let entry = cache.join(entry_name(dir, display, &core));
     if let Some(facts) = read_entry(&entry, &key) {
@@ -205,27 +221,37 @@ pub(crate) fn load(
             .collect();
         // The key matched, so every file is the UTF-8 it was when analysed;
         // anything else is a collision and the analysis decides.
-        if let Some(texts) = texts.filter(|t| covers(&facts, t)) {
-            tracing::debug!(entry = %entry.display(), "analysis cache hit");
-            return Ok((facts, texts));
-        }
-        return uncached(dir, display, opts);
+        return match texts.filter(|t| covers(&facts, t)) {
+            Some(texts) => {
+                tracing::debug!(entry = %entry.display(), "analysis cache hit");
+                Ok((facts, texts))
+            }
+            None => crate::registry::analyze_dir(dir, display, opts).map(into_loaded),
+        };
     }
     tracing::debug!(entry = %entry.display(), "analysis cache miss");
-    let analysis = migrate_core::analyze_files(display, files, &core);
-    let loaded = into_loaded(crate::registry::split_findings(analysis)?);
+    let loaded = analyze(display, files, &core)?;
     if let Err(e) = write_entry(cache, &entry, &key, &loaded.0) {
         tracing::debug!(entry = %entry.display(), error = %e, "analysis cache not written");
     }
     Ok(loaded)
 }
 
-fn uncached(
-    dir: &Path,
+/// The analysis, each migration turned into its facts as soon as it is
+/// checked, so that its parse trees are dropped then (see
+/// [`migrate_core::analyze_files_each`]).
+fn analyze(
     display: &str,
-    opts: &crate::registry::DirOptions,
+    files: Vec<(String, Vec<u8>)>,
+    core: &migrate_core::Options,
 ) -> Result<Loaded, migrate_core::Diagnostics> {
-    crate::registry::analyze_dir(dir, display, opts).map(into_loaded)
+    let mut texts = HashMap::new();
+    let mut migrations = Vec::new();
+    let analysis = migrate_core::analyze_files_each(display, files, core, &mut |m| {
+        migrations.push(facts_of(m, &mut texts));
+    });
+    let (analysis, warnings) = crate::registry::split_findings(analysis)?;
+    Ok((Facts::new(migrations, &warnings, analysis.needs), texts))
 }
 
 /// Every file the facts name has its text.
@@ -237,6 +263,23 @@ fn covers(facts: &Facts, texts: &HashMap<String, String>) -> bool {
         .all(|f| texts.contains_key(&f.path))
 }
 
+/// The facts of one migration; its files' text goes to `texts`.
+fn facts_of(
+    m: migrate_core::SourceMigration,
+    texts: &mut HashMap<String, String>,
+) -> MigrationFacts {
+    let facts = MigrationFacts {
+        version: m.version,
+        name: m.name,
+        up: FileFacts::of(&m.up),
+        down: m.down.as_ref().map(FileFacts::of),
+    };
+    for f in std::iter::once(m.up).chain(m.down) {
+        texts.insert(f.path, f.sql);
+    }
+    facts
+}
+
 fn into_loaded(
     (analysis, warnings): (migrate_core::Analysis, Vec<migrate_core::Diagnostic>),
 ) -> Loaded {
@@ -244,25 +287,9 @@ fn into_loaded(
     let migrations = analysis
         .migrations
         .into_iter()
-        .map(|m| {
-            let facts = MigrationFacts {
-                version: m.version,
-                name: m.name,
-                up: FileFacts::of(&m.up),
-                down: m.down.as_ref().map(FileFacts::of),
-            };
-            for f in std::iter::once(m.up).chain(m.down) {
-                texts.insert(f.path, f.sql);
-            }
-            facts
-        })
+        .map(|m| facts_of(m, &mut texts))
         .collect();
-    let facts = Facts {
-        migrations,
-        warnings: warnings.iter().map(Finding::from).collect(),
-        needs: analysis.needs,
-    };
-    (facts, texts)
+    (Facts::new(migrations, &warnings, analysis.needs), texts)
 }
 
 /// The `.sql` files of `dir` as `discover` lists them (regular files with UTF-8
