@@ -23,6 +23,7 @@
 
 pub mod cli;
 pub mod connect;
+pub mod dir_cache;
 pub mod error;
 pub mod migration;
 pub mod migrator;
