@@ -98,7 +98,21 @@ pub fn differences(
             .entry((t.name.schema.clone(), t.name.name.clone()))
             .or_default();
         for c in &t.columns {
-            cols.insert(c.name.clone(), (column_type(expected, &c.ty), c.nullable));
+            // information_schema counts a NOT NULL domain as not nullable.
+            let domain_not_null = c.ty.array_dims == 0
+                && c.ty.schema.as_ref().is_some_and(|s| {
+                    expected
+                        .domains
+                        .get(&migrate_core::model::schema::QualName::new(
+                            s.clone(),
+                            c.ty.name.clone(),
+                        ))
+                        .is_some_and(|d| d.not_null)
+                });
+            cols.insert(
+                c.name.clone(),
+                (column_type(expected, &c.ty), c.nullable && !domain_not_null),
+            );
         }
     }
     for v in expected.views.values() {
