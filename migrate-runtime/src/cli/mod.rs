@@ -35,7 +35,7 @@ use std::time::Duration;
 use clap::{Args, FromArgMatches, Subcommand};
 use postgres::Client;
 
-pub use create::{CreateError, create};
+pub use create::{CreateError, CreateOptions, create, create_with};
 
 use crate::connect::ConnectOptions;
 use crate::error::{MigrateError, fmt_duration};
@@ -693,6 +693,10 @@ fn execute(g: &Global, verb: Verb, app: App, out: &mut Out) -> Result<ExitCode, 
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(CreateError::BadName(m)) => Err(Failure::Usage(m)),
+                Err(CreateError::Duplicate(v)) => Err(Failure::Reported(format!(
+                    "a migration with version {v} already exists in {}; wait a second or use --seq",
+                    dir.display()
+                ))),
                 Err(CreateError::Io(e)) => Err(e.into()),
             }
         }
