@@ -551,12 +551,80 @@ fn load_registry(
             let display = dir.display().to_string();
             (dir.as_path(), display.trim_end_matches('/').to_owned())
         }
-        (None, Some(r)) => return Ok(Cow::Borrowed(r)),
+        (None, Some(r)) => {
+            if let Some(problem) = stale_embedding(r) {
+                return Err(Failure::Reported(problem));
+            }
+            return Ok(Cow::Borrowed(r));
+        }
         (None, None) => (Path::new("migrations"), "migrations".to_owned()),
     };
     let registry = Registry::from_dir_opts(dir, &display, &dir_options(g))?;
     print_down_warnings(registry.warnings());
     Ok(Cow::Owned(registry))
+}
+
+/// When the directory an embedded registry was built from is on this machine
+/// and holds migrations the binary lacks (or lacks files it embeds), what to
+/// say: cargo reruns `embed_migrations!` when an embedded file changes, but
+/// not when one is added, unless a build script watches the directory, so
+/// such a binary would silently leave the new migration out.
+fn stale_embedding(registry: &Registry) -> Option<String> {
+    let dir = Path::new(registry.source_dir()?);
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut on_disk = std::collections::BTreeMap::<i64, String>::new();
+    for entry in entries.flatten() {
+        let Some(file) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if let Some(Ok(f)) = migrate_core::source::filename::parse(&file) {
+            on_disk.entry(f.version).or_insert(file);
+        }
+    }
+    let added: Vec<&str> = on_disk
+        .iter()
+        .filter(|(v, _)| registry.get(Version::new(**v)).is_none())
+        .map(|(_, f)| f.as_str())
+        .collect();
+    let gone: Vec<String> = registry
+        .iter()
+        .filter(|m| !on_disk.contains_key(&m.version.get()))
+        .map(|m| m.label())
+        .collect();
+    if added.is_empty() && gone.is_empty() {
+        return None;
+    }
+    let mut what = Vec::new();
+    if !added.is_empty() {
+        what.push(format!("{} is not in it", added.join(", ")));
+    }
+    if !gone.is_empty() {
+        what.push(format!(
+            "it embeds {} whose files are gone",
+            gone.join(", ")
+        ));
+    }
+    Some(format!(
+        "this binary is older than the migrations in {}: {}; nothing was run\n  \
+         help: cargo does not rebuild for a file added to (or removed from) the directory \
+         unless a build script watches it: give the package a build.rs with\n    \
+         fn main() {{ println!(\"cargo:rerun-if-changed={}\"); }}\n  \
+         then rebuild (cargo build); or run the files themselves with --dir {}",
+        dir.display(),
+        what.join("; "),
+        // The directory as the macro's argument names it (relative to the package).
+        registry
+            .iter()
+            .next()
+            .and_then(|m| m.up.path.rsplit_once('/'))
+            .map_or_else(
+                || dir
+                    .file_name()
+                    .map_or("migrations".into(), |n| n.to_string_lossy()),
+                |(d, _)| d.into()
+            ),
+        dir.display()
+    ))
 }
 
 /// Directory mode's options, from the command line: one place for all commands.
@@ -1167,6 +1235,40 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3d").is_err());
+    }
+
+    #[test]
+    fn a_binary_older_than_its_migrations_directory_is_refused() {
+        let d = std::env::temp_dir().join(format!("nc-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("000001_a.up.sql"), "CREATE TABLE a (id int);").unwrap();
+        std::fs::write(d.join("000001_a.down.sql"), "DROP TABLE a;").unwrap();
+        let abs: &'static str = Box::leak(d.to_string_lossy().into_owned().into_boxed_str());
+        let registry =
+            Registry::from_dir_opts(&d, "migrations", &crate::registry::DirOptions::default())
+                .unwrap()
+                .embedded_from(abs);
+        assert_eq!(stale_embedding(&registry), None);
+        // Built elsewhere (a deployed binary): nothing to compare with.
+        let elsewhere = registry.clone().embedded_from("/nonexistent/migrations");
+        assert_eq!(stale_embedding(&elsewhere), None);
+
+        std::fs::write(d.join("000002_b.up.sql"), "CREATE TABLE b (id int);").unwrap();
+        std::fs::write(d.join("README.md"), "not a migration").unwrap();
+        let m = stale_embedding(&registry).expect("the new file is noticed");
+        assert!(m.contains("000002_b.up.sql is not in it"), "{m}");
+        assert!(
+            m.contains("println!(\"cargo:rerun-if-changed=migrations\")"),
+            "{m}"
+        );
+        assert!(m.contains(&format!("--dir {abs}")), "{m}");
+
+        std::fs::remove_file(d.join("000001_a.up.sql")).unwrap();
+        std::fs::remove_file(d.join("000001_a.down.sql")).unwrap();
+        let m = stale_embedding(&registry).unwrap();
+        assert!(m.contains("it embeds 000001_a whose files are gone"), "{m}");
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]
