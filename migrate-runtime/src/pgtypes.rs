@@ -13,8 +13,11 @@ type BoxError = Box<dyn Error + Sync + Send>;
 /// month has no fixed length (`1 month` is not `30 days`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Interval {
+    /// Whole months.
     pub months: i32,
+    /// Whole days.
     pub days: i32,
+    /// The rest, in microseconds.
     pub microseconds: i64,
 }
 
@@ -75,7 +78,9 @@ impl ToSql for Interval {
 /// PostgreSQL's `cidr`: a network address and its prefix length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cidr {
+    /// The network address.
     pub addr: IpAddr,
+    /// The prefix length in bits.
     pub prefix: u8,
 }
 

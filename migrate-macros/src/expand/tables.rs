@@ -412,17 +412,19 @@ fn table_tokens(
 
             #insert
 
-            /// The table as a sea-query identifier.
+            /// The table (a sea-query identifier with the runtime's `sea-query` feature).
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub struct Table;
 
-            impl #p::sea_query::Iden for Table {
-                fn unquoted(&self) -> &str {
-                    #table_name
+            ::migrate_runtime::__pgcheck_if_sea_query! {
+                impl #p::sea_query::Iden for Table {
+                    fn unquoted(&self) -> &str {
+                        #table_name
+                    }
                 }
             }
 
-            /// The table's columns as sea-query identifiers.
+            /// The table's columns (sea-query identifiers with the runtime's `sea-query` feature).
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Column {
                 #(#variants)*
@@ -438,15 +440,17 @@ fn table_tokens(
                 }
             }
 
-            impl #p::sea_query::Iden for Column {
-                fn unquoted(&self) -> &str {
-                    self.as_str()
+            ::migrate_runtime::__pgcheck_if_sea_query! {
+                impl #p::sea_query::Iden for Column {
+                    fn unquoted(&self) -> &str {
+                        self.as_str()
+                    }
                 }
-            }
 
-            impl #p::sea_query::IdenStatic for Column {
-                fn as_str(&self) -> &'static str {
-                    Column::as_str(*self)
+                impl #p::sea_query::IdenStatic for Column {
+                    fn as_str(&self) -> &'static str {
+                        Column::as_str(*self)
+                    }
                 }
             }
         }

@@ -16,6 +16,7 @@ const SEQ_DIGITS: usize = 6;
 pub enum CreateError {
     /// The name has nothing left after sanitising: the user's mistake.
     BadName(String),
+    /// The files could not be written.
     Io(MigrateError),
 }
 

@@ -4,7 +4,7 @@
 //!
 //! ```ignore
 //! fn main() -> std::process::ExitCode {
-//!     migrate_runtime::cli::main(Some(&novacron_db::MIGRATIONS))
+//!     pgcheck::cli::main(Some(&novacron_db::MIGRATIONS))
 //! }
 //! ```
 //!
@@ -249,7 +249,7 @@ impl From<MigrateError> for Failure {
 ///
 /// ```ignore
 /// fn main() -> std::process::ExitCode {
-///     migrate_runtime::cli::App::new()
+///     pgcheck::cli::App::new()
 ///         .migrations(&novacron_db::MIGRATIONS)
 ///         .seeds(&novacron_db::SEEDS)
 ///         .main()
@@ -270,11 +270,13 @@ impl App {
         }
     }
 
+    /// The embedded migrations the commands run (without it, only `--dir`).
     pub const fn migrations(mut self, registry: &'static Registry) -> Self {
         self.migrations = Some(registry);
         self
     }
 
+    /// The embedded seeds `seed` and `clean` run (without them, only `--seed-dir`).
     pub const fn seeds(mut self, seeds: &'static Seeds) -> Self {
         self.seeds = Some(seeds);
         self
@@ -357,7 +359,7 @@ fn init_tracing() {
     let filter = match std::env::var("RUST_LOG") {
         Ok(f) if !f.is_empty() => tracing_subscriber::EnvFilter::new(f),
         // Our crates only: the driver's own debug logs show query text.
-        _ if debug => tracing_subscriber::EnvFilter::new("migrate_runtime=debug,novacron_db=debug"),
+        _ if debug => tracing_subscriber::EnvFilter::new("pgcheck=debug,novacron_db=debug"),
         _ => return,
     };
     let _ = tracing_subscriber::fmt()
