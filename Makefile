@@ -189,6 +189,7 @@ bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the build-time comparison, 
 		scripts/ensure-postgres.sh --only-test && bash bench/runtime.sh; \
 	fi
 	bash bench/seed.sh
+	bash bench/deps.sh
 	@if [ "$(BENCH_COMPILE)" = 1 ]; then \
 		bash bench/compile.sh; \
 	else \
