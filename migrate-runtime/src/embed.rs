@@ -130,12 +130,19 @@
 ///   - `schema::<table>` per table (tables of another schema under
 ///     `schema::<schema>::<table>`) with `TABLE`, `SCHEMA`, `columns::NAME`
 ///     constants; `Row` (every column, `Option` when nullable, decoded by
-///     column name with `Row::from_row`); `Insert` (see below) with
+///     column name with `Row::from_row`); `Insert`: the columns an `INSERT`
+///     writes, the optional ones (a default, an identity, NULL allowed) as
+///     `Option`, built with `Insert::new(required columns, in table order)`
+///     and `with_<column>(value)` setters, so code survives a migration that
+///     adds an optional column (a struct literal does not), and
 ///     `insert(&mut client)`, which runs `INSERT ... RETURNING *`; `Table` and
 ///     the `Column` enum (`ALL`, `as_str()`; sea-query identifiers with the
-///     `sea-query` feature).
+///     `sea-query` feature). With the `serde` feature `Row` and `Insert`
+///     derive `Serialize`/`Deserialize` (`types(...)` mappings must then
+///     implement them too).
 ///   - `schema::enums`: a Rust enum per PostgreSQL enum with `ToSql`/`FromSql`
-///     by label, `ALL`, `as_str()`, `FromStr`, `Display`.
+///     by label, `ALL`, `as_str()`, `FromStr`, `Display` (and serde by label
+///     with `serde`).
 ///   - `schema::TABLES` and `schema::decode(schema, table, row)`.
 ///
 ///   Column names that are Rust keywords are raw identifiers (`r#type`). A
@@ -158,9 +165,12 @@
 /// let row = hosts::Row { id: 1, name: "alpha".into(), state: HostState::Up, note: None };
 /// assert_eq!(row.state.as_str(), "up");
 ///
-/// // Insert: the identity `id` and the defaulted `state` are left to PostgreSQL.
-/// let new = hosts::Insert { id: None, name: "gamma".into(), state: None, note: None };
-/// # let _ = new;
+/// // Insert: `new` takes the required columns (NOT NULL without a default), in
+/// // table order; the identity `id`, the defaulted `state` and the nullable
+/// // `note` are left to PostgreSQL unless set with `with_<column>`.
+/// let new = hosts::Insert::new("gamma").with_note("rack 4");
+/// assert_eq!((new.id, new.state, new.note.as_deref()), (None, None, Some("rack 4")));
+/// // `new.insert(&mut client)?` runs `INSERT ... RETURNING *` and decodes the row.
 /// ```
 ///
 /// # build.rs
@@ -230,4 +240,28 @@ macro_rules! __pgcheck_if_serde {
 #[macro_export]
 macro_rules! __pgcheck_if_serde {
     ($($t:tt)*) => {};
+}
+
+/// Puts serde's derives on the struct with feature `serde`, and leaves it as it
+/// is without; for generated code. The derives name serde as
+/// `__pgcheck_serde`, which the generated module imports from this crate, so the
+/// app need not depend on serde.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pgcheck_serde_derive {
+    ($($t:tt)*) => {
+        #[derive(__pgcheck_serde::Serialize, __pgcheck_serde::Deserialize)]
+        #[serde(crate = "__pgcheck_serde")]
+        $($t)*
+    };
+}
+
+/// Puts serde's derives on the struct with feature `serde`; without it, the
+/// struct as it is.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pgcheck_serde_derive {
+    ($($t:tt)*) => { $($t)* };
 }

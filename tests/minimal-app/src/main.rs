@@ -9,12 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut client = pgcheck::connect::ConnectOptions::parse(&url)?.connect()?;
     let report = pgcheck::Migrator::new(&MIGRATIONS).up(&mut client)?;
     println!("{} applied", report.steps.len());
-    let note = schema::notes::Insert {
-        id: None,
-        body: "hello".to_owned(),
-        created_at: None,
-    }
-    .insert(&mut client)?;
+    let note = schema::notes::Insert::new("hello").insert(&mut client)?;
     println!("note {} at {}", note.id, note.created_at);
     Ok(())
 }
