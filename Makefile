@@ -92,7 +92,7 @@ fuzz: ## Fuzz scan/parse, replay and analysis for FUZZ_SECONDS each (cargo-fuzz,
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz/corpus/$$t; \
-		cp -n migrations/*.sql tests/ui/*/*/migrations/*.sql fuzz/corpus/$$t/ 2>/dev/null || true; \
+		cp -n migrations/*.sql tests/ui/*/*/migrations/*.sql tests/accepted/*/migrations/*.sql tests/fixtures/*/migrations/*.sql fuzz/corpus/$$t/ 2>/dev/null || true; \
 		echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
 		(cd fuzz && $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS)) || exit 1; \
 	done

@@ -44,6 +44,8 @@ struct Beliefs {
     views: Vec<String>,
     constraints: Vec<(String, String)>,
     types: Vec<String>,
+    schemas: Vec<String>,
+    functions: Vec<String>,
     n: usize,
 }
 
@@ -77,6 +79,9 @@ impl Beliefs {
                 (*r.pick(TYPES).unwrap_or(&"int")).to_owned()
             }
         };
+        if r.chance(35) {
+            return self.more(r, table, column);
+        }
         match (r.below(22), table, column) {
             (0..=2, _, _) | (_, None, _) => {
                 let t = self.fresh("t");
@@ -242,6 +247,108 @@ impl Beliefs {
         }
     }
 
+    /// Rarer statement families: schemas, partitions, inheritance, materialized
+    /// views, triggers, domains, enums, DO blocks with handlers, moves.
+    fn more(
+        &mut self,
+        r: &mut Rng,
+        table: Option<(String, Vec<String>)>,
+        column: Option<String>,
+    ) -> String {
+        let t = table
+            .as_ref()
+            .map(|(t, _)| t.clone())
+            .unwrap_or_else(|| "missing".to_owned());
+        let c = column.clone().unwrap_or_else(|| "id".to_owned());
+        match r.below(16) {
+            0 => {
+                let sc = self.fresh("sch");
+                self.schemas.push(sc.clone());
+                format!("CREATE SCHEMA {sc}")
+            }
+            1 => match r.pick(&self.schemas).cloned() {
+                Some(sc) => {
+                    let n = self.fresh("t");
+                    format!("CREATE TABLE {sc}.{n} (id int PRIMARY KEY, v text)")
+                }
+                None => "SELECT 1".to_owned(),
+            },
+            2 => {
+                let p = self.fresh("part");
+                let n = self.fresh("n");
+                format!(
+                    "CREATE TABLE {p} (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);                      CREATE TABLE {n} PARTITION OF {p} FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+                )
+            }
+            3 => {
+                let ch = self.fresh("child");
+                format!("CREATE TABLE {ch} (extra2 int) INHERITS ({t})")
+            }
+            4 => {
+                let m = self.fresh("mv");
+                format!(
+                    "CREATE MATERIALIZED VIEW {m} AS SELECT {c}, count(*) AS n FROM {t} GROUP BY {c};                      CREATE INDEX ON {m} (n)"
+                )
+            }
+            5 => match r.pick(&self.views).cloned() {
+                Some(v) => {
+                    let w = self.fresh("vv");
+                    format!("CREATE VIEW {w} AS SELECT * FROM {v}")
+                }
+                None => "SELECT 1".to_owned(),
+            },
+            6 => {
+                let f = self.fresh("fn");
+                let tr = self.fresh("tr");
+                format!(
+                    "CREATE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;                      CREATE TRIGGER {tr} BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {f}()"
+                )
+            }
+            7 => match r.pick(&self.functions).cloned() {
+                Some(f) => format!(
+                    "DROP FUNCTION {f}(){}",
+                    if r.chance(60) { " CASCADE" } else { "" }
+                ),
+                None => "SELECT 1".to_owned(),
+            },
+            8 => match r.pick(&self.types).cloned() {
+                Some(e) => {
+                    let v = self.fresh("val");
+                    format!("ALTER TYPE {e} ADD VALUE IF NOT EXISTS '{v}'")
+                }
+                None => "SELECT 1".to_owned(),
+            },
+            9 => {
+                let d = self.fresh("dom");
+                let col = self.fresh("c");
+                format!(
+                    "CREATE DOMAIN {d} AS int CHECK (VALUE > 0); ALTER TABLE {t} ADD COLUMN {col} {d}"
+                )
+            }
+            10 => format!(
+                "DO $$ BEGIN BEGIN ALTER TABLE {t} ADD COLUMN maybe int; EXCEPTION WHEN duplicate_column THEN NULL; END; END $$"
+            ),
+            11 => match r.pick(&self.schemas).cloned() {
+                Some(sc) => format!("ALTER TABLE {t} SET SCHEMA {sc}"),
+                None => "SELECT 1".to_owned(),
+            },
+            12 => format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE text USING {c}::text"),
+            13 => {
+                let n = self.fresh("agg");
+                format!(
+                    "SELECT {c}, count(*) AS n, max({c}::text) AS top INTO {n} FROM {t} GROUP BY {c}"
+                )
+            }
+            14 => match r.pick(&self.views).cloned() {
+                Some(v) => {
+                    format!("DROP MATERIALIZED VIEW IF EXISTS {v}; DROP VIEW IF EXISTS {v} CASCADE")
+                }
+                None => "SELECT 1".to_owned(),
+            },
+            _ => format!("COMMENT ON TABLE {t} IS 'x'; GRANT SELECT ON {t} TO PUBLIC"),
+        }
+    }
+
     /// Reads the catalogue (public schema): what exists now.
     fn refresh(&mut self, client: &mut postgres::Client) {
         let q = |client: &mut postgres::Client, sql: &str| -> Vec<(String, String)> {
@@ -254,10 +361,12 @@ impl Beliefs {
         };
         let cols = q(
             client,
-            "SELECT c.relname::text, coalesce(a.attname::text, '') FROM pg_class c
+            "SELECT CASE WHEN n.nspname = 'public' THEN '' ELSE n.nspname || '.' END || c.relname::text,
+                    coalesce(a.attname::text, '') FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace
              LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'
+             WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+               AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'
              ORDER BY 1, a.attnum",
         );
         self.tables.clear();
@@ -279,7 +388,7 @@ impl Beliefs {
         self.views = q(
             client,
             "SELECT c.relname::text, '' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public' AND c.relkind = 'v'",
+             WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm')",
         )
         .into_iter()
         .map(|(v, _)| v)
@@ -297,6 +406,22 @@ impl Beliefs {
         )
         .into_iter()
         .map(|(t, _)| t)
+        .collect();
+        self.schemas = q(
+            client,
+            "SELECT nspname::text, '' FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'
+               AND nspname NOT IN ('information_schema', 'public')",
+        )
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+        self.functions = q(
+            client,
+            "SELECT p.proname::text, '' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public'",
+        )
+        .into_iter()
+        .map(|(f, _)| f)
         .collect();
     }
 

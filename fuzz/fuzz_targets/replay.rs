@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(statements) = migrate_core::sql::parse::parse("m/1_f.up.sql", sql) else {
         return;
     };
-    let mut schema = initial_schema("schema_migrations");
+    let mut schema = initial_schema("schema_migrations", Default::default());
     for _ in 0..2 {
         let mut findings = ReplayFindings::default();
         replay_statements(&mut schema, "m/1_f.up.sql", sql, &statements, &mut findings);

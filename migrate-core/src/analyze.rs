@@ -102,8 +102,9 @@ pub fn initial_schema(history_table: &str, target: crate::check::version::PgVers
 pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
     let load = LoadOptions {
         require_down: opts.require_down,
+        ..LoadOptions::default()
     };
-    analyze_discovered(discover(dir, display, &load), opts)
+    analyze_discovered(discover(dir, display, &load), opts, None)
 }
 
 /// [`analyze`] over files already read, as (file name, contents): the
@@ -111,12 +112,56 @@ pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
 pub fn analyze_files(display: &str, files: Vec<(String, Vec<u8>)>, opts: &Options) -> Analysis {
     let load = LoadOptions {
         require_down: opts.require_down,
+        ..LoadOptions::default()
     };
     let files = files.into_iter().map(|(n, b)| (n, Ok(b))).collect();
-    analyze_discovered(discover_files(display, files, &load), opts)
+    analyze_discovered(discover_files(display, files, &load), opts, None)
 }
 
-fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
+/// [`analyze_files`] for a caller that needs each migration once and not the
+/// schemas (directory mode at run time): each migration goes to `each` as soon
+/// as it is checked, with its parse trees, and is not kept; neither are the
+/// schemas (`schemas` is empty, `migrations` too). Memory is then one window of
+/// migrations' trees and one schema, not every file's trees and a schema per
+/// version (~60 MB for 1,000 small migrations). The findings are the same as
+/// [`analyze_files`]'s, in the same order.
+pub fn analyze_files_each(
+    display: &str,
+    files: Vec<(String, Vec<u8>)>,
+    opts: &Options,
+    each: &mut dyn FnMut(SourceMigration),
+) -> Analysis {
+    let load = LoadOptions {
+        require_down: opts.require_down,
+        keep_trees: false,
+    };
+    let files = files.into_iter().map(|(n, b)| (n, Ok(b))).collect();
+    analyze_discovered(discover_files(display, files, &load), opts, Some(each))
+}
+
+/// How many migrations are parsed again at once (on all cores) when the trees
+/// were not kept: enough for the threads to pay, few enough to stay small.
+const WINDOW: usize = 64;
+
+/// A file whose trees were dropped after discovery, parsed again (the same
+/// parse of the same text: the same statements, which already parsed once).
+fn reparse(mut m: SourceMigration) -> SourceMigration {
+    for f in std::iter::once(&mut m.up).chain(m.down.as_mut()) {
+        if !f.parse_failed
+            && f.statements.is_empty()
+            && let Ok(statements) = crate::sql::parse::parse(&f.path, &f.sql)
+        {
+            f.statements = statements;
+        }
+    }
+    m
+}
+
+fn analyze_discovered(
+    found: Discovered,
+    opts: &Options,
+    mut each: Option<&mut dyn FnMut(SourceMigration)>,
+) -> Analysis {
     let mut a = Analysis {
         errors: found.diagnostics,
         files: found.files,
@@ -124,53 +169,75 @@ fn analyze_discovered(found: Discovered, opts: &Options) -> Analysis {
         ..Analysis::default()
     };
     let mut schema = a.initial.clone();
-    for m in &found.migrations {
-        for f in std::iter::once(&m.up).chain(m.down.as_ref()) {
-            tx::check(f, &mut a.errors);
+    let mut pending = found.migrations.into_iter();
+    loop {
+        let window: Vec<SourceMigration> = pending.by_ref().take(WINDOW).collect();
+        if window.is_empty() {
+            break;
         }
-        let before = schema.clone();
-        let mut up = ReplayFindings::default();
-        replay_file(&mut schema, &m.up, &mut up);
-        let up_ok = up.errors.is_empty() && !m.up.parse_failed;
-        a.errors.extend(up.errors);
-        a.incomplete.extend(up.incomplete);
-        if let Some((v, why)) = up.needs
-            && a.needs.as_ref().is_none_or(|(n, _)| *n < v)
-        {
-            a.needs = Some((v, why));
-        }
-        // A down is checked against what its up built, also after a broken up
-        // (the replay goes on past an error, so what the up did build is there):
-        // all findings at once. Only the reversal check needs a sound up.
-        if let Some(down) = m.down.as_ref() {
-            let mut after_down = schema.clone();
-            // An up that did not parse built nothing the model knows of: the
-            // down is checked for itself (syntax, version), not against it.
-            if m.up.parse_failed && after_down.unknown.is_none() {
-                after_down.unknown = Some(format!("{} does not parse", m.up.path));
-            }
-            let mut findings = ReplayFindings::default();
-            replay_file(&mut after_down, down, &mut findings);
-            let down_ok = findings.errors.is_empty() && !down.parse_failed;
-            a.errors.extend(findings.errors);
-            a.incomplete.extend(findings.incomplete);
-            if opts.check_reversal && up_ok && down_ok && !down.irreversible {
-                let label = format!(
-                    "{}_{}",
-                    m.up.path
-                        .rsplit('/')
-                        .next()
-                        .and_then(|f| f.split('_').next())
-                        .unwrap_or_default(),
-                    m.name
-                );
-                if let Some(d) = reversal::check(&label, &down.path, &before, &after_down) {
-                    a.errors.push(d);
+        let window = if each.is_some() {
+            crate::par::map(window, reparse)
+        } else {
+            window
+        };
+        for m in window {
+            check_migration(&mut a, &mut schema, &m, opts);
+            match each.as_mut() {
+                Some(each) => each(m),
+                None => {
+                    a.schemas.push(schema.clone());
+                    a.migrations.push(m);
                 }
             }
         }
-        a.schemas.push(schema.clone());
     }
-    a.migrations = found.migrations;
     a
+}
+
+/// Every check of one migration; `schema` goes from before its up to after it.
+fn check_migration(a: &mut Analysis, schema: &mut Schema, m: &SourceMigration, opts: &Options) {
+    for f in std::iter::once(&m.up).chain(m.down.as_ref()) {
+        tx::check(f, &mut a.errors);
+    }
+    let before = schema.clone();
+    let mut up = ReplayFindings::default();
+    replay_file(schema, &m.up, &mut up);
+    let up_ok = up.errors.is_empty() && !m.up.parse_failed;
+    a.errors.extend(up.errors);
+    a.incomplete.extend(up.incomplete);
+    if let Some((v, why)) = up.needs
+        && a.needs.as_ref().is_none_or(|(n, _)| *n < v)
+    {
+        a.needs = Some((v, why));
+    }
+    // A down is checked against what its up built, also after a broken up
+    // (the replay goes on past an error, so what the up did build is there):
+    // all findings at once. Only the reversal check needs a sound up.
+    if let Some(down) = m.down.as_ref() {
+        let mut after_down = schema.clone();
+        // An up that did not parse built nothing the model knows of: the
+        // down is checked for itself (syntax, version), not against it.
+        if m.up.parse_failed && after_down.unknown.is_none() {
+            after_down.unknown = Some(format!("{} does not parse", m.up.path));
+        }
+        let mut findings = ReplayFindings::default();
+        replay_file(&mut after_down, down, &mut findings);
+        let down_ok = findings.errors.is_empty() && !down.parse_failed;
+        a.errors.extend(findings.errors);
+        a.incomplete.extend(findings.incomplete);
+        if opts.check_reversal && up_ok && down_ok && !down.irreversible {
+            let label = format!(
+                "{}_{}",
+                m.up.path
+                    .rsplit('/')
+                    .next()
+                    .and_then(|f| f.split('_').next())
+                    .unwrap_or_default(),
+                m.name
+            );
+            if let Some(d) = reversal::check(&label, &down.path, &before, &after_down) {
+                a.errors.push(d);
+            }
+        }
+    }
 }

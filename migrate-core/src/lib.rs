@@ -65,4 +65,4 @@ pub mod analyze;
 pub mod lint;
 pub mod render;
 
-pub use analyze::{Analysis, Options, analyze, analyze_files};
+pub use analyze::{Analysis, Options, analyze, analyze_files, analyze_files_each};

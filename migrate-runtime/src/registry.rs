@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use migrate_core::{SourceMigration, SqlFile};
+use crate::dir_cache::{CacheConfig, FileFacts};
 
 use crate::error::MigrateError;
 use crate::migration::{Migration, Script, Version};
@@ -171,24 +171,57 @@ impl Registry {
         display: &str,
         opts: &DirOptions,
     ) -> Result<Registry, MigrateError> {
-        let (analysis, warnings) =
-            analyze_dir(dir, display, opts).map_err(MigrateError::InvalidFiles)?;
-        let mut migrations = analysis.migrations;
-        // Downs with findings are left out: `down` refuses them.
-        for m in &mut migrations {
-            if m.down
-                .as_ref()
-                .is_some_and(|d| warnings.iter().any(|w| w.path == d.path))
-            {
-                m.down = None;
-            }
-        }
-        let mut r = Registry::new(migrations.into_iter().map(into_migration).collect());
+        Self::from_dir_cached(dir, display, opts, &CacheConfig::from_env())
+    }
+
+    /// [`Registry::from_dir_opts`] with the analysis cache of `cache` (see
+    /// [`crate::dir_cache`]); the result is the same with any cache or none.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidFiles`].
+    #[doc(hidden)]
+    pub fn from_dir_cached(
+        dir: &Path,
+        display: &str,
+        opts: &DirOptions,
+        cache: &CacheConfig,
+    ) -> Result<Registry, MigrateError> {
+        let (facts, mut texts) = crate::dir_cache::load(dir, display, opts, cache)
+            .map_err(MigrateError::InvalidFiles)?;
+        let warnings: Vec<migrate_core::Diagnostic> =
+            facts.warnings.into_iter().map(Into::into).collect();
+        let mut script = |f: FileFacts| Script {
+            sql: Cow::Owned(texts.remove(&f.path).unwrap_or_default()),
+            path: Cow::Owned(f.path),
+            checksum: Cow::Owned(f.checksum),
+            transactional: f.transactional,
+            statements: Cow::Owned(f.statements),
+        };
+        let migrations = facts
+            .migrations
+            .into_iter()
+            .map(|m| {
+                // Downs with findings are left out: `down` refuses them.
+                let down = m
+                    .down
+                    .filter(|d| !warnings.iter().any(|w| w.path == d.path));
+                let irreversible = down.as_ref().is_some_and(|d| d.irreversible);
+                Migration {
+                    version: Version::new(m.version),
+                    name: Cow::Owned(m.name),
+                    up: script(m.up),
+                    down: down.filter(|d| !d.irreversible).map(&mut script),
+                    irreversible,
+                }
+            })
+            .collect();
+        let mut r = Registry::new(migrations);
         r.warnings = warnings;
         match opts.postgres {
             Some(v) => r.target = v.0,
             // Checked for the newest version: the server decides at run time.
-            None => r.needs = analysis.needs,
+            None => r.needs = facts.needs,
         }
         Ok(r)
     }
@@ -241,6 +274,16 @@ pub fn analyze_dir(
     display: &str,
     opts: &DirOptions,
 ) -> Result<(migrate_core::Analysis, Vec<migrate_core::Diagnostic>), migrate_core::Diagnostics> {
+    split_findings(migrate_core::analyze(
+        dir,
+        display,
+        &core_options(dir, opts),
+    ))
+}
+
+/// migrate-core's options for `dir` under `opts`: one place decides them, for
+/// the analysis and for the cache's key alike.
+pub(crate) fn core_options(dir: &Path, opts: &DirOptions) -> migrate_core::Options {
     let require_down = opts.require_down.unwrap_or_else(|| {
         std::fs::read_dir(dir).is_ok_and(|entries| {
             entries
@@ -253,13 +296,19 @@ pub fn analyze_dir(
         .unwrap_or(migrate_core::check::version::PgVersion(
             migrate_core::check::version::NEWEST,
         ));
-    let core = migrate_core::Options {
+    migrate_core::Options {
         require_down,
         history_table: opts.history_table.clone(),
         target,
         ..migrate_core::Options::default()
-    };
-    let analysis = migrate_core::analyze(dir, display, &core);
+    }
+}
+
+/// Findings about down files come back beside the analysis; any other is an
+/// error.
+pub(crate) fn split_findings(
+    analysis: migrate_core::Analysis,
+) -> Result<(migrate_core::Analysis, Vec<migrate_core::Diagnostic>), migrate_core::Diagnostics> {
     let (on_downs, blocking): (Vec<_>, Vec<_>) = analysis
         .errors
         .iter()
@@ -269,27 +318,6 @@ pub fn analyze_dir(
         return Err(analysis.errors);
     }
     Ok((analysis, on_downs))
-}
-
-fn script(f: SqlFile) -> Script {
-    Script {
-        path: Cow::Owned(f.path),
-        checksum: Cow::Owned(f.checksum),
-        transactional: f.transactional,
-        statements: Cow::Owned(f.statements.iter().map(|s| (s.start, s.end)).collect()),
-        sql: Cow::Owned(f.sql),
-    }
-}
-
-fn into_migration(m: SourceMigration) -> Migration {
-    let irreversible = m.down.as_ref().is_some_and(|d| d.irreversible);
-    Migration {
-        version: Version::new(m.version),
-        name: Cow::Owned(m.name),
-        up: script(m.up),
-        down: m.down.filter(|d| !d.irreversible).map(script),
-        irreversible,
-    }
 }
 
 impl<'a> IntoIterator for &'a Registry {

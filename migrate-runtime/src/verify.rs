@@ -1,7 +1,7 @@
 //! `verify-schema`: the live database's catalogue against the schema the
 //! migrations say it should have at its recorded version.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use migrate_core::model::schema::Schema;
 use migrate_core::{Analysis, Options, analyze_files};
@@ -98,7 +98,7 @@ pub fn differences(
             .entry((t.name.schema.clone(), t.name.name.clone()))
             .or_default();
         for c in &t.columns {
-            cols.insert(c.name.clone(), (column_type(&c.ty), c.nullable));
+            cols.insert(c.name.clone(), (column_type(expected, &c.ty), c.nullable));
         }
     }
     for v in expected.views.values() {
@@ -108,7 +108,7 @@ pub fn differences(
         match &v.columns {
             Some(c) if !v.materialized => cols.extend(
                 c.iter()
-                    .map(|c| (c.name.clone(), (column_type(&c.ty), true))),
+                    .map(|c| (c.name.clone(), (column_type(expected, &c.ty), true))),
             ),
             // Columns the model could not derive are taken as they are.
             _ => {
@@ -171,38 +171,34 @@ pub fn differences(
         }
     }
     // Indexes by name: a missing one is a slow query waiting to happen.
-    let live_indexes: BTreeSet<(String, String)> = client
+    // (schema, index) -> the table it is on.
+    let live_indexes: BTreeMap<(String, String), String> = client
         .query(
-            "SELECT schemaname::text, indexname::text FROM pg_indexes WHERE schemaname = ANY($1)",
+            "SELECT schemaname::text, indexname::text, tablename::text FROM pg_indexes
+             WHERE schemaname = ANY($1)",
             &[&schemas],
         )?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
         .collect();
     let ignored_index =
         |ix: &(String, String)| ignore.iter().any(|t| ix.1.starts_with(&format!("{t}_")));
     for (q, ix) in &expected.indexes {
         let k = (q.schema.clone(), q.name.clone());
-        if !live_indexes.contains(&k) && !expected.doubts(q) && !expected.doubts(&ix.table) {
+        if !live_indexes.contains_key(&k) && !expected.doubts(q) && !expected.doubts(&ix.table) {
             out.push(format!("index {} is missing", name(&k)));
         }
     }
-    for k in &live_indexes {
+    for (k, table) in &live_indexes {
         let known = expected
             .indexes
             .keys()
             .any(|q| q.schema == k.0 && q.name == k.1);
-        // Partitions get their own copies of the parent's indexes.
-        let on_partition = expected
-            .tables
-            .values()
-            .filter(|t| t.is_partition())
-            .any(|t| k.1.starts_with(&format!("{}_", t.name.name)));
-        let doubted = expected.lost()
-            || expected
-                .opaque
-                .iter()
-                .any(|o| o.schema == k.0 && k.1.starts_with(&format!("{}_", o.name)));
+        let on = migrate_core::model::schema::QualName::new(k.0.clone(), table.clone());
+        // Partitions get their own copies of the parent's indexes, which the
+        // model does not keep; an opaque table's indexes are not claimed.
+        let on_partition = expected.tables.get(&on).is_some_and(|t| t.is_partition());
+        let doubted = expected.lost() || expected.doubts(&on);
         if !known && !on_partition && !ignored_index(k) && !doubted {
             out.push(format!("index {} is not in the migrations", name(k)));
         }
@@ -211,8 +207,21 @@ pub fn differences(
 }
 
 /// A column's type as the live query above spells it: information_schema's
-/// `data_type`, with the length of `character varying(n)` / `character(n)`.
-fn column_type(ty: &migrate_core::model::types::SqlType) -> String {
+/// `data_type` (a domain's is its base type's), with the length of
+/// `character varying(n)` / `character(n)`.
+fn column_type(expected: &Schema, ty: &migrate_core::model::types::SqlType) -> String {
+    if ty.array_dims == 0
+        && let Some(s) = &ty.schema
+        && let Some(d) = expected
+            .domains
+            .get(&migrate_core::model::schema::QualName::new(
+                s.clone(),
+                ty.name.clone(),
+            ))
+        && d.base != *ty
+    {
+        return column_type(expected, &d.base);
+    }
     let name = ty.information_schema_name();
     if matches!(ty.name.as_str(), "varchar" | "bpchar") && ty.array_dims == 0 {
         if let Some(len) = ty.modifiers.first() {

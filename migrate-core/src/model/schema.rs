@@ -274,6 +274,18 @@ pub struct Index {
     pub names: Vec<String>,
 }
 
+impl Index {
+    /// What PostgreSQL compares (its catalogue's definition): not the names
+    /// of the index's own columns, which it never shows.
+    pub fn same_definition(&self, other: &Index) -> bool {
+        self.table == other.table
+            && self.columns == other.columns
+            && self.unique == other.unique
+            && self.partial == other.partial
+            && self.definition == other.definition
+    }
+}
+
 /// A view; its columns when the replay could derive them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
@@ -461,7 +473,7 @@ impl Schema {
         diff_keys(&mut out, "index", &self.indexes, &other.indexes, &sure);
         for (name, a) in &self.indexes {
             if let Some(b) = other.indexes.get(name)
-                && a != b
+                && !a.same_definition(b)
                 && sure(name)
                 && sure(&a.table)
             {

@@ -8,8 +8,9 @@ impl Schema {
     /// Makes this schema stand for "this, or `other`": the state after a
     /// statement that may or may not have run (a DO block's IF branch, a block
     /// that rolls back on error). Every object that differs between the two
-    /// becomes opaque, and the model keeps whichever version exists (`other`'s
-    /// when both do), so that later statements using it are not errors.
+    /// becomes opaque, and the model keeps whichever version exists (this one's
+    /// when both do: it is the better guess), so that later statements using it
+    /// are not errors.
     pub fn absorb(&mut self, other: &Schema) {
         if self == other {
             return;
@@ -62,9 +63,13 @@ fn merge<K: Ord + Clone + Hash, V: Clone + PartialEq>(
         return;
     }
     for (k, v) in theirs {
-        if mine.get(k) != Some(v) {
-            opaque.push(name(k));
-            mine.insert(k.clone(), v.clone());
+        match mine.get(k) {
+            None => {
+                opaque.push(name(k));
+                mine.insert(k.clone(), v.clone());
+            }
+            Some(m) if m != v => opaque.push(name(k)),
+            Some(_) => {}
         }
     }
     for k in mine.keys() {

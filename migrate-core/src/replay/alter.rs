@@ -387,15 +387,25 @@ impl Replayer<'_> {
         }
     }
 
+    /// The partitions and inheritance children of `table`, all the way down
+    /// (sub-partitions, grandchildren): column changes reach every one.
     pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
-        let mut found = self.schema.related().partitions(table);
-        found.retain(|p| {
-            self.schema.tables.get(p).is_some_and(|t| {
-                matches!(&t.partitioning, Partitioning::PartitionOf(parent) if parent == table)
-                    || t.inherits.contains(table)
-            })
-        });
-        found
+        let mut out: Vec<QualName> = Vec::new();
+        let mut todo = vec![table.clone()];
+        while let Some(parent) = todo.pop() {
+            let mut found = self.schema.related().partitions(&parent);
+            found.retain(|p| {
+                !out.contains(p)
+                    && p != table
+                    && self.schema.tables.get(p).is_some_and(|t| {
+                        matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
+                            || t.inherits.contains(&parent)
+                    })
+            });
+            todo.extend(found.iter().cloned());
+            out.extend(found);
+        }
+        out
     }
 
     /// Drops a column and what PostgreSQL drops with it: the constraints and

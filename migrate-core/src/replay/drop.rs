@@ -351,6 +351,10 @@ impl Replayer<'_> {
             let mut gone = vec![target.clone()];
             gone.extend(self.partitions_of(target));
             for g in gone {
+                // Views on its partitions and children go with them.
+                if &g != target {
+                    self.drop_dependent_views(&g, targets, true);
+                }
                 for ix in self.schema.related().indexes(&g) {
                     if self.schema.indexes.get(&ix).is_some_and(|i| i.table == g) {
                         self.schema.indexes.remove(&ix);

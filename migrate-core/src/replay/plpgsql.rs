@@ -184,15 +184,17 @@ impl Replayer<'_> {
             self.findings.incomplete.extend(quiet.incomplete);
             outcomes.push(copy);
         }
-        let mut merged = if exhaustive || outcomes.is_empty() {
-            match outcomes.pop() {
-                Some(first) => first,
-                None => return,
-            }
-        } else {
-            base
+        // The first branch is the model's guess (the THEN of IF NOT EXISTS, the
+        // block before its handler: what runs on a fresh database); the others,
+        // and not running at all, only make what they differ in opaque.
+        if !exhaustive {
+            outcomes.push(base);
+        }
+        let mut rest = outcomes.into_iter();
+        let Some(mut merged) = rest.next() else {
+            return;
         };
-        for o in outcomes {
+        for o in rest {
             merged.absorb(&o);
         }
         *self.schema = merged;

@@ -117,6 +117,7 @@ impl Replayer<'_> {
                     let Some(ix) = self.schema.indexes.remove(&old) else {
                         return;
                     };
+                    self.carry_opacity(&old, &QualName::new(old.schema.clone(), s.newname.clone()));
                     // Renaming a constraint's index renames the constraint too.
                     if let Some(t) = self.schema.tables.get_mut(&ix.table).map(Arc::make_mut)
                         && let Some(k) = t.constraints.remove(&old.name)
@@ -220,6 +221,7 @@ impl Replayer<'_> {
         let Some(mut v) = self.schema.views.remove(old) else {
             return;
         };
+        self.carry_opacity(old, &new);
         v.name = new.clone();
         self.schema.views.insert(new.clone(), v);
         update_all(&mut self.schema.views, |v| {
@@ -236,10 +238,18 @@ impl Replayer<'_> {
         });
     }
 
+    /// What the model doubts under the old name, it doubts under the new one.
+    fn carry_opacity(&mut self, old: &QualName, new: &QualName) {
+        if self.schema.opaque.remove(old).is_some() {
+            self.schema.opaque.insert(new.clone());
+        }
+    }
+
     pub(super) fn rename_table(&mut self, old: &QualName, new: QualName) {
         let Some(mut t) = self.schema.tables.remove(old) else {
             return;
         };
+        self.carry_opacity(old, &new);
         // Views read tables by identity, not by name.
         update_all(&mut self.schema.views, |v| {
             for d in &mut v.depends {
@@ -396,6 +406,7 @@ impl Replayer<'_> {
 
     /// Renames or moves a user type and repoints the columns that use it.
     pub(super) fn move_type(&mut self, old: &QualName, new: QualName) {
+        self.carry_opacity(old, &new);
         if let Some(v) = self.schema.enums.remove(old) {
             self.schema.enums.insert(new.clone(), v);
         }

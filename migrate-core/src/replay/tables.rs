@@ -110,7 +110,22 @@ impl Replayer<'_> {
         let mut like_identities = Vec::new();
         for elt in &s.table_elts {
             match &elt.node {
-                Some(NodeEnum::ColumnDef(cd)) => self.add_column(&name, cd, false),
+                Some(NodeEnum::ColumnDef(cd)) => {
+                    // A column a parent (INHERITS) already has is merged with
+                    // the inherited one, as PostgreSQL does with a notice.
+                    let inherited = !s.inh_relations.is_empty()
+                        && s.partbound.is_none()
+                        && self
+                            .schema
+                            .tables
+                            .get(&name)
+                            .is_some_and(|t| t.column(&cd.colname).is_some());
+                    if inherited {
+                        self.merge_inherited_column(&name, cd);
+                    } else {
+                        self.add_column(&name, cd, false);
+                    }
+                }
                 Some(NodeEnum::Constraint(c)) => constraints.push((**c).clone()),
                 Some(NodeEnum::TableLikeClause(like)) => {
                     // LIKE a view copies its columns (only); one the model could
@@ -229,6 +244,27 @@ impl Replayer<'_> {
             }
         }
         self.sync_not_null(&name);
+        // Copied from a relation the model doubts (INHERITS, LIKE, OF): so is this.
+        let copied_doubt = s
+            .inh_relations
+            .iter()
+            .chain(&s.table_elts)
+            .filter_map(|e| match &e.node {
+                Some(NodeEnum::RangeVar(rv)) => Some(rv),
+                Some(NodeEnum::TableLikeClause(l)) => l.relation.as_ref(),
+                _ => None,
+            })
+            .filter_map(|rv| {
+                self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables)
+                    .or_else(|| self.resolve(&rv.schemaname, &rv.relname, &self.schema.views))
+            })
+            .any(|q| self.schema.doubts(&q));
+        if copied_doubt {
+            self.make_opaque(
+                name.clone(),
+                "copies the columns of a relation the model cannot follow",
+            );
+        }
         if let Some(spec) = &s.partspec {
             let key = spec
                 .part_params
@@ -366,6 +402,29 @@ impl Replayer<'_> {
         }
     }
 
+    /// A column written in CREATE TABLE ... INHERITS that a parent has: its own
+    /// NOT NULL and DEFAULT add to the inherited definition.
+    fn merge_inherited_column(&mut self, table: &QualName, cd: &pb::ColumnDef) {
+        let not_null = cd.is_not_null
+            || cd.constraints.iter().any(|c| {
+                matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrNotnull))
+            });
+        let default = cd.raw_default.is_some()
+            || cd.constraints.iter().any(|c| {
+                matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrDefault))
+            });
+        if let Some(c) = self
+            .schema
+            .tables
+            .get_mut(table)
+            .map(Arc::make_mut)
+            .and_then(|t| t.column_mut(&cd.colname))
+        {
+            c.nullable &= !not_null;
+            c.has_default |= default;
+        }
+    }
+
     /// A unique name for an implicit constraint, as PostgreSQL chooses it.
     pub(super) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
         let taken = |n: &str| {
@@ -477,6 +536,11 @@ impl Replayer<'_> {
             }
         }
         if options & LIKE_INDEXES == 0 {
+            return;
+        }
+        // A partition's copies of its parent's indexes are not in the model.
+        if source.is_partition() {
+            self.make_opaque(dst.clone(), "LIKE ... INCLUDING INDEXES of a partition");
             return;
         }
         let indexes: Vec<(QualName, Index)> = self

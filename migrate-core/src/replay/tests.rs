@@ -675,3 +675,17 @@ fn postgresql_18_keeps_not_null_as_named_constraints() {
         "{e}"
     );
 }
+
+#[test]
+fn the_block_before_its_handler_is_the_models_guess() {
+    let s = replayed(
+        "CREATE TABLE t1 (id int);
+         DO $$ BEGIN BEGIN ALTER TABLE t1 ADD COLUMN maybe int; EXCEPTION WHEN duplicate_column THEN NULL; END; END $$;",
+    );
+    let cols: Vec<&str> = s.tables[&QualName::public("t1")]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(cols, ["id", "maybe"]);
+}

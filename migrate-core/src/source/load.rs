@@ -13,11 +13,20 @@ use crate::sql::parse::{Statement, parse_scanned, scan};
 pub struct LoadOptions {
     /// Every up needs a down. Off only for up-only corpora (Harbor's).
     pub require_down: bool,
+    /// Keep each file's parse trees (`SqlFile::statements`). Off: every file is
+    /// still parsed (its syntax errors reported in order), then its statements
+    /// are dropped, for a caller that parses a migration again when it needs it
+    /// ([`crate::analyze::analyze_files_each`]): the trees are ~60 times the SQL,
+    /// too much to hold for a whole directory.
+    pub keep_trees: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { require_down: true }
+        LoadOptions {
+            require_down: true,
+            keep_trees: true,
+        }
     }
 }
 
@@ -177,7 +186,12 @@ pub fn discover_files(
     let loaded = crate::par::map(named, |entry| {
         entry.map(|(path, parsed, bytes)| {
             let mut diags = Diagnostics::default();
-            let file = load_file(bytes, &path, &mut diags);
+            let mut file = load_file(bytes, &path, &mut diags);
+            if !opts.keep_trees
+                && let Some(f) = file.as_mut()
+            {
+                f.statements = Vec::new();
+            }
             (parsed, file, diags)
         })
     });

@@ -1,0 +1,401 @@
+//! Directory mode's analysis cache.
+//!
+//! `--dir` holds the files to the checks the macro runs (parse, replay,
+//! reversal), which costs ~0.25 s for 1,000 migrations, and an `up` with
+//! nothing to do would pay it on every run. What a run needs from the analysis
+//! is small: each file's checksum (drift), its statement spans, its
+//! transaction and irreversible markers, the findings on downs that are kept
+//! as warnings, and the newest syntax the ups use. Those facts are stored, per
+//! directory, under `$XDG_CACHE_HOME/novacron-db/analysis` (else
+//! `~/.cache/...`) and reused when nothing they depend on changed: the key is
+//! a SHA-256 of the tool's build, every option, and every file's name and
+//! bytes, which are read (not stat'ed) on every run, so an edit that keeps the
+//! size and the mtime is still seen. The SQL that runs is always the bytes
+//! read now, never the cache's.
+//!
+//! The cache is never trusted: a file whose own checksum or key does not match,
+//! or that does not decode, is a miss. It is best effort: a cache directory
+//! that cannot be created or written only means no caching, and a writer goes
+//! through a temporary file renamed into place, so concurrent runs never see a
+//! half-written entry. `NOVACRON_DB_NO_CACHE=1` turns it off.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Changes when the layout of an entry does: older entries are then misses.
+const FORMAT: &str = "novacron-db analysis cache 1";
+
+/// Where the cache lives and which build of the tool reads and writes it.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// `None`: no caching.
+    pub dir: Option<PathBuf>,
+    /// Part of every key: another build of the tool may check differently.
+    pub tool: String,
+}
+
+impl CacheConfig {
+    /// The user's cache directory, unless `NOVACRON_DB_NO_CACHE` is set (and not
+    /// `0`).
+    pub fn from_env() -> Self {
+        let off =
+            std::env::var_os("NOVACRON_DB_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0");
+        CacheConfig {
+            dir: if off { None } else { default_dir() },
+            tool: tool_identity(),
+        }
+    }
+
+    /// No caching: every run analyses the files.
+    pub fn disabled() -> Self {
+        CacheConfig {
+            dir: None,
+            tool: tool_identity(),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/novacron-db/analysis`, else `$HOME/.cache/...`. The XDG rule
+/// is read directly rather than through the `dirs` crate: it is two variables,
+/// and this tool runs on Linux servers and containers (macOS's
+/// `~/Library/Caches` would be the one gain).
+fn default_dir() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".cache"))
+        })?;
+    Some(base.join("novacron-db").join("analysis"))
+}
+
+/// The tool's version and its executable's size and mtime: a rebuilt binary
+/// with the same version number (a development build) may check differently,
+/// so it does not reuse what the previous build found.
+fn tool_identity() -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {mtime}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{} {exe}", env!("CARGO_PKG_VERSION"))
+}
+
+/// What a run needs from the analysis of a directory; see the module docs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Facts {
+    pub migrations: Vec<MigrationFacts>,
+    /// Findings about down files: warnings, and those downs are left out.
+    pub warnings: Vec<Finding>,
+    /// The newest syntax the ups use: (PostgreSQL major, what and where).
+    pub needs: Option<(u32, String)>,
+}
+
+impl Facts {
+    fn new(
+        migrations: Vec<MigrationFacts>,
+        warnings: &[migrate_core::Diagnostic],
+        needs: Option<(u32, String)>,
+    ) -> Self {
+        Facts {
+            migrations,
+            warnings: warnings.iter().map(Finding::from).collect(),
+            needs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MigrationFacts {
+    pub version: i64,
+    pub name: String,
+    pub up: FileFacts,
+    pub down: Option<FileFacts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FileFacts {
+    /// As messages name it: `display/<file>`.
+    pub path: String,
+    pub checksum: String,
+    pub transactional: bool,
+    pub irreversible: bool,
+    pub statements: Vec<(usize, usize)>,
+}
+
+/// [`migrate_core::Diagnostic`], which has no serde derive (migrate-core does
+/// not depend on serde).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Finding {
+    path: String,
+    pos: Option<(u32, u32)>,
+    message: String,
+    snippet: Option<String>,
+    help: Option<String>,
+}
+
+impl From<&migrate_core::Diagnostic> for Finding {
+    fn from(d: &migrate_core::Diagnostic) -> Self {
+        Finding {
+            path: d.path.clone(),
+            pos: d.pos.map(|p| (p.line, p.col)),
+            message: d.message.clone(),
+            snippet: d.snippet.clone(),
+            help: d.help.clone(),
+        }
+    }
+}
+
+impl From<Finding> for migrate_core::Diagnostic {
+    fn from(f: Finding) -> Self {
+        migrate_core::Diagnostic {
+            path: f.path,
+            pos: f
+                .pos
+                .map(|(line, col)| migrate_core::SourcePos { line, col }),
+            message: f.message,
+            snippet: f.snippet,
+            help: f.help,
+        }
+    }
+}
+
+impl FileFacts {
+    fn of(f: &migrate_core::SqlFile) -> Self {
+        FileFacts {
+            path: f.path.clone(),
+            checksum: f.checksum.clone(),
+            transactional: f.transactional,
+            irreversible: f.irreversible,
+            statements: f.statements.iter().map(|s| (s.start, s.end)).collect(),
+        }
+    }
+}
+
+/// The facts of a directory and the text of its files by path (`display/<file>`).
+pub(crate) type Loaded = (Facts, HashMap<String, String>);
+
+/// The facts of `dir`, from the cache when an entry matches what is on disk
+/// now, else from [`crate::registry::analyze_dir`]'s analysis (then stored).
+///
+/// # Errors
+///
+/// Every finding, when one is not about a down file (nothing is cached then).
+pub(crate) fn load(
+    dir: &Path,
+    display: &str,
+    opts: &crate::registry::DirOptions,
+    cfg: &CacheConfig,
+) -> Result<Loaded, migrate_core::Diagnostics> {
+    // A directory or file that cannot be read: the analysis reads it and
+    // reports what is wrong, as without a cache.
+    let Some(files) = read_sources(dir) else {
+        return crate::registry::analyze_dir(dir, display, opts).map(into_loaded);
+    };
+    let core = crate::registry::core_options(dir, opts);
+    let Some(cache) = cfg.dir.as_deref() else {
+        return analyze(display, files, &core);
+    };
+    let key = content_key(&cfg.tool, display, &core, &files);
+    let entry = cache.join(entry_name(dir, display, &core));
+    if let Some(facts) = read_entry(&entry, &key) {
+        let display = display.trim_end_matches('/');
+        let texts: Option<HashMap<String, String>> = files
+            .into_iter()
+            .map(|(name, bytes)| {
+                Some((format!("{display}/{name}"), String::from_utf8(bytes).ok()?))
+            })
+            .collect();
+        // The key matched, so every file is the UTF-8 it was when analysed;
+        // anything else is a collision and the analysis decides.
+        return match texts.filter(|t| covers(&facts, t)) {
+            Some(texts) => {
+                tracing::debug!(entry = %entry.display(), "analysis cache hit");
+                Ok((facts, texts))
+            }
+            None => crate::registry::analyze_dir(dir, display, opts).map(into_loaded),
+        };
+    }
+    tracing::debug!(entry = %entry.display(), "analysis cache miss");
+    let loaded = analyze(display, files, &core)?;
+    if let Err(e) = write_entry(cache, &entry, &key, &loaded.0) {
+        tracing::debug!(entry = %entry.display(), error = %e, "analysis cache not written");
+    }
+    Ok(loaded)
+}
+
+/// The analysis, each migration turned into its facts as soon as it is
+/// checked, so that its parse trees are dropped then (see
+/// [`migrate_core::analyze_files_each`]).
+fn analyze(
+    display: &str,
+    files: Vec<(String, Vec<u8>)>,
+    core: &migrate_core::Options,
+) -> Result<Loaded, migrate_core::Diagnostics> {
+    let mut texts = HashMap::new();
+    let mut migrations = Vec::new();
+    let analysis = migrate_core::analyze_files_each(display, files, core, &mut |m| {
+        migrations.push(facts_of(m, &mut texts));
+    });
+    let (analysis, warnings) = crate::registry::split_findings(analysis)?;
+    Ok((Facts::new(migrations, &warnings, analysis.needs), texts))
+}
+
+/// Every file the facts name has its text.
+fn covers(facts: &Facts, texts: &HashMap<String, String>) -> bool {
+    facts
+        .migrations
+        .iter()
+        .flat_map(|m| std::iter::once(&m.up).chain(m.down.as_ref()))
+        .all(|f| texts.contains_key(&f.path))
+}
+
+/// The facts of one migration; its files' text goes to `texts`.
+fn facts_of(
+    m: migrate_core::SourceMigration,
+    texts: &mut HashMap<String, String>,
+) -> MigrationFacts {
+    let facts = MigrationFacts {
+        version: m.version,
+        name: m.name,
+        up: FileFacts::of(&m.up),
+        down: m.down.as_ref().map(FileFacts::of),
+    };
+    for f in std::iter::once(m.up).chain(m.down) {
+        texts.insert(f.path, f.sql);
+    }
+    facts
+}
+
+fn into_loaded(
+    (analysis, warnings): (migrate_core::Analysis, Vec<migrate_core::Diagnostic>),
+) -> Loaded {
+    let mut texts = HashMap::new();
+    let migrations = analysis
+        .migrations
+        .into_iter()
+        .map(|m| facts_of(m, &mut texts))
+        .collect();
+    (Facts::new(migrations, &warnings, analysis.needs), texts)
+}
+
+/// The `.sql` files of `dir` as `discover` lists them (links followed, the one
+/// listing both use), with their bytes; `None` when anything cannot be read,
+/// and the uncached path then reports it.
+fn read_sources(dir: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut files: Vec<(String, Vec<u8>)> = migrate_core::source::dir::sql_files(dir)
+        .ok()?
+        .into_iter()
+        .map(|f| f.bytes.ok().map(|b| (f.name, b)))
+        .collect::<Option<_>>()?;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(files)
+}
+
+/// Everything the facts depend on. Lengths go before variable-length fields so
+/// that no two different inputs hash the same stream.
+fn content_key(
+    tool: &str,
+    display: &str,
+    core: &migrate_core::Options,
+    files: &[(String, Vec<u8>)],
+) -> String {
+    let mut h = Sha256::new();
+    let mut field = |b: &[u8]| {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    field(FORMAT.as_bytes());
+    field(tool.as_bytes());
+    field(options_text(display, core).as_bytes());
+    for (name, bytes) in files {
+        field(name.as_bytes());
+        field(bytes);
+    }
+    hex(&h.finalize())
+}
+
+/// The options as text, for the keys. `Options` is plain data whose Debug form
+/// names every field: one added later is part of the key without anyone
+/// remembering to add it here.
+fn options_text(display: &str, core: &migrate_core::Options) -> String {
+    format!("{display:?} {core:?}")
+}
+
+/// One entry per directory and options, so that an edit replaces the entry
+/// rather than adding one (the cache does not grow with edits).
+fn entry_name(dir: &Path, display: &str, core: &migrate_core::Options) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut h = Sha256::new();
+    h.update(dir.as_os_str().as_encoded_bytes());
+    h.update([0]);
+    h.update(options_text(display, core).as_bytes());
+    let digest = hex(&h.finalize());
+    format!("{}.json", digest.get(..32).unwrap_or(&digest))
+}
+
+/// An entry: a header line with the format and the SHA-256 of the rest, then
+/// the JSON of the key and the facts.
+#[derive(Deserialize)]
+struct Entry {
+    key: String,
+    facts: Facts,
+}
+
+/// [`Entry`] as written, borrowing the facts.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    key: &'a str,
+    facts: &'a Facts,
+}
+
+fn read_entry(path: &Path, key: &str) -> Option<Facts> {
+    let bytes = std::fs::read(path).ok()?;
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    let (header, body) = (bytes.get(..newline)?, bytes.get(newline + 1..)?);
+    let sum = std::str::from_utf8(header)
+        .ok()?
+        .strip_prefix(FORMAT)?
+        .strip_prefix(' ')?;
+    if sum != hex(&Sha256::digest(body)) {
+        tracing::debug!(entry = %path.display(), "analysis cache entry is corrupt; ignored");
+        return None;
+    }
+    let entry: Entry = serde_json::from_slice(body).ok()?;
+    (entry.key == key).then_some(entry.facts)
+}
+
+fn write_entry(cache: &Path, path: &Path, key: &str, facts: &Facts) -> std::io::Result<()> {
+    let body = serde_json::to_vec(&EntryRef { key, facts })?;
+    std::fs::create_dir_all(cache)?;
+    // A temporary file in the same directory, renamed over the entry: readers
+    // see the old entry or the new one, never part of one.
+    let mut tmp = tempfile::NamedTempFile::new_in(cache)?;
+    writeln!(tmp, "{FORMAT} {}", hex(&Sha256::digest(&body)))?;
+    tmp.write_all(&body)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
