@@ -45,7 +45,7 @@ test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TES
 	@status=0; \
 	$(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
 	$(CARGO) test --workspace --doc --no-fail-fast || status=$$?; \
-	$(CARGO) test -p migrate-runtime --features refinery --test refinery --no-fail-fast || status=$$?; \
+	$(CARGO) test -p pgcheck --features refinery --test refinery --no-fail-fast || status=$$?; \
 	exit $$status
 
 # test-matrix: the tests MATRIX_TESTS (of the packages MATRIX_PACKAGES) against
@@ -53,7 +53,7 @@ test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TES
 # (scripts/pg-matrix.sh ensure N). Every version runs even after one failed; a
 # line per version at the end, and any failure (build, server, test) fails it.
 PG_VERSIONS ?= $(shell scripts/pg-matrix.sh versions)
-MATRIX_PACKAGES ?= novacron-db migrate-runtime
+MATRIX_PACKAGES ?= novacron-db pgcheck
 MATRIX_TESTS ?= corpus ground_truth verify_schema migrator
 MATRIX_CARGO_TEST = $(CARGO) test $(addprefix -p ,$(MATRIX_PACKAGES)) $(addprefix --test ,$(MATRIX_TESTS))
 
@@ -125,7 +125,7 @@ endif
 
 .PHONY: db-migrate db-rollback db-migrate-create db-version db-status db-seed db-clean \
 	db-reset db-test-setup db-test-clean db-validate db-console db-backup db-restore \
-	test-integration bench
+	test-integration bench publish-check
 
 db-migrate: postgres ## Run all pending migrations
 	$(NOVACRON_DB) up
@@ -180,21 +180,37 @@ db-backup: postgres ## Back DB_URL up into backups/ (or FILE=...), pg_dump custo
 db-restore: postgres ## Restore a backup into DB_URL: FILE=... (FORCE=1 over a non-empty database)
 	$(NOVACRON_DB) restore '$(FILE)' $(if $(FORCE),--force)
 
-test-integration: deps postgres ## Run the integration tests only (root crate and migrate-runtime)
-	$(CARGO) test -p novacron-db -p migrate-runtime --test '*' --no-fail-fast
+test-integration: deps postgres ## Run the integration tests only (root crate and pgcheck, the runtime)
+	$(CARGO) test -p novacron-db -p pgcheck --test '*' --no-fail-fast
 
 bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the build-time comparison, which builds sqlx and refinery)
-	$(CARGO) bench -p migrate-core --bench pipeline
+	$(CARGO) bench -p pgcheck-core --bench pipeline
 	@if [ -f bench/runtime.sh ]; then \
 		scripts/ensure-postgres.sh --only-test && bash bench/runtime.sh; \
 	fi
 	bash bench/seed.sh
+	bash bench/deps.sh
 	@if [ "$(BENCH_COMPILE)" = 1 ]; then \
 		bash bench/compile.sh; \
 	else \
 		echo "bench: the macro inside cargo build (ours only; BENCH_COMPILE=1 compares with sqlx and refinery)"; \
 		TOOLS="ours-registry ours" PROFILES=dev RUNS=1 bash bench/compile.sh; \
 	fi
+
+# publish-check: what `cargo publish` would upload, in dependency order
+# (pgcheck-core, pgcheck-macros, pgcheck). Cargo packages the three, puts the
+# packaged tarballs in a temporary local registry (target/package/tmp-registry)
+# and builds each tarball on its own against crates.io plus its siblings'
+# tarballs. So it proves: each tarball holds every file it needs, the manifests
+# are what cargo accepts for publishing, and the exact-version dependencies
+# resolve. It does not upload, nor run crates.io's own checks at upload time (the
+# name still free, its category list). `git status` must be clean, or use
+# PUBLISH_FLAGS=--allow-dirty.
+publish-check: ## Package and build the three published crates as crates.io would get them (nothing is uploaded)
+	$(CARGO) publish --dry-run $(PUBLISH_FLAGS) -p pgcheck-core -p pgcheck-macros -p pgcheck
+	@for c in pgcheck-core pgcheck-macros pgcheck; do \
+		echo "publish-check: $$c: $$($(CARGO) package --list --allow-dirty -p $$c 2>/dev/null | wc -l) files"; \
+	done
 
 schema-diagram: build ## Render the schema diagram (docs/schema.svg, docs/schema.mmd) with Graphviz
 	@command -v dot >/dev/null || { echo "Graphviz is missing: apt-get install graphviz" >&2; exit 1; }

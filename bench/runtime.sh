@@ -92,7 +92,7 @@ mkdir -p "$WORK/app/src"
 cp -r "$WORK/migrations" "$WORK/app/migrations"
 printf '%s\n' \
     '[package]' 'name = "novacron-bench-app"' 'version = "0.0.0"' 'edition = "2024"' 'publish = false' '' \
-    '[workspace]' '' '[dependencies]' "migrate-runtime = { path = \"$ROOT/migrate-runtime\" }" \
+    '[workspace]' '' '[dependencies]' "migrate-runtime = { package = \"pgcheck\", path = \"$ROOT/migrate-runtime\", features = [\"cli\", \"tls\"] }" \
     >"$WORK/app/Cargo.toml"
 printf '%s\n' \
     'migrate_runtime::embed_migrations!("migrations");' '' \

@@ -82,23 +82,10 @@ pub fn create_vm(
     org: uuid::Uuid,
     name: &str,
 ) -> Result<vms::Row, postgres::Error> {
-    vms::Insert {
-        id: None,
-        organization_id: org,
-        node_id: None,
-        created_by: None,
-        name: name.to_owned(),
-        state: None,
-        vcpus: 2,
-        memory_mb: 4096,
-        disk_gb: 40,
-        image: "ubuntu-24.04".to_owned(),
-        ip_address: None,
-        metadata: None,
-        created_at: None,
-        updated_at: None,
-    }
-    .insert(client)
+    // The required columns (organization, name, vcpus, memory, disk, image) in
+    // table order; a column added later with a default or NULL allowed does not
+    // change this call.
+    vms::Insert::new(org, name, 2, 4096, 40, "ubuntu-24.04").insert(client)
 }
 
 #[allow(dead_code)]

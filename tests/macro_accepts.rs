@@ -110,8 +110,17 @@ mod realistic_schema_generates_registry_and_types {
         assert_eq!(SEEDS.files()[0].name, "01_nodes");
         assert!(SEEDS.clean().is_some());
 
-        // Columns with a default or an identity are optional; `type` is a raw identifier.
-        let vm = schema::vms::Insert {
+        // `new` takes the required columns in table order; columns with a
+        // default or an identity are optional, set with `with_<column>`; `type`
+        // is a raw identifier as a field, `with_type` as a setter.
+        let vm = schema::vms::Insert::new(1, "web-1", 2048)
+            .with_type("gpu")
+            .with_state(VmState::Running);
+        assert_eq!(vm.r#type.as_deref(), Some("gpu"));
+        assert_eq!((vm.id, vm.created_at), (None, None));
+        // The fields stay public: a struct literal still works (and names every
+        // column, so it breaks when one is added).
+        let literal = schema::vms::Insert {
             id: None,
             node_id: 1,
             name: "web-1".to_owned(),
@@ -120,16 +129,33 @@ mod realistic_schema_generates_registry_and_types {
             memory_mb: 2048,
             created_at: None,
         };
-        assert_eq!(vm.r#type.as_deref(), Some("gpu"));
-        let _node = schema::nodes::Insert {
-            id: None,
-            hostname: "hv-1".to_owned(),
+        assert_eq!(literal, vm);
+        let node = schema::nodes::Insert::new("hv-1");
+        assert_eq!((node.id, node.hostname.as_str()), (None, "hv-1"));
+        let metric = schema::vm_metrics::Insert::new(
+            migrate_runtime::__private::uuid::Uuid::nil(),
+            migrate_runtime::__private::chrono::Utc::now(),
+        )
+        .with_cpu_percent(12.5);
+        assert_eq!(metric.cpu_percent, Some(12.5));
+
+        // Feature `serde` (the root package enables it): Row, Insert and enums
+        // serialize, enums by label.
+        let json = serde_json::to_value(&vm).unwrap();
+        assert_eq!(json["state"], "running");
+        assert_eq!(json["type"], "gpu");
+        assert_eq!(
+            serde_json::from_value::<schema::vms::Insert>(json).unwrap(),
+            vm
+        );
+        let row = schema::nodes::Row {
+            id: 7,
+            hostname: "hv-7".to_owned(),
         };
-        let _metric = schema::vm_metrics::Insert {
-            vm_id: migrate_runtime::__private::uuid::Uuid::nil(),
-            recorded_at: migrate_runtime::__private::chrono::Utc::now(),
-            cpu_percent: Some(12.5),
-        };
+        let back: schema::nodes::Row =
+            serde_json::from_str(&serde_json::to_string(&row).unwrap()).unwrap();
+        assert_eq!(back, row);
+        assert!(serde_json::from_str::<VmState>("\"paused\"").is_err());
 
         assert_eq!(schema::vms::TABLE, "vms");
         assert_eq!(schema::vms::Column::Type.as_str(), "type");
@@ -172,10 +198,7 @@ mod type_mapped_with_types_argument_is_accepted {
 
     #[test]
     fn generates_what_it_should() {
-        let invoice = schema::invoices::Insert {
-            id: 1,
-            amount: 1_999,
-        };
+        let invoice = schema::invoices::Insert::new(1, 1_999);
         let cents: i64 = invoice.amount;
         assert_eq!(cents, 1_999);
     }
@@ -209,5 +232,42 @@ mod what_postgresql_accepts_is_accepted {
         // per_host's columns are derived from its query, so it gets types too.
         assert_eq!(schema::per_host::TABLE, "per_host");
         assert_eq!(schema::hosts::TABLE, "hosts");
+    }
+}
+
+mod insert_survives_a_new_optional_column {
+    // The same app code against the schema before and after a migration that
+    // adds a nullable column and a column with a default: `Insert::new` takes
+    // the required columns only, so it compiles against both (v2's first
+    // migration files are links to v1's).
+    macro_rules! app_code {
+        () => {
+            pub fn new_host() -> schema::hosts::Insert {
+                schema::hosts::Insert::new("alpha").with_note("racked")
+            }
+        };
+    }
+
+    mod v1 {
+        migrate_runtime::embed_migrations!(
+            "tests/accepted/insert_survives_a_new_optional_column/v1"
+        );
+        app_code!();
+    }
+
+    mod v2 {
+        migrate_runtime::embed_migrations!(
+            "tests/accepted/insert_survives_a_new_optional_column/v2"
+        );
+        app_code!();
+    }
+
+    #[test]
+    fn generates_what_it_should() {
+        assert_eq!(v1::new_host().name, "alpha");
+        let host = v2::new_host();
+        assert_eq!(host.note.as_deref(), Some("racked"));
+        assert_eq!((host.rack, host.weight), (None, None));
+        assert_eq!(v2::new_host().with_rack("r1").rack.as_deref(), Some("r1"));
     }
 }

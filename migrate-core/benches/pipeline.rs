@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use migrate_core::source::load::{LoadOptions, discover};
-use migrate_core::{Options, analyze, lint};
+use pgcheck_core::source::load::{LoadOptions, discover};
+use pgcheck_core::{Options, analyze, lint};
 
 const N: usize = 1000;
 const RUNS: usize = 5;

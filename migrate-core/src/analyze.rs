@@ -38,6 +38,7 @@ impl Default for Options {
 /// The result: the migrations, the schema after each, and every finding.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
+    /// The migrations, in version order.
     pub migrations: Vec<SourceMigration>,
     /// `schemas[i]` is the schema after `migrations[i]`'s up.
     pub schemas: Vec<Schema>,

@@ -5,7 +5,9 @@ use std::fmt;
 /// A line and column in a SQL file, both 1-based; the column counts characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourcePos {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
 }
 
@@ -86,18 +88,23 @@ impl std::error::Error for Diagnostic {}
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds a finding.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
+    /// True when there is no finding.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// The number of findings.
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    /// The findings, in the order they were found.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }
+    /// Adds several findings.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(other);
     }

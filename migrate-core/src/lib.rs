@@ -18,6 +18,10 @@
 //! has its down, each down undoes its up, statements that cannot run inside a
 //! transaction are marked, seeds fit the schema. The proc-macro and the CLI both
 //! call this crate, so the checks at compile time and at run time are one code path.
+//!
+//! Published as `pgcheck-core`; applications use it through `pgcheck` (the
+//! `embed_migrations!` macro and the runtime), which re-exports what they need.
+#![warn(missing_docs)]
 
 pub mod diag;
 mod par;

@@ -8,8 +8,11 @@ use crate::model::schema::{Column, ConstraintKind, Schema, Table};
 /// The output formats of `novacron-db schema`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Mermaid `erDiagram`.
     Mermaid,
+    /// Graphviz `dot`.
     Dot,
+    /// A Markdown table per table.
     Markdown,
 }
 

@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use migrate_core::{Options, SourceMigration, analyze_files, analyze_files_each};
+use pgcheck_core::{Options, SourceMigration, analyze_files, analyze_files_each};
 
 fn read(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = migrate_core::source::dir::sql_files(dir)
+    let mut files: Vec<(String, Vec<u8>)> = pgcheck_core::source::dir::sql_files(dir)
         .unwrap()
         .into_iter()
         .map(|f| (f.name, f.bytes.unwrap()))
@@ -18,7 +18,7 @@ fn read(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// What a file is to everything after the analysis (not its trees).
 fn facts(m: &SourceMigration) -> String {
-    let file = |f: &migrate_core::SqlFile| {
+    let file = |f: &pgcheck_core::SqlFile| {
         let spans: Vec<(usize, usize)> = f.statements.iter().map(|s| (s.start, s.end)).collect();
         format!(
             "{} {} {} {} {} {:?} {:?} {}",

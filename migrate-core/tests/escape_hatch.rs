@@ -2,9 +2,9 @@
 //! every statement of the file) is opaque to the model, and from there on the
 //! model checks nothing for existence.
 
-use migrate_core::{Options, analyze_files};
+use pgcheck_core::{Options, analyze_files};
 
-fn analysis(files: &[(&str, &str)]) -> migrate_core::Analysis {
+fn analysis(files: &[(&str, &str)]) -> pgcheck_core::Analysis {
     let files = files
         .iter()
         .map(|(n, s)| ((*n).to_owned(), s.as_bytes().to_vec()))

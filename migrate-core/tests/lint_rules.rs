@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use migrate_core::lint::{Level, lint};
-use migrate_core::{Options, analyze};
+use pgcheck_core::lint::{Level, lint};
+use pgcheck_core::{Options, analyze};
 
 static N: AtomicU32 = AtomicU32::new(0);
 

@@ -4,7 +4,11 @@
 use syn::parse::{Parse, ParseStream};
 use syn::{LitBool, LitStr, Token, Type};
 
+/// The parsed arguments of one `embed_migrations!` call.
 pub struct Args {
+    /// The path of the runtime crate that generated code names (`$crate` of the
+    /// runtime's wrapper macro, so a renamed dependency still works).
+    pub krate: proc_macro2::TokenStream,
     pub dir: LitStr,
     pub seeds: Option<LitStr>,
     pub require_down: bool,
@@ -19,8 +23,18 @@ pub struct Args {
 
 impl Parse for Args {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        // `[$crate]`, put first by the runtime's `embed_migrations!`; a direct
+        // call of this crate's macro names the runtime by its crates.io name.
+        let krate = if input.peek(syn::token::Bracket) {
+            let content;
+            syn::bracketed!(content in input);
+            content.parse()?
+        } else {
+            quote::quote!(::pgcheck)
+        };
         let dir: LitStr = input.parse()?;
         let mut args = Args {
+            krate,
             dir,
             seeds: None,
             require_down: true,

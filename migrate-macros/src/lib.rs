@@ -1,9 +1,11 @@
-//! The `embed_migrations!` proc-macro. Use it through `migrate-runtime`, which
-//! re-exports it with the types the expansion names.
+//! The `embed_migrations!` proc-macro of `pgcheck`. Use it through the `pgcheck`
+//! crate (`pgcheck::embed_migrations!`), which re-exports it with the types the
+//! expansion names and documents it in full.
 //!
 //! This crate is a shell: migrate-core discovers, parses, replays and checks;
 //! this crate turns its findings into compile errors and its model into tokens.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 
@@ -24,12 +26,15 @@ mod paths;
 
 /// Embeds a directory of golang-migrate style migrations, checked at compile time.
 ///
-/// See `migrate_runtime::embed_migrations` for the documentation.
+/// Call it as `pgcheck::embed_migrations!`: see the `pgcheck` crate's
+/// documentation of `embed_migrations!` for the file grammar, the arguments
+/// and what it generates. Called directly, the generated code names the
+/// runtime as `::pgcheck`.
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let started = std::time::Instant::now();
     let args = parse_macro_input!(input as args::Args);
-    let located = paths::Located::new(&args.dir.value());
+    let located = paths::Located::new(&args.dir);
     let opts = Options {
         require_down: args.require_down,
         target: args.postgres,
@@ -56,7 +61,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     // Seed findings go on the seeds literal, the argument they are about.
     let mut seed_errors = Diagnostics::default();
     let seeds_tokens = args.seeds.as_ref().map(|lit| {
-        let seeds_loc = paths::Located::new(&lit.value());
+        let seeds_loc = paths::Located::new(lit);
         let s = seeds::load_and_check(
             &seeds_loc.dir(),
             &seeds_loc.display,
@@ -108,8 +113,8 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         #registry
         #seeds_tokens
         #tables_tokens
-    }
-    .into();
+    };
+    let out = runtime_path(out, &args.krate).into();
     report_timings(
         &located.display,
         analysis.migrations.len(),
@@ -117,6 +122,47 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         started.elapsed(),
     );
     out
+}
+
+/// The expansion is written against `::migrate_runtime::...`; this puts the
+/// runtime's real path (`$crate` of its wrapper macro) in its place, so the
+/// generated code works whatever name the app gives the dependency.
+fn runtime_path(
+    tokens: proc_macro2::TokenStream,
+    krate: &proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), runtime_path(g.stream(), krate));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            TokenTree::Punct(p)
+                if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Joint =>
+            {
+                // `::migrate_runtime` -> krate
+                let mut ahead = iter.clone();
+                let second = ahead.next();
+                let third = ahead.next();
+                match (&second, &third) {
+                    (Some(TokenTree::Punct(q)), Some(TokenTree::Ident(i)))
+                        if q.as_char() == ':' && i == "migrate_runtime" =>
+                    {
+                        iter.next();
+                        iter.next();
+                        out.extend(krate.clone());
+                    }
+                    _ => out.push(TokenTree::Punct(p)),
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// With `MIGRATE_MACRO_TIMINGS` set, says on stderr how long the expansion took

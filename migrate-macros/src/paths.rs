@@ -16,10 +16,11 @@ pub struct Located {
 }
 
 impl Located {
-    pub fn new(arg: &str) -> Self {
+    /// The directory a string literal of the call names.
+    pub fn new(arg: &syn::LitStr) -> Self {
         Located {
-            root: package_root(),
-            display: arg.trim_end_matches('/').to_owned(),
+            root: package_root(arg.span().unwrap()),
+            display: arg.value().trim_end_matches('/').to_owned(),
         }
     }
 
@@ -33,9 +34,12 @@ impl Located {
     }
 }
 
-fn package_root() -> PathBuf {
+/// The package root for a token of the call. The literal's span, not the call
+/// site's: the call site is inside the runtime's wrapper `macro_rules!`, which
+/// lives in the runtime's own source.
+fn package_root(span: proc_macro::Span) -> PathBuf {
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-    let caller = proc_macro::Span::call_site().local_file();
+    let caller = span.local_file();
     if let Some(file) = caller {
         let file = if file.is_absolute() {
             file

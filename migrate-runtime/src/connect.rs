@@ -26,10 +26,15 @@ use crate::sql::TableName;
 /// libpq's `sslmode`s, minus `allow` (which is `prefer` with the order swapped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
+    /// No TLS.
     Disable,
+    /// TLS when the server offers it (without the `tls` feature: no TLS).
     Prefer,
+    /// TLS, the certificate verified only when a root certificate is given.
     Require,
+    /// TLS, the certificate chain verified.
     VerifyCa,
+    /// TLS, the chain and the host name verified.
     VerifyFull,
 }
 
@@ -49,6 +54,14 @@ impl FromStr for SslMode {
             }
         })
     }
+}
+
+/// The error for an `sslmode` that needs TLS in a build without it.
+#[cfg(not(feature = "tls"))]
+fn no_tls(mode: SslMode) -> MigrateError {
+    MigrateError::Tls(format!(
+        "sslmode {mode:?} needs TLS, and this build has none: enable the `tls` feature of pgcheck"
+    ))
 }
 
 /// A parsed database URL.
@@ -209,6 +222,7 @@ impl ConnectOptions {
         format!("{user}{host}:{port}/{db}")
     }
 
+    /// The URL's `sslmode`.
     pub fn ssl_mode(&self) -> SslMode {
         self.ssl
     }
@@ -249,6 +263,16 @@ impl ConnectOptions {
                 config.ssl_mode(postgres::config::SslMode::Disable);
                 config.connect(NoTls)
             }
+            // Without TLS support `prefer` is what libpq does when TLS is not
+            // available: a plain connection.
+            #[cfg(not(feature = "tls"))]
+            SslMode::Prefer => {
+                config.ssl_mode(postgres::config::SslMode::Disable);
+                config.connect(NoTls)
+            }
+            #[cfg(not(feature = "tls"))]
+            mode => return Err(no_tls(mode)),
+            #[cfg(feature = "tls")]
             mode => {
                 config.ssl_mode(if mode == SslMode::Prefer {
                     postgres::config::SslMode::Prefer
@@ -288,6 +312,11 @@ impl ConnectOptions {
     pub fn cancel(&self, token: &postgres::CancelToken) -> Result<(), MigrateError> {
         let sent = match self.ssl {
             SslMode::Disable => token.cancel_query(NoTls),
+            #[cfg(not(feature = "tls"))]
+            SslMode::Prefer => token.cancel_query(NoTls),
+            #[cfg(not(feature = "tls"))]
+            mode => return Err(no_tls(mode)),
+            #[cfg(feature = "tls")]
             _ => token.cancel_query(postgres_native_tls::MakeTlsConnector::new(
                 self.tls_connector()?,
             )),
@@ -330,6 +359,7 @@ impl ConnectOptions {
         }
     }
 
+    #[cfg(feature = "tls")]
     fn tls_connector(&self) -> Result<native_tls::TlsConnector, MigrateError> {
         let mut b = native_tls::TlsConnector::builder();
         let verify = match self.ssl {
@@ -410,6 +440,7 @@ fn retryable(e: &MigrateError) -> bool {
     }
 }
 
+#[cfg(feature = "tls")]
 fn pem_blocks(pem: &[u8]) -> Vec<Vec<u8>> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";

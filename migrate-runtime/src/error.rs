@@ -12,13 +12,16 @@ use crate::migration::{Migration, Version};
 /// it by (`000003_orders`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationRef {
+    /// The migration's version.
     pub version: Version,
+    /// The migration's name.
     pub name: String,
     /// `000003_orders`: the version with its file's digits, then the name.
     pub label: String,
 }
 
 impl MigrationRef {
+    /// The reference of a migration.
     pub fn of(m: &Migration) -> Self {
         MigrationRef {
             version: m.version,
@@ -37,6 +40,7 @@ impl fmt::Display for MigrationRef {
 /// An applied migration whose file no longer has the text that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
+    /// The migration that failed.
     pub migration: MigrationRef,
     /// Which of its files changed: `up` or `down`.
     pub file: &'static str,
@@ -49,8 +53,11 @@ pub struct Drift {
 /// A session holding the migration lock, from `pg_locks` and `pg_stat_activity`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockHolder {
+    /// The holder's backend process id.
     pub pid: i32,
+    /// Its `application_name`.
     pub application_name: String,
+    /// Its role.
     pub user: String,
     /// `10.0.0.5` or `local` (a Unix socket).
     pub client: String,
@@ -87,10 +94,14 @@ impl fmt::Display for LockHolder {
 pub enum Outcome {
     /// The migration ran in a transaction that was rolled back: nothing of it is
     /// left and the version is unchanged.
-    RolledBack { version: Option<Version> },
+    RolledBack {
+        /// The version, unchanged.
+        version: Option<Version>,
+    },
     /// The migration ran without a transaction: statements before the failing one
     /// took effect and the version is marked dirty.
     Dirty {
+        /// The dirty version.
         version: Version,
         /// The version to force once the migration's work is complete.
         if_complete: Option<Version>,
@@ -105,6 +116,7 @@ pub enum Outcome {
 /// A migration's SQL that PostgreSQL refused, placed in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationFailure {
+    /// The migration that failed.
     pub migration: MigrationRef,
     /// `up` or `down`.
     pub direction: &'static str,
@@ -119,8 +131,11 @@ pub struct MigrationFailure {
     pub statement: Option<usize>,
     /// SQLSTATE, e.g. `42P01`; `None` when the connection itself failed.
     pub sqlstate: Option<String>,
+    /// PostgreSQL's message.
     pub message: String,
+    /// PostgreSQL's DETAIL.
     pub detail: Option<String>,
+    /// PostgreSQL's HINT.
     pub hint: Option<String>,
     /// PostgreSQL's context lines (PL/pgSQL call stack and the like).
     pub context: Option<String>,
@@ -130,6 +145,7 @@ pub struct MigrationFailure {
     /// COMMIT failed: every statement ran, then a deferred constraint or
     /// trigger refused the transaction.
     pub at_commit: bool,
+    /// What the failure left behind.
     pub outcome: Outcome,
 }
 
@@ -246,8 +262,11 @@ pub enum MigrateError {
          help: migrate a server of PostgreSQL {needed} or later, or change the migrations (and the `postgres = \"..\"` of embed_migrations!) for PostgreSQL {server}"
     )]
     ServerTooOld {
+        /// The server's major version.
         server: u32,
+        /// The oldest major version the migrations need.
         needed: u32,
+        /// What needs it.
         why: String,
     },
 
@@ -269,14 +288,17 @@ pub enum MigrateError {
         /// `user@host:port/database`, never with the password.
         target: String,
         #[source]
+        /// The driver's error.
         source: postgres::Error,
     },
 
     /// A query of the migrator's own failed (reading or writing the history).
     #[error("database error while {context}")]
     Database {
+        /// What the migrator was doing.
         context: String,
         #[source]
+        /// The driver's error.
         source: postgres::Error,
     },
 
@@ -289,7 +311,9 @@ pub enum MigrateError {
         .before.map_or("-1".to_owned(), |v| v.to_string())
     )]
     Dirty {
+        /// The dirty version.
         version: Version,
+        /// Its migration, when this build has it.
         migration: Option<MigrationRef>,
         /// The migration before it, to force when it should run again.
         before: Option<Version>,
@@ -304,7 +328,9 @@ pub enum MigrateError {
         .latest.map_or("none".to_owned(), |v| v.to_string())
     )]
     UnknownVersion {
+        /// The database's version.
         version: Version,
+        /// The newest version here.
         latest: Option<Version>,
     },
 
@@ -330,7 +356,9 @@ pub enum MigrateError {
         if .pending.len() == 1 { "it" } else { "them" },
     )]
     OutOfOrder {
+        /// The database's version.
         current: Version,
+        /// The pending migrations older than it.
         pending: Vec<MigrationRef>,
     },
 
@@ -354,14 +382,20 @@ pub enum MigrateError {
         "migration {migration} is marked irreversible: `down` cannot revert it\n\
          help: restore from a backup, or write a new migration that undoes it"
     )]
-    Irreversible { migration: MigrationRef },
+    Irreversible {
+        /// The migration.
+        migration: MigrationRef,
+    },
 
     /// `down` would have to revert a migration that has no down file.
     #[error(
         "migration {migration} has no down migration, so it cannot be reverted\n\
          help: add its .down.sql file"
     )]
-    NoDown { migration: MigrationRef },
+    NoDown {
+        /// The migration.
+        migration: MigrationRef,
+    },
 
     /// `--single-transaction` met a step that cannot run in a shared transaction.
     #[error(
@@ -370,7 +404,9 @@ pub enum MigrateError {
         if *.direction == "up" { "it is marked `-- migrate:no-transaction`" } else { "only `up` runs in one transaction" }
     )]
     NotTransactional {
+        /// The migration.
         migration: MigrationRef,
+        /// `up` or `down`.
         direction: &'static str,
     },
 
@@ -379,7 +415,12 @@ pub enum MigrateError {
         "there is no {table} table here: this database was not migrated by {tool} \
          (or with another table name or schema)"
     )]
-    AdoptNoTable { tool: String, table: String },
+    AdoptNoTable {
+        /// The other tool.
+        tool: String,
+        /// The table looked for.
+        table: String,
+    },
 
     /// The other tool's applied versions are not the oldest migrations here.
     #[error(
@@ -390,8 +431,11 @@ pub enum MigrateError {
         if .gaps.is_empty() { String::new() } else { format!("\n  not applied by {tool} although newer ones were: {}", list(.gaps.iter().map(|m| m.label.clone()))) }
     )]
     AdoptMismatch {
+        /// The other tool.
         tool: String,
+        /// Versions it applied that are not among these migrations.
         unknown: Vec<i64>,
+        /// Migrations it did not apply although it applied newer ones.
         gaps: Vec<MigrationRef>,
     },
 
@@ -400,7 +444,10 @@ pub enum MigrateError {
         "{table} already records applied migrations: adopt is for the first contact\n\
          help: `status` shows what is recorded; `force V` corrects it"
     )]
-    AlreadyAdopted { table: String },
+    AlreadyAdopted {
+        /// Our history table.
+        table: String,
+    },
 
     /// A migration that refinery cannot represent (feature `refinery`).
     #[cfg(feature = "refinery")]
@@ -415,7 +462,10 @@ pub enum MigrateError {
         "there is no migration with version {version}\n\
          help: `status` lists the versions"
     )]
-    UnknownTarget { version: i64 },
+    UnknownTarget {
+        /// The version given.
+        version: i64,
+    },
 
     /// Another session held the migration lock for longer than the timeout.
     #[error(
@@ -426,8 +476,11 @@ pub enum MigrateError {
         .holders.first().map(|h| format!("; if that session is stuck: SELECT pg_terminate_backend({})", h.pid)).unwrap_or_default()
     )]
     LockTimeout {
+        /// How long it waited.
         waited: Duration,
+        /// The advisory lock's key.
         key: i64,
+        /// The sessions that held it.
         holders: Vec<LockHolder>,
     },
 
@@ -438,9 +491,12 @@ pub enum MigrateError {
     /// A file could not be read or written (`create`, seeds).
     #[error("{path}: {message}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What went wrong, for people.
         message: String,
         #[source]
+        /// The I/O error.
         source: std::io::Error,
     },
 
@@ -455,8 +511,11 @@ pub enum MigrateError {
     NameTooLong {
         /// "history table", "version table" or "schema".
         what: &'static str,
+        /// The name as given.
         name: String,
+        /// Its length in bytes.
         bytes: usize,
+        /// The history table's name is the one too long.
         history: bool,
         /// The longest version table name whose history name still fits.
         max_version_name: usize,
@@ -468,7 +527,9 @@ pub enum MigrateError {
         version_text(*.at)
     )]
     Interrupted {
+        /// The first migration that did not run.
         next: MigrationRef,
+        /// The database's version now.
         at: Option<Version>,
     },
 
@@ -481,7 +542,12 @@ pub enum MigrateError {
 
     /// The migration tables hold something this tool did not write.
     #[error("{table} is not as expected: {message}")]
-    BadTable { table: String, message: String },
+    BadTable {
+        /// The table.
+        table: String,
+        /// What is wrong with it.
+        message: String,
+    },
 
     /// The command would destroy data and was not confirmed.
     #[error("{0}")]

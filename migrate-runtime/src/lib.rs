@@ -1,18 +1,40 @@
-//! migrate-runtime: applies compile-time checked migrations to PostgreSQL.
+//! pgcheck: PostgreSQL migrations checked at compile time, applied at run time.
+//!
+//! [`embed_migrations!`] reads a directory of golang-migrate style files when
+//! the crate that calls it compiles, parses every file with PostgreSQL's own
+//! grammar, replays the DDL, checks that each down undoes its up (and the seeds
+//! against the schema), fails the build at `file:line:col` on what is wrong, and
+//! expands to a [`Registry`] and a Rust type for every table.
 //!
 //! A [`Registry`] holds the migrations (embedded by `embed_migrations!`, or loaded
 //! from a directory at run time with [`Registry::from_dir`]); a [`Migrator`]
 //! applies and reverts them over a `postgres::Client`, keeping golang-migrate's
 //! `schema_migrations` table and lock so that both tools can take turns on one
-//! database; [`cli`] is the `novacron-db` command line over a registry.
+//! database; `cli` (feature `cli`) is the migration command line over a registry.
+//!
+//! # Features
+//!
+//! None is on by default: an app that embeds and applies migrations gets
+//! `postgres` and the types of the generated rows, nothing else.
+//!
+//! - `cli`: `cli::App`, the command line (`up`, `down`, `status`, ...; clap,
+//!   tracing-subscriber, signal-hook).
+//! - `tls`: `sslmode=require`, `verify-ca`, `verify-full` (native-tls). Without
+//!   it `prefer` connects without TLS and the others are refused with
+//!   [`MigrateError::Tls`].
+//! - `sea-query`: the generated `Table` and `Column` types implement sea-query's
+//!   `Iden` (and `IdenStatic`).
+//! - `serde`: `Serialize`/`Deserialize` on the generated `Row`, `Insert` and enum
+//!   types, and on [`Interval`] and [`Cidr`].
+//! - `refinery`: the registry's ups as refinery migrations.
 //!
 //! # Examples
 //!
 //! ```no_run
-//! use migrate_runtime::{Migrator, Registry};
+//! use pgcheck::{Migrator, Registry};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let registry = Registry::from_dir(std::path::Path::new("migrations"))?;
-//! let mut client = migrate_runtime::connect::ConnectOptions::parse(
+//! let mut client = pgcheck::connect::ConnectOptions::parse(
 //!     "postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable",
 //! )?
 //! .connect()?;
@@ -21,6 +43,9 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod connect;
 pub mod dir_cache;
@@ -36,7 +61,8 @@ pub mod sql;
 pub mod verify;
 
 pub use error::{MigrateError, MigrationFailure, MigrationRef};
-pub use migrate_macros::embed_migrations;
+
+mod embed;
 pub use migration::{Migration, Script, Version};
 pub use migrator::{Event, Migrator, Options, Plan, Repaired, Report, Status, Target};
 pub use pgtypes::{Cidr, Interval};
@@ -51,10 +77,13 @@ pub mod __private {
     pub use bytes;
     pub use chrono;
     pub use eui48;
+    pub use migrate_macros::embed_migrations;
     pub use postgres;
     pub use postgres_types;
     pub use rust_decimal;
+    #[cfg(feature = "sea-query")]
     pub use sea_query;
+    pub use serde;
     pub use serde_json;
     pub use std::borrow::Cow;
     pub use uuid;

@@ -73,9 +73,11 @@ impl Script {
 /// A versioned migration: an up script and, unless it is irreversible, a down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migration {
+    /// The version number.
     pub version: Version,
     /// The name part of the file name (`init_schema` in `000001_init_schema.up.sql`).
     pub name: Cow<'static, str>,
+    /// The up file.
     pub up: Script,
     /// `None` when there is no down file (allowed only in directory mode for
     /// up-only corpora) or the down is marked `-- migrate:irreversible`.

@@ -12,9 +12,13 @@ type BoxError = Box<dyn Error + Sync + Send>;
 /// PostgreSQL's `interval`: months, days and microseconds are separate because a
 /// month has no fixed length (`1 month` is not `30 days`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Interval {
+    /// Whole months.
     pub months: i32,
+    /// Whole days.
     pub days: i32,
+    /// The rest, in microseconds.
     pub microseconds: i64,
 }
 
@@ -74,8 +78,11 @@ impl ToSql for Interval {
 
 /// PostgreSQL's `cidr`: a network address and its prefix length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Cidr {
+    /// The network address.
     pub addr: IpAddr,
+    /// The prefix length in bits.
     pub prefix: u8,
 }
 

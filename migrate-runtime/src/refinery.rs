@@ -7,8 +7,8 @@
 //! versions do not fit.
 //!
 //! ```no_run
-//! # fn demo(registry: &migrate_runtime::Registry, client: &mut postgres::Client) -> Result<(), Box<dyn std::error::Error>> {
-//! let report = migrate_runtime::refinery::runner(registry)?.run(client)?;
+//! # fn demo(registry: &pgcheck::Registry, client: &mut postgres::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let report = pgcheck::refinery::runner(registry)?.run(client)?;
 //! println!("{} applied", report.applied_migrations().len());
 //! # Ok(()) }
 //! ```

@@ -26,12 +26,14 @@ pub struct Seed {
     pub name: Cow<'static, str>,
     /// As the user names the file, for messages.
     pub path: Cow<'static, str>,
+    /// The file's content.
     pub sql: Cow<'static, str>,
 }
 
 /// The seed files in the order they run, and the clean file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seeds {
+    /// The seed files in the order they run.
     pub files: Cow<'static, [Seed]>,
     /// `clean.sql`: deletes exactly the seed rows.
     pub clean: Option<Seed>,
@@ -47,6 +49,7 @@ impl Seeds {
         }
     }
 
+    /// Seeds from files read at run time.
     pub fn new(files: Vec<Seed>, clean: Option<Seed>) -> Self {
         Seeds {
             files: Cow::Owned(files),
@@ -105,6 +108,7 @@ impl Seeds {
         &self.files
     }
 
+    /// `clean.sql`, when there is one.
     pub fn clean(&self) -> Option<&Seed> {
         self.clean.as_ref()
     }
@@ -117,6 +121,7 @@ pub struct Seeder<'s> {
 }
 
 impl<'s> Seeder<'s> {
+    /// A seeder of these seeds.
     pub fn new(seeds: &'s Seeds) -> Self {
         Seeder { seeds }
     }

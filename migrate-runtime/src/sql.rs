@@ -24,6 +24,7 @@ pub fn literal(value: &str) -> String {
 pub struct TableName {
     /// `None`: the session's `current_schema()`, as golang-migrate does.
     pub schema: Option<String>,
+    /// The table's name.
     pub name: String,
 }
 
@@ -107,11 +108,14 @@ impl std::fmt::Display for TableName {
 /// A table name with its schema resolved: what goes into SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QualifiedTable {
+    /// The schema.
     pub schema: String,
+    /// The table's name.
     pub name: String,
 }
 
 impl QualifiedTable {
+    /// Resolves the schema: the given one, else `current_schema`.
     pub fn resolve(t: &TableName, current_schema: &str) -> Self {
         QualifiedTable {
             schema: t

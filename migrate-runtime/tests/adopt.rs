@@ -3,8 +3,8 @@
 mod common;
 
 use common::{LoadRegistry, MigDir, abc, history, version_row};
-use migrate_runtime::migrator::Tool;
-use migrate_runtime::{MigrateError, Migrator, Version};
+use pgcheck::migrator::Tool;
+use pgcheck::{MigrateError, Migrator, Version};
 use test_support::TestDb;
 
 fn adopt(db: &TestDb, dir: &MigDir, setup: &str, tool: Tool) -> Result<Vec<Version>, MigrateError> {

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use migrate_runtime::MigrateError;
-use migrate_runtime::connect::ConnectOptions;
+use pgcheck::MigrateError;
+use pgcheck::connect::ConnectOptions;
 use test_support::TestDb;
 
 const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";

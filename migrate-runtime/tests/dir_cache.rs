@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use migrate_runtime::dir_cache::CacheConfig;
-use migrate_runtime::registry::DirOptions;
-use migrate_runtime::{Migrator, Registry};
+use pgcheck::dir_cache::CacheConfig;
+use pgcheck::registry::DirOptions;
+use pgcheck::{Migrator, Registry};
 use sha2::{Digest, Sha256};
 use test_support::{MigrationsDir, TestDb};
 

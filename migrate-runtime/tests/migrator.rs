@@ -5,9 +5,9 @@ mod common;
 use std::time::Duration;
 
 use common::{LoadRegistry, MigDir, abc, history, table_exists, version_row};
-use migrate_runtime::error::Outcome;
-use migrate_runtime::migrator::{ChecksumState, MigrationState, golang_migrate_lock_key};
-use migrate_runtime::{MigrateError, Migrator, Options, Target, Version};
+use pgcheck::error::Outcome;
+use pgcheck::migrator::{ChecksumState, MigrationState, golang_migrate_lock_key};
+use pgcheck::{MigrateError, Migrator, Options, Target, Version};
 use test_support::TestDb;
 
 fn v(n: i64) -> Version {
@@ -18,7 +18,7 @@ fn run(
     m: &Migrator<'_>,
     c: &mut postgres::Client,
     t: Target,
-) -> Result<migrate_runtime::Report, MigrateError> {
+) -> Result<pgcheck::Report, MigrateError> {
     m.run(c, t, &mut |_| {})
 }
 
@@ -453,7 +453,7 @@ fn a_schema_qualified_table_is_created_in_its_schema() {
     let dir = abc();
     let reg = dir.registry();
     let mut o = Options::default();
-    o.table = migrate_runtime::sql::TableName::parse("ops.migrations").unwrap();
+    o.table = pgcheck::sql::TableName::parse("ops.migrations").unwrap();
     Migrator::with_options(&reg, o).up(&mut c).unwrap();
     let (ver, dirty): (i64, bool) = c
         .query_one("SELECT version, dirty FROM ops.migrations", &[])

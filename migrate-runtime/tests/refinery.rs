@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use migrate_runtime::{Migrator, Registry};
+use pgcheck::{Migrator, Registry};
 use test_support::TestDb;
 
 /// Columns and indexes of the public schema, minus each tool's own tables.
@@ -40,7 +40,7 @@ fn novacron_through_refinery_equals_ours() {
     let registry = Registry::from_dir_with(&dir, "migrations", None, "schema_migrations").unwrap();
 
     let theirs = TestDb::new();
-    let report = migrate_runtime::refinery::runner(&registry)
+    let report = pgcheck::refinery::runner(&registry)
         .unwrap()
         .run(&mut theirs.client())
         .unwrap();

@@ -17,17 +17,22 @@ pub const CLEAN_FILE: &str = "clean.sql";
 /// One seed file.
 #[derive(Debug, Clone)]
 pub struct SeedFile {
+    /// As the user names it: the seeds argument joined with the file name.
     pub path: String,
     /// The file name without `.sql`.
     pub name: String,
+    /// The file's exact content.
     pub sql: String,
+    /// Its top-level statements.
     pub statements: Vec<Statement>,
 }
 
 /// The seeds directory: files that run in name order, and `clean.sql`.
 #[derive(Debug, Clone, Default)]
 pub struct Seeds {
+    /// The seed files, in name order (`clean.sql` excluded).
     pub files: Vec<SeedFile>,
+    /// `clean.sql`, when there is one.
     pub clean: Option<SeedFile>,
     /// Every file read, for rebuild tracking.
     pub read: Vec<PathBuf>,

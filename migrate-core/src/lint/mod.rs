@@ -19,11 +19,14 @@ mod rules;
 /// `deny_lints`), warnings are advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// Reported; fails nothing by itself.
     Warning,
+    /// Fails `lint`, and the build with `deny_lints`.
     Error,
 }
 
 impl Level {
+    /// `warning` or `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Warning => "warning",
@@ -35,7 +38,9 @@ impl Level {
 /// One rule.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
+    /// The rule's id, as `-- lint:ignore <id>` names it.
     pub id: &'static str,
+    /// How serious a finding of the rule is.
     pub level: Level,
     /// One sentence: why it hurts.
     pub why: &'static str,
@@ -46,6 +51,7 @@ pub struct Rule {
 /// A rule broken at a place.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule that found it.
     pub rule: &'static Rule,
     /// `message` names the object; `help` is the rule's fix.
     pub diag: Diagnostic,

@@ -21,6 +21,7 @@ use imbl::ordmap::DiffItem;
 use crate::model::schema::{ConstraintKind, Index, Map, Partitioning, QualName, Set, Table};
 
 #[derive(Clone, Default)]
+/// Reverse lookups over a schema (what references a table, a table's partitions and indexes), kept up to date from the maps' diffs.
 pub struct Related {
     /// The objects the lookups below describe.
     tables_seen: Map<QualName, Arc<Table>>,

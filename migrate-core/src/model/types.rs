@@ -9,6 +9,7 @@ use std::fmt;
 pub struct SqlType {
     /// `None` for built-in types; the schema of a user-defined type otherwise.
     pub schema: Option<String>,
+    /// The type's name as PostgreSQL spells it (`int4` as `integer`, ...).
     pub name: String,
     /// Type modifiers as written: `[255]` for `varchar(255)`, `[10, 2]` for
     /// `numeric(10,2)`.
@@ -18,6 +19,7 @@ pub struct SqlType {
 }
 
 impl SqlType {
+    /// A built-in scalar type of that name, without modifiers.
     pub fn builtin(name: &str) -> Self {
         SqlType {
             schema: None,
@@ -202,6 +204,7 @@ pub fn builtin(name: &str) -> Option<&'static Builtin> {
 /// implied default (`serial`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved {
+    /// The built-in type's canonical name.
     pub name: &'static str,
     /// `serial`, `bigserial`, `smallserial`: integer with a sequence default, NOT NULL.
     pub serial: bool,

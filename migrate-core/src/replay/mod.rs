@@ -17,7 +17,9 @@ const NAMEDATALEN: usize = 63;
 /// could not follow; `lint` reports them as "model may be incomplete here").
 #[derive(Debug, Default)]
 pub struct ReplayFindings {
+    /// The migration is wrong.
     pub errors: Diagnostics,
+    /// The model could not follow a statement.
     pub incomplete: Diagnostics,
     /// The newest syntax seen: (the version it needs, what and where), for a
     /// run-time check of the server when the files were checked for the newest.

@@ -3,11 +3,14 @@
 /// Which way a file moves the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
+    /// `.up.sql`: applies the migration.
     Up,
+    /// `.down.sql`: reverts it.
     Down,
 }
 
 impl Direction {
+    /// `up` or `down`.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Up => "up",
@@ -19,8 +22,11 @@ impl Direction {
 /// The parts of a migration file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileName {
+    /// The version number.
     pub version: i64,
+    /// The name between the version and the direction.
     pub name: String,
+    /// `.up.sql` or `.down.sql`.
     pub direction: Direction,
 }
 

@@ -37,11 +37,13 @@ pub struct SqlFile {
     pub path: String,
     /// The file's exact content, which is what runs.
     pub sql: String,
+    /// The SHA-256 of the content, hex.
     pub checksum: String,
     /// False when the header says `-- migrate:no-transaction`.
     pub transactional: bool,
     /// True when the header says `-- migrate:irreversible`.
     pub irreversible: bool,
+    /// Its top-level statements.
     pub statements: Vec<Statement>,
     /// Where the statements marked `-- migrate:unchecked` start (all of them
     /// when the marker heads the file): the model treats them as opaque.
@@ -54,9 +56,13 @@ pub struct SqlFile {
 /// An up file and its down, under one version.
 #[derive(Debug, Clone)]
 pub struct SourceMigration {
+    /// The version number.
     pub version: i64,
+    /// The name from the file names.
     pub name: String,
+    /// The up file.
     pub up: SqlFile,
+    /// The down file; `None` in an up-only directory.
     pub down: Option<SqlFile>,
 }
 
@@ -64,9 +70,11 @@ pub struct SourceMigration {
 /// wrong with the directory. Both are filled: a bad file does not hide the others.
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
+    /// The migrations found, in version order.
     pub migrations: Vec<SourceMigration>,
     /// Every file read, for rebuild tracking.
     pub files: Vec<PathBuf>,
+    /// What is wrong with the files.
     pub diagnostics: Diagnostics,
 }
 

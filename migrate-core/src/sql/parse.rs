@@ -11,6 +11,7 @@ use crate::sql::position::LineIndex;
 /// One top-level statement of a file and the bytes it spans.
 #[derive(Debug, Clone)]
 pub struct Statement {
+    /// libpg_query's parse tree of the statement.
     pub node: NodeEnum,
     /// Byte offset of the statement's first token (comments before it skipped).
     pub start: usize,
@@ -21,8 +22,11 @@ pub struct Statement {
 /// A lexical token of a file: its bytes and whether it is a comment.
 #[derive(Debug, Clone, Copy)]
 pub struct Lexeme {
+    /// Byte offset of the first byte.
     pub start: usize,
+    /// Byte offset just past the last byte.
     pub end: usize,
+    /// A comment (`--` or `/* */`).
     pub comment: bool,
 }
 

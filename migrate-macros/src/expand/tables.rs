@@ -198,6 +198,21 @@ fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
             }
         }
 
+        ::migrate_runtime::__pgcheck_if_serde! {
+            impl #p::serde::Serialize for #id {
+                fn serialize<S: #p::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> #p::serde::Deserialize<'de> for #id {
+                fn deserialize<D: #p::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                    let s = <::std::string::String as #p::serde::Deserialize>::deserialize(d)?;
+                    s.parse().map_err(<D::Error as #p::serde::de::Error>::custom)
+                }
+            }
+        }
+
         impl #p::postgres_types::ToSql for #id {
             fn to_sql(
                 &self,
@@ -252,6 +267,11 @@ fn table_tokens(
     let mut row_reads = Vec::new();
     let mut insert_fields = Vec::new();
     let mut insert_pushes = Vec::new();
+    // `Insert::new(required...)`: the required columns in table order, and the
+    // optional ones as `None`; `with_<column>` sets an optional one.
+    let mut new_params = Vec::new();
+    let mut new_inits = Vec::new();
+    let mut setters = Vec::new();
     let mut variants = Vec::new();
     let mut variant_names = Vec::new();
     let mut name_consts = Vec::new();
@@ -304,6 +324,17 @@ fn table_tokens(
         if !c.generated {
             if c.optional_on_insert() {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: ::core::option::Option<#base>, });
+                new_inits.push(quote! { #f: ::core::option::Option::None, });
+                let setter = format_ident!("with_{}", snake_ident(&c.name));
+                let setter_doc = format!("Sets {doc} (left to PostgreSQL otherwise).");
+                setters.push(quote! {
+                    #[doc = #setter_doc]
+                    #[must_use]
+                    pub fn #setter(mut self, value: impl ::core::convert::Into<#base>) -> Self {
+                        self.#f = ::core::option::Option::Some(value.into());
+                        self
+                    }
+                });
                 insert_pushes.push(quote! {
                     if let ::core::option::Option::Some(v) = &self.#f {
                         columns.push(#col_name);
@@ -312,6 +343,8 @@ fn table_tokens(
                 });
             } else {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: #base, });
+                new_params.push(quote! { #f: impl ::core::convert::Into<#base> });
+                new_inits.push(quote! { #f: #f.into(), });
                 insert_pushes.push(quote! {
                     columns.push(#col_name);
                     params.push(&self.#f);
@@ -345,14 +378,32 @@ fn table_tokens(
     }
     let insert = insertable.then(|| {
         quote! {
-            /// A new row: columns with a default, an identity or NULL allowed are
-            /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
-            #[derive(Debug, Clone, PartialEq)]
-            pub struct Insert {
-                #(#insert_fields)*
+            ::migrate_runtime::__pgcheck_serde_derive! {
+                /// A new row: columns with a default, an identity or NULL allowed are
+                /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
+                ///
+                /// Build it with [`Insert::new`] (the required columns, in table order)
+                /// and the `with_<column>` setters: code written so keeps compiling
+                /// when a migration adds a column that is optional on insert. A struct
+                /// literal names every field, so it stops compiling then.
+                ///
+                /// With the runtime's `serde` feature it is `Serialize` and `Deserialize`.
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct Insert {
+                    #(#insert_fields)*
+                }
             }
 
             impl Insert {
+                /// A row with the required columns (NOT NULL, no default), in table
+                /// order; every optional column is left to PostgreSQL.
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(#(#new_params),*) -> Self {
+                    Insert { #(#new_inits)* }
+                }
+
+                #(#setters)*
+
                 /// Inserts the row and returns it as stored (defaults filled in).
                 ///
                 /// # Errors
@@ -374,6 +425,9 @@ fn table_tokens(
         pub mod #module {
             #[allow(unused_imports)]
             use super::enums;
+            // What the serde derives name (`#[serde(crate = "__pgcheck_serde")]`).
+            #[allow(unused_imports)]
+            use ::migrate_runtime::__private::serde as __pgcheck_serde;
 
             /// The table's name.
             pub const TABLE: &str = #table_name;
@@ -385,11 +439,14 @@ fn table_tokens(
                 #(#name_consts)*
             }
 
-            /// One row, every column; decoded by column name, so `SELECT *` and
-            /// column order do not matter.
-            #[derive(Debug, Clone, PartialEq)]
-            pub struct Row {
-                #(#row_fields)*
+            ::migrate_runtime::__pgcheck_serde_derive! {
+                /// One row, every column; decoded by column name, so `SELECT *` and
+                /// column order do not matter. With the runtime's `serde` feature it is
+                /// `Serialize` and `Deserialize`.
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct Row {
+                    #(#row_fields)*
+                }
             }
 
             impl Row {
@@ -412,17 +469,19 @@ fn table_tokens(
 
             #insert
 
-            /// The table as a sea-query identifier.
+            /// The table (a sea-query identifier with the runtime's `sea-query` feature).
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub struct Table;
 
-            impl #p::sea_query::Iden for Table {
-                fn unquoted(&self) -> &str {
-                    #table_name
+            ::migrate_runtime::__pgcheck_if_sea_query! {
+                impl #p::sea_query::Iden for Table {
+                    fn unquoted(&self) -> &str {
+                        #table_name
+                    }
                 }
             }
 
-            /// The table's columns as sea-query identifiers.
+            /// The table's columns (sea-query identifiers with the runtime's `sea-query` feature).
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Column {
                 #(#variants)*
@@ -438,15 +497,17 @@ fn table_tokens(
                 }
             }
 
-            impl #p::sea_query::Iden for Column {
-                fn unquoted(&self) -> &str {
-                    self.as_str()
+            ::migrate_runtime::__pgcheck_if_sea_query! {
+                impl #p::sea_query::Iden for Column {
+                    fn unquoted(&self) -> &str {
+                        self.as_str()
+                    }
                 }
-            }
 
-            impl #p::sea_query::IdenStatic for Column {
-                fn as_str(&self) -> &'static str {
-                    Column::as_str(*self)
+                impl #p::sea_query::IdenStatic for Column {
+                    fn as_str(&self) -> &'static str {
+                        Column::as_str(*self)
+                    }
                 }
             }
         }

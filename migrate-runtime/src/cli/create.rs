@@ -18,6 +18,7 @@ pub enum CreateError {
     BadName(String),
     /// A migration with this version exists already.
     Duplicate(String),
+    /// The files could not be written.
     Io(MigrateError),
 }
 

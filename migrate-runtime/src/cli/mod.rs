@@ -3,7 +3,7 @@
 //!
 //! ```ignore
 //! fn main() -> std::process::ExitCode {
-//!     migrate_runtime::cli::App::new("myapp")
+//!     pgcheck::cli::App::new("myapp")
 //!         .version(env!("CARGO_PKG_VERSION"))
 //!         .migrations(&myapp::MIGRATIONS)
 //!         .main()
@@ -268,7 +268,7 @@ impl From<MigrateError> for Failure {
 ///
 /// ```ignore
 /// fn main() -> std::process::ExitCode {
-///     migrate_runtime::cli::App::new("myapp")
+///     pgcheck::cli::App::new("myapp")
 ///         .version(env!("CARGO_PKG_VERSION"))
 ///         .about("myapp's database migrations")
 ///         .default_url("postgres://localhost:5432/myapp") // optional
@@ -481,7 +481,7 @@ fn init_tracing() {
     let filter = match std::env::var("RUST_LOG") {
         Ok(f) if !f.is_empty() => tracing_subscriber::EnvFilter::new(f),
         // Our crates only: the driver's own debug logs show query text.
-        _ if debug => tracing_subscriber::EnvFilter::new("migrate_runtime=debug,novacron_db=debug"),
+        _ if debug => tracing_subscriber::EnvFilter::new("pgcheck=debug,novacron_db=debug"),
         _ => return,
     };
     let _ = tracing_subscriber::fmt()

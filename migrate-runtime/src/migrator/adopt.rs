@@ -28,6 +28,7 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// The tool's history table, as it names it by default.
     pub fn table(self) -> &'static str {
         match self {
             Tool::GolangMigrate => "schema_migrations",

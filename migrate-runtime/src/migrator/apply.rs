@@ -15,7 +15,9 @@ use crate::sql::literal;
 /// One migration to run, and the version the row holds afterwards.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'r> {
+    /// The migration.
     pub migration: &'r Migration,
+    /// Applied or reverted.
     pub direction: Direction,
     /// The version before this step (`None`: no version).
     pub before: Option<Version>,

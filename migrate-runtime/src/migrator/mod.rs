@@ -122,9 +122,15 @@ impl Options {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// Apply pending migrations, at most `limit` of them.
-    Up { limit: Option<usize> },
+    Up {
+        /// At most this many (`None`: all).
+        limit: Option<usize>,
+    },
     /// Revert the newest `steps` applied migrations.
-    Down { steps: usize },
+    Down {
+        /// How many.
+        steps: usize,
+    },
     /// Revert every applied migration.
     DownAll,
     /// Apply or revert until exactly the migrations up to this version are
@@ -137,18 +143,30 @@ pub enum Target {
 pub enum Event<'a> {
     /// History rows were recorded without running SQL: another tool applied or
     /// reverted these versions (first contact with a golang-migrate database).
-    Baselined { applied: usize, reverted: usize },
+    Baselined {
+        /// Versions recorded as applied.
+        applied: usize,
+        /// Versions recorded as reverted.
+        reverted: usize,
+    },
     /// A step is about to run.
     Started {
+        /// The step.
         step: &'a Step<'a>,
+        /// 0-based position in the run.
         index: usize,
+        /// Steps in the run.
         total: usize,
     },
     /// A step finished.
     Finished {
+        /// The step.
         step: &'a Step<'a>,
+        /// 0-based position in the run.
         index: usize,
+        /// Steps in the run.
         total: usize,
+        /// How long it took.
         duration: Duration,
     },
 }
@@ -156,8 +174,11 @@ pub enum Event<'a> {
 /// One migration that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedStep {
+    /// The migration.
     pub migration: MigrationRef,
+    /// Applied or reverted.
     pub direction: Direction,
+    /// How long it took.
     pub duration: Duration,
 }
 
@@ -168,9 +189,11 @@ pub struct Report {
     pub from: Option<Version>,
     /// The version after the run.
     pub to: Option<Version>,
+    /// The migrations that ran, in order.
     pub steps: Vec<AppliedStep>,
     /// History rows recorded without running SQL (baseline).
     pub baselined: usize,
+    /// How long the run took.
     pub elapsed: Duration,
 }
 
@@ -187,7 +210,9 @@ pub struct Repaired {
 /// What a run would do, without doing it (`--dry-run`).
 #[derive(Debug, Clone)]
 pub struct Plan<'r> {
+    /// The version now (`None`: no version).
     pub from: Option<Version>,
+    /// The migrations that would run, in order.
     pub steps: Vec<Step<'r>>,
     /// Versions that would be recorded as applied (or reverted) without running
     /// SQL, because another tool moved the version.
@@ -207,8 +232,8 @@ pub struct Plan<'r> {
 /// # Examples
 ///
 /// ```no_run
-/// # fn demo(registry: &migrate_runtime::Registry) -> Result<(), Box<dyn std::error::Error>> {
-/// use migrate_runtime::Migrator;
+/// # fn demo(registry: &pgcheck::Registry) -> Result<(), Box<dyn std::error::Error>> {
+/// use pgcheck::Migrator;
 /// let mut client = postgres::Client::connect("postgres://postgres:postgres@localhost/app", postgres::NoTls)?;
 /// let report = Migrator::new(registry).up(&mut client)?;
 /// println!("now at {:?}", report.to);
@@ -226,14 +251,17 @@ impl<'r> Migrator<'r> {
         Self::with_options(registry, Options::default())
     }
 
+    /// A migrator with these options.
     pub fn with_options(registry: &'r Registry, options: Options) -> Self {
         Migrator { registry, options }
     }
 
+    /// Its options.
     pub fn options(&self) -> &Options {
         &self.options
     }
 
+    /// The migrations it runs.
     pub fn registry(&self) -> &'r Registry {
         self.registry
     }

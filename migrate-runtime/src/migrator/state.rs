@@ -42,6 +42,7 @@ pub enum HistoryDirection {
 }
 
 impl HistoryDirection {
+    /// Every kind of row.
     pub const ALL: [HistoryDirection; 7] = [
         HistoryDirection::Up,
         HistoryDirection::Down,
@@ -52,6 +53,7 @@ impl HistoryDirection {
         HistoryDirection::Repair,
     ];
 
+    /// As stored in the history table.
     pub fn as_str(self) -> &'static str {
         match self {
             HistoryDirection::Up => "up",
@@ -64,6 +66,7 @@ impl HistoryDirection {
         }
     }
 
+    /// From the history table's spelling.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
@@ -90,15 +93,22 @@ pub struct VersionRow {
 /// The latest history row of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
+    /// The version.
     pub version: i64,
+    /// The migration's name.
     pub name: String,
+    /// The up file's checksum.
     pub checksum: Option<String>,
     /// The down file's checksum; `None` for rows written before it was
     /// recorded, and for migrations without a down.
     pub down_checksum: Option<String>,
+    /// What the row records.
     pub direction: HistoryDirection,
+    /// When the step ran.
     pub applied_at: Option<DateTime<Utc>>,
+    /// How long it took.
     pub duration_ms: Option<i64>,
+    /// The role that ran it.
     pub applied_by: String,
 }
 

@@ -13,7 +13,9 @@ use crate::registry::Registry;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MigrationState {
+    /// Applied to the database.
     Applied,
+    /// Not applied yet.
     Pending,
     /// Pending, but older than the database's version.
     OutOfOrder,
@@ -25,7 +27,9 @@ pub enum MigrationState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChecksumState {
+    /// The file is what was applied.
     Ok,
+    /// The file changed since it was applied.
     Drift,
     /// Applied by another tool; the checksum is recorded on the next write.
     Unrecorded,
@@ -36,20 +40,31 @@ pub enum ChecksumState {
 /// One row of `status`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MigrationStatus {
+    /// The version.
     pub version: i64,
+    /// The migration's name.
     pub name: String,
     /// `000003_orders`.
     pub label: String,
+    /// Applied or pending.
     pub state: MigrationState,
+    /// When it was applied.
     pub applied_at: Option<DateTime<Utc>>,
+    /// How long it took.
     pub duration_ms: Option<i64>,
+    /// The role that applied it.
     pub applied_by: Option<String>,
     /// How it came to be applied: `up`, `baseline`, `force_up`.
     pub how: Option<HistoryDirection>,
+    /// The up file's checksum now.
     pub checksum: String,
+    /// Whether the applied files are unchanged.
     pub checksum_state: ChecksumState,
+    /// The checksum recorded when it was applied.
     pub recorded_checksum: Option<String>,
+    /// Runs in a transaction.
     pub transactional: bool,
+    /// Has a down that can revert it.
     pub reversible: bool,
 }
 
@@ -66,13 +81,16 @@ pub struct MissingMigration {
 pub struct Status {
     /// golang-migrate's version row.
     pub version: Option<i64>,
+    /// golang-migrate's dirty flag.
     pub dirty: bool,
     /// The version is one the registry does not have (a newer build migrated it).
     pub unknown_version: bool,
     /// The version row was moved by another tool (golang-migrate); the history
     /// catches up on the next command that writes.
     pub baseline_pending: bool,
+    /// Every migration of the registry.
     pub migrations: Vec<MigrationStatus>,
+    /// Applied migrations that are not in the registry.
     pub missing: Vec<MissingMigration>,
     /// What was read, for [`Status::problems`].
     #[serde(skip)]
@@ -80,6 +98,7 @@ pub struct Status {
 }
 
 impl Status {
+    /// How many migrations are applied.
     pub fn applied(&self) -> usize {
         self.migrations
             .iter()
@@ -96,6 +115,7 @@ impl Status {
             .count()
     }
 
+    /// How many migrations are pending.
     pub fn pending(&self) -> usize {
         self.migrations
             .iter()

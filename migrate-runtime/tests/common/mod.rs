@@ -1,7 +1,7 @@
 //! Migration directories written into temporary directories, for tests.
 #![allow(dead_code)]
 
-use migrate_runtime::Registry;
+use pgcheck::Registry;
 
 pub use test_support::MigrationsDir as MigDir;
 

@@ -1,0 +1,2 @@
+DROP TABLE hosts;
+DROP TYPE host_state;

@@ -1,0 +1,1 @@
+INSERT INTO hosts (name) VALUES ('alpha'), ('beta');

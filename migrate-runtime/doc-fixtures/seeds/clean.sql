@@ -1,0 +1,1 @@
+DELETE FROM hosts WHERE name IN ('alpha', 'beta');

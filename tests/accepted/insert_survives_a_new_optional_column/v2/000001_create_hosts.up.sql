@@ -1,0 +1,1 @@
+../v1/000001_create_hosts.up.sql

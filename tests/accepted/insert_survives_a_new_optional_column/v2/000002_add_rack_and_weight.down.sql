@@ -1,0 +1,2 @@
+ALTER TABLE hosts DROP COLUMN weight;
+ALTER TABLE hosts DROP COLUMN rack;

@@ -1,0 +1,2 @@
+ALTER TABLE hosts ADD COLUMN rack text;
+ALTER TABLE hosts ADD COLUMN weight integer NOT NULL DEFAULT 1;
