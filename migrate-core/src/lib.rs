@@ -20,7 +20,7 @@
 //! call this crate, so the checks at compile time and at run time are one code path.
 
 pub mod diag;
-mod par;
+pub mod par;
 pub mod sql {
     //! Parsing SQL files and placing offsets.
     pub mod parse;
@@ -57,6 +57,7 @@ pub mod check {
     pub mod version;
 }
 pub mod analyze;
+pub mod cache;
 pub mod lint;
 pub mod render;
 

@@ -42,13 +42,8 @@ pub fn load_and_check(
 ) -> Seeds {
     let display = display.trim_end_matches('/');
     let mut seeds = Seeds::default();
-    let mut names: Vec<String> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sql"))
-            .collect(),
+    let names: Vec<String> = match crate::source::load::sql_file_names(dir) {
+        Ok(names) => names,
         Err(e) => {
             diags.push(Diagnostic::file(
                 display,
@@ -57,7 +52,6 @@ pub fn load_and_check(
             return seeds;
         }
     };
-    names.sort();
     for name in names {
         let full = dir.join(&name);
         let path = format!("{display}/{name}");
