@@ -100,3 +100,73 @@ fn this_library() -> Option<(PathBuf, String)> {
     let identity = format!("{} {} {mtime}", path.display(), meta.len());
     Some((path, identity))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A migrations directory and a cache entry under a temporary root.
+    fn setup() -> (tempfile::TempDir, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("migrations");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("000001_a.up.sql"), "CREATE TABLE a (id int);").unwrap();
+        std::fs::write(dir.join("000001_a.down.sql"), "DROP TABLE a;").unwrap();
+        (root, dir)
+    }
+
+    fn cache(root: &Path, dir: &Path, input: &str) -> Cache {
+        let mut c = Cache::new(input, root, &[dir.to_path_buf()]).unwrap();
+        // Keep the test's entries out of the real target directory.
+        c.entry = root.join("cache").join(c.entry.file_name().unwrap());
+        c
+    }
+
+    #[test]
+    fn an_expansion_is_reused_only_for_the_same_inputs() {
+        let (root, dir) = setup();
+        let c = cache(root.path(), &dir, "\"migrations\"");
+        assert_eq!(c.get(), None);
+        c.put("pub static X: u8 = 1;");
+        assert_eq!(c.get().as_deref(), Some("pub static X: u8 = 1;"));
+
+        // Other arguments: another entry.
+        let other = cache(root.path(), &dir, "\"migrations\", tables = false");
+        assert_eq!(other.get(), None);
+
+        // An edited, an added and a removed file: the key changes.
+        let edits: [&dyn Fn(); 3] = [
+            &|| std::fs::write(dir.join("000001_a.up.sql"), "CREATE TABLE b (id int);").unwrap(),
+            &|| std::fs::write(dir.join("000002_c.up.sql"), "SELECT 1;").unwrap(),
+            &|| std::fs::remove_file(dir.join("000002_c.up.sql")).unwrap(),
+        ];
+        for edit in edits {
+            let before = cache(root.path(), &dir, "\"migrations\"");
+            before.put("before");
+            edit();
+            let after = cache(root.path(), &dir, "\"migrations\"");
+            assert_eq!(after.entry, before.entry, "one entry per call site");
+            assert_eq!(after.get(), None, "a changed directory is expanded again");
+        }
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_a_miss() {
+        let (root, dir) = setup();
+        let c = cache(root.path(), &dir, "\"migrations\"");
+        c.put("pub static X: u8 = 1;");
+        let text = std::fs::read_to_string(&c.entry).unwrap();
+        std::fs::write(&c.entry, text.replace("X: u8 = 1", "X: u8 = 2")).unwrap();
+        assert_eq!(c.get(), None);
+        std::fs::write(&c.entry, &text[..text.len() / 2]).unwrap();
+        assert_eq!(c.get(), None);
+    }
+
+    #[test]
+    fn this_build_is_found() {
+        let (library, identity) = this_library().unwrap();
+        assert!(library.is_file(), "{library:?}");
+        assert!(identity.contains(&library.display().to_string()));
+    }
+}
