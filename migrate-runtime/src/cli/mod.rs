@@ -758,6 +758,15 @@ fn execute(g: &Global, verb: Verb, app: App, out: &mut Out) -> Result<ExitCode, 
                 Ok((up, down)) => {
                     out.line(&format!("created {}", up.display()));
                     out.line(&format!("created {}", down.display()));
+                    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+                    if let Some(src) = embedded.and_then(Registry::source_dir)
+                        && canonical(Path::new(src)).is_some_and(|s| Some(s) == canonical(&dir))
+                    {
+                        out.note(&format!(
+                            "this binary embeds {src}: rebuild it (cargo build) to include the new \
+                             migration; until then it refuses to run over its embedded migrations"
+                        ));
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(CreateError::BadName(m)) => Err(Failure::Usage(m)),
