@@ -212,18 +212,7 @@ impl Replayer<'_> {
             // Dropping a NOT NULL constraint (PostgreSQL 18) makes the column
             // nullable, on the partitions too.
             if let Some(ConstraintKind::NotNull { column }) = &removed_kind {
-                let partitions = self.partitions_of(table);
-                for t in std::iter::once(table.clone()).chain(partitions) {
-                    if let Some(c) = self
-                        .schema
-                        .tables
-                        .get_mut(&t)
-                        .map(Arc::make_mut)
-                        .and_then(|t| t.column_mut(column))
-                    {
-                        c.nullable = true;
-                    }
-                }
+                self.each_column(table, column, |c| c.nullable = true);
             }
             let removed = removed_kind.is_some();
             if removed {
@@ -411,6 +400,28 @@ impl Replayer<'_> {
                 && let Some(c) = cols.iter_mut().find(|c| c.name == cmd.name)
             {
                 c.ty = ty;
+            }
+        }
+    }
+
+    /// Applies `change` to `column` of `table` and of its partitions and
+    /// children: column changes reach all of them, as in PostgreSQL.
+    pub(super) fn each_column(
+        &mut self,
+        table: &QualName,
+        column: &str,
+        mut change: impl FnMut(&mut Column),
+    ) {
+        let partitions = self.partitions_of(table);
+        for t in std::iter::once(table.clone()).chain(partitions) {
+            if let Some(c) = self
+                .schema
+                .tables
+                .get_mut(&t)
+                .map(Arc::make_mut)
+                .and_then(|t| t.column_mut(column))
+            {
+                change(c);
             }
         }
     }

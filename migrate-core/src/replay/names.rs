@@ -19,6 +19,16 @@ impl Replayer<'_> {
             .unwrap_or_else(|| "public".to_owned())
     }
 
+    /// The name a new relation gets: `pg_temp` for a temporary one, else the
+    /// schema written or the creation schema.
+    pub(super) fn new_relation(&self, rv: &pb::RangeVar) -> QualName {
+        if rv.relpersistence == "t" {
+            QualName::new("pg_temp", rv.relname.clone())
+        } else {
+            self.qual_for_create(&rv.schemaname, &rv.relname)
+        }
+    }
+
     pub(super) fn qual_for_create(&self, schema: &str, name: &str) -> QualName {
         if schema.is_empty() {
             QualName::new(self.creation_schema(), name)

@@ -357,21 +357,7 @@ impl Replayer<'_> {
     /// A type as written in a cast, without reporting: built-ins and the user
     /// types the model knows.
     fn written_type(&self, tn: &pb::TypeName) -> Option<SqlType> {
-        let mut names = strings(&tn.names);
-        if names.len() > 1 && names.first().map(String::as_str) == Some("pg_catalog") {
-            names.remove(0);
-        }
-        let modifiers: Vec<i64> = tn
-            .typmods
-            .iter()
-            .filter_map(|m| match &m.node {
-                Some(NodeEnum::AConst(c)) => match &c.val {
-                    Some(a_const::Val::Ival(i)) => Some(i64::from(i.ival)),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
+        let (names, modifiers) = super::typing::written(tn);
         let array_dims = u32::try_from(tn.array_bounds.len()).ok()?;
         if let [one] = names.as_slice()
             && let Some(b) = types::resolve_builtin(one)

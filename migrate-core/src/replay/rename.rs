@@ -312,18 +312,7 @@ impl Replayer<'_> {
                 }
             }
         };
-        let partitions = self.partitions_of(table);
-        for t in std::iter::once(table.clone()).chain(partitions) {
-            if let Some(c) = self
-                .schema
-                .tables
-                .get_mut(&t)
-                .map(Arc::make_mut)
-                .and_then(|t| t.column_mut(old))
-            {
-                c.name = new.to_owned();
-            }
-        }
+        self.each_column(table, old, |c| c.name = new.to_owned());
         update_all(&mut self.schema.tables, |t| {
             let refers = &t.name == table
                 || t.constraints.values().any(

@@ -24,11 +24,7 @@ impl Replayer<'_> {
 
     pub(super) fn create_table(&mut self, s: &pb::CreateStmt) {
         let Some(rv) = &s.relation else { return };
-        let name = if rv.relpersistence == "t" {
-            QualName::new("pg_temp", rv.relname.clone())
-        } else {
-            self.qual_for_create(&rv.schemaname, &rv.relname)
-        };
+        let name = self.new_relation(rv);
         if !self.schema.schemas.contains(&name.schema) && name.schema != "pg_temp" {
             self.error_at(
                 Some(rv.location),

@@ -12,21 +12,7 @@ impl Replayer<'_> {
 
     /// Resolves a written type; `None` (after reporting) when it does not exist.
     pub(super) fn resolve_type(&mut self, tn: &pb::TypeName) -> Option<(SqlType, bool)> {
-        let mut names = strings(&tn.names);
-        if names.len() > 1 && names.first().map(String::as_str) == Some("pg_catalog") {
-            names.remove(0);
-        }
-        let modifiers: Vec<i64> = tn
-            .typmods
-            .iter()
-            .filter_map(|m| match &m.node {
-                Some(NodeEnum::AConst(c)) => match &c.val {
-                    Some(a_const::Val::Ival(i)) => Some(i.ival as i64),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
+        let (names, modifiers) = written(tn);
         let array_dims = tn.array_bounds.len() as u32;
         if tn.pct_type {
             return None;
@@ -110,4 +96,25 @@ impl Replayer<'_> {
         );
         None
     }
+}
+
+/// A written type's name (without `pg_catalog.`) and its integer modifiers
+/// (`varchar(40)`, `numeric(10,2)`).
+pub(super) fn written(tn: &pb::TypeName) -> (Vec<String>, Vec<i64>) {
+    let mut names = strings(&tn.names);
+    if names.len() > 1 && names.first().map(String::as_str) == Some("pg_catalog") {
+        names.remove(0);
+    }
+    let modifiers = tn
+        .typmods
+        .iter()
+        .filter_map(|m| match &m.node {
+            Some(NodeEnum::AConst(c)) => match &c.val {
+                Some(a_const::Val::Ival(i)) => Some(i64::from(i.ival)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    (names, modifiers)
 }

@@ -53,11 +53,7 @@ impl Replayer<'_> {
     pub(super) fn create_table_as(&mut self, s: &pb::CreateTableAsStmt) {
         let Some(into) = &s.into else { return };
         let Some(rv) = &into.rel else { return };
-        let q = if rv.relpersistence == "t" {
-            QualName::new("pg_temp", rv.relname.clone())
-        } else {
-            self.qual_for_create(&rv.schemaname, &rv.relname)
-        };
+        let q = self.new_relation(rv);
         if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
             if !s.if_not_exists {
                 self.error_at(
@@ -80,11 +76,7 @@ impl Replayer<'_> {
     pub(super) fn select_into(&mut self, s: &pb::SelectStmt) {
         let Some(into) = &s.into_clause else { return };
         let Some(rv) = &into.rel else { return };
-        let q = if rv.relpersistence == "t" {
-            QualName::new("pg_temp", rv.relname.clone())
-        } else {
-            self.qual_for_create(&rv.schemaname, &rv.relname)
-        };
+        let q = self.new_relation(rv);
         if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
             self.error_at(
                 Some(rv.location),
