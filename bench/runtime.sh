@@ -96,7 +96,7 @@ printf '%s\n' \
     >"$WORK/app/Cargo.toml"
 printf '%s\n' \
     'migrate_runtime::embed_migrations!("migrations");' '' \
-    'fn main() -> std::process::ExitCode {' '    migrate_runtime::cli::main(Some(&MIGRATIONS))' '}' \
+    'fn main() -> std::process::ExitCode {' '    migrate_runtime::cli::App::new("novacron-bench-app").migrations(&MIGRATIONS).main()' '}' \
     >"$WORK/app/src/main.rs"
 cp "$ROOT/Cargo.lock" "$WORK/app/Cargo.lock"
 echo "building the embedding app (N=$N)..." >&2

@@ -17,3 +17,9 @@
 //! ```
 
 migrate_runtime::embed_migrations!("migrations", seeds = "seeds", deny_lints);
+
+/// The database URL the `novacron-db` binary uses when neither
+/// `--database-url`, `DB_URL` nor `DATABASE_URL` gives one: the old README's
+/// Docker Compose database.
+pub const DEFAULT_URL: &str =
+    "postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable";

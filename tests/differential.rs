@@ -260,6 +260,9 @@ impl Beliefs {
             .map(|(t, _)| t.clone())
             .unwrap_or_else(|| "missing".to_owned());
         let c = column.clone().unwrap_or_else(|| "id".to_owned());
+        if r.chance(40) {
+            return self.rarer(r, &t, &c);
+        }
         match r.below(16) {
             0 => {
                 let sc = self.fresh("sch");
@@ -346,6 +349,64 @@ impl Beliefs {
                 None => "SELECT 1".to_owned(),
             },
             _ => format!("COMMENT ON TABLE {t} IS 'x'; GRANT SELECT ON {t} TO PUBLIC"),
+        }
+    }
+
+    /// Renames of every kind, cascading drops of types and schemas, identity
+    /// and generated columns, keys added later, views with CTEs and UNION.
+    fn rarer(&mut self, r: &mut Rng, t: &str, c: &str) -> String {
+        match r.below(14) {
+            0 => match r.pick(&self.indexes).cloned() {
+                Some(i) => format!("ALTER INDEX {i} RENAME TO {}", self.fresh("ri")),
+                None => "SELECT 1".to_owned(),
+            },
+            1 => match r.pick(&self.views).cloned() {
+                Some(v) => format!("ALTER VIEW IF EXISTS {v} RENAME TO {}", self.fresh("rv")),
+                None => "SELECT 1".to_owned(),
+            },
+            2 => match r.pick(&self.types).cloned() {
+                Some(e) => format!("ALTER TYPE {e} RENAME TO {}", self.fresh("mood")),
+                None => "SELECT 1".to_owned(),
+            },
+            3 => match r.pick(&self.types).cloned() {
+                Some(e) => format!("DROP TYPE {e} CASCADE"),
+                None => "SELECT 1".to_owned(),
+            },
+            4 => match r.pick(&self.schemas).cloned() {
+                Some(sc) => format!("DROP SCHEMA {sc} CASCADE"),
+                None => "SELECT 1".to_owned(),
+            },
+            5 => {
+                let col = self.fresh("g");
+                format!(
+                    "ALTER TABLE {t} ADD COLUMN {col} int GENERATED ALWAYS AS (length(id::text)) STORED"
+                )
+            }
+            6 => format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY IF EXISTS"),
+            7 => format!("ALTER TABLE {t} ADD PRIMARY KEY ({c})"),
+            8 => {
+                let v = self.fresh("v");
+                format!(
+                    "CREATE VIEW {v} AS WITH w AS (SELECT {c} AS x FROM {t}) SELECT x FROM w UNION SELECT {c} FROM {t}"
+                )
+            }
+            9 => {
+                let d = self.fresh("dom");
+                format!(
+                    "CREATE DOMAIN {d} AS text NOT NULL; ALTER TABLE {t} ADD COLUMN {} {d} DEFAULT 'x'",
+                    self.fresh("c")
+                )
+            }
+            10 => format!(
+                "ALTER TABLE {t} RENAME CONSTRAINT {t}_pkey TO {}",
+                self.fresh("pk")
+            ),
+            11 => format!(
+                "DO $$ BEGIN IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = '{t}' AND column_name = '{c}') THEN ALTER TABLE {t} RENAME COLUMN {c} TO {}; ELSE ALTER TABLE {t} ADD COLUMN {c} int; END IF; END $$",
+                self.fresh("c")
+            ),
+            12 => format!("ALTER TABLE {t} ALTER COLUMN {c} SET DATA TYPE varchar(80)"),
+            _ => format!("TRUNCATE {t} CASCADE"),
         }
     }
 

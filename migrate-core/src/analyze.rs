@@ -93,6 +93,18 @@ pub fn initial_schema(history_table: &str, target: crate::check::version::PgVers
             columns: vec!["version".to_owned()],
         },
     );
+    s.indexes.insert(
+        QualName::public(format!("{history_table}_pkey")),
+        crate::model::schema::Index {
+            table: name.clone(),
+            columns: vec!["version".to_owned()],
+            unique: true,
+            partial: false,
+            uses: vec!["version".to_owned()],
+            definition: String::new(),
+            names: vec!["version".to_owned()],
+        },
+    );
     s.tables.insert(name.clone(), std::sync::Arc::new(t));
     s.history_table = Some(name);
     s

@@ -24,7 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod diag;
-mod par;
+pub mod par;
 pub mod sql {
     //! Parsing SQL files and placing offsets.
     pub mod parse;
@@ -62,6 +62,7 @@ pub mod check {
     pub mod version;
 }
 pub mod analyze;
+pub mod cache;
 pub mod lint;
 pub mod render;
 

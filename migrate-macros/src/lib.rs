@@ -17,6 +17,7 @@ use migrate_core::check::seeds;
 use migrate_core::{Diagnostics, Options, analyze};
 
 mod args;
+mod cache;
 mod expand {
     pub mod registry;
     pub mod seeds;
@@ -33,8 +34,31 @@ mod paths;
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let started = std::time::Instant::now();
+    let input_text = input.to_string();
     let args = parse_macro_input!(input as args::Args);
     let located = paths::Located::new(&args.dir);
+    let mut read = vec![located.dir()];
+    read.extend(
+        args.seeds
+            .as_ref()
+            .map(|lit| paths::Located::new(lit).dir()),
+    );
+    let cache = cache::Cache::new(&input_text, &located.root, &read);
+    if let Some(out) = cache
+        .as_ref()
+        .and_then(cache::Cache::get)
+        .and_then(|text| text.parse::<proc_macro2::TokenStream>().ok())
+    {
+        report_timings(
+            &located.display,
+            "cached expansion",
+            started.elapsed(),
+            started.elapsed(),
+        );
+        // The entry is the expansion before the runtime's path is put in: that
+        // path (`$crate` of the wrapper) does not survive being text.
+        return runtime_path(out, &args.krate).into();
+    }
     let opts = Options {
         require_down: args.require_down,
         target: args.postgres,
@@ -104,6 +128,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         }
     }
     let compile_errors = combined.map(|e| e.to_compile_error());
+    let ok = compile_errors.is_none();
 
     // The registry and the types are emitted beside the errors, so one broken
     // migration gives one error, not a cascade of missing items.
@@ -114,14 +139,19 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         #seeds_tokens
         #tables_tokens
     };
-    let out = runtime_path(out, &args.krate).into();
+    // Only an expansion without errors is kept: errors carry spans (the
+    // arguments' literals) that text does not.
+    if ok && let Some(cache) = &cache {
+        cache.put(&out.to_string());
+    }
+    let out = runtime_path(out, &args.krate);
     report_timings(
         &located.display,
-        analysis.migrations.len(),
+        &format!("{} migrations", analysis.migrations.len()),
         analysed,
         started.elapsed(),
     );
-    out
+    out.into()
 }
 
 /// The expansion is written against `::migrate_runtime::...`; this puts the
@@ -170,7 +200,7 @@ fn runtime_path(
 /// user measures when a build feels slow.
 fn report_timings(
     dir: &str,
-    migrations: usize,
+    what: &str,
     analysed: std::time::Duration,
     total: std::time::Duration,
 ) {
@@ -181,7 +211,7 @@ fn report_timings(
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "embed_migrations!(\"{dir}\"): {migrations} migrations, analysis {:.0} ms, code generation {:.0} ms, total {:.0} ms",
+            "embed_migrations!(\"{dir}\"): {what}, analysis {:.0} ms, code generation {:.0} ms, total {:.0} ms",
             ms(analysed),
             ms(total - analysed),
             ms(total)

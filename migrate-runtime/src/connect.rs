@@ -23,10 +23,6 @@ use crate::error::MigrateError;
 use crate::migrator::apply::error_chain;
 use crate::sql::TableName;
 
-/// The URL used when none is given, as in the old README.
-pub const DEFAULT_URL: &str =
-    "postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable";
-
 /// libpq's `sslmode`s, minus `allow` (which is `prefer` with the order swapped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
@@ -81,6 +77,8 @@ pub struct ConnectOptions {
     /// golang-migrate's `x-statement-timeout`, in milliseconds.
     pub statement_timeout_ms: Option<u64>,
     url_database: Option<String>,
+    /// `application_name` when the URL sets none (the CLI's app name).
+    app_name: Option<String>,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -113,6 +111,7 @@ impl ConnectOptions {
             migrations_table: None,
             statement_timeout_ms: None,
             url_database: None,
+            app_name: None,
         };
         let mut table: Option<String> = None;
         let mut table_quoted = false;
@@ -228,6 +227,12 @@ impl ConnectOptions {
         self.ssl
     }
 
+    /// The `application_name` the server shows for this tool's sessions when
+    /// the URL sets none (the CLI passes the app's name).
+    pub fn default_application_name(&mut self, name: &str) {
+        self.app_name = Some(name.to_owned());
+    }
+
     /// The database name as golang-migrate's CLI keys its lock on (`/novacron`).
     pub fn url_database(&self) -> Option<&str> {
         self.url_database.as_deref()
@@ -247,7 +252,7 @@ impl ConnectOptions {
     pub fn connect(&self) -> Result<Client, MigrateError> {
         let mut config = self.config.clone();
         if config.get_application_name().is_none() {
-            config.application_name("novacron-db");
+            config.application_name(self.app_name.as_deref().unwrap_or("migrate-runtime"));
         }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));

@@ -20,11 +20,10 @@
 //! half-written entry. `NOVACRON_DB_NO_CACHE=1` turns it off.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use migrate_core::cache::{Key, read_verified, write_verified};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// Changes when the layout of an entry does: older entries are then misses.
 const FORMAT: &str = "novacron-db analysis cache 1";
@@ -231,7 +230,7 @@ pub(crate) fn load(
     }
     tracing::debug!(entry = %entry.display(), "analysis cache miss");
     let loaded = analyze(display, files, &core)?;
-    if let Err(e) = write_entry(cache, &entry, &key, &loaded.0) {
+    if let Err(e) = write_entry(&entry, &key, &loaded.0) {
         tracing::debug!(entry = %entry.display(), error = %e, "analysis cache not written");
     }
     Ok(loaded)
@@ -292,9 +291,11 @@ fn into_loaded(
     (Facts::new(migrations, &warnings, analysis.needs), texts)
 }
 
-/// The `.sql` files of `dir` as `discover` lists them (links followed, the one
+/// The `.sql` files of `dir` as `discover` lists them (links followed: the one
 /// listing both use), with their bytes; `None` when anything cannot be read,
-/// and the uncached path then reports it.
+/// and the uncached path then reports it. Every run reads them all (drift
+/// needs their checksums), so this is most of what a run with nothing to do
+/// costs.
 fn read_sources(dir: &Path) -> Option<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = migrate_core::source::dir::sql_files(dir)
         .ok()?
@@ -305,27 +306,21 @@ fn read_sources(dir: &Path) -> Option<Vec<(String, Vec<u8>)>> {
     Some(files)
 }
 
-/// Everything the facts depend on. Lengths go before variable-length fields so
-/// that no two different inputs hash the same stream.
+/// Everything the facts depend on.
 fn content_key(
     tool: &str,
     display: &str,
     core: &migrate_core::Options,
     files: &[(String, Vec<u8>)],
 ) -> String {
-    let mut h = Sha256::new();
-    let mut field = |b: &[u8]| {
-        h.update((b.len() as u64).to_le_bytes());
-        h.update(b);
-    };
-    field(FORMAT.as_bytes());
-    field(tool.as_bytes());
-    field(options_text(display, core).as_bytes());
+    let mut key = Key::default();
+    key.field(FORMAT.as_bytes())
+        .field(tool.as_bytes())
+        .field(options_text(display, core).as_bytes());
     for (name, bytes) in files {
-        field(name.as_bytes());
-        field(bytes);
+        key.field(name.as_bytes()).field(bytes);
     }
-    hex(&h.finalize())
+    key.finish()
 }
 
 /// The options as text, for the keys. `Options` is plain data whose Debug form
@@ -339,16 +334,15 @@ fn options_text(display: &str, core: &migrate_core::Options) -> String {
 /// rather than adding one (the cache does not grow with edits).
 fn entry_name(dir: &Path, display: &str, core: &migrate_core::Options) -> String {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let mut h = Sha256::new();
-    h.update(dir.as_os_str().as_encoded_bytes());
-    h.update([0]);
-    h.update(options_text(display, core).as_bytes());
-    let digest = hex(&h.finalize());
+    let mut key = Key::default();
+    key.field(dir.as_os_str().as_encoded_bytes())
+        .field(options_text(display, core).as_bytes());
+    let digest = key.finish();
     format!("{}.json", digest.get(..32).unwrap_or(&digest))
 }
 
-/// An entry: a header line with the format and the SHA-256 of the rest, then
-/// the JSON of the key and the facts.
+/// An entry's body (see [`migrate_core::cache`]): the JSON of the key and the
+/// facts.
 #[derive(Deserialize)]
 struct Entry {
     key: String,
@@ -363,39 +357,17 @@ struct EntryRef<'a> {
 }
 
 fn read_entry(path: &Path, key: &str) -> Option<Facts> {
-    let bytes = std::fs::read(path).ok()?;
-    let newline = bytes.iter().position(|&b| b == b'\n')?;
-    let (header, body) = (bytes.get(..newline)?, bytes.get(newline + 1..)?);
-    let sum = std::str::from_utf8(header)
-        .ok()?
-        .strip_prefix(FORMAT)?
-        .strip_prefix(' ')?;
-    if sum != hex(&Sha256::digest(body)) {
-        tracing::debug!(entry = %path.display(), "analysis cache entry is corrupt; ignored");
+    let Some(body) = read_verified(path, FORMAT) else {
+        if path.exists() {
+            tracing::debug!(entry = %path.display(), "analysis cache entry is corrupt; ignored");
+        }
         return None;
-    }
-    let entry: Entry = serde_json::from_slice(body).ok()?;
+    };
+    let entry: Entry = serde_json::from_slice(&body).ok()?;
     (entry.key == key).then_some(entry.facts)
 }
 
-fn write_entry(cache: &Path, path: &Path, key: &str, facts: &Facts) -> std::io::Result<()> {
+fn write_entry(path: &Path, key: &str, facts: &Facts) -> std::io::Result<()> {
     let body = serde_json::to_vec(&EntryRef { key, facts })?;
-    std::fs::create_dir_all(cache)?;
-    // A temporary file in the same directory, renamed over the entry: readers
-    // see the old entry or the new one, never part of one.
-    let mut tmp = tempfile::NamedTempFile::new_in(cache)?;
-    writeln!(tmp, "{FORMAT} {}", hex(&Sha256::digest(&body)))?;
-    tmp.write_all(&body)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    write_verified(path, FORMAT, &body)
 }

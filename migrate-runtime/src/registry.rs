@@ -23,6 +23,20 @@ pub struct Registry {
     /// newest syntax the files use, as (version, what, where), so that an older
     /// server is refused before anything runs.
     needs: Option<(u32, String)>,
+    /// Embedded: the directory the macro read, as an absolute path on the
+    /// build machine (see [`Registry::source_dir`]).
+    source: SourceDir,
+}
+
+/// Where the migrations came from: provenance, not content, so two registries
+/// of the same migrations are equal wherever they were read.
+#[derive(Debug, Clone, Copy, Default, Eq)]
+struct SourceDir(Option<&'static str>);
+
+impl PartialEq for SourceDir {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Registry {
@@ -34,6 +48,7 @@ impl Registry {
             warnings: Vec::new(),
             target: migrate_core::check::version::OLDEST,
             needs: None,
+            source: SourceDir(None),
         }
     }
 
@@ -43,6 +58,21 @@ impl Registry {
     pub const fn checked_for(mut self, major: u32) -> Self {
         self.target = major;
         self
+    }
+
+    /// The registry embedded from `dir` (absolute, on the build machine).
+    #[doc(hidden)]
+    pub const fn embedded_from(mut self, dir: &'static str) -> Self {
+        self.source = SourceDir(Some(dir));
+        self
+    }
+
+    /// For an embedded registry, the directory `embed_migrations!` read, as
+    /// an absolute path on the machine that built it. The CLI compares it with
+    /// the registry when it exists, to catch a binary built before a file was
+    /// added (cargo only reruns the macro for files it already embeds).
+    pub fn source_dir(&self) -> Option<&'static str> {
+        self.source.0
     }
 
     /// Refuses a server older than the migrations were checked for, or older
@@ -83,6 +113,7 @@ impl Registry {
             warnings: Vec::new(),
             target: migrate_core::check::version::OLDEST,
             needs: None,
+            source: SourceDir(None),
         }
     }
 

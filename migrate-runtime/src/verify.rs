@@ -98,7 +98,21 @@ pub fn differences(
             .entry((t.name.schema.clone(), t.name.name.clone()))
             .or_default();
         for c in &t.columns {
-            cols.insert(c.name.clone(), (column_type(expected, &c.ty), c.nullable));
+            // information_schema counts a NOT NULL domain as not nullable.
+            let domain_not_null = c.ty.array_dims == 0
+                && c.ty.schema.as_ref().is_some_and(|s| {
+                    expected
+                        .domains
+                        .get(&migrate_core::model::schema::QualName::new(
+                            s.clone(),
+                            c.ty.name.clone(),
+                        ))
+                        .is_some_and(|d| d.not_null)
+                });
+            cols.insert(
+                c.name.clone(),
+                (column_type(expected, &c.ty), c.nullable && !domain_not_null),
+            );
         }
     }
     for v in expected.views.values() {
@@ -132,7 +146,12 @@ pub fn differences(
             continue;
         }
         let Some(live_cols) = live.get(k) else {
-            out.push(format!("table {} is missing", name(k)));
+            // An object the model doubts may well be gone (a CASCADE it could
+            // not follow).
+            let q = migrate_core::model::schema::QualName::new(k.0.clone(), k.1.clone());
+            if !expected.doubts(&q) {
+                out.push(format!("table {} is missing", name(k)));
+            }
             continue;
         };
         for (c, (ty, null)) in cols {

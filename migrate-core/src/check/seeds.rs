@@ -47,13 +47,10 @@ pub fn load_and_check(
 ) -> Seeds {
     let display = display.trim_end_matches('/');
     let mut seeds = Seeds::default();
-    let mut names: Vec<String> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sql"))
-            .collect(),
+    // The one listing of .sql files: links followed (ConfigMap mounts), and a
+    // file that cannot be read is reported, never skipped.
+    let mut files = match crate::source::dir::sql_files(dir) {
+        Ok(f) => f,
         Err(e) => {
             diags.push(Diagnostic::file(
                 display,
@@ -62,13 +59,20 @@ pub fn load_and_check(
             return seeds;
         }
     };
-    names.sort();
-    for name in names {
-        let full = dir.join(&name);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    for f in files {
+        let name = f.name;
         let path = format!("{display}/{name}");
-        seeds.read.push(full.clone());
-        let sql = match std::fs::read_to_string(&full) {
-            Ok(s) => s,
+        seeds.read.push(f.path.clone());
+        let sql = match f.bytes.map(String::from_utf8) {
+            Ok(Ok(s)) => s,
+            Ok(Err(_)) => {
+                diags.push(
+                    Diagnostic::file(&path, "the file is not valid UTF-8")
+                        .with_help("save it as UTF-8"),
+                );
+                continue;
+            }
             Err(e) => {
                 diags.push(Diagnostic::file(
                     &path,

@@ -205,6 +205,9 @@ pub struct Table {
     pub name: QualName,
     /// `INHERITS (parent, ...)`: column changes on a parent reach its children.
     pub inherits: Vec<QualName>,
+    /// Generated column -> the columns its expression reads: dropping one of
+    /// them drops it (CASCADE) or is refused.
+    pub generated_from: BTreeMap<String, Vec<String>>,
     /// In creation order: the order a `SELECT *` returns.
     pub columns: Vec<Column>,
     /// Constraints by name.
@@ -219,6 +222,7 @@ impl Table {
         Table {
             name,
             inherits: Vec::new(),
+            generated_from: BTreeMap::new(),
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             partitioning: Partitioning::None,

@@ -271,6 +271,34 @@ impl Replayer<'_> {
     /// (false when the column must stay), dropped with it. A view that may read
     /// it (several relations, subqueries) becomes opaque instead.
     fn drop_column_views(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
+        // Generated columns computed from it: an error without CASCADE, dropped
+        // with it.
+        let generated: Vec<String> = self
+            .schema
+            .tables
+            .get(table)
+            .map(|t| {
+                t.generated_from
+                    .iter()
+                    .filter(|(g, reads)| *g != column && reads.iter().any(|r| r == column))
+                    .map(|(g, _)| g.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(g) = generated.first()
+            && !cascade
+        {
+            let g = g.clone();
+            self.error_at(
+                self.locate(column),
+                format!("cannot drop column {column} of table {table}: generated column {g} depends on it"),
+                Some("drop the generated column first, or add CASCADE".to_owned()),
+            );
+            return false;
+        }
+        for g in generated {
+            self.drop_column(table, &g);
+        }
         // Foreign keys elsewhere that reference the column (through the key it is
         // part of): an error without CASCADE, dropped with it.
         let mut fks: Vec<(QualName, String)> = Vec::new();
@@ -419,6 +447,7 @@ impl Replayer<'_> {
             };
             let owned = tbl.column(column).and_then(|c| c.sequence.clone());
             tbl.columns.retain(|c| c.name != column);
+            tbl.generated_from.remove(column);
             let gone: Vec<String> = tbl
                 .constraints
                 .iter()

@@ -376,6 +376,12 @@ impl Replayer<'_> {
                 return;
             }
             let t = Arc::make_mut(t);
+            if let Some(reads) = t.generated_from.remove(old) {
+                t.generated_from.insert(new.to_owned(), reads);
+            }
+            for reads in t.generated_from.values_mut() {
+                fix(reads);
+            }
             for k in t.constraints.values_mut() {
                 match k {
                     ConstraintKind::Check { columns } => fix(columns),

@@ -175,6 +175,16 @@ impl Replayer<'_> {
                             }
                             t.columns.push(c);
                         }
+                        if like.options & LIKE_GENERATED != 0
+                            && let Some(from) = self
+                                .schema
+                                .tables
+                                .get(&src)
+                                .map(|s| s.generated_from.clone())
+                            && let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut)
+                        {
+                            t.generated_from.extend(from);
+                        }
                         if like.options & (LIKE_INDEXES | LIKE_CONSTRAINTS) != 0 {
                             like_extras.push((src, like.options));
                         }
@@ -337,6 +347,7 @@ impl Replayer<'_> {
             col.sequence = Some(seq);
         }
         let mut table_constraints = Vec::new();
+        let mut generated_reads: Option<Vec<String>> = None;
         for c in &cd.constraints {
             let Some(NodeEnum::Constraint(c)) = &c.node else {
                 continue;
@@ -360,6 +371,9 @@ impl Replayer<'_> {
                 col.nullable = false;
             } else if is(t, ConstrType::ConstrGenerated) {
                 col.generated = true;
+                let mut reads = Vec::new();
+                columns_read(c.raw_expr.as_deref(), &mut reads);
+                generated_reads = Some(reads);
             } else if is(t, ConstrType::ConstrPrimary) {
                 col.nullable = false;
                 table_constraints.push(with_keys((**c).clone(), &cd.colname));
@@ -372,6 +386,9 @@ impl Replayer<'_> {
             }
         }
         if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+            if let Some(reads) = generated_reads {
+                t.generated_from.insert(col.name.clone(), reads);
+            }
             t.columns.push(col);
         }
         for c in table_constraints {

@@ -79,13 +79,16 @@ pub fn expand(migrations: &[SourceMigration], located: &Located, target: u32) ->
         "The migrations of `{dir}`, parsed and checked when this crate was compiled, oldest first."
     );
     let count = migrations.len();
+    let source = located.dir().to_string_lossy().into_owned();
     quote! {
         #[doc = #doc]
         pub static MIGRATIONS: ::migrate_runtime::__private::Registry = {
             // A static of its own: an array of const fn calls is not promoted to
             // 'static the way a literal would be.
             static ALL: [::migrate_runtime::__private::Migration; #count] = [#(#entries),*];
-            ::migrate_runtime::__private::Registry::from_static(&ALL).checked_for(#target)
+            ::migrate_runtime::__private::Registry::from_static(&ALL)
+                .checked_for(#target)
+                .embedded_from(#source)
         };
 
         /// One constant per migration version, so code that names a target version

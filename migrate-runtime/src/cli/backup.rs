@@ -534,7 +534,7 @@ pub(super) fn backup(
             f.display()
         )));
     }
-    let (url, _) = database_url(g);
+    let (url, _) = database_url(g)?;
     let mut c = connect(g, out)?;
     let env = LibpqEnv::from_url(&url)?;
     let srv = server(&mut c.client)?;
@@ -743,7 +743,7 @@ pub(super) fn restore(
         )));
     }
     let registry = load_registry(g, embedded)?;
-    let (url, _) = database_url(g);
+    let (url, _) = database_url(g)?;
     let mut c = connect(g, out)?;
     let env = LibpqEnv::from_url(&url)?;
     let srv = server(&mut c.client)?;

@@ -1,22 +1,27 @@
-//! The `novacron-db` command line, over an embedded registry or a directory.
-//!
-//! An application's binary is one line:
+//! The migration command line any application can brand, over an embedded
+//! registry or a directory: see [`App`], its one entry point.
 //!
 //! ```ignore
 //! fn main() -> std::process::ExitCode {
-//!     pgcheck::cli::main(Some(&novacron_db::MIGRATIONS))
+//!     pgcheck::cli::App::new("myapp")
+//!         .version(env!("CARGO_PKG_VERSION"))
+//!         .migrations(&myapp::MIGRATIONS)
+//!         .main()
 //! }
 //! ```
 //!
 //! `--dir` / `MIGRATIONS_DIR` switch to a directory read at run time (checked by
 //! migrate-core as the macro checks it); without an embedded registry that is the
-//! only mode, with `./migrations` as the default.
+//! only mode, with `./migrations` as the default. Invoked as `migrate`, the
+//! binary speaks golang-migrate's command line (see `golang.rs`).
 //!
-//! Exit codes: 0 done or nothing to do, 1 failure, 2 usage (bad arguments, or a
-//! destructive command without confirmation).
+//! Exit codes: 0 done or nothing to do, 1 failure, 2 usage (bad arguments, no
+//! database URL, or a destructive command without confirmation), 3 `status
+//! --exit-code` when the database is not up to date.
 
 mod backup;
 mod create;
+mod golang;
 mod inspect;
 mod interrupt;
 mod output;
@@ -27,12 +32,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Subcommand};
 use postgres::Client;
 
-pub use create::{CreateError, create};
+pub use create::{CreateError, CreateOptions, create, create_with};
 
-use crate::connect::{ConnectOptions, DEFAULT_URL};
+use crate::connect::ConnectOptions;
 use crate::error::{MigrateError, fmt_duration};
 use crate::migration::Version;
 use crate::migrator::{Event, Migrator, Options, Plan, Report, Target};
@@ -41,25 +46,13 @@ use crate::seed::{Seeder, Seeds};
 use crate::sql::TableName;
 use output::Out;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "novacron-db",
-    version,
-    about = "PostgreSQL migrations for NovaCron, checked at compile time; a drop-in for golang-migrate",
-    after_help = "Connection: --database-url, else DB_URL, else DATABASE_URL, else\n  \
-                  postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable\n\
-                  DEBUG=1 prints debug logs. Exit codes: 0 ok or nothing to do, 1 failure, 2 usage."
-)]
-struct Cli {
-    #[command(flatten)]
-    global: Global,
-    #[command(subcommand)]
-    command: Command,
-}
-
 #[derive(Debug, Args)]
 struct Global {
-    /// PostgreSQL URL (else DB_URL, else DATABASE_URL, else the local default)
+    /// The app this CLI is built into (not a flag).
+    #[arg(skip)]
+    app: App,
+
+    /// PostgreSQL URL (else DB_URL, else DATABASE_URL, from the environment or ./.env)
     #[arg(long, global = true, value_name = "URL", alias = "database")]
     database_url: Option<String>,
 
@@ -104,8 +97,8 @@ struct Global {
     #[arg(long, global = true, value_name = "MAJOR", value_parser = parse_pg_version)]
     postgres: Option<migrate_core::check::version::PgVersion>,
 
-    /// Read seed files from this directory instead of the embedded ones
-    #[arg(long, global = true, env = "SEED_DIR", value_name = "DIR")]
+    /// `--seed-dir` of [`SeedArgs`] (an app with seeds only).
+    #[arg(skip)]
     seed_dir: Option<PathBuf>,
 
     /// Answer yes to confirmations (down --all, drop, reset)
@@ -159,6 +152,10 @@ enum Command {
         /// Machine-readable output
         #[arg(long)]
         json: bool,
+        /// Exit 3 when the database is not up to date (a migration is pending,
+        /// or the version is dirty): a deploy gate
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Check the migration files; with a database URL also drift, missing,
     /// dirty and out-of-order migrations
@@ -189,13 +186,12 @@ enum Command {
         #[arg(long, value_name = "TOOL")]
         from: crate::migrator::Tool,
     },
-    /// Load the development seed data: each seed file in name order, each in its
-    /// own transaction
-    Seed,
-    /// Remove the seed data (runs clean.sql)
-    Clean,
-    /// Drop everything, apply every migration, then seed (asks for confirmation)
-    Reset,
+    /// Print a completion script for a shell (e.g. `completions bash >
+    /// /etc/bash_completion.d/NAME`)
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
     /// Zero-downtime checks of every migration against the schema before it
     Lint {
         /// `text` or `json`
@@ -230,6 +226,27 @@ enum Command {
     },
 }
 
+/// The option of an app with seeds.
+#[derive(Debug, Args)]
+struct SeedArgs {
+    /// Read seed files from this directory instead of the embedded ones
+    #[arg(long, global = true, env = "SEED_DIR", value_name = "DIR")]
+    seed_dir: Option<PathBuf>,
+}
+
+// The verbs that need seeds: only in an app that embeds seeds. (A plain
+// comment: a doc comment would become the command's about text.)
+#[derive(Debug, Subcommand)]
+enum SeedCommand {
+    /// Load the development seed data: each seed file in name order, each in its
+    /// own transaction
+    Seed,
+    /// Remove the seed data (runs clean.sql)
+    Clean,
+    /// Drop everything, apply every migration, then seed (asks for confirmation)
+    Reset,
+}
+
 /// Whether a failure is the user's invocation (exit 2) or the work (exit 1).
 #[derive(Debug)]
 enum Failure {
@@ -245,38 +262,78 @@ impl From<MigrateError> for Failure {
     }
 }
 
-/// What a binary embeds: the migrations and, optionally, the seeds.
+/// The command line of an application: its name, version, about text and
+/// default URL, over the migrations (and seeds) it embeds. The one entry point
+/// of this module.
 ///
 /// ```ignore
 /// fn main() -> std::process::ExitCode {
-///     pgcheck::cli::App::new()
-///         .migrations(&novacron_db::MIGRATIONS)
-///         .seeds(&novacron_db::SEEDS)
+///     pgcheck::cli::App::new("myapp")
+///         .version(env!("CARGO_PKG_VERSION"))
+///         .about("myapp's database migrations")
+///         .default_url("postgres://localhost:5432/myapp") // optional
+///         .migrations(&myapp::MIGRATIONS)
+///         .seeds(&myapp::SEEDS) // optional: adds seed, clean and reset
 ///         .main()
 /// }
 /// ```
+///
+/// Without `default_url`, a command that needs a database and gets no URL from
+/// `--database-url`, `DB_URL` or `DATABASE_URL` (the environment, else `./.env`)
+/// stops with exit 2. Without `migrations`, only directory mode
+/// (`./migrations`, `--dir`, `MIGRATIONS_DIR`). Invoked as `migrate` (a link
+/// or copy of the binary with that name), it speaks golang-migrate's command
+/// line instead.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct App {
+    name: &'static str,
+    version: Option<&'static str>,
+    about: Option<&'static str>,
+    default_url: Option<&'static str>,
     migrations: Option<&'static Registry>,
     seeds: Option<&'static Seeds>,
 }
 
 impl App {
-    /// Directory mode only (`./migrations`, `./seeds`, or --dir / --seed-dir).
-    pub const fn new() -> Self {
+    /// The CLI of the app `name` (shown in help, usage, completions, and as the
+    /// server's `application_name`).
+    pub const fn new(name: &'static str) -> Self {
         App {
+            name,
+            version: None,
+            about: None,
+            default_url: None,
             migrations: None,
             seeds: None,
         }
     }
 
-    /// The embedded migrations the commands run (without it, only `--dir`).
+    /// What `--version` prints (usually `env!("CARGO_PKG_VERSION")`).
+    pub const fn version(mut self, version: &'static str) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// The first line of `--help`.
+    pub const fn about(mut self, about: &'static str) -> Self {
+        self.about = Some(about);
+        self
+    }
+
+    /// The URL used when neither `--database-url`, `DB_URL` nor `DATABASE_URL`
+    /// gives one. Without it, such a command stops and says how to give one.
+    pub const fn default_url(mut self, url: &'static str) -> Self {
+        self.default_url = Some(url);
+        self
+    }
+
+    /// The embedded migrations (`embed_migrations!`'s `MIGRATIONS`).
     pub const fn migrations(mut self, registry: &'static Registry) -> Self {
         self.migrations = Some(registry);
         self
     }
 
-    /// The embedded seeds `seed` and `clean` run (without them, only `--seed-dir`).
+    /// The embedded seeds; adds the verbs `seed`, `clean` and `reset`.
     pub const fn seeds(mut self, seeds: &'static Seeds) -> Self {
         self.seeds = Some(seeds);
         self
@@ -287,42 +344,102 @@ impl App {
         self.run(std::env::args_os())
     }
 
-    /// Runs on the given arguments (the first is the program name).
+    /// Runs on the given arguments (the first is the program name: `migrate`
+    /// selects golang-migrate's command line).
     pub fn run<I, T>(self, args: I) -> ExitCode
     where
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        if golang::invoked_as_migrate(args.first()) {
+            return golang::run(self, &args);
+        }
         run_app(self, args)
+    }
+
+    /// The clap command: this app's name, version, about text and verbs.
+    pub fn command(&self) -> clap::Command {
+        let name = if self.name.is_empty() {
+            "migrate-runtime"
+        } else {
+            self.name
+        };
+        let default = match self.default_url.map(ConnectOptions::parse) {
+            Some(Ok(o)) => format!("else {} (the default)", o.target()),
+            Some(Err(_)) => "else the app's default URL".to_owned(),
+            None => "else none: a command that needs a database stops (exit 2)".to_owned(),
+        };
+        let mut cmd = clap::Command::new(name)
+            .bin_name(name)
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+            .after_help(format!(
+                "Connection: --database-url, else DB_URL, else DATABASE_URL (from the environment,\n  \
+                 else ./.env), {default}.\n\
+                 DEBUG=1 prints debug logs. Exit codes: 0 ok or nothing to do, 1 failure, 2 usage,\n  \
+                 3 `status --exit-code` with something pending."
+            ));
+        cmd = Global::augment_args(cmd);
+        cmd = Command::augment_subcommands(cmd);
+        if self.seeds.is_some() {
+            cmd = SeedArgs::augment_args(cmd);
+            cmd = SeedCommand::augment_subcommands(cmd);
+        }
+        // Last: the derives above may set their own.
+        cmd.version(self.version).about(self.about)
     }
 }
 
-/// Runs the CLI on the process's arguments.
-pub fn main(embedded: Option<&'static Registry>) -> ExitCode {
-    run(embedded, std::env::args_os())
+/// A parsed verb.
+enum Verb {
+    Main(Command),
+    Seeds(SeedCommand),
 }
 
-/// Runs the CLI on the given arguments (the first is the program name).
-pub fn run<I, T>(embedded: Option<&'static Registry>, args: I) -> ExitCode
-where
-    I: IntoIterator<Item = T>,
-    T: Into<std::ffi::OsString> + Clone,
-{
-    run_app(
-        App {
-            migrations: embedded,
-            seeds: None,
-        },
-        args,
-    )
+fn parse(app: &App, args: Vec<std::ffi::OsString>) -> Result<(Global, Verb), clap::Error> {
+    let matches = app.command().try_get_matches_from(args)?;
+    let mut global = Global::from_arg_matches(&matches)?;
+    global.app = *app;
+    if app.seeds.is_some() {
+        global.seed_dir = SeedArgs::from_arg_matches(&matches)?.seed_dir;
+    }
+    let verb = match matches.subcommand_name() {
+        Some(name) if !Command::has_subcommand(name) => {
+            Verb::Seeds(SeedCommand::from_arg_matches(&matches)?)
+        }
+        _ => Verb::Main(Command::from_arg_matches(&matches)?),
+    };
+    Ok((global, verb))
 }
 
-fn run_app<I, T>(app: App, args: I) -> ExitCode
-where
-    I: IntoIterator<Item = T>,
-    T: Into<std::ffi::OsString> + Clone,
-{
-    let cli = match Cli::try_parse_from(args) {
+/// Reads `./.env` into the environment, never over a variable that is set (as
+/// sqlx-cli and dbmate do; only the current directory's, not its parents').
+fn load_dotenv() -> Result<(), String> {
+    match dotenvy::from_path(".env") {
+        Ok(()) => Ok(()),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        // The line is not quoted: it may hold a password.
+        Err(dotenvy::Error::LineParse(_, at)) => Err(format!(
+            "./.env cannot be read: a line does not parse as NAME=value (at byte {at} of it; \
+             the line is not shown, it may hold a password): fix that line or remove ./.env"
+        )),
+        Err(e) => Err(format!(
+            "./.env cannot be read ({}): fix or remove it",
+            match e {
+                dotenvy::Error::Io(io) => io.to_string(),
+                _ => "not valid".to_owned(),
+            }
+        )),
+    }
+}
+
+fn run_app(app: App, args: Vec<std::ffi::OsString>) -> ExitCode {
+    if let Err(msg) = load_dotenv() {
+        Out::new().error(&msg);
+        return ExitCode::from(2);
+    }
+    let (global, verb) = match parse(&app, args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -335,8 +452,13 @@ where
     };
     init_tracing();
     let mut out = Out::new();
-    let result = execute(cli, app, &mut out);
+    let result = execute(&global, verb, app, &mut out);
     out.finish();
+    finish(&mut out, result)
+}
+
+/// The exit code of a result, its error printed.
+fn finish(out: &mut Out, result: Result<ExitCode, Failure>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure::Usage(msg)) => {
@@ -396,8 +518,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|e| format!("{text:?}: {e}"))
 }
 
-/// The URL and whether the user gave one (flag or environment).
-fn database_url(g: &Global) -> (String, bool) {
+/// The URL and whether the user gave one (flag, environment or ./.env, which
+/// is in the environment by now); the app's default otherwise.
+fn database_url(g: &Global) -> Result<(String, bool), Failure> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     match g
         .database_url
@@ -405,10 +528,18 @@ fn database_url(g: &Global) -> (String, bool) {
         .or_else(|| env("DB_URL"))
         .or_else(|| env("DATABASE_URL"))
     {
-        Some(u) => (u, true),
-        None => (DEFAULT_URL.to_owned(), false),
+        Some(u) => Ok((u, true)),
+        None => match g.app.default_url {
+            Some(u) => Ok((u.to_owned(), false)),
+            None => Err(Failure::Usage(NO_URL.to_owned())),
+        },
     }
 }
+
+/// What to do when there is no URL and the app has no default.
+const NO_URL: &str = "no database URL: give one with --database-url URL, or set DB_URL or \
+     DATABASE_URL (in the environment or in ./.env), e.g. \
+     DB_URL=postgres://USER:PASSWORD@HOST:5432/DATABASE";
 
 fn load_registry(
     g: &Global,
@@ -420,12 +551,80 @@ fn load_registry(
             let display = dir.display().to_string();
             (dir.as_path(), display.trim_end_matches('/').to_owned())
         }
-        (None, Some(r)) => return Ok(Cow::Borrowed(r)),
+        (None, Some(r)) => {
+            if let Some(problem) = stale_embedding(r) {
+                return Err(Failure::Reported(problem));
+            }
+            return Ok(Cow::Borrowed(r));
+        }
         (None, None) => (Path::new("migrations"), "migrations".to_owned()),
     };
     let registry = Registry::from_dir_opts(dir, &display, &dir_options(g))?;
     print_down_warnings(registry.warnings());
     Ok(Cow::Owned(registry))
+}
+
+/// When the directory an embedded registry was built from is on this machine
+/// and holds migrations the binary lacks (or lacks files it embeds), what to
+/// say: cargo reruns `embed_migrations!` when an embedded file changes, but
+/// not when one is added, unless a build script watches the directory, so
+/// such a binary would silently leave the new migration out.
+fn stale_embedding(registry: &Registry) -> Option<String> {
+    let dir = Path::new(registry.source_dir()?);
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut on_disk = std::collections::BTreeMap::<i64, String>::new();
+    for entry in entries.flatten() {
+        let Some(file) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if let Some(Ok(f)) = migrate_core::source::filename::parse(&file) {
+            on_disk.entry(f.version).or_insert(file);
+        }
+    }
+    let added: Vec<&str> = on_disk
+        .iter()
+        .filter(|(v, _)| registry.get(Version::new(**v)).is_none())
+        .map(|(_, f)| f.as_str())
+        .collect();
+    let gone: Vec<String> = registry
+        .iter()
+        .filter(|m| !on_disk.contains_key(&m.version.get()))
+        .map(|m| m.label())
+        .collect();
+    if added.is_empty() && gone.is_empty() {
+        return None;
+    }
+    let mut what = Vec::new();
+    if !added.is_empty() {
+        what.push(format!("{} is not in it", added.join(", ")));
+    }
+    if !gone.is_empty() {
+        what.push(format!(
+            "it embeds {} whose files are gone",
+            gone.join(", ")
+        ));
+    }
+    Some(format!(
+        "this binary is older than the migrations in {}: {}; nothing was run\n  \
+         help: cargo does not rebuild for a file added to (or removed from) the directory \
+         unless a build script watches it: give the package a build.rs with\n    \
+         fn main() {{ println!(\"cargo:rerun-if-changed={}\"); }}\n  \
+         then rebuild (cargo build); or run the files themselves with --dir {}",
+        dir.display(),
+        what.join("; "),
+        // The directory as the macro's argument names it (relative to the package).
+        registry
+            .iter()
+            .next()
+            .and_then(|m| m.up.path.rsplit_once('/'))
+            .map_or_else(
+                || dir
+                    .file_name()
+                    .map_or("migrations".into(), |n| n.to_string_lossy()),
+                |(d, _)| d.into()
+            ),
+        dir.display()
+    ))
 }
 
 /// Directory mode's options, from the command line: one place for all commands.
@@ -472,12 +671,15 @@ struct Conn {
 }
 
 fn connect(g: &Global, out: &mut Out) -> Result<Conn, Failure> {
-    let (url, _) = database_url(g);
+    let (url, _) = database_url(g)?;
     // A URL that cannot be parsed is the invocation's fault: exit 2.
-    let opts = ConnectOptions::parse(&url).map_err(|e| match e {
+    let mut opts = ConnectOptions::parse(&url).map_err(|e| match e {
         MigrateError::InvalidUrl(_) => Failure::Usage(e.to_string()),
         e => Failure::Error(e),
     })?;
+    if !g.app.name.is_empty() {
+        opts.default_application_name(g.app.name);
+    }
     let client = match g.wait {
         Some(w) => {
             let target = opts.target();
@@ -534,19 +736,44 @@ fn confirm(g: &Global, question: &str) -> Result<(), Failure> {
     }
 }
 
-fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
+fn execute(g: &Global, verb: Verb, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
     let embedded = app.migrations;
-    let g = &cli.global;
-    match cli.command {
+    let command = match verb {
+        Verb::Main(c) => c,
+        Verb::Seeds(c) => return execute_seeds(g, c, app, out),
+    };
+    match command {
+        Command::Completions { shell } => {
+            let mut cmd = app.command();
+            let name = cmd.get_name().to_owned();
+            // Into a buffer: clap_complete panics on a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, name, &mut script);
+            out.line(String::from_utf8_lossy(&script).trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Create { name, seq } => {
             let dir = g.dir.clone().unwrap_or_else(|| PathBuf::from("migrations"));
             match create(&dir, &name, seq, chrono::Utc::now()) {
                 Ok((up, down)) => {
                     out.line(&format!("created {}", up.display()));
                     out.line(&format!("created {}", down.display()));
+                    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+                    if let Some(src) = embedded.and_then(Registry::source_dir)
+                        && canonical(Path::new(src)).is_some_and(|s| Some(s) == canonical(&dir))
+                    {
+                        out.note(&format!(
+                            "this binary embeds {src}: rebuild it (cargo build) to include the new \
+                             migration; until then it refuses to run over its embedded migrations"
+                        ));
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(CreateError::BadName(m)) => Err(Failure::Usage(m)),
+                Err(CreateError::Duplicate(v)) => Err(Failure::Reported(format!(
+                    "a migration with version {v} already exists in {}; wait a second or use --seq",
+                    dir.display()
+                ))),
                 Err(CreateError::Io(e)) => Err(e.into()),
             }
         }
@@ -611,7 +838,7 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Status { json } => {
+        Command::Status { json, exit_code } => {
             let registry = load_registry(g, embedded)?;
             let mut c = connect(g, out)?;
             let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
@@ -622,6 +849,9 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
                 out.line(&text);
             } else {
                 out.status_table(&c.opts.target(), &st);
+            }
+            if exit_code && (st.pending() > 0 || st.dirty) {
+                return Ok(ExitCode::from(NOT_UP_TO_DATE));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -708,7 +938,21 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Seed => {
+    }
+}
+
+/// `status --exit-code` when a migration is pending or the version is dirty.
+const NOT_UP_TO_DATE: u8 = 3;
+
+fn execute_seeds(
+    g: &Global,
+    command: SeedCommand,
+    app: App,
+    out: &mut Out,
+) -> Result<ExitCode, Failure> {
+    let embedded = app.migrations;
+    match command {
+        SeedCommand::Seed => {
             let registry = load_registry(g, embedded)?;
             let seeds = load_seeds(g, app.seeds)?;
             let mut c = connect(g, out)?;
@@ -725,7 +969,7 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
             seed(out, &mut c.client, &seeds)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Clean => {
+        SeedCommand::Clean => {
             let seeds = load_seeds(g, app.seeds)?;
             let mut c = connect(g, out)?;
             match Seeder::new(&seeds).clean(&mut c.client)? {
@@ -738,7 +982,7 @@ fn execute(cli: Cli, app: App, out: &mut Out) -> Result<ExitCode, Failure> {
                 )),
             }
         }
-        Command::Reset => {
+        SeedCommand::Reset => {
             let registry = load_registry(g, embedded)?;
             let seeds = load_seeds(g, app.seeds)?;
             let mut c = connect(g, out)?;
@@ -958,7 +1202,7 @@ fn validate(
         "files: {} migrations, ok ({source})",
         registry.len()
     ));
-    let (_, explicit) = database_url(g);
+    let explicit = database_url(g).is_ok_and(|(_, explicit)| explicit);
     if !explicit {
         out.note("database: not checked (give --database-url, DB_URL or DATABASE_URL)");
         return Ok(ExitCode::SUCCESS);
@@ -1003,10 +1247,44 @@ mod tests {
     }
 
     #[test]
+    fn a_binary_older_than_its_migrations_directory_is_refused() {
+        let d = std::env::temp_dir().join(format!("nc-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("000001_a.up.sql"), "CREATE TABLE a (id int);").unwrap();
+        std::fs::write(d.join("000001_a.down.sql"), "DROP TABLE a;").unwrap();
+        let abs: &'static str = Box::leak(d.to_string_lossy().into_owned().into_boxed_str());
+        let registry =
+            Registry::from_dir_opts(&d, "migrations", &crate::registry::DirOptions::default())
+                .unwrap()
+                .embedded_from(abs);
+        assert_eq!(stale_embedding(&registry), None);
+        // Built elsewhere (a deployed binary): nothing to compare with.
+        let elsewhere = registry.clone().embedded_from("/nonexistent/migrations");
+        assert_eq!(stale_embedding(&elsewhere), None);
+
+        std::fs::write(d.join("000002_b.up.sql"), "CREATE TABLE b (id int);").unwrap();
+        std::fs::write(d.join("README.md"), "not a migration").unwrap();
+        let m = stale_embedding(&registry).expect("the new file is noticed");
+        assert!(m.contains("000002_b.up.sql is not in it"), "{m}");
+        assert!(
+            m.contains("println!(\"cargo:rerun-if-changed=migrations\")"),
+            "{m}"
+        );
+        assert!(m.contains(&format!("--dir {abs}")), "{m}");
+
+        std::fs::remove_file(d.join("000001_a.up.sql")).unwrap();
+        std::fs::remove_file(d.join("000001_a.down.sql")).unwrap();
+        let m = stale_embedding(&registry).unwrap();
+        assert!(m.contains("it embeds 000001_a whose files are gone"), "{m}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
     fn every_verb_has_help() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
-        for sub in Cli::command().get_subcommands() {
+        let app = App::new("t").version("1").about("x");
+        app.command().debug_assert();
+        for sub in app.command().get_subcommands() {
             assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
         }
     }
