@@ -206,8 +206,21 @@ bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the build-time comparison, 
 # resolve. It does not upload, nor run crates.io's own checks at upload time (the
 # name still free, its category list). `git status` must be clean, or use
 # PUBLISH_FLAGS=--allow-dirty.
+# Cargo treats a registry's crate as immutable: it unpacks the sibling tarballs
+# from the temporary registry into $CARGO_HOME/registry/src once, and keeps
+# what it built from them, and reuses both on the next run even when the
+# tarballs changed (same name and version). So the check builds in a target
+# directory of its own (target/publish-check), and the unpacked copies and
+# what was built from them are removed first (only this target makes them;
+# the names are not on crates.io).
+PUBLISH_TARGET ?= $(or $(CARGO_TARGET_DIR),target)/publish-check
+CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 publish-check: ## Package and build the three published crates as crates.io would get them (nothing is uploaded)
-	$(CARGO) publish --dry-run $(PUBLISH_FLAGS) -p pgcheck-core -p pgcheck-macros -p pgcheck
+	@rm -rf $(wildcard $(CARGO_HOME_DIR)/registry/src/*/pgcheck-core-* \
+		$(CARGO_HOME_DIR)/registry/src/*/pgcheck-macros-* $(CARGO_HOME_DIR)/registry/src/*/pgcheck-[0-9]* \
+		$(PUBLISH_TARGET)/debug/.fingerprint/pgcheck* $(PUBLISH_TARGET)/debug/deps/*pgcheck* \
+		$(PUBLISH_TARGET)/package)
+	CARGO_TARGET_DIR=$(PUBLISH_TARGET) $(CARGO) publish --dry-run $(PUBLISH_FLAGS) -p pgcheck-core -p pgcheck-macros -p pgcheck
 	@for c in pgcheck-core pgcheck-macros pgcheck; do \
 		echo "publish-check: $$c: $$($(CARGO) package --list --allow-dirty -p $$c 2>/dev/null | wc -l) files"; \
 	done

@@ -453,7 +453,9 @@ pub enum MigrateError {
     #[cfg(feature = "refinery")]
     #[error("refinery{}: {message}", .migration.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
     Refinery {
+        /// The migration, when it is about one.
         migration: Option<MigrationRef>,
+        /// What refinery cannot represent.
         message: String,
     },
 
