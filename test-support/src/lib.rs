@@ -294,7 +294,11 @@ pub fn corpus_dir(name: &str) -> Option<std::path::PathBuf> {
         std::env::var("REQUIRE_CORPORA").as_deref() != Ok("1"),
         "{msg}"
     );
-    eprintln!("\n*** {msg} ***\n");
+    // Past the test harness's capture, so that it shows in a passing run too.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("\n*** {msg} ***\n\n").as_bytes(),
+    );
     None
 }
 
