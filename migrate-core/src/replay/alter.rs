@@ -214,6 +214,19 @@ impl Replayer<'_> {
             if let Some(ConstraintKind::NotNull { column }) = &removed_kind {
                 self.each_column(table, column, |c| c.nullable = true);
             }
+            // An inherited CHECK goes from the partitions and children too.
+            if matches!(removed_kind, Some(ConstraintKind::Check { .. })) {
+                for p in self.partitions_of(table) {
+                    if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+                        && matches!(
+                            t.constraints.get(&cmd.name),
+                            Some(ConstraintKind::Check { .. })
+                        )
+                    {
+                        t.constraints.remove(&cmd.name);
+                    }
+                }
+            }
             let removed = removed_kind.is_some();
             if removed {
                 self.schema

@@ -312,17 +312,21 @@ impl Replayer<'_> {
                 }
             }
         };
+        // The column is renamed on the partitions and children too, and with
+        // it what refers to it there.
+        let mut family = vec![table.clone()];
+        family.extend(self.partitions_of(table));
         self.each_column(table, old, |c| c.name = new.to_owned());
         update_all(&mut self.schema.tables, |t| {
-            let refers = &t.name == table
+            let refers = family.contains(&t.name)
                 || t.constraints.values().any(
-                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == table),
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if family.contains(references)),
                 );
             if !refers {
                 return;
             }
             let t = Arc::make_mut(t);
-            let own = &t.name == table;
+            let own = family.contains(&t.name);
             for k in t.constraints.values_mut() {
                 match k {
                     ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns }
@@ -338,7 +342,7 @@ impl Replayer<'_> {
                         if own {
                             fix(columns);
                         }
-                        if references == table {
+                        if family.contains(references) {
                             fix(ref_columns);
                         }
                     }
@@ -347,7 +351,7 @@ impl Replayer<'_> {
             }
         });
         update_all(&mut self.schema.indexes, |ix| {
-            if &ix.table == table {
+            if family.contains(&ix.table) {
                 fix(&mut ix.columns);
                 fix(&mut ix.uses);
                 ix.definition = rename_word(&ix.definition, old, new);

@@ -76,6 +76,22 @@ impl Replayer<'_> {
                 table.inherits.push(pq.clone());
             }
         }
+        // Partitions and children inherit their parents' CHECK constraints, by name.
+        for parent in &s.inh_relations {
+            if let Some(NodeEnum::RangeVar(prv)) = &parent.node
+                && let Some(pq) = self.resolve(&prv.schemaname, &prv.relname, &self.schema.tables)
+                && let Some(pt) = self.schema.tables.get(&pq)
+            {
+                for (n, k) in &pt.constraints {
+                    if matches!(k, ConstraintKind::Check { .. }) {
+                        table
+                            .constraints
+                            .entry(n.clone())
+                            .or_insert_with(|| k.clone());
+                    }
+                }
+            }
+        }
         // CREATE TABLE t OF type: the composite type's columns.
         if let Some(tn) = &s.of_typename {
             let names = strings(&tn.names);
@@ -750,11 +766,22 @@ impl Replayer<'_> {
             }),
             _ => None,
         };
-        tbl.constraints.insert(name.clone(), kind);
+        let inherited_check = matches!(kind, ConstraintKind::Check { .. }) && !c.is_no_inherit;
+        tbl.constraints.insert(name.clone(), kind.clone());
         if let Some(ix) = index {
             self.schema
                 .indexes
-                .insert(QualName::new(table.schema.clone(), name), ix);
+                .insert(QualName::new(table.schema.clone(), name.clone()), ix);
+        }
+        // A CHECK reaches the partitions and children, under its own name.
+        if inherited_check {
+            for p in self.partitions_of(table) {
+                if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                    t.constraints
+                        .entry(name.clone())
+                        .or_insert_with(|| kind.clone());
+                }
+            }
         }
     }
 }
