@@ -55,23 +55,7 @@ impl Migrate {
 }
 
 fn three() -> TempDir {
-    let d = TempDir::new();
-    d.add(
-        "000001_a",
-        "CREATE TABLE a (id int);",
-        Some("DROP TABLE a;"),
-    )
-    .add(
-        "000002_b",
-        "CREATE TABLE b (id int);",
-        Some("DROP TABLE b;"),
-    )
-    .add(
-        "000003_c",
-        "CREATE TABLE c (id int);",
-        Some("DROP TABLE c;"),
-    );
-    d
+    TempDir::abc()
 }
 
 /// `N/u name (1.234ms)`: golang-migrate's line for one migration.

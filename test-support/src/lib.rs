@@ -193,6 +193,27 @@ impl MigrationsDir {
         self
     }
 
+    /// Three reversible migrations: tables a, b and c.
+    pub fn abc() -> Self {
+        let d = MigrationsDir::new();
+        d.add(
+            "000001_a",
+            "CREATE TABLE a (id int);",
+            Some("DROP TABLE a;"),
+        )
+        .add(
+            "000002_b",
+            "CREATE TABLE b (id int);",
+            Some("DROP TABLE b;"),
+        )
+        .add(
+            "000003_c",
+            "CREATE TABLE c (id int);",
+            Some("DROP TABLE c;"),
+        );
+        d
+    }
+
     /// Removes `{label}.up.sql` and `{label}.down.sql`.
     pub fn remove(&self, label: &str) {
         let _ = std::fs::remove_file(self.path.join(format!("{label}.up.sql")));

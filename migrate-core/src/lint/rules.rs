@@ -6,7 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
 use super::{Atype, Context, Ctype, Level, Otype, Rule, is};
-use crate::sql::parse::Statement;
+use crate::sql::parse::{Statement, strings};
 
 pub const ADD_COLUMN_NOT_NULL: Rule = Rule {
     id: "add-column-not-null-without-default",
@@ -102,16 +102,6 @@ pub struct History {
     not_null_checks: BTreeSet<(String, String)>,
     /// Check constraints named after (table, column) that wait for VALIDATE.
     pending_checks: Vec<(String, String, String)>,
-}
-
-fn strings(nodes: &[pb::Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(|n| match &n.node {
-            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The column a `CHECK (col IS NOT NULL)` is about.

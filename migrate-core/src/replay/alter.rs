@@ -76,7 +76,7 @@ impl Replayer<'_> {
                 return;
             }
             let cascade = is(cmd.behavior, pb::DropBehavior::DropCascade);
-            if !self.drop_column_views(table, &cmd.name, cascade) {
+            if !self.drop_column_dependents(table, &cmd.name, cascade) {
                 return;
             }
             self.drop_column(table, &cmd.name);
@@ -89,17 +89,9 @@ impl Replayer<'_> {
                 && let Some(tn) = &cd.type_name
                 && let Some((ty, _)) = self.resolve_type(tn)
             {
+                self.each_column(table, &cmd.name, |c| c.ty = ty.clone());
                 let partitions = self.partitions_of(table);
                 for t in std::iter::once(table.clone()).chain(partitions) {
-                    if let Some(c) = self
-                        .schema
-                        .tables
-                        .get_mut(&t)
-                        .map(Arc::make_mut)
-                        .and_then(|t| t.column_mut(&cmd.name))
-                    {
-                        c.ty = ty.clone();
-                    }
                     // PostgreSQL rebuilds the indexes on the column from their
                     // printed definition, which may then read differently: a cast
                     // to the column's new type (`date(date)` on a date column)
@@ -269,10 +261,11 @@ impl Replayer<'_> {
         }
     }
 
-    /// The views that read a column being dropped: an error without CASCADE
+    /// What depends on a column being dropped (generated columns, foreign keys,
+    /// the views that read it): an error without CASCADE
     /// (false when the column must stay), dropped with it. A view that may read
     /// it (several relations, subqueries) becomes opaque instead.
-    fn drop_column_views(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
+    fn drop_column_dependents(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
         // Generated columns computed from it: an error without CASCADE, dropped
         // with it.
         let generated: Vec<String> = self

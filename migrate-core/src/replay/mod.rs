@@ -7,7 +7,7 @@ use pg_query::protobuf::{self as pb, ConstrType, a_const};
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::schema::{QualName, Schema};
 use crate::source::load::SqlFile;
-use crate::sql::parse::Statement;
+use crate::sql::parse::{Statement, strings};
 use crate::sql::position::LineIndex;
 
 /// PostgreSQL truncates identifiers to this many bytes.
@@ -101,17 +101,6 @@ impl<'a> Replayer<'a> {
             base: 0,
         }
     }
-}
-
-/// The string values of a name list (`["public", "vms"]`).
-fn strings(nodes: &[pb::Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(|n| match &n.node {
-            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn is(value: i32, e: impl Into<i32>) -> bool {

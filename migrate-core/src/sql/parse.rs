@@ -59,6 +59,17 @@ pub fn scan(sql: &str) -> Option<Vec<Lexeme>> {
     )
 }
 
+/// The string values of a name list (`["public", "vms"]`).
+pub(crate) fn strings(nodes: &[pg_query::protobuf::Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Parses a file into statements, or returns PostgreSQL's syntax error placed at
 /// `path:line:col`.
 pub fn parse(path: &str, sql: &str) -> Result<Vec<Statement>, Diagnostic> {

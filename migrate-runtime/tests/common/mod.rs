@@ -19,23 +19,7 @@ impl LoadRegistry for MigDir {
 
 /// Three reversible migrations: tables a, b, c.
 pub fn abc() -> MigDir {
-    let d = MigDir::new();
-    d.add(
-        "000001_a",
-        "CREATE TABLE a (id int);",
-        Some("DROP TABLE a;"),
-    )
-    .add(
-        "000002_b",
-        "CREATE TABLE b (id int);",
-        Some("DROP TABLE b;"),
-    )
-    .add(
-        "000003_c",
-        "CREATE TABLE c (id int);",
-        Some("DROP TABLE c;"),
-    );
-    d
+    MigDir::abc()
 }
 
 pub fn table_exists(c: &mut postgres::Client, name: &str) -> bool {
