@@ -41,12 +41,13 @@ dev: deps postgres build ## Set up a development database: migrate, seed, show s
 	$(NOVACRON_DB) seed
 	$(NOVACRON_DB) status
 
+# test: one cargo invocation, so one feature resolution and one build of each
+# crate (a second invocation with other features builds libpg_query and the
+# rest again, in time and in disk). Not --all-targets: that would run the
+# benches as tests; the default targets are the libraries, binaries, examples
+# (built), integration tests and doc tests.
 test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TEST_URL
-	@status=0; \
-	$(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
-	$(CARGO) test --workspace --doc --no-fail-fast || status=$$?; \
-	$(CARGO) test -p pgcheck --features refinery --test refinery --no-fail-fast || status=$$?; \
-	exit $$status
+	$(CARGO) test --workspace --features pgcheck/refinery --no-fail-fast
 
 # test-matrix: the tests MATRIX_TESTS (of the packages MATRIX_PACKAGES) against
 # each PostgreSQL version of PG_VERSIONS, each on its own server
@@ -92,7 +93,7 @@ fuzz: ## Fuzz scan/parse, replay and analysis for FUZZ_SECONDS each (cargo-fuzz,
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz/corpus/$$t; \
-		cp -n migrations/*.sql tests/ui/*/*/migrations/*.sql tests/accepted/*/migrations/*.sql tests/fixtures/*/migrations/*.sql fuzz/corpus/$$t/ 2>/dev/null || true; \
+		cp -n migrations/*.sql migrate-macros/tests/ui/*/*/migrations/*.sql tests/accepted/*/migrations/*.sql tests/fixtures/*/migrations/*.sql fuzz/corpus/$$t/ 2>/dev/null || true; \
 		echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
 		(cd fuzz && $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS)) || exit 1; \
 	done

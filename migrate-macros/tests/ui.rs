@@ -4,7 +4,7 @@
 //! it accepts is tested in `tests/macro_accepts.rs`, as ordinary tests that share
 //! the workspace's build.
 //!
-//! Bless after a deliberate change with `TRYBUILD=overwrite cargo test --test ui`
+//! Bless after a deliberate change with `TRYBUILD=overwrite cargo test -p pgcheck-macros --test ui`
 //! and read the diff of every snapshot.
 
 #[test]

@@ -1,12 +1,11 @@
 //! The binary linked as `migrate` speaks golang-migrate's command line: its
 //! documented commands, run verbatim against a real database.
 
-mod cli_common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use cli_common::{Run, TempDir, output, scalar_i64};
+use crate::common::{Run, TempDir, output, scalar_i64};
 use test_support::TestDb;
 
 /// `novacron-db` built once, linked as `migrate` in a directory of its own.
@@ -20,7 +19,7 @@ impl Migrate {
         let dir = TempDir::new();
         let bin = dir.path().join("bin").join("migrate");
         std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(cli_common::BIN, &bin).unwrap();
+        std::os::unix::fs::symlink(crate::common::BIN, &bin).unwrap();
         Migrate { _dir: dir, bin }
     }
 
@@ -298,7 +297,7 @@ fn golang_migrate_usage_and_create() {
         "{names:?}"
     );
     // The created files are a valid (empty) migration the native CLI accepts.
-    let r = cli_common::run(None, &["--dir", dir_s, "validate"]);
+    let r = crate::common::run(None, &["--dir", dir_s, "validate"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("files: 2 migrations, ok"), "{r:?}");
 }

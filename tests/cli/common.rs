@@ -1,11 +1,8 @@
 //! Running the `novacron-db` binary in tests, over migration directories written
 //! into temporary directories.
-#![allow(dead_code)]
 
 use std::process::{Command, Output, Stdio};
 
-// Not every test binary that includes this module writes migrations.
-#[allow(unused_imports)]
 pub use test_support::MigrationsDir as TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_novacron-db");

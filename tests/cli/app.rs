@@ -3,11 +3,10 @@
 //! CLI built with nothing of NovaCron's (src/bin/dir-migrate.rs); `novacron-db`
 //! is NovaCron's.
 
-mod cli_common;
 
 use std::process::Command;
 
-use cli_common::{TempDir, cmd, dir_with_a, output, run};
+use crate::common::{TempDir, cmd, dir_with_a, output, run};
 use test_support::TestDb;
 
 const APP: &str = env!("CARGO_BIN_EXE_dir-migrate");
@@ -19,7 +18,7 @@ fn app(url: Option<&str>) -> Command {
     c
 }
 
-fn run_app(url: Option<&str>, args: &[&str]) -> cli_common::Run {
+fn run_app(url: Option<&str>, args: &[&str]) -> crate::common::Run {
     output(app(url).args(args).output().unwrap())
 }
 

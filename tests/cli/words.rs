@@ -3,11 +3,10 @@
 //! migration, an unencoded `@` in a password gets a hint, a closed pipe never
 //! panics.
 
-mod cli_common;
 
 use std::process::Stdio;
 
-use cli_common::{TempDir, cmd, dir_with_a, run};
+use crate::common::{TempDir, cmd, dir_with_a, run};
 use test_support::TestDb;
 
 #[test]
@@ -55,7 +54,7 @@ fn a_refused_confirmation_exits_2() {
     let d = dir_with_a();
     let dir = d.path().to_str().unwrap();
     assert_eq!(run(Some(db.url()), &["--dir", dir, "up"]).code, 0);
-    let shell = format!("{} --dir '{dir}' down --all", cli_common::BIN);
+    let shell = format!("{} --dir '{dir}' down --all", crate::common::BIN);
     let mut c = std::process::Command::new("script");
     test_support::isolate_env(&mut c, Some(db.url()));
     let o = c

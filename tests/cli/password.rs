@@ -1,8 +1,7 @@
 //! The password never appears in any output, error or log.
 
-mod cli_common;
 
-use cli_common::{TempDir, cmd, output, run};
+use crate::common::{TempDir, cmd, output, run};
 use test_support::TestDb;
 
 /// A login role with a distinctive password, dropped at the end.

@@ -1,8 +1,7 @@
 //! 32 processes run `up` at once on a fresh database.
 
-mod cli_common;
 
-use cli_common::{TempDir, cmd, output, scalar_i64};
+use crate::common::{TempDir, cmd, output, scalar_i64};
 use test_support::TestDb;
 
 #[test]

@@ -1,10 +1,9 @@
 //! `kill -9` while a migration runs: the rerun applies it, no `force` needed.
 
-mod cli_common;
 
 use std::time::{Duration, Instant};
 
-use cli_common::{cmd, dir_with_a, output, scalar_i64};
+use crate::common::{cmd, dir_with_a, output, scalar_i64};
 use test_support::TestDb;
 
 #[test]

@@ -1,9 +1,8 @@
 //! Directory mode never loses a file: every `.sql` file is used or the run
 //! stops, whatever the file is stored as (issue #13).
 
-mod cli_common;
 
-use cli_common::{TempDir, dir_with_a, run, scalar_i64};
+use crate::common::{TempDir, dir_with_a, run, scalar_i64};
 use test_support::TestDb;
 
 /// A throwaway database, a client on it, and a directory with migration 1

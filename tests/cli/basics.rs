@@ -1,8 +1,7 @@
 //! The `novacron-db` binary: verbs, output, exit codes.
 
-mod cli_common;
 
-use cli_common::{TempDir, cmd, output, run, scalar_i64};
+use crate::common::{TempDir, cmd, output, run, scalar_i64};
 use test_support::TestDb;
 
 fn two() -> TempDir {
@@ -209,7 +208,7 @@ fn validate_checks_the_files_and_with_a_url_the_database() {
 fn colour_only_on_a_terminal_and_never_with_no_color() {
     let db = TestDb::new();
     let d = two();
-    let line = format!("{} --dir {} up", cli_common::BIN, d.path().display());
+    let line = format!("{} --dir {} up", crate::common::BIN, d.path().display());
     // `script` gives the binary a terminal.
     let tty = |no_color: bool| {
         let mut c = cmd(Some(db.url()));

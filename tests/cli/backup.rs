@@ -1,12 +1,11 @@
 //! `backup` and `restore`: pg_dump / pg_restore round trips of the seeded
 //! schema, and every refusal.
 
-mod cli_common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cli_common::{Run, TempDir, cmd, output};
+use crate::common::{Run, TempDir, cmd, output};
 use test_support::TestDb;
 
 /// Runs the binary against `url` given as `--database-url`.

@@ -3,12 +3,11 @@
 //! version; our directory mode applies the other 19. The schema must equal
 //! applying all 39 with our tool.
 
-mod cli_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cli_common::run;
+use crate::common::run;
 use test_support::TestDb;
 
 fn harbor_files(dir: &Path) -> Vec<PathBuf> {
