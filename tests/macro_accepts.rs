@@ -180,7 +180,7 @@ mod realistic_schema_generates_registry_and_types {
 mod syntax_of_the_target_version_is_accepted {
     // NULLS NOT DISTINCT needs PostgreSQL 15: saying so makes it valid.
     migrate_runtime::embed_migrations!(
-        "tests/ui/replay/syntax_newer_than_the_target_is_rejected/migrations",
+        "migrate-macros/tests/ui/replay/syntax_newer_than_the_target_is_rejected/migrations",
         postgres = "15",
     );
 
