@@ -274,6 +274,11 @@ pub enum MigrateError {
     #[error("the migration files have errors; nothing was run:\n{0}")]
     InvalidFiles(Diagnostics),
 
+    /// Seed files read at run time (`SEED_DIR`) cannot be read or parsed, or
+    /// do not fit the schema the migrations build; nothing was run.
+    #[error("the seed files have errors; nothing was run:\n{0}")]
+    InvalidSeeds(Diagnostics),
+
     /// The database URL cannot be used.
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),

@@ -9,15 +9,18 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use migrate_core::Diagnostics;
+use migrate_core::check::seeds::load;
 use migrate_core::sql::position::LineIndex;
 use postgres::Client;
 use postgres::error::ErrorPosition;
 
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::Version;
+use crate::registry::Registry;
 
 /// The file that removes the seed rows.
-pub const CLEAN_FILE: &str = "clean.sql";
+pub use migrate_core::check::seeds::CLEAN_FILE;
 
 /// One seed file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,49 +61,55 @@ impl Seeds {
     }
 
     /// Reads every `*.sql` of `dir` in name order; `clean.sql` is kept apart.
+    /// The files are parsed but not checked against a schema: see
+    /// [`Seeds::from_dir_checked`].
     ///
     /// # Errors
     ///
-    /// [`MigrateError::Io`] when the directory or a file cannot be read.
+    /// [`MigrateError::InvalidSeeds`] when the directory or a file cannot be
+    /// read, a file is not UTF-8 or does not parse.
     pub fn from_dir(dir: &Path) -> Result<Seeds, MigrateError> {
-        let io = |path: &Path, source: std::io::Error| MigrateError::Io {
-            path: path.to_owned(),
-            message: "cannot read the seeds".to_owned(),
-            source,
-        };
-        // Links are followed and an unreadable .sql file stops the load: a
-        // seed skipped without a word is data missing without a word.
-        let listed = migrate_core::source::dir::sql_files(dir).map_err(|e| io(dir, e))?;
-        let display = dir.display().to_string();
-        let display = display.trim_end_matches('/');
-        let mut files = Vec::new();
-        let mut clean = None;
-        for f in listed {
-            let n = f.name;
-            let full = f.path;
-            let sql = f
-                .bytes
-                .and_then(|b| {
-                    String::from_utf8(b).map_err(|_| {
-                        std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "the file is not valid UTF-8; save it as UTF-8",
-                        )
-                    })
-                })
-                .map_err(|e| io(&full, e))?;
-            let seed = Seed {
-                name: Cow::Owned(n.trim_end_matches(".sql").to_owned()),
-                path: Cow::Owned(format!("{display}/{n}")),
-                sql: Cow::Owned(sql),
-            };
-            if n == CLEAN_FILE {
-                clean = Some(seed);
-            } else {
-                files.push(seed);
-            }
+        let mut diags = Diagnostics::default();
+        let read = load(dir, &display_of(dir), &mut diags, |_, _| {});
+        if !diags.is_empty() {
+            return Err(MigrateError::InvalidSeeds(diags));
         }
-        Ok(Seeds::new(files, clean))
+        Ok(Seeds::from_core(read))
+    }
+
+    /// [`Seeds::from_dir`], and every file checked against the schema that
+    /// `registry`'s migrations build, as `embed_migrations!` checks the seeds
+    /// it embeds: the tables and columns named exist, every NOT NULL column
+    /// without a default gets a value, enum values are labels.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidSeeds`] with every finding.
+    pub fn from_dir_checked(dir: &Path, registry: &Registry) -> Result<Seeds, MigrateError> {
+        // The same replay as `verify-schema`'s: the registry was checked when
+        // it was built (compile time or directory load); this rebuilds its model.
+        let analysis = crate::verify::analysis_of(registry);
+        let schema = analysis.latest();
+        let mut diags = Diagnostics::default();
+        let read = load(dir, &display_of(dir), &mut diags, |file, diags| {
+            migrate_core::check::seeds::check(file, schema, diags)
+        });
+        if !diags.is_empty() {
+            return Err(MigrateError::InvalidSeeds(diags));
+        }
+        Ok(Seeds::from_core(read))
+    }
+
+    fn from_core(read: migrate_core::check::seeds::Seeds) -> Seeds {
+        let seed = |f: migrate_core::check::seeds::SeedFile| Seed {
+            name: Cow::Owned(f.name),
+            path: Cow::Owned(f.path),
+            sql: Cow::Owned(f.sql),
+        };
+        Seeds::new(
+            read.files.into_iter().map(seed).collect(),
+            read.clean.map(seed),
+        )
     }
 
     /// The seed files, in the order they run.
@@ -195,4 +204,10 @@ fn run(client: &mut Client, seed: &Seed) -> Result<Duration, MigrateError> {
         at_commit: false,
         outcome: Outcome::RolledBack { version: None },
     })))
+}
+
+/// How messages name the files of `dir`: as the user wrote it, without a
+/// trailing slash.
+fn display_of(dir: &Path) -> String {
+    dir.display().to_string().trim_end_matches('/').to_owned()
 }

@@ -3,7 +3,6 @@
 //! CLI built with nothing of NovaCron's (src/bin/dir-migrate.rs); `novacron-db`
 //! is NovaCron's.
 
-
 use std::process::Command;
 
 use crate::common::{TempDir, cmd, dir_with_a, output, run};

@@ -1,7 +1,6 @@
 //! `backup` and `restore`: pg_dump / pg_restore round trips of the seeded
 //! schema, and every refusal.
 
-
 use std::collections::BTreeMap;
 use std::path::Path;
 

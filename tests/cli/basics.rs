@@ -1,6 +1,5 @@
 //! The `novacron-db` binary: verbs, output, exit codes.
 
-
 use crate::common::{TempDir, cmd, output, run, scalar_i64};
 use test_support::TestDb;
 

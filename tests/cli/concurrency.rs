@@ -1,6 +1,5 @@
 //! 32 processes run `up` at once on a fresh database.
 
-
 use crate::common::{TempDir, cmd, output, scalar_i64};
 use test_support::TestDb;
 

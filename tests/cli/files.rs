@@ -1,7 +1,6 @@
 //! Directory mode never loses a file: every `.sql` file is used or the run
 //! stops, whatever the file is stored as (issue #13).
 
-
 use crate::common::{TempDir, dir_with_a, run, scalar_i64};
 use test_support::TestDb;
 

@@ -1,7 +1,6 @@
 //! The binary linked as `migrate` speaks golang-migrate's command line: its
 //! documented commands, run verbatim against a real database.
 
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 

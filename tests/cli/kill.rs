@@ -1,6 +1,5 @@
 //! `kill -9` while a migration runs: the rerun applies it, no `force` needed.
 
-
 use std::time::{Duration, Instant};
 
 use crate::common::{cmd, dir_with_a, output, scalar_i64};

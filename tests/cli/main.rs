@@ -12,5 +12,6 @@ mod golang_migrate;
 mod inspect;
 mod kill;
 mod password;
+mod seeds;
 mod takeover;
 mod words;

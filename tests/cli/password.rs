@@ -1,6 +1,5 @@
 //! The password never appears in any output, error or log.
 
-
 use crate::common::{TempDir, cmd, output, run};
 use test_support::TestDb;
 

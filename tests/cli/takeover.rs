@@ -3,7 +3,6 @@
 //! version; our directory mode applies the other 19. The schema must equal
 //! applying all 39 with our tool.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,7 +3,6 @@
 //! migration, an unencoded `@` in a password gets a hint, a closed pipe never
 //! panics.
 
-
 use std::process::Stdio;
 
 use crate::common::{TempDir, cmd, dir_with_a, run};

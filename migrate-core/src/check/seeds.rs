@@ -45,6 +45,30 @@ pub fn load_and_check(
     schema: &Schema,
     diags: &mut Diagnostics,
 ) -> Seeds {
+    load(dir, display, diags, |file, diags| {
+        check(file, schema, diags)
+    })
+}
+
+/// Checks seeds read earlier (see [`load`]) against `schema`, file by file
+/// in the order they run, `clean.sql` last.
+pub fn check_all(seeds: &Seeds, schema: &Schema, diags: &mut Diagnostics) {
+    for file in seeds.files.iter().chain(&seeds.clean) {
+        check(file, schema, diags);
+    }
+}
+
+/// The one discovery of seed files, for the macro and the runtime's
+/// `SEED_DIR` alike: every `.sql` of `dir` in name order (links followed),
+/// read as UTF-8 and parsed; `each` sees every file that parsed, in name
+/// order. A file that cannot be read, is not UTF-8 or does not parse is a
+/// finding, never skipped in silence.
+pub fn load(
+    dir: &Path,
+    display: &str,
+    diags: &mut Diagnostics,
+    mut each: impl FnMut(&SeedFile, &mut Diagnostics),
+) -> Seeds {
     let display = display.trim_end_matches('/');
     let mut seeds = Seeds::default();
     // The one listing of .sql files: links followed (ConfigMap mounts), and a
@@ -94,7 +118,7 @@ pub fn load_and_check(
             sql,
             statements,
         };
-        check(&file, schema, diags);
+        each(&file, diags);
         if name == CLEAN_FILE {
             seeds.clean = Some(file);
         } else {

@@ -954,7 +954,7 @@ fn execute_seeds(
     match command {
         SeedCommand::Seed => {
             let registry = load_registry(g, embedded)?;
-            let seeds = load_seeds(g, app.seeds)?;
+            let seeds = load_seeds(g, app.seeds, &registry)?;
             let mut c = connect(g, out)?;
             let m = Migrator::with_options(&registry, migrator_options(g, &c.opts)?);
             let st = m.status(&mut c.client)?;
@@ -970,7 +970,8 @@ fn execute_seeds(
             Ok(ExitCode::SUCCESS)
         }
         SeedCommand::Clean => {
-            let seeds = load_seeds(g, app.seeds)?;
+            let registry = load_registry(g, embedded)?;
+            let seeds = load_seeds(g, app.seeds, &registry)?;
             let mut c = connect(g, out)?;
             match Seeder::new(&seeds).clean(&mut c.client)? {
                 Some(d) => {
@@ -984,7 +985,7 @@ fn execute_seeds(
         }
         SeedCommand::Reset => {
             let registry = load_registry(g, embedded)?;
-            let seeds = load_seeds(g, app.seeds)?;
+            let seeds = load_seeds(g, app.seeds, &registry)?;
             let mut c = connect(g, out)?;
             confirm(
                 g,
@@ -1006,14 +1007,21 @@ fn execute_seeds(
     }
 }
 
+/// The seeds to run: embedded ones were checked at compile time; those read
+/// from a directory are checked here against the schema `registry` builds,
+/// the same checks, before anything runs.
 fn load_seeds(
     g: &Global,
     embedded: Option<&'static Seeds>,
+    registry: &Registry,
 ) -> Result<Cow<'static, Seeds>, Failure> {
     match (&g.seed_dir, embedded) {
-        (Some(dir), _) => Ok(Cow::Owned(Seeds::from_dir(dir)?)),
+        (Some(dir), _) => Ok(Cow::Owned(Seeds::from_dir_checked(dir, registry)?)),
         (None, Some(s)) => Ok(Cow::Borrowed(s)),
-        (None, None) => Ok(Cow::Owned(Seeds::from_dir(Path::new("seeds"))?)),
+        (None, None) => Ok(Cow::Owned(Seeds::from_dir_checked(
+            Path::new("seeds"),
+            registry,
+        )?)),
     }
 }
 
