@@ -12,6 +12,7 @@ mod golang_migrate;
 mod inspect;
 mod kill;
 mod password;
+mod progress;
 mod seeds;
 mod takeover;
 mod words;

@@ -25,6 +25,7 @@ mod golang;
 mod inspect;
 mod interrupt;
 mod output;
+mod ticker;
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};

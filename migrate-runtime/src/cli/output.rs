@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
+use super::ticker::Ticker;
 use crate::error::fmt_duration;
 use crate::migrator::{ChecksumState, MigrationState};
 use crate::migrator::{Event, Status};
@@ -16,6 +17,8 @@ pub(crate) struct Out {
     color_err: bool,
     bar: bool,
     bar_shown: bool,
+    /// The elapsed time of the migration that is running (see ticker.rs).
+    ticker: Ticker,
 }
 
 fn color_allowed() -> bool {
@@ -32,6 +35,7 @@ impl Out {
             color_err: allowed && std::io::stderr().is_terminal(),
             bar: std::io::stderr().is_terminal(),
             bar_shown: false,
+            ticker: Ticker::new(std::io::stderr().is_terminal()),
         }
     }
 
@@ -60,7 +64,10 @@ impl Out {
         ));
     }
 
+    /// Before anything else is printed: no live line may follow it (a failed
+    /// migration has no Finished event, and its error comes next).
     fn clear_bar(&mut self) {
+        self.ticker.stop();
         if self.bar_shown {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
             self.bar_shown = false;
@@ -68,13 +75,10 @@ impl Out {
     }
 
     fn draw_bar(&mut self, done: usize, total: usize, label: &str) {
-        const WIDTH: usize = 30;
-        let filled = WIDTH * done / total.max(1);
         let _ = write!(
             std::io::stderr(),
-            "\r\x1b[2K[{}{}] {done}/{total} {label}",
-            "#".repeat(filled),
-            " ".repeat(WIDTH - filled)
+            "\r\x1b[2K{}{label}",
+            bar_text(done, total)
         );
         let _ = std::io::stderr().flush();
         self.bar_shown = true;
@@ -97,9 +101,21 @@ impl Out {
                 ));
             }
             Event::Started { step, index, total } => {
-                if self.bar && total >= BAR_FROM {
-                    self.draw_bar(index, total, &step.migration.label());
+                let label = step.migration.label();
+                let long_run = self.bar && total >= BAR_FROM;
+                if long_run {
+                    self.draw_bar(index, total, &label);
                 }
+                let doing = match step.direction {
+                    migrate_core::Direction::Up => "applying",
+                    migrate_core::Direction::Down => "reverting",
+                };
+                let prefix = if long_run {
+                    bar_text(index, total)
+                } else {
+                    String::new()
+                };
+                self.ticker.start(format!("{doing} {label}"), prefix);
             }
             Event::Finished {
                 step,
@@ -235,6 +251,17 @@ impl Out {
         }
         self.line(&summary);
     }
+}
+
+/// `[#########                     ] 3/10 `: the bar before a label.
+fn bar_text(done: usize, total: usize) -> String {
+    const WIDTH: usize = 30;
+    let filled = WIDTH * done / total.max(1);
+    format!(
+        "[{}{}] {done}/{total} ",
+        "#".repeat(filled),
+        " ".repeat(WIDTH - filled)
+    )
 }
 
 /// Writes a line to stderr, ignoring a closed pipe (`2>&1 | head -1`):
