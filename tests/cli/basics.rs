@@ -369,3 +369,40 @@ fn directory_mode_runs_the_compile_time_checks_before_anything() {
     // Not even the valid migrations before it were applied.
     assert!(!r.stdout.contains("applied"), "{r:?}");
 }
+
+/// `--color always` colours even into a pipe (a CI log that renders ANSI);
+/// `never` and the default into a pipe do not.
+#[test]
+fn color_always_never_and_auto() {
+    let db = TestDb::new();
+    let d = TempDir::abc();
+    let dir = d.path().to_str().unwrap();
+    assert_eq!(
+        run(Some(db.url()), &["--dir", dir, "up", "-n", "1"]).code,
+        0
+    );
+    let status = |extra: &[&str]| {
+        let mut args = vec!["--dir", dir];
+        args.extend_from_slice(extra);
+        args.push("status");
+        let r = run(Some(db.url()), &args);
+        assert_eq!(r.code, 0, "{r:?}");
+        r.stdout
+    };
+    let colored = status(&["--color", "always"]);
+    assert!(colored.contains("\x1b[32mapplied\x1b[0m"), "{colored:?}");
+    assert!(colored.contains("\x1b[33mpending\x1b[0m"), "{colored:?}");
+    for plain in [status(&["--color", "never"]), status(&[])] {
+        assert!(!plain.contains('\x1b'), "{plain:?}");
+        assert!(plain.contains("applied"), "{plain:?}");
+    }
+    let r = run(
+        Some(db.url()),
+        &["--dir", dir, "--color", "sometimes", "status"],
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("auto") && r.stderr.contains("always"),
+        "{r:?}"
+    );
+}

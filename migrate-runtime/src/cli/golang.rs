@@ -412,7 +412,7 @@ impl<'l> Context<'l> {
         let g = &self.global;
         let embedded = self.app.migrations;
         let registry = load_registry(g, embedded).map_err(|f| self.fail(f))?;
-        let mut out = super::output::Out::new();
+        let mut out = super::output::Out::new(super::output::ColorWhen::Auto);
         let mut c = connect(g, &mut out).map_err(|f| self.fail(f))?;
         let options = migrator_options(g, &c.opts).map_err(|f| self.fail(f))?;
         let m = Migrator::with_options(&registry, options);

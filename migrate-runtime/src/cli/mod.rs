@@ -45,13 +45,17 @@ use crate::migrator::{Event, Migrator, Options, Plan, Report, Target};
 use crate::registry::Registry;
 use crate::seed::{Seeder, Seeds};
 use crate::sql::TableName;
-use output::Out;
+use output::{ColorWhen, Out};
 
 #[derive(Debug, Args)]
 struct Global {
     /// The app this CLI is built into (not a flag).
     #[arg(skip)]
     app: App,
+
+    /// Colour the output: auto (on a terminal, unless NO_COLOR), always, never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
 
     /// PostgreSQL URL (else DB_URL, else DATABASE_URL, from the environment or ./.env)
     #[arg(long, global = true, value_name = "URL", alias = "database")]
@@ -437,7 +441,7 @@ fn load_dotenv() -> Result<(), String> {
 
 fn run_app(app: App, args: Vec<std::ffi::OsString>) -> ExitCode {
     if let Err(msg) = load_dotenv() {
-        Out::new().error(&msg);
+        Out::new(ColorWhen::Auto).error(&msg);
         return ExitCode::from(2);
     }
     let (global, verb) = match parse(&app, args) {
@@ -452,7 +456,7 @@ fn run_app(app: App, args: Vec<std::ffi::OsString>) -> ExitCode {
         }
     };
     init_tracing();
-    let mut out = Out::new();
+    let mut out = Out::new(global.color);
     let result = execute(&global, verb, app, &mut out);
     out.finish();
     finish(&mut out, result)

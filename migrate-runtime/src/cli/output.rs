@@ -21,18 +21,39 @@ pub(crate) struct Out {
     ticker: Ticker,
 }
 
-fn color_allowed() -> bool {
-    // https://no-color.org: any non-empty value turns colour off.
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var("TERM").as_deref() != Ok("dumb")
+/// `--color`: when output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether a stream that is (or is not) a terminal gets colour.
+    fn on(self, terminal: bool) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            // https://no-color.org: any non-empty value turns colour off.
+            ColorWhen::Auto => {
+                terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").as_deref() != Ok("dumb")
+            }
+        }
+    }
 }
 
 impl Out {
-    pub fn new() -> Self {
-        let allowed = color_allowed();
+    pub fn new(color: ColorWhen) -> Self {
         Out {
-            color: allowed && std::io::stdout().is_terminal(),
-            color_err: allowed && std::io::stderr().is_terminal(),
+            color: color.on(std::io::stdout().is_terminal()),
+            color_err: color.on(std::io::stderr().is_terminal()),
             bar: std::io::stderr().is_terminal(),
             bar_shown: false,
             ticker: Ticker::new(std::io::stderr().is_terminal()),
