@@ -145,10 +145,7 @@ pub fn insert_sql(table: &str, columns: &[&str]) -> String {
     if columns.is_empty() {
         return format!("INSERT INTO {table} DEFAULT VALUES RETURNING *");
     }
-    let cols: Vec<String> = columns
-        .iter()
-        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
-        .collect();
+    let cols: Vec<String> = columns.iter().map(|c| crate::sql::ident(c)).collect();
     let params: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
     format!(
         "INSERT INTO {table} ({}) VALUES ({}) RETURNING *",

@@ -5,18 +5,16 @@
 //! parameters, so the values are quoted here. They are versions, names from file
 //! names, hex checksums and table names: nothing a user types at run time.
 
-/// A quoted identifier: `"schema_migrations"`.
+/// A quoted identifier: `"schema_migrations"` (libpq's PQescapeIdentifier, as
+/// postgres-protocol ports it).
 pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    postgres_protocol::escape::escape_identifier(name)
 }
 
-/// A string literal that means the same whatever `standard_conforming_strings` is.
+/// A string literal that means the same whatever `standard_conforming_strings`
+/// is (libpq's PQescapeLiteral: ` E'...'` when it holds a backslash).
 pub fn literal(value: &str) -> String {
-    if value.contains('\\') {
-        format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
-    } else {
-        format!("'{}'", value.replace('\'', "''"))
-    }
+    postgres_protocol::escape::escape_literal(value)
 }
 
 /// A schema-qualified table name, as given by `--migrations-table`.
@@ -146,7 +144,7 @@ mod tests {
     fn quotes() {
         assert_eq!(ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(literal("it's"), "'it''s'");
-        assert_eq!(literal("a\\b'"), "E'a\\\\b'''");
+        assert_eq!(literal("a\\b'"), " E'a\\\\b'''");
     }
 
     #[test]

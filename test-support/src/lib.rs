@@ -121,8 +121,8 @@ impl Drop for TestDb {
 /// Drops a database, disconnecting whoever is still in it.
 pub fn drop_database(client: &mut Client, name: &str) -> Result<(), postgres::Error> {
     client.batch_execute(&format!(
-        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-        name.replace('"', "\"\"")
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        postgres_protocol::escape::escape_identifier(name)
     ))
 }
 

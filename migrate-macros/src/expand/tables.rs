@@ -257,6 +257,9 @@ fn table_tokens(
     let module = field_ident(&table.name.name);
     let table_name = &table.name.name;
     let schema_name = &table.name.schema;
+    // Quoted as the runtime's sql::ident quotes (postgres-protocol's port of
+    // PQescapeIdentifier), by hand: the macro does not link postgres-protocol
+    // and its crypto dependencies for one replace.
     let qualified = format!(
         "\"{}\".\"{}\"",
         table.name.schema.replace('"', "\"\""),
