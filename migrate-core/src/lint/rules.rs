@@ -60,7 +60,7 @@ pub const MODEL_INCOMPLETE: Rule = Rule {
     id: "model-incomplete",
     level: Level::Warning,
     why: "the compile-time checks and generated types do not see what this statement changes",
-    fix: "prefer plain DDL the model can follow, or check the result with `novacron-db verify-schema`",
+    fix: "prefer plain DDL the model can follow, or check the result on a database with the CLI's `verify-schema`",
 };
 
 pub const EMPTY_MIGRATION: Rule = Rule {

@@ -269,7 +269,7 @@ pub fn discover_files(
     if out.migrations.is_empty() && out.diagnostics.is_empty() {
         out.diagnostics.push(
             Diagnostic::file(display, "the migrations directory has no migrations")
-                .with_help("create one: novacron-db create init_schema --seq"),
+                .with_help("add a first migration, 000001_init_schema.up.sql and 000001_init_schema.down.sql (the CLI's `create init_schema --seq` writes both)"),
         );
     }
     out

@@ -455,7 +455,7 @@ fn run_app(app: App, args: Vec<std::ffi::OsString>) -> ExitCode {
             };
         }
     };
-    init_tracing();
+    init_tracing(&app);
     let mut out = Out::new(global.color);
     let result = execute(&global, verb, app, &mut out);
     out.finish();
@@ -481,12 +481,17 @@ fn finish(out: &mut Out, result: Result<ExitCode, Failure>) -> ExitCode {
     }
 }
 
-fn init_tracing() {
+/// `DEBUG=1`: debug logs of this crate and of the app's (its name as a crate
+/// name: `novacron-db` logs as `novacron_db`).
+fn init_tracing(app: &App) {
     let debug = std::env::var("DEBUG").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
     let filter = match std::env::var("RUST_LOG") {
         Ok(f) if !f.is_empty() => tracing_subscriber::EnvFilter::new(f),
         // Our crates only: the driver's own debug logs show query text.
-        _ if debug => tracing_subscriber::EnvFilter::new("pgcheck=debug,novacron_db=debug"),
+        _ if debug => tracing_subscriber::EnvFilter::new(format!(
+            "pgcheck=debug,{}=debug",
+            app.name.replace('-', "_")
+        )),
         _ => return,
     };
     let _ = tracing_subscriber::fmt()
