@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::{reversal, tx};
+use crate::check::reversal;
 use crate::diag::Diagnostics;
 use crate::model::schema::{Column, ConstraintKind, QualName, Schema, Table};
 use crate::model::types::SqlType;
@@ -22,6 +22,9 @@ pub struct Options {
     pub history_table: String,
     /// The oldest PostgreSQL the migrations must run on (default 14).
     pub target: crate::check::version::PgVersion,
+    /// Files at least this large are parsed a chunk at a time (see
+    /// [`crate::source::load::LoadOptions::chunked_from`]).
+    pub chunked_from: usize,
 }
 
 impl Default for Options {
@@ -31,6 +34,7 @@ impl Default for Options {
             check_reversal: true,
             history_table: "schema_migrations".to_owned(),
             target: crate::check::version::PgVersion::default(),
+            chunked_from: crate::sql::parse::CHUNKED_FROM,
         }
     }
 }
@@ -114,6 +118,7 @@ pub fn initial_schema(history_table: &str, target: crate::check::version::PgVers
 pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
     let load = LoadOptions {
         require_down: opts.require_down,
+        chunked_from: opts.chunked_from,
         ..LoadOptions::default()
     };
     analyze_discovered(discover(dir, display, &load), opts, None)
@@ -124,6 +129,7 @@ pub fn analyze(dir: &Path, display: &str, opts: &Options) -> Analysis {
 pub fn analyze_files(display: &str, files: Vec<(String, Vec<u8>)>, opts: &Options) -> Analysis {
     let load = LoadOptions {
         require_down: opts.require_down,
+        chunked_from: opts.chunked_from,
         ..LoadOptions::default()
     };
     let files = files.into_iter().map(|(n, b)| (n, Ok(b))).collect();
@@ -146,6 +152,7 @@ pub fn analyze_files_each(
     let load = LoadOptions {
         require_down: opts.require_down,
         keep_trees: false,
+        chunked_from: opts.chunked_from,
     };
     let files = files.into_iter().map(|(n, b)| (n, Ok(b))).collect();
     analyze_discovered(discover_files(display, files, &load), opts, Some(each))
@@ -159,8 +166,10 @@ const WINDOW: usize = 64;
 /// parse of the same text: the same statements, which already parsed once).
 fn reparse(mut m: SourceMigration) -> SourceMigration {
     for f in std::iter::once(&mut m.up).chain(m.down.as_mut()) {
+        // A large file stays unparsed: its checks parse it a chunk at a time.
         if !f.parse_failed
             && f.statements.is_empty()
+            && !f.chunked
             && let Ok(statements) = crate::sql::parse::parse(&f.path, &f.sql)
         {
             f.statements = statements;
@@ -208,9 +217,6 @@ fn analyze_discovered(
 
 /// Every check of one migration; `schema` goes from before its up to after it.
 fn check_migration(a: &mut Analysis, schema: &mut Schema, m: &SourceMigration, opts: &Options) {
-    for f in std::iter::once(&m.up).chain(m.down.as_ref()) {
-        tx::check(f, &mut a.errors);
-    }
     let before = schema.clone();
     let mut up = ReplayFindings::default();
     replay_file(schema, &m.up, &mut up);

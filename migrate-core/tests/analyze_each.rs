@@ -1,6 +1,8 @@
 //! `analyze_files_each` (directory mode: trees dropped after discovery, parsed
 //! again a window at a time, migrations handed over and not kept) finds exactly
 //! what `analyze_files` finds, in the same order, and hands over the same files.
+//! So does the analysis with every file parsed a chunk of statements at a time
+//! (what files of 4 MB and more get), the schemas after each migration included.
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +21,7 @@ fn read(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// What a file is to everything after the analysis (not its trees).
 fn facts(m: &SourceMigration) -> String {
     let file = |f: &pgcheck_core::SqlFile| {
-        let spans: Vec<(usize, usize)> = f.statements.iter().map(|s| (s.start, s.end)).collect();
+        let spans = &f.spans;
         format!(
             "{} {} {} {} {} {:?} {:?} {}",
             f.path,
@@ -57,6 +59,25 @@ fn assert_same(dir: &Path) -> usize {
     let expected: Vec<String> = full.migrations.iter().map(facts).collect();
     assert_eq!(handed, expected, "{}", dir.display());
     assert!(each.migrations.is_empty() && each.schemas.is_empty());
+    // Every file chunked, chunks as small as they come (each statement
+    // parsed on its own unless a `;` does not end it).
+    let chunked_opts = Options {
+        chunked_from: 1,
+        ..opts.clone()
+    };
+    let chunked = analyze_files("m", read(dir), &chunked_opts);
+    assert_eq!(chunked.errors, full.errors, "{}", dir.display());
+    assert_eq!(chunked.incomplete, full.incomplete, "{}", dir.display());
+    assert_eq!(chunked.needs, full.needs, "{}", dir.display());
+    assert_eq!(chunked.schemas, full.schemas, "{}", dir.display());
+    let facts_chunked: Vec<String> = chunked.migrations.iter().map(facts).collect();
+    assert_eq!(facts_chunked, expected, "{}", dir.display());
+    let mut handed = Vec::new();
+    let each = analyze_files_each("m", read(dir), &chunked_opts, &mut |m| {
+        handed.push(facts(&m))
+    });
+    assert_eq!(each.errors, full.errors, "{}", dir.display());
+    assert_eq!(handed, expected, "{}", dir.display());
     full.errors.len()
 }
 
@@ -165,5 +186,16 @@ fn the_same_findings_on_the_corpora() {
             "no corpus under {}: only the generated directories ran",
             root.display()
         );
+    }
+}
+
+/// NovaCron's migrations and the fidelity fixtures, which hold the statements
+/// whose text has a `;` that ends no statement (BEGIN ATOMIC bodies, rules,
+/// DO blocks).
+#[test]
+fn the_same_findings_on_the_repositorys_migrations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for dir in ["migrations", "tests/fixtures/fidelity/migrations"] {
+        assert_same(&root.join(dir));
     }
 }

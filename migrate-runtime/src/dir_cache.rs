@@ -179,7 +179,7 @@ impl FileFacts {
             checksum: f.checksum.clone(),
             transactional: f.transactional,
             irreversible: f.irreversible,
-            statements: f.statements.iter().map(|s| (s.start, s.end)).collect(),
+            statements: f.spans.clone(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use pg_query::NodeEnum;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::source::load::SqlFile;
+use crate::sql::parse::Statement;
 use crate::sql::position::LineIndex;
 
 /// What a statement is when it cannot run in a transaction, `None` when it can.
@@ -57,30 +57,50 @@ fn transaction_control(node: &NodeEnum) -> bool {
     }
 }
 
-/// Checks that a transactional file holds only statements a transaction accepts.
-pub fn check(file: &SqlFile, diags: &mut Diagnostics) {
-    let index = LineIndex::new(&file.sql);
-    for stmt in &file.statements {
-        let pos = index.pos(stmt.start);
-        let at = |message: String, help: &str| Diagnostic {
-            path: file.path.clone(),
-            pos: Some(pos),
-            message,
-            snippet: Some(index.line(pos.line).to_owned()),
-            help: Some(help.to_owned()),
-        };
-        if transaction_control(&stmt.node) {
-            diags.push(at(
-                "transaction control inside a migration".to_owned(),
-                "remove it: each migration already runs in its own transaction (use `-- migrate:no-transaction` on the first line to run without one)",
-            ));
-        } else if let Some(what) = non_transactional(&stmt.node)
-            && file.transactional
-        {
-            diags.push(at(
-                format!("{what} cannot run inside a transaction"),
-                "move it to a migration of its own whose first line is `-- migrate:no-transaction`",
-            ));
+/// Checks that a file holds no transaction control, and, when it runs in a
+/// transaction, only statements a transaction accepts. It runs where the
+/// file is parsed (source/load.rs), on each chunk of statements of a large
+/// file as it is parsed.
+pub struct TxCheck<'a> {
+    path: &'a str,
+    index: LineIndex<'a>,
+    transactional: bool,
+}
+
+impl<'a> TxCheck<'a> {
+    /// The check of the file `path` with content `sql`.
+    pub fn new(path: &'a str, sql: &'a str, transactional: bool) -> Self {
+        TxCheck {
+            path,
+            index: LineIndex::new(sql),
+            transactional,
+        }
+    }
+
+    /// Checks these statements of the file.
+    pub fn statements(&self, statements: &[Statement], diags: &mut Diagnostics) {
+        for stmt in statements {
+            let pos = self.index.pos(stmt.start);
+            let at = |message: String, help: &str| Diagnostic {
+                path: self.path.to_owned(),
+                pos: Some(pos),
+                message,
+                snippet: Some(self.index.line(pos.line).to_owned()),
+                help: Some(help.to_owned()),
+            };
+            if transaction_control(&stmt.node) {
+                diags.push(at(
+                    "transaction control inside a migration".to_owned(),
+                    "remove it: each migration already runs in its own transaction (use `-- migrate:no-transaction` on the first line to run without one)",
+                ));
+            } else if let Some(what) = non_transactional(&stmt.node)
+                && self.transactional
+            {
+                diags.push(at(
+                    format!("{what} cannot run inside a transaction"),
+                    "move it to a migration of its own whose first line is `-- migrate:no-transaction`",
+                ));
+            }
         }
     }
 }

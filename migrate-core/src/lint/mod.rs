@@ -100,18 +100,20 @@ pub fn lint(analysis: &Analysis) -> Vec<Finding> {
             .checked_sub(1)
             .and_then(|p| analysis.schemas.get(p))
             .unwrap_or(&analysis.initial);
-        if m.up.statements.is_empty() && !m.up.parse_failed {
+        if m.up.spans.is_empty() && !m.up.parse_failed {
             out.push(Finding {
                 rule: &rules::EMPTY_MIGRATION,
                 diag: crate::diag::Diagnostic::file(&m.up.path, "the up migration is empty"),
             });
         }
         let mut cx = Context::new(&m.up, before);
-        for stmt in &m.up.statements {
-            cx.stmt = Some(stmt);
-            rules::statement(&mut cx, &mut state, stmt);
-            cx.after(stmt);
-        }
+        m.up.statements_in_turn(&mut |statements| {
+            for stmt in statements {
+                cx.stmt_start = stmt.start;
+                rules::statement(&mut cx, &mut state, stmt);
+                cx.after(stmt);
+            }
+        });
         out.extend(cx.findings);
     }
     for d in analysis.incomplete.iter() {
@@ -170,7 +172,8 @@ pub(crate) struct Context<'a> {
     pub file: &'a SqlFile,
     pub before: &'a Schema,
     index: LineIndex<'a>,
-    pub stmt: Option<&'a Statement>,
+    /// Where the statement the rules are at starts.
+    pub stmt_start: usize,
     /// Tables created earlier in this same file.
     pub created_here: BTreeSet<String>,
     /// A `SET lock_timeout` ran earlier in this file.
@@ -184,7 +187,7 @@ impl<'a> Context<'a> {
             file,
             before,
             index: LineIndex::new(&file.sql),
-            stmt: None,
+            stmt_start: 0,
             created_here: BTreeSet::new(),
             lock_timeout_set: false,
             findings: Vec::new(),
@@ -203,7 +206,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn report(&mut self, rule: &'static Rule, offset: Option<i32>, message: String) {
-        let start = self.stmt.map_or(0, |s| s.start);
+        let start = self.stmt_start;
         let off = offset.filter(|o| *o >= 0).map_or(start, |o| o as usize);
         let pos = self.index.pos(off);
         self.findings.push(Finding {

@@ -29,15 +29,17 @@ pub struct ReplayFindings {
 /// Replays every statement of `file` into `schema`.
 pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFindings) {
     let mut r = Replayer::new(schema, &file.path, &file.sql, findings);
-    for stmt in &file.statements {
-        if file.unchecked.contains(&stmt.start) {
-            r.stmt_start = stmt.start;
-            r.stmt_end = stmt.end;
-            r.lose("the statement is marked `-- migrate:unchecked`");
-        } else {
-            r.statement(stmt);
+    file.statements_in_turn(&mut |statements| {
+        for stmt in statements {
+            if file.unchecked.contains(&stmt.start) {
+                r.stmt_start = stmt.start;
+                r.stmt_end = stmt.end;
+                r.lose("the statement is marked `-- migrate:unchecked`");
+            } else {
+                r.statement(stmt);
+            }
         }
-    }
+    });
     // Temporary tables end with the session; the next migration cannot see them.
     let temp: Vec<QualName> = r
         .schema

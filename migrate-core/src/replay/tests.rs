@@ -10,8 +10,10 @@ fn file(sql: &str) -> SqlFile {
         transactional: true,
         irreversible: false,
         statements: parse("m.sql", sql).expect("test SQL parses"),
+        spans: Vec::new(),
         unchecked: Vec::new(),
         parse_failed: false,
+        chunked: false,
     }
 }
 

@@ -23,20 +23,38 @@ pub fn checksum_scanned(sql: &str, tokens: Option<&[Lexeme]>) -> String {
 }
 
 fn hash(text: &str, tokens: Option<&[Lexeme]>) -> String {
-    let mut hasher = Sha256::new();
     match tokens {
         Some(tokens) => {
-            for t in tokens.iter().filter(|t| !t.comment) {
-                hasher.update(text.as_bytes().get(t.start..t.end).unwrap_or_default());
-                // A separator keeps `ab` `c` apart from `a` `bc`.
-                hasher.update([0u8]);
-            }
+            let mut h = TokenHash::default();
+            h.update(text, tokens);
+            h.finish()
         }
         // The scanner refuses unterminated literals; the parser reports those with a
         // place, so any stable hash will do here.
-        None => hasher.update(text.trim().as_bytes()),
+        None => hex(&Sha256::digest(text.trim().as_bytes())),
     }
-    hex(&hasher.finalize())
+}
+
+/// [`checksum`] fed the tokens of a file in turn (a large file is scanned a
+/// chunk at a time): the same digest as over all of them at once.
+#[derive(Default)]
+pub struct TokenHash(Sha256);
+
+impl TokenHash {
+    /// Adds these tokens of `text` (offsets into it), in order.
+    pub fn update(&mut self, text: &str, tokens: &[Lexeme]) {
+        for t in tokens.iter().filter(|t| !t.comment) {
+            self.0
+                .update(text.as_bytes().get(t.start()..t.end()).unwrap_or_default());
+            // A separator keeps `ab` `c` apart from `a` `bc`.
+            self.0.update([0u8]);
+        }
+    }
+
+    /// The hex digest.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

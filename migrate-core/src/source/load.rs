@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::check::tx::TxCheck;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::source::checksum::checksum_scanned;
+use crate::source::checksum::{TokenHash, checksum, checksum_scanned};
 use crate::source::filename::{self, Direction, NameError};
-use crate::sql::parse::{Statement, parse_scanned, scan};
+use crate::sql::parse::{CHUNKED_FROM, Statement, parse_chunked, parse_scanned, scan};
 
 /// Options for [`discover`].
 #[derive(Debug, Clone)]
@@ -19,6 +20,9 @@ pub struct LoadOptions {
     /// ([`crate::analyze::analyze_files_each`]): the trees are ~60 times the SQL,
     /// too much to hold for a whole directory.
     pub keep_trees: bool,
+    /// Files at least this large are parsed a chunk of statements at a time
+    /// and never keep their trees ([`CHUNKED_FROM`]; tests lower it).
+    pub chunked_from: usize,
 }
 
 impl Default for LoadOptions {
@@ -26,6 +30,7 @@ impl Default for LoadOptions {
         LoadOptions {
             require_down: true,
             keep_trees: true,
+            chunked_from: CHUNKED_FROM,
         }
     }
 }
@@ -43,14 +48,51 @@ pub struct SqlFile {
     pub transactional: bool,
     /// True when the header says `-- migrate:irreversible`.
     pub irreversible: bool,
-    /// Its top-level statements.
+    /// Its top-level statements' parse trees, when they are kept (see
+    /// [`SqlFile::statements_in_turn`]): not for a large file, nor after
+    /// discovery when [`LoadOptions::keep_trees`] is off.
     pub statements: Vec<Statement>,
+    /// Where its top-level statements are (first token to end, byte offsets),
+    /// whether or not the trees are kept.
+    pub spans: Vec<(usize, usize)>,
     /// Where the statements marked `-- migrate:unchecked` start (all of them
     /// when the marker heads the file): the model treats them as opaque.
     pub unchecked: Vec<usize>,
     /// The file did not parse (its syntax error is reported); checks that need
     /// its statements skip it rather than report consequences of that error.
     pub parse_failed: bool,
+    /// Large: parsed a chunk at a time, its trees never kept (see
+    /// [`SqlFile::statements_in_turn`]).
+    pub chunked: bool,
+}
+
+impl SqlFile {
+    /// The statements in turn: `each` gets them all at once when their trees
+    /// are kept; else the file is parsed again (it parsed before, so the same
+    /// statements come back), a chunk at a time when it is large. Nothing for
+    /// a file that did not parse.
+    pub fn statements_in_turn(&self, each: &mut dyn FnMut(&[Statement])) {
+        if !self.statements.is_empty() || self.parse_failed || self.spans.is_empty() {
+            each(&self.statements);
+            return;
+        }
+        // Past the statements `each` has seen, should a chunked parse stop
+        // where the whole parse goes on (it did not at load, or the file
+        // would have been loaded whole): no statement is seen twice.
+        let mut seen_to = 0;
+        if self.chunked
+            && parse_chunked(&self.sql, None, &mut |chunk| {
+                seen_to = chunk.last().map_or(seen_to, |s| s.end);
+                each(&chunk);
+            })
+        {
+            return;
+        }
+        if let Ok(mut statements) = crate::sql::parse::parse(&self.path, &self.sql) {
+            statements.retain(|s| s.start >= seen_to);
+            each(&statements);
+        }
+    }
 }
 
 /// An up file and its down, under one version.
@@ -186,7 +228,7 @@ pub fn discover_files(
     let loaded = crate::par::map(named, |entry| {
         entry.map(|(path, parsed, bytes)| {
             let mut diags = Diagnostics::default();
-            let mut file = load_file(bytes, &path, &mut diags);
+            let mut file = load_file(bytes, &path, opts.chunked_from, &mut diags);
             if !opts.keep_trees
                 && let Some(f) = file.as_mut()
             {
@@ -280,6 +322,7 @@ pub fn discover_files(
 fn load_file(
     bytes: std::io::Result<Vec<u8>>,
     path: &str,
+    chunked_from: usize,
     diags: &mut Diagnostics,
 ) -> Option<SqlFile> {
     let bytes = match bytes {
@@ -327,22 +370,68 @@ fn load_file(
             transactional: true,
             irreversible: false,
             statements: Vec::new(),
+            spans: Vec::new(),
             unchecked: Vec::new(),
             parse_failed: true,
+            chunked: false,
             sql,
         });
     }
     let (transactional, irreversible, unchecked_file) = markers(path, &sql, diags);
+    let span = |s: &Statement| (s.start, s.end);
+    let tx = TxCheck::new(path, &sql, transactional);
+    // A large file's tokens and trees are never all in memory at once: only
+    // its spans are kept, and checks parse it again a chunk at a time.
+    if sql.len() >= chunked_from {
+        let mut spans = Vec::new();
+        let mut tx_findings = Diagnostics::default();
+        let mut hash = TokenHash::default();
+        let parsed = parse_chunked(&sql, Some(&mut hash), &mut |chunk| {
+            tx.statements(&chunk, &mut tx_findings);
+            spans.extend(chunk.iter().map(span));
+        });
+        drop(tx);
+        // A file that does not parse chunk by chunk is loaded whole below,
+        // which reports its error.
+        if parsed {
+            diags.extend(tx_findings);
+            return Some(SqlFile {
+                unchecked: unchecked_statements(&sql, &spans, unchecked_file),
+                path: path.to_owned(),
+                // Token offsets into CRLF text would not match the normalised
+                // text that checksum() hashes.
+                checksum: if sql.contains('\r') {
+                    checksum(&sql)
+                } else {
+                    hash.finish()
+                },
+                transactional,
+                irreversible,
+                statements: Vec::new(),
+                spans,
+                parse_failed: false,
+                chunked: true,
+                sql,
+            });
+        }
+    }
+    let tx = TxCheck::new(path, &sql, transactional);
     let tokens = scan(&sql);
-    let (statements, parse_failed) =
-        match parse_scanned(path, &sql, tokens.as_deref().unwrap_or_default()) {
-            Ok(s) => (s, false),
-            Err(d) => {
-                diags.push(d);
-                (Vec::new(), true)
-            }
-        };
-    let unchecked = unchecked_statements(&sql, &statements, unchecked_file);
+    let lexemes = tokens.as_deref().unwrap_or_default();
+    let parsed = parse_scanned(path, &sql, lexemes).map(|s| {
+        tx.statements(&s, diags);
+        let spans = s.iter().map(span).collect();
+        (s, spans)
+    });
+    drop(tx);
+    let (statements, spans, parse_failed) = match parsed {
+        Ok((statements, spans)) => (statements, spans, false),
+        Err(d) => {
+            diags.push(d);
+            (Vec::new(), Vec::new(), true)
+        }
+    };
+    let unchecked = unchecked_statements(&sql, &spans, unchecked_file);
     Some(SqlFile {
         unchecked,
         path: path.to_owned(),
@@ -350,7 +439,9 @@ fn load_file(
         transactional,
         irreversible,
         statements,
+        spans,
         parse_failed,
+        chunked: false,
         sql,
     })
 }
@@ -403,20 +494,20 @@ fn is_unchecked(comment: &str) -> bool {
 
 /// The statements an `-- migrate:unchecked` line stands above (with only
 /// comments and blanks between), or all of them when the file's header has it.
-fn unchecked_statements(sql: &str, statements: &[Statement], whole_file: bool) -> Vec<usize> {
+fn unchecked_statements(sql: &str, spans: &[(usize, usize)], whole_file: bool) -> Vec<usize> {
     let mut out = Vec::new();
     let mut prev_end = 0;
-    for s in statements {
-        let gap = sql.get(prev_end..s.start).unwrap_or_default();
+    for &(start, end) in spans {
+        let gap = sql.get(prev_end..start).unwrap_or_default();
         let marked = gap.lines().any(|l| {
             l.trim()
                 .strip_prefix("--")
                 .is_some_and(|c| is_unchecked(c.trim()))
         });
         if whole_file || marked {
-            out.push(s.start);
+            out.push(start);
         }
-        prev_end = s.end;
+        prev_end = end;
     }
     out
 }

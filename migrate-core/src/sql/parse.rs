@@ -19,44 +19,78 @@ pub struct Statement {
     pub end: usize,
 }
 
-/// A lexical token of a file: its bytes and whether it is a comment.
+/// A lexical token of a file: its bytes and whether it is a comment. Offsets
+/// are 32-bit, as libpg_query's are (a file is at most 1 GB, PostgreSQL's
+/// limit on a query): a large file has millions of tokens, all kept at once.
 #[derive(Debug, Clone, Copy)]
 pub struct Lexeme {
-    /// Byte offset of the first byte.
-    pub start: usize,
-    /// Byte offset just past the last byte.
-    pub end: usize,
+    start: u32,
+    end: u32,
     /// A comment (`--` or `/* */`).
     pub comment: bool,
+}
+
+impl Lexeme {
+    /// Byte offset of the first byte.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Byte offset just past the last byte.
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
 }
 
 /// The tokens of `sql`, comments included; `None` when the scanner rejects the
 /// text (an unterminated literal), which the parser then reports with a place.
 pub fn scan(sql: &str) -> Option<Vec<Lexeme>> {
+    scan_bytes(CString::new(sql).ok()?.as_bytes_with_nul())
+}
+
+/// [`scan`] of a NUL-terminated buffer (its first NUL ends the input).
+fn scan_bytes(input: &[u8]) -> Option<Vec<Lexeme>> {
+    let input = CStr::from_bytes_until_nul(input).ok()?;
     // pg_query::scan_tokens builds a slice from the C array without checking it:
     // for input with no token the array is NULL, and a slice from NULL is
     // undefined behaviour (debug builds abort the compiler on it). Only
     // PostgreSQL's whitespace (scan.l's `space`) yields no token at all: every
     // other character starts a token or is a scanner error.
-    if sql
-        .bytes()
+    if input
+        .to_bytes()
+        .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | 0x0b))
     {
         return Some(Vec::new());
     }
-    // scan_tokens reads libpg_query's C array; scan() would encode and decode a
-    // protobuf message of the same tokens.
-    let tokens = pg_query::scan_tokens(sql).ok()?;
-    Some(
-        tokens
-            .iter()
-            .map(|t| Lexeme {
-                start: t.start as usize,
-                end: t.end as usize,
-                comment: t.token == Token::SqlComment as i32 || t.token == Token::CComment as i32,
-            })
-            .collect(),
-    )
+    // libpg_query's C array of tokens, read directly: pg_query::scan would
+    // encode and decode a protobuf message of them, and pg_query::scan_tokens
+    // copies them into a vector of its own first (a large file has millions).
+    let (sql_comment, c_comment) = (Token::SqlComment as c_int, Token::CComment as c_int);
+    // SAFETY: `input` is a valid NUL-terminated string that outlives the call;
+    // the array has `n_tokens` elements when there is no error (NULL when there
+    // are none, ruled out above and checked again here), is read before it is
+    // freed, and is freed exactly once.
+    unsafe {
+        let result = pg_query_scan_tokens(input.as_ptr());
+        let out = if result.error.is_null() && !result.tokens.is_null() {
+            let tokens = std::slice::from_raw_parts(result.tokens, result.n_tokens.max(0) as usize);
+            Some(
+                tokens
+                    .iter()
+                    .map(|t| Lexeme {
+                        start: t.start.max(0) as u32,
+                        end: t.end.max(0) as u32,
+                        comment: t.token == sql_comment || t.token == c_comment,
+                    })
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        pg_query_free_scan_tokens_result(result);
+        out
+    }
 }
 
 /// The string values of a name list (`["public", "vms"]`).
@@ -85,14 +119,118 @@ pub fn parse_scanned(
 ) -> Result<Vec<Statement>, Diagnostic> {
     let stmts = match raw_parse(sql) {
         Ok(stmts) => stmts,
-        Err(RawError::Nul) => {
-            return Err(Diagnostic::file(path, "the file contains a NUL byte")
-                .with_help("remove it; PostgreSQL cannot receive it"));
-        }
+        Err(RawError::Nul) => return Err(nul_byte(path)),
         Err(RawError::Syntax { message, cursor }) => {
             return Err(syntax_error(path, sql, message, cursor));
         }
     };
+    Ok(statements_of(stmts, sql, tokens, sql.len()))
+}
+
+/// Files at least this large are parsed a chunk of statements at a time (see
+/// [`parse_chunked`]): a whole parse tree is ~100 times the SQL (2 GB for a
+/// 20 MB file of INSERTs, 700 MB of it in libpg_query while it parses), and
+/// its tokens alone take ~10 times (libpg_query's array of them).
+pub const CHUNKED_FROM: usize = 4 << 20;
+
+/// [`parse_scanned`] a chunk of statements at a time, for a large file that
+/// parses: `each` gets every chunk's statements in order and drops them, so
+/// memory is one chunk's tokens and trees, not the file's. The statements and
+/// their locations (the file's byte offsets) are [`parse_scanned`]'s; `hash`,
+/// when given, is fed the file's tokens in turn. `false` when the file does
+/// not parse this way (a scanner or syntax error): [`parse_scanned`] then says
+/// why, the one place syntax errors are made; `each` may have seen chunks.
+///
+/// Chunks end where libpg_query's scanner splits statements, past half a
+/// megabyte or a 32nd of the file. Each is scanned and parsed inside a buffer
+/// of the file's length where all but the chunk is blanks, so libpg_query
+/// counts locations from the start of the file. The scanner splits at every
+/// `;`, also inside `BEGIN ATOMIC ... END` or the parenthesised actions of a
+/// rule; a chunk cut there is unfinished, which the parser reports at the end
+/// of its input, and it is parsed again together with the next.
+pub fn parse_chunked(
+    sql: &str,
+    hash: Option<&mut crate::source::checksum::TokenHash>,
+    each: &mut dyn FnMut(Vec<Statement>),
+) -> bool {
+    chunked(sql, (sql.len() / 32).max(1 << 19), hash, each)
+}
+
+fn chunked(
+    sql: &str,
+    size: usize,
+    mut hash: Option<&mut crate::source::checksum::TokenHash>,
+    each: &mut dyn FnMut(Vec<Statement>),
+) -> bool {
+    if sql.as_bytes().contains(&0) {
+        return false;
+    }
+    // The statements' starts, as offsets: split_with_scanner returns slices
+    // of its input.
+    let Ok(split) = pg_query::split_with_scanner(sql) else {
+        return false;
+    };
+    let base = sql.as_ptr() as usize;
+    let mut cuts: Vec<usize> = Vec::new();
+    let mut from = 0;
+    for s in split {
+        let at = (s.as_ptr() as usize).saturating_sub(base);
+        if at > from && at - from >= size && sql.is_char_boundary(at) {
+            cuts.push(at);
+            from = at;
+        }
+    }
+    cuts.push(sql.len());
+    // Blanks, and one NUL past the end: the chunk's bytes are copied in, and
+    // blanked again after.
+    let mut buf = vec![b' '; sql.len() + 1];
+    let mut start = 0;
+    for (i, &end) in cuts.iter().enumerate() {
+        if let (Some(dst), Some(src)) = (buf.get_mut(start..end), sql.as_bytes().get(start..end)) {
+            dst.copy_from_slice(src);
+        }
+        if let Some(n) = buf.get_mut(end) {
+            *n = 0;
+        }
+        let input = buf.get(..=end).unwrap_or_default();
+        let parsed = scan_bytes(input).map(|tokens| (raw_parse_bytes(input), tokens));
+        blank(&mut buf, start, end);
+        match parsed {
+            Some((Ok(raws), tokens)) => {
+                if let Some(h) = hash.as_deref_mut() {
+                    h.update(sql, &tokens);
+                }
+                each(statements_of(raws, sql, &tokens, end));
+                start = end;
+            }
+            // Unfinished at the cut: parse it again with the next chunk.
+            Some((Err(RawError::Syntax { message, .. }), _))
+                if message.contains("at end of input") && i + 1 < cuts.len() => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn blank(buf: &mut [u8], start: usize, end: usize) {
+    if let Some(b) = buf.get_mut(start..=end) {
+        b.fill(b' ');
+    }
+}
+
+fn nul_byte(path: &str) -> Diagnostic {
+    Diagnostic::file(path, "the file contains a NUL byte")
+        .with_help("remove it; PostgreSQL cannot receive it")
+}
+
+/// The statements of a parse whose input ended at `input_end` (a location of
+/// `sql`), each from its first real token to its end.
+fn statements_of(
+    stmts: Vec<RawStmt>,
+    sql: &str,
+    tokens: &[Lexeme],
+    input_end: usize,
+) -> Vec<Statement> {
     let mut out = Vec::with_capacity(stmts.len());
     for raw in stmts {
         let Some(node) = raw.stmt.and_then(|n| n.node) else {
@@ -106,24 +244,27 @@ pub fn parse_scanned(
             tokens
                 .iter()
                 .rev()
-                .find(|t| !t.comment && t.start >= loc && &sql[t.start..t.end] != ";")
-                .map(|t| t.end)
-                .unwrap_or(sql.len())
+                .skip_while(|t| t.end() > input_end)
+                .find(|t| {
+                    !t.comment && t.start() >= loc && sql.get(t.start()..t.end()) != Some(";")
+                })
+                .map(|t| t.end())
+                .unwrap_or(input_end)
         };
         // The parser's location includes comments and blanks before the statement;
         // messages should point at its first real token.
-        let first = tokens.partition_point(|t| t.start < loc);
+        let first = tokens.partition_point(|t| t.start() < loc);
         let start = tokens
             .get(first..)
             .unwrap_or_default()
             .iter()
             .find(|t| !t.comment)
-            .map(|t| t.start)
+            .map(|t| t.start())
             .unwrap_or(loc)
             .min(end);
         out.push(Statement { node, start, end });
     }
-    Ok(out)
+    out
 }
 
 /// Builds the diagnostic for a parse failure at PostgreSQL's 1-based character
@@ -162,9 +303,15 @@ enum RawError {
 /// whole tree again to list tables and functions we never use (a third of the
 /// parse time on a large migration set).
 fn raw_parse(sql: &str) -> Result<Vec<RawStmt>, RawError> {
+    let input = CString::new(sql).map_err(|_| RawError::Nul)?;
+    raw_parse_bytes(input.as_bytes_with_nul())
+}
+
+/// [`raw_parse`] of a NUL-terminated buffer (its first NUL ends the input).
+fn raw_parse_bytes(input: &[u8]) -> Result<Vec<RawStmt>, RawError> {
     use prost::Message;
 
-    let input = CString::new(sql).map_err(|_| RawError::Nul)?;
+    let input = CStr::from_bytes_until_nul(input).map_err(|_| RawError::Nul)?;
     // SAFETY: `input` is a valid NUL-terminated string that outlives the call; the
     // result is read before it is freed, exactly once.
     unsafe {
@@ -218,9 +365,27 @@ struct PgQueryProtobufParseResult {
     error: *mut PgQueryError,
 }
 
+#[repr(C)]
+struct PgQueryScanToken {
+    start: c_int,
+    end: c_int,
+    /// PgQueryToken: the numbering of pg_query's protobuf `Token`.
+    token: c_int,
+    keyword_kind: c_int,
+}
+
+#[repr(C)]
+struct PgQueryScanTokensResult {
+    tokens: *mut PgQueryScanToken,
+    n_tokens: c_int,
+    error: *mut PgQueryError,
+}
+
 // Linked from the static libpg_query that the pg_query crate builds; the layouts
 // match pg_query.h of the vendored libpg_query.
 unsafe extern "C" {
+    fn pg_query_scan_tokens(input: *const c_char) -> PgQueryScanTokensResult;
+    fn pg_query_free_scan_tokens_result(result: PgQueryScanTokensResult);
     fn pg_query_parse_protobuf(input: *const c_char) -> PgQueryProtobufParseResult;
     fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
 }
@@ -252,6 +417,55 @@ mod tests {
             d.snippet.as_deref(),
             Some("CREATE TABLE b (id int,, x int);")
         );
+    }
+
+    /// Statements whose text holds `;` that ends no statement, comments,
+    /// multibyte text: chunked at every `;`, the parse is the whole parse.
+    const AWKWARD: &str = "-- héader\nCREATE TABLE t (id int, note text);\n\
+        CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n\
+        CREATE RULE r AS ON INSERT TO t DO ALSO (NOTIFY a; NOTIFY b);\n\
+        /* c; */ INSERT INTO t VALUES (1, 'é;x');\n\
+        DO $$ BEGIN PERFORM 1; END $$;\n\
+        CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (2, 'ü'); END;\n\
+        SELECT 1";
+
+    fn chunked_parse(sql: &str, size: usize) -> Option<(Vec<Statement>, usize, String)> {
+        let mut all = Vec::new();
+        let mut chunks = 0;
+        let mut hash = crate::source::checksum::TokenHash::default();
+        chunked(sql, size, Some(&mut hash), &mut |s| {
+            chunks += 1;
+            all.extend(s);
+        })
+        .then(|| (all, chunks, hash.finish()))
+    }
+
+    #[test]
+    fn a_chunked_parse_is_the_whole_parse() {
+        let whole = parse("f.sql", AWKWARD).unwrap();
+        let (chunked, chunks, hash) = chunked_parse(AWKWARD, 1).unwrap();
+        assert_eq!(whole.len(), 7);
+        assert!(chunks >= 5, "{chunks} chunks");
+        assert_eq!(whole.len(), chunked.len());
+        for (w, c) in whole.iter().zip(&chunked) {
+            assert_eq!((w.start, w.end), (c.start, c.end));
+            assert_eq!(w.node, c.node, "{}", &AWKWARD[w.start..w.end]);
+        }
+        assert_eq!(hash, crate::source::checksum::checksum(AWKWARD));
+    }
+
+    #[test]
+    fn a_chunked_parse_leaves_errors_to_the_whole_parse() {
+        for bad in [
+            format!("{AWKWARD};\nCREATE TABLE b (id int,, x int);\nSELECT 2;"),
+            format!("{AWKWARD};\nSELECT 'é', ,;\nSELECT 2;"),
+            format!("{AWKWARD};\nCREATE TABLE b (id int"),
+            format!("{AWKWARD};\nSELECT 'unterminated"),
+            format!("{AWKWARD};\nSELECT 1\0;"),
+        ] {
+            assert!(parse("f.sql", &bad).is_err(), "{bad}");
+            assert!(chunked_parse(&bad, 1).is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -13,10 +13,7 @@ fn script(file: &SqlFile, located: &Located) -> TokenStream {
     let abs = located.absolute(&file.path);
     let checksum = &file.checksum;
     let transactional = file.transactional;
-    let ranges = file.statements.iter().map(|s| {
-        let (a, b) = (s.start, s.end);
-        quote!((#a, #b))
-    });
+    let ranges = file.spans.iter().map(|&(a, b)| quote!((#a, #b)));
     // include_str! also makes cargo rebuild when the file is edited.
     quote! {
         ::migrate_runtime::__private::Script::embedded(
