@@ -29,8 +29,8 @@
 //!   types, and on [`Interval`] and [`Cidr`].
 //! - `refinery`: the registry's ups as refinery migrations.
 //! - `tokio-postgres`: the same commands on `tokio_postgres::Client` (and on
-//!   pooled connections, which deref to it): [`Migrator::up_async`],
-//!   [`Migrator::run_async`], ..., [`Seeder::seed_async`], and the generated
+//!   pooled connections, which deref to it): `Migrator::up_async`,
+//!   `Migrator::run_async`, ..., `Seeder::seed_async`, and the generated
 //!   `Insert::insert_async`. One implementation serves both clients: the same
 //!   checks, lock, messages and records. No new crates: `postgres` is built on
 //!   `tokio-postgres`.

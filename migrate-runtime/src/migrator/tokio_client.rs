@@ -6,8 +6,8 @@
 //! does, and for the same reason: between the messages of one migration
 //! (BEGIN rides with the first statement, COMMIT with the history row) nothing
 //! else may use the session, or it would run inside the migration's
-//! transaction. A pooled connection gives one through `DerefMut`
-//! (`&mut *conn` for bb8; a deadpool-postgres `Object` coerces as it is).
+//! transaction. A pooled connection (deadpool-postgres, bb8) coerces to one as
+//! it is (`&mut conn`), through `DerefMut`.
 //!
 //! **Cancellation.** A command's future must be driven to its end: dropped
 //! half-way (a `select!`, a `timeout`), the session is left where it was, maybe
