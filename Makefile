@@ -41,6 +41,8 @@ dev: deps postgres build ## Set up a development database: migrate, seed, show s
 	$(NOVACRON_DB) seed
 	$(NOVACRON_DB) status
 
+# pgcheck's tests/tokio_postgres.rs needs feature tokio-postgres; it runs in the
+# workspace line because the root package enables that feature (refinery's does not).
 test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TEST_URL
 	@status=0; \
 	$(CARGO) test --workspace --all-targets --no-fail-fast || status=$$?; \
