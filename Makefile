@@ -46,6 +46,8 @@ dev: deps postgres build ## Set up a development database: migrate, seed, show s
 # rest again, in time and in disk). Not --all-targets: that would run the
 # benches as tests; the default targets are the libraries, binaries, examples
 # (built), integration tests and doc tests.
+# pgcheck's tests/tokio_postgres.rs needs feature tokio-postgres; it runs in the
+# workspace line because the root package enables that feature (refinery's does not).
 test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TEST_URL
 	$(CARGO) test --workspace --features pgcheck/refinery --no-fail-fast
 

@@ -135,7 +135,9 @@
 ///     `Option`, built with `Insert::new(required columns, in table order)`
 ///     and `with_<column>(value)` setters, so code survives a migration that
 ///     adds an optional column (a struct literal does not), and
-///     `insert(&mut client)`, which runs `INSERT ... RETURNING *`; `Table` and
+///     `insert(&mut client)`, which runs `INSERT ... RETURNING *` (with the
+///     `tokio-postgres` feature also `insert_async(&client).await`, on a
+///     `tokio_postgres` client or transaction); `Table` and
 ///     the `Column` enum (`ALL`, `as_str()`; sea-query identifiers with the
 ///     `sea-query` feature). With the `serde` feature `Row` and `Insert`
 ///     derive `Serialize`/`Deserialize` (`types(...)` mappings must then
@@ -227,6 +229,21 @@ macro_rules! __pgcheck_if_sea_query {
 }
 
 /// The tokens with feature `serde`, nothing without; for generated code.
+/// The tokens with feature `tokio-postgres`, nothing without; for generated code.
+#[cfg(feature = "tokio-postgres")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pgcheck_if_tokio_postgres {
+    ($($t:tt)*) => { $($t)* };
+}
+
+#[cfg(not(feature = "tokio-postgres"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pgcheck_if_tokio_postgres {
+    ($($t:tt)*) => {};
+}
+
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 #[macro_export]

@@ -8,7 +8,8 @@
 //!
 //! A [`Registry`] holds the migrations (embedded by `embed_migrations!`, or loaded
 //! from a directory at run time with [`Registry::from_dir`]); a [`Migrator`]
-//! applies and reverts them over a `postgres::Client`, keeping golang-migrate's
+//! applies and reverts them over a `postgres::Client` (or, with feature
+//! `tokio-postgres`, a `tokio_postgres::Client`), keeping golang-migrate's
 //! `schema_migrations` table and lock so that both tools can take turns on one
 //! database; `cli` (feature `cli`) is the migration command line over a registry.
 //!
@@ -27,6 +28,12 @@
 //! - `serde`: `Serialize`/`Deserialize` on the generated `Row`, `Insert` and enum
 //!   types, and on [`Interval`] and [`Cidr`].
 //! - `refinery`: the registry's ups as refinery migrations.
+//! - `tokio-postgres`: the same commands on `tokio_postgres::Client` (and on
+//!   pooled connections, which deref to it): `Migrator::up_async`,
+//!   `Migrator::run_async`, ..., `Seeder::seed_async`, and the generated
+//!   `Insert::insert_async`. One implementation serves both clients: the same
+//!   checks, lock, messages and records. No new crates: `postgres` is built on
+//!   `tokio-postgres`.
 //!
 //! # Examples
 //!
@@ -86,5 +93,7 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
     pub use std::borrow::Cow;
+    #[cfg(feature = "tokio-postgres")]
+    pub use tokio_postgres;
     pub use uuid;
 }

@@ -18,6 +18,7 @@ use postgres::error::ErrorPosition;
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::Version;
 use crate::registry::Registry;
+use crate::migrator::conn::{Blocking, Conn, block_on};
 
 /// The file that removes the seed rows.
 pub use migrate_core::check::seeds::CLEAN_FILE;
@@ -146,11 +147,7 @@ impl<'s> Seeder<'s> {
         client: &mut Client,
         done: &mut dyn FnMut(&Seed, Duration),
     ) -> Result<(), MigrateError> {
-        for s in self.seeds.files() {
-            let d = run(client, s)?;
-            done(s, d);
-        }
-        Ok(())
+        block_on(self.seed_on(&mut Blocking(client), done))
     }
 
     /// Runs `clean.sql`; `Ok(None)` when there is none.
@@ -159,19 +156,68 @@ impl<'s> Seeder<'s> {
     ///
     /// [`MigrateError::Failed`].
     pub fn clean(&self, client: &mut Client) -> Result<Option<Duration>, MigrateError> {
-        self.seeds.clean().map(|c| run(client, c)).transpose()
+        block_on(self.clean_on(&mut Blocking(client)))
+    }
+
+    /// [`Seeder::seed`] on a `tokio_postgres` client (or a pooled connection,
+    /// which derefs to one).
+    ///
+    /// # Errors
+    ///
+    /// As [`Seeder::seed`].
+    #[cfg(feature = "tokio-postgres")]
+    pub async fn seed_async(
+        &self,
+        client: &mut tokio_postgres::Client,
+        done: &mut (dyn FnMut(&Seed, Duration) + Send),
+    ) -> Result<(), MigrateError> {
+        self.seed_on(&mut crate::migrator::conn::Tokio(client), done)
+            .await
+    }
+
+    /// [`Seeder::clean`] on a `tokio_postgres` client.
+    ///
+    /// # Errors
+    ///
+    /// As [`Seeder::clean`].
+    #[cfg(feature = "tokio-postgres")]
+    pub async fn clean_async(
+        &self,
+        client: &mut tokio_postgres::Client,
+    ) -> Result<Option<Duration>, MigrateError> {
+        self.clean_on(&mut crate::migrator::conn::Tokio(client))
+            .await
+    }
+
+    async fn seed_on<C, F>(&self, client: &mut C, done: &mut F) -> Result<(), MigrateError>
+    where
+        C: Conn,
+        F: FnMut(&Seed, Duration) + ?Sized,
+    {
+        for s in self.seeds.files() {
+            let d = run(client, s).await?;
+            done(s, d);
+        }
+        Ok(())
+    }
+
+    async fn clean_on<C: Conn>(&self, client: &mut C) -> Result<Option<Duration>, MigrateError> {
+        match self.seeds.clean() {
+            Some(c) => run(client, c).await.map(Some),
+            None => Ok(None),
+        }
     }
 }
 
 const PREFIX: &str = "BEGIN;\n";
 
-fn run(client: &mut Client, seed: &Seed) -> Result<Duration, MigrateError> {
+async fn run<C: Conn>(client: &mut C, seed: &Seed) -> Result<Duration, MigrateError> {
     let start = Instant::now();
     let msg = format!("{PREFIX}{}\n;COMMIT;", seed.sql);
-    let Err(e) = client.batch_execute(&msg) else {
+    let Err(e) = client.batch(&msg).await else {
         return Ok(start.elapsed());
     };
-    let _ = client.batch_execute("ROLLBACK");
+    let _ = client.batch("ROLLBACK").await;
     let index = LineIndex::new(&seed.sql);
     let pos = e.as_db_error().and_then(|db| match db.position() {
         Some(ErrorPosition::Original(p)) => {

@@ -97,6 +97,71 @@ impl TestDb {
     }
 }
 
+/// A [`TestDb`] for async tests. The harness creates and drops databases with
+/// the blocking client, which cannot run on a tokio runtime's thread (it
+/// panics: "Cannot start a runtime from within a runtime"), so both happen on a
+/// thread of their own; the database still goes when the test panics.
+pub struct AsyncTestDb(Option<TestDb>);
+
+impl AsyncTestDb {
+    /// Creates an empty database with a unique name.
+    pub fn new() -> Self {
+        let db = std::thread::spawn(TestDb::new)
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        AsyncTestDb(Some(db))
+    }
+
+    /// A new `tokio_postgres` connection to this database.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        connect_async(self.url(), "test-support").await
+    }
+}
+
+impl Default for AsyncTestDb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::ops::Deref for AsyncTestDb {
+    type Target = TestDb;
+    fn deref(&self) -> &TestDb {
+        self.0.as_ref().expect("present until dropped")
+    }
+}
+
+impl Drop for AsyncTestDb {
+    fn drop(&mut self) {
+        if let Some(db) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(db)).join();
+        }
+    }
+}
+
+/// Connects with `tokio_postgres` on the current runtime (the connection runs
+/// in a task of its own), panicking as [`connect`] does.
+pub async fn connect_async(url: &str, application_name: &str) -> tokio_postgres::Client {
+    let mut config: tokio_postgres::Config = url
+        .parse()
+        .unwrap_or_else(|e| panic!("bad test URL {}: {e}", redact(url)));
+    config.application_name(application_name);
+    let (client, connection) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot connect to the test server ({}): {e}\n\
+             start it with `scripts/ensure-postgres.sh` or point DB_TEST_URL at one",
+                redact(url)
+            )
+        });
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
 impl Default for TestDb {
     fn default() -> Self {
         Self::new()

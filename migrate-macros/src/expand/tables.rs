@@ -413,12 +413,35 @@ fn table_tokens(
                 ///
                 /// PostgreSQL refused the row (a constraint, a missing reference).
                 pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> ::core::result::Result<Row, #p::postgres::Error> {
+                    let (sql, params) = self.statement();
+                    let row = client.query_one(sql.as_str(), &params)?;
+                    Row::from_row(&row)
+                }
+
+                /// The `INSERT ... RETURNING *` of the columns that are set, and
+                /// their values: one statement for both clients.
+                fn statement(&self) -> (::std::string::String, ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)>) {
                     let mut columns: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
                     let mut params: ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)> = ::std::vec::Vec::new();
                     #(#insert_pushes)*
-                    let sql = #p::insert_sql(#qualified, &columns);
-                    let row = client.query_one(sql.as_str(), &params)?;
-                    Row::from_row(&row)
+                    (#p::insert_sql(#qualified, &columns), params)
+                }
+            }
+
+            ::migrate_runtime::__pgcheck_if_tokio_postgres! {
+                impl Insert {
+                    /// [`Insert::insert`] on a `tokio_postgres` client or transaction
+                    /// (runtime feature `tokio-postgres`; from a pool, the client the
+                    /// connection derefs to).
+                    ///
+                    /// # Errors
+                    ///
+                    /// PostgreSQL refused the row (a constraint, a missing reference).
+                    pub async fn insert_async<C: #p::tokio_postgres::GenericClient>(&self, client: &C) -> ::core::result::Result<Row, #p::postgres::Error> {
+                        let (sql, params) = self.statement();
+                        let row = client.query_one(sql.as_str(), &params).await?;
+                        Row::from_row(&row)
+                    }
                 }
             }
         }

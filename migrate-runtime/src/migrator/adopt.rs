@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use postgres::Client;
-
+use super::conn::Conn;
 use super::state::{self, HistoryDirection, Mark, Session};
 use crate::error::{MigrateError, MigrationRef};
 use crate::migration::Version;
@@ -68,8 +67,8 @@ impl fmt::Display for Tool {
 }
 
 /// The versions another tool applied, read from its table.
-pub(crate) fn applied_versions(
-    client: &mut Client,
+pub(crate) async fn applied_versions<C: Conn>(
+    client: &mut C,
     tool: Tool,
     registry: &Registry,
     s: &Session,
@@ -79,10 +78,11 @@ pub(crate) fn applied_versions(
         _ => tool.table().to_owned(),
     };
     let found = client
-        .simple_query(&format!(
+        .simple(&format!(
             "SELECT to_regclass({}) IS NOT NULL",
             literal(&table)
         ))
+        .await
         .map_err(|e| MigrateError::db(format!("looking for {table}"), e))?;
     if super::lock::first_value(&found).as_deref() != Some("t") {
         return Err(MigrateError::AdoptNoTable {
@@ -97,7 +97,8 @@ pub(crate) fn applied_versions(
         Tool::Diesel => format!("SELECT version::text, 'false' FROM {table}"),
     };
     let msgs = client
-        .simple_query(&sql)
+        .simple(&sql)
+        .await
         .map_err(|e| MigrateError::db(format!("reading {table}"), e))?;
     let mut out = BTreeSet::new();
     for row in state::result_sets(&msgs).into_iter().flatten() {

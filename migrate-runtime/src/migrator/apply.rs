@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use migrate_core::Direction;
 use migrate_core::sql::position::LineIndex;
-use postgres::Client;
 use postgres::error::ErrorPosition;
 
+use super::conn::Conn;
 use super::state::{HistoryDirection, Session, set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::{Migration, Script, Version};
@@ -70,24 +70,26 @@ fn history_sql(s: &Session, step: &Step<'_>, duration: Duration) -> String {
 /// Runs one step; returns how long it took. `reset` (the session reset after
 /// the step before, or nothing) rides at the front of the step's first
 /// message: a round trip less per migration than sending it alone.
-pub(crate) fn run(
-    client: &mut Client,
+pub(crate) async fn run<C: Conn>(
+    client: &mut C,
     s: &Session,
     step: &Step<'_>,
     reset: &str,
 ) -> Result<Duration, MigrateError> {
     if step.script().transactional {
-        Ok(run_in_transaction(client, s, std::slice::from_ref(step), reset)?[0])
+        let durations = run_in_transaction(client, s, std::slice::from_ref(step), reset).await?;
+        Ok(durations.into_iter().next().unwrap_or_default())
     } else {
-        run_without_transaction(client, s, step, reset)
+        run_without_transaction(client, s, step, reset).await
     }
 }
 
 /// The session reset on its own, after the last step of a run (and, best
 /// effort, after a failed one), so the caller's session is as it was.
-pub(crate) fn reset(client: &mut Client, s: &Session) -> Result<(), MigrateError> {
+pub(crate) async fn reset<C: Conn>(client: &mut C, s: &Session) -> Result<(), MigrateError> {
     client
-        .batch_execute(&s.reset_sql)
+        .batch(&s.reset_sql)
+        .await
         .map_err(|e| MigrateError::db("resetting the session after the run", e))
 }
 
@@ -99,14 +101,15 @@ pub(crate) fn reset(client: &mut Client, s: &Session) -> Result<(), MigrateError
 /// the round trips, but the blocking client drops the CommandComplete of each
 /// finished statement when the error arrives, so the failing statement of an
 /// error without a position could not be named.
-fn send_statements(
-    client: &mut Client,
+async fn send_statements<C: Conn>(
+    client: &mut C,
     script: &Script,
     prefix: &str,
 ) -> Result<(), (postgres::Error, Place)> {
     if script.statements.is_empty() && !prefix.is_empty() {
         return client
-            .batch_execute(prefix)
+            .batch(prefix)
+            .await
             .map_err(|e| (e, Place::default()));
     }
     for (i, &(from, to)) in script.statements.iter().enumerate() {
@@ -114,9 +117,9 @@ fn send_statements(
         let pre = if i == 0 { prefix } else { "" };
         tracing::debug!(path = %script.path, statement = i + 1, "sending");
         let sent = if pre.is_empty() {
-            client.batch_execute(text)
+            client.batch(text).await
         } else {
-            client.batch_execute(&format!("{pre}{text}"))
+            client.batch(&format!("{pre}{text}")).await
         };
         if let Err(e) = sent {
             let pre_chars = pre.chars().count();
@@ -141,8 +144,8 @@ fn send_statements(
 /// and history rows, then (between steps) the session reset; COMMIT rides with
 /// the last step's rows. All are applied and recorded, or none. Returns each
 /// step's duration.
-pub(crate) fn run_in_transaction(
-    client: &mut Client,
+pub(crate) async fn run_in_transaction<C: Conn>(
+    client: &mut C,
     s: &Session,
     steps: &[Step<'_>],
     reset: &str,
@@ -155,19 +158,16 @@ pub(crate) fn run_in_transaction(
     let rolled_back = Outcome::RolledBack {
         version: first.before,
     };
-    let fail = |client: &mut Client, k: usize, e: postgres::Error, place: Place| {
-        // An error inside BEGIN leaves the session in an aborted transaction
-        // until ROLLBACK.
-        let _ = client.batch_execute("ROLLBACK");
-        Err(failure(&steps[k], &e, place, rolled_back))
-    };
     let mut durations = Vec::with_capacity(steps.len());
     for (k, step) in steps.iter().enumerate() {
         let start = Instant::now();
         let begin = format!("{reset}BEGIN;\n");
         let prefix = if k == 0 { begin.as_str() } else { "" };
-        if let Err((e, place)) = send_statements(client, step.script(), prefix) {
-            return fail(client, k, e, place);
+        if let Err((e, place)) = send_statements(client, step.script(), prefix).await {
+            // An error inside BEGIN leaves the session in an aborted
+            // transaction until ROLLBACK.
+            let _ = client.batch("ROLLBACK").await;
+            return Err(failure(step, &e, place, rolled_back));
         }
         let took = start.elapsed();
         let last = k + 1 == steps.len();
@@ -183,11 +183,11 @@ pub(crate) fn run_in_transaction(
             bookkeeping(s, step),
             history_sql(s, step, took)
         );
-        if let Err(e) = client.batch_execute(&done) {
+        if let Err(e) = client.batch(&done).await {
             let committing = last && e.as_db_error().is_some();
             // An error in the rows leaves the transaction open and aborted, so
             // a query fails; after a failed COMMIT it has ended and one works.
-            if committing && client.batch_execute("SELECT 1").is_ok() {
+            if committing && client.batch("SELECT 1").await.is_ok() {
                 let place = Place {
                     at_commit: true,
                     ..Place::default()
@@ -198,12 +198,12 @@ pub(crate) fn run_in_transaction(
                 bookkeeping: true,
                 ..Place::default()
             };
+            let _ = client.batch("ROLLBACK").await;
             if last && !committing {
                 // The connection broke with COMMIT in flight.
-                let _ = client.batch_execute("ROLLBACK");
                 return Err(failure(step, &e, place, Outcome::Unknown));
             }
-            return fail(client, k, e, place);
+            return Err(failure(step, &e, place, rolled_back));
         }
         durations.push(took);
     }
@@ -211,18 +211,18 @@ pub(crate) fn run_in_transaction(
 }
 
 /// `up --single-transaction`: every step in one transaction, then the reset.
-pub(crate) fn run_single_transaction(
-    client: &mut Client,
+pub(crate) async fn run_single_transaction<C: Conn>(
+    client: &mut C,
     s: &Session,
     steps: &[Step<'_>],
 ) -> Result<Vec<Duration>, MigrateError> {
-    let durations = run_in_transaction(client, s, steps, "")?;
-    reset(client, s)?;
+    let durations = run_in_transaction(client, s, steps, "").await?;
+    reset(client, s).await?;
     Ok(durations)
 }
 
-fn run_without_transaction(
-    client: &mut Client,
+async fn run_without_transaction<C: Conn>(
+    client: &mut C,
     s: &Session,
     step: &Step<'_>,
     reset: &str,
@@ -238,10 +238,11 @@ fn run_without_transaction(
     };
     let start = Instant::now();
     client
-        .batch_execute(&format!(
+        .batch(&format!(
             "{reset}BEGIN; {} COMMIT;",
             set_version_sql(&s.version_table, Some(dirty_at.get()), true)
         ))
+        .await
         .map_err(|e| {
             MigrateError::db(
                 format!(
@@ -260,7 +261,7 @@ fn run_without_transaction(
     // One statement per message is also what this needs: a message with several
     // statements is an implicit transaction, which CREATE INDEX CONCURRENTLY
     // and friends refuse.
-    if let Err((e, place)) = send_statements(client, step.script(), "") {
+    if let Err((e, place)) = send_statements(client, step.script(), "").await {
         return Err(failure(step, &e, place, outcome));
     }
     let done = format!(
@@ -268,8 +269,8 @@ fn run_without_transaction(
         bookkeeping(s, step),
         history_sql(s, step, start.elapsed())
     );
-    if let Err(e) = client.batch_execute(&done) {
-        let _ = client.batch_execute("ROLLBACK");
+    if let Err(e) = client.batch(&done).await {
+        let _ = client.batch("ROLLBACK").await;
         let place = Place {
             bookkeeping: true,
             ..Place::default()

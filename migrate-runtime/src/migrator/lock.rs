@@ -14,8 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use postgres::Client;
-
+use super::conn::Conn;
 use crate::error::{LockHolder, MigrateError};
 
 const SALT: u32 = 1_486_364_155;
@@ -38,8 +37,8 @@ pub fn golang_migrate_lock_key(schema: &str, table: &str, database: &str) -> i64
 /// `CREATE INDEX CONCURRENTLY` in the running migration waits for every older
 /// snapshot to go away, so a blocked waiter and the lock holder deadlock. A poll
 /// holds no snapshot between tries.
-pub(crate) fn acquire(
-    client: &mut Client,
+pub(crate) async fn acquire<C: Conn>(
+    client: &mut C,
     keys: &[i64],
     timeout: Duration,
 ) -> Result<(), MigrateError> {
@@ -47,15 +46,17 @@ pub(crate) fn acquire(
     for (i, &key) in keys.iter().enumerate() {
         let mut delay = Duration::from_millis(5);
         loop {
-            match try_lock(client, key) {
+            match try_lock(client, key).await {
                 Ok(true) => break,
                 Ok(false) if start.elapsed() < timeout => {
-                    std::thread::sleep(delay.min(timeout.saturating_sub(start.elapsed())));
+                    client
+                        .sleep(delay.min(timeout.saturating_sub(start.elapsed())))
+                        .await;
                     delay = (delay * 2).min(Duration::from_millis(100));
                 }
                 Ok(false) => {
-                    let holders = holders(client, key).unwrap_or_default();
-                    release(client, &keys[..i]);
+                    let holders = holders(client, key).await.unwrap_or_default();
+                    release(client, &keys[..i]).await;
                     return Err(MigrateError::LockTimeout {
                         waited: start.elapsed(),
                         key,
@@ -63,7 +64,7 @@ pub(crate) fn acquire(
                     });
                 }
                 Err(e) => {
-                    release(client, &keys[..i]);
+                    release(client, &keys[..i]).await;
                     return Err(MigrateError::db("taking the migration lock", e));
                 }
             }
@@ -73,14 +74,16 @@ pub(crate) fn acquire(
     Ok(())
 }
 
-fn try_lock(client: &mut Client, key: i64) -> Result<bool, postgres::Error> {
-    let rows = client.simple_query(&format!("SELECT pg_try_advisory_lock({key})"))?;
+async fn try_lock<C: Conn>(client: &mut C, key: i64) -> Result<bool, postgres::Error> {
+    let rows = client
+        .simple(&format!("SELECT pg_try_advisory_lock({key})"))
+        .await?;
     Ok(first_value(&rows).as_deref() == Some("t"))
 }
 
 /// Lets go of the keys. Errors are ignored: the server drops session locks when
 /// the connection ends, which is also what happens after a broken connection.
-pub(crate) fn release(client: &mut Client, keys: &[i64]) {
+pub(crate) async fn release<C: Conn>(client: &mut C, keys: &[i64]) {
     if keys.is_empty() {
         return;
     }
@@ -89,13 +92,16 @@ pub(crate) fn release(client: &mut Client, keys: &[i64]) {
         .rev()
         .map(|k| format!("SELECT pg_advisory_unlock({k});"))
         .collect();
-    if let Err(e) = client.batch_execute(&sql) {
+    if let Err(e) = client.batch(&sql).await {
         tracing::debug!(error = %e, "releasing the migration lock failed");
     }
 }
 
 /// Who holds the advisory lock `key` in this database.
-pub(crate) fn holders(client: &mut Client, key: i64) -> Result<Vec<LockHolder>, postgres::Error> {
+pub(crate) async fn holders<C: Conn>(
+    client: &mut C,
+    key: i64,
+) -> Result<Vec<LockHolder>, postgres::Error> {
     // A bigint advisory key is split into classid (high half) and objid (low
     // half), with objsubid 1.
     let sql = format!(
@@ -109,7 +115,7 @@ pub(crate) fn holders(client: &mut Client, key: i64) -> Result<Vec<LockHolder>, 
             AND (l.classid::bigint << 32) | l.objid::bigint = {key}
           ORDER BY l.pid"
     );
-    let rows = client.query(&sql, &[])?;
+    let rows = client.query(&sql).await?;
     Ok(rows
         .iter()
         .map(|r| LockHolder {

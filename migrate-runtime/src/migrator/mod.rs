@@ -2,15 +2,19 @@
 
 pub(crate) mod adopt;
 pub(crate) mod apply;
+mod commands;
+pub(crate) mod conn;
 pub(crate) mod lock;
+mod plan;
 mod problems;
 pub(crate) mod state;
 mod status;
+#[cfg(feature = "tokio-postgres")]
+mod tokio_client;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use migrate_core::Direction;
 use postgres::Client;
@@ -22,10 +26,10 @@ pub use state::{HistoryDirection, HistoryEntry};
 pub use status::{ChecksumState, MigrationState, MigrationStatus, Status};
 
 use crate::error::{Drift, MigrateError, MigrationRef};
-use crate::migration::{Migration, Version};
+use crate::migration::Version;
 use crate::registry::Registry;
 use crate::sql::TableName;
-use state::{DbState, Mark, Session, View};
+use conn::{Blocking, block_on};
 
 /// How a [`Migrator`] finds its tables and what it tolerates.
 #[derive(Debug, Clone)]
@@ -292,112 +296,7 @@ impl<'r> Migrator<'r> {
         target: Target,
         progress: &mut dyn FnMut(Event<'_>),
     ) -> Result<Report, MigrateError> {
-        let started = Instant::now();
-        let s = self.session(client)?;
-        // Most runs have nothing to do (every deploy runs `up`): answer them from
-        // one read, without the lock and without writing. Anything else, including
-        // an error (a concurrent run may be half-way), is decided under the lock.
-        let st = state::read(client, &s)?;
-        if st.version_table_exists
-            && st.history_table_exists
-            && let Ok((view, steps)) = self.prepare(&st, target)
-            && steps.is_empty()
-            && view.marks.is_empty()
-        {
-            let v = st.row.map(|r| Version::new(r.version));
-            return Ok(Report {
-                from: v,
-                to: v,
-                elapsed: started.elapsed(),
-                ..Report::default()
-            });
-        }
-        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
-        let result = self.run_locked(client, &s, target, progress);
-        lock::release(client, &s.lock_keys);
-        result.map(|mut r| {
-            r.elapsed = started.elapsed();
-            r
-        })
-    }
-
-    fn run_locked(
-        &self,
-        client: &mut Client,
-        s: &Session,
-        target: Target,
-        progress: &mut dyn FnMut(Event<'_>),
-    ) -> Result<Report, MigrateError> {
-        let st = state::read(client, s)?;
-        state::ensure_tables(client, s, &st)?;
-        let (view, steps) = self.prepare(&st, target)?;
-        let mut report = Report {
-            from: st.row.map(|r| Version::new(r.version)),
-            ..Report::default()
-        };
-        report.to = report.from;
-        if !view.marks.is_empty() {
-            write_marks(client, s, &view.marks)?;
-            report.baselined = view.marks.len();
-            let applied = view
-                .marks
-                .iter()
-                .filter(|m| m.direction.is_applied())
-                .count();
-            progress(Event::Baselined {
-                applied,
-                reverted: view.marks.len() - applied,
-            });
-        }
-        let total = steps.len();
-        if self.options.single_transaction && !steps.is_empty() {
-            if let Some(step) = steps
-                .iter()
-                .find(|st| st.direction != Direction::Up || !st.script().transactional)
-            {
-                return Err(MigrateError::NotTransactional {
-                    migration: MigrationRef::of(step.migration),
-                    direction: step.direction.as_str(),
-                });
-            }
-            let durations = apply::run_single_transaction(client, s, &steps)?;
-            for (index, (step, duration)) in steps.iter().zip(durations).enumerate() {
-                finished(&mut report, progress, step, index, total, duration);
-            }
-            return Ok(report);
-        }
-        for (index, step) in steps.iter().enumerate() {
-            if self
-                .options
-                .interrupt
-                .as_ref()
-                .is_some_and(|f| f.load(Ordering::SeqCst))
-            {
-                if index > 0 {
-                    let _ = apply::reset(client, s);
-                }
-                return Err(MigrateError::Interrupted {
-                    next: MigrationRef::of(step.migration),
-                    at: report.to,
-                });
-            }
-            progress(Event::Started { step, index, total });
-            let reset = if index > 0 { s.reset_sql.as_str() } else { "" };
-            let duration = match apply::run(client, s, step, reset) {
-                Ok(d) => d,
-                Err(e) => {
-                    // Best effort: a failed no-transaction step may have
-                    // changed settings; the caller's session gets its own back.
-                    let _ = apply::reset(client, s);
-                    return Err(e);
-                }
-            };
-            finished(&mut report, progress, step, index, total, duration);
-        }
-        if !steps.is_empty() {
-            apply::reset(client, s)?;
-        }
-        Ok(report)
+        block_on(self.run_on(&mut Blocking(client), target, progress))
     }
 
     /// What [`Migrator::run`] would do now; reads only, takes no lock.
@@ -406,18 +305,7 @@ impl<'r> Migrator<'r> {
     ///
     /// The refusals of [`Migrator::run`].
     pub fn plan(&self, client: &mut Client, target: Target) -> Result<Plan<'r>, MigrateError> {
-        let s = self.session(client)?;
-        let st = state::read(client, &s)?;
-        let (view, steps) = self.prepare(&st, target)?;
-        Ok(Plan {
-            from: st.row.map(|r| Version::new(r.version)),
-            steps,
-            baseline: view
-                .marks
-                .iter()
-                .map(|m| (Version::new(m.version), m.direction))
-                .collect(),
-        })
+        block_on(self.plan_on(&mut Blocking(client), target))
     }
 
     /// The version row: `None` when nothing is applied, else the version and
@@ -427,9 +315,7 @@ impl<'r> Migrator<'r> {
     ///
     /// Database errors only; missing tables mean no version.
     pub fn version(&self, client: &mut Client) -> Result<Option<(Version, bool)>, MigrateError> {
-        let s = self.session(client)?;
-        let st = state::read(client, &s)?;
-        Ok(st.row.map(|r| (Version::new(r.version), r.dirty)))
+        block_on(self.version_on(&mut Blocking(client)))
     }
 
     /// Every migration with its state, and what is wrong.
@@ -438,9 +324,7 @@ impl<'r> Migrator<'r> {
     ///
     /// Database errors only: problems are part of the status.
     pub fn status(&self, client: &mut Client) -> Result<Status, MigrateError> {
-        let s = self.session(client)?;
-        let st = state::read(client, &s)?;
-        Ok(status::build(self.registry, &st))
+        block_on(self.status_on(&mut Blocking(client)))
     }
 
     /// Sets the version without running SQL (`None`: no version) and clears the
@@ -453,35 +337,7 @@ impl<'r> Migrator<'r> {
     /// [`MigrateError::UnknownTarget`] for a version that is not a migration,
     /// the lock timeout, database errors.
     pub fn force(&self, client: &mut Client, version: Option<Version>) -> Result<(), MigrateError> {
-        if let Some(v) = version
-            && self.registry.get(v).is_none()
-        {
-            return Err(MigrateError::UnknownTarget { version: v.get() });
-        }
-        let s = self.session(client)?;
-        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
-        let result = (|| {
-            let st = state::read(client, &s)?;
-            state::ensure_tables(client, &s, &st)?;
-            let marks = state::linear_marks(
-                self.registry,
-                &st.history,
-                version.map(Version::get),
-                HistoryDirection::ForceUp,
-                HistoryDirection::ForceDown,
-            );
-            let sql = format!(
-                "BEGIN; {}{} COMMIT;",
-                state::set_version_sql(&s.version_table, version.map(Version::get), false),
-                state::marks_sql(&s.history_table, &marks)
-            );
-            client.batch_execute(&sql).map_err(|e| {
-                let _ = client.batch_execute("ROLLBACK");
-                MigrateError::db(format!("setting the version in {}", s.version_table), e)
-            })
-        })();
-        lock::release(client, &s.lock_keys);
-        result
+        block_on(self.force_on(&mut Blocking(client), version))
     }
 
     /// Accepts the files of applied migrations as they are now (Flyway's
@@ -495,37 +351,7 @@ impl<'r> Migrator<'r> {
     ///
     /// The lock timeout, database errors.
     pub fn repair(&self, client: &mut Client) -> Result<Repaired, MigrateError> {
-        let s = self.session(client)?;
-        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
-        let result = (|| {
-            let st = state::read(client, &s)?;
-            state::ensure_tables(client, &s, &st)?;
-            let view = state::reconcile(self.registry, &st);
-            let mut done = Repaired::default();
-            let mut marks = view.marks.clone();
-            for m in self.registry.iter() {
-                let Some(Some(entry)) = view.applied.get(&m.version.get()) else {
-                    continue;
-                };
-                let drift = problems::drifted(m, &view);
-                let untracked = entry.checksum.is_none()
-                    || (entry.down_checksum.is_none() && m.down_checksum().is_some());
-                if drift.is_empty() && !untracked {
-                    continue;
-                }
-                if drift.is_empty() {
-                    done.recorded.push(MigrationRef::of(m));
-                }
-                done.accepted.extend(drift);
-                marks.push(state::Mark::of(m, HistoryDirection::Repair));
-            }
-            if !marks.is_empty() {
-                write_marks(client, &s, &marks)?;
-            }
-            Ok(done)
-        })();
-        lock::release(client, &s.lock_keys);
-        result
+        block_on(self.repair_on(&mut Blocking(client)))
     }
 
     /// Takes over a database that `tool` migrated: reads its history table, checks
@@ -539,44 +365,7 @@ impl<'r> Migrator<'r> {
     /// versions that do not line up, [`MigrateError::AlreadyAdopted`] when our
     /// history already records migrations; the lock timeout.
     pub fn adopt(&self, client: &mut Client, tool: Tool) -> Result<Vec<Version>, MigrateError> {
-        let s = self.session(client)?;
-        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
-        let result = (|| {
-            let applied = adopt::applied_versions(client, tool, self.registry, &s)?;
-            adopt::check_lines_up(tool, self.registry, &applied)?;
-            let st = state::read(client, &s)?;
-            let ours_recorded = st.history.values().any(|e| e.direction.is_applied());
-            let newest = applied.last().copied();
-            let row_disagrees =
-                tool != Tool::GolangMigrate && st.row.is_some_and(|r| Some(r.version) != newest);
-            if ours_recorded || row_disagrees {
-                return Err(MigrateError::AlreadyAdopted {
-                    table: if ours_recorded {
-                        &s.history_table
-                    } else {
-                        &s.version_table
-                    }
-                    .to_string(),
-                });
-            }
-            state::ensure_tables(client, &s, &st)?;
-            let marks = adopt::marks(self.registry, &applied);
-            let sql = format!(
-                "BEGIN; {}{} COMMIT;",
-                state::set_version_sql(&s.version_table, newest, false),
-                state::marks_sql(&s.history_table, &marks)
-            );
-            client.batch_execute(&sql).map_err(|e| {
-                let _ = client.batch_execute("ROLLBACK");
-                MigrateError::db(
-                    format!("recording the adopted versions in {}", s.history_table),
-                    e,
-                )
-            })?;
-            Ok(applied.into_iter().map(Version::new).collect())
-        })();
-        lock::release(client, &s.lock_keys);
-        result
+        block_on(self.adopt_on(&mut Blocking(client), tool))
     }
 
     /// Drops every table, view, sequence, routine and type of `current_schema()`
@@ -588,32 +377,7 @@ impl<'r> Migrator<'r> {
     ///
     /// The lock timeout, database errors.
     pub fn drop_all(&self, client: &mut Client) -> Result<usize, MigrateError> {
-        let s = self.session(client)?;
-        lock::acquire(client, &s.lock_keys, self.options.lock_timeout)?;
-        let result = drop_objects(client, &s);
-        lock::release(client, &s.lock_keys);
-        result
-    }
-
-    fn session(&self, client: &mut Client) -> Result<Session, MigrateError> {
-        self.options.check_names()?;
-        let s = state::session(
-            client,
-            &self.options.table,
-            &self.options.history_table(),
-            self.options.url_database.as_deref(),
-        )?;
-        self.registry.check_server(s.server_version)?;
-        Ok(s)
-    }
-
-    /// Whether the options let a run proceed despite `problem`.
-    fn tolerates(&self, problem: &MigrateError) -> bool {
-        match problem {
-            MigrateError::Drift(_) => self.options.allow_drift,
-            MigrateError::OutOfOrder { .. } => self.options.allow_out_of_order,
-            _ => false,
-        }
+        block_on(self.drop_all_on(&mut Blocking(client)))
     }
 
     /// What is wrong with the database for these migrations, less what the
@@ -623,315 +387,6 @@ impl<'r> Migrator<'r> {
     ///
     /// Database errors only: problems are the result.
     pub fn problems(&self, client: &mut Client) -> Result<Vec<MigrateError>, MigrateError> {
-        let s = self.session(client)?;
-        let st = state::read(client, &s)?;
-        let view = state::reconcile(self.registry, &st);
-        let mut found = problems::find(self.registry, &st, &view);
-        found.retain(|p| !self.tolerates(p));
-        Ok(found)
-    }
-
-    /// The refusals, then the plan.
-    fn prepare(&self, st: &DbState, target: Target) -> Result<(View, Vec<Step<'r>>), MigrateError> {
-        let view = state::reconcile(self.registry, st);
-        // Out-of-order migrations matter only to the steps that would apply
-        // them (`down` does not, `goto V` only up to V): plan_steps decides.
-        if let Some(p) = problems::find(self.registry, st, &view)
-            .into_iter()
-            .find(|p| !self.tolerates(p) && !matches!(p, MigrateError::OutOfOrder { .. }))
-        {
-            return Err(p);
-        }
-        let steps = plan_steps(
-            self.registry,
-            &view.applied_set(),
-            target,
-            self.options.allow_out_of_order,
-        )?;
-        Ok((view, steps))
-    }
-}
-
-/// Records a step that has been applied and tells `progress`.
-fn finished(
-    report: &mut Report,
-    progress: &mut dyn FnMut(Event<'_>),
-    step: &Step<'_>,
-    index: usize,
-    total: usize,
-    duration: Duration,
-) {
-    report.to = step.after;
-    report.steps.push(AppliedStep {
-        migration: MigrationRef::of(step.migration),
-        direction: step.direction,
-        duration,
-    });
-    progress(Event::Finished {
-        step,
-        index,
-        total,
-        duration,
-    });
-}
-
-fn write_marks(client: &mut Client, s: &Session, marks: &[Mark]) -> Result<(), MigrateError> {
-    let sql = format!(
-        "BEGIN; {} COMMIT;",
-        state::marks_sql(&s.history_table, marks)
-    );
-    client.batch_execute(&sql).map_err(|e| {
-        let _ = client.batch_execute("ROLLBACK");
-        MigrateError::db(format!("recording history rows in {}", s.history_table), e)
-    })
-}
-
-/// The steps from the applied set to the target, checked before anything runs.
-pub(crate) fn plan_steps<'r>(
-    registry: &'r Registry,
-    applied: &BTreeSet<i64>,
-    target: Target,
-    allow_out_of_order: bool,
-) -> Result<Vec<Step<'r>>, MigrateError> {
-    let mut set = applied.clone();
-    let mut steps = Vec::new();
-    let latest = |set: &BTreeSet<i64>| set.last().copied().map(Version::new);
-
-    let down = |set: &mut BTreeSet<i64>, steps: &mut Vec<Step<'r>>, v: i64| {
-        let Some(m) = registry.get(Version::new(v)) else {
-            return Err(MigrateError::UnknownVersion {
-                version: Version::new(v),
-                latest: registry.latest().map(|m| m.version),
-            });
-        };
-        if m.irreversible {
-            return Err(MigrateError::Irreversible {
-                migration: MigrationRef::of(m),
-            });
-        }
-        if m.down.is_none() {
-            return Err(MigrateError::NoDown {
-                migration: MigrationRef::of(m),
-            });
-        }
-        let before = latest(set);
-        set.remove(&v);
-        steps.push(Step {
-            migration: m,
-            direction: Direction::Down,
-            before,
-            after: latest(set),
-        });
-        Ok(())
-    };
-
-    let ups = |set: &mut BTreeSet<i64>,
-               steps: &mut Vec<Step<'r>>,
-               upto: Option<Version>,
-               limit: Option<usize>| {
-        let current = set.last().copied();
-        let pending: Vec<&'r Migration> = registry
-            .iter()
-            .filter(|m| !set.contains(&m.version.get()))
-            .filter(|m| upto.is_none_or(|u| m.version <= u))
-            .collect();
-        if let Some(cur) = current {
-            let late: Vec<MigrationRef> = pending
-                .iter()
-                .filter(|m| m.version.get() < cur)
-                .map(|m| MigrationRef::of(m))
-                .collect();
-            if !late.is_empty() && !allow_out_of_order {
-                return Err(MigrateError::OutOfOrder {
-                    current: Version::new(cur),
-                    pending: late,
-                });
-            }
-        }
-        for m in pending.into_iter().take(limit.unwrap_or(usize::MAX)) {
-            let before = latest(set);
-            set.insert(m.version.get());
-            steps.push(Step {
-                migration: m,
-                direction: Direction::Up,
-                before,
-                after: latest(set),
-            });
-        }
-        Ok(())
-    };
-
-    match target {
-        Target::Up { limit } => ups(&mut set, &mut steps, None, limit)?,
-        Target::Down { steps: n } => {
-            let victims: Vec<i64> = set.iter().rev().take(n).copied().collect();
-            for v in victims {
-                down(&mut set, &mut steps, v)?;
-            }
-        }
-        Target::DownAll => {
-            let victims: Vec<i64> = set.iter().rev().copied().collect();
-            for v in victims {
-                down(&mut set, &mut steps, v)?;
-            }
-        }
-        Target::To(v) => {
-            if registry.get(v).is_none() {
-                return Err(MigrateError::UnknownTarget { version: v.get() });
-            }
-            let victims: Vec<i64> = set.iter().rev().copied().filter(|&x| x > v.get()).collect();
-            for x in victims {
-                down(&mut set, &mut steps, x)?;
-            }
-            ups(&mut set, &mut steps, Some(v), None)?;
-        }
-    }
-    Ok(steps)
-}
-
-fn drop_objects(client: &mut Client, s: &Session) -> Result<usize, MigrateError> {
-    // Objects that belong to an extension go with the extension; dependent
-    // objects go with CASCADE, hence IF EXISTS on everything.
-    let list = "
-        WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()),
-             ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
-        SELECT 1, format('DROP %s IF EXISTS %s CASCADE',
-                   CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-                                  WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
-                                  ELSE 'TABLE' END, c.oid::regclass)
-          FROM pg_class c
-         WHERE c.relnamespace = (SELECT oid FROM ns) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-           AND c.oid NOT IN (SELECT objid FROM ext)
-        UNION ALL
-        SELECT 2, format('DROP %s IF EXISTS %s CASCADE',
-                   CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, p.oid::regprocedure)
-          FROM pg_proc p
-         WHERE p.pronamespace = (SELECT oid FROM ns) AND p.oid NOT IN (SELECT objid FROM ext)
-        UNION ALL
-        SELECT 3, format('DROP %s IF EXISTS %s CASCADE',
-                   CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype)
-          FROM pg_type t
-         WHERE t.typnamespace = (SELECT oid FROM ns) AND t.oid NOT IN (SELECT objid FROM ext)
-           AND (t.typtype IN ('e', 'r', 'd')
-                OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
-        ORDER BY 1";
-    let msgs = client
-        .simple_query(list)
-        .map_err(|e| MigrateError::db("listing the schema's objects", e))?;
-    let mut stmts: Vec<String> = state::result_sets(&msgs)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.get(1).cloned().flatten())
-        .collect();
-    let count = stmts.len();
-    for t in [&s.version_table, &s.history_table] {
-        stmts.push(format!("DROP TABLE IF EXISTS {} CASCADE", t.sql()));
-    }
-    // Chunks keep each transaction under max_locks_per_transaction on schemas
-    // with thousands of objects.
-    for chunk in stmts.chunks(100) {
-        let sql = format!("BEGIN; {}; COMMIT;", chunk.join("; "));
-        client.batch_execute(&sql).map_err(|e| {
-            let _ = client.batch_execute("ROLLBACK");
-            MigrateError::db("dropping the schema's objects", e)
-        })?;
-    }
-    Ok(count)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::migration::Script;
-    use std::borrow::Cow;
-
-    fn script(v: i64, dir: &str) -> Script {
-        Script {
-            path: Cow::Owned(format!("m/{v:03}_m.{dir}.sql")),
-            sql: Cow::Borrowed("SELECT 1"),
-            checksum: Cow::Owned(format!("c{v}")),
-            transactional: true,
-            statements: Cow::Owned(vec![(0, 8)]),
-        }
-    }
-
-    fn reg(spec: &[(i64, bool)]) -> Registry {
-        Registry::new(
-            spec.iter()
-                .map(|&(v, reversible)| Migration {
-                    version: Version::new(v),
-                    name: Cow::Borrowed("m"),
-                    up: script(v, "up"),
-                    down: reversible.then(|| script(v, "down")),
-                    irreversible: !reversible,
-                })
-                .collect(),
-        )
-    }
-
-    fn versions(steps: &[Step<'_>]) -> Vec<(i64, &'static str, Option<i64>)> {
-        steps
-            .iter()
-            .map(|s| {
-                (
-                    s.migration.version.get(),
-                    s.direction.as_str(),
-                    s.after.map(Version::get),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn plans_up_down_and_goto() {
-        let r = reg(&[(1, true), (2, true), (3, true)]);
-        let none = BTreeSet::new();
-        let s = plan_steps(&r, &none, Target::Up { limit: Some(2) }, false).unwrap();
-        assert_eq!(versions(&s), vec![(1, "up", Some(1)), (2, "up", Some(2))]);
-        let all: BTreeSet<i64> = [1, 2, 3].into();
-        let s = plan_steps(&r, &all, Target::Down { steps: 1 }, false).unwrap();
-        assert_eq!(versions(&s), vec![(3, "down", Some(2))]);
-        let s = plan_steps(&r, &all, Target::DownAll, false).unwrap();
-        assert_eq!(versions(&s).last(), Some(&(1, "down", None)));
-        let s = plan_steps(&r, &[1].into(), Target::To(Version::new(3)), false).unwrap();
-        assert_eq!(versions(&s), vec![(2, "up", Some(2)), (3, "up", Some(3))]);
-        let s = plan_steps(&r, &all, Target::To(Version::new(1)), false).unwrap();
-        assert_eq!(
-            versions(&s),
-            vec![(3, "down", Some(2)), (2, "down", Some(1))]
-        );
-        assert!(matches!(
-            plan_steps(&r, &all, Target::To(Version::new(7)), false),
-            Err(MigrateError::UnknownTarget { version: 7 })
-        ));
-    }
-
-    #[test]
-    fn refuses_out_of_order_unless_allowed() {
-        let r = reg(&[(1, true), (2, true), (3, true)]);
-        let applied: BTreeSet<i64> = [1, 3].into();
-        let e = plan_steps(&r, &applied, Target::Up { limit: None }, false).unwrap_err();
-        assert!(
-            matches!(e, MigrateError::OutOfOrder { ref pending, .. } if pending[0].version.get() == 2)
-        );
-        let s = plan_steps(&r, &applied, Target::Up { limit: None }, true).unwrap();
-        // The version stays at the newest applied one.
-        assert_eq!(versions(&s), vec![(2, "up", Some(3))]);
-    }
-
-    #[test]
-    fn refuses_to_go_down_past_an_irreversible_migration() {
-        let r = reg(&[(1, true), (2, false), (3, true)]);
-        let all: BTreeSet<i64> = [1, 2, 3].into();
-        assert_eq!(
-            plan_steps(&r, &all, Target::Down { steps: 1 }, false)
-                .unwrap()
-                .len(),
-            1
-        );
-        let e = plan_steps(&r, &all, Target::Down { steps: 2 }, false).unwrap_err();
-        assert!(
-            matches!(e, MigrateError::Irreversible { ref migration } if migration.version.get() == 2)
-        );
+        block_on(self.problems_on(&mut Blocking(client)))
     }
 }

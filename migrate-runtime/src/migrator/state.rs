@@ -11,9 +11,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use postgres::{Client, SimpleQueryMessage};
+use postgres::SimpleQueryMessage;
 use serde::Serialize;
 
+use super::conn::Conn;
 use crate::error::MigrateError;
 use crate::migration::Version;
 use crate::registry::Registry;
@@ -181,8 +182,8 @@ impl View {
 
 /// Finds the tables and the lock keys. `url_database` is the database name as
 /// golang-migrate's CLI takes it from a URL (`/novacron`), when known.
-pub(crate) fn session(
-    client: &mut Client,
+pub(crate) async fn session<C: Conn>(
+    client: &mut C,
     version_table: &TableName,
     history_table: &TableName,
     url_database: Option<&str>,
@@ -190,7 +191,7 @@ pub(crate) fn session(
     // The settings this session has before any migration runs (the tool's own
     // and, for a library caller, the caller's), read in the same round trip.
     let msgs = client
-        .simple_query(
+        .simple(
             "SELECT current_schema(), current_database(), current_setting('server_version_num'); \
              SELECT name, current_setting(name) FROM pg_settings \
               WHERE source = 'session' AND name <> 'role' \
@@ -198,6 +199,7 @@ pub(crate) fn session(
              UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
                  (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text",
         )
+        .await
         .map_err(|e| MigrateError::db("reading current_schema()", e))?;
     let sets = result_sets(&msgs);
     let (schema, database, server_version) = sets
@@ -271,7 +273,7 @@ fn reset_sql(settings: &[TextRow]) -> String {
 
 /// Reads the version row and the latest history row of each version, in one
 /// round trip when both tables exist.
-pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateError> {
+pub(crate) async fn read<C: Conn>(client: &mut C, s: &Session) -> Result<DbState, MigrateError> {
     let exists = format!(
         "SELECT to_regclass({v}) IS NOT NULL, to_regclass({h}) IS NOT NULL, \
          EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({h}) \
@@ -280,7 +282,8 @@ pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateE
         h = literal(&s.history_table.sql())
     );
     let msgs = client
-        .simple_query(&exists)
+        .simple(&exists)
+        .await
         .map_err(|e| MigrateError::db("looking for the migration tables", e))?;
     let flags = rows(&msgs);
     let (vt, ht, down_col) = flags
@@ -318,7 +321,7 @@ pub(crate) fn read(client: &mut Client, s: &Session) -> Result<DbState, MigrateE
             s.history_table.sql()
         ));
     }
-    let msgs = client.simple_query(&sql).map_err(|e| {
+    let msgs = client.simple(&sql).await.map_err(|e| {
         MigrateError::db(
             format!("reading {} and {}", s.version_table, s.history_table),
             e,
@@ -399,8 +402,8 @@ pub(crate) fn result_sets(msgs: &[SimpleQueryMessage]) -> Vec<Vec<TextRow>> {
 
 /// Creates the tables when missing. Called under the lock: `CREATE TABLE IF NOT
 /// EXISTS` is not safe against a concurrent one.
-pub(crate) fn ensure_tables(
-    client: &mut Client,
+pub(crate) async fn ensure_tables<C: Conn>(
+    client: &mut C,
     s: &Session,
     state: &DbState,
 ) -> Result<(), MigrateError> {
@@ -411,10 +414,11 @@ pub(crate) fn ensure_tables(
         // the database even when the schema exists.
         for schema in [&s.version_table.schema, &s.history_table.schema] {
             let found = client
-                .simple_query(&format!(
+                .simple(&format!(
                     "SELECT 1 FROM pg_namespace WHERE nspname = {}",
                     literal(schema)
                 ))
+                .await
                 .map_err(|e| MigrateError::db("looking for the migration tables' schema", e))?;
             if rows(&found).is_empty() {
                 sql.push_str(&format!(
@@ -453,34 +457,34 @@ pub(crate) fn ensure_tables(
         ));
     }
     if state.history_table_exists && !state.history_has_down_checksum {
-        sql.push_str(&upgrade_history_sql(client, s)?);
+        sql.push_str(&upgrade_history_sql(client, s).await?);
     }
     if sql.is_empty() {
         return Ok(());
     }
-    client
-        .batch_execute(&format!("BEGIN; {sql} COMMIT;"))
-        .map_err(|e| {
-            let _ = client.batch_execute("ROLLBACK");
-            MigrateError::db(
-                format!("creating {} and {}", s.version_table, s.history_table),
-                e,
-            )
-        })
+    if let Err(e) = client.batch(&format!("BEGIN; {sql} COMMIT;")).await {
+        let _ = client.batch("ROLLBACK").await;
+        return Err(MigrateError::db(
+            format!("creating {} and {}", s.version_table, s.history_table),
+            e,
+        ));
+    }
+    Ok(())
 }
 
 /// Brings a history table made before down checksums and `repair` up to
 /// date: the column is added (old rows keep NULL: their down was not
 /// recorded) and the direction check admits every direction. Columns are only
 /// added, so an older binary still reads and writes the table.
-fn upgrade_history_sql(client: &mut Client, s: &Session) -> Result<String, MigrateError> {
+async fn upgrade_history_sql<C: Conn>(client: &mut C, s: &Session) -> Result<String, MigrateError> {
     let t = s.history_table.sql();
     let msgs = client
-        .simple_query(&format!(
+        .simple(&format!(
             "SELECT conname FROM pg_constraint WHERE conrelid = {}::regclass AND contype = 'c' \
                AND pg_get_constraintdef(oid) LIKE '%direction%'",
             literal(&t)
         ))
+        .await
         .map_err(|e| {
             MigrateError::db(format!("reading the constraints of {}", s.history_table), e)
         })?;
