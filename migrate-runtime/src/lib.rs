@@ -48,6 +48,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod connect;
+pub mod conninfo;
 pub mod dir_cache;
 pub mod error;
 pub mod migration;
