@@ -58,7 +58,7 @@ pub mod pgtypes;
 pub mod refinery;
 pub mod registry;
 pub mod seed;
-pub mod sql;
+mod sql;
 pub mod verify;
 
 pub use error::{MigrateError, MigrationFailure, MigrationRef};
@@ -69,6 +69,7 @@ pub use migrator::{Event, Migrator, Options, Plan, Repaired, Report, Status, Tar
 pub use pgtypes::{Cidr, Interval};
 pub use registry::Registry;
 pub use seed::{Seed, Seeder, Seeds};
+pub use sql::TableName;
 
 /// What generated code names; not a stable API.
 #[doc(hidden)]

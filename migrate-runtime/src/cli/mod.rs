@@ -531,7 +531,7 @@ fn init_tracing(app: &App) {
 }
 
 /// `30s`, `500ms`, `2m`, `1h`, `1.5s`, or plain seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

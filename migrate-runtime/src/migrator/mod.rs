@@ -173,6 +173,7 @@ pub enum Event<'a> {
 
 /// One migration that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppliedStep {
     /// The migration.
     pub migration: MigrationRef,
@@ -184,6 +185,7 @@ pub struct AppliedStep {
 
 /// What a run did.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Report {
     /// The version before the run (`None`: no version).
     pub from: Option<Version>,
@@ -199,6 +201,7 @@ pub struct Report {
 
 /// What [`Migrator::repair`] recorded.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Repaired {
     /// Changed files whose new checksums are now the recorded ones.
     pub accepted: Vec<Drift>,
@@ -209,6 +212,7 @@ pub struct Repaired {
 
 /// What a run would do, without doing it (`--dry-run`).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan<'r> {
     /// The version now (`None`: no version).
     pub from: Option<Version>,

@@ -85,6 +85,7 @@ impl HistoryDirection {
 
 /// golang-migrate's one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VersionRow {
     pub version: i64,
     pub dirty: bool,
@@ -92,6 +93,7 @@ pub struct VersionRow {
 
 /// The latest history row of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HistoryEntry {
     /// The version.
     pub version: i64,
