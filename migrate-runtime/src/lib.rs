@@ -70,6 +70,11 @@ pub use pgtypes::{Cidr, Interval};
 pub use registry::Registry;
 pub use seed::{Seed, Seeder, Seeds};
 pub use sql::TableName;
+// Types of pgcheck-core that pgcheck's own API hands out or takes
+// (`Registry::warnings`, `MigrateError::InvalidFiles`, `DirOptions::postgres`),
+// so that an app depends on this one crate.
+pub use migrate_core::check::version::PgVersion;
+pub use migrate_core::{Diagnostic, Diagnostics, SourcePos};
 
 /// What generated code names; not a stable API.
 #[doc(hidden)]
