@@ -112,12 +112,10 @@ fuzz: ## Fuzz scan/parse, replay and analysis for FUZZ_SECONDS each (cargo-fuzz,
 # migrated or dropped. `make db-test-setup DB_TEST_DB=other` picks another name.
 
 DB_TEST_DB ?= novacron_test
-# DB_TEST_URL with its database replaced by DB_TEST_DB (and by `postgres`).
-DB_TEST_DB_URL = $(shell printf '%s' '$(DB_TEST_URL)' | sed -E 's#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$(DB_TEST_DB)#')
-DB_TEST_ADMIN_URL = $(shell printf '%s' '$(DB_TEST_URL)' | sed -E 's#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/postgres#')
-
-# psql of the installed server version (on Debian /usr/bin/psql is a wrapper).
-PSQL = $$(d=$$(pg_config --bindir 2>/dev/null); if [ -x "$$d/psql" ]; then echo "$$d/psql"; else echo psql; fi)
+# DB_TEST_URL with database $(1) instead, for a recipe's shell: the binary
+# rewrites it (no sed parses a URL), and it travels in the environment, never
+# on a command line where `ps` would show its password.
+DB_TEST_URL_WITH = $$(DB_URL="$$DB_TEST_URL" $(NOVACRON_DB) conninfo --url --with-database '$(1)')
 
 # db-restore without FILE: say so before anything starts.
 ifneq ($(filter db-restore,$(MAKECMDGOALS)),)
@@ -162,20 +160,22 @@ db-reset: postgres ## Drop, migrate and seed DB_URL (asks first; YES=1 does not 
 
 db-test-setup: ## Create and migrate database DB_TEST_DB (novacron_test) on DB_TEST_URL's server
 	@echo "db-test-setup: database $(DB_TEST_DB) on the server of DB_TEST_URL"
-	@DB_URL='$(DB_TEST_DB_URL)' scripts/ensure-postgres.sh
-	@DB_URL='$(DB_TEST_DB_URL)' $(NOVACRON_DB) up
+	@url=$(call DB_TEST_URL_WITH,$(DB_TEST_DB)) && \
+		DB_URL=$$url scripts/ensure-postgres.sh && \
+		DB_URL=$$url $(NOVACRON_DB) up
 
 db-test-clean: ## Drop database DB_TEST_DB (novacron_test) on DB_TEST_URL's server
-	@DB_URL='$(DB_TEST_ADMIN_URL)' scripts/ensure-postgres.sh
-	@echo "db-test-clean: dropping database $(DB_TEST_DB) on the server of DB_TEST_URL"
-	@$(PSQL) -X -q -v ON_ERROR_STOP=1 -d '$(DB_TEST_ADMIN_URL)' \
-		-c 'DROP DATABASE IF EXISTS "$(DB_TEST_DB)" WITH (FORCE)'
+	@url=$(call DB_TEST_URL_WITH,postgres) && \
+		DB_URL=$$url scripts/ensure-postgres.sh && \
+		echo "db-test-clean: dropping database $(DB_TEST_DB) on the server of DB_TEST_URL" && \
+		DB_URL=$$url $(NOVACRON_DB) console -- -X -q -v ON_ERROR_STOP=1 \
+			-c 'DROP DATABASE IF EXISTS "$(DB_TEST_DB)" WITH (FORCE)'
 
 db-validate: postgres ## Validate the migration files (and drift against DB_URL)
 	$(NOVACRON_DB) validate
 
-db-console: postgres ## Open psql on DB_URL
-	@exec $(PSQL) "$$DB_URL"
+db-console: postgres ## Open psql on DB_URL (novacron-db console: the password in its environment)
+	@exec $(NOVACRON_DB) console
 
 db-backup: postgres ## Back DB_URL up into backups/ (or FILE=...), pg_dump custom format
 	$(NOVACRON_DB) backup $(FILE)

@@ -61,15 +61,16 @@ REFINERY_VERSION=0.10.0
 DBMATE_VERSION=2.36.0
 SQLX_VERSION=0.9.0
 
-db_url() { # db_url NAME: ADMIN_URL with its database replaced
-    local base=${ADMIN_URL%%\?*} query=''
-    [[ $ADMIN_URL == *\?* ]] && query="?${ADMIN_URL#*\?}"
-    printf '%s/%s%s' "${base%/*}" "$1" "$query"
-}
-
 echo "building the release binary..." >&2
 (cd "$ROOT" && cargo build -q --release --bin novacron-db)
 DIR_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/novacron-db"
+
+# The binary reads the URLs (no bash parses one). psql finds the server in
+# libpq's environment, exported here once, and gets a database name only: the
+# password is never on its command line.
+db_url() { DB_URL=$ADMIN_URL "$DIR_BIN" conninfo --url --with-database "$1"; } # db_url NAME
+eval "$(DB_URL=$ADMIN_URL "$DIR_BIN" conninfo --env)"
+ADMIN_DB=${PGDATABASE:-postgres}
 
 # gen DIR N: N migrations in our (golang-migrate's) layout.
 gen() {
@@ -150,7 +151,7 @@ floor_scripts() { # floor_scripts DIR: DIR/floor_up.sql, floor_up_1.sql, floor_d
 }
 floor_scripts "$WORK/migrations"
 
-psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL" -c "$1" >/dev/null; }
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_DB" -c "$1" >/dev/null; }
 fresh_db() { # fresh_db NAME
     psql_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
     psql_admin "CREATE DATABASE $1"
@@ -173,6 +174,7 @@ peak_mb() { # peak_mb CMD...: maximum RSS in MB (CMD a program: time runs it)
     /usr/bin/time -o "$WORK/time.out" -f '%M' "$@" >/dev/null 2>&1
     awk '{ v = $1 } END { printf "%.1f", v / 1024 }' "$WORK/time.out"
 }
+# floor DB FILE, floor1 DB FILE, select1 DB: psql on database DB of the server.
 floor() { "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$2" >/dev/null; }
 floor1() { "$PSQL" -X -q -1 -v ON_ERROR_STOP=1 -d "$1" -f "$2" >/dev/null; }
 select1() { "$PSQL" -X -q -d "$1" -c 'select 1'; }
@@ -208,11 +210,11 @@ for ((r = 1; r <= RUNS; r++)); do
     echo "run $r/$RUNS (N=$N)..." >&2
     M="$WORK/migrations"
     fresh_db $DB
-    add apply psql "$(timed floor "$URL" "$M.floor_up.sql")"
-    add down psql "$(timed floor "$URL" "$M.floor_down.sql")"
+    add apply psql "$(timed floor "$DB" "$M.floor_up.sql")"
+    add down psql "$(timed floor "$DB" "$M.floor_down.sql")"
     fresh_db $DB
-    add apply1 psql "$(timed floor1 "$URL" "$M.floor_up_1.sql")"
-    add noop psql "$(mean20 select1 "$URL")"
+    add apply1 psql "$(timed floor1 "$DB" "$M.floor_up_1.sql")"
+    add noop psql "$(mean20 select1 "$DB")"
 
     fresh_db $DB
     add apply embedded "$(timed ours up)"
@@ -275,8 +277,8 @@ if [[ -n ${SWEEP// /} ]]; then
         for ((r = 1; r <= RUNS; r++)); do
             echo "sweep N=$n, run $r/$RUNS..." >&2
             fresh_db $DB
-            SW["$n|psql apply"]+="$(timed floor "$URL" "$d.floor_up.sql") "
-            SW["$n|psql noop"]+="$(mean20 select1 "$URL") "
+            SW["$n|psql apply"]+="$(timed floor "$DB" "$d.floor_up.sql") "
+            SW["$n|psql noop"]+="$(mean20 select1 "$DB") "
             rm -rf "$COLD"
             fresh_db $DB
             SW["$n|cold apply"]+="$(timed dir "$COLD" "$d" up) "
@@ -311,7 +313,7 @@ table() { # table ROW LABEL GOAL TOOL...: best and median of each tool, ratios t
     done
 }
 echo
-echo "N=$N migrations, $RUNS runs; PostgreSQL: $("$PSQL" -X -At -d "$ADMIN_URL" -c 'show server_version')"
+echo "N=$N migrations, $RUNS runs; PostgreSQL: $("$PSQL" -X -At -d "$ADMIN_DB" -c 'show server_version')"
 printf '  %-16s %10s %10s %9s %9s\n' "" best median "best/psql" "med/psql"
 table apply "apply all" "<= 1.00x" embedded '--dir' '--dir cold' refinery dbmate sqlx psql
 table apply1 "apply all -1" "<= 1.00x" embedded '--dir' psql

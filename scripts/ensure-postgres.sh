@@ -13,7 +13,10 @@
 #
 # A host that is not local and does not answer, or a local port that no cluster of
 # this machine uses, fails within a few seconds: nothing is started or installed.
-# Never prints the password.
+# Never prints the password, and never puts it on a command line. The URLs are
+# read by novacron-db (`novacron-db conninfo --env`), not parsed here: the binary
+# of NOVACRON_DB_BIN, else target/debug/novacron-db built with cargo (the first
+# time a few minutes), else novacron-db on PATH.
 #
 # PG_MAJOR=N (14 to 18) runs PostgreSQL N instead, always in a cluster of its own
 # (also for the version the OS provides, so that every version of a test matrix is
@@ -36,6 +39,7 @@
 #   PG_CACHE_DIR  where PG_MAJOR's versions live; default ~/.cache/novacron-db/postgres
 #                 (XDG_CACHE_HOME is honoured), as root that of user postgres
 #   PG_PORT_BASE  PG_MAJOR=N listens on PG_PORT_BASE+N; default 5400
+#   NOVACRON_DB_BIN  the novacron-db binary that reads the URLs (see above)
 set -euo pipefail
 
 DEFAULT_DB_URL='postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable'
@@ -47,93 +51,56 @@ say() { printf 'postgres: %s\n' "$*"; }
 die() { printf 'postgres: error: %s\n' "$*" >&2; exit 1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+# ---------------------------------------------------------------- the URL
 
-# ---------------------------------------------------------------- URL parsing
+# No bash here parses a URL: the binary's `conninfo` verb does (the one parser
+# of connection strings, the one every novacron-db command uses). lib.sh finds
+# it: NOVACRON_DB_BIN, else target/debug/novacron-db built by cargo (on a fresh
+# checkout this is the first build, a few minutes, which `make dev` would run
+# next anyway), else novacron-db on PATH.
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Percent-decodes $1 (user names and passwords may contain %40 and the like).
-urldecode() {
-    local s=${1//\\/\\\\}
-    printf '%b' "${s//%/\\x}"
-}
+CONN_ENV='' # `novacron-db conninfo --env` of the URL at hand: unset/export lines
 
-# parse_url URL: sets U_USER U_PASS U_HOST U_PORT U_DB U_SSLMODE.
-#   postgres[ql]://[user[:password]@][host][:port][/dbname][?param=value&...]
+# conninfo URL [ARGS...]: the binary's `conninfo` of URL, which it gets in the
+# environment (on a command line `ps` would show the password). parse_url
+# finds the binary first (not here: in a $(...) subshell BIN would be lost).
+conninfo() { DB_URL=$1 DATABASE_URL='' "$BIN" conninfo "${@:2}"; }
+
+# conn_var NAME: libpq variable NAME of CONN_ENV (in a subshell: the
+# script's own environment never holds the password).
+conn_var() { (eval "$CONN_ENV" && printf '%s' "${!1:-}"); }
+
+# parse_url URL: sets CONN_ENV and U_USER U_PASS U_HOST U_PORT U_DB,
+# as the binary reads URL (no host is localhost, no port 5432, no database the
+# user's name, as for every novacron-db command).
 parse_url() {
-    local url=$1 rest userinfo hostpart hostport query=''
-    case $url in
-        postgres://* | postgresql://*) rest=${url#*://} ;;
-        *) die "URL must start with postgres:// or postgresql:// (got: $(redact "$url"))" ;;
-    esac
-    U_USER='' U_PASS='' U_HOST='' U_PORT='' U_DB='' U_SSLMODE=''
-    if [[ $rest == *@* ]]; then
-        userinfo=${rest%@*}
-        hostpart=${rest##*@}
-        if [[ $userinfo == *:* ]]; then
-            U_USER=$(urldecode "${userinfo%%:*}")
-            U_PASS=$(urldecode "${userinfo#*:}")
-        else
-            U_USER=$(urldecode "$userinfo")
-        fi
-    else
-        hostpart=$rest
-    fi
-    if [[ $hostpart == *\?* ]]; then
-        query=${hostpart#*\?}
-        hostpart=${hostpart%%\?*}
-    fi
-    hostport=${hostpart%%/*}
-    [[ $hostpart == */* ]] && U_DB=$(urldecode "${hostpart#*/}")
-    if [[ $hostport == \[*\]* ]]; then # [::1]:5432
-        U_HOST=${hostport#\[}
-        U_HOST=${U_HOST%%\]*}
-        local after=${hostport#*\]}
-        [[ $after == :* ]] && U_PORT=${after#:}
-    elif [[ $hostport == *:* ]]; then
-        U_HOST=${hostport%:*}
-        U_PORT=${hostport##*:}
-    else
-        U_HOST=$hostport
-    fi
-    U_HOST=$(urldecode "$U_HOST") # %2Fvar%2Frun%2Fpostgresql: a socket directory
-    local kv
-    local -a kvs=()
-    IFS='&' read -r -a kvs <<<"$query"
-    for kv in "${kvs[@]}"; do
-        case $kv in
-            sslmode=*) U_SSLMODE=${kv#sslmode=} ;;
-            host=*) U_HOST=$(urldecode "${kv#host=}") ;;
-            port=*) U_PORT=${kv#port=} ;;
-            user=*) U_USER=$(urldecode "${kv#user=}") ;;
-            password=*) U_PASS=$(urldecode "${kv#password=}") ;;
-            dbname=*) U_DB=$(urldecode "${kv#dbname=}") ;;
-        esac
-    done
-    U_PORT=${U_PORT:-5432}
-    [[ $U_PORT =~ ^[0-9]+$ ]] || die "port '$U_PORT' in $(redact "$url") is not a number"
+    [[ -n ${BIN:-} ]] || find_binary
+    CONN_ENV=$(conninfo "$1" --env) || die "the URL cannot be used (see above)"
+    U_HOST=$(conn_var PGHOST)
+    U_PORT=$(conn_var PGPORT)
+    U_USER=$(conn_var PGUSER)
+    U_PASS=$(conn_var PGPASSWORD)
+    U_DB=$(conn_var PGDATABASE)
+    [[ $U_PORT =~ ^[0-9]+$ ]] || die "$(redact "$1") names several servers (ports $U_PORT); this script makes one answer"
     U_USER=${U_USER:-$(id -un)}
     U_DB=${U_DB:-$U_USER}
 }
 
 # The URL with the password replaced by ***.
-redact() {
-    local url=$1
-    if [[ $url =~ ^([a-z]+://[^:@/]*):.*@(.*)$ ]]; then
-        url="${BASH_REMATCH[1]}:***@${BASH_REMATCH[2]}"
-    fi
-    printf '%s' "$url" | sed -E 's/(password=)[^&]*/\1***/g'
-}
+redact() { conninfo "$1" 2>/dev/null || printf '%s' '(a URL that does not parse)'; }
 
 is_local_host() {
     case $1 in
-        '' | localhost | 127.0.0.1 | ::1 | /*) return 0 ;;
+        localhost | 127.0.0.1 | ::1 | /*) return 0 ;;
         *) return 1 ;;
     esac
 }
 
 # "localhost:5432/novacron", for messages.
 where() {
-    local h=${U_HOST:-localhost}
+    local h=$U_HOST
     [[ $h == *:* ]] && h="[$h]"
     printf '%s:%s/%s' "$h" "$U_PORT" "$U_DB"
 }
@@ -172,17 +139,16 @@ find_bindir() {
     return 1
 }
 
-# Runs a libpq tool against the parsed URL. The password goes through the
-# environment, never the command line.
+# Runs a libpq tool against the URL: the connection in its environment
+# (CONN_ENV, in a subshell), never on its command line.
 pg_env() {
-    local -a env=(PGHOST="$U_HOST" PGPORT="$U_PORT" PGUSER="$U_USER"
-        PGCONNECT_TIMEOUT="$CONNECT_TIMEOUT" PGAPPNAME=ensure-postgres)
-    [[ -n $U_PASS ]] && env+=(PGPASSWORD="$U_PASS")
-    [[ -n $U_SSLMODE ]] && env+=(PGSSLMODE="$U_SSLMODE")
-    [[ -z $U_HOST ]] && env=("${env[@]:1}") # no host: libpq's default socket
     local t=()
     have timeout && t=(timeout $((CONNECT_TIMEOUT + 5)))
-    env -u PGHOST -u PGPASSWORD -u PGSERVICE -u PGHOSTADDR "${env[@]}" "${t[@]}" "$@"
+    (
+        eval "$CONN_ENV"
+        export PGCONNECT_TIMEOUT=$CONNECT_TIMEOUT PGAPPNAME=ensure-postgres
+        exec "${t[@]}" "$@"
+    )
 }
 
 # psql_url DB SQL: runs SQL with the URL's credentials in database DB; prints rows.
@@ -647,7 +613,7 @@ ensure_role() {
             ;;
     esac
     try_login || die "$(where) still rejects user $U_USER: $(first_line "$LOGIN_ERR")
-  check pg_hba.conf of the cluster on port $U_PORT (it must allow password logins from $(printf '%s' "${U_HOST:-the socket}"))"
+  check pg_hba.conf of the cluster on port $U_PORT (it must allow password logins from $U_HOST)"
 }
 
 ensure_database() {

@@ -1,11 +1,16 @@
-# Shared by migrate.sh and seed.sh (sourced, not run): debug tracing, usage
-# printing and finding the novacron-db binary.
+# Shared by migrate.sh, seed.sh and ensure-postgres.sh (sourced, not run):
+# debug tracing, usage printing and finding the novacron-db binary.
 # shellcheck shell=bash
 
-if [[ ${DEBUG:-} == 1 ]]; then
-    export DEBUG
-    set -x
-fi
+# DEBUG=1: trace the calling script (set -x) and pass DEBUG on to the binary.
+# (ensure-postgres.sh does not call it: its trace would show the password it
+# handles.)
+trace_if_debug() {
+    if [[ ${DEBUG:-} == 1 ]]; then
+        export DEBUG
+        set -x
+    fi
+}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPT=$(basename "$0")

@@ -35,6 +35,7 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trace_if_debug
 
 verb=${1:-}
 [[ $# -gt 0 ]] && shift

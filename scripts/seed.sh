@@ -27,21 +27,13 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-DEFAULT_DB_URL='postgres://postgres:postgres@localhost:5432/novacron?sslmode=disable'
+trace_if_debug
 
+# psql through the binary: it puts the connection in psql's environment, so
+# the password is never on a command line (`ps` shows those).
 summary() {
-    local psql bindir
-    bindir=$(pg_config --bindir 2>/dev/null || true)
-    if [[ -n $bindir && -x $bindir/psql ]]; then
-        psql=$bindir/psql
-    elif command -v psql >/dev/null 2>&1; then
-        psql=psql
-    else
-        echo "seed.sh: summary needs psql (Debian: apt-get install postgresql-client)" >&2
-        exit 1
-    fi
-    "$psql" -X -q -A -t -F ': ' -v ON_ERROR_STOP=1 \
-        -d "${DB_URL:-${DATABASE_URL:-$DEFAULT_DB_URL}}" -c "
+    find_binary
+    "$BIN" console -- -X -q -A -t -F ': ' -v ON_ERROR_STOP=1 -c "
         SELECT 'Organizations', count(*) FROM organizations
         UNION ALL SELECT 'Users', count(*) FROM users
         UNION ALL SELECT 'Nodes', count(*) FROM nodes

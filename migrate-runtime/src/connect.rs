@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use postgres::config::Host;
 use postgres::{Client, NoTls};
 
+use crate::conninfo::ConnInfo;
 use crate::error::MigrateError;
 use crate::migrator::apply::error_chain;
 use crate::sql::TableName;
@@ -79,6 +80,7 @@ pub struct ConnectOptions {
     url_database: Option<String>,
     /// `application_name` when the URL sets none (the CLI's app name).
     app_name: Option<String>,
+    info: ConnInfo,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -97,11 +99,8 @@ impl ConnectOptions {
     ///
     /// [`MigrateError::InvalidUrl`], without the password.
     pub fn parse(url: &str) -> Result<ConnectOptions, MigrateError> {
-        let secret = password_of(url);
-        let scrub = |msg: String| match &secret {
-            Some(p) if p.len() >= 3 => msg.replace(p.as_str(), "***"),
-            _ => msg,
-        };
+        let info = ConnInfo::parse(url)?;
+        let scrub = |msg: String| MigrateError::InvalidUrl(info.scrub(&msg));
         let mut o = ConnectOptions {
             config: postgres::Config::new(),
             ssl: SslMode::Prefer,
@@ -110,14 +109,15 @@ impl ConnectOptions {
             client_key: None,
             migrations_table: None,
             statement_timeout_ms: None,
-            url_database: None,
+            url_database: info.path_database().map(|d| format!("/{d}")),
             app_name: None,
+            info: info.clone(),
         };
         let mut table: Option<String> = None;
         let mut table_quoted = false;
-        let mut take = |o: &mut ConnectOptions, key: &str, value: &str| -> Result<bool, String> {
+        for (key, value) in info.params() {
             match key {
-                "sslmode" => o.ssl = value.parse()?,
+                "sslmode" => o.ssl = value.parse().map_err(scrub)?,
                 "sslrootcert" => o.root_cert = Some(value.to_owned()),
                 "sslcert" => o.client_cert = Some(PathBuf::from(value)),
                 "sslkey" => o.client_key = Some(PathBuf::from(value)),
@@ -127,67 +127,18 @@ impl ConnectOptions {
                 }
                 "x-statement-timeout" => {
                     o.statement_timeout_ms = Some(value.parse().map_err(|_| {
-                        "x-statement-timeout is not a number of milliseconds".to_owned()
+                        scrub("x-statement-timeout is not a number of milliseconds".to_owned())
                     })?)
                 }
                 k if k.starts_with("x-") => {
                     tracing::debug!(parameter = k, "ignoring golang-migrate parameter")
                 }
-                _ => return Ok(false),
+                _ => {}
             }
-            Ok(true)
-        };
-        let rest = if let Some(after) = url
-            .strip_prefix("postgres://")
-            .or_else(|| url.strip_prefix("postgresql://"))
-        {
-            let scheme = &url[..url.len() - after.len()];
-            let (base, query) = after.split_once('?').unwrap_or((after, ""));
-            let mut kept = Vec::new();
-            for pair in query.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                if !take(&mut o, &percent_decode(k), &percent_decode(v))
-                    .map_err(|e| MigrateError::InvalidUrl(scrub(e)))?
-                {
-                    kept.push(pair);
-                }
-            }
-            let authority_end = base.find('/').unwrap_or(base.len());
-            // libpq and rust-postgres split user:password@host at the first
-            // '@': `p@ss@host` would connect to host `ss@host`, a confusing
-            // lookup error about a host nobody typed.
-            if base[..authority_end].matches('@').count() > 1 {
-                return Err(MigrateError::InvalidUrl(
-                    "there is more than one '@' before the host: an '@' in the user name or password \
-                     must be percent-encoded as %40 (postgres://user:p%40ss@host/db; also %2F for '/', \
-                     %3A for ':', %3F for '?', %23 for '#')"
-                        .to_owned(),
-                ));
-            }
-            let path = &base[authority_end..];
-            if path.len() > 1 {
-                // golang-migrate's CLI keys its lock on Go's url.Path, slash included.
-                o.url_database = Some(percent_decode(path));
-            }
-            if kept.is_empty() {
-                format!("{scheme}{base}")
-            } else {
-                format!("{scheme}{base}?{}", kept.join("&"))
-            }
-        } else {
-            let mut kept = Vec::new();
-            for token in url.split_whitespace() {
-                match token.split_once('=') {
-                    Some((k, v))
-                        if take(&mut o, k, v.trim_matches('\''))
-                            .map_err(|e| MigrateError::InvalidUrl(scrub(e)))? => {}
-                    _ => kept.push(token),
-                }
-            }
-            kept.join(" ")
-        };
-        o.config = postgres::Config::from_str(&rest)
-            .map_err(|e| MigrateError::InvalidUrl(scrub(error_chain(&e))))?;
+        }
+        // The driver takes the rest; it knows sslmode only as far as `require`.
+        let rest = info.driver_string(is_ours);
+        o.config = postgres::Config::from_str(&rest).map_err(|e| scrub(error_chain(&e)))?;
         if let Some(t) = table {
             o.migrations_table = Some(if table_quoted {
                 TableName::parse(&t).map_err(MigrateError::InvalidUrl)?
@@ -200,6 +151,29 @@ impl ConnectOptions {
             });
         }
         Ok(o)
+    }
+
+    /// The connection string as parsed (for the libpq environment of child
+    /// processes, [`ConnInfo::with_database`], [`ConnInfo::redacted`]).
+    pub fn conninfo(&self) -> &ConnInfo {
+        &self.info
+    }
+
+    /// The connection as libpq's environment variables for `pg_dump`, `psql`
+    /// and the like ([`ConnInfo::libpq_env`]), `application_name` defaulting
+    /// as [`ConnectOptions::connect`]'s does.
+    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        self.info.libpq_env(self.application_name())
+    }
+
+    /// Sets [`ConnectOptions::libpq_env`] on a command, clearing the libpq
+    /// variables it would otherwise inherit ([`ConnInfo::apply_env`]).
+    pub fn apply_env(&self, cmd: &mut std::process::Command) {
+        self.info.apply_env(cmd, self.application_name());
+    }
+
+    fn application_name(&self) -> &str {
+        self.app_name.as_deref().unwrap_or("migrate-runtime")
     }
 
     /// `user@host:port/database`: the server, for messages; never the password.
@@ -252,7 +226,7 @@ impl ConnectOptions {
     pub fn connect(&self) -> Result<Client, MigrateError> {
         let mut config = self.config.clone();
         if config.get_application_name().is_none() {
-            config.application_name(self.app_name.as_deref().unwrap_or("migrate-runtime"));
+            config.application_name(self.application_name());
         }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
@@ -455,36 +429,10 @@ fn pem_blocks(pem: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// The password in a URL or key=value string, for scrubbing error messages.
-fn password_of(url: &str) -> Option<String> {
-    if let Some(after) = url.split_once("://").map(|(_, a)| a) {
-        let authority = after.split(['/', '?']).next().unwrap_or("");
-        let (userinfo, _) = authority.rsplit_once('@')?;
-        let (_, pass) = userinfo.split_once(':')?;
-        return Some(percent_decode(pass));
-    }
-    url.split_whitespace()
-        .find_map(|t| t.strip_prefix("password="))
-        .map(|p| p.trim_matches('\'').to_owned())
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Parameters this module honours itself rather than the driver: TLS beyond
+/// what the driver knows, and golang-migrate's `x-` ones.
+fn is_ours(key: &str) -> bool {
+    matches!(key, "sslmode" | "sslrootcert" | "sslcert" | "sslkey") || key.starts_with("x-")
 }
 
 #[cfg(test)]
@@ -526,10 +474,5 @@ mod tests {
         assert_eq!(o.ssl_mode(), SslMode::Require);
         assert_eq!(o.target(), "postgres@localhost:5432/x");
         assert_eq!(o.url_database(), None);
-    }
-
-    #[test]
-    fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
     }
 }

@@ -11,6 +11,7 @@ use crate::migration::{Migration, Version};
 /// A migration named in an error: its version, its name and the label users know
 /// it by (`000003_orders`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MigrationRef {
     /// The migration's version.
     pub version: Version,
@@ -39,6 +40,7 @@ impl fmt::Display for MigrationRef {
 
 /// An applied migration whose file no longer has the text that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Drift {
     /// The migration that failed.
     pub migration: MigrationRef,
@@ -52,6 +54,7 @@ pub struct Drift {
 
 /// A session holding the migration lock, from `pg_locks` and `pg_stat_activity`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LockHolder {
     /// The holder's backend process id.
     pub pid: i32,
@@ -115,6 +118,7 @@ pub enum Outcome {
 
 /// A migration's SQL that PostgreSQL refused, placed in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MigrationFailure {
     /// The migration that failed.
     pub migration: MigrationRef,
@@ -587,7 +591,7 @@ pub(crate) fn short(checksum: &str) -> &str {
 }
 
 /// `850 ms`, `15s`, `2m 5s`.
-pub fn fmt_duration(d: Duration) -> String {
+pub(crate) fn fmt_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1_000 {
         format!("{ms} ms")

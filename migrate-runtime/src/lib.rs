@@ -55,6 +55,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod connect;
+pub mod conninfo;
 pub mod dir_cache;
 pub mod error;
 pub mod migration;
@@ -64,7 +65,7 @@ pub mod pgtypes;
 pub mod refinery;
 pub mod registry;
 pub mod seed;
-pub mod sql;
+mod sql;
 pub mod verify;
 
 pub use error::{MigrateError, MigrationFailure, MigrationRef};
@@ -75,6 +76,12 @@ pub use migrator::{Event, Migrator, Options, Plan, Repaired, Report, Status, Tar
 pub use pgtypes::{Cidr, Interval};
 pub use registry::Registry;
 pub use seed::{Seed, Seeder, Seeds};
+pub use sql::TableName;
+// Types of pgcheck-core that pgcheck's own API hands out or takes
+// (`Registry::warnings`, `MigrateError::InvalidFiles`, `DirOptions::postgres`),
+// so that an app depends on this one crate.
+pub use migrate_core::check::version::PgVersion;
+pub use migrate_core::{Diagnostic, Diagnostics, SourcePos};
 
 /// What generated code names; not a stable API.
 #[doc(hidden)]

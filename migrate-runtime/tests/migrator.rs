@@ -453,7 +453,7 @@ fn a_schema_qualified_table_is_created_in_its_schema() {
     let dir = abc();
     let reg = dir.registry();
     let mut o = Options::default();
-    o.table = pgcheck::sql::TableName::parse("ops.migrations").unwrap();
+    o.table = pgcheck::TableName::parse("ops.migrations").unwrap();
     Migrator::with_options(&reg, o).up(&mut c).unwrap();
     let (ver, dirty): (i64, bool) = c
         .query_one("SELECT version, dirty FROM ops.migrations", &[])

@@ -14,6 +14,7 @@ pub mod catalogue;
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use migrate_runtime::conninfo::ConnInfo;
 use postgres::{Client, NoTls};
 
 /// The server tests use when `DB_TEST_URL` is not set.
@@ -298,23 +299,15 @@ impl Drop for MigrationsDir {
     }
 }
 
-/// Replaces the database part of a `postgres://` URL, keeping user, host and query.
+/// The connection string with another database, keeping user, host and
+/// options (a `postgres://` URL or a libpq `key=value` string).
 pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_part_end = base[scheme_end..]
-        .find('/')
-        .map(|i| scheme_end + i)
-        .unwrap_or(base.len());
-    let mut out = format!("{}/{}", &base[..host_part_end], database);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
+    parsed(url).with_database(database).unredacted()
+}
+
+fn parsed(url: &str) -> ConnInfo {
+    // The error names no password.
+    ConnInfo::parse(url).unwrap_or_else(|e| panic!("DB_TEST_URL: {e}"))
 }
 
 /// Clears the caller's database environment (DB_URL, DATABASE_URL,
@@ -340,22 +333,7 @@ pub fn isolate_env(c: &mut std::process::Command, url: Option<&str>) {
 
 /// The URL with its password replaced by `***`, for messages.
 pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
-    };
-    let rest = &url[scheme_end..];
-    let Some(at) = rest.find('@') else {
-        return url.to_owned();
-    };
-    match rest[..at].find(':') {
-        Some(colon) => format!(
-            "{}{}:***{}",
-            &url[..scheme_end],
-            &rest[..colon],
-            &rest[at..]
-        ),
-        None => url.to_owned(),
-    }
+    ConnInfo::parse(url).map_or_else(|e| format!("<{e}>"), |c| c.redacted())
 }
 
 /// The migrations of a real project's corpus (`CORPORA_DIR/<name>/migrations`,

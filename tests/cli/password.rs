@@ -15,13 +15,13 @@ impl Drop for Role {
     }
 }
 
-#[test]
-fn the_password_never_shows() {
-    let secret = format!("Pw-{}-zq8Xv", std::process::id());
+/// A role with a distinctive password that owns `db`, and URLs with the
+/// right password and a wrong one.
+fn role_on(db: &TestDb, tag: &str) -> (Role, String, String, String) {
+    let secret = format!("Pw-{}-{tag}-zq8Xv", std::process::id());
     let role = Role {
-        name: format!("nc_pw_{}", std::process::id()),
+        name: format!("nc_pw_{tag}_{}", std::process::id()),
     };
-    let db = TestDb::new();
     let mut admin = test_support::connect(&test_support::admin_url());
     admin
         .batch_execute(&format!(
@@ -40,6 +40,14 @@ fn the_password_never_shows() {
         "postgres://{}:{secret}X@{hostpart}?sslmode=disable",
         role.name
     );
+    (role, secret, url, wrong)
+}
+
+#[test]
+fn the_password_never_shows() {
+    let db = TestDb::new();
+    let (_role, secret, url, wrong) = role_on(&db, "a");
+    let hostpart = url.split_once('@').unwrap().1.split('?').next().unwrap();
 
     let d = TempDir::new();
     d.add(
@@ -115,5 +123,59 @@ fn the_password_never_shows() {
             "output {i} shows the password: {o:?}"
         );
     }
+    drop(db);
+}
+
+/// `console` runs psql with the password in its environment: psql's command
+/// line (the same process, `console` execs it) does not hold it. And
+/// `conninfo --env` gives a shell what it needs to run psql itself.
+#[test]
+fn console_and_conninfo_keep_the_password_off_command_lines() {
+    let db = TestDb::new();
+    let (role, secret, url, _) = role_on(&db, "c");
+    let child = cmd(Some(&url))
+        .args(["console", "--", "-X", "-A", "-t"])
+        .args(["-c", "SELECT current_user, pg_sleep(1)"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let cmdline = format!("/proc/{}/cmdline", child.id());
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = String::from_utf8_lossy(&std::fs::read(&cmdline).unwrap_or_default())
+            .replace('\0', " ");
+        if seen.contains("psql") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let r = output(child.wait_with_output().unwrap());
+    assert!(seen.contains("psql") && seen.contains("pg_sleep"), "{seen}");
+    assert!(!seen.contains(&secret), "psql's command line: {seen}");
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, format!("{}|\n", role.name));
+
+    let r = run(Some(&url), &["conninfo"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        !r.all().contains(&secret) && r.stdout.contains(":***@"),
+        "{r:?}"
+    );
+    let r = run(Some(&url), &["conninfo", "--env"]);
+    assert!(
+        r.stdout.contains(&format!("export PGPASSWORD='{secret}'")),
+        "{r:?}"
+    );
+    let shell = output(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg("eval \"$1\" && exec psql -X -A -t -c 'SELECT current_user'")
+            .arg("sh")
+            .arg(&r.stdout)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(shell.stdout, format!("{}\n", role.name), "{shell:?}");
+    // The database before the role that owns it.
     drop(db);
 }

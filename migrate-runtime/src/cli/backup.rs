@@ -4,8 +4,9 @@
 //! The tools come from `pg_config --bindir` when there is a `pg_config` (the
 //! real binaries, not Debian's version-picking wrapper), else from PATH. The
 //! connection reaches them through libpq's environment variables (PGHOST,
-//! PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, ...) parsed from the URL:
-//! never on the command line, where `ps` would show the password.
+//! PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, ...) of the parsed URL
+//! ([`crate::conninfo::ConnInfo::libpq_env`]): never on the command line,
+//! where `ps` would show the password.
 //!
 //! A backup is two files: `<name>.dump` (pg_dump's custom format) and
 //! `<name>.dump.json`, the sidecar with the schema version read back from the
@@ -14,207 +15,23 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
-use std::str::FromStr;
 use std::time::Instant;
 
 use postgres::Client;
-use postgres::config::Host;
 
 use super::output::Out;
-use super::{Failure, Global, connect, database_url, load_registry, migrator_options};
+use super::{Failure, Global, connect, load_registry, migrator_options};
+use crate::connect::ConnectOptions;
+use crate::conninfo::quote_value;
 use crate::error::{MigrateError, fmt_duration};
 use crate::migration::Version;
 use crate::migrator::Migrator;
 use crate::registry::Registry;
 use crate::sql::TableName;
 
-/// libpq variables this module sets or clears for the child, so that nothing
-/// inherited can point the tools at another server than the URL names.
-const MANAGED_VARS: &[&str] = &[
-    "PGHOST",
-    "PGHOSTADDR",
-    "PGPORT",
-    "PGUSER",
-    "PGPASSWORD",
-    "PGDATABASE",
-    "PGSSLMODE",
-    "PGSSLROOTCERT",
-    "PGSSLCERT",
-    "PGSSLKEY",
-    "PGOPTIONS",
-    "PGAPPNAME",
-    "PGCONNECT_TIMEOUT",
-    "PGSERVICE",
-    "PGSERVICEFILE",
-    "PGREQUIRESSL",
-    "PGTARGETSESSIONATTRS",
-];
-
-/// The connection as libpq environment variables, and the password for
-/// scrubbing the tools' messages.
-struct LibpqEnv {
-    vars: Vec<(&'static str, String)>,
-    password: Option<String>,
-}
-
-impl LibpqEnv {
-    /// Parses the URL (or key=value string) the way [`crate::connect::ConnectOptions`]
-    /// does: the TLS and golang-migrate parameters out, the rest to the
-    /// `postgres` crate's parser.
-    fn from_url(url: &str) -> Result<LibpqEnv, Failure> {
-        let mut tls: Vec<(&'static str, String)> = Vec::new();
-        let mut take = |key: &str, value: String| -> bool {
-            let var = match key {
-                "sslmode" => "PGSSLMODE",
-                "sslrootcert" => "PGSSLROOTCERT",
-                "sslcert" => "PGSSLCERT",
-                "sslkey" => "PGSSLKEY",
-                k if k.starts_with("x-") => return true,
-                _ => return false,
-            };
-            tls.retain(|(v, _)| *v != var);
-            tls.push((var, value));
-            true
-        };
-        let rest = if let Some(after) = url
-            .strip_prefix("postgres://")
-            .or_else(|| url.strip_prefix("postgresql://"))
-        {
-            let scheme = &url[..url.len() - after.len()];
-            let (base, query) = after.split_once('?').unwrap_or((after, ""));
-            let kept: Vec<&str> = query
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .filter(|pair| {
-                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    !take(&percent_decode(k), percent_decode(v))
-                })
-                .collect();
-            if kept.is_empty() {
-                format!("{scheme}{base}")
-            } else {
-                format!("{scheme}{base}?{}", kept.join("&"))
-            }
-        } else {
-            url.split_whitespace()
-                .filter(|token| match token.split_once('=') {
-                    Some((k, v)) => !take(k, v.trim_matches('\'').to_owned()),
-                    None => true,
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let config = postgres::Config::from_str(&rest).map_err(|_| {
-            Failure::Error(MigrateError::InvalidUrl(
-                "the URL cannot be handed to pg_dump/pg_restore".to_owned(),
-            ))
-        })?;
-
-        let mut vars: Vec<(&'static str, String)> = Vec::new();
-        let hosts: Vec<String> = config
-            .get_hosts()
-            .iter()
-            .map(|h| match h {
-                Host::Tcp(h) => h.clone(),
-                #[cfg(unix)]
-                Host::Unix(p) => p.display().to_string(),
-            })
-            .collect();
-        // As `ConnectOptions::target` and the driver: no host is localhost.
-        vars.push((
-            "PGHOST",
-            if hosts.is_empty() {
-                "localhost".to_owned()
-            } else {
-                hosts.join(",")
-            },
-        ));
-        let addrs = config.get_hostaddrs();
-        if !addrs.is_empty() {
-            let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
-            vars.push(("PGHOSTADDR", addrs.join(",")));
-        }
-        let ports = config.get_ports();
-        if !ports.is_empty() {
-            let ports: Vec<String> = ports.iter().map(ToString::to_string).collect();
-            vars.push(("PGPORT", ports.join(",")));
-        }
-        if let Some(u) = config.get_user() {
-            vars.push(("PGUSER", u.to_owned()));
-        }
-        let password = config
-            .get_password()
-            .map(|p| String::from_utf8_lossy(p).into_owned());
-        if let Some(p) = &password {
-            vars.push(("PGPASSWORD", p.clone()));
-        }
-        if let Some(d) = config.get_dbname().or(config.get_user()) {
-            vars.push(("PGDATABASE", d.to_owned()));
-        }
-        if let Some(o) = config.get_options() {
-            vars.push(("PGOPTIONS", o.to_owned()));
-        }
-        vars.push((
-            "PGAPPNAME",
-            config
-                .get_application_name()
-                .unwrap_or("novacron-db")
-                .to_owned(),
-        ));
-        let timeout = config
-            .get_connect_timeout()
-            .map_or(10, |d| d.as_secs().max(2));
-        vars.push(("PGCONNECT_TIMEOUT", timeout.to_string()));
-        if !tls.iter().any(|(v, _)| *v == "PGSSLMODE") {
-            vars.push(("PGSSLMODE", "prefer".to_owned()));
-        }
-        vars.extend(tls);
-        Ok(LibpqEnv { vars, password })
-    }
-
-    /// Sets the connection on a command, clearing every inherited libpq
-    /// variable it does not set.
-    fn apply(&self, cmd: &mut Command) {
-        for k in MANAGED_VARS {
-            cmd.env_remove(k);
-        }
-        for (k, v) in &self.vars {
-            cmd.env(k, v);
-        }
-    }
-
-    /// A tool's message with the password replaced, should one ever echo it.
-    fn scrub(&self, text: &str) -> String {
-        match &self.password {
-            Some(p) if p.len() >= 3 => text.replace(p.as_str(), "***"),
-            _ => text.to_owned(),
-        }
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = (b[i] == b'%')
-            .then(|| s.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        if let Some(v) = hex {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// A PostgreSQL major version: `(15, 0)`, or `(9, 6)` before 10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Major(u32, u32);
+pub(super) struct Major(u32, u32);
 
 impl Major {
     fn from_version_num(n: i32) -> Major {
@@ -252,10 +69,10 @@ impl std::fmt::Display for Major {
     }
 }
 
-/// `pg_dump` or `pg_restore`, found and asked for its version.
-struct Tool {
+/// `pg_dump`, `pg_restore` or `psql`, found and asked for its version.
+pub(super) struct Tool {
     name: &'static str,
-    path: PathBuf,
+    pub(super) path: PathBuf,
     /// `15.18 (Debian 15.18-0+deb12u1)`
     version: String,
     major: Major,
@@ -299,8 +116,9 @@ fn is_executable(p: &Path) -> bool {
     }
 }
 
-/// `pg_config --bindir` first (the real binaries), then PATH.
-fn find_tool(name: &'static str, server: Major) -> Result<Tool, Failure> {
+/// `pg_config --bindir` first (the real binaries), then PATH; `server`, when
+/// known, names the client package to install.
+pub(super) fn find_tool(name: &'static str, server: Option<Major>) -> Result<Tool, Failure> {
     let mut looked = Vec::new();
     let mut candidates = Vec::new();
     if let Ok(o) = Command::new("pg_config")
@@ -320,13 +138,16 @@ fn find_tool(name: &'static str, server: Major) -> Result<Tool, Failure> {
     let Some(path) = candidates.into_iter().find(|p| is_executable(p)) else {
         return Err(Failure::Reported(format!(
             "{name} not found (looked in {}); install the PostgreSQL client tools: \
-             apt-get install postgresql-client-{server} (or postgresql-client) on Debian/Ubuntu, \
+             apt-get install {} on Debian/Ubuntu, \
              dnf install postgresql on Fedora/RHEL, brew install libpq on macOS",
             if looked.is_empty() {
                 "nothing: no pg_config, no PATH".to_owned()
             } else {
                 looked.join(" and ")
-            }
+            },
+            server.map_or("postgresql-client".to_owned(), |v| format!(
+                "postgresql-client-{v} (or postgresql-client)"
+            ))
         )));
     };
     let o = Command::new(&path)
@@ -377,13 +198,13 @@ fn check_versions(tool: &Tool, server: &Server, verb: &str) -> Result<(), Failur
 /// Runs a tool, its stdout and stderr captured.
 fn run_tool(
     tool: &Tool,
-    env: Option<&LibpqEnv>,
+    conn: Option<&ConnectOptions>,
     args: &[&std::ffi::OsStr],
 ) -> Result<Output, Failure> {
     let mut cmd = Command::new(&tool.path);
     cmd.args(args).stdin(Stdio::null());
-    if let Some(env) = env {
-        env.apply(&mut cmd);
+    if let Some(conn) = conn {
+        conn.apply_env(&mut cmd);
     }
     tracing::debug!(tool = %tool.path.display(), ?args, "running");
     cmd.output()
@@ -534,13 +355,11 @@ pub(super) fn backup(
             f.display()
         )));
     }
-    let (url, _) = database_url(g)?;
     let mut c = connect(g, out)?;
-    let env = LibpqEnv::from_url(&url)?;
     let srv = server(&mut c.client)?;
-    let pg_dump = find_tool("pg_dump", srv.major)?;
+    let pg_dump = find_tool("pg_dump", Some(srv.major))?;
     check_versions(&pg_dump, &srv, "dump")?;
-    let pg_restore = find_tool("pg_restore", srv.major)?;
+    let pg_restore = find_tool("pg_restore", Some(srv.major))?;
     let table = migrations_table(g, &c, &srv)?;
 
     let now = chrono::Utc::now();
@@ -567,14 +386,17 @@ pub(super) fn backup(
     file_arg.push(&partial);
     let o = run_tool(
         &pg_dump,
-        Some(&env),
+        Some(&c.opts),
         &[
             "--format=custom".as_ref(),
             "--no-password".as_ref(),
             file_arg.as_os_str(),
         ],
     )?;
-    let stderr = env.scrub(String::from_utf8_lossy(&o.stderr).trim());
+    let stderr = c
+        .opts
+        .conninfo()
+        .scrub(String::from_utf8_lossy(&o.stderr).trim());
     if !o.status.success() {
         return Err(Failure::Reported(format!(
             "pg_dump failed ({}); no backup was written:\n{stderr}",
@@ -701,10 +523,6 @@ fn user_relations(client: &mut Client) -> Result<Vec<String>, Failure> {
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-fn conninfo_quote(v: &str) -> String {
-    format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
 /// Has pg_restore read the whole archive, data included, into nothing: a dump
 /// cut short or damaged fails here, before anything is dropped.
 fn read_to_the_end(pg_restore: &Tool, file: &Path) -> Result<(), Failure> {
@@ -743,11 +561,9 @@ pub(super) fn restore(
         )));
     }
     let registry = load_registry(g, embedded)?;
-    let (url, _) = database_url(g)?;
     let mut c = connect(g, out)?;
-    let env = LibpqEnv::from_url(&url)?;
     let srv = server(&mut c.client)?;
-    let pg_restore = find_tool("pg_restore", srv.major)?;
+    let pg_restore = find_tool("pg_restore", Some(srv.major))?;
     check_versions(&pg_restore, &srv, "restore into")?;
 
     // Everything that can refuse comes before anything is dropped.
@@ -840,10 +656,10 @@ pub(super) fn restore(
     }
 
     let start = Instant::now();
-    let dbname = format!("--dbname=dbname={}", conninfo_quote(&srv.database));
+    let dbname = format!("--dbname=dbname={}", quote_value(&srv.database));
     let o = run_tool(
         &pg_restore,
-        Some(&env),
+        Some(&c.opts),
         &[
             "--no-owner".as_ref(),
             "--exit-on-error".as_ref(),
@@ -853,7 +669,10 @@ pub(super) fn restore(
             file.as_os_str(),
         ],
     )?;
-    let stderr = env.scrub(String::from_utf8_lossy(&o.stderr).trim());
+    let stderr = c
+        .opts
+        .conninfo()
+        .scrub(String::from_utf8_lossy(&o.stderr).trim());
     if !o.status.success() {
         return Err(Failure::Reported(format!(
             "pg_restore failed ({}); its single transaction was rolled back{}:\n{stderr}",
@@ -922,43 +741,5 @@ mod tests {
         assert_eq!(parse_copy_version(s), Ok(None));
         assert_eq!(parse_copy_version("SET x = 1;\n"), Ok(None));
         assert!(parse_copy_version("COPY t (a) FROM stdin;\n1\n\\.\n").is_err());
-    }
-
-    fn var<'e>(e: &'e LibpqEnv, k: &str) -> Option<&'e str> {
-        e.vars
-            .iter()
-            .find(|(v, _)| *v == k)
-            .map(|(_, v)| v.as_str())
-    }
-
-    #[test]
-    fn env_from_urls() {
-        let e = LibpqEnv::from_url(
-            "postgres://u:p%40ss@db.example:6543/app?sslmode=verify-full&sslrootcert=/r.crt&x-migrations-table=m",
-        )
-        .ok()
-        .unwrap();
-        let get = |k: &str| var(&e, k);
-        assert_eq!(get("PGHOST"), Some("db.example"));
-        assert_eq!(get("PGPORT"), Some("6543"));
-        assert_eq!(get("PGUSER"), Some("u"));
-        assert_eq!(get("PGPASSWORD"), Some("p@ss"));
-        assert_eq!(get("PGDATABASE"), Some("app"));
-        assert_eq!(get("PGSSLMODE"), Some("verify-full"));
-        assert_eq!(get("PGSSLROOTCERT"), Some("/r.crt"));
-        assert_eq!(e.scrub("bad p@ss here"), "bad *** here");
-
-        let e = LibpqEnv::from_url("host=/run/postgresql user=me dbname=x sslmode=disable")
-            .ok()
-            .unwrap();
-        let get = |k: &str| var(&e, k);
-        assert_eq!(get("PGHOST"), Some("/run/postgresql"));
-        assert_eq!(get("PGSSLMODE"), Some("disable"));
-        assert_eq!(get("PGPASSWORD"), None);
-    }
-
-    #[test]
-    fn conninfo_quoting() {
-        assert_eq!(conninfo_quote("a'b\\c"), "'a\\'b\\\\c'");
     }
 }

@@ -24,6 +24,7 @@ pub enum CreateError {
 
 /// How `create` names the files.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CreateOptions {
     /// The next number after the newest migration instead of a timestamp.
     pub seq: bool,

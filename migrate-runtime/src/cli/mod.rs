@@ -20,6 +20,7 @@
 //! --exit-code` when the database is not up to date.
 
 mod backup;
+mod conninfo;
 mod create;
 mod golang;
 mod inspect;
@@ -228,6 +229,31 @@ enum Command {
         /// Drop everything in the schema first when the database is not empty
         #[arg(long)]
         force: bool,
+    },
+    /// Open psql on the database (the connection in psql's environment, never
+    /// on its command line); the arguments after `--` go to psql
+    Console {
+        /// psql's own arguments (e.g. `-- -c 'SELECT 1'`)
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "PSQL_ARGS"
+        )]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Print the database URL without its password; with --env, libpq's
+    /// environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, ...) as shell lines
+    Conninfo {
+        /// `unset`/`export` lines of libpq's variables, for
+        /// `eval "$(NAME conninfo --env)"` before running psql or pg_dump
+        #[arg(long, conflicts_with = "url")]
+        env: bool,
+        /// The whole URL, password included (to hand it on in the environment)
+        #[arg(long)]
+        url: bool,
+        /// The same connection with this database instead
+        #[arg(long, value_name = "NAME")]
+        with_database: Option<String>,
     },
 }
 
@@ -505,7 +531,7 @@ fn init_tracing(app: &App) {
 }
 
 /// `30s`, `500ms`, `2m`, `1h`, `1.5s`, or plain seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -793,6 +819,19 @@ fn execute(g: &Global, verb: Verb, app: App, out: &mut Out) -> Result<ExitCode, 
         Command::VerifySchema => inspect::verify_schema(g, embedded, out),
         Command::Backup { file } => backup::backup(g, file, out),
         Command::Restore { file, force } => backup::restore(g, embedded, &file, force, out),
+        Command::Console { args } => conninfo::console(g, &args),
+        Command::Conninfo {
+            env,
+            url,
+            with_database,
+        } => {
+            let shape = match (env, url) {
+                (true, _) => conninfo::Shape::Env,
+                (false, true) => conninfo::Shape::Url,
+                (false, false) => conninfo::Shape::Redacted,
+            };
+            conninfo::conninfo(g, shape, with_database.as_deref(), out)
+        }
         Command::Up {
             n,
             count,

@@ -14,6 +14,7 @@ use crate::sql::literal;
 
 /// One migration to run, and the version the row holds afterwards.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Step<'r> {
     /// The migration.
     pub migration: &'r Migration,

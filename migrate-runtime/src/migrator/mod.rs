@@ -177,6 +177,7 @@ pub enum Event<'a> {
 
 /// One migration that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppliedStep {
     /// The migration.
     pub migration: MigrationRef,
@@ -188,6 +189,7 @@ pub struct AppliedStep {
 
 /// What a run did.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Report {
     /// The version before the run (`None`: no version).
     pub from: Option<Version>,
@@ -203,6 +205,7 @@ pub struct Report {
 
 /// What [`Migrator::repair`] recorded.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Repaired {
     /// Changed files whose new checksums are now the recorded ones.
     pub accepted: Vec<Drift>,
@@ -213,6 +216,7 @@ pub struct Repaired {
 
 /// What a run would do, without doing it (`--dry-run`).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan<'r> {
     /// The version now (`None`: no version).
     pub from: Option<Version>,

@@ -86,6 +86,7 @@ impl HistoryDirection {
 
 /// golang-migrate's one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VersionRow {
     pub version: i64,
     pub dirty: bool,
@@ -93,6 +94,7 @@ pub struct VersionRow {
 
 /// The latest history row of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HistoryEntry {
     /// The version.
     pub version: i64,

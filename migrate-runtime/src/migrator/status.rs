@@ -39,6 +39,7 @@ pub enum ChecksumState {
 
 /// One row of `status`.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct MigrationStatus {
     /// The version.
     pub version: i64,
@@ -70,6 +71,7 @@ pub struct MigrationStatus {
 
 /// An applied migration that is not in the registry.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct MissingMigration {
     pub version: i64,
     pub name: String,
