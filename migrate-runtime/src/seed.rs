@@ -17,8 +17,8 @@ use postgres::error::ErrorPosition;
 
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::Version;
-use crate::registry::Registry;
 use crate::migrator::conn::{Blocking, Conn, block_on};
+use crate::registry::Registry;
 
 /// The file that removes the seed rows.
 pub use migrate_core::check::seeds::CLEAN_FILE;

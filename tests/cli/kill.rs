@@ -141,14 +141,17 @@ fn send(child: &std::process::Child, signal: &str) {
 }
 
 /// Waits until the binary's session on `c`'s database sleeps in a migration
-/// (pg_stat_activity is the whole cluster's: other tests sleep too).
+/// (pg_stat_activity is the whole cluster's: other tests sleep too): in
+/// pg_sleep itself, not merely running the statement that calls it, so a
+/// cancel lands where the migration expects it.
 fn wait_for_sleep(c: &mut postgres::Client) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let sleeping = scalar_i64(
             c,
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'novacron-db' \
-             AND datname = current_database() AND query LIKE '%pg_sleep%' AND state = 'active'",
+             AND datname = current_database() AND query LIKE '%pg_sleep%' AND state = 'active' \
+             AND wait_event = 'PgSleep'",
         );
         if sleeping > 0 {
             return;
@@ -173,13 +176,32 @@ fn a_second_sigint_exits_at_once() {
         Some("DROP TABLE stubborn;"),
     );
     let dir = d.path().to_str().unwrap();
-    let child = up_until_it_sleeps(&db, &mut c, dir);
+    let mut child = up_until_it_sleeps(&db, &mut c, dir);
+    // stderr read as it comes: the second signal goes only once the first was
+    // handled, since a process that has not yet taken a signal sees two as one.
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (mut pipe, stderr) = (child.stderr.take().unwrap(), stderr.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 512];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut buf) {
+                stderr
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
     let start = Instant::now();
-    for _ in 0..2 {
-        send(&child, "INT");
-        std::thread::sleep(Duration::from_millis(500));
+    send(&child, "INT");
+    while !stderr.lock().unwrap().contains("once more exits at once") {
+        assert!(start.elapsed() < Duration::from_secs(10), "{stderr:?}");
+        std::thread::sleep(Duration::from_millis(20));
     }
-    let r = output(child.wait_with_output().unwrap());
+    send(&child, "INT");
+    let mut r = output(child.wait_with_output().unwrap());
+    reader.join().unwrap();
+    r.stderr = stderr.lock().unwrap().clone();
     assert!(start.elapsed() < Duration::from_secs(10), "{r:?}");
     assert_eq!(r.code, 130, "{r:?}");
     assert!(r.stderr.contains("once more exits at once"), "{r:?}");
