@@ -173,7 +173,7 @@ impl ConnectOptions {
     }
 
     fn application_name(&self) -> &str {
-        self.app_name.as_deref().unwrap_or("migrate-runtime")
+        self.app_name.as_deref().unwrap_or("pgcheck")
     }
 
     /// `user@host:port/database`: the server, for messages; never the password.

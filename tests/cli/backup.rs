@@ -223,8 +223,8 @@ fn default_name_and_no_overwrite() {
         .unwrap_or_else(|| panic!("{names:?}"));
     assert_eq!(names.len(), 2, "the dump and its sidecar only: {names:?}");
     assert!(names.contains(&format!("{dump}.json")), "{names:?}");
-    // novacron_<db>_<YYYYMMDDTHHMMSSZ>_v<version>.dump
-    let prefix = format!("novacron_{}_", src.name());
+    // <db>_<YYYYMMDDTHHMMSSZ>_v<version>.dump
+    let prefix = format!("{}_", src.name());
     let stamp = dump
         .strip_prefix(&prefix)
         .and_then(|r| r.strip_suffix(&format!("_v{version}.dump")))

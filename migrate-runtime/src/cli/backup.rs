@@ -371,7 +371,7 @@ pub(super) fn backup(
             PathBuf::from(p)
         }
         None => PathBuf::from("backups").join(format!(
-            ".novacron_{}_{stamp}.dump.partial",
+            ".{}_{stamp}.dump.partial",
             file_safe(&srv.database)
         )),
     };
@@ -414,7 +414,7 @@ pub(super) fn backup(
     let path = match file {
         Some(f) => f,
         None => PathBuf::from("backups").join(format!(
-            "novacron_{}_{stamp}_v{}.dump",
+            "{}_{stamp}_v{}.dump",
             file_safe(&srv.database),
             version.map_or("none".to_owned(), |(v, _)| v.to_string())
         )),
@@ -614,9 +614,10 @@ pub(super) fn restore(
             };
             return Err(Failure::Reported(format!(
                 "{} is at schema version {v} ({}), which this binary does not know (it has {known}); \
-                 nothing was changed\n  help: restore it with a novacron-db built from migrations that include {v}",
+                 nothing was changed\n  help: restore it with a {} built from migrations that include {v}",
                 file.display(),
-                info.source
+                info.source,
+                g.app.name
             )));
         }
         Some(v) if info.dirty => out.note(&format!(

@@ -392,7 +392,7 @@ impl App {
     /// The clap command: this app's name, version, about text and verbs.
     pub fn command(&self) -> clap::Command {
         let name = if self.name.is_empty() {
-            "migrate-runtime"
+            "pgcheck"
         } else {
             self.name
         };
