@@ -10,8 +10,8 @@
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
 
-use super::backup::find_tool;
 use super::output::Out;
+use super::pg_tools::find_tool;
 use super::{Failure, Global, database_url};
 use crate::connect::ConnectOptions;
 use crate::conninfo::LIBPQ_VARS;
