@@ -1,12 +1,15 @@
-//! An app that only embeds and applies migrations (`tests/minimal-app/`, its
-//! own workspace, pgcheck with default features) pulls none of what only the
-//! CLI, TLS or sea-query need, and builds.
+//! Apps outside this workspace (`tests/minimal-app/`, a workspace of its own):
+//! one that only embeds and applies migrations, with pgcheck's default
+//! features, pulls none of what only the CLI, TLS or sea-query need; it and its
+//! async twin (`async/`, feature tokio-postgres, inside `#[tokio::main]`) build
+//! against the published-shape crates and run against PostgreSQL.
 //!
-//! The dependency check reads `cargo tree` (no build, a second, offline with the
-//! crate's Cargo.lock). The build compiles libpg_query and the rest in a target
-//! directory of its own (`target/minimal-app`), minutes the first time, so it is
-//! `#[ignore]`d here and run by `make bench` (bench/deps.sh builds the crate the
-//! same way); `cargo test --test minimal_app -- --ignored` runs it.
+//! The dependency check reads `cargo tree` (offline, with the apps' own
+//! Cargo.lock). The builds go into this workspace's target directory, with
+//! its dev profile (the apps' Cargo.toml repeats it), so they reuse what
+//! `cargo test` built: libpg_query and the rest are not compiled again, only
+//! pgcheck's crates and the apps (seconds). `cargo test` releases the build
+//! lock before it runs tests, so the nested build does not wait for it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -51,18 +54,49 @@ fn an_app_that_only_applies_migrations_pulls_no_cli_tls_or_sea_query() {
     }
 }
 
-#[test]
-#[ignore = "builds libpg_query in a target directory of its own (minutes the first time); make bench runs it"]
-fn the_minimal_app_builds() {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/minimal-app");
+/// Builds the package `package` of the apps' workspace (alone, so with its
+/// own features), runs its binary against a throwaway database, and returns
+/// what it printed.
+fn build_and_run(package: &str) -> String {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     let out = cargo()
-        .args(["build", "--offline"])
+        .args(["build", "--offline", "-q", "-p", package])
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "the minimal app does not build:\n{}",
+        "{package} does not build:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let db = test_support::TestDb::new();
+    let run = Command::new(target.join("debug").join(package))
+        .env("DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "{package} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut c = db.client();
+    let notes: i64 = c
+        .query_one("SELECT count(*) FROM notes WHERE body = 'hello'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(notes, 1, "{stdout}");
+    stdout
+}
+
+#[test]
+fn the_minimal_app_builds_and_applies_its_migrations() {
+    let out = build_and_run("minimal-app");
+    assert!(out.starts_with("1 applied\nnote 1 at "), "{out}");
+}
+
+#[test]
+fn the_async_app_builds_and_applies_its_migrations_inside_tokio_main() {
+    let out = build_and_run("minimal-async-app");
+    assert!(out.starts_with("1 applied\nnote 1 at "), "{out}");
 }
