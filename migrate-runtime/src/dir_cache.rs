@@ -9,9 +9,18 @@
 //! directory, under `$XDG_CACHE_HOME/novacron-db/analysis` (else
 //! `~/.cache/...`) and reused when nothing they depend on changed: the key is
 //! a SHA-256 of the tool's build, every option, and every file's name and
-//! bytes, which are read (not stat'ed) on every run, so an edit that keeps the
-//! size and the mtime is still seen. The SQL that runs is always the bytes
-//! read now, never the cache's.
+//! bytes. The SQL that runs is always the bytes read now, never the cache's.
+//!
+//! A run with nothing to do need not read the files at all: an entry also
+//! records the files' metadata (name, size, mtime, ctime, inode, device, as
+//! git's index and make do), and when every `.sql` file's metadata is what
+//! it was, the entry is trusted without reading a byte; each file is then
+//! read only when its step is about to run, and must hash to the checksum the
+//! entry recorded, else nothing of it runs and the entry is removed
+//! ([`crate::migration::Script::text`]). ctime cannot be set back by a user
+//! (any write or `touch -d` moves it), and an entry is trusted this way only
+//! for files whose last change is older than the entry by more than two
+//! seconds, so an edit in the same clock tick as the check is read again.
 //!
 //! The cache is never trusted: a file whose own checksum or key does not match,
 //! or that does not decode, is a miss. It is best effort: a cache directory
@@ -26,7 +35,7 @@ use migrate_core::cache::{Key, read_verified, write_verified};
 use serde::{Deserialize, Serialize};
 
 /// Changes when the layout of an entry does: older entries are then misses.
-const FORMAT: &str = "novacron-db analysis cache 1";
+const FORMAT: &str = "novacron-db analysis cache 2";
 
 /// Where the cache lives and which build of the tool reads and writes it.
 #[doc(hidden)]
@@ -187,8 +196,91 @@ impl FileFacts {
 /// The facts of a directory and the text of its files by path (`display/<file>`).
 pub(crate) type Loaded = (Facts, HashMap<String, String>);
 
+/// Where the text of a directory's files comes from.
+pub(crate) enum Texts {
+    /// Read now, by path (`display/<file>`).
+    Read(HashMap<String, String>),
+    /// Not read: the entry was trusted on the files' metadata; each is read
+    /// from `dir` when needed, and checked then (see the module docs).
+    Deferred {
+        /// The directory.
+        dir: PathBuf,
+        /// The entry that vouched for them.
+        entry: PathBuf,
+    },
+}
+
+/// Files changed within this many nanoseconds before an entry was written
+/// are not trusted on their metadata (a second edit in the same clock tick
+/// would leave it as it was).
+const RACY_NS: i128 = 2_000_000_000;
+
+/// The files' metadata, as an entry records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    /// SHA-256 of the tool, the options, and every `.sql` file's name, size,
+    /// mtime, ctime, inode and device.
+    key: String,
+    /// The latest mtime or ctime among the files, in ns since the epoch.
+    newest_ns: i128,
+}
+
+/// The metadata of every `.sql` file of `dir` (links followed); `None` when
+/// one cannot be had or is not a regular file, or not on Unix: the files are
+/// then read.
+fn stamp(dir: &Path, tool: &str, options: &str) -> Option<Stamp> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).ok()? {
+            let name = entry.ok()?.file_name().into_string().ok();
+            // A name that is not UTF-8 ends in .sql or not; the analysis
+            // reports it, so stop trusting here.
+            let name = name?;
+            if name.ends_with(".sql") {
+                let m = std::fs::metadata(dir.join(&name)).ok()?;
+                if !m.is_file() {
+                    return None;
+                }
+                files.push((name, m));
+            }
+        }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut key = Key::default();
+        key.field(FORMAT.as_bytes())
+            .field(tool.as_bytes())
+            .field(options.as_bytes());
+        let mut newest_ns = 0i128;
+        for (name, m) in &files {
+            let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
+            let ctime = i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec());
+            newest_ns = newest_ns.max(mtime).max(ctime);
+            let meta = format!("{} {mtime} {ctime} {} {}", m.len(), m.ino(), m.dev());
+            key.field(name.as_bytes()).field(meta.as_bytes());
+        }
+        Some(Stamp {
+            key: key.finish(),
+            newest_ns,
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (dir, tool, options);
+        None
+    }
+}
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
 /// The facts of `dir`, from the cache when an entry matches what is on disk
 /// now, else from [`crate::registry::analyze_dir`]'s analysis (then stored).
+/// With `defer`, an entry that matches the files' metadata is used without
+/// reading them (see the module docs).
 ///
 /// # Errors
 ///
@@ -198,19 +290,41 @@ pub(crate) fn load(
     display: &str,
     opts: &crate::registry::DirOptions,
     cfg: &CacheConfig,
-) -> Result<Loaded, migrate_core::Diagnostics> {
+    defer: bool,
+) -> Result<(Facts, Texts), migrate_core::Diagnostics> {
+    let read = |l: Loaded| (l.0, Texts::Read(l.1));
+    let core = crate::registry::core_options(dir, opts);
+    let entry = cfg
+        .dir
+        .as_deref()
+        .map(|cache| cache.join(entry_name(dir, display, &core)));
+    // Taken before the files are read: an edit after this is seen next time.
+    let stamp = entry
+        .as_ref()
+        .and_then(|_| stamp(dir, &cfg.tool, &options_text(display, &core)));
+    if defer
+        && let (Some(entry), Some(stamp)) = (&entry, &stamp)
+        && let Some(facts) = read_entry(entry, None, Some(stamp))
+    {
+        tracing::debug!(entry = %entry.display(), "analysis cache hit on the files' metadata");
+        return Ok((
+            facts,
+            Texts::Deferred {
+                dir: dir.to_path_buf(),
+                entry: entry.clone(),
+            },
+        ));
+    }
     // A directory or file that cannot be read: the analysis reads it and
     // reports what is wrong, as without a cache.
     let Some(files) = read_sources(dir) else {
-        return crate::registry::analyze_dir(dir, display, opts).map(into_loaded);
+        return crate::registry::analyze_dir(dir, display, opts).map(|a| read(into_loaded(a)));
     };
-    let core = crate::registry::core_options(dir, opts);
-    let Some(cache) = cfg.dir.as_deref() else {
-        return analyze(display, files, &core);
+    let Some(entry) = entry else {
+        return analyze(display, files, &core).map(read);
     };
     let key = content_key(&cfg.tool, display, &core, &files);
-    let entry = cache.join(entry_name(dir, display, &core));
-    if let Some(facts) = read_entry(&entry, &key) {
+    if let Some(facts) = read_entry(&entry, Some(&key), None) {
         let display = display.trim_end_matches('/');
         let texts: Option<HashMap<String, String>> = files
             .into_iter()
@@ -223,17 +337,28 @@ pub(crate) fn load(
         return match texts.filter(|t| covers(&facts, t)) {
             Some(texts) => {
                 tracing::debug!(entry = %entry.display(), "analysis cache hit");
-                Ok((facts, texts))
+                // The same files under new metadata (touched, copied), or
+                // changed too close to the entry's writing: recorded again,
+                // so the next run need not read them (once per change).
+                if stamp.is_some() {
+                    store(&entry, &key, &facts, stamp.as_ref());
+                }
+                Ok((facts, Texts::Read(texts)))
             }
-            None => crate::registry::analyze_dir(dir, display, opts).map(into_loaded),
+            None => crate::registry::analyze_dir(dir, display, opts).map(|a| read(into_loaded(a))),
         };
     }
     tracing::debug!(entry = %entry.display(), "analysis cache miss");
     let loaded = analyze(display, files, &core)?;
-    if let Err(e) = write_entry(&entry, &key, &loaded.0) {
+    store(&entry, &key, &loaded.0, stamp.as_ref());
+    Ok(read(loaded))
+}
+
+/// Writes an entry, best effort.
+fn store(entry: &Path, key: &str, facts: &Facts, stamp: Option<&Stamp>) {
+    if let Err(e) = write_entry(entry, key, facts, stamp) {
         tracing::debug!(entry = %entry.display(), error = %e, "analysis cache not written");
     }
-    Ok(loaded)
 }
 
 /// The analysis, each migration turned into its facts as soon as it is
@@ -346,6 +471,9 @@ fn entry_name(dir: &Path, display: &str, core: &migrate_core::Options) -> String
 #[derive(Deserialize)]
 struct Entry {
     key: String,
+    /// The files' metadata when the entry was written, and when that was.
+    stamp: Option<Stamp>,
+    written_ns: i128,
     facts: Facts,
 }
 
@@ -353,10 +481,15 @@ struct Entry {
 #[derive(Serialize)]
 struct EntryRef<'a> {
     key: &'a str,
+    stamp: Option<&'a Stamp>,
+    written_ns: i128,
     facts: &'a Facts,
 }
 
-fn read_entry(path: &Path, key: &str) -> Option<Facts> {
+/// The facts of the entry at `path` when it is intact and matches the
+/// content `key`, or else the metadata `stamp` of files that had not
+/// changed for two seconds when the entry was written.
+fn read_entry(path: &Path, key: Option<&str>, stamp: Option<&Stamp>) -> Option<Facts> {
     let Some(body) = read_verified(path, FORMAT) else {
         if path.exists() {
             tracing::debug!(entry = %path.display(), "analysis cache entry is corrupt; ignored");
@@ -364,10 +497,147 @@ fn read_entry(path: &Path, key: &str) -> Option<Facts> {
         return None;
     };
     let entry: Entry = serde_json::from_slice(&body).ok()?;
-    (entry.key == key).then_some(entry.facts)
+    let by_content = key.is_some_and(|k| entry.key == k);
+    let by_stamp = stamp.is_some_and(|now| {
+        entry
+            .stamp
+            .as_ref()
+            .is_some_and(|then| then == now && entry.written_ns - then.newest_ns > RACY_NS)
+    });
+    (by_content || by_stamp).then_some(entry.facts)
 }
 
-fn write_entry(path: &Path, key: &str, facts: &Facts) -> std::io::Result<()> {
-    let body = serde_json::to_vec(&EntryRef { key, facts })?;
+fn write_entry(
+    path: &Path,
+    key: &str,
+    facts: &Facts,
+    stamp: Option<&Stamp>,
+) -> std::io::Result<()> {
+    let body = serde_json::to_vec(&EntryRef {
+        key,
+        stamp,
+        written_ns: now_ns(),
+        facts,
+    })?;
     write_verified(path, FORMAT, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::MigrateError;
+    use crate::registry::{DirOptions, Registry};
+
+    const UP: &str = "CREATE TABLE a (id int);";
+
+    /// A directory with one migration, and a cache of its own.
+    fn setup() -> (tempfile::TempDir, tempfile::TempDir, CacheConfig) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("000001_a.up.sql"), UP).unwrap();
+        std::fs::write(dir.path().join("000001_a.down.sql"), "DROP TABLE a;").unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let cfg = CacheConfig {
+            dir: Some(cache.path().to_path_buf()),
+            tool: "test".to_owned(),
+        };
+        (dir, cache, cfg)
+    }
+
+    fn load_deferred(dir: &Path, cfg: &CacheConfig) -> Registry {
+        Registry::load_dir(dir, "m", &DirOptions::default(), cfg, true).unwrap()
+    }
+
+    /// The one entry, rewritten as if written `secs` later: the files are
+    /// then older than it by more than the racy window.
+    fn age_entry(cfg: &CacheConfig, secs: i64) -> PathBuf {
+        let cache = cfg.dir.as_deref().unwrap();
+        let entry = std::fs::read_dir(cache)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let body = read_verified(&entry, FORMAT).unwrap();
+        let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let written = json["written_ns"].as_i64().unwrap();
+        json["written_ns"] = (written + secs * 1_000_000_000).into();
+        write_verified(&entry, FORMAT, &serde_json::to_vec(&json).unwrap()).unwrap();
+        entry
+    }
+
+    fn is_deferred(r: &Registry) -> bool {
+        r.iter().next().unwrap().up.sql.is_empty()
+    }
+
+    #[test]
+    fn a_trusted_entry_reads_no_file_until_its_text_is_needed() {
+        let (dir, _cache, cfg) = setup();
+        let first = load_deferred(dir.path(), &cfg);
+        assert!(!is_deferred(&first), "a miss reads the files");
+        // Written in the same tick as the files: not trusted on metadata.
+        assert!(!is_deferred(&load_deferred(dir.path(), &cfg)));
+        age_entry(&cfg, 3);
+        let trusted = load_deferred(dir.path(), &cfg);
+        assert!(is_deferred(&trusted));
+        let up = &trusted.iter().next().unwrap().up;
+        assert_eq!(up.text().unwrap(), UP);
+        assert_eq!(up.checksum, first.iter().next().unwrap().up.checksum);
+        // The public constructors always read.
+        let public =
+            Registry::from_dir_cached(dir.path(), "m", &DirOptions::default(), &cfg).unwrap();
+        assert_eq!(public, first);
+    }
+
+    #[test]
+    fn a_file_edited_after_a_trusted_load_does_not_run_and_drops_the_entry() {
+        let (dir, _cache, cfg) = setup();
+        load_deferred(dir.path(), &cfg);
+        let entry = age_entry(&cfg, 3);
+        let trusted = load_deferred(dir.path(), &cfg);
+        std::fs::write(
+            dir.path().join("000001_a.up.sql"),
+            "CREATE TABLE b (id int);",
+        )
+        .unwrap();
+        let err = trusted.iter().next().unwrap().up.text().unwrap_err();
+        assert!(
+            matches!(&err, MigrateError::Changed { path, why } if path == "m/000001_a.up.sql" && why == "changed"),
+            "{err}"
+        );
+        assert!(!entry.exists(), "the entry that vouched for it is gone");
+        // The next run analyses the file as it is now.
+        let again = load_deferred(dir.path(), &cfg);
+        assert!(!is_deferred(&again));
+        assert_eq!(
+            again.iter().next().unwrap().up.sql,
+            "CREATE TABLE b (id int);"
+        );
+    }
+
+    #[test]
+    fn an_edit_changes_the_metadata_and_the_files_are_read_again() {
+        let (dir, _cache, cfg) = setup();
+        load_deferred(dir.path(), &cfg);
+        age_entry(&cfg, 3);
+        // Same size; the mtime could be set back, the ctime cannot.
+        std::fs::write(
+            dir.path().join("000001_a.up.sql"),
+            "CREATE TABLE z (id int);",
+        )
+        .unwrap();
+        let r = load_deferred(dir.path(), &cfg);
+        assert!(!is_deferred(&r));
+        assert_eq!(r.iter().next().unwrap().up.sql, "CREATE TABLE z (id int);");
+        // An added file too.
+        age_entry(&cfg, 3);
+        std::fs::write(
+            dir.path().join("000002_b.up.sql"),
+            "CREATE TABLE b (id int);",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("000002_b.down.sql"), "DROP TABLE b;").unwrap();
+        let r = load_deferred(dir.path(), &cfg);
+        assert_eq!(r.len(), 2);
+        assert!(!is_deferred(&r));
+    }
 }

@@ -278,6 +278,18 @@ pub enum MigrateError {
     #[error("the migration files have errors; nothing was run:\n{0}")]
     InvalidFiles(Diagnostics),
 
+    /// Directory mode: a migration file read when its step was about to run
+    /// is not the file that was checked (it was edited without its metadata
+    /// changing, or cannot be read now). Nothing of that step ran; the check
+    /// is made again on the next run.
+    #[error("{path} {why} since it was checked; nothing of it was run: run the command again")]
+    Changed {
+        /// The file, as messages name it.
+        path: String,
+        /// `changed` or `cannot be read (...)`.
+        why: String,
+    },
+
     /// Seed files read at run time (`SEED_DIR`) cannot be read or parsed, or
     /// do not fit the schema the migrations build; nothing was run.
     #[error("the seed files have errors; nothing was run:\n{0}")]

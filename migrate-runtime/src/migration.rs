@@ -2,6 +2,10 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use crate::error::MigrateError;
 
 /// A migration version: golang-migrate's unsigned integer, kept as PostgreSQL's
 /// `bigint` because that is what `schema_migrations.version` holds.
@@ -46,7 +50,30 @@ pub struct Script {
     /// message is an implicit transaction, which CREATE INDEX CONCURRENTLY refuses),
     /// and error positions are mapped back through them; the runtime never parses.
     pub statements: Cow<'static, [(usize, usize)]>,
+    /// Directory mode, when the analysis cache was trusted on the files'
+    /// metadata: `sql` is empty and the file is read when the text is first
+    /// needed ([`Script::text`]), so a run with nothing to do reads no file.
+    deferred: Option<Arc<Deferred>>,
 }
+
+/// A file whose text is read when first needed, and checked then against the
+/// checksum the analysis recorded.
+#[derive(Debug)]
+pub(crate) struct Deferred {
+    file: PathBuf,
+    /// The cache entry that vouched for the file: removed when the file is
+    /// not what it said, so the next run checks it again.
+    entry: Option<PathBuf>,
+    text: OnceLock<Result<String, String>>,
+}
+
+impl PartialEq for Deferred {
+    fn eq(&self, other: &Self) -> bool {
+        self.file == other.file
+    }
+}
+
+impl Eq for Deferred {}
 
 impl Script {
     /// A script embedded by `embed_migrations!`. The macro calls this rather than
@@ -66,7 +93,77 @@ impl Script {
             checksum: Cow::Borrowed(checksum),
             transactional,
             statements: Cow::Borrowed(statements),
+            deferred: None,
         }
+    }
+
+    /// A script of text read at run time.
+    pub fn new(
+        path: String,
+        sql: String,
+        checksum: String,
+        transactional: bool,
+        statements: Vec<(usize, usize)>,
+    ) -> Self {
+        Script {
+            path: Cow::Owned(path),
+            sql: Cow::Owned(sql),
+            checksum: Cow::Owned(checksum),
+            transactional,
+            statements: Cow::Owned(statements),
+            deferred: None,
+        }
+    }
+
+    /// A script whose text is read from `file` when first needed (see
+    /// [`Script::text`]); `entry` is the cache entry that vouched for it.
+    pub(crate) fn deferred(
+        path: String,
+        file: PathBuf,
+        entry: Option<PathBuf>,
+        checksum: String,
+        transactional: bool,
+        statements: Vec<(usize, usize)>,
+    ) -> Self {
+        Script {
+            deferred: Some(Arc::new(Deferred {
+                file,
+                entry,
+                text: OnceLock::new(),
+            })),
+            ..Script::new(path, String::new(), checksum, transactional, statements)
+        }
+    }
+
+    /// The SQL. Embedded and directory scripts have it in [`Script::sql`];
+    /// a script of a directory whose analysis was trusted on the files'
+    /// metadata reads its file now (once), and its tokens must hash to the
+    /// checksum the analysis recorded.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::Changed`] when the file cannot be read or is not the
+    /// file that was checked.
+    pub fn text(&self) -> Result<&str, MigrateError> {
+        let Some(d) = &self.deferred else {
+            return Ok(&self.sql);
+        };
+        let read = d.text.get_or_init(|| {
+            let text =
+                std::fs::read_to_string(&d.file).map_err(|e| format!("cannot be read ({e})"))?;
+            if migrate_core::source::checksum::checksum(&text) == self.checksum {
+                Ok(text)
+            } else {
+                if let Some(entry) = &d.entry {
+                    let _ = std::fs::remove_file(entry);
+                }
+                Err("changed".to_owned())
+            }
+        });
+        read.as_deref().map_err(|why| MigrateError::Changed {
+            path: self.path.to_string(),
+            why: why.clone(),
+        })
     }
 }
 

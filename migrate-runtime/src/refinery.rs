@@ -48,7 +48,7 @@ pub fn migrations(registry: &Registry) -> Result<Vec<refinery::Migration>, Migra
                     }
                 })
                 .collect();
-            refinery::Migration::unapplied(&format!("V{}__{name}", m.version), &m.up.sql)
+            refinery::Migration::unapplied(&format!("V{}__{name}", m.version), m.up.text()?)
                 .map_err(|e| fail(e.to_string()))
         })
         .collect()
@@ -71,13 +71,13 @@ mod tests {
     use crate::migration::{Migration, Script, Version};
 
     fn registry(version: i64, name: &'static str) -> Registry {
-        let script = Script {
-            path: Cow::Borrowed("m/x.up.sql"),
-            sql: Cow::Borrowed("SELECT 1"),
-            checksum: Cow::Borrowed("c"),
-            transactional: true,
-            statements: Cow::Borrowed(&[(0, 8)]),
-        };
+        let script = Script::new(
+            "m/x.up.sql".to_owned(),
+            "SELECT 1".to_owned(),
+            "c".to_owned(),
+            true,
+            vec![(0, 8)],
+        );
         Registry::new(vec![Migration {
             version: Version::new(version),
             name: Cow::Borrowed(name),

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::dir_cache::{CacheConfig, FileFacts};
+use crate::dir_cache::{CacheConfig, FileFacts, Texts};
 
 use crate::error::MigrateError;
 use crate::migration::{Migration, Script, Version};
@@ -218,16 +218,49 @@ impl Registry {
         opts: &DirOptions,
         cache: &CacheConfig,
     ) -> Result<Registry, MigrateError> {
-        let (facts, mut texts) = crate::dir_cache::load(dir, display, opts, cache)
+        Self::load_dir(dir, display, opts, cache, false)
+    }
+
+    /// [`Registry::from_dir_opts`] for the CLI: when the analysis cache is
+    /// trusted on the files' metadata, no file is read now, and each
+    /// script's text is read when its step runs ([`Script::text`]; its `sql`
+    /// field stays empty), so a run with nothing to do reads none.
+    #[cfg(feature = "cli")]
+    pub(crate) fn from_dir_deferred(
+        dir: &Path,
+        display: &str,
+        opts: &DirOptions,
+    ) -> Result<Registry, MigrateError> {
+        Self::load_dir(dir, display, opts, &CacheConfig::from_env(), true)
+    }
+
+    pub(crate) fn load_dir(
+        dir: &Path,
+        display: &str,
+        opts: &DirOptions,
+        cache: &CacheConfig,
+        defer: bool,
+    ) -> Result<Registry, MigrateError> {
+        let (facts, mut texts) = crate::dir_cache::load(dir, display, opts, cache, defer)
             .map_err(MigrateError::InvalidFiles)?;
         let warnings: Vec<migrate_core::Diagnostic> =
             facts.warnings.into_iter().map(Into::into).collect();
-        let mut script = |f: FileFacts| Script {
-            sql: Cow::Owned(texts.remove(&f.path).unwrap_or_default()),
-            path: Cow::Owned(f.path),
-            checksum: Cow::Owned(f.checksum),
-            transactional: f.transactional,
-            statements: Cow::Owned(f.statements),
+        let mut script = |f: FileFacts| match &mut texts {
+            Texts::Read(texts) => {
+                let sql = texts.remove(&f.path).unwrap_or_default();
+                Script::new(f.path, sql, f.checksum, f.transactional, f.statements)
+            }
+            Texts::Deferred { dir, entry } => {
+                let name = f.path.rsplit('/').next().unwrap_or_default().to_owned();
+                Script::deferred(
+                    f.path,
+                    dir.join(name),
+                    Some(entry.clone()),
+                    f.checksum,
+                    f.transactional,
+                    f.statements,
+                )
+            }
         };
         let migrations = facts
             .migrations

@@ -19,7 +19,12 @@ pub fn analysis_of(registry: &Registry) -> Analysis {
         for s in std::iter::once(&m.up).chain(m.down.as_ref()) {
             let (dir, name) = s.path.rsplit_once('/').unwrap_or(("migrations", &s.path));
             display = dir.to_owned();
-            files.push((name.to_owned(), s.sql.as_bytes().to_vec()));
+            // A file that cannot be read now is analysed as empty: its
+            // step would refuse to run it anyway.
+            files.push((
+                name.to_owned(),
+                s.text().unwrap_or_default().as_bytes().to_vec(),
+            ));
         }
     }
     // Irreversible downs are not embedded, and the reversal was checked at

@@ -222,3 +222,46 @@ fn repair_accepts_an_edited_down_file() {
     assert!(r.stdout.contains("applied (repaired)"), "{r:?}");
     assert_eq!(run(url, &["--dir", dir, "up"]).code, 0);
 }
+
+/// A run whose analysis cache is trusted on the files' metadata reads no
+/// file until a step runs; the step then reads its file, and applies it.
+#[test]
+fn a_run_trusted_on_the_files_metadata_reads_them_only_to_apply_them() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = TempDir::abc();
+    let cache = TempDir::new();
+    // Files changed within two seconds of the check are read again.
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let dir = d.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = crate::common::cmd(Some(db.url()));
+        cmd.env("XDG_CACHE_HOME", cache.path())
+            .env("RUST_LOG", "pgcheck=debug");
+        crate::common::output(cmd.args(["--dir", dir]).args(args).output().unwrap())
+    };
+    let trusted = "analysis cache hit on the files' metadata";
+    let r = run(&["up", "-n", "1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.stderr.contains(trusted), "{r:?}");
+    for _ in 0..2 {
+        let r = run(&["up", "-n", "1"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(r.stderr.contains(trusted), "{r:?}");
+    }
+    let r = run(&["up"]);
+    assert!(
+        r.stderr.contains(trusted) && r.stdout.contains("no change"),
+        "{r:?}"
+    );
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b', 'c') AND relkind = 'r'"
+        ),
+        3
+    );
+    let r = run(&["status"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.stdout.contains("DRIFT"), "{r:?}");
+}

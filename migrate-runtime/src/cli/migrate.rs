@@ -17,7 +17,7 @@ pub(super) fn migrate(
     let m = Migrator::with_options(&registry, options);
     if dry_run {
         let plan = m.plan(&mut c.client, target)?;
-        print_plan(out, &plan);
+        print_plan(out, &plan)?;
         return Ok(ExitCode::SUCCESS);
     }
     if target == Target::DownAll && !g.yes {
@@ -110,7 +110,7 @@ pub(super) fn summary(out: &mut Out, r: &Report) {
     ));
 }
 
-pub(super) fn print_plan(out: &mut Out, plan: &Plan<'_>) {
+pub(super) fn print_plan(out: &mut Out, plan: &Plan<'_>) -> Result<(), Failure> {
     let at = plan
         .from
         .map_or("no version".to_owned(), |v| format!("version {v}"));
@@ -125,7 +125,7 @@ pub(super) fn print_plan(out: &mut Out, plan: &Plan<'_>) {
     }
     if plan.steps.is_empty() {
         out.line("-- nothing to do");
-        return;
+        return Ok(());
     }
     for step in &plan.steps {
         let s = step.script();
@@ -146,9 +146,10 @@ pub(super) fn print_plan(out: &mut Out, plan: &Plan<'_>) {
             step.migration.label(),
             s.path
         ));
-        out.line(s.sql.trim_end());
+        out.line(s.text()?.trim_end());
         out.line("");
     }
+    Ok(())
 }
 
 pub(super) fn validate(

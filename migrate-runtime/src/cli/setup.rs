@@ -68,7 +68,7 @@ pub(super) fn load_registry(
         }
         (None, None) => (Path::new("migrations"), "migrations".to_owned()),
     };
-    let registry = Registry::from_dir_opts(dir, &display, &dir_options(g))?;
+    let registry = Registry::from_dir_deferred(dir, &display, &dir_options(g))?;
     print_down_warnings(registry.warnings());
     Ok(Cow::Owned(registry))
 }

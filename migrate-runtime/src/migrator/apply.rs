@@ -114,7 +114,7 @@ async fn send_statements<C: Conn>(
             .map_err(|e| (e, Place::default()));
     }
     for (i, &(from, to)) in script.statements.iter().enumerate() {
-        let text = &script.sql[from..to];
+        let text = resolved(script).get(from..to).unwrap_or_default();
         let pre = if i == 0 { prefix } else { "" };
         tracing::debug!(path = %script.path, statement = i + 1, "sending");
         let sent = if pre.is_empty() {
@@ -141,6 +141,22 @@ async fn send_statements<C: Conn>(
     Ok(())
 }
 
+/// The text of a script whose [`Script::text`] was had before its step
+/// began (see [`read_texts`]).
+fn resolved(script: &Script) -> &str {
+    script.text().unwrap_or_default()
+}
+
+/// Has every step's text before anything is sent: a directory file read only
+/// now (see `Script::text`) that is not the file that was checked stops the
+/// run before its transaction begins.
+fn read_texts(steps: &[Step<'_>]) -> Result<(), MigrateError> {
+    for step in steps {
+        step.script().text()?;
+    }
+    Ok(())
+}
+
 /// Runs `steps` in one transaction: each statement, then the step's version
 /// and history rows, then (between steps) the session reset; COMMIT rides with
 /// the last step's rows. All are applied and recorded, or none. Returns each
@@ -154,6 +170,7 @@ pub(crate) async fn run_in_transaction<C: Conn>(
     let Some(first) = steps.first() else {
         return Ok(Vec::new());
     };
+    read_texts(steps)?;
     // Until COMMIT is sent, a broken connection cannot have committed: the
     // server rolls back a transaction whose client is gone.
     let rolled_back = Outcome::RolledBack {
@@ -228,6 +245,7 @@ async fn run_without_transaction<C: Conn>(
     step: &Step<'_>,
     reset: &str,
 ) -> Result<Duration, MigrateError> {
+    read_texts(std::slice::from_ref(step))?;
     let m = step.migration;
     let (dirty_at, if_complete, to_retry) = match step.direction {
         Direction::Up => (
@@ -295,7 +313,7 @@ struct Place {
 
 fn failure(step: &Step<'_>, err: &postgres::Error, place: Place, outcome: Outcome) -> MigrateError {
     let script = step.script();
-    let index = LineIndex::new(&script.sql);
+    let index = LineIndex::new(resolved(script));
     let pos = place.offset.map(|o| index.pos(o));
     let statement = place.statement.or_else(|| {
         place.offset.and_then(|o| {

@@ -120,13 +120,13 @@ mod tests {
     use std::borrow::Cow;
 
     fn script(v: i64, dir: &str) -> Script {
-        Script {
-            path: Cow::Owned(format!("m/{v:03}_m.{dir}.sql")),
-            sql: Cow::Borrowed("SELECT 1"),
-            checksum: Cow::Owned(format!("c{v}")),
-            transactional: true,
-            statements: Cow::Owned(vec![(0, 8)]),
-        }
+        Script::new(
+            format!("m/{v:03}_m.{dir}.sql"),
+            "SELECT 1".to_owned(),
+            format!("c{v}"),
+            true,
+            vec![(0, 8)],
+        )
     }
 
     fn reg(spec: &[(i64, bool)]) -> Registry {

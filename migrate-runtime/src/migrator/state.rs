@@ -661,13 +661,13 @@ mod tests {
                 .map(|&v| Migration {
                     version: Version::new(v),
                     name: Cow::Owned(format!("m{v}")),
-                    up: Script {
-                        path: Cow::Owned(format!("m/{v:06}_m{v}.up.sql")),
-                        sql: Cow::Borrowed("SELECT 1"),
-                        checksum: Cow::Owned(format!("c{v}")),
-                        transactional: true,
-                        statements: Cow::Owned(vec![(0, 8)]),
-                    },
+                    up: Script::new(
+                        format!("m/{v:06}_m{v}.up.sql"),
+                        "SELECT 1".to_owned(),
+                        format!("c{v}"),
+                        true,
+                        vec![(0, 8)],
+                    ),
                     down: None,
                     irreversible: false,
                 })
