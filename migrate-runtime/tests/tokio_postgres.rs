@@ -400,6 +400,37 @@ async fn a_deadpool_connection_migrates_and_goes_back_to_the_pool_clean() {
     assert!(table_exists(&conn, "app.a").await);
 }
 
+/// bb8's pooled connection derefs to the client as deadpool's does: the
+/// migrator takes it as it is, and gives it back with no lock held and no
+/// transaction open.
+#[tokio::test]
+async fn a_bb8_connection_migrates_and_goes_back_to_the_pool_clean() {
+    let db = Db::new();
+    let config: tokio_postgres::Config = db.url().parse().unwrap();
+    let manager = bb8_postgres::PostgresConnectionManager::new(config, NoTls);
+    let pool = bb8::Pool::builder()
+        .max_size(1)
+        .build(manager)
+        .await
+        .unwrap();
+    let dir = MigDir::new();
+    dir.add(
+        "000001_a",
+        "CREATE TABLE a (id int);",
+        Some("DROP TABLE a;"),
+    );
+    let reg = dir.registry();
+    let mut conn = pool.get().await.unwrap();
+    let report = Migrator::new(&reg).up_async(&mut conn).await.unwrap();
+    assert_eq!(report.to, Some(v(1)));
+    drop(conn);
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(own_locks(&conn).await, 0);
+    assert!(table_exists(&conn, "public.a").await);
+    let st = Migrator::new(&reg).status_async(&mut conn).await.unwrap();
+    assert_eq!((st.version, st.pending()), (Some(1), 0));
+}
+
 #[tokio::test]
 async fn seeds_run_and_clean_each_in_a_transaction() {
     let db = Db::new();
