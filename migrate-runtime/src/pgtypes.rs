@@ -77,6 +77,11 @@ impl ToSql for Interval {
 }
 
 /// PostgreSQL's `cidr`: a network address and its prefix length.
+///
+/// Ours rather than postgres-types' `with-cidr-0_2` (the `cidr` crate): the
+/// binary format is eight lines, a generated `Row` field of this type needs no
+/// dependency in the app, and the server checks the value (host bits) on the
+/// way in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Cidr {

@@ -3,7 +3,9 @@
 
 use super::*;
 
-/// `30s`, `500ms`, `2m`, `1h`, `1.5s`, or plain seconds.
+/// `30s`, `500ms`, `2m`, `1h`, `1.5s`, or plain seconds. By hand rather than
+/// humantime: plain seconds are golang-migrate's `-lock-timeout 15` (and the
+/// old scripts'), and humantime refuses both them and fractions (`1.5s`).
 pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t
