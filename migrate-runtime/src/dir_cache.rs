@@ -234,12 +234,19 @@ fn stamp(dir: &Path, tool: &str, options: &str) -> Option<Stamp> {
         use std::os::unix::fs::MetadataExt;
         let mut files = Vec::new();
         for entry in std::fs::read_dir(dir).ok()? {
-            let name = entry.ok()?.file_name().into_string().ok();
+            let entry = entry.ok()?;
             // A name that is not UTF-8 ends in .sql or not; the analysis
             // reports it, so stop trusting here.
-            let name = name?;
+            let name = entry.file_name().into_string().ok()?;
             if name.ends_with(".sql") {
-                let m = std::fs::metadata(dir.join(&name)).ok()?;
+                // Relative to the open directory (no path walk per file);
+                // a link is followed to what it points at.
+                let m = entry.metadata().ok()?;
+                let m = if m.file_type().is_symlink() {
+                    std::fs::metadata(entry.path()).ok()?
+                } else {
+                    m
+                };
                 if !m.is_file() {
                     return None;
                 }
