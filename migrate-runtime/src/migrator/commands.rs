@@ -9,6 +9,7 @@ use migrate_core::Direction;
 
 use super::conn::Conn;
 use super::plan::plan_steps;
+use super::reconcile;
 use super::state::{self, DbState, Mark, Session, View};
 use super::{
     AppliedStep, Event, HistoryDirection, Migrator, Plan, Repaired, Report, Status, Step, Target,
@@ -196,7 +197,7 @@ impl<'r> Migrator<'r> {
     ) -> Result<(), MigrateError> {
         let st = state::read(client, s).await?;
         state::ensure_tables(client, s, &st).await?;
-        let marks = state::linear_marks(
+        let marks = reconcile::linear_marks(
             self.registry,
             &st.history,
             version.map(Version::get),
@@ -206,7 +207,7 @@ impl<'r> Migrator<'r> {
         let sql = format!(
             "BEGIN; {}{} COMMIT;",
             state::set_version_sql(&s.version_table, version.map(Version::get), false),
-            state::marks_sql(&s.history_table, &marks)
+            reconcile::marks_sql(&s.history_table, &marks)
         );
         transaction(client, &sql, || {
             format!("setting the version in {}", s.version_table)
@@ -229,7 +230,7 @@ impl<'r> Migrator<'r> {
     ) -> Result<Repaired, MigrateError> {
         let st = state::read(client, s).await?;
         state::ensure_tables(client, s, &st).await?;
-        let view = state::reconcile(self.registry, &st);
+        let view = reconcile::reconcile(self.registry, &st);
         let mut done = Repaired::default();
         let mut marks = view.marks.clone();
         for m in self.registry.iter() {
@@ -291,7 +292,7 @@ impl<'r> Migrator<'r> {
         let sql = format!(
             "BEGIN; {}{} COMMIT;",
             state::set_version_sql(&s.version_table, newest, false),
-            state::marks_sql(&s.history_table, &marks)
+            reconcile::marks_sql(&s.history_table, &marks)
         );
         transaction(client, &sql, || {
             format!("recording the adopted versions in {}", s.history_table)
@@ -325,7 +326,7 @@ impl<'r> Migrator<'r> {
     ) -> Result<Vec<MigrateError>, MigrateError> {
         let s = self.session(client).await?;
         let st = state::read(client, &s).await?;
-        let view = state::reconcile(self.registry, &st);
+        let view = reconcile::reconcile(self.registry, &st);
         let mut found = problems::find(self.registry, &st, &view);
         found.retain(|p| !self.tolerates(p));
         Ok(found)
@@ -355,7 +356,7 @@ impl<'r> Migrator<'r> {
 
     /// The refusals, then the plan.
     fn prepare(&self, st: &DbState, target: Target) -> Result<(View, Vec<Step<'r>>), MigrateError> {
-        let view = state::reconcile(self.registry, st);
+        let view = reconcile::reconcile(self.registry, st);
         // Out-of-order migrations matter only to the steps that would apply
         // them (`down` does not, `goto V` only up to V): plan_steps decides.
         if let Some(p) = problems::find(self.registry, st, &view)
@@ -421,7 +422,7 @@ async fn write_marks<C: Conn>(
 ) -> Result<(), MigrateError> {
     let sql = format!(
         "BEGIN; {} COMMIT;",
-        state::marks_sql(&s.history_table, marks)
+        reconcile::marks_sql(&s.history_table, marks)
     );
     transaction(client, &sql, || {
         format!("recording history rows in {}", s.history_table)

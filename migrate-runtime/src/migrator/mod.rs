@@ -7,6 +7,7 @@ pub(crate) mod conn;
 pub(crate) mod lock;
 mod plan;
 mod problems;
+mod reconcile;
 pub(crate) mod state;
 mod status;
 #[cfg(feature = "tokio-postgres")]

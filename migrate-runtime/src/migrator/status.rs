@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::problems;
-use super::state::{self, DbState, HistoryDirection};
+use super::state::{DbState, HistoryDirection};
 use crate::error::MigrateError;
 use crate::migration::Version;
 use crate::registry::Registry;
@@ -134,13 +134,13 @@ impl Status {
     /// `validate` reports (before `--allow-*` options). The same rules as the
     /// migrator's refusals, computed by the same code.
     pub fn problems(&self, registry: &Registry) -> Vec<MigrateError> {
-        let view = state::reconcile(registry, &self.state);
+        let view = super::reconcile::reconcile(registry, &self.state);
         problems::find(registry, &self.state, &view)
     }
 }
 
 pub(crate) fn build(registry: &Registry, st: &DbState) -> Status {
-    let view = state::reconcile(registry, st);
+    let view = super::reconcile::reconcile(registry, st);
     let version = st.row.map(|r| r.version);
     let dirty = st.row.is_some_and(|r| r.dirty);
     let current = problems::current(st, &view);
