@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 use migrate_core::cache::{Key, read_verified, write_verified};
 use serde::{Deserialize, Serialize};
+use stamp::{RACY_NS, Stamp, now_ns, stamp};
 
 /// Changes when the layout of an entry does: older entries are then misses.
 const FORMAT: &str = "novacron-db analysis cache 2";
@@ -208,80 +209,6 @@ pub(crate) enum Texts {
         /// The entry that vouched for them.
         entry: PathBuf,
     },
-}
-
-/// Files changed within this many nanoseconds before an entry was written
-/// are not trusted on their metadata (a second edit in the same clock tick
-/// would leave it as it was).
-const RACY_NS: i128 = 2_000_000_000;
-
-/// The files' metadata, as an entry records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
-    /// SHA-256 of the tool, the options, and every `.sql` file's name, size,
-    /// mtime, ctime, inode and device.
-    key: String,
-    /// The latest mtime or ctime among the files, in ns since the epoch.
-    newest_ns: i128,
-}
-
-/// The metadata of every `.sql` file of `dir` (links followed); `None` when
-/// one cannot be had or is not a regular file, or not on Unix: the files are
-/// then read.
-fn stamp(dir: &Path, tool: &str, options: &str) -> Option<Stamp> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).ok()? {
-            let entry = entry.ok()?;
-            // A name that is not UTF-8 ends in .sql or not; the analysis
-            // reports it, so stop trusting here.
-            let name = entry.file_name().into_string().ok()?;
-            if name.ends_with(".sql") {
-                // Relative to the open directory (no path walk per file);
-                // a link is followed to what it points at.
-                let m = entry.metadata().ok()?;
-                let m = if m.file_type().is_symlink() {
-                    std::fs::metadata(entry.path()).ok()?
-                } else {
-                    m
-                };
-                if !m.is_file() {
-                    return None;
-                }
-                files.push((name, m));
-            }
-        }
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut key = Key::default();
-        key.field(FORMAT.as_bytes())
-            .field(tool.as_bytes())
-            .field(options.as_bytes());
-        let mut newest_ns = 0i128;
-        for (name, m) in &files {
-            let mtime = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
-            let ctime = i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec());
-            newest_ns = newest_ns.max(mtime).max(ctime);
-            let meta = format!("{} {mtime} {ctime} {} {}", m.len(), m.ino(), m.dev());
-            key.field(name.as_bytes()).field(meta.as_bytes());
-        }
-        Some(Stamp {
-            key: key.finish(),
-            newest_ns,
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (dir, tool, options);
-        None
-    }
-}
-
-fn now_ns() -> i128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 /// The facts of `dir`, from the cache when an entry matches what is on disk
@@ -529,122 +456,6 @@ fn write_entry(
     write_verified(path, FORMAT, &body)
 }
 
+mod stamp;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::MigrateError;
-    use crate::registry::{DirOptions, Registry};
-
-    const UP: &str = "CREATE TABLE a (id int);";
-
-    /// A directory with one migration, and a cache of its own.
-    fn setup() -> (tempfile::TempDir, tempfile::TempDir, CacheConfig) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("000001_a.up.sql"), UP).unwrap();
-        std::fs::write(dir.path().join("000001_a.down.sql"), "DROP TABLE a;").unwrap();
-        let cache = tempfile::tempdir().unwrap();
-        let cfg = CacheConfig {
-            dir: Some(cache.path().to_path_buf()),
-            tool: "test".to_owned(),
-        };
-        (dir, cache, cfg)
-    }
-
-    fn load_deferred(dir: &Path, cfg: &CacheConfig) -> Registry {
-        Registry::load_dir(dir, "m", &DirOptions::default(), cfg, true).unwrap()
-    }
-
-    /// The one entry, rewritten as if written `secs` later: the files are
-    /// then older than it by more than the racy window.
-    fn age_entry(cfg: &CacheConfig, secs: i64) -> PathBuf {
-        let cache = cfg.dir.as_deref().unwrap();
-        let entry = std::fs::read_dir(cache)
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
-        let body = read_verified(&entry, FORMAT).unwrap();
-        let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        let written = json["written_ns"].as_i64().unwrap();
-        json["written_ns"] = (written + secs * 1_000_000_000).into();
-        write_verified(&entry, FORMAT, &serde_json::to_vec(&json).unwrap()).unwrap();
-        entry
-    }
-
-    fn is_deferred(r: &Registry) -> bool {
-        r.iter().next().unwrap().up.sql.is_empty()
-    }
-
-    #[test]
-    fn a_trusted_entry_reads_no_file_until_its_text_is_needed() {
-        let (dir, _cache, cfg) = setup();
-        let first = load_deferred(dir.path(), &cfg);
-        assert!(!is_deferred(&first), "a miss reads the files");
-        // Written in the same tick as the files: not trusted on metadata.
-        assert!(!is_deferred(&load_deferred(dir.path(), &cfg)));
-        age_entry(&cfg, 3);
-        let trusted = load_deferred(dir.path(), &cfg);
-        assert!(is_deferred(&trusted));
-        let up = &trusted.iter().next().unwrap().up;
-        assert_eq!(up.text().unwrap(), UP);
-        assert_eq!(up.checksum, first.iter().next().unwrap().up.checksum);
-        // The public constructors always read.
-        let public =
-            Registry::from_dir_cached(dir.path(), "m", &DirOptions::default(), &cfg).unwrap();
-        assert_eq!(public, first);
-    }
-
-    #[test]
-    fn a_file_edited_after_a_trusted_load_does_not_run_and_drops_the_entry() {
-        let (dir, _cache, cfg) = setup();
-        load_deferred(dir.path(), &cfg);
-        let entry = age_entry(&cfg, 3);
-        let trusted = load_deferred(dir.path(), &cfg);
-        std::fs::write(
-            dir.path().join("000001_a.up.sql"),
-            "CREATE TABLE b (id int);",
-        )
-        .unwrap();
-        let err = trusted.iter().next().unwrap().up.text().unwrap_err();
-        assert!(
-            matches!(&err, MigrateError::Changed { path, why } if path == "m/000001_a.up.sql" && why == "changed"),
-            "{err}"
-        );
-        assert!(!entry.exists(), "the entry that vouched for it is gone");
-        // The next run analyses the file as it is now.
-        let again = load_deferred(dir.path(), &cfg);
-        assert!(!is_deferred(&again));
-        assert_eq!(
-            again.iter().next().unwrap().up.sql,
-            "CREATE TABLE b (id int);"
-        );
-    }
-
-    #[test]
-    fn an_edit_changes_the_metadata_and_the_files_are_read_again() {
-        let (dir, _cache, cfg) = setup();
-        load_deferred(dir.path(), &cfg);
-        age_entry(&cfg, 3);
-        // Same size; the mtime could be set back, the ctime cannot.
-        std::fs::write(
-            dir.path().join("000001_a.up.sql"),
-            "CREATE TABLE z (id int);",
-        )
-        .unwrap();
-        let r = load_deferred(dir.path(), &cfg);
-        assert!(!is_deferred(&r));
-        assert_eq!(r.iter().next().unwrap().up.sql, "CREATE TABLE z (id int);");
-        // An added file too.
-        age_entry(&cfg, 3);
-        std::fs::write(
-            dir.path().join("000002_b.up.sql"),
-            "CREATE TABLE b (id int);",
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("000002_b.down.sql"), "DROP TABLE b;").unwrap();
-        let r = load_deferred(dir.path(), &cfg);
-        assert_eq!(r.len(), 2);
-        assert!(!is_deferred(&r));
-    }
-}
+mod tests;
