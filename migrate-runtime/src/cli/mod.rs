@@ -13,7 +13,7 @@
 //! `--dir` / `MIGRATIONS_DIR` switch to a directory read at run time (checked by
 //! migrate-core as the macro checks it); without an embedded registry that is the
 //! only mode, with `./migrations` as the default. Invoked as `migrate`, the
-//! binary speaks golang-migrate's command line (see `golang.rs`).
+//! binary speaks golang-migrate's command line (see `golang/`).
 //!
 //! Exit codes: 0 done or nothing to do, 1 failure, 2 usage (bad arguments, no
 //! database URL, or a destructive command without confirmation), 3 `status
