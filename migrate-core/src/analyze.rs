@@ -169,7 +169,7 @@ fn reparse(mut m: SourceMigration) -> SourceMigration {
         // A large file stays unparsed: its checks parse it a chunk at a time.
         if !f.parse_failed
             && f.statements.is_empty()
-            && !f.chunked
+            && f.chunked.is_none()
             && let Ok(statements) = crate::sql::parse::parse(&f.path, &f.sql)
         {
             f.statements = statements;

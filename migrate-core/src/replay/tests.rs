@@ -13,7 +13,7 @@ fn file(sql: &str) -> SqlFile {
         spans: Vec::new(),
         unchecked: Vec::new(),
         parse_failed: false,
-        chunked: false,
+        chunked: None,
     }
 }
 

@@ -61,9 +61,9 @@ pub struct SqlFile {
     /// The file did not parse (its syntax error is reported); checks that need
     /// its statements skip it rather than report consequences of that error.
     pub parse_failed: bool,
-    /// Large: parsed a chunk at a time, its trees never kept (see
-    /// [`SqlFile::statements_in_turn`]).
-    pub chunked: bool,
+    /// Large: parsed in chunks of at least this many bytes, its trees never
+    /// kept (see [`SqlFile::statements_in_turn`]).
+    pub chunked: Option<usize>,
 }
 
 impl SqlFile {
@@ -80,8 +80,8 @@ impl SqlFile {
         // where the whole parse goes on (it did not at load, or the file
         // would have been loaded whole): no statement is seen twice.
         let mut seen_to = 0;
-        if self.chunked
-            && parse_chunked(&self.sql, None, &mut |chunk| {
+        if let Some(size) = self.chunked
+            && parse_chunked(&self.sql, size, None, &mut |chunk| {
                 seen_to = chunk.last().map_or(seen_to, |s| s.end);
                 each(&chunk);
             })
@@ -373,7 +373,7 @@ fn load_file(
             spans: Vec::new(),
             unchecked: Vec::new(),
             parse_failed: true,
-            chunked: false,
+            chunked: None,
             sql,
         });
     }
@@ -383,10 +383,13 @@ fn load_file(
     // A large file's tokens and trees are never all in memory at once: only
     // its spans are kept, and checks parse it again a chunk at a time.
     if sql.len() >= chunked_from {
+        // Half a megabyte at the default threshold; tests that lower the
+        // threshold get smaller chunks, many to a file.
+        let chunk = chunked_from / 8;
         let mut spans = Vec::new();
         let mut tx_findings = Diagnostics::default();
         let mut hash = TokenHash::default();
-        let parsed = parse_chunked(&sql, Some(&mut hash), &mut |chunk| {
+        let parsed = parse_chunked(&sql, chunk, Some(&mut hash), &mut |chunk| {
             tx.statements(&chunk, &mut tx_findings);
             spans.extend(chunk.iter().map(span));
         });
@@ -410,7 +413,7 @@ fn load_file(
                 statements: Vec::new(),
                 spans,
                 parse_failed: false,
-                chunked: true,
+                chunked: Some(chunk),
                 sql,
             });
         }
@@ -441,7 +444,7 @@ fn load_file(
         statements,
         spans,
         parse_failed,
-        chunked: false,
+        chunked: None,
         sql,
     })
 }

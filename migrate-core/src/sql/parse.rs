@@ -141,8 +141,9 @@ pub const CHUNKED_FROM: usize = 4 << 20;
 /// not parse this way (a scanner or syntax error): [`parse_scanned`] then says
 /// why, the one place syntax errors are made; `each` may have seen chunks.
 ///
-/// Chunks end where libpg_query's scanner splits statements, past half a
-/// megabyte or a 32nd of the file. Each is scanned and parsed inside a buffer
+/// Chunks end where libpg_query's scanner splits statements, past
+/// `min_chunk` bytes (half a megabyte for the default threshold) or a 32nd of
+/// the file. Each is scanned and parsed inside a buffer
 /// of the file's length where all but the chunk is blanks, so libpg_query
 /// counts locations from the start of the file. The scanner splits at every
 /// `;`, also inside `BEGIN ATOMIC ... END` or the parenthesised actions of a
@@ -150,10 +151,11 @@ pub const CHUNKED_FROM: usize = 4 << 20;
 /// of its input, and it is parsed again together with the next.
 pub fn parse_chunked(
     sql: &str,
+    min_chunk: usize,
     hash: Option<&mut crate::source::checksum::TokenHash>,
     each: &mut dyn FnMut(Vec<Statement>),
 ) -> bool {
-    chunked(sql, (sql.len() / 32).max(1 << 19), hash, each)
+    chunked(sql, (sql.len() / 32).max(min_chunk), hash, each)
 }
 
 fn chunked(
