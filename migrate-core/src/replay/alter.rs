@@ -47,7 +47,16 @@ impl Replayer<'_> {
         };
         if is(st, AlterTableType::AtAddColumn) {
             if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                // IF NOT EXISTS that skips the column skips the children too.
+                let existed = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.column(&cd.colname).is_some());
                 self.add_column(table, cd, cmd.missing_ok);
+                if existed {
+                    return;
+                }
                 // A column added to a partitioned table reaches its partitions.
                 let added = self
                     .schema
@@ -56,14 +65,8 @@ impl Replayer<'_> {
                     .and_then(|t| t.column(&cd.colname).cloned());
                 if let Some(col) = added {
                     for p in self.partitions_of(table) {
-                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
-                            && t.column(&col.name).is_none()
-                        {
-                            // The parent's sequence stays the parent's.
-                            t.columns.push(Column {
-                                sequence: None,
-                                ..col.clone()
-                            });
+                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                            t.inherit_column(&col);
                         }
                     }
                 }
@@ -247,17 +250,72 @@ impl Replayer<'_> {
             if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
                 && let Some(prv) = &pc.name
                 && let Some(p) = self.table_of(prv, false)
+            {
+                self.inherit_from(&p, table);
+                if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                    t.partitioning = Partitioning::PartitionOf(table.clone());
+                    // A partition's columns are never its own (attislocal is
+                    // false): the parent's DROP COLUMN always reaches them.
+                    for i in t.inherited.values_mut() {
+                        i.local = false;
+                    }
+                }
+            }
+        } else if is(st, AlterTableType::AtDetachPartition) {
+            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(prv) = &pc.name
+                && let Some(p) = self.table_of(prv, false)
                 && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
             {
-                t.partitioning = Partitioning::PartitionOf(table.clone());
+                t.partitioning = Partitioning::None;
+                // A detached partition's columns are its own.
+                t.inherited.clear();
             }
-        } else if is(st, AlterTableType::AtDetachPartition)
-            && let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
-            && let Some(prv) = &pc.name
-            && let Some(p) = self.table_of(prv, false)
-            && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+        } else if is(st, AlterTableType::AtAddInherit) {
+            if let Some(NodeEnum::RangeVar(prv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(parent) = self.table_of(prv, false)
+            {
+                self.inherit_from(table, &parent);
+                if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut)
+                    && !t.inherits.contains(&parent)
+                {
+                    t.inherits.push(parent);
+                }
+            }
+        } else if is(st, AlterTableType::AtDropInherit)
+            && let Some(NodeEnum::RangeVar(prv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            && let Some(parent) = self.table_of(prv, false)
         {
-            t.partitioning = Partitioning::None;
+            let columns: Vec<String> = self
+                .schema
+                .tables
+                .get(&parent)
+                .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default();
+            if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                t.inherits.retain(|p| *p != parent);
+                for c in &columns {
+                    t.parent_lost(c);
+                }
+            }
+        }
+    }
+
+    /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
+    /// (PostgreSQL refuses it otherwise), now one parent more.
+    fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
+        let columns = self
+            .schema
+            .tables
+            .get(parent)
+            .map(|t| t.columns.clone())
+            .unwrap_or_default();
+        if let Some(t) = self.schema.tables.get_mut(child).map(Arc::make_mut) {
+            for c in &columns {
+                if t.column(&c.name).is_some() {
+                    t.inherit_column(c);
+                }
+            }
         }
     }
 
@@ -265,7 +323,12 @@ impl Replayer<'_> {
     /// the views that read it): an error without CASCADE
     /// (false when the column must stay), dropped with it. A view that may read
     /// it (several relations, subqueries) becomes opaque instead.
-    fn drop_column_dependents(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
+    pub(super) fn drop_column_dependents(
+        &mut self,
+        table: &QualName,
+        column: &str,
+        cascade: bool,
+    ) -> bool {
         // Generated columns computed from it: an error without CASCADE, dropped
         // with it.
         let generated: Vec<String> = self
@@ -330,10 +393,13 @@ impl Replayer<'_> {
                 t.constraints.remove(&n);
             }
         }
+        // The column goes from the partitions and children too, and with it
+        // the views that read it there.
+        let (losing, _) = self.column_reach(table, column);
         let mut sure = Vec::new();
         let mut maybe = Vec::new();
         for v in self.schema.views.values() {
-            if v.depends.contains(table) && v.reads.iter().any(|c| c == column) {
+            if v.depends.iter().any(|d| losing.contains(d)) && v.reads.iter().any(|c| c == column) {
                 if v.reads_certain {
                     sure.push(v.name.clone());
                 } else {
@@ -453,17 +519,52 @@ impl Replayer<'_> {
         out
     }
 
+    /// The tables a DROP COLUMN on `table` takes `column` from: `table`, and
+    /// each partition or child that has it from that parent alone, recursively.
+    /// With it, the direct children that keep the column (another parent has
+    /// it, or they define it themselves), whose parent then drops it.
+    fn column_reach(&mut self, table: &QualName, column: &str) -> (Vec<QualName>, Vec<QualName>) {
+        let mut out = vec![table.clone()];
+        let mut keep = Vec::new();
+        let mut todo = vec![table.clone()];
+        while let Some(parent) = todo.pop() {
+            for child in self.schema.related().partitions(&parent) {
+                let Some(t) = self.schema.tables.get(&child) else {
+                    continue;
+                };
+                let direct = matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
+                    || t.inherits.contains(&parent);
+                if !direct || out.contains(&child) || t.column(column).is_none() {
+                    continue;
+                }
+                if t.only_inherited(column) {
+                    out.push(child.clone());
+                    todo.push(child);
+                } else {
+                    keep.push(child);
+                }
+            }
+        }
+        (out, keep)
+    }
+
     /// Drops a column and what PostgreSQL drops with it: the constraints and
     /// indexes that use it anywhere (keys, expressions, WHERE, INCLUDE, CHECK),
     /// and the sequence a serial or identity column owns.
     pub(super) fn drop_column(&mut self, table: &QualName, column: &str) {
-        let partitions = self.partitions_of(table);
-        for t in std::iter::once(table.clone()).chain(partitions) {
+        let (reach, keep) = self.column_reach(table, column);
+        for child in keep {
+            if let Some(t) = self.schema.tables.get_mut(&child).map(Arc::make_mut) {
+                t.parent_lost(column);
+            }
+        }
+        for t in reach {
             let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) else {
                 continue;
             };
             let owned = tbl.column(column).and_then(|c| c.sequence.clone());
             tbl.columns.retain(|c| c.name != column);
+            tbl.inherited.remove(column);
             tbl.generated_from.remove(column);
             let gone: Vec<String> = tbl
                 .constraints

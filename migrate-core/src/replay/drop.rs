@@ -6,7 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, DropBehavior, ObjectType};
 
 use super::{Replayer, is, strings};
-use crate::model::schema::{ConstraintKind, QualName, retain, retain_set};
+use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
 
 impl Replayer<'_> {
     // ---- drops --------------------------------------------------------------
@@ -393,19 +393,28 @@ impl Replayer<'_> {
         }
     }
 
-    pub(super) fn drop_type(&mut self, q: &QualName, cascade: bool) {
-        let users: Vec<String> = self
-            .schema
+    /// The columns of type `q` (arrays of it too), table by table.
+    fn columns_of_type(&self, q: &QualName) -> Vec<(QualName, String)> {
+        let of = |ty: &crate::model::types::SqlType| {
+            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
+        };
+        self.schema
             .tables
             .values()
             .flat_map(|t| {
                 t.columns
                     .iter()
-                    .filter(|&c| {
-                        c.ty.schema.as_deref() == Some(q.schema.as_str()) && c.ty.name == q.name
-                    })
-                    .map(|c| format!("{}.{}", t.name, c.name))
+                    .filter(|c| of(&c.ty))
+                    .map(|c| (t.name.clone(), c.name.clone()))
             })
+            .collect()
+    }
+
+    pub(super) fn drop_type(&mut self, q: &QualName, cascade: bool) {
+        let users: Vec<String> = self
+            .columns_of_type(q)
+            .iter()
+            .map(|(t, c)| format!("{t}.{c}"))
             .collect();
         if !users.is_empty() && !cascade {
             self.error_at(
@@ -425,10 +434,56 @@ impl Replayer<'_> {
             // A range's multirange goes with it.
             let multi = super::objects::multirange_of(q);
             if self.schema.other_types.remove(&multi).is_some() {
-                self.retype(&multi, None);
+                self.drop_users_of_type(&multi);
             }
         }
-        self.retype(q, None);
+        self.drop_users_of_type(q);
+    }
+
+    /// What DROP TYPE ... CASCADE takes with a type: its columns (arrays of it
+    /// too) as DROP COLUMN ... CASCADE takes them, with their indexes,
+    /// constraints and the views that read them; the domains over it and their
+    /// columns; composite types' attributes of it; views that return it.
+    fn drop_users_of_type(&mut self, q: &QualName) {
+        let of = |ty: &crate::model::types::SqlType| {
+            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
+        };
+        let domains: Vec<QualName> = self
+            .schema
+            .domains
+            .iter()
+            .filter(|(_, d)| of(&d.base))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for d in domains {
+            self.drop_type(&d, true);
+        }
+        for (t, c) in self.columns_of_type(q) {
+            // A partition's or child's copy may have gone with its parent's.
+            let exists = self
+                .schema
+                .tables
+                .get(&t)
+                .is_some_and(|tb| tb.column(&c).is_some());
+            if exists && self.drop_column_dependents(&t, &c, true) {
+                self.drop_column(&t, &c);
+            }
+        }
+        update_all(&mut self.schema.composites, |cols| {
+            cols.retain(|c| !of(&c.ty))
+        });
+        let views: Vec<QualName> = self
+            .schema
+            .views
+            .values()
+            .filter(|v| v.columns.iter().flatten().any(|c| of(&c.ty)))
+            .map(|v| v.name.clone())
+            .collect();
+        for v in views {
+            if self.schema.views.contains_key(&v) && self.drop_dependent_views(&v, &[], true) {
+                self.drop_view(&v);
+            }
+        }
     }
 
     pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) {

@@ -553,3 +553,5 @@ mod views;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_found;

@@ -369,6 +369,9 @@ impl Replayer<'_> {
                 return;
             }
             let t = Arc::make_mut(t);
+            if let Some(i) = t.inherited.remove(old) {
+                t.inherited.insert(new.to_owned(), i);
+            }
             if let Some(reads) = t.generated_from.remove(old) {
                 t.generated_from.insert(new.to_owned(), reads);
             }
@@ -418,38 +421,38 @@ impl Replayer<'_> {
         if self.schema.other_types.remove(old).is_some() {
             self.schema.other_types.insert(new.clone());
         }
-        self.retype(old, Some(&new));
+        self.retype(old, &new);
     }
 
-    /// Points every column of type `old` at `new`, or drops those columns.
-    pub(super) fn retype(&mut self, old: &QualName, new: Option<&QualName>) {
+    /// Points every column, domain, attribute and view column of type `old` at `new`.
+    pub(super) fn retype(&mut self, old: &QualName, new: &QualName) {
         let is_old =
             |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
+        let point = |ty: &mut SqlType| {
+            if is_old(ty) {
+                ty.schema = Some(new.schema.clone());
+                ty.name = new.name.clone();
+            }
+        };
         update_all(&mut self.schema.tables, |t| {
             if !t.columns.iter().any(|c| is_old(&c.ty)) {
                 return;
             }
             let t = Arc::make_mut(t);
-            match new {
-                Some(n) => {
-                    for c in &mut t.columns {
-                        if is_old(&c.ty) {
-                            c.ty.schema = Some(n.schema.clone());
-                            c.ty.name = n.name.clone();
-                        }
-                    }
-                }
-                None => t.columns.retain(|c| !is_old(&c.ty)),
+            for c in &mut t.columns {
+                point(&mut c.ty);
             }
         });
-        if let Some(n) = new {
-            update_all(&mut self.schema.domains, |d| {
-                if is_old(&d.base) {
-                    d.base.schema = Some(n.schema.clone());
-                    d.base.name = n.name.clone();
-                }
-            });
-        }
+        update_all(&mut self.schema.domains, |d| point(&mut d.base));
+        update_all(&mut self.schema.composites, |cols| {
+            cols.iter_mut().for_each(|c| point(&mut c.ty))
+        });
+        update_all(&mut self.schema.views, |v| {
+            v.columns
+                .iter_mut()
+                .flatten()
+                .for_each(|c| point(&mut c.ty))
+        });
     }
 
     pub(super) fn set_schema(&mut self, s: &pb::AlterObjectSchemaStmt) {

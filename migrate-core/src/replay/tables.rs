@@ -60,13 +60,7 @@ impl Replayer<'_> {
                 .map(|t| t.columns.clone())
                 .unwrap_or_default();
             for c in &parent_columns {
-                if table.column(&c.name).is_none() {
-                    // A partition or child shares its parent's sequences; it owns none.
-                    table.columns.push(Column {
-                        sequence: None,
-                        ..c.clone()
-                    });
-                }
+                table.inherit_column(c);
             }
             if s.partbound.is_some() {
                 table.partitioning = Partitioning::PartitionOf(pq.clone());
@@ -442,13 +436,14 @@ impl Replayer<'_> {
             || cd.constraints.iter().any(|c| {
                 matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrDefault))
             });
-        if let Some(c) = self
-            .schema
-            .tables
-            .get_mut(table)
-            .map(Arc::make_mut)
-            .and_then(|t| t.column_mut(&cd.colname))
-        {
+        let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
+            return;
+        };
+        // The child's own too: a parent's DROP COLUMN leaves it.
+        if let Some(i) = t.inherited.get_mut(&cd.colname) {
+            i.local = true;
+        }
+        if let Some(c) = t.column_mut(&cd.colname) {
             c.nullable &= !not_null;
             c.has_default |= default;
         }
