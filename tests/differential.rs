@@ -120,10 +120,12 @@ fn replay_all(steps: &[String]) -> Option<Option<Wrong>> {
 }
 
 /// Cuts `steps` down to a few that still go wrong the same way: drops chunks,
-/// halving their size, while PostgreSQL still accepts the rest.
+/// halving their size, while PostgreSQL still accepts the rest; single
+/// statements again until none can go (a drop may free an earlier one).
 fn minimize(mut steps: Vec<String>, wrong: &Wrong) -> Vec<String> {
-    let mut size = steps.len() / 2;
-    while size >= 1 {
+    let mut size = (steps.len() / 2).max(1);
+    loop {
+        let before = steps.len();
         let mut i = 0;
         while i < steps.len() {
             let mut fewer = steps.clone();
@@ -133,9 +135,12 @@ fn minimize(mut steps: Vec<String>, wrong: &Wrong) -> Vec<String> {
                 _ => i += size,
             }
         }
-        size /= 2;
+        if size > 1 {
+            size /= 2;
+        } else if steps.len() == before {
+            return steps;
+        }
     }
-    steps
 }
 
 fn run_seed(seed: u64, steps: usize) {

@@ -728,16 +728,16 @@ impl Replayer<'_> {
         } else {
             c.conname.clone()
         };
+        // A primary key's columns are NOT NULL, on the partitions and
+        // children too (PostgreSQL sets NOT NULL down the hierarchy).
+        if let ConstraintKind::PrimaryKey { columns } = &kind {
+            for k in columns {
+                self.each_column(table, k, |col| col.nullable = false);
+            }
+        }
         let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
             return;
         };
-        if let ConstraintKind::PrimaryKey { columns } = &kind {
-            for k in columns {
-                if let Some(col) = tbl.column_mut(k) {
-                    col.nullable = false;
-                }
-            }
-        }
         let index = match &kind {
             ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
                 Some(adopted.unwrap_or_else(|| Index {

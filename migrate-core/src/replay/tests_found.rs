@@ -132,3 +132,30 @@ fn drop_type_cascade_takes_what_drop_column_cascade_takes() {
         ["mood3"]
     );
 }
+
+/// A primary key added to a parent makes its columns NOT NULL on the children
+/// and partitions too, all the way down.
+#[test]
+fn a_parents_primary_key_makes_the_childrens_columns_not_null() {
+    let s = replayed(
+        "CREATE TABLE par (id int, c text, d int);
+         CREATE TABLE ch (x int) INHERITS (par);
+         CREATE TABLE gch () INHERITS (ch);
+         ALTER TABLE par ADD PRIMARY KEY (c);
+         ALTER TABLE par ADD CONSTRAINT par_d_key UNIQUE (d);
+         CREATE TABLE p (id int, at date, v text) PARTITION BY RANGE (at);
+         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         ALTER TABLE p ADD PRIMARY KEY (id, at);",
+    );
+    let not_null = |t: &str| {
+        s.tables[&QualName::public(t)]
+            .columns
+            .iter()
+            .filter(|c| !c.nullable)
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(not_null("ch"), ["c"]);
+    assert_eq!(not_null("gch"), ["c"]);
+    assert_eq!(not_null("p1"), ["id", "at"]);
+}
