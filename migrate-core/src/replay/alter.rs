@@ -6,6 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
 use super::colname::columns_read;
+use super::tables::index_column_names;
 use super::{Replayer, is, strings};
 use crate::diag::did_you_mean;
 use crate::model::schema::{Column, ConstraintKind, Identity, Index, Partitioning, QualName};
@@ -99,24 +100,31 @@ impl Replayer<'_> {
                     // printed definition, which may then read differently: a cast
                     // to the column's new type (`date(date)` on a date column)
                     // becomes the plain column. Other expressions are opaque.
+                    // Rebuilt, an index's own columns take today's names
+                    // (which LIKE ... INCLUDING INDEXES names its copy after).
                     for q in self.schema.related().indexes(&t) {
                         let Some(ix) = self.schema.indexes.get(&q).cloned() else {
                             continue;
                         };
-                        if ix.table != t
-                            || !ix.columns.iter().any(|c| c == "(expr)")
-                            || !ix.uses.contains(&cmd.name)
-                        {
+                        if ix.table != t || !ix.uses.contains(&cmd.name) {
                             continue;
                         }
-                        match retyped_index(&ix, &cmd.name, &ty) {
-                            Some(new) => {
-                                self.schema.indexes.insert(q, new);
-                            }
-                            None => {
-                                self.schema.opaque.insert(q);
-                            }
+                        // An expression the model cannot reprint is opaque;
+                        // its name (what the names come from) stays.
+                        let rebuilt = if ix.columns.iter().any(|c| c == "(expr)") {
+                            retyped_index(&ix, &cmd.name, &ty)
+                        } else {
+                            Some(ix.clone())
+                        };
+                        if rebuilt.is_none() {
+                            self.schema.opaque.insert(q.clone());
                         }
+                        let new = rebuilt.unwrap_or(ix);
+                        let names = index_column_names(&Index {
+                            names: Vec::new(),
+                            ..new.clone()
+                        });
+                        self.schema.indexes.insert(q, Index { names, ..new });
                     }
                 }
             }
@@ -301,24 +309,6 @@ impl Replayer<'_> {
         }
     }
 
-    /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
-    /// (PostgreSQL refuses it otherwise), now one parent more.
-    fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
-        let columns = self
-            .schema
-            .tables
-            .get(parent)
-            .map(|t| t.columns.clone())
-            .unwrap_or_default();
-        if let Some(t) = self.schema.tables.get_mut(child).map(Arc::make_mut) {
-            for c in &columns {
-                if t.column(&c.name).is_some() {
-                    t.inherit_column(c);
-                }
-            }
-        }
-    }
-
     /// What depends on a column being dropped (generated columns, foreign keys,
     /// the views that read it): an error without CASCADE
     /// (false when the column must stay), dropped with it. A view that may read
@@ -474,78 +464,6 @@ impl Replayer<'_> {
                 c.ty = ty;
             }
         }
-    }
-
-    /// Applies `change` to `column` of `table` and of its partitions and
-    /// children: column changes reach all of them, as in PostgreSQL.
-    pub(super) fn each_column(
-        &mut self,
-        table: &QualName,
-        column: &str,
-        mut change: impl FnMut(&mut Column),
-    ) {
-        let partitions = self.partitions_of(table);
-        for t in std::iter::once(table.clone()).chain(partitions) {
-            if let Some(c) = self
-                .schema
-                .tables
-                .get_mut(&t)
-                .map(Arc::make_mut)
-                .and_then(|t| t.column_mut(column))
-            {
-                change(c);
-            }
-        }
-    }
-
-    /// The partitions and inheritance children of `table`, all the way down
-    /// (sub-partitions, grandchildren): column changes reach every one.
-    pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
-        let mut out: Vec<QualName> = Vec::new();
-        let mut todo = vec![table.clone()];
-        while let Some(parent) = todo.pop() {
-            let mut found = self.schema.related().partitions(&parent);
-            found.retain(|p| {
-                !out.contains(p)
-                    && p != table
-                    && self.schema.tables.get(p).is_some_and(|t| {
-                        matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
-                            || t.inherits.contains(&parent)
-                    })
-            });
-            todo.extend(found.iter().cloned());
-            out.extend(found);
-        }
-        out
-    }
-
-    /// The tables a DROP COLUMN on `table` takes `column` from: `table`, and
-    /// each partition or child that has it from that parent alone, recursively.
-    /// With it, the direct children that keep the column (another parent has
-    /// it, or they define it themselves), whose parent then drops it.
-    fn column_reach(&mut self, table: &QualName, column: &str) -> (Vec<QualName>, Vec<QualName>) {
-        let mut out = vec![table.clone()];
-        let mut keep = Vec::new();
-        let mut todo = vec![table.clone()];
-        while let Some(parent) = todo.pop() {
-            for child in self.schema.related().partitions(&parent) {
-                let Some(t) = self.schema.tables.get(&child) else {
-                    continue;
-                };
-                let direct = matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
-                    || t.inherits.contains(&parent);
-                if !direct || out.contains(&child) || t.column(column).is_none() {
-                    continue;
-                }
-                if t.only_inherited(column) {
-                    out.push(child.clone());
-                    todo.push(child);
-                } else {
-                    keep.push(child);
-                }
-            }
-        }
-        (out, keep)
     }
 
     /// Drops a column and what PostgreSQL drops with it: the constraints and

@@ -542,6 +542,7 @@ mod alter;
 mod colname;
 mod dml;
 mod drop;
+mod hierarchy;
 mod names;
 mod objects;
 mod plpgsql;

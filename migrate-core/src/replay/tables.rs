@@ -783,7 +783,7 @@ impl Replayer<'_> {
 
 /// The names an index's columns give an implicit index name: the column, or
 /// for an expression its FigureColname, as they were when it was built.
-fn index_column_names(ix: &Index) -> Vec<String> {
+pub(super) fn index_column_names(ix: &Index) -> Vec<String> {
     if !ix.names.is_empty() {
         return ix.names.clone();
     }

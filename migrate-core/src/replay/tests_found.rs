@@ -159,3 +159,40 @@ fn a_parents_primary_key_makes_the_childrens_columns_not_null() {
     assert_eq!(not_null("gch"), ["c"]);
     assert_eq!(not_null("p1"), ["id", "at"]);
 }
+
+/// Renaming a column leaves its indexes' own column names as they were;
+/// ALTER COLUMN ... TYPE rebuilds the indexes that use the column, which then
+/// take today's names, and LIKE ... INCLUDING INDEXES names its copies after
+/// them.
+#[test]
+fn a_retyped_columns_indexes_take_todays_names() {
+    let s = replayed(
+        "CREATE TABLE s (id int, c jsonb, k int);
+         CREATE INDEX ix1 ON s (c) WHERE c IS NOT NULL;
+         CREATE INDEX ix2 ON s (lower(c::text), k);
+         ALTER TABLE s ADD CONSTRAINT s_uk UNIQUE (k, id);
+         ALTER TABLE s RENAME COLUMN c TO c2;
+         ALTER TABLE s RENAME COLUMN k TO kk;
+         CREATE TABLE before (LIKE s INCLUDING ALL);
+         ALTER TABLE s ALTER COLUMN c2 TYPE text USING c2::text;
+         CREATE TABLE p1 (LIKE s INCLUDING ALL);
+         ALTER TABLE s ALTER COLUMN kk TYPE bigint;
+         CREATE TABLE p2 (LIKE s INCLUDING ALL);",
+    );
+    let on = |t: &str| {
+        let mut v: Vec<String> = s
+            .indexes
+            .iter()
+            .filter(|(_, ix)| ix.table == QualName::public(t))
+            .map(|(q, _)| q.name.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        on("before"),
+        ["before_c_idx", "before_k_id_key", "before_lower_k_idx"]
+    );
+    assert_eq!(on("p1"), ["p1_c2_idx", "p1_k_id_key", "p1_lower_kk_idx"]);
+    assert_eq!(on("p2"), ["p2_c2_idx", "p2_kk_id_key", "p2_lower_kk_idx"]);
+}
