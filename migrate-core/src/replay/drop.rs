@@ -90,8 +90,10 @@ impl Replayer<'_> {
                     }
                     None if s.missing_ok => {}
                     // A partition's copies of its parent's indexes have names the
-                    // model does not keep.
-                    None if self.schema.tables.values().any(|t| t.is_partition()) => {
+                    // model does not keep, and an opaque relation may have
+                    // indexes it does not know (LIKE ... INCLUDING INDEXES of a
+                    // partition, DDL it could not follow).
+                    None if self.indexes_may_be_unknown() => {
                         self.incomplete("drops an index the model does not know")
                     }
                     None => {
@@ -391,6 +393,16 @@ impl Replayer<'_> {
                 }
             }
         }
+    }
+
+    /// True when an index may exist that the model does not know: there are
+    /// partitions, or opaque tables or materialized views.
+    fn indexes_may_be_unknown(&self) -> bool {
+        let s = &*self.schema;
+        s.tables.values().any(|t| t.is_partition())
+            || s.opaque
+                .iter()
+                .any(|q| s.tables.contains_key(q) || s.views.get(q).is_some_and(|v| v.materialized))
     }
 
     /// The columns of type `q` (arrays of it too), table by table.

@@ -196,3 +196,25 @@ fn a_retyped_columns_indexes_take_todays_names() {
     assert_eq!(on("p1"), ["p1_c2_idx", "p1_k_id_key", "p1_lower_kk_idx"]);
     assert_eq!(on("p2"), ["p2_c2_idx", "p2_kk_id_key", "p2_lower_kk_idx"]);
 }
+
+/// LIKE ... INCLUDING INDEXES of a partition copies indexes whose names the
+/// model does not keep: the copy is opaque, and dropping one of its indexes is
+/// no error, also once no partition is left.
+#[test]
+fn an_opaque_tables_unknown_index_may_be_dropped() {
+    let setup = "CREATE TABLE part (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE n PARTITION OF part FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE INDEX ON part (at) WHERE at IS NOT NULL;";
+    assert_eq!(
+        errors(&format!(
+            "{setup} CREATE TABLE copy (LIKE n INCLUDING ALL);
+             DROP TABLE part; DROP INDEX copy_at_idx;"
+        )),
+        Vec::<String>::new()
+    );
+    // Without an opaque table or a partition, the unknown index is an error.
+    let e = errors(&format!(
+        "{setup} DROP TABLE part; CREATE TABLE copy (id int); DROP INDEX copy_at_idx;"
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+}
