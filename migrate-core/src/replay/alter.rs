@@ -278,6 +278,21 @@ impl Replayer<'_> {
                 t.partitioning = Partitioning::None;
                 // A detached partition's columns are its own.
                 t.inherited.clear();
+                // It keeps its copies of the parent's indexes, named after what
+                // the partition was called when each was made: the model does
+                // not keep them.
+                let indexed = self.schema.related().indexes(table).iter().any(|q| {
+                    self.schema
+                        .indexes
+                        .get(q)
+                        .is_some_and(|ix| &ix.table == table)
+                });
+                if indexed {
+                    self.make_opaque(
+                        p,
+                        "DETACH PARTITION: the partition keeps copies of its parent's indexes, which the model does not name",
+                    );
+                }
             }
         } else if is(st, AlterTableType::AtAddInherit) {
             if let Some(NodeEnum::RangeVar(prv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())

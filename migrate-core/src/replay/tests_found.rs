@@ -218,3 +218,23 @@ fn an_opaque_tables_unknown_index_may_be_dropped() {
     ));
     assert_eq!(e.len(), 1, "{e:?}");
 }
+
+/// A detached partition keeps its copies of the parent's indexes, named after
+/// what the partition was called when each was made: the model does not name
+/// them, so the detached table is opaque; one detached from an unindexed
+/// parent is not.
+#[test]
+fn a_detached_partition_of_an_indexed_parent_is_opaque() {
+    let s = replayed(
+        "CREATE TABLE part (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE n PARTITION OF part FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         ALTER TABLE part DETACH PARTITION n;
+         DROP INDEX n_pkey;
+         CREATE TABLE bare (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE b1 PARTITION OF bare FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         ALTER TABLE bare DETACH PARTITION b1;",
+    );
+    assert!(s.opaque.contains(&QualName::public("n")));
+    assert!(!s.opaque.contains(&QualName::public("b1")));
+    assert!(!s.tables[&QualName::public("n")].is_partition());
+}
