@@ -1,5 +1,8 @@
 //! The statement generator of the differential test: plausible, often stale, DDL.
 
+#[path = "families.rs"]
+mod families;
+
 /// A small deterministic generator (xorshift64*): the test needs repeatable
 /// choices, not statistical quality, and this keeps it free of a dependency.
 pub struct Rng(u64);
@@ -36,6 +39,11 @@ pub struct Beliefs {
     types: Vec<String>,
     schemas: Vec<String>,
     functions: Vec<String>,
+    domains: Vec<String>,
+    partitioned: Vec<String>,
+    sequences: Vec<String>,
+    /// (parent, child, the child is a partition).
+    children: Vec<(String, String, bool)>,
     n: usize,
 }
 
@@ -69,6 +77,10 @@ impl Beliefs {
                 (*r.pick(TYPES).unwrap_or(&"int")).to_owned()
             }
         };
+        if r.chance(12) {
+            let t = table.as_ref().map(|(t, _)| t.as_str()).unwrap_or("missing");
+            return self.families(r, t, column.as_deref().unwrap_or("id"));
+        }
         if r.chance(35) {
             return self.more(r, table, column);
         }
@@ -458,6 +470,36 @@ impl Beliefs {
         .into_iter()
         .map(|(t, _)| t)
         .collect();
+        let names = |client: &mut postgres::Client, sql: &str| -> Vec<String> {
+            q(client, sql).into_iter().map(|(n, _)| n).collect()
+        };
+        self.domains = names(
+            client,
+            "SELECT t.typname::text, '' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE n.nspname = 'public' AND t.typtype = 'd'",
+        );
+        self.partitioned = names(
+            client,
+            "SELECT c.relname::text, '' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'p'",
+        );
+        self.sequences = names(
+            client,
+            "SELECT c.relname::text, '' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'S'",
+        );
+        self.children = client
+            .query(
+                "SELECT p.relname::text, c.relname::text, c.relispartition FROM pg_inherits i
+                 JOIN pg_class p ON p.oid = i.inhparent JOIN pg_class c ON c.oid = i.inhrelid
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
         self.schemas = q(
             client,
             "SELECT nspname::text, '' FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'
