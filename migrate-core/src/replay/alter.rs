@@ -334,33 +334,44 @@ impl Replayer<'_> {
         column: &str,
         cascade: bool,
     ) -> bool {
+        // The column goes from the partitions and children too, and with it
+        // what depends on it there.
+        let (losing, _) = self.column_reach(table, column);
         // Generated columns computed from it: an error without CASCADE, dropped
         // with it.
-        let generated: Vec<String> = self
-            .schema
-            .tables
-            .get(table)
-            .map(|t| {
+        let generated: Vec<(QualName, String)> = losing
+            .iter()
+            .filter_map(|q| self.schema.tables.get(q))
+            .flat_map(|t| {
                 t.generated_from
                     .iter()
                     .filter(|(g, reads)| *g != column && reads.iter().any(|r| r == column))
-                    .map(|(g, _)| g.clone())
-                    .collect()
+                    .map(|(g, _)| (t.name.clone(), g.clone()))
             })
-            .unwrap_or_default();
-        if let Some(g) = generated.first()
+            .collect();
+        if let Some((t, g)) = generated.first()
             && !cascade
         {
-            let g = g.clone();
+            let (t, g) = (t.clone(), g.clone());
             self.error_at(
                 self.locate(column),
-                format!("cannot drop column {column} of table {table}: generated column {g} depends on it"),
+                format!(
+                    "cannot drop column {column} of table {t}: generated column {g} depends on it"
+                ),
                 Some("drop the generated column first, or add CASCADE".to_owned()),
             );
             return false;
         }
-        for g in generated {
-            self.drop_column(table, &g);
+        for (t, g) in generated {
+            // A child's copy may have gone with its parent's.
+            if self
+                .schema
+                .tables
+                .get(&t)
+                .is_some_and(|tb| tb.column(&g).is_some())
+            {
+                self.drop_column(&t, &g);
+            }
         }
         // Foreign keys elsewhere that reference the column (through the key it is
         // part of): an error without CASCADE, dropped with it.
@@ -398,9 +409,6 @@ impl Replayer<'_> {
                 t.constraints.remove(&n);
             }
         }
-        // The column goes from the partitions and children too, and with it
-        // the views that read it there.
-        let (losing, _) = self.column_reach(table, column);
         let mut sure = Vec::new();
         let mut maybe = Vec::new();
         for v in self.schema.views.values() {

@@ -238,3 +238,20 @@ fn a_detached_partition_of_an_indexed_parent_is_opaque() {
     assert!(!s.opaque.contains(&QualName::public("b1")));
     assert!(!s.tables[&QualName::public("n")].is_partition());
 }
+
+/// A parent's DROP COLUMN ... CASCADE takes the generated columns that read the
+/// column on its children too (with their indexes); without CASCADE it is an
+/// error.
+#[test]
+fn a_parents_drop_column_takes_its_childrens_generated_columns() {
+    let setup = "CREATE TABLE par (id int PRIMARY KEY, v text);
+         CREATE TABLE child (extra int) INHERITS (par);
+         ALTER TABLE child ADD COLUMN g int GENERATED ALWAYS AS (length(id::text)) STORED;
+         CREATE INDEX ON child (g);";
+    let s = replayed(&format!("{setup} ALTER TABLE par DROP COLUMN id CASCADE;"));
+    assert_eq!(columns(&s, "child"), ["v", "extra"]);
+    assert!(!s.indexes.contains_key(&QualName::public("child_g_idx")));
+    let e = errors(&format!("{setup} ALTER TABLE par DROP COLUMN id;"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("generated column g depends on it"), "{e:?}");
+}
