@@ -363,15 +363,7 @@ impl Replayer<'_> {
             return false;
         }
         for (t, g) in generated {
-            // A child's copy may have gone with its parent's.
-            if self
-                .schema
-                .tables
-                .get(&t)
-                .is_some_and(|tb| tb.column(&g).is_some())
-            {
-                self.drop_column(&t, &g);
-            }
+            self.drop_column_cascade(&t, &g);
         }
         // Foreign keys elsewhere that reference the column (through the key it is
         // part of): an error without CASCADE, dropped with it.
@@ -437,7 +429,7 @@ impl Replayer<'_> {
             }
         }
         for v in maybe {
-            self.make_opaque(v, "DROP COLUMN may have dropped (or, without CASCADE, been refused by) a view that reads the column");
+            self.maybe_dropped(v, "DROP COLUMN may have dropped (or, without CASCADE, been refused by) a view that reads the column");
         }
         true
     }

@@ -229,16 +229,7 @@ impl Replayer<'_> {
         also: &[QualName],
         cascade: bool,
     ) -> bool {
-        let mut found: Vec<QualName> = Vec::new();
-        let mut todo = vec![q.clone()];
-        while let Some(cur) = todo.pop() {
-            for v in self.schema.views.values() {
-                if v.depends.contains(&cur) && !found.contains(&v.name) && &v.name != q {
-                    found.push(v.name.clone());
-                    todo.push(v.name.clone());
-                }
-            }
-        }
+        let mut found = self.views_on(q);
         found.retain(|v| !also.contains(v));
         if let Some(v) = found.first()
             && !cascade
@@ -257,6 +248,43 @@ impl Replayer<'_> {
             self.drop_view(&v);
         }
         true
+    }
+
+    /// DROP COLUMN ... CASCADE done by another statement: the column (if a
+    /// parent's drop did not take it already) and what depends on it.
+    pub(super) fn drop_column_cascade(&mut self, table: &QualName, column: &str) {
+        let exists = self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(column).is_some());
+        if exists && self.drop_column_dependents(table, column, true) {
+            self.drop_column(table, column);
+        }
+    }
+
+    /// The views that read `q`, directly or through other views.
+    fn views_on(&self, q: &QualName) -> Vec<QualName> {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut todo = vec![q.clone()];
+        while let Some(cur) = todo.pop() {
+            for v in self.schema.views.values() {
+                if v.depends.contains(&cur) && !found.contains(&v.name) && &v.name != q {
+                    found.push(v.name.clone());
+                    todo.push(v.name.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// A statement may have dropped `q` (or changed it so that CASCADE took
+    /// it): `q` and the views on it are opaque, as they may be gone.
+    pub(super) fn maybe_dropped(&mut self, q: QualName, why: &str) {
+        for v in self.views_on(&q) {
+            self.schema.opaque.insert(v);
+        }
+        self.make_opaque(q, why);
     }
 
     /// DROP EXTENSION ... CASCADE drops the columns of the extension's types:
@@ -294,11 +322,12 @@ impl Replayer<'_> {
                 }
             }
         }
+        // As DROP COLUMN ... CASCADE takes them: with the views that read them.
         for (t, c) in gone {
-            self.drop_column(&t, &c);
+            self.drop_column_cascade(&t, &c);
         }
         for t in doubted {
-            self.make_opaque(
+            self.maybe_dropped(
                 t,
                 "DROP EXTENSION ... CASCADE may have dropped columns of its types",
             );
@@ -471,15 +500,7 @@ impl Replayer<'_> {
             self.drop_type(&d, true);
         }
         for (t, c) in self.columns_of_type(q) {
-            // A partition's or child's copy may have gone with its parent's.
-            let exists = self
-                .schema
-                .tables
-                .get(&t)
-                .is_some_and(|tb| tb.column(&c).is_some());
-            if exists && self.drop_column_dependents(&t, &c, true) {
-                self.drop_column(&t, &c);
-            }
+            self.drop_column_cascade(&t, &c);
         }
         update_all(&mut self.schema.composites, |cols| {
             cols.retain(|c| !of(&c.ty))

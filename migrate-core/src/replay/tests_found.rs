@@ -255,3 +255,29 @@ fn a_parents_drop_column_takes_its_childrens_generated_columns() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].contains("generated column g depends on it"), "{e:?}");
 }
+
+/// A view the model cannot read precisely (a CTE, a UNION) may have gone with
+/// a dropped column: it is opaque, and so are the views on it. A generated
+/// column dropped with the column it reads takes the views that read it; so
+/// does a column that DROP EXTENSION ... CASCADE takes.
+#[test]
+fn what_cascades_take_with_a_column() {
+    let s = replayed(
+        "CREATE TABLE t (id int, v text);
+         CREATE VIEW v AS WITH w AS (SELECT id AS x FROM t) SELECT x FROM w UNION SELECT id FROM t;
+         CREATE VIEW vv AS SELECT * FROM v;
+         ALTER TABLE t DROP COLUMN id CASCADE;
+         CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED);
+         CREATE VIEW gv AS SELECT b FROM g;
+         ALTER TABLE g DROP COLUMN a CASCADE;
+         CREATE EXTENSION citext;
+         CREATE TABLE e (id int, email citext);
+         CREATE VIEW ev AS SELECT email FROM e;
+         DROP EXTENSION citext CASCADE;",
+    );
+    assert!(s.opaque.contains(&QualName::public("v")));
+    assert!(s.opaque.contains(&QualName::public("vv")));
+    assert!(!s.views.contains_key(&QualName::public("gv")));
+    assert!(!s.views.contains_key(&QualName::public("ev")));
+    assert_eq!(columns(&s, "e"), ["id"]);
+}
