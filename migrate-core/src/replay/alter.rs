@@ -173,8 +173,9 @@ impl Replayer<'_> {
                         new_sequence = true;
                     }
                 } else if is(st, AlterTableType::AtDropIdentity) {
-                    c.identity = None;
-                    if t == *table {
+                    // Of a column that is no identity (a serial, say), IF EXISTS
+                    // drops nothing: its sequence stays.
+                    if c.identity.take().is_some() && t == *table {
                         dropped_sequence = c.sequence.take();
                     }
                 } else {
