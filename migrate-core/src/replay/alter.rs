@@ -350,7 +350,7 @@ impl Replayer<'_> {
                     .map(|(g, _)| (t.name.clone(), g.clone()))
             })
             .collect();
-        if let Some((t, g)) = generated.first()
+        if let Some((t, g)) = generated.iter().find(|(t, _)| !self.schema.doubts(t))
             && !cascade
         {
             let (t, g) = (t.clone(), g.clone());
@@ -385,9 +385,10 @@ impl Replayer<'_> {
                 }
             }
         }
-        if let Some((t, n)) = fks.first()
+        if let Some((t, n)) = fks
+            .iter()
+            .find(|(t, _)| t != table && !self.schema.doubts(t))
             && !cascade
-            && t != table
         {
             let (t, n) = (t.clone(), n.clone());
             self.error_at(
@@ -413,7 +414,7 @@ impl Replayer<'_> {
                 }
             }
         }
-        if let Some(v) = sure.first()
+        if let Some(v) = sure.iter().find(|v| !self.schema.doubts(v))
             && !cascade
         {
             let v = v.clone();

@@ -202,7 +202,7 @@ impl Replayer<'_> {
             .filter(|(_, f)| *f == q)
             .map(|(k, _)| k.clone())
             .collect();
-        if let Some((t, n)) = users.first()
+        if let Some((t, n)) = users.iter().find(|(t, _)| !self.schema.doubts(t))
             && !cascade
         {
             let (t, n) = (t.clone(), n.clone());
@@ -231,7 +231,7 @@ impl Replayer<'_> {
     ) -> bool {
         let mut found = self.views_on(q);
         found.retain(|v| !also.contains(v));
-        if let Some(v) = found.first()
+        if let Some(v) = found.iter().find(|v| !self.schema.doubts(v))
             && !cascade
         {
             let v = v.clone();
@@ -362,10 +362,9 @@ impl Replayer<'_> {
                     }
                 }
             }
-            if !dependents.is_empty() && !cascade {
-                let Some((t, c)) = dependents.first() else {
-                    continue;
-                };
+            if let Some((t, c)) = dependents.iter().find(|(t, _)| !self.schema.doubts(t))
+                && !cascade
+            {
                 self.error_at(
                     self.locate(&target.name),
                     format!("cannot drop table \"{target}\": constraint \"{c}\" on table \"{t}\" depends on it"),
@@ -455,6 +454,7 @@ impl Replayer<'_> {
         let users: Vec<String> = self
             .columns_of_type(q)
             .iter()
+            .filter(|(t, _)| !self.schema.doubts(t))
             .map(|(t, c)| format!("{t}.{c}"))
             .collect();
         if !users.is_empty() && !cascade {

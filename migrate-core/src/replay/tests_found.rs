@@ -302,3 +302,22 @@ fn drop_identity_if_exists_of_a_serial_keeps_its_sequence() {
         .is_empty()
     );
 }
+
+/// A view that may have gone with a dropped column is opaque; it does not make
+/// a later DROP without CASCADE an error (if it were still there, PostgreSQL
+/// would refuse the DROP).
+#[test]
+fn an_opaque_dependent_refuses_no_drop() {
+    let e = errors(
+        "CREATE TABLE t (id int, k int);
+         CREATE VIEW v AS WITH w AS (SELECT id AS x FROM t) SELECT x FROM w UNION SELECT id FROM t;
+         CREATE VIEW vv AS SELECT * FROM v;
+         ALTER TABLE t DROP COLUMN id CASCADE;
+         ALTER TABLE t DROP COLUMN k;
+         DROP TABLE t;",
+    );
+    assert!(e.is_empty(), "{e:?}");
+    // A view the model is sure of still refuses it.
+    let e = errors("CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t; DROP TABLE t;");
+    assert_eq!(e.len(), 1, "{e:?}");
+}
