@@ -261,6 +261,15 @@ impl Replayer<'_> {
                 && let Some(p) = self.table_of(prv, false)
             {
                 self.inherit_from(&p, table);
+                let parents: Vec<Index> = self
+                    .schema
+                    .related()
+                    .indexes(table)
+                    .iter()
+                    .filter_map(|q| self.schema.indexes.get(q))
+                    .filter(|ix| &ix.table == table)
+                    .cloned()
+                    .collect();
                 if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
                     t.partitioning = Partitioning::PartitionOf(table.clone());
                     // A partition's columns are never its own (attislocal is
@@ -268,6 +277,9 @@ impl Replayer<'_> {
                     for i in t.inherited.values_mut() {
                         i.local = false;
                     }
+                }
+                for ix in &parents {
+                    self.doubt_adopted_indexes(ix, std::slice::from_ref(&p));
                 }
             }
         } else if is(st, AlterTableType::AtDetachPartition) {

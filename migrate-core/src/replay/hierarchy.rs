@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Replayer;
-use crate::model::schema::{Column, Partitioning, QualName};
+use crate::model::schema::{Column, Index, Partitioning, QualName};
 
 impl Replayer<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
@@ -99,5 +99,32 @@ impl Replayer<'_> {
             }
         }
         (out, keep)
+    }
+
+    /// An index on a partitioned table adopts each partition's existing index
+    /// that matches it (PostgreSQL attaches it instead of building a copy, also
+    /// on ATTACH PARTITION), and dropping the parent's index then drops the
+    /// adopted ones. Matching takes more than the model compares, so the
+    /// candidates on `partitions` become opaque.
+    pub(super) fn doubt_adopted_indexes(&mut self, parent: &Index, partitions: &[QualName]) {
+        for p in partitions {
+            if !self.schema.tables.get(p).is_some_and(|t| t.is_partition()) {
+                continue;
+            }
+            for q in self.schema.related().indexes(p) {
+                let adoptable = self.schema.indexes.get(&q).is_some_and(|ix| {
+                    &ix.table == p
+                        && ix.columns == parent.columns
+                        && ix.unique == parent.unique
+                        && ix.partial == parent.partial
+                });
+                if adoptable && !self.schema.opaque.contains(&q) {
+                    self.make_opaque(
+                        q,
+                        "a partitioned table's index may have adopted this partition's index, which then goes with it",
+                    );
+                }
+            }
+        }
     }
 }

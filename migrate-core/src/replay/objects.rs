@@ -74,18 +74,21 @@ impl Replayer<'_> {
             return;
         }
         self.schema.opaque.remove(&q);
-        self.schema.indexes.insert(
-            q,
-            Index {
-                table,
-                columns,
-                unique: s.unique,
-                partial: s.where_clause.is_some(),
-                uses,
-                definition: index_definition(s),
-                names,
-            },
-        );
+        let ix = Index {
+            table,
+            columns,
+            unique: s.unique,
+            partial: s.where_clause.is_some(),
+            uses,
+            definition: index_definition(s),
+            names,
+        };
+        // ONLY builds no copies on the partitions, so it adopts none.
+        if rv.inh {
+            let partitions = self.partitions_of(&ix.table);
+            self.doubt_adopted_indexes(&ix, &partitions);
+        }
+        self.schema.indexes.insert(q, ix);
     }
 
     pub(super) fn create_enum(&mut self, s: &pb::CreateEnumStmt) {

@@ -764,6 +764,8 @@ impl Replayer<'_> {
         let inherited_check = matches!(kind, ConstraintKind::Check { .. }) && !c.is_no_inherit;
         tbl.constraints.insert(name.clone(), kind.clone());
         if let Some(ix) = index {
+            let partitions = self.partitions_of(table);
+            self.doubt_adopted_indexes(&ix, &partitions);
             self.schema
                 .indexes
                 .insert(QualName::new(table.schema.clone(), name.clone()), ix);

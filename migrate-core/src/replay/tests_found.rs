@@ -321,3 +321,20 @@ fn an_opaque_dependent_refuses_no_drop() {
     let e = errors("CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t; DROP TABLE t;");
     assert_eq!(e.len(), 1, "{e:?}");
 }
+
+/// An index on a partitioned table adopts a partition's matching index instead
+/// of building a copy, and dropping the parent's index drops it: the model
+/// cannot tell which match, so the candidates are opaque.
+#[test]
+fn a_partitions_index_a_parents_index_may_adopt_is_opaque() {
+    let s = replayed(
+        "CREATE TABLE part (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);
+         CREATE TABLE n1 PARTITION OF part FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE INDEX ON n1 (id);
+         CREATE INDEX ON n1 (v);
+         CREATE INDEX part_x ON part (id);
+         DROP INDEX part_x;",
+    );
+    assert!(s.opaque.contains(&QualName::public("n1_id_idx")));
+    assert!(!s.opaque.contains(&QualName::public("n1_v_idx")));
+}
