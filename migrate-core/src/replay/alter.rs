@@ -350,8 +350,8 @@ impl Replayer<'_> {
         // The column goes from the partitions and children too, and with it
         // what depends on it there.
         let (losing, _) = self.column_reach(table, column);
-        // Generated columns computed from it: an error without CASCADE, dropped
-        // with it.
+        // Generated columns computed from it: dropped with it, and from
+        // PostgreSQL 15 on an error without CASCADE (14 drops them silently).
         let generated: Vec<(QualName, String)> = losing
             .iter()
             .filter_map(|q| self.schema.tables.get(q))
@@ -364,6 +364,7 @@ impl Replayer<'_> {
             .collect();
         if let Some((t, g)) = generated.iter().find(|(t, _)| !self.schema.doubts(t))
             && !cascade
+            && self.schema.target.0 >= 15
         {
             let (t, g) = (t.clone(), g.clone());
             self.error_at(
