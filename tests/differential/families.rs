@@ -3,7 +3,10 @@
 //! removed, constraints renamed and adopted from indexes, identity columns,
 //! foreign keys dropped with CASCADE, enum values renamed and placed, domains
 //! and composite types dropped or extended, sequences renamed and disowned,
-//! views replaced and moved, NOT VALID checks, multi-command ALTER TABLE.
+//! views replaced, moved and their columns renamed, NOT VALID checks,
+//! multi-command ALTER TABLE, domains altered, indexes ON ONLY and attached,
+//! triggers renamed and dropped, sequences as defaults, retyping USING,
+//! CREATE SCHEMA with elements.
 
 use super::{Beliefs, Rng};
 
@@ -25,7 +28,7 @@ impl Beliefs {
             .map(|(o, _)| o.clone())
             .unwrap_or_else(|| t.to_owned());
         let none = || "SELECT 1".to_owned();
-        match r.below(24) {
+        match r.below(36) {
             0 => match r.pick(&self.partitioned).cloned() {
                 Some(p) => {
                     let x = self.fresh("att");
@@ -133,10 +136,81 @@ impl Beliefs {
                     "ALTER TABLE {t} ADD COLUMN {x} int, ALTER COLUMN {c} DROP NOT NULL, ADD CONSTRAINT {x}_key UNIQUE ({x})"
                 )
             }
-            _ => match r.pick(&self.indexes).cloned() {
+            23 => match r.pick(&self.indexes).cloned() {
                 Some(i) => format!("DROP INDEX {i} CASCADE"),
                 None => none(),
             },
+            24 => match r.pick(&self.domains).cloned() {
+                Some(d) if r.chance(50) => format!("ALTER DOMAIN {d} SET NOT NULL"),
+                Some(d) => format!("ALTER DOMAIN {d} DROP NOT NULL"),
+                None => none(),
+            },
+            25 => match r.pick(&self.domains).cloned() {
+                Some(d) if r.chance(50) => {
+                    format!("ALTER DOMAIN {d} RENAME TO {}", self.fresh("dom"))
+                }
+                Some(d) => match r.pick(&self.schemas).cloned() {
+                    Some(sc) => format!("ALTER DOMAIN {d} SET SCHEMA {sc}"),
+                    None => none(),
+                },
+                None => none(),
+            },
+            26 => match r.pick(&self.partitioned).cloned() {
+                Some(p) => {
+                    let i = self.fresh("oi");
+                    format!("CREATE INDEX {i} ON ONLY {p} (id)")
+                }
+                None => none(),
+            },
+            27 => match (
+                r.pick(&self.indexes).cloned(),
+                r.pick(&self.indexes).cloned(),
+            ) {
+                (Some(a), Some(b)) => format!("ALTER INDEX {a} ATTACH PARTITION {b}"),
+                _ => none(),
+            },
+            28 => match r.pick(&self.views).cloned() {
+                Some(v) => format!("ALTER VIEW {v} RENAME COLUMN {c} TO {}", self.fresh("vc")),
+                None => none(),
+            },
+            29 => match r.pick(&self.views).cloned() {
+                Some(v) if r.chance(50) => format!("REFRESH MATERIALIZED VIEW {v}"),
+                Some(v) => format!(
+                    "ALTER MATERIALIZED VIEW {v} RENAME COLUMN {c} TO {}",
+                    self.fresh("mc")
+                ),
+                None => none(),
+            },
+            30 => {
+                let tr = self.fresh("tg");
+                let f = self.fresh("tf");
+                format!(
+                    "CREATE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$; CREATE TRIGGER {tr} BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION {f}(); ALTER TRIGGER {tr} ON {t} RENAME TO {tr}_r; DROP TRIGGER {tr}_r ON {t}"
+                )
+            }
+            31 => {
+                let sq = self.fresh("ns");
+                format!(
+                    "CREATE SEQUENCE {sq}; ALTER TABLE {t} ADD COLUMN {sq}_v bigint NOT NULL DEFAULT nextval('{sq}'); ALTER SEQUENCE {sq} OWNED BY {t}.{sq}_v"
+                )
+            }
+            32 => {
+                let x = self.fresh("lk");
+                format!(
+                    "CREATE TABLE {x} (LIKE {t} INCLUDING ALL EXCLUDING INDEXES EXCLUDING CONSTRAINTS)"
+                )
+            }
+            33 => match r.pick(&self.types).cloned() {
+                Some(e) => format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {e} USING NULL"),
+                None => none(),
+            },
+            34 => format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE bigint USING {c}::text::bigint"),
+            _ => {
+                let sc = self.fresh("el");
+                format!(
+                    "CREATE SCHEMA {sc} CREATE TABLE {sc}_t (id int PRIMARY KEY, v text) CREATE VIEW {sc}_v AS SELECT v FROM {sc}_t"
+                )
+            }
         }
     }
 }

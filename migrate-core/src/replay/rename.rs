@@ -56,6 +56,10 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectColumn) {
             let Some(rv) = &s.relation else { return };
+            if let Some(v) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views) {
+                self.rename_view_column(&v, &s.subname, &s.newname);
+                return;
+            }
             let Some(table) = self.table_of(rv, s.missing_ok) else {
                 return;
             };
@@ -305,13 +309,7 @@ impl Replayer<'_> {
     }
 
     pub(super) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
-        let fix = |cols: &mut Vec<String>| {
-            for c in cols.iter_mut() {
-                if c == old {
-                    *c = new.to_owned();
-                }
-            }
-        };
+        let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
         // The column is renamed on the partitions and children too, and with
         // it what refers to it there.
         let mut family = vec![table.clone()];
@@ -384,6 +382,32 @@ impl Replayer<'_> {
                     ConstraintKind::NotNull { column } if column == old => *column = new.to_owned(),
                     _ => {}
                 }
+            }
+        });
+    }
+
+    /// ALTER VIEW / MATERIALIZED VIEW (or TABLE) v RENAME COLUMN: the view's
+    /// column, a materialized view's indexes on it, and what the views on it
+    /// read (they read by position; their own column names stay).
+    fn rename_view_column(&mut self, view: &QualName, old: &str, new: &str) {
+        let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
+        if let Some(v) = self.schema.views.get_mut(view) {
+            for c in v.columns.iter_mut().flatten() {
+                if c.name == old {
+                    c.name = new.to_owned();
+                }
+            }
+        }
+        update_all(&mut self.schema.views, |v| {
+            if v.depends.contains(view) {
+                fix(&mut v.reads);
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == view {
+                fix(&mut ix.columns);
+                fix(&mut ix.uses);
+                ix.definition = rename_word(&ix.definition, old, new);
             }
         });
     }
@@ -543,6 +567,13 @@ impl Replayer<'_> {
 /// `text` with the identifier `old` renamed to `new` where it stands as a whole
 /// word and not as a function name (`old(`): index definitions print the
 /// current column names, as PostgreSQL's pg_get_indexdef does.
+/// Each `old` in a list of column names becomes `new`.
+fn rename_in(cols: &mut [String], old: &str, new: &str) {
+    for c in cols.iter_mut().filter(|c| *c == old) {
+        *c = new.to_owned();
+    }
+}
+
 fn rename_word(text: &str, old: &str, new: &str) -> String {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = String::with_capacity(text.len());

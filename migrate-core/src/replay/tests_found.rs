@@ -349,3 +349,26 @@ fn a_partitions_index_a_parents_index_may_adopt_is_opaque() {
     assert!(s.opaque.contains(&QualName::public("n1_id_idx")));
     assert!(!s.opaque.contains(&QualName::public("n1_v_idx")));
 }
+
+/// ALTER VIEW / MATERIALIZED VIEW (or TABLE) ... RENAME COLUMN renames the
+/// view's column; the views on it keep their own names.
+#[test]
+fn a_views_column_is_renamed() {
+    let s = replayed(
+        "CREATE TABLE t (id int, v text);
+         CREATE VIEW v AS SELECT id, v FROM t;
+         CREATE VIEW vv AS SELECT * FROM v;
+         ALTER VIEW v RENAME COLUMN id TO ident;
+         ALTER TABLE vv RENAME COLUMN v TO vx;",
+    );
+    let cols = |n: &str| {
+        s.views[&QualName::public(n)]
+            .columns
+            .iter()
+            .flatten()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cols("v"), ["ident", "v"]);
+    assert_eq!(cols("vv"), ["id", "vx"]);
+}
