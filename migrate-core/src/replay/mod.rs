@@ -318,6 +318,7 @@ impl Replayer<'_> {
             NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
             NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
+            NodeEnum::AlterDomainStmt(s) => self.alter_domain(s),
             NodeEnum::CompositeTypeStmt(s) => self.create_composite(s),
             NodeEnum::ViewStmt(s) => self.create_view(s),
             NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s),

@@ -372,3 +372,24 @@ fn a_views_column_is_renamed() {
     assert_eq!(cols("v"), ["ident", "v"]);
     assert_eq!(cols("vv"), ["id", "vx"]);
 }
+
+/// ALTER DOMAIN ... SET / DROP NOT NULL (and ADD CONSTRAINT ... NOT NULL)
+/// change the domain; a dropped named constraint may be its NOT NULL one, so
+/// the tables using it become opaque.
+#[test]
+fn alter_domain_changes_not_null() {
+    let s = replayed(
+        "CREATE DOMAIN d1 AS int;
+         CREATE DOMAIN d2 AS text NOT NULL;
+         CREATE DOMAIN d4 AS int;
+         CREATE DOMAIN d5 AS int CONSTRAINT d5_nn NOT NULL;
+         CREATE TABLE t5 (c d5);
+         ALTER DOMAIN d1 SET NOT NULL;
+         ALTER DOMAIN d2 DROP NOT NULL;
+         ALTER DOMAIN d4 ADD CONSTRAINT d4_nn NOT NULL;
+         ALTER DOMAIN d5 DROP CONSTRAINT d5_nn;",
+    );
+    let nn = |n: &str| s.domains[&QualName::public(n)].not_null;
+    assert!(nn("d1") && !nn("d2") && nn("d4"));
+    assert!(s.opaque.contains(&QualName::public("t5")));
+}
