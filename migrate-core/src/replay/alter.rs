@@ -182,6 +182,15 @@ impl Replayer<'_> {
                     c.generated = false;
                 }
             }
+            // A column that is no longer generated depends on nothing: dropping
+            // what its expression read leaves it.
+            if is(st, AlterTableType::AtDropExpression) {
+                for t in std::iter::once(table.clone()).chain(self.partitions_of(table)) {
+                    if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                        t.generated_from.remove(&cmd.name);
+                    }
+                }
+            }
             if let Some(seq) = dropped_sequence {
                 self.schema
                     .sequences

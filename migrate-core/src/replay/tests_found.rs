@@ -393,3 +393,21 @@ fn alter_domain_changes_not_null() {
     assert!(nn("d1") && !nn("d2") && nn("d4"));
     assert!(s.opaque.contains(&QualName::public("t5")));
 }
+
+/// After DROP EXPRESSION a column is no longer generated and depends on
+/// nothing: dropping a column its expression read needs no CASCADE and leaves
+/// it.
+#[test]
+fn drop_expression_frees_a_generated_column() {
+    let mut s = Schema::empty();
+    s.target = PgVersion(15);
+    let f = run(
+        &mut s,
+        "CREATE TABLE t (id int, c int);
+         ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (length(id::text)) STORED;
+         ALTER TABLE t ALTER COLUMN g DROP EXPRESSION;
+         ALTER TABLE t DROP COLUMN id;",
+    );
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    assert_eq!(columns(&s, "t"), ["c", "g"]);
+}
