@@ -409,14 +409,24 @@ impl Replayer<'_> {
         if t.schema != seq.schema {
             return;
         }
-        if let Some(c) = self
+        let Some(c) = self
             .schema
             .tables
             .get_mut(&t)
             .map(std::sync::Arc::make_mut)
             .and_then(|t| t.column_mut(column))
-        {
-            c.sequence = Some(seq.name.clone());
+        else {
+            return;
+        };
+        match &c.sequence {
+            // A column may own several sequences; the model keeps one, its
+            // serial's or identity's (DROP IDENTITY drops that one), and does
+            // not know when the others go.
+            Some(own) if own != &seq.name => self.make_opaque(
+                seq.clone(),
+                "a second sequence owned by one column: the model does not follow when it is dropped",
+            ),
+            _ => c.sequence = Some(seq.name.clone()),
         }
     }
 
