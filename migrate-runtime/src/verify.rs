@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use migrate_core::model::rust::domain_not_null;
 use migrate_core::model::schema::Schema;
 use migrate_core::{Analysis, Options, analyze_files};
 use postgres::Client;
@@ -104,19 +105,12 @@ pub fn differences(
             .or_default();
         for c in &t.columns {
             // information_schema counts a NOT NULL domain as not nullable.
-            let domain_not_null = c.ty.array_dims == 0
-                && c.ty.schema.as_ref().is_some_and(|s| {
-                    expected
-                        .domains
-                        .get(&migrate_core::model::schema::QualName::new(
-                            s.clone(),
-                            c.ty.name.clone(),
-                        ))
-                        .is_some_and(|d| d.not_null)
-                });
             cols.insert(
                 c.name.clone(),
-                (column_type(expected, &c.ty), c.nullable && !domain_not_null),
+                (
+                    column_type(expected, &c.ty),
+                    c.nullable && !domain_not_null(&c.ty, expected),
+                ),
             );
         }
     }
@@ -126,8 +120,16 @@ pub fn differences(
             .or_default();
         match &v.columns {
             Some(c) if !v.materialized => cols.extend(
-                c.iter()
-                    .map(|c| (c.name.clone(), (column_type(expected, &c.ty), true))),
+                // A view's columns are nullable, but for a NOT NULL domain's.
+                c.iter().map(|c| {
+                    (
+                        c.name.clone(),
+                        (
+                            column_type(expected, &c.ty),
+                            !domain_not_null(&c.ty, expected),
+                        ),
+                    )
+                }),
             ),
             // Columns the model could not derive are taken as they are.
             _ => {

@@ -92,14 +92,16 @@ fn scalar(
     }
 }
 
-/// True when a domain forbids NULL, so its columns decode without `Option`.
+/// True when a domain forbids NULL, so its columns decode without `Option`
+/// (information_schema says NOT NULL too). An array of it may still be NULL.
 pub fn domain_not_null(ty: &SqlType, schema: &Schema) -> bool {
-    ty.schema.as_ref().is_some_and(|s| {
-        schema
-            .domains
-            .get(&QualName::new(s.clone(), ty.name.clone()))
-            .is_some_and(|d| d.not_null)
-    })
+    ty.array_dims == 0
+        && ty.schema.as_ref().is_some_and(|s| {
+            schema
+                .domains
+                .get(&QualName::new(s.clone(), ty.name.clone()))
+                .is_some_and(|d| d.not_null)
+        })
 }
 
 /// A Rust identifier for a SQL name: snake_case fields and modules, raw when a
@@ -246,6 +248,12 @@ mod tests {
         };
         assert_eq!(rust_type(&d, &s, &none), Ok(RustType::Path("f64")));
         assert!(domain_not_null(&d, &s));
+        // An array of a NOT NULL domain may be NULL itself.
+        let arr = SqlType {
+            array_dims: 1,
+            ..d.clone()
+        };
+        assert!(!domain_not_null(&arr, &s));
         let money = SqlType::builtin("money");
         assert!(rust_type(&money, &s, &none).is_err());
         let mut o = BTreeMap::new();

@@ -198,6 +198,15 @@ pub enum Partitioning {
     PartitionOf(QualName),
 }
 
+/// Where a child's column comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inherited {
+    /// How many parents have it (a child may inherit from several).
+    pub parents: u32,
+    /// Also defined by the child itself (merged with the inherited one).
+    pub local: bool,
+}
+
 /// One table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
@@ -210,6 +219,10 @@ pub struct Table {
     pub generated_from: BTreeMap<String, Vec<String>>,
     /// In creation order: the order a `SELECT *` returns.
     pub columns: Vec<Column>,
+    /// The columns a partition or child has from its parents (pg_attribute's
+    /// attinhcount and attislocal): dropping a parent's column drops only the
+    /// children's that nothing else holds. A column not listed is its own.
+    pub inherited: BTreeMap<String, Inherited>,
     /// Constraints by name.
     pub constraints: BTreeMap<String, ConstraintKind>,
     /// Partitioned, a partition, or neither.
@@ -224,6 +237,7 @@ impl Table {
             inherits: Vec::new(),
             generated_from: BTreeMap::new(),
             columns: Vec::new(),
+            inherited: BTreeMap::new(),
             constraints: BTreeMap::new(),
             partitioning: Partitioning::None,
         }
@@ -232,6 +246,45 @@ impl Table {
     /// The column of that name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// A parent's column reaches this partition or child: added, or merged
+    /// with the one of that name it has (which then has one parent more).
+    pub fn inherit_column(&mut self, column: &Column) {
+        let exists = self.column(&column.name).is_some();
+        if !exists {
+            // A partition or child shares its parent's sequences; it owns none.
+            self.columns.push(Column {
+                sequence: None,
+                ..column.clone()
+            });
+        }
+        self.inherited
+            .entry(column.name.clone())
+            .or_insert(Inherited {
+                parents: 0,
+                local: exists,
+            })
+            .parents += 1;
+    }
+
+    /// True when `column` is here only through one parent: that parent's DROP
+    /// COLUMN drops it here too.
+    pub fn only_inherited(&self, column: &str) -> bool {
+        self.inherited
+            .get(column)
+            .is_some_and(|i| i.parents <= 1 && !i.local)
+    }
+
+    /// A parent no longer gives this table `column` (it dropped the column, or
+    /// NO INHERIT): with no parent left the column is the table's own.
+    pub fn parent_lost(&mut self, column: &str) {
+        if let Some(i) = self.inherited.get_mut(column) {
+            i.parents = i.parents.saturating_sub(1);
+            if i.parents == 0 {
+                self.inherited.remove(column);
+            }
+        }
     }
 
     /// The column of that name, to change it.

@@ -6,6 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
 use super::colname::columns_read;
+use super::tables::index_column_names;
 use super::{Replayer, is, strings};
 use crate::diag::did_you_mean;
 use crate::model::schema::{Column, ConstraintKind, Identity, Index, Partitioning, QualName};
@@ -47,7 +48,16 @@ impl Replayer<'_> {
         };
         if is(st, AlterTableType::AtAddColumn) {
             if let Some(NodeEnum::ColumnDef(cd)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                // IF NOT EXISTS that skips the column skips the children too.
+                let existed = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.column(&cd.colname).is_some());
                 self.add_column(table, cd, cmd.missing_ok);
+                if existed {
+                    return;
+                }
                 // A column added to a partitioned table reaches its partitions.
                 let added = self
                     .schema
@@ -56,14 +66,8 @@ impl Replayer<'_> {
                     .and_then(|t| t.column(&cd.colname).cloned());
                 if let Some(col) = added {
                     for p in self.partitions_of(table) {
-                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
-                            && t.column(&col.name).is_none()
-                        {
-                            // The parent's sequence stays the parent's.
-                            t.columns.push(Column {
-                                sequence: None,
-                                ..col.clone()
-                            });
+                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                            t.inherit_column(&col);
                         }
                     }
                 }
@@ -96,24 +100,31 @@ impl Replayer<'_> {
                     // printed definition, which may then read differently: a cast
                     // to the column's new type (`date(date)` on a date column)
                     // becomes the plain column. Other expressions are opaque.
+                    // Rebuilt, an index's own columns take today's names
+                    // (which LIKE ... INCLUDING INDEXES names its copy after).
                     for q in self.schema.related().indexes(&t) {
                         let Some(ix) = self.schema.indexes.get(&q).cloned() else {
                             continue;
                         };
-                        if ix.table != t
-                            || !ix.columns.iter().any(|c| c == "(expr)")
-                            || !ix.uses.contains(&cmd.name)
-                        {
+                        if ix.table != t || !ix.uses.contains(&cmd.name) {
                             continue;
                         }
-                        match retyped_index(&ix, &cmd.name, &ty) {
-                            Some(new) => {
-                                self.schema.indexes.insert(q, new);
-                            }
-                            None => {
-                                self.schema.opaque.insert(q);
-                            }
+                        // An expression the model cannot reprint is opaque;
+                        // its name (what the names come from) stays.
+                        let rebuilt = if ix.columns.iter().any(|c| c == "(expr)") {
+                            retyped_index(&ix, &cmd.name, &ty)
+                        } else {
+                            Some(ix.clone())
+                        };
+                        if rebuilt.is_none() {
+                            self.schema.opaque.insert(q.clone());
                         }
+                        let new = rebuilt.unwrap_or(ix);
+                        let names = index_column_names(&Index {
+                            names: Vec::new(),
+                            ..new.clone()
+                        });
+                        self.schema.indexes.insert(q, Index { names, ..new });
                     }
                 }
             }
@@ -162,12 +173,22 @@ impl Replayer<'_> {
                         new_sequence = true;
                     }
                 } else if is(st, AlterTableType::AtDropIdentity) {
-                    c.identity = None;
-                    if t == *table {
+                    // Of a column that is no identity (a serial, say), IF EXISTS
+                    // drops nothing: its sequence stays.
+                    if c.identity.take().is_some() && t == *table {
                         dropped_sequence = c.sequence.take();
                     }
                 } else {
                     c.generated = false;
+                }
+            }
+            // A column that is no longer generated depends on nothing: dropping
+            // what its expression read leaves it.
+            if is(st, AlterTableType::AtDropExpression) {
+                for t in std::iter::once(table.clone()).chain(self.partitions_of(table)) {
+                    if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                        t.generated_from.remove(&cmd.name);
+                    }
                 }
             }
             if let Some(seq) = dropped_sequence {
@@ -247,17 +268,81 @@ impl Replayer<'_> {
             if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
                 && let Some(prv) = &pc.name
                 && let Some(p) = self.table_of(prv, false)
+            {
+                self.inherit_from(&p, table);
+                let parents: Vec<Index> = self
+                    .schema
+                    .related()
+                    .indexes(table)
+                    .iter()
+                    .filter_map(|q| self.schema.indexes.get(q))
+                    .filter(|ix| &ix.table == table)
+                    .cloned()
+                    .collect();
+                if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                    t.partitioning = Partitioning::PartitionOf(table.clone());
+                    // A partition's columns are never its own (attislocal is
+                    // false): the parent's DROP COLUMN always reaches them.
+                    for i in t.inherited.values_mut() {
+                        i.local = false;
+                    }
+                }
+                for ix in &parents {
+                    self.doubt_adopted_indexes(ix, std::slice::from_ref(&p));
+                }
+            }
+        } else if is(st, AlterTableType::AtDetachPartition) {
+            if let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(prv) = &pc.name
+                && let Some(p) = self.table_of(prv, false)
                 && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
             {
-                t.partitioning = Partitioning::PartitionOf(table.clone());
+                t.partitioning = Partitioning::None;
+                // A detached partition's columns are its own.
+                t.inherited.clear();
+                // It keeps its copies of the parent's indexes, named after what
+                // the partition was called when each was made: the model does
+                // not keep them.
+                let indexed = self.schema.related().indexes(table).iter().any(|q| {
+                    self.schema
+                        .indexes
+                        .get(q)
+                        .is_some_and(|ix| &ix.table == table)
+                });
+                if indexed {
+                    self.make_opaque(
+                        p,
+                        "DETACH PARTITION: the partition keeps copies of its parent's indexes, which the model does not name",
+                    );
+                }
             }
-        } else if is(st, AlterTableType::AtDetachPartition)
-            && let Some(NodeEnum::PartitionCmd(pc)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
-            && let Some(prv) = &pc.name
-            && let Some(p) = self.table_of(prv, false)
-            && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+        } else if is(st, AlterTableType::AtAddInherit) {
+            if let Some(NodeEnum::RangeVar(prv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                && let Some(parent) = self.table_of(prv, false)
+            {
+                self.inherit_from(table, &parent);
+                if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut)
+                    && !t.inherits.contains(&parent)
+                {
+                    t.inherits.push(parent);
+                }
+            }
+        } else if is(st, AlterTableType::AtDropInherit)
+            && let Some(NodeEnum::RangeVar(prv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            && let Some(parent) = self.table_of(prv, false)
         {
-            t.partitioning = Partitioning::None;
+            let columns: Vec<String> = self
+                .schema
+                .tables
+                .get(&parent)
+                .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default();
+            if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                t.inherits.retain(|p| *p != parent);
+                for c in &columns {
+                    t.parent_lost(c);
+                }
+            }
         }
     }
 
@@ -265,34 +350,43 @@ impl Replayer<'_> {
     /// the views that read it): an error without CASCADE
     /// (false when the column must stay), dropped with it. A view that may read
     /// it (several relations, subqueries) becomes opaque instead.
-    fn drop_column_dependents(&mut self, table: &QualName, column: &str, cascade: bool) -> bool {
-        // Generated columns computed from it: an error without CASCADE, dropped
-        // with it.
-        let generated: Vec<String> = self
-            .schema
-            .tables
-            .get(table)
-            .map(|t| {
+    pub(super) fn drop_column_dependents(
+        &mut self,
+        table: &QualName,
+        column: &str,
+        cascade: bool,
+    ) -> bool {
+        // The column goes from the partitions and children too, and with it
+        // what depends on it there.
+        let (losing, _) = self.column_reach(table, column);
+        // Generated columns computed from it: dropped with it, and from
+        // PostgreSQL 15 on an error without CASCADE (14 drops them silently).
+        let generated: Vec<(QualName, String)> = losing
+            .iter()
+            .filter_map(|q| self.schema.tables.get(q))
+            .flat_map(|t| {
                 t.generated_from
                     .iter()
                     .filter(|(g, reads)| *g != column && reads.iter().any(|r| r == column))
-                    .map(|(g, _)| g.clone())
-                    .collect()
+                    .map(|(g, _)| (t.name.clone(), g.clone()))
             })
-            .unwrap_or_default();
-        if let Some(g) = generated.first()
+            .collect();
+        if let Some((t, g)) = generated.iter().find(|(t, _)| !self.schema.doubts(t))
             && !cascade
+            && self.schema.target.0 >= 15
         {
-            let g = g.clone();
+            let (t, g) = (t.clone(), g.clone());
             self.error_at(
                 self.locate(column),
-                format!("cannot drop column {column} of table {table}: generated column {g} depends on it"),
+                format!(
+                    "cannot drop column {column} of table {t}: generated column {g} depends on it"
+                ),
                 Some("drop the generated column first, or add CASCADE".to_owned()),
             );
             return false;
         }
-        for g in generated {
-            self.drop_column(table, &g);
+        for (t, g) in generated {
+            self.drop_column_cascade(&t, &g);
         }
         // Foreign keys elsewhere that reference the column (through the key it is
         // part of): an error without CASCADE, dropped with it.
@@ -313,9 +407,10 @@ impl Replayer<'_> {
                 }
             }
         }
-        if let Some((t, n)) = fks.first()
+        if let Some((t, n)) = fks
+            .iter()
+            .find(|(t, _)| t != table && !self.schema.doubts(t))
             && !cascade
-            && t != table
         {
             let (t, n) = (t.clone(), n.clone());
             self.error_at(
@@ -333,7 +428,7 @@ impl Replayer<'_> {
         let mut sure = Vec::new();
         let mut maybe = Vec::new();
         for v in self.schema.views.values() {
-            if v.depends.contains(table) && v.reads.iter().any(|c| c == column) {
+            if v.depends.iter().any(|d| losing.contains(d)) && v.reads.iter().any(|c| c == column) {
                 if v.reads_certain {
                     sure.push(v.name.clone());
                 } else {
@@ -341,7 +436,7 @@ impl Replayer<'_> {
                 }
             }
         }
-        if let Some(v) = sure.first()
+        if let Some(v) = sure.iter().find(|v| !self.schema.doubts(v))
             && !cascade
         {
             let v = v.clone();
@@ -358,7 +453,7 @@ impl Replayer<'_> {
             }
         }
         for v in maybe {
-            self.make_opaque(v, "DROP COLUMN may have dropped (or, without CASCADE, been refused by) a view that reads the column");
+            self.maybe_dropped(v, "DROP COLUMN may have dropped (or, without CASCADE, been refused by) a view that reads the column");
         }
         true
     }
@@ -410,60 +505,23 @@ impl Replayer<'_> {
         }
     }
 
-    /// Applies `change` to `column` of `table` and of its partitions and
-    /// children: column changes reach all of them, as in PostgreSQL.
-    pub(super) fn each_column(
-        &mut self,
-        table: &QualName,
-        column: &str,
-        mut change: impl FnMut(&mut Column),
-    ) {
-        let partitions = self.partitions_of(table);
-        for t in std::iter::once(table.clone()).chain(partitions) {
-            if let Some(c) = self
-                .schema
-                .tables
-                .get_mut(&t)
-                .map(Arc::make_mut)
-                .and_then(|t| t.column_mut(column))
-            {
-                change(c);
-            }
-        }
-    }
-
-    /// The partitions and inheritance children of `table`, all the way down
-    /// (sub-partitions, grandchildren): column changes reach every one.
-    pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
-        let mut out: Vec<QualName> = Vec::new();
-        let mut todo = vec![table.clone()];
-        while let Some(parent) = todo.pop() {
-            let mut found = self.schema.related().partitions(&parent);
-            found.retain(|p| {
-                !out.contains(p)
-                    && p != table
-                    && self.schema.tables.get(p).is_some_and(|t| {
-                        matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
-                            || t.inherits.contains(&parent)
-                    })
-            });
-            todo.extend(found.iter().cloned());
-            out.extend(found);
-        }
-        out
-    }
-
     /// Drops a column and what PostgreSQL drops with it: the constraints and
     /// indexes that use it anywhere (keys, expressions, WHERE, INCLUDE, CHECK),
     /// and the sequence a serial or identity column owns.
     pub(super) fn drop_column(&mut self, table: &QualName, column: &str) {
-        let partitions = self.partitions_of(table);
-        for t in std::iter::once(table.clone()).chain(partitions) {
+        let (reach, keep) = self.column_reach(table, column);
+        for child in keep {
+            if let Some(t) = self.schema.tables.get_mut(&child).map(Arc::make_mut) {
+                t.parent_lost(column);
+            }
+        }
+        for t in reach {
             let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) else {
                 continue;
             };
             let owned = tbl.column(column).and_then(|c| c.sequence.clone());
             tbl.columns.retain(|c| c.name != column);
+            tbl.inherited.remove(column);
             tbl.generated_from.remove(column);
             let gone: Vec<String> = tbl
                 .constraints

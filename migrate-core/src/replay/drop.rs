@@ -6,7 +6,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, DropBehavior, ObjectType};
 
 use super::{Replayer, is, strings};
-use crate::model::schema::{ConstraintKind, QualName, retain, retain_set};
+use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
 
 impl Replayer<'_> {
     // ---- drops --------------------------------------------------------------
@@ -90,8 +90,10 @@ impl Replayer<'_> {
                     }
                     None if s.missing_ok => {}
                     // A partition's copies of its parent's indexes have names the
-                    // model does not keep.
-                    None if self.schema.tables.values().any(|t| t.is_partition()) => {
+                    // model does not keep, and an opaque relation may have
+                    // indexes it does not know (LIKE ... INCLUDING INDEXES of a
+                    // partition, DDL it could not follow).
+                    None if self.indexes_may_be_unknown() => {
                         self.incomplete("drops an index the model does not know")
                     }
                     None => {
@@ -200,7 +202,7 @@ impl Replayer<'_> {
             .filter(|(_, f)| *f == q)
             .map(|(k, _)| k.clone())
             .collect();
-        if let Some((t, n)) = users.first()
+        if let Some((t, n)) = users.iter().find(|(t, _)| !self.schema.doubts(t))
             && !cascade
         {
             let (t, n) = (t.clone(), n.clone());
@@ -227,18 +229,9 @@ impl Replayer<'_> {
         also: &[QualName],
         cascade: bool,
     ) -> bool {
-        let mut found: Vec<QualName> = Vec::new();
-        let mut todo = vec![q.clone()];
-        while let Some(cur) = todo.pop() {
-            for v in self.schema.views.values() {
-                if v.depends.contains(&cur) && !found.contains(&v.name) && &v.name != q {
-                    found.push(v.name.clone());
-                    todo.push(v.name.clone());
-                }
-            }
-        }
+        let mut found = self.views_on(q);
         found.retain(|v| !also.contains(v));
-        if let Some(v) = found.first()
+        if let Some(v) = found.iter().find(|v| !self.schema.doubts(v))
             && !cascade
         {
             let v = v.clone();
@@ -255,6 +248,43 @@ impl Replayer<'_> {
             self.drop_view(&v);
         }
         true
+    }
+
+    /// DROP COLUMN ... CASCADE done by another statement: the column (if a
+    /// parent's drop did not take it already) and what depends on it.
+    pub(super) fn drop_column_cascade(&mut self, table: &QualName, column: &str) {
+        let exists = self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(column).is_some());
+        if exists && self.drop_column_dependents(table, column, true) {
+            self.drop_column(table, column);
+        }
+    }
+
+    /// The views that read `q`, directly or through other views.
+    fn views_on(&self, q: &QualName) -> Vec<QualName> {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut todo = vec![q.clone()];
+        while let Some(cur) = todo.pop() {
+            for v in self.schema.views.values() {
+                if v.depends.contains(&cur) && !found.contains(&v.name) && &v.name != q {
+                    found.push(v.name.clone());
+                    todo.push(v.name.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// A statement may have dropped `q` (or changed it so that CASCADE took
+    /// it): `q` and the views on it are opaque, as they may be gone.
+    pub(super) fn maybe_dropped(&mut self, q: QualName, why: &str) {
+        for v in self.views_on(&q) {
+            self.schema.opaque.insert(v);
+        }
+        self.make_opaque(q, why);
     }
 
     /// DROP EXTENSION ... CASCADE drops the columns of the extension's types:
@@ -292,11 +322,12 @@ impl Replayer<'_> {
                 }
             }
         }
+        // As DROP COLUMN ... CASCADE takes them: with the views that read them.
         for (t, c) in gone {
-            self.drop_column(&t, &c);
+            self.drop_column_cascade(&t, &c);
         }
         for t in doubted {
-            self.make_opaque(
+            self.maybe_dropped(
                 t,
                 "DROP EXTENSION ... CASCADE may have dropped columns of its types",
             );
@@ -331,10 +362,9 @@ impl Replayer<'_> {
                     }
                 }
             }
-            if !dependents.is_empty() && !cascade {
-                let Some((t, c)) = dependents.first() else {
-                    continue;
-                };
+            if let Some((t, c)) = dependents.iter().find(|(t, _)| !self.schema.doubts(t))
+                && !cascade
+            {
                 self.error_at(
                     self.locate(&target.name),
                     format!("cannot drop table \"{target}\": constraint \"{c}\" on table \"{t}\" depends on it"),
@@ -393,19 +423,39 @@ impl Replayer<'_> {
         }
     }
 
-    pub(super) fn drop_type(&mut self, q: &QualName, cascade: bool) {
-        let users: Vec<String> = self
-            .schema
+    /// True when an index may exist that the model does not know: there are
+    /// partitions, or opaque tables or materialized views.
+    fn indexes_may_be_unknown(&self) -> bool {
+        let s = &*self.schema;
+        s.tables.values().any(|t| t.is_partition())
+            || s.opaque
+                .iter()
+                .any(|q| s.tables.contains_key(q) || s.views.get(q).is_some_and(|v| v.materialized))
+    }
+
+    /// The columns of type `q` (arrays of it too), table by table.
+    fn columns_of_type(&self, q: &QualName) -> Vec<(QualName, String)> {
+        let of = |ty: &crate::model::types::SqlType| {
+            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
+        };
+        self.schema
             .tables
             .values()
             .flat_map(|t| {
                 t.columns
                     .iter()
-                    .filter(|&c| {
-                        c.ty.schema.as_deref() == Some(q.schema.as_str()) && c.ty.name == q.name
-                    })
-                    .map(|c| format!("{}.{}", t.name, c.name))
+                    .filter(|c| of(&c.ty))
+                    .map(|c| (t.name.clone(), c.name.clone()))
             })
+            .collect()
+    }
+
+    pub(super) fn drop_type(&mut self, q: &QualName, cascade: bool) {
+        let users: Vec<String> = self
+            .columns_of_type(q)
+            .iter()
+            .filter(|(t, _)| !self.schema.doubts(t))
+            .map(|(t, c)| format!("{t}.{c}"))
             .collect();
         if !users.is_empty() && !cascade {
             self.error_at(
@@ -425,10 +475,48 @@ impl Replayer<'_> {
             // A range's multirange goes with it.
             let multi = super::objects::multirange_of(q);
             if self.schema.other_types.remove(&multi).is_some() {
-                self.retype(&multi, None);
+                self.drop_users_of_type(&multi);
             }
         }
-        self.retype(q, None);
+        self.drop_users_of_type(q);
+    }
+
+    /// What DROP TYPE ... CASCADE takes with a type: its columns (arrays of it
+    /// too) as DROP COLUMN ... CASCADE takes them, with their indexes,
+    /// constraints and the views that read them; the domains over it and their
+    /// columns; composite types' attributes of it; views that return it.
+    fn drop_users_of_type(&mut self, q: &QualName) {
+        let of = |ty: &crate::model::types::SqlType| {
+            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
+        };
+        let domains: Vec<QualName> = self
+            .schema
+            .domains
+            .iter()
+            .filter(|(_, d)| of(&d.base))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for d in domains {
+            self.drop_type(&d, true);
+        }
+        for (t, c) in self.columns_of_type(q) {
+            self.drop_column_cascade(&t, &c);
+        }
+        update_all(&mut self.schema.composites, |cols| {
+            cols.retain(|c| !of(&c.ty))
+        });
+        let views: Vec<QualName> = self
+            .schema
+            .views
+            .values()
+            .filter(|v| v.columns.iter().flatten().any(|c| of(&c.ty)))
+            .map(|v| v.name.clone())
+            .collect();
+        for v in views {
+            if self.schema.views.contains_key(&v) && self.drop_dependent_views(&v, &[], true) {
+                self.drop_view(&v);
+            }
+        }
     }
 
     pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) {

@@ -320,6 +320,7 @@ impl Replayer<'_> {
             NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
             NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
+            NodeEnum::AlterDomainStmt(s) => self.alter_domain(s),
             NodeEnum::CompositeTypeStmt(s) => self.create_composite(s),
             NodeEnum::ViewStmt(s) => self.create_view(s),
             NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s),
@@ -410,14 +411,24 @@ impl Replayer<'_> {
         if t.schema != seq.schema {
             return;
         }
-        if let Some(c) = self
+        let Some(c) = self
             .schema
             .tables
             .get_mut(&t)
             .map(std::sync::Arc::make_mut)
             .and_then(|t| t.column_mut(column))
-        {
-            c.sequence = Some(seq.name.clone());
+        else {
+            return;
+        };
+        match &c.sequence {
+            // A column may own several sequences; the model keeps one, its
+            // serial's or identity's (DROP IDENTITY drops that one), and does
+            // not know when the others go.
+            Some(own) if own != &seq.name => self.make_opaque(
+                seq.clone(),
+                "a second sequence owned by one column: the model does not follow when it is dropped",
+            ),
+            _ => c.sequence = Some(seq.name.clone()),
         }
     }
 
@@ -544,6 +555,7 @@ mod alter;
 mod colname;
 mod dml;
 mod drop;
+mod hierarchy;
 mod names;
 mod objects;
 mod plpgsql;
@@ -555,3 +567,5 @@ mod views;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_found;

@@ -74,18 +74,21 @@ impl Replayer<'_> {
             return;
         }
         self.schema.opaque.remove(&q);
-        self.schema.indexes.insert(
-            q,
-            Index {
-                table,
-                columns,
-                unique: s.unique,
-                partial: s.where_clause.is_some(),
-                uses,
-                definition: index_definition(s),
-                names,
-            },
-        );
+        let ix = Index {
+            table,
+            columns,
+            unique: s.unique,
+            partial: s.where_clause.is_some(),
+            uses,
+            definition: index_definition(s),
+            names,
+        };
+        // ONLY builds no copies on the partitions, so it adopts none.
+        if rv.inh {
+            let partitions = self.partitions_of(&ix.table);
+            self.doubt_adopted_indexes(&ix, &partitions);
+        }
+        self.schema.indexes.insert(q, ix);
     }
 
     pub(super) fn create_enum(&mut self, s: &pb::CreateEnumStmt) {
@@ -170,6 +173,50 @@ impl Replayer<'_> {
             matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrNotnull))
         });
         self.schema.domains.insert(q, Domain { base, not_null });
+    }
+
+    /// ALTER DOMAIN: SET / DROP NOT NULL and a NOT NULL constraint added
+    /// change what information_schema says of its columns. A dropped named
+    /// constraint may be its NOT NULL one, which the model does not name: the
+    /// tables with columns of the domain become opaque.
+    pub(super) fn alter_domain(&mut self, s: &pb::AlterDomainStmt) {
+        let names = strings(&s.type_name);
+        let Some(q) = self.resolve_list(&names, &self.schema.domains) else {
+            return;
+        };
+        let adds_not_null = s.subtype == "C"
+            && matches!(s.def.as_ref().and_then(|d| d.node.as_ref()),
+                Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrNotnull));
+        let not_null = match s.subtype.as_str() {
+            "O" => Some(true),
+            "N" => Some(false),
+            _ if adds_not_null => Some(true),
+            _ => None,
+        };
+        let Some(d) = self.schema.domains.get_mut(&q) else {
+            return;
+        };
+        if let Some(n) = not_null {
+            d.not_null = n;
+        } else if s.subtype == "X" && d.not_null {
+            let users: Vec<QualName> = self
+                .schema
+                .tables
+                .values()
+                .filter(|t| {
+                    t.columns.iter().any(|c| {
+                        c.ty.schema.as_deref() == Some(q.schema.as_str()) && c.ty.name == q.name
+                    })
+                })
+                .map(|t| t.name.clone())
+                .collect();
+            for t in users {
+                self.make_opaque(
+                    t,
+                    "ALTER DOMAIN ... DROP CONSTRAINT may have dropped the domain's NOT NULL",
+                );
+            }
+        }
     }
 
     pub(super) fn create_composite(&mut self, s: &pb::CompositeTypeStmt) {

@@ -56,6 +56,10 @@ impl Replayer<'_> {
             }
         } else if is(rt, ObjectType::ObjectColumn) {
             let Some(rv) = &s.relation else { return };
+            if let Some(v) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views) {
+                self.rename_view_column(&v, &s.subname, &s.newname);
+                return;
+            }
             let Some(table) = self.table_of(rv, s.missing_ok) else {
                 return;
             };
@@ -305,13 +309,7 @@ impl Replayer<'_> {
     }
 
     pub(super) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
-        let fix = |cols: &mut Vec<String>| {
-            for c in cols.iter_mut() {
-                if c == old {
-                    *c = new.to_owned();
-                }
-            }
-        };
+        let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
         // The column is renamed on the partitions and children too, and with
         // it what refers to it there.
         let mut family = vec![table.clone()];
@@ -369,6 +367,9 @@ impl Replayer<'_> {
                 return;
             }
             let t = Arc::make_mut(t);
+            if let Some(i) = t.inherited.remove(old) {
+                t.inherited.insert(new.to_owned(), i);
+            }
             if let Some(reads) = t.generated_from.remove(old) {
                 t.generated_from.insert(new.to_owned(), reads);
             }
@@ -381,6 +382,32 @@ impl Replayer<'_> {
                     ConstraintKind::NotNull { column } if column == old => *column = new.to_owned(),
                     _ => {}
                 }
+            }
+        });
+    }
+
+    /// ALTER VIEW / MATERIALIZED VIEW (or TABLE) v RENAME COLUMN: the view's
+    /// column, a materialized view's indexes on it, and what the views on it
+    /// read (they read by position; their own column names stay).
+    fn rename_view_column(&mut self, view: &QualName, old: &str, new: &str) {
+        let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
+        if let Some(v) = self.schema.views.get_mut(view) {
+            for c in v.columns.iter_mut().flatten() {
+                if c.name == old {
+                    c.name = new.to_owned();
+                }
+            }
+        }
+        update_all(&mut self.schema.views, |v| {
+            if v.depends.contains(view) {
+                fix(&mut v.reads);
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == view {
+                fix(&mut ix.columns);
+                fix(&mut ix.uses);
+                ix.definition = rename_word(&ix.definition, old, new);
             }
         });
     }
@@ -418,38 +445,38 @@ impl Replayer<'_> {
         if self.schema.other_types.remove(old).is_some() {
             self.schema.other_types.insert(new.clone());
         }
-        self.retype(old, Some(&new));
+        self.retype(old, &new);
     }
 
-    /// Points every column of type `old` at `new`, or drops those columns.
-    pub(super) fn retype(&mut self, old: &QualName, new: Option<&QualName>) {
+    /// Points every column, domain, attribute and view column of type `old` at `new`.
+    pub(super) fn retype(&mut self, old: &QualName, new: &QualName) {
         let is_old =
             |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
+        let point = |ty: &mut SqlType| {
+            if is_old(ty) {
+                ty.schema = Some(new.schema.clone());
+                ty.name = new.name.clone();
+            }
+        };
         update_all(&mut self.schema.tables, |t| {
             if !t.columns.iter().any(|c| is_old(&c.ty)) {
                 return;
             }
             let t = Arc::make_mut(t);
-            match new {
-                Some(n) => {
-                    for c in &mut t.columns {
-                        if is_old(&c.ty) {
-                            c.ty.schema = Some(n.schema.clone());
-                            c.ty.name = n.name.clone();
-                        }
-                    }
-                }
-                None => t.columns.retain(|c| !is_old(&c.ty)),
+            for c in &mut t.columns {
+                point(&mut c.ty);
             }
         });
-        if let Some(n) = new {
-            update_all(&mut self.schema.domains, |d| {
-                if is_old(&d.base) {
-                    d.base.schema = Some(n.schema.clone());
-                    d.base.name = n.name.clone();
-                }
-            });
-        }
+        update_all(&mut self.schema.domains, |d| point(&mut d.base));
+        update_all(&mut self.schema.composites, |cols| {
+            cols.iter_mut().for_each(|c| point(&mut c.ty))
+        });
+        update_all(&mut self.schema.views, |v| {
+            v.columns
+                .iter_mut()
+                .flatten()
+                .for_each(|c| point(&mut c.ty))
+        });
     }
 
     pub(super) fn set_schema(&mut self, s: &pb::AlterObjectSchemaStmt) {
@@ -540,6 +567,13 @@ impl Replayer<'_> {
 /// `text` with the identifier `old` renamed to `new` where it stands as a whole
 /// word and not as a function name (`old(`): index definitions print the
 /// current column names, as PostgreSQL's pg_get_indexdef does.
+/// Each `old` in a list of column names becomes `new`.
+fn rename_in(cols: &mut [String], old: &str, new: &str) {
+    for c in cols.iter_mut().filter(|c| *c == old) {
+        *c = new.to_owned();
+    }
+}
+
 fn rename_word(text: &str, old: &str, new: &str) -> String {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = String::with_capacity(text.len());

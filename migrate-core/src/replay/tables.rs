@@ -60,13 +60,7 @@ impl Replayer<'_> {
                 .map(|t| t.columns.clone())
                 .unwrap_or_default();
             for c in &parent_columns {
-                if table.column(&c.name).is_none() {
-                    // A partition or child shares its parent's sequences; it owns none.
-                    table.columns.push(Column {
-                        sequence: None,
-                        ..c.clone()
-                    });
-                }
+                table.inherit_column(c);
             }
             if s.partbound.is_some() {
                 table.partitioning = Partitioning::PartitionOf(pq.clone());
@@ -442,13 +436,14 @@ impl Replayer<'_> {
             || cd.constraints.iter().any(|c| {
                 matches!(&c.node, Some(NodeEnum::Constraint(c)) if is(c.contype, ConstrType::ConstrDefault))
             });
-        if let Some(c) = self
-            .schema
-            .tables
-            .get_mut(table)
-            .map(Arc::make_mut)
-            .and_then(|t| t.column_mut(&cd.colname))
-        {
+        let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
+            return;
+        };
+        // The child's own too: a parent's DROP COLUMN leaves it.
+        if let Some(i) = t.inherited.get_mut(&cd.colname) {
+            i.local = true;
+        }
+        if let Some(c) = t.column_mut(&cd.colname) {
             c.nullable &= !not_null;
             c.has_default |= default;
         }
@@ -733,16 +728,16 @@ impl Replayer<'_> {
         } else {
             c.conname.clone()
         };
+        // A primary key's columns are NOT NULL, on the partitions and
+        // children too (PostgreSQL sets NOT NULL down the hierarchy).
+        if let ConstraintKind::PrimaryKey { columns } = &kind {
+            for k in columns {
+                self.each_column(table, k, |col| col.nullable = false);
+            }
+        }
         let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
             return;
         };
-        if let ConstraintKind::PrimaryKey { columns } = &kind {
-            for k in columns {
-                if let Some(col) = tbl.column_mut(k) {
-                    col.nullable = false;
-                }
-            }
-        }
         let index = match &kind {
             ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
                 Some(adopted.unwrap_or_else(|| Index {
@@ -769,6 +764,8 @@ impl Replayer<'_> {
         let inherited_check = matches!(kind, ConstraintKind::Check { .. }) && !c.is_no_inherit;
         tbl.constraints.insert(name.clone(), kind.clone());
         if let Some(ix) = index {
+            let partitions = self.partitions_of(table);
+            self.doubt_adopted_indexes(&ix, &partitions);
             self.schema
                 .indexes
                 .insert(QualName::new(table.schema.clone(), name.clone()), ix);
@@ -788,7 +785,7 @@ impl Replayer<'_> {
 
 /// The names an index's columns give an implicit index name: the column, or
 /// for an expression its FigureColname, as they were when it was built.
-fn index_column_names(ix: &Index) -> Vec<String> {
+pub(super) fn index_column_names(ix: &Index) -> Vec<String> {
     if !ix.names.is_empty() {
         return ix.names.clone();
     }

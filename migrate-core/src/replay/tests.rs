@@ -17,20 +17,20 @@ fn file(sql: &str) -> SqlFile {
     }
 }
 
-fn run(schema: &mut Schema, sql: &str) -> ReplayFindings {
+pub(super) fn run(schema: &mut Schema, sql: &str) -> ReplayFindings {
     let mut f = ReplayFindings::default();
     replay_file(schema, &file(sql), &mut f);
     f
 }
 
-fn replayed(sql: &str) -> Schema {
+pub(super) fn replayed(sql: &str) -> Schema {
     let mut s = Schema::empty();
     let f = run(&mut s, sql);
     assert!(f.errors.is_empty(), "{}", f.errors);
     s
 }
 
-fn errors(sql: &str) -> Vec<String> {
+pub(super) fn errors(sql: &str) -> Vec<String> {
     let mut s = Schema::empty();
     run(&mut s, sql)
         .errors

@@ -1,0 +1,130 @@
+//! Partitions and inheritance children: which tables a column change on a
+//! parent reaches, and the bookkeeping that decides it.
+
+use std::sync::Arc;
+
+use super::Replayer;
+use crate::model::schema::{Column, Index, Partitioning, QualName};
+
+impl Replayer<'_> {
+    /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
+    /// (PostgreSQL refuses it otherwise), now one parent more.
+    pub(super) fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
+        let columns = self
+            .schema
+            .tables
+            .get(parent)
+            .map(|t| t.columns.clone())
+            .unwrap_or_default();
+        if let Some(t) = self.schema.tables.get_mut(child).map(Arc::make_mut) {
+            for c in &columns {
+                if t.column(&c.name).is_some() {
+                    t.inherit_column(c);
+                }
+            }
+        }
+    }
+
+    /// Applies `change` to `column` of `table` and of its partitions and
+    /// children: column changes reach all of them, as in PostgreSQL.
+    pub(super) fn each_column(
+        &mut self,
+        table: &QualName,
+        column: &str,
+        mut change: impl FnMut(&mut Column),
+    ) {
+        let partitions = self.partitions_of(table);
+        for t in std::iter::once(table.clone()).chain(partitions) {
+            if let Some(c) = self
+                .schema
+                .tables
+                .get_mut(&t)
+                .map(Arc::make_mut)
+                .and_then(|t| t.column_mut(column))
+            {
+                change(c);
+            }
+        }
+    }
+
+    /// The partitions and inheritance children of `table`, all the way down
+    /// (sub-partitions, grandchildren): column changes reach every one.
+    pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
+        let mut out: Vec<QualName> = Vec::new();
+        let mut todo = vec![table.clone()];
+        while let Some(parent) = todo.pop() {
+            let mut found = self.schema.related().partitions(&parent);
+            found.retain(|p| {
+                !out.contains(p)
+                    && p != table
+                    && self.schema.tables.get(p).is_some_and(|t| {
+                        matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
+                            || t.inherits.contains(&parent)
+                    })
+            });
+            todo.extend(found.iter().cloned());
+            out.extend(found);
+        }
+        out
+    }
+
+    /// The tables a DROP COLUMN on `table` takes `column` from: `table`, and
+    /// each partition or child that has it from that parent alone, recursively.
+    /// With it, the direct children that keep the column (another parent has
+    /// it, or they define it themselves), whose parent then drops it.
+    pub(super) fn column_reach(
+        &mut self,
+        table: &QualName,
+        column: &str,
+    ) -> (Vec<QualName>, Vec<QualName>) {
+        let mut out = vec![table.clone()];
+        let mut keep = Vec::new();
+        let mut todo = vec![table.clone()];
+        while let Some(parent) = todo.pop() {
+            for child in self.schema.related().partitions(&parent) {
+                let Some(t) = self.schema.tables.get(&child) else {
+                    continue;
+                };
+                let direct = matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
+                    || t.inherits.contains(&parent);
+                if !direct || out.contains(&child) || t.column(column).is_none() {
+                    continue;
+                }
+                if t.only_inherited(column) {
+                    out.push(child.clone());
+                    todo.push(child);
+                } else {
+                    keep.push(child);
+                }
+            }
+        }
+        (out, keep)
+    }
+
+    /// An index on a partitioned table adopts each partition's existing index
+    /// that matches it (PostgreSQL attaches it instead of building a copy, also
+    /// on ATTACH PARTITION), and dropping the parent's index then drops the
+    /// adopted ones. Matching takes more than the model compares, so the
+    /// candidates on `partitions` become opaque.
+    pub(super) fn doubt_adopted_indexes(&mut self, parent: &Index, partitions: &[QualName]) {
+        for p in partitions {
+            if !self.schema.tables.get(p).is_some_and(|t| t.is_partition()) {
+                continue;
+            }
+            for q in self.schema.related().indexes(p) {
+                let adoptable = self.schema.indexes.get(&q).is_some_and(|ix| {
+                    &ix.table == p
+                        && ix.columns == parent.columns
+                        && ix.unique == parent.unique
+                        && ix.partial == parent.partial
+                });
+                if adoptable && !self.schema.opaque.contains(&q) {
+                    self.make_opaque(
+                        q,
+                        "a partitioned table's index may have adopted this partition's index, which then goes with it",
+                    );
+                }
+            }
+        }
+    }
+}
