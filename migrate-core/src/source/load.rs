@@ -379,72 +379,75 @@ fn load_file(
     }
     let (transactional, irreversible, unchecked_file) = markers(path, &sql, diags);
     let span = |s: &Statement| (s.start, s.end);
-    let tx = TxCheck::new(path, &sql, transactional);
-    // A large file's tokens and trees are never all in memory at once: only
-    // its spans are kept, and checks parse it again a chunk at a time.
-    if sql.len() >= chunked_from {
-        // Half a megabyte at the default threshold; tests that lower the
-        // threshold get smaller chunks, many to a file.
-        let chunk = chunked_from / 8;
-        let mut spans = Vec::new();
-        let mut tx_findings = Diagnostics::default();
-        let mut hash = TokenHash::default();
-        let parsed = parse_chunked(&sql, chunk, Some(&mut hash), &mut |chunk| {
-            tx.statements(&chunk, &mut tx_findings);
-            spans.extend(chunk.iter().map(span));
-        });
-        drop(tx);
-        // A file that does not parse chunk by chunk is loaded whole below,
-        // which reports its error.
-        if parsed {
-            diags.extend(tx_findings);
-            return Some(SqlFile {
-                unchecked: unchecked_statements(&sql, &spans, unchecked_file),
-                path: path.to_owned(),
+    // The parse: the trees (kept for a file parsed whole), the spans, the
+    // checksum, and the chunk size of a file parsed a chunk at a time.
+    let (parsed, spans, checksum, chunked) = {
+        let tx = TxCheck::new(path, &sql, transactional);
+        // A large file's tokens and trees are never all in memory at once:
+        // only its spans are kept, and checks parse it again a chunk at a
+        // time. One that does not parse so is parsed whole, which reports
+        // its error.
+        let mut in_chunks = None;
+        if sql.len() >= chunked_from {
+            // Half a megabyte at the default threshold; tests that lower the
+            // threshold get smaller chunks, many to a file.
+            let chunk = chunked_from / 8;
+            let mut spans = Vec::new();
+            let mut found = Diagnostics::default();
+            let mut hash = TokenHash::default();
+            if parse_chunked(&sql, chunk, Some(&mut hash), &mut |statements| {
+                tx.statements(&statements, &mut found);
+                spans.extend(statements.iter().map(span));
+            }) {
+                diags.extend(found);
                 // Token offsets into CRLF text would not match the normalised
                 // text that checksum() hashes.
-                checksum: if sql.contains('\r') {
+                let sum = if sql.contains('\r') {
                     checksum(&sql)
                 } else {
                     hash.finish()
-                },
-                transactional,
-                irreversible,
-                statements: Vec::new(),
-                spans,
-                parse_failed: false,
-                chunked: Some(chunk),
-                sql,
-            });
+                };
+                in_chunks = Some((spans, sum, chunk));
+            }
         }
-    }
-    let tx = TxCheck::new(path, &sql, transactional);
-    let tokens = scan(&sql);
-    let lexemes = tokens.as_deref().unwrap_or_default();
-    let parsed = parse_scanned(path, &sql, lexemes).map(|s| {
-        tx.statements(&s, diags);
-        let spans = s.iter().map(span).collect();
-        (s, spans)
-    });
-    drop(tx);
-    let (statements, spans, parse_failed) = match parsed {
-        Ok((statements, spans)) => (statements, spans, false),
-        Err(d) => {
-            diags.push(d);
-            (Vec::new(), Vec::new(), true)
+        match in_chunks {
+            Some((spans, sum, chunk)) => (Ok(Vec::new()), spans, sum, Some(chunk)),
+            None => {
+                let tokens = scan(&sql);
+                let parsed = parse_scanned(path, &sql, tokens.as_deref().unwrap_or_default());
+                if let Ok(statements) = &parsed {
+                    tx.statements(statements, diags);
+                }
+                let spans = parsed
+                    .as_ref()
+                    .map(|s| s.iter().map(span).collect())
+                    .unwrap_or_default();
+                (
+                    parsed,
+                    spans,
+                    checksum_scanned(&sql, tokens.as_deref()),
+                    None,
+                )
+            }
         }
     };
-    let unchecked = unchecked_statements(&sql, &spans, unchecked_file);
+    let (statements, parse_failed) = match parsed {
+        Ok(statements) => (statements, false),
+        Err(d) => {
+            diags.push(d);
+            (Vec::new(), true)
+        }
+    };
     Some(SqlFile {
-        unchecked,
+        unchecked: unchecked_statements(&sql, &spans, unchecked_file),
         path: path.to_owned(),
-        checksum: checksum_scanned(&sql, tokens.as_deref()),
+        checksum,
         transactional,
         irreversible,
         statements,
         spans,
         parse_failed,
-        chunked: None,
+        chunked,
         sql,
     })
 }
