@@ -236,16 +236,21 @@ pub(crate) fn load(
     let stamp = entry
         .as_ref()
         .and_then(|_| stamp(dir, &cfg.tool, &options_text(display, &core)));
+    // Read once: whether it vouches by the metadata or by the content.
+    let cached = entry.as_deref().and_then(read_entry);
+    let stamped = cached
+        .as_ref()
+        .is_some_and(|c| stamp.as_ref().is_some_and(|now| c.vouches_for(now)));
     if defer
-        && let (Some(entry), Some(stamp)) = (&entry, &stamp)
-        && let Some(facts) = read_entry(entry, None, Some(stamp))
+        && stamped
+        && let (Some(path), Some(c)) = (&entry, cached.as_ref())
     {
-        tracing::debug!(entry = %entry.display(), "analysis cache hit on the files' metadata");
+        tracing::debug!(entry = %path.display(), "analysis cache hit on the files' metadata");
         return Ok((
-            facts,
+            c.facts.clone(),
             Texts::Deferred {
                 dir: dir.to_path_buf(),
-                entry: entry.clone(),
+                entry: path.clone(),
             },
         ));
     }
@@ -258,7 +263,7 @@ pub(crate) fn load(
         return analyze(display, files, &core).map(read);
     };
     let key = content_key(&cfg.tool, display, &core, &files);
-    if let Some(facts) = read_entry(&entry, Some(&key), None) {
+    if let Some(Entry { facts, .. }) = cached.filter(|c| c.key == key) {
         let display = display.trim_end_matches('/');
         let texts: Option<HashMap<String, String>> = files
             .into_iter()
@@ -274,7 +279,7 @@ pub(crate) fn load(
                 // The same files under new metadata (touched, copied), or
                 // changed too close to the entry's writing: recorded again,
                 // so the next run need not read them (once per change).
-                if stamp.is_some() {
+                if !stamped && stamp.is_some() {
                     store(&entry, &key, &facts, stamp.as_ref());
                 }
                 Ok((facts, Texts::Read(texts)))
@@ -420,25 +425,25 @@ struct EntryRef<'a> {
     facts: &'a Facts,
 }
 
-/// The facts of the entry at `path` when it is intact and matches the
-/// content `key`, or else the metadata `stamp` of files that had not
-/// changed for two seconds when the entry was written.
-fn read_entry(path: &Path, key: Option<&str>, stamp: Option<&Stamp>) -> Option<Facts> {
+impl Entry {
+    /// The entry stands for files with this metadata: it recorded the same,
+    /// and they had not changed for two seconds when it was written.
+    fn vouches_for(&self, now: &Stamp) -> bool {
+        self.stamp
+            .as_ref()
+            .is_some_and(|then| then == now && self.written_ns - then.newest_ns > RACY_NS)
+    }
+}
+
+/// The entry at `path`, when it is intact.
+fn read_entry(path: &Path) -> Option<Entry> {
     let Some(body) = read_verified(path, FORMAT) else {
         if path.exists() {
             tracing::debug!(entry = %path.display(), "analysis cache entry is corrupt; ignored");
         }
         return None;
     };
-    let entry: Entry = serde_json::from_slice(&body).ok()?;
-    let by_content = key.is_some_and(|k| entry.key == k);
-    let by_stamp = stamp.is_some_and(|now| {
-        entry
-            .stamp
-            .as_ref()
-            .is_some_and(|then| then == now && entry.written_ns - then.newest_ns > RACY_NS)
-    });
-    (by_content || by_stamp).then_some(entry.facts)
+    serde_json::from_slice(&body).ok()
 }
 
 fn write_entry(
