@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use migrate_core::Diagnostics;
-use migrate_core::check::seeds::load;
+use migrate_core::check::seeds::{load, load_and_check};
 use migrate_core::sql::position::LineIndex;
 use postgres::Client;
 use postgres::error::ErrorPosition;
@@ -72,16 +72,14 @@ impl Seeds {
     pub fn from_dir(dir: &Path) -> Result<Seeds, MigrateError> {
         let mut diags = Diagnostics::default();
         let read = load(dir, &display_of(dir), &mut diags, |_, _| {});
-        if !diags.is_empty() {
-            return Err(MigrateError::InvalidSeeds(diags));
-        }
-        Ok(Seeds::from_core(read))
+        Seeds::from_core(read, diags)
     }
 
     /// [`Seeds::from_dir`], and every file checked against the schema that
     /// `registry`'s migrations build, as `embed_migrations!` checks the seeds
-    /// it embeds: the tables and columns named exist, every NOT NULL column
-    /// without a default gets a value, enum values are labels.
+    /// it embeds (the same `load_and_check`): the tables and columns named
+    /// exist, every NOT NULL column without a default gets a value, enum
+    /// values are labels.
     ///
     /// # Errors
     ///
@@ -90,27 +88,28 @@ impl Seeds {
         // The same replay as `verify-schema`'s: the registry was checked when
         // it was built (compile time or directory load); this rebuilds its model.
         let analysis = crate::verify::analysis_of(registry);
-        let schema = analysis.latest();
         let mut diags = Diagnostics::default();
-        let read = load(dir, &display_of(dir), &mut diags, |file, diags| {
-            migrate_core::check::seeds::check(file, schema, diags)
-        });
-        if !diags.is_empty() {
-            return Err(MigrateError::InvalidSeeds(diags));
-        }
-        Ok(Seeds::from_core(read))
+        let read = load_and_check(dir, &display_of(dir), analysis.latest(), &mut diags);
+        Seeds::from_core(read, diags)
     }
 
-    fn from_core(read: migrate_core::check::seeds::Seeds) -> Seeds {
+    /// The seeds read, unless reading or checking them found anything.
+    fn from_core(
+        read: migrate_core::check::seeds::Seeds,
+        findings: Diagnostics,
+    ) -> Result<Seeds, MigrateError> {
+        if !findings.is_empty() {
+            return Err(MigrateError::InvalidSeeds(findings));
+        }
         let seed = |f: migrate_core::check::seeds::SeedFile| Seed {
             name: Cow::Owned(f.name),
             path: Cow::Owned(f.path),
             sql: Cow::Owned(f.sql),
         };
-        Seeds::new(
+        Ok(Seeds::new(
             read.files.into_iter().map(seed).collect(),
             read.clean.map(seed),
-        )
+        ))
     }
 
     /// The seed files, in the order they run.

@@ -50,14 +50,6 @@ pub fn load_and_check(
     })
 }
 
-/// Checks seeds read earlier (see [`load`]) against `schema`, file by file
-/// in the order they run, `clean.sql` last.
-pub fn check_all(seeds: &Seeds, schema: &Schema, diags: &mut Diagnostics) {
-    for file in seeds.files.iter().chain(&seeds.clean) {
-        check(file, schema, diags);
-    }
-}
-
 /// The one discovery of seed files, for the macro and the runtime's
 /// `SEED_DIR` alike: every `.sql` of `dir` in name order (links followed),
 /// read as UTF-8 and parsed; `each` sees every file that parsed, in name
