@@ -39,6 +39,7 @@ pub mod source {
     pub mod dir;
     pub mod filename;
     pub mod load;
+    pub mod seeds;
 }
 
 pub use source::filename::Direction;
@@ -53,6 +54,7 @@ pub mod model {
     pub mod types;
     mod uncertain;
 }
+pub mod migration;
 pub mod replay;
 pub mod check {
     //! Rules that look across statements and files.

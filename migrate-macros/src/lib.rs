@@ -19,6 +19,7 @@ use migrate_core::{Diagnostics, Options, analyze};
 mod args;
 mod cache;
 mod expand {
+    mod embed;
     pub mod registry;
     pub mod seeds;
     pub mod tables;

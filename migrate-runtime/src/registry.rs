@@ -269,15 +269,12 @@ impl Registry {
                 // Downs with findings are left out: `down` refuses them.
                 let down = m
                     .down
-                    .filter(|d| !warnings.iter().any(|w| w.path == d.path));
-                let irreversible = down.as_ref().is_some_and(|d| d.irreversible);
-                Migration {
-                    version: Version::new(m.version),
-                    name: Cow::Owned(m.name),
-                    up: script(m.up),
-                    down: down.filter(|d| !d.irreversible).map(&mut script),
-                    irreversible,
-                }
+                    .filter(|d| !warnings.iter().any(|w| w.path == d.path))
+                    .map(|d| {
+                        let irreversible = d.irreversible;
+                        (script(d), irreversible)
+                    });
+                Migration::new(Version::new(m.version), m.name, script(m.up), down)
             })
             .collect();
         let mut r = Registry::new(migrations);
@@ -288,6 +285,22 @@ impl Registry {
             None => r.needs = facts.needs,
         }
         Ok(r)
+    }
+
+    /// The seed files of `dir` (every `*.sql` in name order, `clean.sql`
+    /// apart), each checked against the schema this registry's migrations
+    /// build, as `embed_migrations!` checks the seeds it embeds (the same
+    /// check): the tables and columns named exist, every NOT NULL column
+    /// without a default gets a value, enum values are labels.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrateError::InvalidSeeds`] with every finding.
+    pub fn seeds_from_dir(&self, dir: &Path) -> Result<crate::Seeds, MigrateError> {
+        // The same replay as `verify-schema`'s: the registry was checked when
+        // it was built (compile time or directory load); this rebuilds its model.
+        let analysis = crate::verify::analysis_of(self);
+        Ok(crate::Seeds::from_dir_checked(dir, analysis.latest())?)
     }
 }
 

@@ -1,42 +1,19 @@
 //! Seed files must fit the schema the migrations build.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::migration::Seeds;
 use crate::model::schema::{QualName, Schema};
 use crate::replay::{ReplayFindings, replay_statements};
-use crate::sql::parse::{Statement, parse};
+use crate::source::seeds::{SeedFile, load};
+use crate::sql::parse::Statement;
 use crate::sql::position::LineIndex;
 
-/// The file that removes the seed rows; it runs on `clean`, not on `seed`.
-pub const CLEAN_FILE: &str = "clean.sql";
-
-/// One seed file.
-#[derive(Debug, Clone)]
-pub struct SeedFile {
-    /// As the user names it: the seeds argument joined with the file name.
-    pub path: String,
-    /// The file name without `.sql`.
-    pub name: String,
-    /// The file's exact content.
-    pub sql: String,
-    /// Its top-level statements.
-    pub statements: Vec<Statement>,
-}
-
-/// The seeds directory: files that run in name order, and `clean.sql`.
-#[derive(Debug, Clone, Default)]
-pub struct Seeds {
-    /// The seed files, in name order (`clean.sql` excluded).
-    pub files: Vec<SeedFile>,
-    /// `clean.sql`, when there is one.
-    pub clean: Option<SeedFile>,
-    /// Every file read, for rebuild tracking.
-    pub read: Vec<PathBuf>,
-}
+pub use crate::source::seeds::CLEAN_FILE;
 
 /// Reads and checks every seed file against `schema` (the latest migration's).
 pub fn load_and_check(
@@ -48,76 +25,6 @@ pub fn load_and_check(
     load(dir, display, diags, |file, diags| {
         check(file, schema, diags)
     })
-}
-
-/// The one discovery of seed files, for the macro and the runtime's
-/// `SEED_DIR` alike: every `.sql` of `dir` in name order (links followed),
-/// read as UTF-8 and parsed; `each` sees every file that parsed, in name
-/// order. A file that cannot be read, is not UTF-8 or does not parse is a
-/// finding, never skipped in silence.
-pub fn load(
-    dir: &Path,
-    display: &str,
-    diags: &mut Diagnostics,
-    mut each: impl FnMut(&SeedFile, &mut Diagnostics),
-) -> Seeds {
-    let display = display.trim_end_matches('/');
-    let mut seeds = Seeds::default();
-    // The one listing of .sql files: links followed (ConfigMap mounts), and a
-    // file that cannot be read is reported, never skipped.
-    let mut files = match crate::source::dir::sql_files(dir) {
-        Ok(f) => f,
-        Err(e) => {
-            diags.push(Diagnostic::file(
-                display,
-                format!("cannot read the seeds directory: {e}"),
-            ));
-            return seeds;
-        }
-    };
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    for f in files {
-        let name = f.name;
-        let path = format!("{display}/{name}");
-        seeds.read.push(f.path.clone());
-        let sql = match f.bytes.map(String::from_utf8) {
-            Ok(Ok(s)) => s,
-            Ok(Err(_)) => {
-                diags.push(
-                    Diagnostic::file(&path, "the file is not valid UTF-8")
-                        .with_help("save it as UTF-8"),
-                );
-                continue;
-            }
-            Err(e) => {
-                diags.push(Diagnostic::file(
-                    &path,
-                    format!("cannot read the file: {e}"),
-                ));
-                continue;
-            }
-        };
-        let statements = match parse(&path, &sql) {
-            Ok(s) => s,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        let file = SeedFile {
-            path,
-            name: name.trim_end_matches(".sql").to_owned(),
-            sql,
-            statements,
-        };
-        each(&file, diags);
-        if name == CLEAN_FILE {
-            seeds.clean = Some(file);
-        } else {
-            seeds.files.push(file);
-        }
-    }
-    seeds
 }
 
 /// Checks one seed file: the tables and columns it names exist, INSERTs give

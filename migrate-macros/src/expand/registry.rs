@@ -4,34 +4,16 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use migrate_core::SourceMigration;
-use migrate_core::source::load::SqlFile;
+use migrate_core::migration::Migration;
 
+use super::embed::Embed;
 use crate::paths::Located;
 
-fn script(file: &SqlFile, located: &Located) -> TokenStream {
-    let path = &file.path;
-    let abs = located.absolute(&file.path);
-    let checksum = &file.checksum;
-    let transactional = file.transactional;
-    let ranges = file.spans.iter().map(|&(a, b)| quote!((#a, #b)));
-    // include_str! also makes cargo rebuild when the file is edited.
-    quote! {
-        ::migrate_runtime::__private::Script::embedded(
-            #path, include_str!(#abs), #checksum, #transactional, &[#(#ranges),*],
-        )
-    }
-}
-
-/// `V000001_INIT_SCHEMA`: the digits as written in the file name.
-pub fn version_const_name(m: &SourceMigration) -> String {
-    let digits =
-        m.up.path
-            .rsplit('/')
-            .next()
-            .and_then(|f| f.split('_').next())
-            .unwrap_or_default();
-    let name: String = m
-        .name
+/// `V000001_INIT_SCHEMA`: the migration's label (the version with the
+/// digits its file name gives it), upper case, as an identifier.
+fn version_const_name(m: &Migration) -> String {
+    let label: String = m
+        .label()
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -41,29 +23,15 @@ pub fn version_const_name(m: &SourceMigration) -> String {
             }
         })
         .collect();
-    format!("V{digits}_{name}")
+    format!("V{label}")
 }
 
 pub fn expand(migrations: &[SourceMigration], located: &Located, target: u32) -> TokenStream {
-    let entries = migrations.iter().map(|m| {
-        let version = m.version;
-        let name = &m.name;
-        let up = script(&m.up, located);
-        let irreversible = m.down.as_ref().is_some_and(|d| d.irreversible);
-        let down = match m.down.as_ref().filter(|d| !d.irreversible) {
-            Some(d) => {
-                let s = script(d, located);
-                quote!(::core::option::Option::Some(#s))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        quote! {
-            ::migrate_runtime::__private::Migration::embedded(#version, #name, #up, #down, #irreversible)
-        }
-    });
+    let migrations: Vec<Migration> = migrations.iter().map(Migration::from_source).collect();
+    let entries = migrations.iter().map(|m| Embed::new(m, located));
     let consts = migrations.iter().map(|m| {
         let ident = format_ident!("{}", version_const_name(m));
-        let version = m.version;
+        let version = m.version.get();
         let doc = format!("Version of `{}`.", m.up.path);
         quote! {
             #[doc = #doc]

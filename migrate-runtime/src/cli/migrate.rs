@@ -146,7 +146,7 @@ pub(super) fn print_plan(out: &mut Out, plan: &Plan<'_>) -> Result<(), Failure> 
             step.migration.label(),
             s.path
         ));
-        out.line(s.text()?.trim_end());
+        out.line(s.text().map_err(MigrateError::from)?.trim_end());
         out.line("");
     }
     Ok(())

@@ -74,12 +74,9 @@ pub(super) fn load_seeds(
     registry: &Registry,
 ) -> Result<Cow<'static, Seeds>, Failure> {
     match (&g.seed_dir, embedded) {
-        (Some(dir), _) => Ok(Cow::Owned(Seeds::from_dir_checked(dir, registry)?)),
+        (Some(dir), _) => Ok(Cow::Owned(registry.seeds_from_dir(dir)?)),
         (None, Some(s)) => Ok(Cow::Borrowed(s)),
-        (None, None) => Ok(Cow::Owned(Seeds::from_dir_checked(
-            Path::new("seeds"),
-            registry,
-        )?)),
+        (None, None) => Ok(Cow::Owned(registry.seeds_from_dir(Path::new("seeds"))?)),
     }
 }
 

@@ -366,6 +366,21 @@ impl MigrateError {
     }
 }
 
+impl From<migrate_core::migration::Changed> for MigrateError {
+    fn from(c: migrate_core::migration::Changed) -> Self {
+        MigrateError::Changed {
+            path: c.path,
+            why: c.why,
+        }
+    }
+}
+
+impl From<migrate_core::migration::InvalidSeeds> for MigrateError {
+    fn from(s: migrate_core::migration::InvalidSeeds) -> Self {
+        MigrateError::InvalidSeeds(s.0)
+    }
+}
+
 /// The first 12 hex digits: enough to tell checksums apart in a message.
 pub(crate) fn short(checksum: &str) -> &str {
     checksum.get(..12).unwrap_or(checksum)
