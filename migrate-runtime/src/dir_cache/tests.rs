@@ -33,10 +33,14 @@ fn age_entry(cfg: &CacheConfig, secs: i64) -> PathBuf {
         .unwrap()
         .path();
     let body = read_verified(&entry, FORMAT).unwrap();
-    let mut json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    let written = json["written_ns"].as_i64().unwrap();
-    json["written_ns"] = (written + secs * 1_000_000_000).into();
-    write_verified(&entry, FORMAT, &serde_json::to_vec(&json).unwrap()).unwrap();
+    let e: Entry = postcard::from_bytes(&body).unwrap();
+    let aged = EntryRef {
+        key: &e.key,
+        stamp: e.stamp.as_ref(),
+        written_ns: e.written_ns + i128::from(secs) * 1_000_000_000,
+        facts: &e.facts,
+    };
+    write_verified(&entry, FORMAT, &postcard::to_stdvec(&aged).unwrap()).unwrap();
     entry
 }
 

@@ -13,7 +13,7 @@ use super::reconcile;
 use super::state::{self, DbState, Mark, Session, View};
 use super::{
     AppliedStep, Event, HistoryDirection, Migrator, Plan, Repaired, Report, Status, Step, Target,
-    Tool, adopt, apply, lock, problems, status,
+    Tool, adopt, apply, current, lock, problems, status,
 };
 use crate::error::{MigrateError, MigrationRef};
 use crate::migration::Version;
@@ -34,7 +34,18 @@ impl<'r> Migrator<'r> {
         // Most runs have nothing to do (every deploy runs `up`): answer them from
         // one read, without the lock and without writing. Anything else, including
         // an error (a concurrent run may be half-way), is decided under the lock.
-        let st = state::read(client, &s).await?;
+        let tables = state::tables(client, &s).await?;
+        if matches!(target, Target::Up { .. })
+            && let Some(v) = current::proven(client, &s, tables, self.registry).await?
+        {
+            return Ok(Report {
+                from: Some(v),
+                to: Some(v),
+                elapsed: started.elapsed(),
+                ..Report::default()
+            });
+        }
+        let st = state::read_with(client, &s, tables).await?;
         if st.version_table_exists
             && st.history_table_exists
             && let Ok((view, steps)) = self.prepare(&st, target)
@@ -332,7 +343,7 @@ impl<'r> Migrator<'r> {
         Ok(found)
     }
 
-    async fn session<C: Conn>(&self, client: &mut C) -> Result<Session, MigrateError> {
+    pub(super) async fn session<C: Conn>(&self, client: &mut C) -> Result<Session, MigrateError> {
         self.options.check_names()?;
         let s = state::session(
             client,

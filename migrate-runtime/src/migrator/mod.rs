@@ -4,6 +4,7 @@ pub(crate) mod adopt;
 pub(crate) mod apply;
 mod commands;
 pub(crate) mod conn;
+mod current;
 pub(crate) mod lock;
 mod plan;
 mod problems;

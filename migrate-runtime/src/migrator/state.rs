@@ -271,9 +271,17 @@ fn reset_sql(settings: &[TextRow]) -> String {
     )
 }
 
-/// Reads the version row and the latest history row of each version, in one
-/// round trip when both tables exist.
-pub(crate) async fn read<C: Conn>(client: &mut C, s: &Session) -> Result<DbState, MigrateError> {
+/// Which of the migration tables exist, and whether the history has the
+/// `down_checksum` column (tables written before it was kept do not).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Tables {
+    pub version: bool,
+    pub history: bool,
+    pub down_checksum: bool,
+}
+
+/// Looks for the migration tables: one round trip.
+pub(crate) async fn tables<C: Conn>(client: &mut C, s: &Session) -> Result<Tables, MigrateError> {
     let exists = format!(
         "SELECT to_regclass({v}) IS NOT NULL, to_regclass({h}) IS NOT NULL, \
          EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass({h}) \
@@ -286,16 +294,30 @@ pub(crate) async fn read<C: Conn>(client: &mut C, s: &Session) -> Result<DbState
         .await
         .map_err(|e| MigrateError::db("looking for the migration tables", e))?;
     let flags = rows(&msgs);
-    let (vt, ht, down_col) = flags
+    Ok(flags
         .first()
-        .map(|r| {
-            (
-                r[0].as_deref() == Some("t"),
-                r[1].as_deref() == Some("t"),
-                r[2].as_deref() == Some("t"),
-            )
+        .map(|r| Tables {
+            version: r[0].as_deref() == Some("t"),
+            history: r[1].as_deref() == Some("t"),
+            down_checksum: r[2].as_deref() == Some("t"),
         })
-        .unwrap_or((false, false, false));
+        .unwrap_or_default())
+}
+
+/// Reads the version row and the latest history row of each version, in one
+/// round trip when both tables exist.
+pub(crate) async fn read<C: Conn>(client: &mut C, s: &Session) -> Result<DbState, MigrateError> {
+    let t = tables(client, s).await?;
+    read_with(client, s, t).await
+}
+
+/// [`read`], the tables already looked for.
+pub(crate) async fn read_with<C: Conn>(
+    client: &mut C,
+    s: &Session,
+    t: Tables,
+) -> Result<DbState, MigrateError> {
+    let (vt, ht, down_col) = (t.version, t.history, t.down_checksum);
     let mut state = DbState {
         version_table_exists: vt,
         history_table_exists: ht,
@@ -369,7 +391,7 @@ pub(crate) async fn read<C: Conn>(client: &mut C, s: &Session) -> Result<DbState
     Ok(state)
 }
 
-fn parse_i64(v: &Option<String>, table: &QualifiedTable) -> Result<i64, MigrateError> {
+pub(crate) fn parse_i64(v: &Option<String>, table: &QualifiedTable) -> Result<i64, MigrateError> {
     v.as_deref()
         .and_then(|t| t.parse().ok())
         .ok_or_else(|| MigrateError::BadTable {
@@ -380,7 +402,7 @@ fn parse_i64(v: &Option<String>, table: &QualifiedTable) -> Result<i64, MigrateE
 
 type TextRow = Vec<Option<String>>;
 
-fn rows(msgs: &[SimpleQueryMessage]) -> Vec<TextRow> {
+pub(crate) fn rows(msgs: &[SimpleQueryMessage]) -> Vec<TextRow> {
     result_sets(msgs).into_iter().next().unwrap_or_default()
 }
 
