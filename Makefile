@@ -17,7 +17,13 @@ DB_TEST_URL ?= postgres://postgres:postgres@localhost:5432/postgres?sslmode=disa
 export DB_URL DB_TEST_URL
 
 CARGO ?= cargo
-NOVACRON_DB = $(CARGO) run -q --bin novacron-db --
+export CARGO
+# The binary, brought up to date first (scripts/lib.sh): the same build as
+# `make build` and `make test`.
+NOVACRON_DB = scripts/run.sh
+# Threads per test binary: most tests wait on PostgreSQL or on a child
+# process, so more than the cores (2 on CI) overlap those waits.
+TEST_THREADS ?= 6
 
 .DEFAULT_GOAL := help
 .PHONY: help deps postgres build dev test test-matrix fmt clippy fuzz
@@ -33,23 +39,22 @@ deps: ## Install missing OS packages the build needs (libclang, cc, libssl-dev, 
 postgres: ## Make DB_URL and DB_TEST_URL answer (start/install local PostgreSQL, role, database)
 	@scripts/ensure-postgres.sh --also-test
 
-build: ## Build the workspace
-	$(CARGO) build --workspace
+build: ## Build the workspace: the binary and the tests, the one build make test reuses
+	scripts/cargo-test.sh --no-run
 
 dev: deps postgres build ## Set up a development database: migrate, seed, show status
 	$(NOVACRON_DB) up
 	$(NOVACRON_DB) seed
 	$(NOVACRON_DB) status
 
-# test: one cargo invocation, so one feature resolution and one build of each
-# crate (a second invocation with other features builds libpg_query and the
-# rest again, in time and in disk). Not --all-targets: that would run the
-# benches as tests; the default targets are the libraries, binaries, examples
-# (built), integration tests and doc tests.
-# pgcheck's tests/tokio_postgres.rs needs feature tokio-postgres; it runs in the
-# workspace line because the root package enables that feature (refinery's does not).
+# test: one cargo invocation (scripts/cargo-test.sh, which `make build` and the
+# scripts' build share), so one feature resolution and one build of each
+# crate. Not --all-targets: that would run the benches as tests; the default
+# targets are the libraries, binaries, examples (built), integration tests and
+# doc tests. pgcheck's tests/tokio_postgres.rs needs feature tokio-postgres; it
+# runs because the root package enables that feature (refinery's does not).
 test: deps postgres ## Run all tests (unit, integration, UI, doc) against DB_TEST_URL
-	$(CARGO) test --workspace --features pgcheck/refinery --no-fail-fast
+	scripts/cargo-test.sh --no-fail-fast -- --test-threads=$(TEST_THREADS)
 
 # test-matrix: the tests MATRIX_TESTS (of the packages MATRIX_PACKAGES) against
 # each PostgreSQL version of PG_VERSIONS, each on its own server
@@ -102,8 +107,8 @@ fuzz: ## Fuzz scan/parse, replay and analysis for FUZZ_SECONDS each (cargo-fuzz,
 
 # Database targets (db-migrate, db-rollback, db-seed, ...) go below.
 #
-# They run the binary through cargo, so it is rebuilt when a migration or seed
-# file changed. Those that talk to a server depend on `postgres`, which makes
+# They run the binary through scripts/run.sh, which has cargo bring it up to
+# date first, so it is rebuilt when a migration or seed file changed. Those that talk to a server depend on `postgres`, which makes
 # DB_URL (and DB_TEST_URL) answer first.
 #
 # db-test-setup / db-test-clean work on database DB_TEST_DB on the server of
@@ -183,8 +188,8 @@ db-backup: postgres ## Back DB_URL up into backups/ (or FILE=...), pg_dump custo
 db-restore: postgres ## Restore a backup into DB_URL: FILE=... (FORCE=1 over a non-empty database)
 	$(NOVACRON_DB) restore '$(FILE)' $(if $(FORCE),--force)
 
-test-integration: deps postgres ## Run the integration tests only (root crate and pgcheck, the runtime)
-	$(CARGO) test -p novacron-db -p pgcheck --test '*' --no-fail-fast
+test-integration: deps postgres ## Run the integration tests only (every crate's tests/)
+	scripts/cargo-test.sh --test '*' --no-fail-fast -- --test-threads=$(TEST_THREADS)
 
 bench: ## Benchmarks as tables (BENCH_COMPILE=1 adds the build-time comparison, which builds sqlx and refinery)
 	$(CARGO) bench -p pgcheck-core --bench pipeline

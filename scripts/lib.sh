@@ -35,7 +35,9 @@ find_binary() {
         BIN=$target/debug/novacron-db
         [[ -x $BIN ]] || echo "$SCRIPT: building novacron-db (the first build takes a few minutes)" >&2
         # Cargo's output only when the build fails: warnings are not the user's business.
-        if ! log=$(cd "$ROOT" && cargo build -q --bin novacron-db 2>&1); then
+        # The workspace's one build (see cargo-test.sh): the binary of
+        # `make build` and of the test suite, not a build of its own.
+        if ! log=$("$ROOT/scripts/cargo-test.sh" --no-run -q 2>&1); then
             printf '%s\n%s: building novacron-db failed\n' "$log" "$SCRIPT" >&2
             exit 1
         fi

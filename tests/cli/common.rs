@@ -64,3 +64,12 @@ pub fn dir_with_a() -> TempDir {
 pub fn scalar_i64(c: &mut postgres::Client, sql: &str) -> i64 {
     c.query_one(sql, &[]).unwrap().get(0)
 }
+
+/// Held by the tests whose assertions depend on when a signal or a tick
+/// arrives (kill, progress): `make test` runs more test threads than cores,
+/// and those tests must not also compete with one another.
+pub fn one_timing_test_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

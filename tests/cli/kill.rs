@@ -7,6 +7,7 @@ use test_support::TestDb;
 
 #[test]
 fn a_killed_run_leaves_nothing_half_done() {
+    let _one = crate::common::one_timing_test_at_a_time();
     let db = TestDb::new();
     let mut c = db.client();
     let d = dir_with_a();
@@ -65,6 +66,7 @@ fn a_killed_run_leaves_nothing_half_done() {
 /// where it stopped, and the exit code is 130 or 143.
 #[test]
 fn sigint_and_sigterm_cancel_the_running_statement_and_stop() {
+    let _one = crate::common::one_timing_test_at_a_time();
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let db = TestDb::new();
         let mut c = db.client();
@@ -166,13 +168,19 @@ fn wait_for_sleep(c: &mut postgres::Client) {
 /// connection goes, so the migration is not applied.
 #[test]
 fn a_second_sigint_exits_at_once() {
+    let _one = crate::common::one_timing_test_at_a_time();
     let db = TestDb::new();
     let mut c = db.client();
     let d = dir_with_a();
     d.add(
         "000002_stubborn",
+        // Every cancel is caught: on a loaded machine the statement was
+        // sometimes cancelled a second time (about one run in three at 6 test
+        // threads; the cause is not known), and what is checked here is only
+        // that the second Ctrl-C does not wait for the statement at all.
         "CREATE TABLE stubborn (id int);\n\
-         DO $$ BEGIN PERFORM pg_sleep(30); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(30); END $$;\n",
+         DO $$ BEGIN LOOP BEGIN PERFORM pg_sleep(30); EXIT; \
+         EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END $$;\n",
         Some("DROP TABLE stubborn;"),
     );
     let dir = d.path().to_str().unwrap();

@@ -6,6 +6,7 @@ use test_support::TestDb;
 
 #[test]
 fn a_long_migration_says_it_is_still_running() {
+    let _one = crate::common::one_timing_test_at_a_time();
     let db = TestDb::new();
     let d = TempDir::new();
     d.add(

@@ -18,8 +18,18 @@ fn version_text(v: Option<Version>) -> String {
     v.map_or("no version".to_owned(), |v| format!("version {v}"))
 }
 
+/// At most this many items are named in one message; the rest are counted
+/// (`status` and `validate` list every migration).
+const LISTED: usize = 10;
+
 fn list(items: impl IntoIterator<Item = String>) -> String {
-    items.into_iter().collect::<Vec<_>>().join(", ")
+    let mut items = items.into_iter();
+    let mut out: Vec<String> = items.by_ref().take(LISTED).collect();
+    let more = items.count();
+    if more > 0 {
+        out.push(format!("and {more} more"));
+    }
+    out.join(", ")
 }
 
 /// Why a migration command did not do what was asked.
@@ -401,5 +411,18 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
     } else {
         let s = d.as_secs();
         format!("{}m {}s", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_list_is_cut_and_counted() {
+        let items = (1..=12).map(|i| i.to_string());
+        assert_eq!(
+            super::list(items),
+            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, and 2 more"
+        );
+        assert_eq!(super::list(["a".to_owned()]), "a");
     }
 }
