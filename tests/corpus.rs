@@ -207,13 +207,13 @@ fn check_corpus(c: &Corpus) {
         .query_one("SHOW server_version_num", &[])
         .unwrap()
         .get(0);
-    let opts = Options {
-        require_down: has_downs,
-        history_table: c.version_table.to_owned(),
-        // The tool checks for the server it runs against, as the runtime does.
-        target: PgVersion::from_server_version_num(num.parse().expect("a number")),
-        ..Options::default()
-    };
+    // The tool checks for the server it runs against, as the runtime does.
+    let opts = Options::default()
+        .with_require_down(has_downs)
+        .with_history_table(c.version_table)
+        .with_target(PgVersion::from_server_version_num(
+            num.parse().expect("a number"),
+        ));
     let display = format!("{}/migrations", c.name);
     let a = analyze(&dir, &display, &opts);
     let by_file = findings_by_file(&a);

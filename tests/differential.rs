@@ -92,13 +92,9 @@ fn judge(client: &mut Client, accepted: &[String]) -> Option<Wrong> {
         .query_one("SHOW server_version_num", &[])
         .unwrap()
         .get(0);
-    let opts = Options {
-        require_down: false,
-        target: migrate_core::check::version::PgVersion::from_server_version_num(
-            num.parse().unwrap(),
-        ),
-        ..Options::default()
-    };
+    let opts = Options::default().with_require_down(false).with_target(
+        migrate_core::check::version::PgVersion::from_server_version_num(num.parse().unwrap()),
+    );
     let a = analyze_files("m", files, &opts);
     if !a.errors.is_empty() {
         return Some(Wrong::Findings(a.errors.to_string()));

@@ -105,10 +105,7 @@ fn load(dir: &Path, require_down: bool) -> Analysis {
     let a = analyze(
         dir,
         "migrations",
-        &Options {
-            require_down,
-            ..Options::default()
-        },
+        &Options::default().with_require_down(require_down),
     );
     assert!(a.errors.is_empty(), "{}", a.errors);
     a

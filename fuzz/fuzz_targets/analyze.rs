@@ -24,10 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let chunked = analyze_files(
         "m",
         files,
-        &Options {
-            chunked_from: 1,
-            ..Options::default()
-        },
+        &Options::default().with_chunked_from(1),
     );
     assert_eq!(chunked.errors, analysis.errors);
     assert_eq!(chunked.incomplete, analysis.incomplete);

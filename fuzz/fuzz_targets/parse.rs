@@ -10,9 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let found = discover_files(
         "m",
         vec![("1_f.up.sql".to_owned(), Ok(data.to_vec()))],
-        &LoadOptions {
-            require_down: false,
-        },
+        &LoadOptions::default().with_require_down(false),
     );
     // Every finding renders (positions inside the file, carets on its lines).
     for d in found.diagnostics.iter() {

@@ -78,10 +78,7 @@ fn main() {
         .sum();
 
     let discover_t = time(|| discover(&dir, "m", &LoadOptions::default()));
-    let no_reversal = Options {
-        check_reversal: false,
-        ..Options::default()
-    };
+    let no_reversal = Options::default().with_check_reversal(false);
     let replay_t = time(|| analyze(&dir, "m", &no_reversal));
     let full_t = time(|| analyze(&dir, "m", &Options::default()));
     let a = analyze(&dir, "m", &Options::default());

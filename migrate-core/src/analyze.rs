@@ -12,6 +12,7 @@ use crate::source::load::{Discovered, LoadOptions, SourceMigration, discover, di
 
 /// What [`analyze`] checks.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// Every up needs a down (off for up-only corpora).
     pub require_down: bool,
@@ -36,6 +37,46 @@ impl Default for Options {
             target: crate::check::version::PgVersion::default(),
             chunked_from: crate::sql::parse::CHUNKED_FROM,
         }
+    }
+}
+
+/// Options are built from [`Options::default`] with these, so a field added
+/// later is not a breaking change for callers (the struct is
+/// `#[non_exhaustive]`).
+impl Options {
+    /// See [`Options::require_down`].
+    #[must_use]
+    pub fn with_require_down(mut self, v: bool) -> Self {
+        self.require_down = v;
+        self
+    }
+
+    /// See [`Options::check_reversal`].
+    #[must_use]
+    pub fn with_check_reversal(mut self, v: bool) -> Self {
+        self.check_reversal = v;
+        self
+    }
+
+    /// See [`Options::history_table`].
+    #[must_use]
+    pub fn with_history_table(mut self, v: impl Into<String>) -> Self {
+        self.history_table = v.into();
+        self
+    }
+
+    /// See [`Options::target`].
+    #[must_use]
+    pub fn with_target(mut self, v: crate::check::version::PgVersion) -> Self {
+        self.target = v;
+        self
+    }
+
+    /// See [`Options::chunked_from`].
+    #[must_use]
+    pub fn with_chunked_from(mut self, v: usize) -> Self {
+        self.chunked_from = v;
+        self
     }
 }
 

@@ -23,6 +23,7 @@ pub struct SourcePos {
 /// help: did you mean "text"?
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// The file, as the user names it (relative to the crate or the working dir).
     pub path: String,

@@ -46,10 +46,8 @@ fn facts(m: &SourceMigration) -> String {
 /// Returns how many errors both found.
 fn assert_same(dir: &Path) -> usize {
     let files = read(dir);
-    let opts = Options {
-        require_down: files.iter().any(|(n, _)| n.ends_with(".down.sql")),
-        ..Options::default()
-    };
+    let opts =
+        Options::default().with_require_down(files.iter().any(|(n, _)| n.ends_with(".down.sql")));
     let full = analyze_files("m", files.clone(), &opts);
     let mut handed = Vec::new();
     let each = analyze_files_each("m", files, &opts, &mut |m| handed.push(facts(&m)));
@@ -61,10 +59,7 @@ fn assert_same(dir: &Path) -> usize {
     assert!(each.migrations.is_empty() && each.schemas.is_empty());
     // Every file chunked, chunks as small as they come (each statement
     // parsed on its own unless a `;` does not end it).
-    let chunked_opts = Options {
-        chunked_from: 1,
-        ..opts.clone()
-    };
+    let chunked_opts = opts.clone().with_chunked_from(1);
     let chunked = analyze_files("m", read(dir), &chunked_opts);
     assert_eq!(chunked.errors, full.errors, "{}", dir.display());
     assert_eq!(chunked.incomplete, full.incomplete, "{}", dir.display());

@@ -9,10 +9,7 @@ fn analysis(files: &[(&str, &str)]) -> pgcheck_core::Analysis {
         .iter()
         .map(|(n, s)| ((*n).to_owned(), s.as_bytes().to_vec()))
         .collect();
-    let opts = Options {
-        require_down: false,
-        ..Options::default()
-    };
+    let opts = Options::default().with_require_down(false);
     analyze_files("m", files, &opts)
 }
 

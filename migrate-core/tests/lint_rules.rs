@@ -21,14 +21,7 @@ fn findings(change: &str) -> Vec<String> {
                 CREATE TABLE nodes (id int PRIMARY KEY);";
     std::fs::write(dir.join("1_base.up.sql"), base).unwrap();
     std::fs::write(dir.join("2_change.up.sql"), change).unwrap();
-    let a = analyze(
-        &dir,
-        "m",
-        &Options {
-            require_down: false,
-            ..Options::default()
-        },
-    );
+    let a = analyze(&dir, "m", &Options::default().with_require_down(false));
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(a.errors.is_empty(), "{}", a.errors);
     let found = lint(&a);
@@ -190,14 +183,7 @@ fn levels_and_places() {
         "SET lock_timeout = '1s';\nALTER TABLE vms\n  ADD COLUMN g int NOT NULL;",
     )
     .unwrap();
-    let a = analyze(
-        &dir,
-        "m",
-        &Options {
-            require_down: false,
-            ..Options::default()
-        },
-    );
+    let a = analyze(&dir, "m", &Options::default().with_require_down(false));
     std::fs::remove_dir_all(&dir).unwrap();
     let found = lint(&a);
     assert_eq!(found.len(), 1);

@@ -60,11 +60,9 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         // path (`$crate` of the wrapper) does not survive being text.
         return runtime_path(out, &args.krate).into();
     }
-    let opts = Options {
-        require_down: args.require_down,
-        target: args.postgres,
-        ..Options::default()
-    };
+    let opts = Options::default()
+        .with_require_down(args.require_down)
+        .with_target(args.postgres);
     let analysis = analyze(&located.dir(), &located.display, &opts);
     let analysed = started.elapsed();
     let mut errors: Diagnostics = analysis.errors.clone();

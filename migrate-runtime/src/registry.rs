@@ -373,12 +373,10 @@ pub(crate) fn core_options(dir: &Path, opts: &DirOptions) -> migrate_core::Optio
         .unwrap_or(migrate_core::check::version::PgVersion(
             migrate_core::check::version::NEWEST,
         ));
-    migrate_core::Options {
-        require_down,
-        history_table: opts.history_table.clone(),
-        target,
-        ..migrate_core::Options::default()
-    }
+    migrate_core::Options::default()
+        .with_require_down(require_down)
+        .with_history_table(opts.history_table.clone())
+        .with_target(target)
 }
 
 /// Findings about down files come back beside the analysis; any other is an

@@ -30,11 +30,9 @@ pub fn analysis_of(registry: &Registry) -> Analysis {
     }
     // Irreversible downs are not embedded, and the reversal was checked at
     // compile time.
-    let opts = Options {
-        require_down: false,
-        check_reversal: false,
-        ..Options::default()
-    };
+    let opts = Options::default()
+        .with_require_down(false)
+        .with_check_reversal(false);
     analyze_files(&display, files, &opts)
 }
 

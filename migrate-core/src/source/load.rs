@@ -11,6 +11,7 @@ use crate::sql::parse::{CHUNKED_FROM, Statement, parse_chunked, parse_scanned, s
 
 /// Options for [`discover`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LoadOptions {
     /// Every up needs a down. Off only for up-only corpora (Harbor's).
     pub require_down: bool,
@@ -32,6 +33,16 @@ impl Default for LoadOptions {
             keep_trees: true,
             chunked_from: CHUNKED_FROM,
         }
+    }
+}
+
+impl LoadOptions {
+    /// See [`LoadOptions::require_down`] (the struct is `#[non_exhaustive]`:
+    /// callers start from [`LoadOptions::default`]).
+    #[must_use]
+    pub fn with_require_down(mut self, v: bool) -> Self {
+        self.require_down = v;
+        self
     }
 }
 

@@ -170,15 +170,13 @@ impl From<&migrate_core::Diagnostic> for Finding {
 
 impl From<Finding> for migrate_core::Diagnostic {
     fn from(f: Finding) -> Self {
-        migrate_core::Diagnostic {
-            path: f.path,
-            pos: f
-                .pos
-                .map(|(line, col)| migrate_core::SourcePos { line, col }),
-            message: f.message,
-            snippet: f.snippet,
-            help: f.help,
-        }
+        let mut d = migrate_core::Diagnostic::file(f.path, f.message);
+        d.pos = f
+            .pos
+            .map(|(line, col)| migrate_core::SourcePos { line, col });
+        d.snippet = f.snippet;
+        d.help = f.help;
+        d
     }
 }
 

@@ -175,21 +175,11 @@ impl fmt::Display for MigrationFailure {
         };
         // The file-placed part renders like a compile-time diagnostic, so a
         // failure looks the same whether `cargo build` or the database found it.
-        let diag = Diagnostic {
-            path: self.path.clone(),
-            pos: if self.in_bookkeeping || self.at_commit {
-                None
-            } else {
-                self.pos
-            },
-            message: what,
-            snippet: if self.in_bookkeeping || self.at_commit {
-                None
-            } else {
-                self.snippet.clone()
-            },
-            help: None,
-        };
+        let mut diag = Diagnostic::file(self.path.clone(), what);
+        if !(self.in_bookkeeping || self.at_commit) {
+            diag.pos = self.pos;
+            diag.snippet = self.snippet.clone();
+        }
         write!(
             f,
             "migration {} ({}) failed: {diag}",
