@@ -20,7 +20,9 @@ use std::time::Instant;
 use postgres::Client;
 
 use super::output::Out;
-use super::pg_tools::{Major, Server, Tool, check_versions, find_tool, run_tool, server};
+use super::pg_tools::{
+    Major, Server, Tool, check_versions, find_tool, run_tool, server, stderr_of,
+};
 use super::{Failure, Global, connect, load_registry, migrator_options};
 use crate::conninfo::quote_value;
 use crate::error::{MigrateError, fmt_duration};
@@ -211,10 +213,7 @@ pub(super) fn backup(
             file_arg.as_os_str(),
         ],
     )?;
-    let stderr = c
-        .opts
-        .conninfo()
-        .scrub(String::from_utf8_lossy(&o.stderr).trim());
+    let stderr = stderr_of(&o, &c.opts);
     if !o.status.success() {
         return Err(Failure::Reported(format!(
             "pg_dump failed ({}); no backup was written:\n{stderr}",
@@ -488,10 +487,7 @@ pub(super) fn restore(
             file.as_os_str(),
         ],
     )?;
-    let stderr = c
-        .opts
-        .conninfo()
-        .scrub(String::from_utf8_lossy(&o.stderr).trim());
+    let stderr = stderr_of(&o, &c.opts);
     if !o.status.success() {
         return Err(Failure::Reported(format!(
             "pg_restore failed ({}); its single transaction was rolled back{}:\n{stderr}",

@@ -194,6 +194,13 @@ pub(super) fn run_tool(
         .map_err(|e| Failure::Reported(format!("cannot run {}: {e}", tool.path.display())))
 }
 
+/// A tool's stderr as a message may show it: trimmed, and with the
+/// connection's password scrubbed out wherever the tool echoed it.
+pub(super) fn stderr_of(o: &Output, conn: &ConnectOptions) -> String {
+    conn.conninfo()
+        .scrub(String::from_utf8_lossy(&o.stderr).trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
