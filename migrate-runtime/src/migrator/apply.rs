@@ -44,13 +44,14 @@ impl<'r> Step<'r> {
     }
 }
 
-fn bookkeeping(s: &Session, step: &Step<'_>) -> String {
-    // The row exists exactly when a version was applied before this step (the
-    // reconciled history and the row agree under the lock).
-    if step.before.is_some() {
-        update_version_sql(&s.version_table, step.after.map(Version::get), false)
+/// The version row after the steps `first` to `last` (one transaction).
+fn bookkeeping(s: &Session, first: &Step<'_>, last: &Step<'_>) -> String {
+    // The row exists exactly when a version was applied before the first step
+    // (the reconciled history and the row agree under the lock).
+    if first.before.is_some() {
+        update_version_sql(&s.version_table, last.after.map(Version::get), false)
     } else {
-        set_version_sql(&s.version_table, step.after.map(Version::get), false)
+        set_version_sql(&s.version_table, last.after.map(Version::get), false)
     }
 }
 
@@ -157,17 +158,19 @@ fn read_texts(steps: &[Step<'_>]) -> Result<(), MigrateError> {
     Ok(())
 }
 
-/// Runs `steps` in one transaction: each statement, then the step's version
-/// and history rows, then (between steps) the session reset; COMMIT rides with
-/// the last step's rows. All are applied and recorded, or none. Returns each
-/// step's duration.
+/// Runs `steps` in one transaction: each step's statements (the session
+/// reset between steps riding with the next one's first statement, as BEGIN
+/// rides with the first), then the version row and every step's history row
+/// with COMMIT, in one message: all are applied and recorded, or none, in a
+/// round trip per statement and one more for the whole transaction (psql's
+/// `-1` pays the same, without the rows). Returns each step's duration.
 pub(crate) async fn run_in_transaction<C: Conn>(
     client: &mut C,
     s: &Session,
     steps: &[Step<'_>],
     reset: &str,
 ) -> Result<Vec<Duration>, MigrateError> {
-    let Some(first) = steps.first() else {
+    let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
         return Ok(Vec::new());
     };
     read_texts(steps)?;
@@ -177,53 +180,50 @@ pub(crate) async fn run_in_transaction<C: Conn>(
         version: first.before,
     };
     let mut durations = Vec::with_capacity(steps.len());
+    let begin = format!("{reset}BEGIN;\n");
     for (k, step) in steps.iter().enumerate() {
         let start = Instant::now();
-        let begin = format!("{reset}BEGIN;\n");
-        let prefix = if k == 0 { begin.as_str() } else { "" };
+        // Between the steps of one transaction the session is reset as
+        // between separate runs.
+        let prefix = if k == 0 {
+            begin.as_str()
+        } else {
+            s.reset_sql.as_str()
+        };
         if let Err((e, place)) = send_statements(client, step.script(), prefix).await {
             // An error inside BEGIN leaves the session in an aborted
             // transaction until ROLLBACK.
             let _ = client.batch("ROLLBACK").await;
             return Err(failure(step, &e, place, rolled_back));
         }
-        let took = start.elapsed();
-        let last = k + 1 == steps.len();
-        // Between the steps of one transaction the session is reset as
-        // between separate runs.
-        let tail = if last {
-            "COMMIT;"
-        } else {
-            s.reset_sql.as_str()
-        };
-        let done = format!(
-            "{}{}{tail}",
-            bookkeeping(s, step),
-            history_sql(s, step, took)
-        );
-        if let Err(e) = client.batch(&done).await {
-            let committing = last && e.as_db_error().is_some();
-            // An error in the rows leaves the transaction open and aborted, so
-            // a query fails; after a failed COMMIT it has ended and one works.
-            if committing && client.batch("SELECT 1").await.is_ok() {
-                let place = Place {
-                    at_commit: true,
-                    ..Place::default()
-                };
-                return Err(failure(step, &e, place, rolled_back));
-            }
+        durations.push(start.elapsed());
+    }
+    let mut done = bookkeeping(s, first, last);
+    for (step, took) in steps.iter().zip(&durations) {
+        done.push_str(&history_sql(s, step, *took));
+    }
+    done.push_str("COMMIT;");
+    if let Err(e) = client.batch(&done).await {
+        let committing = e.as_db_error().is_some();
+        // An error in the rows leaves the transaction open and aborted, so
+        // a query fails; after a failed COMMIT it has ended and one works.
+        if committing && client.batch("SELECT 1").await.is_ok() {
             let place = Place {
-                bookkeeping: true,
+                at_commit: true,
                 ..Place::default()
             };
-            let _ = client.batch("ROLLBACK").await;
-            if last && !committing {
-                // The connection broke with COMMIT in flight.
-                return Err(failure(step, &e, place, Outcome::Unknown));
-            }
-            return Err(failure(step, &e, place, rolled_back));
+            return Err(failure(last, &e, place, rolled_back));
         }
-        durations.push(took);
+        let place = Place {
+            bookkeeping: true,
+            ..Place::default()
+        };
+        let _ = client.batch("ROLLBACK").await;
+        if !committing {
+            // The connection broke with COMMIT in flight.
+            return Err(failure(last, &e, place, Outcome::Unknown));
+        }
+        return Err(failure(last, &e, place, rolled_back));
     }
     Ok(durations)
 }
@@ -285,7 +285,7 @@ async fn run_without_transaction<C: Conn>(
     }
     let done = format!(
         "BEGIN; {}{} COMMIT;",
-        bookkeeping(s, step),
+        bookkeeping(s, step, step),
         history_sql(s, step, start.elapsed())
     );
     if let Err(e) = client.batch(&done).await {
