@@ -39,6 +39,7 @@ pub mod source {
     pub mod dir;
     pub mod filename;
     pub mod load;
+    mod markers;
     pub mod seeds;
 }
 

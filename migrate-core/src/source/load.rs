@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::markers::{IRREVERSIBLE, markers, unchecked_statements};
 use crate::check::tx::TxCheck;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::source::checksum::{TokenHash, checksum, checksum_scanned};
@@ -130,10 +131,6 @@ pub struct Discovered {
     /// What is wrong with the files.
     pub diagnostics: Diagnostics,
 }
-
-const NO_TRANSACTION: &str = "migrate:no-transaction";
-const IRREVERSIBLE: &str = "migrate:irreversible";
-const UNCHECKED: &str = "migrate:unchecked";
 
 /// Reads `dir`, whose files are named for messages as `display/<file>`.
 pub fn discover(dir: &Path, display: &str, opts: &LoadOptions) -> Discovered {
@@ -461,79 +458,6 @@ fn load_file(
         chunked,
         sql,
     })
-}
-
-/// Reads the `-- migrate:...` markers from the file's leading comment lines.
-fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, bool, bool) {
-    let mut transactional = true;
-    let mut irreversible = false;
-    let mut unchecked = false;
-    for (i, line) in sql.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Some(comment) = line.strip_prefix("--") else {
-            break;
-        };
-        let word = comment.trim();
-        if word == NO_TRANSACTION {
-            transactional = false;
-        } else if word == IRREVERSIBLE {
-            irreversible = true;
-        } else if is_unchecked(word) {
-            unchecked = true;
-        } else if let Some(rest) = word.strip_prefix("migrate:") {
-            let col = line_col_of(sql, i, "migrate:");
-            diags.push(Diagnostic {
-                path: path.to_owned(),
-                pos: Some(crate::diag::SourcePos {
-                    line: i as u32 + 1,
-                    col,
-                }),
-                message: format!("unknown marker \"migrate:{rest}\""),
-                snippet: Some(sql.lines().nth(i).unwrap_or_default().to_owned()),
-                help: Some(format!(
-                    "the markers are `-- {NO_TRANSACTION}`, `-- {IRREVERSIBLE}` and `-- {UNCHECKED}`"
-                )),
-            });
-        }
-    }
-    (transactional, irreversible, unchecked)
-}
-
-/// `migrate:unchecked`, alone or followed by the reason.
-fn is_unchecked(comment: &str) -> bool {
-    comment
-        .strip_prefix(UNCHECKED)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
-}
-
-/// The statements an `-- migrate:unchecked` line stands above (with only
-/// comments and blanks between), or all of them when the file's header has it.
-fn unchecked_statements(sql: &str, spans: &[(usize, usize)], whole_file: bool) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut prev_end = 0;
-    for &(start, end) in spans {
-        let gap = sql.get(prev_end..start).unwrap_or_default();
-        let marked = gap.lines().any(|l| {
-            l.trim()
-                .strip_prefix("--")
-                .is_some_and(|c| is_unchecked(c.trim()))
-        });
-        if whole_file || marked {
-            out.push(start);
-        }
-        prev_end = end;
-    }
-    out
-}
-
-fn line_col_of(sql: &str, line: usize, needle: &str) -> u32 {
-    let text = sql.lines().nth(line).unwrap_or_default();
-    text.find(needle)
-        .map(|b| text[..b].chars().count() as u32 + 1)
-        .unwrap_or(1)
 }
 
 #[cfg(test)]
