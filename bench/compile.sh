@@ -238,9 +238,11 @@ for PROFILE in $PROFILES; do
         done
     done
     for tool in "${TOOLS[@]}"; do
-        MEDIAN[$PROFILE/$tool]=$(printf '%s\n' ${TIMES[$tool]} | median)
+        read -r -a times <<<"${TIMES[$tool]}"
+        MEDIAN[$PROFILE/$tool]=$(printf '%s\n' "${times[@]}" | median)
         if [[ -n ${MACROS[$tool]:-} ]]; then
-            MACRO[$PROFILE/$tool]=$(printf '%s\n' ${MACROS[$tool]} | median)
+            read -r -a macros <<<"${MACROS[$tool]}"
+            MACRO[$PROFILE/$tool]=$(printf '%s\n' "${macros[@]}" | median)
         fi
         echo "Timed '$tool' ($RUNS runs after touch src/lib.rs, alternating): ${TIMES[$tool]}s"
     done
