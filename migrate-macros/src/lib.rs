@@ -45,20 +45,23 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
             .map(|lit| paths::Located::new(lit).dir()),
     );
     let cache = cache::Cache::new(&input_text, &located.root, &read);
-    if let Some(out) = cache
-        .as_ref()
-        .and_then(cache::Cache::get)
-        .and_then(|text| text.parse::<proc_macro2::TokenStream>().ok())
-    {
+    // The entry is the expansion before the runtime's path is put in: that
+    // path (`$crate` of the wrapper) does not survive being text.
+    let hit = cache.as_ref().and_then(cache::Cache::get).and_then(|hit| {
+        let tables = match args.tables {
+            true => Some(parse(&hit.tables)?),
+            false => None,
+        };
+        Some(assemble(parse(&hit.outer)?, tables, &args.krate))
+    });
+    if let Some(out) = hit {
         report_timings(
             &located.display,
             "cached expansion",
             started.elapsed(),
             started.elapsed(),
         );
-        // The entry is the expansion before the runtime's path is put in: that
-        // path (`$crate` of the wrapper) does not survive being text.
-        return runtime_path(out, &args.krate).into();
+        return out.into();
     }
     let opts = Options::default()
         .with_require_down(args.require_down)
@@ -101,11 +104,9 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
         .collect();
     // Table types cost compile time in proportion to the schema; a crate that only
     // applies migrations can leave them out.
-    let tables = if args.tables {
-        expand::tables::expand(analysis.latest(), &overrides)
-    } else {
-        expand::tables::Expanded { tokens: quote!() }
-    };
+    let tables = args
+        .tables
+        .then(|| expand::tables::expand(analysis.latest(), &overrides).tokens);
     let registry = expand::registry::expand(&analysis.migrations, &located, args.postgres.0);
 
     // All findings at once, on the path literal: a stable macro cannot point into
@@ -131,19 +132,20 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
 
     // The registry and the types are emitted beside the errors, so one broken
     // migration gives one error, not a cascade of missing items.
-    let tables_tokens = tables.tokens;
-    let out = quote! {
+    let outer = quote! {
         #compile_errors
         #registry
         #seeds_tokens
-        #tables_tokens
     };
     // Only an expansion without errors is kept: errors carry spans (the
     // arguments' literals) that text does not.
     if ok && let Some(cache) = &cache {
-        cache.put(&out.to_string());
+        cache.put(&cache::Expansion {
+            outer: outer.to_string(),
+            tables: tables.as_ref().map(ToString::to_string).unwrap_or_default(),
+        });
     }
-    let out = runtime_path(out, &args.krate);
+    let out = assemble(outer, tables, &args.krate);
     report_timings(
         &located.display,
         &format!("{} migrations", analysis.migrations.len()),
@@ -153,40 +155,56 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     out.into()
 }
 
+/// Text of a cached expansion as tokens, through the compiler's own lexer:
+/// proc-macro2's `from_str` first checks the text with a lexer of its own,
+/// unoptimized in a dev build (seconds for the types of 1,000 tables).
+fn parse(text: &str) -> Option<proc_macro2::TokenStream> {
+    text.parse::<TokenStream>().ok().map(Into::into)
+}
+
+/// The whole expansion: `outer` (the errors, registry and seeds, written
+/// against `::migrate_runtime`) with the runtime's path put in, and the inside
+/// of `schema`, which names the runtime through one import (see
+/// `expand::tables::wrap`).
+fn assemble(
+    outer: proc_macro2::TokenStream,
+    tables: Option<proc_macro2::TokenStream>,
+    krate: &proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let outer = runtime_path(outer, krate);
+    let tables = tables.map(|t| expand::tables::wrap(t, krate));
+    quote!(#outer #tables)
+}
+
 /// The expansion is written against `::migrate_runtime::...`; this puts the
 /// runtime's real path (`$crate` of its wrapper macro) in its place, so the
-/// generated code works whatever name the app gives the dependency.
+/// generated code works whatever name the app gives the dependency. One pass,
+/// looking back rather than ahead: a look-ahead that clones the rest of a
+/// group's iterator at every `::` made this quadratic in the size of a group
+/// (4 s for the 1,000 entries of a registry, unoptimized).
 fn runtime_path(
     tokens: proc_macro2::TokenStream,
     krate: &proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
-    use proc_macro2::{Group, TokenTree};
-    let mut out = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tt) = iter.next() {
+    use proc_macro2::{Group, Spacing, TokenTree};
+    let is_colon = |t: Option<&TokenTree>, spacing: Spacing| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == spacing);
+    let mut out: Vec<TokenTree> = Vec::new();
+    for tt in tokens {
         match tt {
             TokenTree::Group(g) => {
                 let mut ng = Group::new(g.delimiter(), runtime_path(g.stream(), krate));
                 ng.set_span(g.span());
                 out.push(TokenTree::Group(ng));
             }
-            TokenTree::Punct(p)
-                if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Joint =>
+            // `::migrate_runtime` -> krate
+            TokenTree::Ident(i)
+                if i == "migrate_runtime"
+                    && out.len() >= 2
+                    && is_colon(out.get(out.len() - 2), Spacing::Joint)
+                    && is_colon(out.last(), Spacing::Alone) =>
             {
-                // `::migrate_runtime` -> krate
-                let mut ahead = iter.clone();
-                let second = ahead.next();
-                let third = ahead.next();
-                match (&second, &third) {
-                    (Some(TokenTree::Punct(q)), Some(TokenTree::Ident(i)))
-                        if q.as_char() == ':' && i == "migrate_runtime" =>
-                    {
-                        iter.next();
-                        iter.next();
-                        out.extend(krate.clone());
-                    }
-                    _ => out.push(TokenTree::Punct(p)),
-                }
+                out.truncate(out.len() - 2);
+                out.extend(krate.clone());
             }
             other => out.push(other),
         }

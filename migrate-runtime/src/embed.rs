@@ -191,18 +191,20 @@
 ///
 /// # Build time
 ///
-/// Every expansion parses every file and replays the whole history: about
-/// 0.25 ms a migration with optimized proc-macros. Cargo builds proc-macros
-/// unoptimized in the dev profile, which makes this (and libpg_query) several
-/// times slower; optimize them in the app's `Cargo.toml`:
+/// An expansion that checks parses every file and replays the whole history:
+/// about 0.25 ms a migration with optimized proc-macros. A rebuild in which no
+/// file changed reuses the last expansion, trusted on the files' metadata
+/// (see the README's *Build time*). Cargo builds proc-macros unoptimized in
+/// the dev profile, which makes checking (and libpg_query) several times
+/// slower; optimize them in the app's `Cargo.toml`:
 ///
 /// ```toml
 /// [profile.dev.build-override]
 /// opt-level = 3
 /// ```
 ///
-/// The table types cost compile time in proportion to the schema (about 10 ms a
-/// table): `tables = false` leaves them out. `MIGRATE_MACRO_TIMINGS=1 cargo
+/// The table types cost compile time in proportion to the schema (a few ms a
+/// table in a dev build): `tables = false` leaves them out. `MIGRATE_MACRO_TIMINGS=1 cargo
 /// build` prints what the expansion took. The first build compiles libpg_query
 /// (C; needs a C compiler and libclang), about a minute.
 #[macro_export]

@@ -71,6 +71,7 @@ pub mod verify;
 pub use error::{MigrateError, MigrationFailure, MigrationRef};
 
 mod embed;
+mod generated;
 pub use migration::{Migration, Script, Version};
 pub use migrator::{Event, Migrator, Options, Plan, Repaired, Report, Status, Target};
 pub use pgtypes::{Cidr, Interval};
@@ -86,7 +87,10 @@ pub use migrate_core::{Diagnostic, Diagnostics, SourcePos};
 /// What generated code names; not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::pgtypes::{Cidr, Interval, insert_sql};
+    #[cfg(feature = "tokio-postgres")]
+    pub use crate::generated::insert_async;
+    pub use crate::generated::{Decoder, boxed, decode, decode_table, insert, optional, required};
+    pub use crate::pgtypes::{Cidr, Interval};
     pub use crate::{Migration, Registry, Script, Seed, Seeds, Version};
     pub use bytes;
     pub use chrono;

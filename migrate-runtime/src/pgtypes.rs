@@ -142,19 +142,3 @@ impl ToSql for Cidr {
 
     to_sql_checked!();
 }
-
-/// `INSERT INTO <table> (<columns>) VALUES ($1, ...) RETURNING *`, for the
-/// generated insert structs. `table` comes quoted; columns are quoted here.
-#[doc(hidden)]
-pub fn insert_sql(table: &str, columns: &[&str]) -> String {
-    if columns.is_empty() {
-        return format!("INSERT INTO {table} DEFAULT VALUES RETURNING *");
-    }
-    let cols: Vec<String> = columns.iter().map(|c| crate::sql::ident(c)).collect();
-    let params: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({}) RETURNING *",
-        cols.join(", "),
-        params.join(", ")
-    )
-}

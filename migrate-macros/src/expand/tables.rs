@@ -33,7 +33,7 @@ fn enum_ident(q: &QualName) -> Ident {
 fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenStream {
     match t {
         RustType::Path(p) => {
-            let full = p.replace("__private::", "::migrate_runtime::__private::");
+            let full = p.replace("__private::", "__pgcheck::__private::");
             full.parse().unwrap_or_else(|_| quote!(()))
         }
         RustType::Override(key) => match overrides.get(key) {
@@ -76,9 +76,7 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             let sm = field_ident(s);
             quote!(#sm::#m)
         };
-        decoders.push(quote! {
-            (#s, #n) => Some(#path::Row::from_row(row).map(|r| ::std::boxed::Box::new(r) as ::std::boxed::Box<dyn ::core::fmt::Debug>)),
-        });
+        decoders.push(quote!(__pgcheck::__private::boxed::<#path::Row>));
         let t = table_tokens(table, schema, &keys, overrides);
         by_schema
             .entry(table.name.schema.as_str())
@@ -92,17 +90,17 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
         quote! {
             #[doc = #doc]
             pub mod #m {
-                use super::enums;
+                use super::{__pgcheck, enums};
                 #(#tables)*
             }
         }
     });
+    // The inside of `schema`: see [`wrap`].
     let tokens = quote! {
-        /// The tables and types the migrations create, as Rust types.
-        #[allow(clippy::all, dead_code)]
-        pub mod schema {
             /// PostgreSQL enum types.
             pub mod enums {
+                #[allow(unused_imports)]
+                use super::__pgcheck;
                 #(#enums)*
             }
             #(#public)*
@@ -111,21 +109,42 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             /// Every table that has a module here, as (schema, name).
             pub const TABLES: &[(&str, &str)] = &[#(#listed),*];
 
+            /// The decoder of each table of [`TABLES`], in the same order.
+            const DECODERS: &[__pgcheck::__private::Decoder] = &[#(#decoders),*];
+
             /// Decodes a row of the named table into that table's `Row`, for tools
             /// that walk every table; `None` for a table not listed in [`TABLES`].
+            // A lookup in two arrays rather than a `match` of one arm per table:
+            // the compiler checks a body of 1,000 string arms in seconds. Inline,
+            // so the decoders are compiled only into a crate that calls it.
+            #[inline]
             pub fn decode(
                 schema: &str,
                 table: &str,
-                row: &::migrate_runtime::__private::postgres::Row,
-            ) -> ::core::option::Option<::core::result::Result<::std::boxed::Box<dyn ::core::fmt::Debug>, ::migrate_runtime::__private::postgres::Error>> {
-                match (schema, table) {
-                    #(#decoders)*
-                    _ => None,
-                }
+                row: &__pgcheck::__private::postgres::Row,
+            ) -> ::core::option::Option<::core::result::Result<::std::boxed::Box<dyn ::core::fmt::Debug>, __pgcheck::__private::postgres::Error>> {
+                __pgcheck::__private::decode_table(TABLES, DECODERS, schema, table, row)
             }
-        }
     };
     Expanded { tokens }
+}
+
+/// `pub mod schema` around what [`expand`] made. Its code names the runtime
+/// through `__pgcheck`, which is `krate` (`$crate` of the runtime's wrapper
+/// macro) imported once here, and `use super::__pgcheck` in each module
+/// below: so the expansion cache keeps that code as text and gives it back
+/// without a pass over its tokens (millions for 1,000 tables), which the
+/// registry's `::migrate_runtime` paths need (`runtime_path` in lib.rs).
+pub fn wrap(inside: TokenStream, krate: &TokenStream) -> TokenStream {
+    quote! {
+        /// The tables and types the migrations create, as Rust types.
+        #[allow(clippy::all, dead_code)]
+        pub mod schema {
+            #[allow(unused_imports)]
+            use #krate as __pgcheck;
+            #inside
+        }
+    }
 }
 
 fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
@@ -151,7 +170,7 @@ fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let p = quote!(::migrate_runtime::__private);
+    let p = quote!(__pgcheck::__private);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -198,7 +217,7 @@ fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
             }
         }
 
-        ::migrate_runtime::__pgcheck_if_serde! {
+        __pgcheck::__pgcheck_if_serde! {
             impl #p::serde::Serialize for #id {
                 fn serialize<S: #p::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
                     s.serialize_str(self.as_str())
@@ -253,7 +272,7 @@ fn table_tokens(
     keys: &BTreeMap<String, String>,
     overrides: &BTreeMap<String, syn::Type>,
 ) -> TokenStream {
-    let p = quote!(::migrate_runtime::__private);
+    let p = quote!(__pgcheck::__private);
     let module = field_ident(&table.name.name);
     let table_name = &table.name.name;
     let schema_name = &table.name.schema;
@@ -267,9 +286,12 @@ fn table_tokens(
     );
 
     let mut row_fields = Vec::new();
-    let mut row_reads = Vec::new();
+    // Row::from_row decodes (field, column name) pairs in chunks.
+    let mut row_reads: Vec<(Ident, &str)> = Vec::new();
     let mut insert_fields = Vec::new();
-    let mut insert_pushes = Vec::new();
+    // Insert::insert: the column names and their values, `None` when unset.
+    let mut insert_names = Vec::new();
+    let mut insert_values = Vec::new();
     // `Insert::new(required...)`: the required columns in table order, and the
     // optional ones as `None`; `with_<column>` sets an optional one.
     let mut new_params = Vec::new();
@@ -323,7 +345,7 @@ fn table_tokens(
             base.clone()
         };
         row_fields.push(quote! { #[doc = #doc] pub #f: #row_ty, });
-        row_reads.push(quote! { #f: row.try_get(#col_name)?, });
+        row_reads.push((f.clone(), col_name.as_str()));
         if !c.generated {
             if c.optional_on_insert() {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: ::core::option::Option<#base>, });
@@ -338,24 +360,32 @@ fn table_tokens(
                         self
                     }
                 });
-                insert_pushes.push(quote! {
-                    if let ::core::option::Option::Some(v) = &self.#f {
-                        columns.push(#col_name);
-                        params.push(v);
-                    }
-                });
+                insert_names.push(col_name);
+                insert_values.push(quote!(#p::optional(&self.#f)));
             } else {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: #base, });
                 new_params.push(quote! { #f: impl ::core::convert::Into<#base> });
                 new_inits.push(quote! { #f: #f.into(), });
-                insert_pushes.push(quote! {
-                    columns.push(#col_name);
-                    params.push(&self.#f);
-                });
+                insert_names.push(col_name);
+                insert_values.push(quote!(#p::required(&self.#f)));
             }
         }
     }
     let variant_idents: Vec<Ident> = seen.iter().map(|v| format_ident!("{}", v)).collect();
+    // One generic call per chunk of columns (the runtime's `decode` takes
+    // tuples of up to its MAX_DECODE = 16), into locals `c0`, `c1`, ... (not
+    // the fields' names: a column named `row` would hide the argument).
+    let locals: Vec<Ident> = (0..row_reads.len())
+        .map(|i| format_ident!("c{i}"))
+        .collect();
+    let decodes = row_reads
+        .chunks(16)
+        .zip(locals.chunks(16))
+        .map(|(cols, locals)| {
+            let names = cols.iter().map(|(_, n)| n);
+            quote! { let (#(#locals,)*) = #p::decode(row, &[#(#names),*])?; }
+        });
+    let row_fields_read = row_reads.iter().map(|(f, _)| f);
     let mut doc = format!(
         "Table `{}`: {} columns.\n\n{}",
         table.name,
@@ -381,7 +411,7 @@ fn table_tokens(
     }
     let insert = insertable.then(|| {
         quote! {
-            ::migrate_runtime::__pgcheck_serde_derive! {
+            __pgcheck::__pgcheck_serde_derive! {
                 /// A new row: columns with a default, an identity or NULL allowed are
                 /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
                 ///
@@ -413,22 +443,11 @@ fn table_tokens(
                 ///
                 /// PostgreSQL refused the row (a constraint, a missing reference).
                 pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> ::core::result::Result<Row, #p::postgres::Error> {
-                    let (sql, params) = self.statement();
-                    let row = client.query_one(sql.as_str(), &params)?;
-                    Row::from_row(&row)
-                }
-
-                /// The `INSERT ... RETURNING *` of the columns that are set, and
-                /// their values: one statement for both clients.
-                fn statement(&self) -> (::std::string::String, ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)>) {
-                    let mut columns: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-                    let mut params: ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)> = ::std::vec::Vec::new();
-                    #(#insert_pushes)*
-                    (#p::insert_sql(#qualified, &columns), params)
+                    #p::insert(client, #qualified, &[#(#insert_names),*], &[#(#insert_values),*], Row::from_row)
                 }
             }
 
-            ::migrate_runtime::__pgcheck_if_tokio_postgres! {
+            __pgcheck::__pgcheck_if_tokio_postgres! {
                 impl Insert {
                     /// [`Insert::insert`] on a `tokio_postgres` client or transaction
                     /// (runtime feature `tokio-postgres`; from a pool, the client the
@@ -438,9 +457,7 @@ fn table_tokens(
                     ///
                     /// PostgreSQL refused the row (a constraint, a missing reference).
                     pub async fn insert_async<C: #p::tokio_postgres::GenericClient>(&self, client: &C) -> ::core::result::Result<Row, #p::postgres::Error> {
-                        let (sql, params) = self.statement();
-                        let row = client.query_one(sql.as_str(), &params).await?;
-                        Row::from_row(&row)
+                        #p::insert_async(client, #qualified, &[#(#insert_names),*], &[#(#insert_values),*], Row::from_row).await
                     }
                 }
             }
@@ -450,10 +467,10 @@ fn table_tokens(
         #[doc = #doc]
         pub mod #module {
             #[allow(unused_imports)]
-            use super::enums;
+            use super::{__pgcheck, enums};
             // What the serde derives name (`#[serde(crate = "__pgcheck_serde")]`).
             #[allow(unused_imports)]
-            use ::migrate_runtime::__private::serde as __pgcheck_serde;
+            use __pgcheck::__private::serde as __pgcheck_serde;
 
             /// The table's name.
             pub const TABLE: &str = #table_name;
@@ -465,7 +482,7 @@ fn table_tokens(
                 #(#name_consts)*
             }
 
-            ::migrate_runtime::__pgcheck_serde_derive! {
+            __pgcheck::__pgcheck_serde_derive! {
                 /// One row, every column; decoded by column name, so `SELECT *` and
                 /// column order do not matter. With the runtime's `serde` feature it is
                 /// `Serialize` and `Deserialize`.
@@ -482,7 +499,8 @@ fn table_tokens(
                 ///
                 /// A column is missing from the row or has another type.
                 pub fn from_row(row: &#p::postgres::Row) -> ::core::result::Result<Self, #p::postgres::Error> {
-                    Ok(Row { #(#row_reads)* })
+                    #(#decodes)*
+                    Ok(Row { #(#row_fields_read: #locals),* })
                 }
             }
 
@@ -499,7 +517,7 @@ fn table_tokens(
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub struct Table;
 
-            ::migrate_runtime::__pgcheck_if_sea_query! {
+            __pgcheck::__pgcheck_if_sea_query! {
                 impl #p::sea_query::Iden for Table {
                     fn unquoted(&self) -> &str {
                         #table_name
@@ -523,7 +541,7 @@ fn table_tokens(
                 }
             }
 
-            ::migrate_runtime::__pgcheck_if_sea_query! {
+            __pgcheck::__pgcheck_if_sea_query! {
                 impl #p::sea_query::Iden for Column {
                     fn unquoted(&self) -> &str {
                         self.as_str()

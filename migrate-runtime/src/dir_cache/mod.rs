@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 use migrate_core::cache::{Key, read_verified, write_verified};
 use serde::{Deserialize, Serialize};
-use stamp::{RACY_NS, Stamp, now_ns, stamp};
+use stamp::{Stamp, now_ns, stamp};
 
 /// Changes when the layout of an entry does: older entries are then misses.
 const FORMAT: &str = "novacron-db analysis cache 3";
@@ -430,7 +430,7 @@ impl Entry {
     fn vouches_for(&self, now: &Stamp) -> bool {
         self.stamp
             .as_ref()
-            .is_some_and(|then| then == now && self.written_ns - then.newest_ns > RACY_NS)
+            .is_some_and(|then| then.vouches_for(self.written_ns, now))
     }
 }
 
