@@ -7,12 +7,13 @@ use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
 use super::colname::columns_read;
 use super::tables::index_column_names;
-use super::{Replayer, is, strings};
+use super::{is, strings};
 use crate::diag::did_you_mean;
+use crate::model::apply::Applier;
 use crate::model::schema::{Column, ConstraintKind, Identity, Index, Partitioning, QualName};
 use crate::model::types::{self, SqlType};
 
-impl Replayer<'_> {
+impl Applier<'_> {
     pub(super) fn alter_table(&mut self, s: &pb::AlterTableStmt) {
         let Some(rv) = &s.relation else { return };
         if is(s.objtype, ObjectType::ObjectType) {

@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 
 use pg_query::NodeEnum;
 
-use super::Replayer;
-use super::names::is_system;
+use crate::model::apply::Applier;
+use crate::model::apply::is_system;
 use crate::model::schema::QualName;
 
-impl Replayer<'_> {
+impl Applier<'_> {
     pub(super) fn dml(&mut self, node: &NodeEnum) {
         // Names a WITH clause defines are not relations.
         let found = crate::sql::walk::walk_node(node);

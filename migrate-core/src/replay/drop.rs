@@ -5,10 +5,11 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, DropBehavior, ObjectType};
 
-use super::{Replayer, is, strings};
+use super::{is, strings};
+use crate::model::apply::Applier;
 use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
 
-impl Replayer<'_> {
+impl Applier<'_> {
     // ---- drops --------------------------------------------------------------
 
     pub(super) fn drop(&mut self, s: &pb::DropStmt) {

@@ -4,31 +4,16 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType, a_const};
 
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::Diagnostic;
+use crate::model::apply::Applier;
+pub use crate::model::apply::ReplayFindings;
 use crate::model::schema::{QualName, Schema};
 use crate::source::load::SqlFile;
 use crate::sql::parse::{Statement, strings};
-use crate::sql::position::LineIndex;
-
-/// PostgreSQL truncates identifiers to this many bytes.
-const NAMEDATALEN: usize = 63;
-
-/// Findings of one replay: errors (the migration is wrong) and notes (the model
-/// could not follow; `lint` reports them as "model may be incomplete here").
-#[derive(Debug, Default)]
-pub struct ReplayFindings {
-    /// The migration is wrong.
-    pub errors: Diagnostics,
-    /// The model could not follow a statement.
-    pub incomplete: Diagnostics,
-    /// The newest syntax seen: (the version it needs, what and where), for a
-    /// run-time check of the server when the files were checked for the newest.
-    pub needs: Option<(u32, String)>,
-}
 
 /// Replays every statement of `file` into `schema`.
 pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFindings) {
-    let mut r = Replayer::new(schema, &file.path, &file.sql, findings);
+    let mut r = Applier::new(schema, &file.path, &file.sql, findings);
     file.statements_in_turn(&mut |statements| {
         for stmt in statements {
             if file.unchecked.contains(&stmt.start) {
@@ -64,44 +49,9 @@ pub fn replay_statements(
     statements: &[Statement],
     findings: &mut ReplayFindings,
 ) {
-    let mut r = Replayer::new(schema, path, sql, findings);
+    let mut r = Applier::new(schema, path, sql, findings);
     for stmt in statements {
         r.statement(stmt);
-    }
-}
-
-struct Replayer<'a> {
-    schema: &'a mut Schema,
-    path: &'a str,
-    sql: &'a str,
-    index: LineIndex<'a>,
-    findings: &'a mut ReplayFindings,
-    search_path: Vec<String>,
-    stmt_start: usize,
-    stmt_end: usize,
-    /// Added to the parser's locations: non-zero while replaying a statement
-    /// from inside a DO block, whose locations count from the statement's text.
-    base: usize,
-}
-
-impl<'a> Replayer<'a> {
-    fn new(
-        schema: &'a mut Schema,
-        path: &'a str,
-        sql: &'a str,
-        findings: &'a mut ReplayFindings,
-    ) -> Self {
-        Replayer {
-            schema,
-            path,
-            sql,
-            index: LineIndex::new(sql),
-            findings,
-            search_path: vec!["public".to_owned()],
-            stmt_start: 0,
-            stmt_end: 0,
-            base: 0,
-        }
     }
 }
 
@@ -109,166 +59,7 @@ fn is(value: i32, e: impl Into<i32>) -> bool {
     value == e.into()
 }
 
-/// PostgreSQL's makeObjectName: `{name1}_{name2}_{label}` shortened to fit
-/// NAMEDATALEN by trimming the longer of the two names first.
-fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
-    let mut n1 = name1.len();
-    let mut n2 = name2.map_or(0, str::len);
-    let overhead = label.len() + 1 + usize::from(name2.is_some());
-    let avail = NAMEDATALEN.saturating_sub(overhead);
-    while n1 + n2 > avail {
-        if n1 > n2 {
-            n1 -= 1;
-        } else {
-            n2 -= 1;
-        }
-    }
-    let cut = |s: &str, n: usize| {
-        let mut n = n;
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        s[..n].to_owned()
-    };
-    let mut out = cut(name1, n1);
-    if let Some(n) = name2 {
-        out.push('_');
-        out.push_str(&cut(n, n2));
-    }
-    out.push('_');
-    out.push_str(label);
-    out
-}
-
-impl Replayer<'_> {
-    // ---- places and messages ----------------------------------------------
-
-    fn error_at(&mut self, offset: Option<i32>, message: String, help: Option<String>) {
-        if self.in_doubt() {
-            return;
-        }
-        let off = offset
-            .filter(|o| *o >= 0)
-            .map(|o| o as usize + self.base)
-            .filter(|o| *o <= self.sql.len())
-            .unwrap_or(self.stmt_start);
-        let pos = self.index.pos(off);
-        self.findings.errors.push(Diagnostic {
-            path: self.path.to_owned(),
-            pos: Some(pos),
-            message,
-            snippet: Some(self.index.line(pos.line).to_owned()),
-            help,
-        });
-    }
-
-    /// True when the current statement names an object the model lost track
-    /// of, or the model knows nothing for sure any more: its findings could be
-    /// false, so none are reported. Only asked when a finding is about to be
-    /// made, so the common path never scans.
-    fn in_doubt(&self) -> bool {
-        if self.schema.lost() {
-            return true;
-        }
-        let opaque: Vec<String> = self.schema.opaque.iter().map(|q| q.name.clone()).collect();
-        opaque.iter().any(|n| self.locate(n).is_some())
-    }
-
-    /// The model cannot follow the current statement and it may have changed
-    /// anything: say so, and stop trusting the model from here on.
-    fn lose(&mut self, why: &str) {
-        self.incomplete(why);
-        if self.schema.unknown.is_none() {
-            let pos = self.index.pos(self.stmt_start);
-            self.schema.unknown = Some(format!("{}:{}:{}", self.path, pos.line, pos.col));
-        }
-    }
-
-    /// The current statement may have changed `name` in ways the model cannot
-    /// follow: say so, and stop checking that object.
-    fn make_opaque(&mut self, name: QualName, why: &str) {
-        self.incomplete(why);
-        self.schema.opaque.insert(name);
-    }
-
-    fn incomplete(&mut self, why: &str) {
-        let pos = self.index.pos(self.stmt_start);
-        self.findings.incomplete.push(Diagnostic {
-            path: self.path.to_owned(),
-            pos: Some(pos),
-            message: format!("model may be incomplete here: {why}"),
-            snippet: Some(self.index.line(pos.line).to_owned()),
-            help: Some(
-                "the generated types and checks do not see this change; prefer plain DDL"
-                    .to_owned(),
-            ),
-        });
-    }
-
-    /// Where an identifier is written inside the current statement, for nodes that
-    /// carry no location of their own.
-    fn locate(&self, name: &str) -> Option<i32> {
-        // Inside a DO block, search the embedded statement's text, and answer
-        // as the parser does there: relative to `base`.
-        let from = self.base.max(self.stmt_start).min(self.stmt_end);
-        let text = &self.sql[from..self.stmt_end];
-        let lower = text.to_ascii_lowercase();
-        let needle = name.to_ascii_lowercase();
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let mut start = 0;
-        while let Some(i) = lower[start..].find(&needle) {
-            let at = start + i;
-            let before = at
-                .checked_sub(1)
-                .and_then(|j| lower.as_bytes().get(j).copied());
-            let after = lower.as_bytes().get(at + needle.len()).copied();
-            if !before.is_some_and(word) && !after.is_some_and(word) {
-                return Some((from - self.base + at) as i32);
-            }
-            start = at + needle.len();
-        }
-        None
-    }
-
-    fn missing_table(&mut self, name: &QualName, location: Option<i32>) {
-        // An extension the model does not know may have created it (PostGIS's
-        // spatial_ref_sys, pg_cron's cron.job, ...).
-        if let Some(e) = self
-            .schema
-            .extensions
-            .iter()
-            .find(|e| !crate::model::types::creates_no_relations(e))
-            .cloned()
-        {
-            self.incomplete(&format!(
-                "\"{name}\" is not a relation the migrations create; extension {e} may have created it"
-            ));
-            return;
-        }
-        let candidates: Vec<String> = self.schema.tables.keys().map(|k| k.to_string()).collect();
-        let help = did_you_mean(&name.to_string(), candidates.iter().map(String::as_str))
-            .map(|c| format!("did you mean \"{c}\"?"))
-            .or_else(|| Some("create it in an earlier migration, or add IF EXISTS".to_owned()));
-        self.error_at(location, format!("table \"{name}\" does not exist"), help);
-    }
-
-    fn missing_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {
-        let help = self.schema.tables.get(table).and_then(|t| {
-            did_you_mean(column, t.columns.iter().map(|c| c.name.as_str()))
-                .map(|c| format!("did you mean \"{c}\"?"))
-        });
-        let help = help.or_else(|| {
-            Some(format!(
-                "table \"{table}\" has no such column at this point"
-            ))
-        });
-        self.error_at(
-            location.or_else(|| self.locate(column)),
-            format!("column \"{column}\" of table \"{table}\" does not exist"),
-            help,
-        );
-    }
-
+impl Applier<'_> {
     // ---- statements ---------------------------------------------------------
 
     fn statement(&mut self, stmt: &Statement) {
@@ -451,17 +242,6 @@ impl Replayer<'_> {
         });
     }
 
-    fn expect_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {
-        let exists = self
-            .schema
-            .tables
-            .get(table)
-            .is_some_and(|t| t.column(column).is_some());
-        if !exists {
-            self.missing_column(table, column, location);
-        }
-    }
-
     fn set_variable(&mut self, s: &pb::VariableSetStmt) {
         if s.name != "search_path" {
             return;
@@ -555,8 +335,6 @@ mod alter;
 mod colname;
 mod dml;
 mod drop;
-mod hierarchy;
-mod names;
 mod objects;
 mod plpgsql;
 mod query;

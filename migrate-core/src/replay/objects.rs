@@ -4,10 +4,11 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
 use super::colname::{columns_read, index_column_name};
-use super::{Replayer, is, strings};
+use super::{is, strings};
+use crate::model::apply::Applier;
 use crate::model::schema::{Column, Domain, Index, QualName};
 
-impl Replayer<'_> {
+impl Applier<'_> {
     // ---- other objects --------------------------------------------------------
 
     pub(super) fn create_index(&mut self, s: &pb::IndexStmt) {

@@ -11,7 +11,8 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
 use super::colname::figure_colname;
-use super::{Replayer, strings};
+use super::strings;
+use crate::model::apply::Applier;
 use crate::model::types::{self, SqlType};
 
 /// One output column of a query.
@@ -30,7 +31,7 @@ struct Item {
 
 type Ctes = BTreeMap<String, Option<Vec<OutColumn>>>;
 
-impl Replayer<'_> {
+impl Applier<'_> {
     /// The output columns of `query`; `None` when even their names cannot be
     /// known (a `*` over something the model does not know).
     pub(super) fn query_columns(&self, query: Option<&pb::Node>) -> Option<Vec<OutColumn>> {

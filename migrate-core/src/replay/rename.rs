@@ -5,11 +5,12 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ObjectType};
 
-use super::{Replayer, is, object_names, strings};
+use super::{is, object_names, strings};
+use crate::model::apply::Applier;
 use crate::model::schema::{ConstraintKind, Partitioning, QualName, update_all};
 use crate::model::types::SqlType;
 
-impl Replayer<'_> {
+impl Applier<'_> {
     // ---- renames and moves ------------------------------------------------
 
     /// ALTER TABLE, VIEW, SEQUENCE and INDEX accept one another's relations

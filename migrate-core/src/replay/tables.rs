@@ -6,7 +6,9 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
 use super::colname::columns_read;
-use super::{Replayer, is, object_name, strings, with_keys};
+use super::{is, strings, with_keys};
+use crate::model::apply::Applier;
+use crate::model::apply::object_name;
 use crate::model::schema::{
     Column, ConstraintKind, Identity, Index, Partitioning, QualName, Table,
 };
@@ -19,7 +21,7 @@ const LIKE_GENERATED: u32 = 1 << 4;
 const LIKE_IDENTITY: u32 = 1 << 5;
 const LIKE_INDEXES: u32 = 1 << 6;
 
-impl Replayer<'_> {
+impl Applier<'_> {
     // ---- tables -------------------------------------------------------------
 
     pub(super) fn create_table(&mut self, s: &pb::CreateStmt) {

@@ -3,11 +3,12 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
-use super::{Replayer, strings};
+use super::strings;
 use crate::diag::did_you_mean;
+use crate::model::apply::Applier;
 use crate::model::types::{self, BUILTINS, SqlType};
 
-impl Replayer<'_> {
+impl Applier<'_> {
     // ---- types ------------------------------------------------------------
 
     /// Resolves a written type; `None` (after reporting) when it does not exist.

@@ -7,7 +7,8 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ObjectType};
 
 use super::query::OutColumn;
-use super::{Replayer, is, strings};
+use super::{is, strings};
+use crate::model::apply::Applier;
 use crate::model::schema::{Column, QualName, Table, View};
 use crate::model::types::SqlType;
 
@@ -34,7 +35,7 @@ fn derived(cols: Vec<OutColumn>, names: &[String]) -> (Vec<Column>, bool) {
     (out, typed)
 }
 
-impl Replayer<'_> {
+impl Applier<'_> {
     pub(super) fn create_view(&mut self, s: &pb::ViewStmt) {
         let Some(rv) = &s.view else { return };
         let q = self.qual_for_create(&rv.schemaname, &rv.relname);

@@ -2,15 +2,15 @@
 
 use pg_query::protobuf::{self as pb};
 
-use super::Replayer;
+use super::Applier;
 use crate::model::schema::{Names, QualName};
 
-impl Replayer<'_> {
+impl Applier<'_> {
     // ---- names ------------------------------------------------------------
 
     /// The schema new objects go to.
     /// As PostgreSQL: the first schema of the search path that exists.
-    pub(super) fn creation_schema(&self) -> String {
+    pub(crate) fn creation_schema(&self) -> String {
         self.search_path
             .iter()
             .find(|s| self.schema.schemas.contains(*s))
@@ -21,7 +21,7 @@ impl Replayer<'_> {
 
     /// The name a new relation gets: `pg_temp` for a temporary one, else the
     /// schema written or the creation schema.
-    pub(super) fn new_relation(&self, rv: &pb::RangeVar) -> QualName {
+    pub(crate) fn new_relation(&self, rv: &pb::RangeVar) -> QualName {
         if rv.relpersistence == "t" {
             QualName::new("pg_temp", rv.relname.clone())
         } else {
@@ -29,7 +29,7 @@ impl Replayer<'_> {
         }
     }
 
-    pub(super) fn qual_for_create(&self, schema: &str, name: &str) -> QualName {
+    pub(crate) fn qual_for_create(&self, schema: &str, name: &str) -> QualName {
         if schema.is_empty() {
             QualName::new(self.creation_schema(), name)
         } else {
@@ -37,7 +37,7 @@ impl Replayer<'_> {
         }
     }
 
-    pub(super) fn qual_from_list(&self, names: &[String]) -> QualName {
+    pub(crate) fn qual_from_list(&self, names: &[String]) -> QualName {
         match names {
             [.., schema, name] => QualName::new(schema.clone(), name.clone()),
             [name] => QualName::new(self.creation_schema(), name.clone()),
@@ -46,7 +46,7 @@ impl Replayer<'_> {
     }
 
     /// Finds an existing relation-like object the way PostgreSQL's search path does.
-    pub(super) fn resolve(&self, schema: &str, name: &str, map: &impl Names) -> Option<QualName> {
+    pub(crate) fn resolve(&self, schema: &str, name: &str, map: &impl Names) -> Option<QualName> {
         if !schema.is_empty() {
             let q = QualName::new(schema, name);
             return map.has(&q).then_some(q);
@@ -57,7 +57,7 @@ impl Replayer<'_> {
             .find(|q| map.has(q))
     }
 
-    pub(super) fn resolve_list(&self, names: &[String], map: &impl Names) -> Option<QualName> {
+    pub(crate) fn resolve_list(&self, names: &[String], map: &impl Names) -> Option<QualName> {
         match names {
             [.., schema, name] => self.resolve(schema, name, map),
             [name] => self.resolve("", name, map),
@@ -65,7 +65,7 @@ impl Replayer<'_> {
         }
     }
 
-    pub(super) fn table_of(&mut self, rv: &pb::RangeVar, missing_ok: bool) -> Option<QualName> {
+    pub(crate) fn table_of(&mut self, rv: &pb::RangeVar, missing_ok: bool) -> Option<QualName> {
         if let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables) {
             return Some(q);
         }
@@ -92,7 +92,7 @@ impl Replayer<'_> {
 /// A relation of PostgreSQL's own: anything in `pg_catalog` or
 /// `information_schema`, and unqualified `pg_*` names (pg_catalog is always on
 /// the search path, first).
-pub(super) fn is_system(schema: &str, name: &str) -> bool {
+pub(crate) fn is_system(schema: &str, name: &str) -> bool {
     match schema {
         "" => name.starts_with("pg_"),
         s => s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_toast"),
