@@ -54,6 +54,7 @@ pub mod model {
     pub mod types;
     mod uncertain;
 }
+pub(crate) mod lower;
 pub mod replay;
 pub mod check {
     //! Rules that look across statements and files.

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
-use super::colname::columns_read;
 use super::tables::index_column_names;
 use super::{is, strings};
 use crate::diag::did_you_mean;
+use crate::lower::colname::columns_read;
 use crate::model::apply::Applier;
 use crate::model::schema::{Column, ConstraintKind, Identity, Index, Partitioning, QualName};
 use crate::model::types::{self, SqlType};
@@ -622,7 +622,7 @@ fn retyped_index(ix: &Index, column: &str, ty: &SqlType) -> Option<Index> {
         .collect();
     Some(Index {
         columns,
-        definition: super::objects::index_definition(&stmt),
+        definition: crate::lower::indexes::index_definition(&stmt),
         ..ix.clone()
     })
 }

@@ -5,6 +5,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType, a_const};
 
 use crate::diag::Diagnostic;
+use crate::lower::{self, Change};
 use crate::model::apply::Applier;
 pub use crate::model::apply::ReplayFindings;
 use crate::model::schema::{QualName, Schema};
@@ -107,7 +108,7 @@ impl Applier<'_> {
             NodeEnum::RenameStmt(s) => self.rename(s),
             NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
             NodeEnum::DropStmt(s) => self.drop(s),
-            NodeEnum::IndexStmt(s) => self.create_index(s),
+            NodeEnum::IndexStmt(s) => self.lowered(lower::indexes::create_index(s)),
             NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
             NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
@@ -174,6 +175,13 @@ impl Applier<'_> {
                 self.incomplete("rules are not replayed into the model");
             }
             _ => {}
+        }
+    }
+
+    /// Applies what a statement lowered to; nothing when it lowered to nothing.
+    fn lowered(&mut self, change: Option<Change<'_>>) {
+        if let Some(c) = change {
+            self.apply(&c);
         }
     }
 
@@ -332,7 +340,6 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
 }
 
 mod alter;
-mod colname;
 mod dml;
 mod drop;
 mod objects;

@@ -3,94 +3,12 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
-use super::colname::{columns_read, index_column_name};
 use super::{is, strings};
 use crate::model::apply::Applier;
-use crate::model::schema::{Column, Domain, Index, QualName};
+use crate::model::schema::{Column, Domain, QualName};
 
 impl Applier<'_> {
     // ---- other objects --------------------------------------------------------
-
-    pub(super) fn create_index(&mut self, s: &pb::IndexStmt) {
-        let Some(rv) = &s.relation else { return };
-        // Materialized views take indexes too; their columns are not checked.
-        let matview = self
-            .resolve(&rv.schemaname, &rv.relname, &self.schema.views)
-            .filter(|q| self.schema.views.get(q).is_some_and(|v| v.materialized));
-        let Some(table) = matview.clone().or_else(|| self.table_of(rv, false)) else {
-            return;
-        };
-        let mut columns = Vec::new();
-        let mut names = Vec::new();
-        let mut uses = Vec::new();
-        for p in s.index_params.iter().chain(&s.index_including_params) {
-            let Some(NodeEnum::IndexElem(e)) = &p.node else {
-                continue;
-            };
-            if e.name.is_empty() {
-                columns_read(e.expr.as_deref(), &mut uses);
-            } else {
-                if matview.is_none() {
-                    self.expect_column(&table, &e.name, None);
-                }
-                if !uses.contains(&e.name) {
-                    uses.push(e.name.clone());
-                }
-            }
-        }
-        for p in &s.index_params {
-            if let Some(NodeEnum::IndexElem(e)) = &p.node {
-                columns.push(if e.name.is_empty() {
-                    "(expr)".to_owned()
-                } else {
-                    e.name.clone()
-                });
-                names.push(index_column_name(e));
-            }
-        }
-        columns_read(s.where_clause.as_deref(), &mut uses);
-        let name = if s.idxname.is_empty() {
-            // ChooseIndexName: `_key` only for a constraint's index; a plain
-            // CREATE UNIQUE INDEX is `_idx` too.
-            let label = if s.primary {
-                "pkey"
-            } else if s.isconstraint {
-                "key"
-            } else {
-                "idx"
-            };
-            self.choose_name(&table, Some(&names.join("_")), label)
-        } else {
-            s.idxname.clone()
-        };
-        let q = QualName::new(table.schema.clone(), name);
-        if self.schema.indexes.contains_key(&q) || self.schema.tables.contains_key(&q) {
-            if !s.if_not_exists {
-                self.error_at(
-                    self.locate(&q.name),
-                    format!("relation \"{q}\" already exists"),
-                    Some("pick another index name, or add IF NOT EXISTS".to_owned()),
-                );
-            }
-            return;
-        }
-        self.schema.opaque.remove(&q);
-        let ix = Index {
-            table,
-            columns,
-            unique: s.unique,
-            partial: s.where_clause.is_some(),
-            uses,
-            definition: index_definition(s),
-            names,
-        };
-        // ONLY builds no copies on the partitions, so it adopts none.
-        if rv.inh {
-            let partitions = self.partitions_of(&ix.table);
-            self.doubt_adopted_indexes(&ix, &partitions);
-        }
-        self.schema.indexes.insert(q, ix);
-    }
 
     pub(super) fn create_enum(&mut self, s: &pb::CreateEnumStmt) {
         let q = self.qual_from_list(&strings(&s.type_name));
@@ -381,58 +299,6 @@ fn func_schema(names: &[pb::Node]) -> String {
         [.., schema, _] => schema.clone(),
         _ => String::new(),
     }
-}
-
-/// The index in PostgreSQL's own spelling, without what may differ between two
-/// statements that build the same index (its name, schema, CONCURRENTLY, IF NOT
-/// EXISTS, source positions).
-pub(super) fn index_definition(s: &pb::IndexStmt) -> String {
-    let mut ix = s.clone();
-    ix.idxname.clear();
-    ix.concurrent = false;
-    ix.if_not_exists = false;
-    if ix.access_method.is_empty() {
-        ix.access_method = "btree".to_owned();
-    }
-    // ASC, NULLS LAST after ASC and NULLS FIRST after DESC are the defaults.
-    for p in &mut ix.index_params {
-        if let Some(NodeEnum::IndexElem(e)) = p.node.as_mut() {
-            use pb::{SortByDir as D, SortByNulls as N};
-            let dir = D::try_from(e.ordering).unwrap_or(D::SortbyDefault);
-            let nulls = N::try_from(e.nulls_ordering).unwrap_or(N::SortbyNullsDefault);
-            let dir = if dir == D::SortbyAsc {
-                D::SortbyDefault
-            } else {
-                dir
-            };
-            let nulls = match (dir, nulls) {
-                (D::SortbyDefault, N::SortbyNullsLast) | (D::SortbyDesc, N::SortbyNullsFirst) => {
-                    N::SortbyNullsDefault
-                }
-                (_, n) => n,
-            };
-            e.ordering = dir as i32;
-            e.nulls_ordering = nulls as i32;
-        }
-    }
-    if let Some(rv) = ix.relation.as_mut() {
-        rv.schemaname.clear();
-        rv.relname = "t".to_owned();
-        rv.location = 0;
-    }
-    let tree = pb::ParseResult {
-        version: 0,
-        stmts: vec![pb::RawStmt {
-            stmt: Some(Box::new(pb::Node {
-                node: Some(NodeEnum::IndexStmt(Box::new(ix))),
-            })),
-            stmt_location: 0,
-            stmt_len: 0,
-        }],
-    };
-    // A tree libpg_query cannot print back is compared by its debug form.
-    pg_query::deparse(&tree, pg_query::DeparseOptions::default())
-        .unwrap_or_else(|_| format!("{:?}", tree.stmts))
 }
 
 /// The multirange type PostgreSQL 14 and later create beside a range type:

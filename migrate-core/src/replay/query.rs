@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
-use super::colname::figure_colname;
 use super::strings;
+use crate::lower::colname::figure_colname;
 use crate::model::apply::Applier;
 use crate::model::types::{self, SqlType};
 

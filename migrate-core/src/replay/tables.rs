@@ -5,10 +5,9 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
-use super::colname::columns_read;
 use super::{is, strings, with_keys};
+use crate::lower::colname::columns_read;
 use crate::model::apply::Applier;
-use crate::model::apply::object_name;
 use crate::model::schema::{
     Column, ConstraintKind, Identity, Index, Partitioning, QualName, Table,
 };
@@ -404,29 +403,6 @@ impl Applier<'_> {
         }
     }
 
-    /// The name of a serial's or identity's sequence: `{table}_{column}_seq`,
-    /// with a number when taken (ChooseRelationName).
-    pub(super) fn choose_sequence_name(&self, table: &QualName, column: &str) -> String {
-        let mut pass = 0;
-        loop {
-            let label = if pass == 0 {
-                "seq".to_owned()
-            } else {
-                format!("seq{pass}")
-            };
-            let n = object_name(&table.name, Some(column), &label);
-            let q = QualName::new(table.schema.clone(), n.clone());
-            if !self.schema.sequences.contains(&q)
-                && !self.schema.tables.contains_key(&q)
-                && !self.schema.indexes.contains_key(&q)
-                && !self.schema.views.contains_key(&q)
-            {
-                return n;
-            }
-            pass += 1;
-        }
-    }
-
     /// A column written in CREATE TABLE ... INHERITS that a parent has: its own
     /// NOT NULL and DEFAULT add to the inherited definition.
     fn merge_inherited_column(&mut self, table: &QualName, cd: &pb::ColumnDef) {
@@ -448,37 +424,6 @@ impl Applier<'_> {
         if let Some(c) = t.column_mut(&cd.colname) {
             c.nullable &= !not_null;
             c.has_default |= default;
-        }
-    }
-
-    /// A unique name for an implicit constraint, as PostgreSQL chooses it.
-    pub(super) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
-        let taken = |n: &str| {
-            self.schema
-                .tables
-                .get(table)
-                .is_some_and(|t| t.constraints.contains_key(n))
-                || self
-                    .schema
-                    .indexes
-                    .contains_key(&QualName::new(table.schema.clone(), n))
-                || self
-                    .schema
-                    .tables
-                    .contains_key(&QualName::new(table.schema.clone(), n))
-        };
-        let mut pass = 0;
-        loop {
-            let l = if pass == 0 {
-                label.to_owned()
-            } else {
-                format!("{label}{pass}")
-            };
-            let n = object_name(&table.name, cols, &l);
-            if !taken(&n) {
-                return n;
-            }
-            pass += 1;
         }
     }
 
@@ -797,7 +742,7 @@ pub(super) fn index_column_names(ix: &Index) -> Vec<String> {
             .index_params
             .iter()
             .filter_map(|p| match &p.node {
-                Some(NodeEnum::IndexElem(e)) => Some(super::colname::index_column_name(e)),
+                Some(NodeEnum::IndexElem(e)) => Some(crate::lower::colname::index_column_name(e)),
                 _ => None,
             })
             .collect(),

@@ -5,10 +5,12 @@
 //! diagnostics about them are placed here, in the statement's text.
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::lower::Change;
 use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
 mod hierarchy;
+mod indexes;
 mod names;
 
 pub(crate) use names::is_system;
@@ -98,6 +100,13 @@ pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> Stri
 }
 
 impl Applier<'_> {
+    /// Applies one lowered change to the model.
+    pub(crate) fn apply(&mut self, change: &Change<'_>) {
+        match change {
+            Change::CreateIndex(c) => self.create_index(c),
+        }
+    }
+
     // ---- places and messages ----------------------------------------------
 
     pub(crate) fn error_at(&mut self, offset: Option<i32>, message: String, help: Option<String>) {

@@ -2,7 +2,8 @@
 
 use pg_query::protobuf::{self as pb};
 
-use super::Applier;
+use super::{Applier, object_name};
+use crate::lower::RelName;
 use crate::model::schema::{Names, QualName};
 
 impl Applier<'_> {
@@ -66,24 +67,85 @@ impl Applier<'_> {
     }
 
     pub(crate) fn table_of(&mut self, rv: &pb::RangeVar, missing_ok: bool) -> Option<QualName> {
-        if let Some(q) = self.resolve(&rv.schemaname, &rv.relname, &self.schema.tables) {
+        self.table_named(&RelName::of(rv), missing_ok)
+    }
+
+    /// The name of a serial's or identity's sequence: `{table}_{column}_seq`,
+    /// with a number when taken (ChooseRelationName).
+    pub(crate) fn choose_sequence_name(&self, table: &QualName, column: &str) -> String {
+        let mut pass = 0;
+        loop {
+            let label = if pass == 0 {
+                "seq".to_owned()
+            } else {
+                format!("seq{pass}")
+            };
+            let n = object_name(&table.name, Some(column), &label);
+            let q = QualName::new(table.schema.clone(), n.clone());
+            if !self.schema.sequences.contains(&q)
+                && !self.schema.tables.contains_key(&q)
+                && !self.schema.indexes.contains_key(&q)
+                && !self.schema.views.contains_key(&q)
+            {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// A unique name for an implicit constraint, as PostgreSQL chooses it.
+    pub(crate) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
+        let taken = |n: &str| {
+            self.schema
+                .tables
+                .get(table)
+                .is_some_and(|t| t.constraints.contains_key(n))
+                || self
+                    .schema
+                    .indexes
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+                || self
+                    .schema
+                    .tables
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+        };
+        let mut pass = 0;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = object_name(&table.name, cols, &l);
+            if !taken(&n) {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// The table `rel` names; `None` for a view, a sequence or a catalogue
+    /// (not an error), and for a relation that does not exist (reported unless
+    /// `missing_ok`).
+    pub(crate) fn table_named(&mut self, rel: &RelName<'_>, missing_ok: bool) -> Option<QualName> {
+        if let Some(q) = self.resolve(rel.schema, rel.name, &self.schema.tables) {
             return Some(q);
         }
         // Views, sequences and PostgreSQL's own catalogues answer queries too;
         // they are not an error, just not a table of the model.
         if self
-            .resolve(&rv.schemaname, &rv.relname, &self.schema.views)
+            .resolve(rel.schema, rel.name, &self.schema.views)
             .is_some()
             || self
-                .resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
+                .resolve(rel.schema, rel.name, &self.schema.sequences)
                 .is_some()
-            || is_system(&rv.schemaname, &rv.relname)
+            || is_system(rel.schema, rel.name)
         {
             return None;
         }
         if !missing_ok {
-            let name = self.qual_for_create(&rv.schemaname, &rv.relname);
-            self.missing_table(&name, Some(rv.location));
+            let name = self.qual_for_create(rel.schema, rel.name);
+            self.missing_table(&name, Some(rel.at));
         }
         None
     }

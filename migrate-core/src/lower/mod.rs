@@ -1,0 +1,61 @@
+//! Lowering: one statement of libpg_query's tree becomes one typed [`Change`].
+//!
+//! Why two stages. The tree is PostgreSQL's grammar: `i32` enums, optional
+//! nodes, names as lists of strings, one node kind serving many statements.
+//! The model's rules are about objects: what a DROP ... CASCADE takes with it,
+//! which partitions a column change reaches, what name an implicit constraint
+//! gets. Written together, every rule also decodes the grammar, and a rule
+//! cannot be read or tested apart from it. So:
+//! - lowering (this module) reads only the tree and the statement's text, never
+//!   the model: pure functions, one file per statement family, whose matches
+//!   over the grammar's enums are typed (`pb::ObjectType::try_from`);
+//! - applying (`model::apply`) reads and changes the model, resolves the names
+//!   (the search path and what exists decide where `t` lives), and owns every
+//!   dependency rule; its match over [`Change`] is exhaustive.
+//!
+//! Names stay as written ([`RelName`]): resolving them needs the model.
+//! Positions are the parser's byte offsets (from the start of the text it
+//! parsed, as libpg_query gives them); a name the parser gives no location is
+//! found in the statement's text only when a diagnostic needs it
+//! (`Applier::locate`), so the common path never scans.
+//!
+//! Families lowered so far: indexes. The others are still replayed straight
+//! from the tree by `replay/`, and move here one at a time.
+
+use pg_query::protobuf as pb;
+
+pub(crate) mod colname;
+pub(crate) mod indexes;
+
+/// What one statement changes, as the model applies it.
+#[derive(Debug)]
+pub(crate) enum Change<'a> {
+    /// `CREATE [UNIQUE] INDEX`.
+    CreateIndex(indexes::CreateIndex<'a>),
+}
+
+/// A relation as a statement writes it: resolved against the search path when
+/// the change is applied.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RelName<'a> {
+    /// The schema written; empty when unqualified.
+    pub schema: &'a str,
+    /// The relation's own name.
+    pub name: &'a str,
+    /// False for `ONLY name`: the statement leaves partitions and children alone.
+    pub inh: bool,
+    /// Where the name is written.
+    pub at: i32,
+}
+
+impl<'a> RelName<'a> {
+    /// The relation a `RangeVar` names.
+    pub(crate) fn of(rv: &'a pb::RangeVar) -> Self {
+        RelName {
+            schema: &rv.schemaname,
+            name: &rv.relname,
+            inh: rv.inh,
+            at: rv.location,
+        }
+    }
+}
