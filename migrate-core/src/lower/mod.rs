@@ -19,19 +19,32 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: indexes. The others are still replayed straight
+//! Families lowered so far: indexes, types and domains. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
 
 pub(crate) mod colname;
 pub(crate) mod indexes;
+pub(crate) mod types;
 
 /// What one statement changes, as the model applies it.
 #[derive(Debug)]
 pub(crate) enum Change<'a> {
     /// `CREATE [UNIQUE] INDEX`.
     CreateIndex(indexes::CreateIndex<'a>),
+    /// `CREATE TYPE ... AS ENUM`.
+    CreateEnum(types::CreateEnum),
+    /// `ALTER TYPE ... ADD VALUE` / `RENAME VALUE`.
+    AlterEnum(types::AlterEnum<'a>),
+    /// `CREATE DOMAIN`.
+    CreateDomain(types::CreateDomain),
+    /// `ALTER DOMAIN`: NOT NULL set, dropped, or maybe dropped.
+    AlterDomain(types::AlterDomain),
+    /// `CREATE TYPE ... AS (...)`.
+    CreateComposite(types::CreateComposite<'a>),
+    /// A base, shell or range type.
+    CreateOtherType(types::CreateOtherType),
 }
 
 /// A relation as a statement writes it: resolved against the search path when

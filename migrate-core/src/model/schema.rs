@@ -138,6 +138,20 @@ pub struct Column {
 }
 
 impl Column {
+    /// A nullable column with no default, identity or sequence: a composite
+    /// type's attribute, a query's output column.
+    pub fn plain(name: String, ty: SqlType) -> Self {
+        Column {
+            name,
+            ty,
+            nullable: true,
+            has_default: false,
+            identity: None,
+            generated: false,
+            sequence: None,
+        }
+    }
+
     /// True when an INSERT may leave the column out.
     pub fn optional_on_insert(&self) -> bool {
         self.nullable || self.has_default || self.identity.is_some() || self.generated

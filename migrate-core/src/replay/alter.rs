@@ -485,15 +485,7 @@ impl Applier<'_> {
                 if let Some((name, ty)) = resolved
                     && !cols.iter().any(|c| c.name == name)
                 {
-                    cols.push(Column {
-                        name,
-                        ty,
-                        nullable: true,
-                        has_default: false,
-                        identity: None,
-                        generated: false,
-                        sequence: None,
-                    });
+                    cols.push(Column::plain(name, ty));
                 }
             } else if is(st, AlterTableType::AtDropColumn) {
                 cols.retain(|c| c.name != cmd.name);

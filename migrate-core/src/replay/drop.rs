@@ -474,7 +474,7 @@ impl Applier<'_> {
         self.schema.composites.remove(q);
         if self.schema.other_types.remove(q).is_some() {
             // A range's multirange goes with it.
-            let multi = super::objects::multirange_of(q);
+            let multi = crate::model::apply::multirange_of(q);
             if self.schema.other_types.remove(&multi).is_some() {
                 self.drop_users_of_type(&multi);
             }

@@ -109,11 +109,11 @@ impl Applier<'_> {
             NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
             NodeEnum::DropStmt(s) => self.drop(s),
             NodeEnum::IndexStmt(s) => self.lowered(lower::indexes::create_index(s)),
-            NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
-            NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
-            NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
-            NodeEnum::AlterDomainStmt(s) => self.alter_domain(s),
-            NodeEnum::CompositeTypeStmt(s) => self.create_composite(s),
+            NodeEnum::CreateEnumStmt(s) => self.apply(&lower::types::create_enum(s)),
+            NodeEnum::AlterEnumStmt(s) => self.apply(&lower::types::alter_enum(s)),
+            NodeEnum::CreateDomainStmt(s) => self.lowered(lower::types::create_domain(s)),
+            NodeEnum::AlterDomainStmt(s) => self.lowered(lower::types::alter_domain(s)),
+            NodeEnum::CompositeTypeStmt(s) => self.lowered(lower::types::create_composite(s)),
             NodeEnum::ViewStmt(s) => self.create_view(s),
             NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s),
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
@@ -167,10 +167,8 @@ impl Applier<'_> {
                     self.create_table(base);
                 }
             }
-            NodeEnum::DefineStmt(s) if is(s.kind, pb::ObjectType::ObjectType) => {
-                self.create_other_type(&strings(&s.defnames), false)
-            }
-            NodeEnum::CreateRangeStmt(s) => self.create_other_type(&strings(&s.type_name), true),
+            NodeEnum::DefineStmt(s) => self.lowered(lower::types::define(s)),
+            NodeEnum::CreateRangeStmt(s) => self.apply(&lower::types::create_range(s)),
             NodeEnum::RuleStmt(_) => {
                 self.incomplete("rules are not replayed into the model");
             }
@@ -347,7 +345,6 @@ mod plpgsql;
 mod query;
 mod rename;
 mod tables;
-mod typing;
 mod views;
 
 #[cfg(test)]

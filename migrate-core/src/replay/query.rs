@@ -358,7 +358,10 @@ impl Applier<'_> {
     /// A type as written in a cast, without reporting: built-ins and the user
     /// types the model knows.
     fn written_type(&self, tn: &pb::TypeName) -> Option<SqlType> {
-        let (names, modifiers) = super::typing::written(tn);
+        let (names, modifiers) = {
+            let w = crate::lower::types::WrittenType::of(tn);
+            (w.names, w.modifiers)
+        };
         let array_dims = u32::try_from(tn.array_bounds.len()).ok()?;
         if let [one] = names.as_slice()
             && let Some(b) = types::resolve_builtin(one)

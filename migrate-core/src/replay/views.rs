@@ -21,15 +21,10 @@ fn derived(cols: Vec<OutColumn>, names: &[String]) -> (Vec<Column>, bool) {
         .enumerate()
         .map(|(i, c)| {
             typed &= c.ty.is_some();
-            Column {
-                name: names.get(i).cloned().unwrap_or(c.name),
-                ty: c.ty.unwrap_or_else(|| SqlType::builtin("unknown")),
-                nullable: true,
-                has_default: false,
-                identity: None,
-                generated: false,
-                sequence: None,
-            }
+            Column::plain(
+                names.get(i).cloned().unwrap_or(c.name),
+                c.ty.unwrap_or_else(|| SqlType::builtin("unknown")),
+            )
         })
         .collect();
     (out, typed)

@@ -12,8 +12,10 @@ use crate::sql::position::LineIndex;
 mod hierarchy;
 mod indexes;
 mod names;
+mod types;
 
 pub(crate) use names::is_system;
+pub(crate) use types::multirange_of;
 
 /// PostgreSQL truncates identifiers to this many bytes.
 const NAMEDATALEN: usize = 63;
@@ -104,6 +106,12 @@ impl Applier<'_> {
     pub(crate) fn apply(&mut self, change: &Change<'_>) {
         match change {
             Change::CreateIndex(c) => self.create_index(c),
+            Change::CreateEnum(c) => self.create_enum(c),
+            Change::AlterEnum(c) => self.alter_enum(c),
+            Change::CreateDomain(c) => self.create_domain(c),
+            Change::AlterDomain(c) => self.alter_domain(c),
+            Change::CreateComposite(c) => self.create_composite(c),
+            Change::CreateOtherType(c) => self.create_other_type(c),
         }
     }
 
