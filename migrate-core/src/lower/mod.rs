@@ -19,12 +19,13 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: indexes, types and domains. The others are still replayed straight
+//! Families lowered so far: indexes, types and domains, functions and triggers. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
 
 pub(crate) mod colname;
+pub(crate) mod functions;
 pub(crate) mod indexes;
 pub(crate) mod types;
 
@@ -45,6 +46,10 @@ pub(crate) enum Change<'a> {
     CreateComposite(types::CreateComposite<'a>),
     /// A base, shell or range type.
     CreateOtherType(types::CreateOtherType),
+    /// `CREATE FUNCTION` / `PROCEDURE`.
+    CreateFunction(functions::CreateFunction),
+    /// `CREATE TRIGGER`.
+    CreateTrigger(functions::CreateTrigger<'a>),
 }
 
 /// A relation as a statement writes it: resolved against the search path when

@@ -135,8 +135,11 @@ impl Applier<'_> {
                     self.sequence_owner(&q, &s.options);
                 }
             }
-            NodeEnum::CreateFunctionStmt(s) => self.create_function(s),
-            NodeEnum::CreateTrigStmt(s) => self.create_trigger(s),
+            NodeEnum::CreateFunctionStmt(s) => {
+                let text = &self.sql[self.stmt_start..self.stmt_end];
+                self.apply(&lower::functions::create_function(s, text))
+            }
+            NodeEnum::CreateTrigStmt(s) => self.lowered(lower::functions::create_trigger(s)),
             NodeEnum::VariableSetStmt(s) => self.set_variable(s),
             NodeEnum::InsertStmt(_)
             | NodeEnum::UpdateStmt(_)

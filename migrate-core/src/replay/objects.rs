@@ -1,9 +1,7 @@
-//! Schemas, triggers and functions.
+//! CREATE SCHEMA: its elements are created in it.
 
-use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
-use super::strings;
 use crate::model::apply::Applier;
 
 impl Applier<'_> {
@@ -49,80 +47,5 @@ impl Applier<'_> {
             }
         }
         self.search_path = saved;
-    }
-
-    pub(super) fn create_trigger(&mut self, s: &pb::CreateTrigStmt) {
-        let Some(rv) = &s.relation else { return };
-        // INSTEAD OF triggers sit on views.
-        let view = self.resolve(&rv.schemaname, &rv.relname, &self.schema.views);
-        let Some(table) = view.or_else(|| self.table_of(rv, false)) else {
-            return;
-        };
-        let key = (table.clone(), s.trigname.clone());
-        if self.schema.triggers.contains_key(&key) && !s.replace {
-            self.error_at(
-                self.locate(&s.trigname),
-                format!(
-                    "trigger \"{}\" for relation \"{table}\" already exists",
-                    s.trigname
-                ),
-                Some("drop it first, or use CREATE OR REPLACE TRIGGER".to_owned()),
-            );
-            return;
-        }
-        let func = self.qual_from_list(&strings(&s.funcname));
-        let func = self
-            .resolve(
-                &func_schema(&s.funcname),
-                &func.name,
-                &self.schema.functions,
-            )
-            .unwrap_or(func);
-        self.schema.triggers.insert(key, func);
-    }
-
-    /// CREATE [OR REPLACE] FUNCTION / PROCEDURE: known by name, with a
-    /// fingerprint of its arguments, result, language and body.
-    pub(super) fn create_function(&mut self, s: &pb::CreateFunctionStmt) {
-        let q = self.qual_from_list(&strings(&s.funcname));
-        let mut parts: Vec<String> = Vec::new();
-        for p in &s.parameters {
-            if let Some(NodeEnum::FunctionParameter(fp)) = &p.node
-                && let Some(tn) = &fp.arg_type
-            {
-                parts.push(format!("{}:{}", fp.mode, strings(&tn.names).join(".")));
-            }
-        }
-        if let Some(rt) = &s.return_type {
-            parts.push(format!("returns {}", strings(&rt.names).join(".")));
-        }
-        for o in &s.options {
-            if let Some(NodeEnum::DefElem(d)) = &o.node {
-                match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
-                    Some(NodeEnum::List(l)) if d.defname == "as" => {
-                        parts.push(format!("as {}", strings(&l.items).join("\u{0}")));
-                    }
-                    Some(NodeEnum::String(v)) if d.defname == "language" => {
-                        parts.push(format!("language {}", v.sval.to_ascii_lowercase()));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if s.sql_body.is_some() {
-            // A SQL-standard body (BEGIN ATOMIC ... END): its text is the body.
-            parts.push(self.sql[self.stmt_start..self.stmt_end].to_owned());
-        }
-        self.schema.functions.insert(q.clone(), parts.join("\n"));
-        self.schema.opaque.remove(&q);
-    }
-}
-
-/// The schema a function name is written with (empty when unqualified).
-fn func_schema(names: &[pb::Node]) -> String {
-    let n = strings(names);
-    match n.as_slice() {
-        [.., schema, _] => schema.clone(),
-        _ => String::new(),
     }
 }

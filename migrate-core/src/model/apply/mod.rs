@@ -9,6 +9,7 @@ use crate::lower::Change;
 use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
+mod functions;
 mod hierarchy;
 mod indexes;
 mod names;
@@ -112,6 +113,8 @@ impl Applier<'_> {
             Change::AlterDomain(c) => self.alter_domain(c),
             Change::CreateComposite(c) => self.create_composite(c),
             Change::CreateOtherType(c) => self.create_other_type(c),
+            Change::CreateFunction(c) => self.create_function(c),
+            Change::CreateTrigger(c) => self.create_trigger(c),
         }
     }
 
