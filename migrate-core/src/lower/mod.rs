@@ -19,12 +19,13 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: indexes, types and domains, functions and triggers. The others are still replayed straight
+//! Families lowered so far: indexes, types and domains, functions and triggers, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
 
 pub(crate) mod colname;
+pub(crate) mod dml;
 pub(crate) mod functions;
 pub(crate) mod indexes;
 pub(crate) mod types;
@@ -50,6 +51,8 @@ pub(crate) enum Change<'a> {
     CreateFunction(functions::CreateFunction),
     /// `CREATE TRIGGER`.
     CreateTrigger(functions::CreateTrigger<'a>),
+    /// A query or a data change: what it reads and writes must exist.
+    Dml(dml::Dml<'a>),
 }
 
 /// A relation as a statement writes it: resolved against the search path when

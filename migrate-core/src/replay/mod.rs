@@ -145,11 +145,11 @@ impl Applier<'_> {
             | NodeEnum::UpdateStmt(_)
             | NodeEnum::DeleteStmt(_)
             | NodeEnum::TruncateStmt(_)
-            | NodeEnum::MergeStmt(_) => self.dml(node),
+            | NodeEnum::MergeStmt(_) => self.apply(&lower::dml::change(node)),
             NodeEnum::SelectStmt(s) if s.into_clause.is_some() => self.select_into(s),
             NodeEnum::SelectStmt(_) => {
                 self.set_config(node);
-                self.dml(node)
+                self.apply(&lower::dml::change(node))
             }
             NodeEnum::AlterDatabaseSetStmt(s)
                 if s.setstmt.as_ref().is_some_and(|v| v.name == "search_path") =>
@@ -341,7 +341,6 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
 }
 
 mod alter;
-mod dml;
 mod drop;
 mod objects;
 mod plpgsql;

@@ -98,7 +98,7 @@ impl Applier<'_> {
     ) {
         // Every relation the query reads must exist.
         if let Some(n) = query.and_then(|n| n.node.as_ref()) {
-            self.dml(n);
+            self.dml(&crate::lower::dml::dml(n));
         }
         let shape = self.query_columns(query).map(|c| derived(c, names));
         let typed = shape.as_ref().is_some_and(|(_, t)| *t);

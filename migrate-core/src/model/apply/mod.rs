@@ -9,6 +9,7 @@ use crate::lower::Change;
 use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
+mod dml;
 mod functions;
 mod hierarchy;
 mod indexes;
@@ -115,6 +116,7 @@ impl Applier<'_> {
             Change::CreateOtherType(c) => self.create_other_type(c),
             Change::CreateFunction(c) => self.create_function(c),
             Change::CreateTrigger(c) => self.create_trigger(c),
+            Change::Dml(c) => self.dml(c),
         }
     }
 
