@@ -19,7 +19,7 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: indexes, types and domains, functions and triggers, DML. The others are still replayed straight
+//! Families lowered so far: indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
@@ -29,6 +29,7 @@ pub(crate) mod dml;
 pub(crate) mod functions;
 pub(crate) mod indexes;
 pub(crate) mod types;
+pub(crate) mod views;
 
 /// What one statement changes, as the model applies it.
 #[derive(Debug)]
@@ -53,6 +54,9 @@ pub(crate) enum Change<'a> {
     CreateTrigger(functions::CreateTrigger<'a>),
     /// A query or a data change: what it reads and writes must exist.
     Dml(dml::Dml<'a>),
+    /// A view, materialized view or table made from a query (boxed: SELECT
+    /// INTO's query is a tree of its own).
+    CreateDerived(Box<views::CreateDerived<'a>>),
 }
 
 /// A relation as a statement writes it: resolved against the search path when
@@ -65,6 +69,8 @@ pub(crate) struct RelName<'a> {
     pub name: &'a str,
     /// False for `ONLY name`: the statement leaves partitions and children alone.
     pub inh: bool,
+    /// `TEMP` / `TEMPORARY`: the relation lives in `pg_temp`.
+    pub temp: bool,
     /// Where the name is written.
     pub at: i32,
 }
@@ -76,6 +82,7 @@ impl<'a> RelName<'a> {
             schema: &rv.schemaname,
             name: &rv.relname,
             inh: rv.inh,
+            temp: rv.relpersistence == "t",
             at: rv.location,
         }
     }

@@ -114,8 +114,8 @@ impl Applier<'_> {
             NodeEnum::CreateDomainStmt(s) => self.lowered(lower::types::create_domain(s)),
             NodeEnum::AlterDomainStmt(s) => self.lowered(lower::types::alter_domain(s)),
             NodeEnum::CompositeTypeStmt(s) => self.lowered(lower::types::create_composite(s)),
-            NodeEnum::ViewStmt(s) => self.create_view(s),
-            NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s),
+            NodeEnum::ViewStmt(s) => self.lowered(lower::views::create_view(s)),
+            NodeEnum::CreateTableAsStmt(s) => self.lowered(lower::views::create_table_as(s)),
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
             NodeEnum::CreateExtensionStmt(s) => {
                 self.schema.extensions.insert(s.extname.clone());
@@ -146,7 +146,9 @@ impl Applier<'_> {
             | NodeEnum::DeleteStmt(_)
             | NodeEnum::TruncateStmt(_)
             | NodeEnum::MergeStmt(_) => self.apply(&lower::dml::change(node)),
-            NodeEnum::SelectStmt(s) if s.into_clause.is_some() => self.select_into(s),
+            NodeEnum::SelectStmt(s) if s.into_clause.is_some() => {
+                self.lowered(lower::views::select_into(s))
+            }
             NodeEnum::SelectStmt(_) => {
                 self.set_config(node);
                 self.apply(&lower::dml::change(node))
@@ -344,10 +346,8 @@ mod alter;
 mod drop;
 mod objects;
 mod plpgsql;
-mod query;
 mod rename;
 mod tables;
-mod views;
 
 #[cfg(test)]
 mod tests;

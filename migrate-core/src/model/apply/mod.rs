@@ -14,7 +14,9 @@ mod functions;
 mod hierarchy;
 mod indexes;
 mod names;
+mod query;
 mod types;
+mod views;
 
 pub(crate) use names::is_system;
 pub(crate) use types::multirange_of;
@@ -117,6 +119,7 @@ impl Applier<'_> {
             Change::CreateFunction(c) => self.create_function(c),
             Change::CreateTrigger(c) => self.create_trigger(c),
             Change::Dml(c) => self.dml(c),
+            Change::CreateDerived(c) => self.create_derived(c),
         }
     }
 

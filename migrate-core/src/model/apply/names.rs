@@ -23,10 +23,16 @@ impl Applier<'_> {
     /// The name a new relation gets: `pg_temp` for a temporary one, else the
     /// schema written or the creation schema.
     pub(crate) fn new_relation(&self, rv: &pb::RangeVar) -> QualName {
-        if rv.relpersistence == "t" {
-            QualName::new("pg_temp", rv.relname.clone())
+        self.new_relation_named(&RelName::of(rv))
+    }
+
+    /// The name a new relation gets: `pg_temp` for a temporary one, else the
+    /// schema written or the creation schema.
+    pub(crate) fn new_relation_named(&self, rel: &RelName<'_>) -> QualName {
+        if rel.temp {
+            QualName::new("pg_temp", rel.name)
         } else {
-            self.qual_for_create(&rv.schemaname, &rv.relname)
+            self.qual_for_create(rel.schema, rel.name)
         }
     }
 

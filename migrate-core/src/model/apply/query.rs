@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
-use super::strings;
+use super::Applier;
 use crate::lower::colname::figure_colname;
-use crate::model::apply::Applier;
 use crate::model::types::{self, SqlType};
+use crate::sql::parse::strings;
 
 /// One output column of a query.
 #[derive(Debug, Clone)]
