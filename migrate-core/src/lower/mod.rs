@@ -19,12 +19,13 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
+//! Families lowered so far: constraints, indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
 
 pub(crate) mod colname;
+pub(crate) mod constraints;
 pub(crate) mod dml;
 pub(crate) mod functions;
 pub(crate) mod indexes;

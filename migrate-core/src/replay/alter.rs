@@ -214,7 +214,7 @@ impl Applier<'_> {
             }
         } else if is(st, AlterTableType::AtAddConstraint) {
             if let Some(NodeEnum::Constraint(c)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
-                self.add_constraint(table, c);
+                self.add_constraint(table, &crate::lower::constraints::constraint(c));
             }
         } else if is(st, AlterTableType::AtDropConstraint) {
             let removed_kind = self

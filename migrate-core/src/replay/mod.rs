@@ -2,7 +2,7 @@
 //! statements that name what does not exist at that point.
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::{self as pb, ConstrType, a_const};
+use pg_query::protobuf::{self as pb, a_const};
 
 use crate::diag::Diagnostic;
 use crate::lower::{self, Change};
@@ -314,23 +314,6 @@ impl Applier<'_> {
             }
         }
     }
-}
-
-/// Builds a constraint with the column it was declared on as its key.
-fn with_keys(mut c: pb::Constraint, column: &str) -> pb::Constraint {
-    let key = pb::Node {
-        node: Some(NodeEnum::String(pb::String {
-            sval: column.to_owned(),
-        })),
-    };
-    if c.contype == ConstrType::ConstrForeign as i32 {
-        if c.fk_attrs.is_empty() {
-            c.fk_attrs.push(key);
-        }
-    } else if c.keys.is_empty() && c.contype != ConstrType::ConstrCheck as i32 {
-        c.keys.push(key);
-    }
-    c
 }
 
 fn object_names(node: Option<&pb::Node>) -> Vec<String> {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
-use super::{is, strings, with_keys};
+use super::{is, strings};
 use crate::lower::colname::columns_read;
+use crate::lower::constraints::constraint;
 use crate::model::apply::Applier;
 use crate::model::schema::{
     Column, ConstraintKind, Identity, Index, Partitioning, QualName, Table,
@@ -133,7 +134,7 @@ impl Applier<'_> {
                         self.add_column(&name, cd, false);
                     }
                 }
-                Some(NodeEnum::Constraint(c)) => constraints.push((**c).clone()),
+                Some(NodeEnum::Constraint(c)) => constraints.push(constraint(c)),
                 Some(NodeEnum::TableLikeClause(like)) => {
                     // LIKE a view copies its columns (only); one the model could
                     // not type makes the new table opaque.
@@ -363,7 +364,7 @@ impl Applier<'_> {
             if is(t, ConstrType::ConstrNotnull) {
                 col.nullable = false;
                 if !c.conname.is_empty() {
-                    table_constraints.push(with_keys((**c).clone(), &cd.colname));
+                    table_constraints.push(constraint(c).on_column(&cd.colname));
                 }
             } else if is(t, ConstrType::ConstrNull) {
                 col.nullable = true;
@@ -383,13 +384,13 @@ impl Applier<'_> {
                 generated_reads = Some(reads);
             } else if is(t, ConstrType::ConstrPrimary) {
                 col.nullable = false;
-                table_constraints.push(with_keys((**c).clone(), &cd.colname));
+                table_constraints.push(constraint(c).on_column(&cd.colname));
             } else if is(t, ConstrType::ConstrUnique)
                 || is(t, ConstrType::ConstrForeign)
                 || is(t, ConstrType::ConstrCheck)
                 || is(t, ConstrType::ConstrExclusion)
             {
-                table_constraints.push(with_keys((**c).clone(), &cd.colname));
+                table_constraints.push(constraint(c).on_column(&cd.colname));
             }
         }
         if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
@@ -541,191 +542,6 @@ impl Applier<'_> {
             self.schema
                 .indexes
                 .insert(QualName::new(dst.schema.clone(), name), ix);
-        }
-    }
-
-    pub(super) fn add_constraint(&mut self, table: &QualName, c: &pb::Constraint) {
-        let mut keys = strings(&c.keys);
-        // ADD CONSTRAINT name PRIMARY KEY / UNIQUE USING INDEX idx: the index
-        // becomes the constraint's, renamed to it.
-        let mut adopted = None;
-        if !c.indexname.is_empty() {
-            let q = QualName::new(table.schema.clone(), c.indexname.clone());
-            match self.schema.indexes.remove(&q) {
-                Some(ix) => {
-                    keys.clone_from(&ix.columns);
-                    adopted = Some(ix);
-                }
-                None => {
-                    self.error_at(
-                        self.locate(&c.indexname),
-                        format!("index \"{}\" does not exist", c.indexname),
-                        Some("create the index first".to_owned()),
-                    );
-                    return;
-                }
-            }
-        }
-        let t = c.contype;
-        let (kind, label, name_cols) = if is(t, ConstrType::ConstrPrimary) {
-            (
-                ConstraintKind::PrimaryKey {
-                    columns: keys.clone(),
-                },
-                "pkey",
-                None,
-            )
-        } else if is(t, ConstrType::ConstrUnique) {
-            (
-                ConstraintKind::Unique {
-                    columns: keys.clone(),
-                },
-                "key",
-                Some(keys.join("_")),
-            )
-        } else if is(t, ConstrType::ConstrForeign) {
-            let fk_cols = strings(&c.fk_attrs);
-            let Some(pk) = &c.pktable else { return };
-            let Some(target) = self.table_of(pk, false) else {
-                return;
-            };
-            let mut ref_columns = strings(&c.pk_attrs);
-            if ref_columns.is_empty() {
-                ref_columns = self
-                    .schema
-                    .tables
-                    .get(&target)
-                    .and_then(|t| t.primary_key().map(<[String]>::to_vec))
-                    .unwrap_or_default();
-            }
-            for rc in ref_columns.clone() {
-                self.expect_column(&target, &rc, Some(pk.location));
-            }
-            (
-                ConstraintKind::ForeignKey {
-                    columns: fk_cols.clone(),
-                    references: target,
-                    ref_columns,
-                },
-                "fkey",
-                Some(fk_cols.join("_")),
-            )
-        } else if is(t, ConstrType::ConstrCheck) {
-            let mut cols: Vec<String> = Vec::new();
-            columns_read(c.raw_expr.as_deref(), &mut cols);
-            // PostgreSQL names a check after its column only when it uses exactly one.
-            let name_cols = match cols.as_slice() {
-                [one] => Some(one.clone()),
-                _ => None,
-            };
-            (ConstraintKind::Check { columns: cols }, "check", name_cols)
-        } else if is(t, ConstrType::ConstrExclusion) {
-            let mut cols = Vec::new();
-            for e in &c.exclusions {
-                if let Some(NodeEnum::List(l)) = &e.node
-                    && let Some(NodeEnum::IndexElem(ie)) =
-                        l.items.first().and_then(|n| n.node.as_ref())
-                {
-                    if ie.name.is_empty() {
-                        columns_read(ie.expr.as_deref(), &mut cols);
-                    } else {
-                        cols.push(ie.name.clone());
-                    }
-                }
-            }
-            keys = cols;
-            let first = keys.first().cloned();
-            (ConstraintKind::Exclusion, "excl", first)
-        } else if is(t, ConstrType::ConstrNotnull) {
-            // PostgreSQL 18 spells NOT NULL as a constraint, named when written so.
-            let eighteen = self.schema.target.0 >= 18;
-            for k in &keys {
-                self.expect_column(table, k, Some(c.location));
-                let has = self.schema.tables.get(table).is_some_and(|t| {
-                    t.constraints
-                        .values()
-                        .any(|x| matches!(x, ConstraintKind::NotNull { column } if column == k))
-                });
-                if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
-                    if let Some(col) = t.column_mut(k) {
-                        col.nullable = false;
-                    }
-                    if eighteen && !c.conname.is_empty() && !has {
-                        t.constraints.insert(
-                            c.conname.clone(),
-                            ConstraintKind::NotNull { column: k.clone() },
-                        );
-                    }
-                }
-            }
-            return;
-        } else {
-            return;
-        };
-        for k in &keys {
-            self.expect_column(table, k, Some(c.location));
-        }
-        if let ConstraintKind::ForeignKey { columns, .. } = &kind {
-            for k in columns {
-                self.expect_column(table, k, Some(c.location));
-            }
-        }
-        let name = if c.conname.is_empty() {
-            self.choose_name(table, name_cols.as_deref(), label)
-        } else {
-            c.conname.clone()
-        };
-        // A primary key's columns are NOT NULL, on the partitions and
-        // children too (PostgreSQL sets NOT NULL down the hierarchy).
-        if let ConstraintKind::PrimaryKey { columns } = &kind {
-            for k in columns {
-                self.each_column(table, k, |col| col.nullable = false);
-            }
-        }
-        let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
-            return;
-        };
-        let index = match &kind {
-            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
-                Some(adopted.unwrap_or_else(|| Index {
-                    table: table.clone(),
-                    columns: columns.clone(),
-                    unique: true,
-                    partial: false,
-                    uses: columns.clone(),
-                    definition: String::new(),
-                    names: columns.clone(),
-                }))
-            }
-            ConstraintKind::Exclusion => Some(Index {
-                table: table.clone(),
-                columns: keys.clone(),
-                unique: false,
-                partial: c.where_clause.is_some(),
-                uses: keys.clone(),
-                definition: String::new(),
-                names: keys.clone(),
-            }),
-            _ => None,
-        };
-        let inherited_check = matches!(kind, ConstraintKind::Check { .. }) && !c.is_no_inherit;
-        tbl.constraints.insert(name.clone(), kind.clone());
-        if let Some(ix) = index {
-            let partitions = self.partitions_of(table);
-            self.doubt_adopted_indexes(&ix, &partitions);
-            self.schema
-                .indexes
-                .insert(QualName::new(table.schema.clone(), name.clone()), ix);
-        }
-        // A CHECK reaches the partitions and children, under its own name.
-        if inherited_check {
-            for p in self.partitions_of(table) {
-                if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
-                    t.constraints
-                        .entry(name.clone())
-                        .or_insert_with(|| kind.clone());
-                }
-            }
         }
     }
 }

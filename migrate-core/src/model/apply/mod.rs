@@ -9,6 +9,7 @@ use crate::lower::Change;
 use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
+mod constraints;
 mod dml;
 mod functions;
 mod hierarchy;
