@@ -19,7 +19,7 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: constraints, indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
+//! Families lowered so far: tables and columns, constraints, indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
@@ -29,12 +29,15 @@ pub(crate) mod constraints;
 pub(crate) mod dml;
 pub(crate) mod functions;
 pub(crate) mod indexes;
+pub(crate) mod tables;
 pub(crate) mod types;
 pub(crate) mod views;
 
 /// What one statement changes, as the model applies it.
 #[derive(Debug)]
 pub(crate) enum Change<'a> {
+    /// `CREATE TABLE`, `CREATE FOREIGN TABLE`.
+    CreateTable(tables::CreateTable<'a>),
     /// `CREATE [UNIQUE] INDEX`.
     CreateIndex(indexes::CreateIndex<'a>),
     /// `CREATE TYPE ... AS ENUM`.

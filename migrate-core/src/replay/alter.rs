@@ -5,11 +5,11 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, AlterTableType, ObjectType};
 
-use super::tables::index_column_names;
 use super::{is, strings};
 use crate::diag::did_you_mean;
 use crate::lower::colname::columns_read;
 use crate::model::apply::Applier;
+use crate::model::apply::index_column_names;
 use crate::model::schema::{Column, ConstraintKind, Identity, Index, Partitioning, QualName};
 use crate::model::types::{self, SqlType};
 
@@ -55,7 +55,7 @@ impl Applier<'_> {
                     .tables
                     .get(table)
                     .is_some_and(|t| t.column(&cd.colname).is_some());
-                self.add_column(table, cd, cmd.missing_ok);
+                self.add_column(table, &crate::lower::tables::column_def(cd), cmd.missing_ok);
                 if existed {
                     return;
                 }

@@ -103,7 +103,7 @@ impl Applier<'_> {
     fn node(&mut self, node: &NodeEnum) {
         self.check_version(node);
         match node {
-            NodeEnum::CreateStmt(s) => self.create_table(s),
+            NodeEnum::CreateStmt(s) => self.lowered(lower::tables::create_table(s)),
             NodeEnum::AlterTableStmt(s) => self.alter_table(s),
             NodeEnum::RenameStmt(s) => self.rename(s),
             NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
@@ -169,7 +169,7 @@ impl Applier<'_> {
             }
             NodeEnum::CreateForeignTableStmt(s) => {
                 if let Some(base) = &s.base_stmt {
-                    self.create_table(base);
+                    self.lowered(lower::tables::create_table(base));
                 }
             }
             NodeEnum::DefineStmt(s) => self.lowered(lower::types::define(s)),
@@ -330,7 +330,6 @@ mod drop;
 mod objects;
 mod plpgsql;
 mod rename;
-mod tables;
 
 #[cfg(test)]
 mod tests;

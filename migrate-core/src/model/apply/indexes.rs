@@ -1,6 +1,8 @@
 //! CREATE INDEX: the name PostgreSQL chooses, and the partitions' indexes a
 //! partitioned table's index may adopt.
 
+use pg_query::NodeEnum;
+
 use super::Applier;
 use crate::lower::indexes::CreateIndex;
 use crate::model::schema::{Index, QualName};
@@ -51,5 +53,36 @@ impl Applier<'_> {
             self.doubt_adopted_indexes(&ix, &partitions);
         }
         self.schema.indexes.insert(q, ix);
+    }
+}
+
+/// The names an index's columns give an implicit index name: the column, or
+/// for an expression its FigureColname, as they were when it was built.
+pub(crate) fn index_column_names(ix: &Index) -> Vec<String> {
+    if !ix.names.is_empty() {
+        return ix.names.clone();
+    }
+    let parsed = crate::sql::parse::parse("", &ix.definition).ok();
+    match parsed.as_ref().and_then(|p| p.first()).map(|s| &s.node) {
+        Some(NodeEnum::IndexStmt(stmt)) => stmt
+            .index_params
+            .iter()
+            .filter_map(|p| match &p.node {
+                Some(NodeEnum::IndexElem(e)) => Some(crate::lower::colname::index_column_name(e)),
+                _ => None,
+            })
+            .collect(),
+        // Constraint indexes have no definition: their columns are names.
+        _ => ix
+            .columns
+            .iter()
+            .map(|c| {
+                if c == "(expr)" {
+                    "expr".to_owned()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect(),
     }
 }

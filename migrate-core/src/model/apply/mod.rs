@@ -9,6 +9,7 @@ use crate::lower::Change;
 use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
+mod columns;
 mod constraints;
 mod dml;
 mod functions;
@@ -16,9 +17,11 @@ mod hierarchy;
 mod indexes;
 mod names;
 mod query;
+mod tables;
 mod types;
 mod views;
 
+pub(crate) use indexes::index_column_names;
 pub(crate) use names::is_system;
 pub(crate) use types::multirange_of;
 
@@ -110,6 +113,7 @@ impl Applier<'_> {
     /// Applies one lowered change to the model.
     pub(crate) fn apply(&mut self, change: &Change<'_>) {
         match change {
+            Change::CreateTable(c) => self.create_table(c),
             Change::CreateIndex(c) => self.create_index(c),
             Change::CreateEnum(c) => self.create_enum(c),
             Change::AlterEnum(c) => self.alter_enum(c),

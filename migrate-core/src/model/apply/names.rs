@@ -22,13 +22,7 @@ impl Applier<'_> {
 
     /// The name a new relation gets: `pg_temp` for a temporary one, else the
     /// schema written or the creation schema.
-    pub(crate) fn new_relation(&self, rv: &pb::RangeVar) -> QualName {
-        self.new_relation_named(&RelName::of(rv))
-    }
-
-    /// The name a new relation gets: `pg_temp` for a temporary one, else the
-    /// schema written or the creation schema.
-    pub(crate) fn new_relation_named(&self, rel: &RelName<'_>) -> QualName {
+    pub(crate) fn new_relation(&self, rel: &RelName<'_>) -> QualName {
         if rel.temp {
             QualName::new("pg_temp", rel.name)
         } else {

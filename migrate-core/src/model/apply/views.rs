@@ -34,7 +34,7 @@ impl Applier<'_> {
         let rel = &c.name;
         let q = match c.how {
             Derived::View { .. } => self.qual_for_create(rel.schema, rel.name),
-            Derived::TableAs { .. } | Derived::SelectInto => self.new_relation_named(rel),
+            Derived::TableAs { .. } | Derived::SelectInto => self.new_relation(rel),
         };
         let table = self.schema.tables.contains_key(&q);
         let view = self.schema.views.contains_key(&q);
