@@ -19,11 +19,12 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: tables and columns, constraints, indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
+//! Families lowered so far: tables, columns and ALTER TABLE commands, constraints, indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
 
+pub(crate) mod alter;
 pub(crate) mod colname;
 pub(crate) mod constraints;
 pub(crate) mod dml;
@@ -38,6 +39,10 @@ pub(crate) mod views;
 pub(crate) enum Change<'a> {
     /// `CREATE TABLE`, `CREATE FOREIGN TABLE`.
     CreateTable(tables::CreateTable<'a>),
+    /// `ALTER [FOREIGN] TABLE`.
+    AlterTable(alter::AlterTable<'a>),
+    /// `ALTER TYPE` on a composite's attributes.
+    AlterComposite(alter::AlterComposite<'a>),
     /// `CREATE [UNIQUE] INDEX`.
     CreateIndex(indexes::CreateIndex<'a>),
     /// `CREATE TYPE ... AS ENUM`.

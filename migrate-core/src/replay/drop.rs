@@ -12,7 +12,7 @@ use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_
 impl Applier<'_> {
     // ---- drops --------------------------------------------------------------
 
-    pub(super) fn drop(&mut self, s: &pb::DropStmt) {
+    pub(crate) fn drop(&mut self, s: &pb::DropStmt) {
         let rt = s.remove_type;
         let cascade = is(s.behavior, DropBehavior::DropCascade);
         let objects: Vec<Vec<String>> = s
@@ -224,7 +224,7 @@ impl Applier<'_> {
     /// The views that read `q` (directly or through other views), dropped with
     /// CASCADE; without it their existence is an error, as in PostgreSQL.
     /// Returns false when `q` must stay. `also` are dropped by the same statement.
-    pub(super) fn drop_dependent_views(
+    pub(crate) fn drop_dependent_views(
         &mut self,
         q: &QualName,
         also: &[QualName],
@@ -253,7 +253,7 @@ impl Applier<'_> {
 
     /// DROP COLUMN ... CASCADE done by another statement: the column (if a
     /// parent's drop did not take it already) and what depends on it.
-    pub(super) fn drop_column_cascade(&mut self, table: &QualName, column: &str) {
+    pub(crate) fn drop_column_cascade(&mut self, table: &QualName, column: &str) {
         let exists = self
             .schema
             .tables
@@ -281,7 +281,7 @@ impl Applier<'_> {
 
     /// A statement may have dropped `q` (or changed it so that CASCADE took
     /// it): `q` and the views on it are opaque, as they may be gone.
-    pub(super) fn maybe_dropped(&mut self, q: QualName, why: &str) {
+    pub(crate) fn maybe_dropped(&mut self, q: QualName, why: &str) {
         for v in self.views_on(&q) {
             self.schema.opaque.insert(v);
         }
@@ -336,14 +336,14 @@ impl Applier<'_> {
     }
 
     /// A view and what goes with it: a materialized view's indexes, triggers.
-    pub(super) fn drop_view(&mut self, q: &QualName) {
+    pub(crate) fn drop_view(&mut self, q: &QualName) {
         self.schema.views.remove(q);
         self.schema.opaque.remove(q);
         retain(&mut self.schema.indexes, |_, ix| &ix.table != q);
         retain(&mut self.schema.triggers, |(t, _), _| t != q);
     }
 
-    pub(super) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {
+    pub(crate) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {
         for target in targets {
             if !self.drop_dependent_views(target, targets, cascade) {
                 continue;
@@ -451,7 +451,7 @@ impl Applier<'_> {
             .collect()
     }
 
-    pub(super) fn drop_type(&mut self, q: &QualName, cascade: bool) {
+    pub(crate) fn drop_type(&mut self, q: &QualName, cascade: bool) {
         let users: Vec<String> = self
             .columns_of_type(q)
             .iter()
@@ -520,7 +520,7 @@ impl Applier<'_> {
         }
     }
 
-    pub(super) fn drop_schema(&mut self, name: &str, cascade: bool) {
+    pub(crate) fn drop_schema(&mut self, name: &str, cascade: bool) {
         let has_objects = self.schema.tables.keys().any(|q| q.schema == name)
             || self.schema.enums.keys().any(|q| q.schema == name)
             || self.schema.views.keys().any(|q| q.schema == name);

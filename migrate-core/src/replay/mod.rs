@@ -104,7 +104,7 @@ impl Applier<'_> {
         self.check_version(node);
         match node {
             NodeEnum::CreateStmt(s) => self.lowered(lower::tables::create_table(s)),
-            NodeEnum::AlterTableStmt(s) => self.alter_table(s),
+            NodeEnum::AlterTableStmt(s) => self.lowered(lower::alter::alter_table(s)),
             NodeEnum::RenameStmt(s) => self.rename(s),
             NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
             NodeEnum::DropStmt(s) => self.drop(s),
@@ -325,7 +325,6 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
     }
 }
 
-mod alter;
 mod drop;
 mod objects;
 mod plpgsql;

@@ -47,7 +47,7 @@ impl Applier<'_> {
         }
     }
 
-    pub(super) fn rename(&mut self, s: &pb::RenameStmt) {
+    pub(crate) fn rename(&mut self, s: &pb::RenameStmt) {
         let rt = self.relation_kind(s.relation.as_ref(), s.rename_type);
         if is(rt, ObjectType::ObjectTable) || is(rt, ObjectType::ObjectForeignTable) {
             let Some(rv) = &s.relation else { return };
@@ -250,7 +250,7 @@ impl Applier<'_> {
         }
     }
 
-    pub(super) fn rename_table(&mut self, old: &QualName, new: QualName) {
+    pub(crate) fn rename_table(&mut self, old: &QualName, new: QualName) {
         let Some(mut t) = self.schema.tables.remove(old) else {
             return;
         };
@@ -309,7 +309,7 @@ impl Applier<'_> {
         }
     }
 
-    pub(super) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
+    pub(crate) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
         let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
         // The column is renamed on the partitions and children too, and with
         // it what refers to it there.
@@ -413,7 +413,7 @@ impl Applier<'_> {
         });
     }
 
-    pub(super) fn rename_type(&mut self, names: &[String], new_name: &str) {
+    pub(crate) fn rename_type(&mut self, names: &[String], new_name: &str) {
         let found = self
             .resolve_list(names, &self.schema.enums)
             .or_else(|| self.resolve_list(names, &self.schema.domains))
@@ -432,7 +432,7 @@ impl Applier<'_> {
     }
 
     /// Renames or moves a user type and repoints the columns that use it.
-    pub(super) fn move_type(&mut self, old: &QualName, new: QualName) {
+    pub(crate) fn move_type(&mut self, old: &QualName, new: QualName) {
         self.carry_opacity(old, &new);
         if let Some(v) = self.schema.enums.remove(old) {
             self.schema.enums.insert(new.clone(), v);
@@ -450,7 +450,7 @@ impl Applier<'_> {
     }
 
     /// Points every column, domain, attribute and view column of type `old` at `new`.
-    pub(super) fn retype(&mut self, old: &QualName, new: &QualName) {
+    pub(crate) fn retype(&mut self, old: &QualName, new: &QualName) {
         let is_old =
             |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
         let point = |ty: &mut SqlType| {
@@ -480,7 +480,7 @@ impl Applier<'_> {
         });
     }
 
-    pub(super) fn set_schema(&mut self, s: &pb::AlterObjectSchemaStmt) {
+    pub(crate) fn set_schema(&mut self, s: &pb::AlterObjectSchemaStmt) {
         let ot = self.relation_kind(s.relation.as_ref(), s.object_type);
         if !self.schema.schemas.contains(&s.newschema) {
             self.error_at(

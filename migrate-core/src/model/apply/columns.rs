@@ -32,7 +32,7 @@ impl Applier<'_> {
             return;
         }
         let Some(tn) = &cd.ty else { return };
-        let (ty, serial) = self.resolve_written(tn).unwrap_or_else(|| {
+        let (ty, serial) = self.resolve_type(tn).unwrap_or_else(|| {
             // Keep the column so later statements that use it are not errors too.
             (SqlType::builtin("unknown"), false)
         });

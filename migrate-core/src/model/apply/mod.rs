@@ -9,9 +9,11 @@ use crate::lower::Change;
 use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
+mod alter;
 mod columns;
 mod constraints;
 mod dml;
+mod drop_column;
 mod functions;
 mod hierarchy;
 mod indexes;
@@ -21,7 +23,6 @@ mod tables;
 mod types;
 mod views;
 
-pub(crate) use indexes::index_column_names;
 pub(crate) use names::is_system;
 pub(crate) use types::multirange_of;
 
@@ -114,6 +115,8 @@ impl Applier<'_> {
     pub(crate) fn apply(&mut self, change: &Change<'_>) {
         match change {
             Change::CreateTable(c) => self.create_table(c),
+            Change::AlterTable(c) => self.alter_table(c),
+            Change::AlterComposite(c) => self.alter_composite(c),
             Change::CreateIndex(c) => self.create_index(c),
             Change::CreateEnum(c) => self.create_enum(c),
             Change::AlterEnum(c) => self.alter_enum(c),

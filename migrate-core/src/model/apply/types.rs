@@ -1,8 +1,6 @@
 //! Types: resolving a written type to a built-in, a user type or an extension's;
 //! enums, domains, composite, range and other types.
 
-use pg_query::protobuf as pb;
-
 use super::Applier;
 use crate::diag::did_you_mean;
 use crate::lower::types::{
@@ -15,13 +13,8 @@ use crate::model::types::{self, BUILTINS, SqlType};
 impl Applier<'_> {
     // ---- types ------------------------------------------------------------
 
-    /// Resolves a type node of a family not lowered yet.
-    pub(crate) fn resolve_type(&mut self, tn: &pb::TypeName) -> Option<(SqlType, bool)> {
-        self.resolve_written(&WrittenType::of(tn))
-    }
-
     /// Resolves a written type; `None` (after reporting) when it does not exist.
-    pub(crate) fn resolve_written(&mut self, tn: &WrittenType) -> Option<(SqlType, bool)> {
+    pub(crate) fn resolve_type(&mut self, tn: &WrittenType) -> Option<(SqlType, bool)> {
         let names = &tn.names;
         let modifiers = tn.modifiers.clone();
         let array_dims = tn.array_bounds as u32;
@@ -181,7 +174,7 @@ impl Applier<'_> {
 
     pub(crate) fn create_domain(&mut self, c: &CreateDomain) {
         let q = self.qual_from_list(&c.names);
-        let Some((base, _)) = self.resolve_written(&c.base) else {
+        let Some((base, _)) = self.resolve_type(&c.base) else {
             return;
         };
         let not_null = c.not_null;
@@ -228,7 +221,7 @@ impl Applier<'_> {
         let q = self.qual_for_create(c.name.schema, c.name.name);
         let mut cols = Vec::new();
         for (name, tn) in &c.columns {
-            if let Some((ty, _)) = self.resolve_written(tn) {
+            if let Some((ty, _)) = self.resolve_type(tn) {
                 cols.push(Column::plain((*name).to_owned(), ty));
             }
         }
