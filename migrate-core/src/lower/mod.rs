@@ -19,7 +19,7 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: tables, columns and ALTER TABLE commands, constraints, indexes, types and domains, functions and triggers, views, DML. The others are still replayed straight
+//! Families lowered so far: tables, columns and ALTER TABLE commands, constraints, indexes, types and domains, functions and triggers, views, drops, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
@@ -28,6 +28,7 @@ pub(crate) mod alter;
 pub(crate) mod colname;
 pub(crate) mod constraints;
 pub(crate) mod dml;
+pub(crate) mod drop;
 pub(crate) mod functions;
 pub(crate) mod indexes;
 pub(crate) mod tables;
@@ -61,6 +62,8 @@ pub(crate) enum Change<'a> {
     CreateFunction(functions::CreateFunction),
     /// `CREATE TRIGGER`.
     CreateTrigger(functions::CreateTrigger<'a>),
+    /// `DROP`.
+    Drop(drop::Drop),
     /// A query or a data change: what it reads and writes must exist.
     Dml(dml::Dml<'a>),
     /// A view, materialized view or table made from a query (boxed: SELECT

@@ -107,7 +107,7 @@ impl Applier<'_> {
             NodeEnum::AlterTableStmt(s) => self.lowered(lower::alter::alter_table(s)),
             NodeEnum::RenameStmt(s) => self.rename(s),
             NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
-            NodeEnum::DropStmt(s) => self.drop(s),
+            NodeEnum::DropStmt(s) => self.lowered(lower::drop::drop(s)),
             NodeEnum::IndexStmt(s) => self.lowered(lower::indexes::create_index(s)),
             NodeEnum::CreateEnumStmt(s) => self.apply(&lower::types::create_enum(s)),
             NodeEnum::AlterEnumStmt(s) => self.apply(&lower::types::alter_enum(s)),
@@ -234,25 +234,6 @@ impl Applier<'_> {
         }
     }
 
-    /// No column owns `seq` any more (OWNED BY NONE, DROP SEQUENCE, a new owner).
-    fn disown(&mut self, seq: &QualName) {
-        crate::model::schema::update_all(&mut self.schema.tables, |t| {
-            if t.name.schema != seq.schema
-                || !t
-                    .columns
-                    .iter()
-                    .any(|c| c.sequence.as_deref() == Some(seq.name.as_str()))
-            {
-                return;
-            }
-            for c in &mut std::sync::Arc::make_mut(t).columns {
-                if c.sequence.as_deref() == Some(seq.name.as_str()) {
-                    c.sequence = None;
-                }
-            }
-        });
-    }
-
     fn set_variable(&mut self, s: &pb::VariableSetStmt) {
         if s.name != "search_path" {
             return;
@@ -325,7 +306,6 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
     }
 }
 
-mod drop;
 mod objects;
 mod plpgsql;
 mod rename;

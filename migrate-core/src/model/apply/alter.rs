@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use pg_query::NodeEnum;
 
-use super::Applier;
 use super::indexes::index_column_names;
-use crate::diag::did_you_mean;
+use super::{Applier, absent_help};
 use crate::lower::alter::{AlterCmd, AlterComposite, AlterTable, AttributeAction, ColumnChange};
 use crate::lower::colname::columns_read;
 use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName};
@@ -231,9 +230,7 @@ impl Applier<'_> {
                         .get(table)
                         .map(|t| t.constraints.keys().cloned().collect())
                         .unwrap_or_default();
-                    let help = did_you_mean(name, names.iter().map(String::as_str))
-                        .map(|c| format!("did you mean \"{c}\"?"))
-                        .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned());
+                    let help = absent_help(name, names.iter().map(String::as_str));
                     self.error_at(
                         self.locate(name),
                         format!(

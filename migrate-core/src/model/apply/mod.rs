@@ -10,15 +10,18 @@ use crate::model::schema::{QualName, Schema};
 use crate::sql::position::LineIndex;
 
 mod alter;
+mod cascade;
 mod columns;
 mod constraints;
 mod dml;
+mod drop;
 mod drop_column;
 mod functions;
 mod hierarchy;
 mod indexes;
 mod names;
 mod query;
+mod sequences;
 mod tables;
 mod types;
 mod views;
@@ -79,6 +82,14 @@ impl<'a> Applier<'a> {
     }
 }
 
+/// The help for a name that does not exist, where IF EXISTS would do: the
+/// closest existing name, else IF EXISTS.
+pub(crate) fn absent_help<'n>(name: &str, candidates: impl IntoIterator<Item = &'n str>) -> String {
+    did_you_mean(name, candidates)
+        .map(|c| format!("did you mean \"{c}\"?"))
+        .unwrap_or_else(|| "add IF EXISTS if it may be absent".to_owned())
+}
+
 /// PostgreSQL's makeObjectName: `{name1}_{name2}_{label}` shortened to fit
 /// NAMEDATALEN by trimming the longer of the two names first.
 pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
@@ -126,6 +137,7 @@ impl Applier<'_> {
             Change::CreateOtherType(c) => self.create_other_type(c),
             Change::CreateFunction(c) => self.create_function(c),
             Change::CreateTrigger(c) => self.create_trigger(c),
+            Change::Drop(c) => self.drop(c),
             Change::Dml(c) => self.dml(c),
             Change::CreateDerived(c) => self.create_derived(c),
         }
