@@ -56,10 +56,6 @@ pub fn replay_statements(
     }
 }
 
-fn is(value: i32, e: impl Into<i32>) -> bool {
-    value == e.into()
-}
-
 impl Applier<'_> {
     // ---- statements ---------------------------------------------------------
 
@@ -105,8 +101,8 @@ impl Applier<'_> {
         match node {
             NodeEnum::CreateStmt(s) => self.lowered(lower::tables::create_table(s)),
             NodeEnum::AlterTableStmt(s) => self.lowered(lower::alter::alter_table(s)),
-            NodeEnum::RenameStmt(s) => self.rename(s),
-            NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
+            NodeEnum::RenameStmt(s) => self.apply(&lower::rename::rename(s)),
+            NodeEnum::AlterObjectSchemaStmt(s) => self.apply(&lower::rename::set_schema(s)),
             NodeEnum::DropStmt(s) => self.lowered(lower::drop::drop(s)),
             NodeEnum::IndexStmt(s) => self.lowered(lower::indexes::create_index(s)),
             NodeEnum::CreateEnumStmt(s) => self.apply(&lower::types::create_enum(s)),
@@ -297,18 +293,8 @@ impl Applier<'_> {
     }
 }
 
-fn object_names(node: Option<&pb::Node>) -> Vec<String> {
-    match node.and_then(|n| n.node.as_ref()) {
-        Some(NodeEnum::List(l)) => strings(&l.items),
-        Some(NodeEnum::TypeName(tn)) => strings(&tn.names),
-        Some(NodeEnum::String(s)) => vec![s.sval.clone()],
-        _ => Vec::new(),
-    }
-}
-
 mod objects;
 mod plpgsql;
-mod rename;
 
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ use crate::sql::parse::strings;
 
 impl Applier<'_> {
     pub(crate) fn alter_table(&mut self, s: &AlterTable<'_>) {
-        let Some(table) = self.table_named(&s.table, s.missing_ok) else {
+        let Some(table) = self.table_of(&s.table, s.missing_ok) else {
             return;
         };
         for cmd in &s.cmds {
@@ -242,7 +242,7 @@ impl Applier<'_> {
                 }
             }
             AlterCmd::AttachPartition(prv) => {
-                if let Some(p) = self.table_named(prv, false) {
+                if let Some(p) = self.table_of(prv, false) {
                     self.inherit_from(&p, table);
                     let parents: Vec<Index> = self
                         .schema
@@ -267,7 +267,7 @@ impl Applier<'_> {
                 }
             }
             AlterCmd::DetachPartition(prv) => {
-                if let Some(p) = self.table_named(prv, false)
+                if let Some(p) = self.table_of(prv, false)
                     && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                 {
                     t.partitioning = Partitioning::None;
@@ -291,7 +291,7 @@ impl Applier<'_> {
                 }
             }
             AlterCmd::AddInherit(prv) => {
-                if let Some(parent) = self.table_named(prv, false) {
+                if let Some(parent) = self.table_of(prv, false) {
                     self.inherit_from(table, &parent);
                     if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut)
                         && !t.inherits.contains(&parent)
@@ -301,7 +301,7 @@ impl Applier<'_> {
                 }
             }
             AlterCmd::DropInherit(prv) => {
-                if let Some(parent) = self.table_named(prv, false) {
+                if let Some(parent) = self.table_of(prv, false) {
                     let columns: Vec<String> = self
                         .schema
                         .tables

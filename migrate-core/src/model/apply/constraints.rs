@@ -51,7 +51,7 @@ impl Applier<'_> {
                 ref_columns,
             } => {
                 let Some(pk) = references else { return };
-                let Some(target) = self.table_named(pk, false) else {
+                let Some(target) = self.table_of(pk, false) else {
                     return;
                 };
                 let mut ref_columns = ref_columns.clone();

@@ -17,22 +17,18 @@ impl Applier<'_> {
             self.catalogue_write(&c.literals);
             return;
         }
-        let Some(table) = c
-            .target
-            .as_ref()
-            .and_then(|rel| self.table_named(rel, false))
-        else {
+        let Some(table) = c.target.as_ref().and_then(|rel| self.table_of(rel, false)) else {
             // A missing target is reported once; what the query reads is not
             // checked against a statement that fails anyway.
             if c.target.is_none() {
                 for rel in c.reads() {
-                    self.table_named(&rel, false);
+                    self.table_of(&rel, false);
                 }
             }
             return;
         };
         for rel in c.reads() {
-            self.table_named(&rel, false);
+            self.table_of(&rel, false);
         }
         for (col, loc) in &c.written {
             self.expect_column(&table, col, Some(*loc));

@@ -18,7 +18,7 @@ impl Applier<'_> {
         let rel = &c.relation;
         // INSTEAD OF triggers sit on views.
         let view = self.resolve(rel.schema, rel.name, &self.schema.views);
-        let Some(table) = view.or_else(|| self.table_named(rel, false)) else {
+        let Some(table) = view.or_else(|| self.table_of(rel, false)) else {
             return;
         };
         let key = (table.clone(), c.name.to_owned());

@@ -14,7 +14,7 @@ impl Applier<'_> {
         let matview = self
             .resolve(rel.schema, rel.name, &self.schema.views)
             .filter(|q| self.schema.views.get(q).is_some_and(|v| v.materialized));
-        let Some(table) = matview.clone().or_else(|| self.table_named(rel, false)) else {
+        let Some(table) = matview.clone().or_else(|| self.table_of(rel, false)) else {
             return;
         };
         if matview.is_none() {

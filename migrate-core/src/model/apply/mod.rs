@@ -19,8 +19,10 @@ mod drop_column;
 mod functions;
 mod hierarchy;
 mod indexes;
+mod moves;
 mod names;
 mod query;
+mod rename;
 mod sequences;
 mod tables;
 mod types;
@@ -137,6 +139,8 @@ impl Applier<'_> {
             Change::CreateOtherType(c) => self.create_other_type(c),
             Change::CreateFunction(c) => self.create_function(c),
             Change::CreateTrigger(c) => self.create_trigger(c),
+            Change::Rename(c) => self.rename(c),
+            Change::SetSchema(c) => self.set_schema(c),
             Change::Drop(c) => self.drop(c),
             Change::Dml(c) => self.dml(c),
             Change::CreateDerived(c) => self.create_derived(c),

@@ -1,7 +1,5 @@
 //! Names: where new objects go and how written names resolve, as the search path does.
 
-use pg_query::protobuf::{self as pb};
-
 use super::{Applier, object_name};
 use crate::lower::RelName;
 use crate::model::schema::{Names, QualName};
@@ -66,10 +64,6 @@ impl Applier<'_> {
         }
     }
 
-    pub(crate) fn table_of(&mut self, rv: &pb::RangeVar, missing_ok: bool) -> Option<QualName> {
-        self.table_named(&RelName::of(rv), missing_ok)
-    }
-
     /// The name of a serial's or identity's sequence: `{table}_{column}_seq`,
     /// with a number when taken (ChooseRelationName).
     pub(crate) fn choose_sequence_name(&self, table: &QualName, column: &str) -> String {
@@ -127,7 +121,7 @@ impl Applier<'_> {
     /// The table `rel` names; `None` for a view, a sequence or a catalogue
     /// (not an error), and for a relation that does not exist (reported unless
     /// `missing_ok`).
-    pub(crate) fn table_named(&mut self, rel: &RelName<'_>, missing_ok: bool) -> Option<QualName> {
+    pub(crate) fn table_of(&mut self, rel: &RelName<'_>, missing_ok: bool) -> Option<QualName> {
         if let Some(q) = self.resolve(rel.schema, rel.name, &self.schema.tables) {
             return Some(q);
         }

@@ -34,7 +34,7 @@ impl Applier<'_> {
 
         // PARTITION OF / INHERITS: the parent's columns come first.
         for prv in &s.parents {
-            let Some(pq) = self.table_named(prv, false) else {
+            let Some(pq) = self.table_of(prv, false) else {
                 return;
             };
             let parent_columns = self
@@ -137,7 +137,7 @@ impl Applier<'_> {
                         continue;
                     }
                     if let Some(lrv) = &like.relation
-                        && let Some(src) = self.table_named(lrv, false)
+                        && let Some(src) = self.table_of(lrv, false)
                     {
                         let cols = self
                             .schema
