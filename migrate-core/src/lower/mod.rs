@@ -19,7 +19,7 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: tables, columns and ALTER TABLE commands, constraints, indexes, types and domains, functions and triggers, views, renames, drops, DML. The others are still replayed straight
+//! Families lowered so far: tables, columns and ALTER TABLE commands, constraints, indexes, sequences, types and domains, functions and triggers, views, renames, drops, DML. The others are still replayed straight
 //! from the tree by `replay/`, and move here one at a time.
 
 use pg_query::protobuf as pb;
@@ -32,6 +32,7 @@ pub(crate) mod drop;
 pub(crate) mod functions;
 pub(crate) mod indexes;
 pub(crate) mod rename;
+pub(crate) mod sequences;
 pub(crate) mod tables;
 pub(crate) mod types;
 pub(crate) mod views;
@@ -67,6 +68,8 @@ pub(crate) enum Change<'a> {
     Rename(rename::Rename<'a>),
     /// `ALTER ... SET SCHEMA`.
     SetSchema(rename::SetSchema<'a>),
+    /// `CREATE` / `ALTER SEQUENCE`.
+    Sequence(sequences::Sequence<'a>),
     /// `DROP`.
     Drop(drop::Drop),
     /// A query or a data change: what it reads and writes must exist.

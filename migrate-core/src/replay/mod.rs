@@ -116,21 +116,8 @@ impl Applier<'_> {
             NodeEnum::CreateExtensionStmt(s) => {
                 self.schema.extensions.insert(s.extname.clone());
             }
-            NodeEnum::CreateSeqStmt(s) => {
-                if let Some(rv) = &s.sequence {
-                    let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-                    self.schema.sequences.insert(q.clone());
-                    self.sequence_owner(&q, &s.options);
-                }
-            }
-            NodeEnum::AlterSeqStmt(s) => {
-                if let Some(rv) = &s.sequence
-                    && let Some(q) =
-                        self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
-                {
-                    self.sequence_owner(&q, &s.options);
-                }
-            }
+            NodeEnum::CreateSeqStmt(s) => self.lowered(lower::sequences::create_sequence(s)),
+            NodeEnum::AlterSeqStmt(s) => self.lowered(lower::sequences::alter_sequence(s)),
             NodeEnum::CreateFunctionStmt(s) => {
                 let text = &self.sql[self.stmt_start..self.stmt_end];
                 self.apply(&lower::functions::create_function(s, text))
@@ -181,52 +168,6 @@ impl Applier<'_> {
     fn lowered(&mut self, change: Option<Change<'_>>) {
         if let Some(c) = change {
             self.apply(&c);
-        }
-    }
-
-    /// `OWNED BY table.column` / `OWNED BY NONE` of CREATE / ALTER SEQUENCE.
-    fn sequence_owner(&mut self, seq: &QualName, options: &[pb::Node]) {
-        let owned_by = options.iter().find_map(|o| match &o.node {
-            Some(NodeEnum::DefElem(d)) if d.defname == "owned_by" => {
-                match d.arg.as_ref()?.node.as_ref()? {
-                    NodeEnum::List(l) => Some(strings(&l.items)),
-                    _ => None,
-                }
-            }
-            _ => None,
-        });
-        let Some(names) = owned_by else { return };
-        self.disown(seq);
-        let [table @ .., column] = names.as_slice() else {
-            return;
-        };
-        if table.is_empty() {
-            return; // OWNED BY NONE
-        }
-        let Some(t) = self.resolve_list(table, &self.schema.tables) else {
-            return;
-        };
-        if t.schema != seq.schema {
-            return;
-        }
-        let Some(c) = self
-            .schema
-            .tables
-            .get_mut(&t)
-            .map(std::sync::Arc::make_mut)
-            .and_then(|t| t.column_mut(column))
-        else {
-            return;
-        };
-        match &c.sequence {
-            // A column may own several sequences; the model keeps one, its
-            // serial's or identity's (DROP IDENTITY drops that one), and does
-            // not know when the others go.
-            Some(own) if own != &seq.name => self.make_opaque(
-                seq.clone(),
-                "a second sequence owned by one column: the model does not follow when it is dropped",
-            ),
-            _ => c.sequence = Some(seq.name.clone()),
         }
     }
 

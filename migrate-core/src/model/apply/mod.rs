@@ -141,6 +141,7 @@ impl Applier<'_> {
             Change::CreateTrigger(c) => self.create_trigger(c),
             Change::Rename(c) => self.rename(c),
             Change::SetSchema(c) => self.set_schema(c),
+            Change::Sequence(c) => self.sequence(c),
             Change::Drop(c) => self.drop(c),
             Change::Dml(c) => self.dml(c),
             Change::CreateDerived(c) => self.create_derived(c),
