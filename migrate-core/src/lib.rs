@@ -48,6 +48,7 @@ pub use source::load::{
 pub mod model {
     //! The schema model and PostgreSQL's types.
     pub(crate) mod apply;
+    mod diff;
     pub mod related;
     pub mod rust;
     pub mod schema;
