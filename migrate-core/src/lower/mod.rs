@@ -19,9 +19,11 @@
 //! found in the statement's text only when a diagnostic needs it
 //! (`Applier::locate`), so the common path never scans.
 //!
-//! Families lowered so far: tables, columns and ALTER TABLE commands, constraints, indexes, sequences, types and domains, functions and triggers, views, renames, drops, DML. The others are still replayed straight
-//! from the tree by `replay/`, and move here one at a time.
+//! `replay/` drives the two: it follows session state (the search path) and
+//! the statements that hold statements (CREATE SCHEMA's elements, DO blocks)
+//! itself, and lowers and applies every other statement.
 
+use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
 pub(crate) mod alter;
@@ -68,6 +70,8 @@ pub(crate) enum Change<'a> {
     Rename(rename::Rename<'a>),
     /// `ALTER ... SET SCHEMA`.
     SetSchema(rename::SetSchema<'a>),
+    /// `CREATE EXTENSION`.
+    CreateExtension(&'a str),
     /// `CREATE` / `ALTER SEQUENCE`.
     Sequence(sequences::Sequence<'a>),
     /// `DROP`.
@@ -77,6 +81,42 @@ pub(crate) enum Change<'a> {
     /// A view, materialized view or table made from a query (boxed: SELECT
     /// INTO's query is a tree of its own).
     CreateDerived(Box<views::CreateDerived<'a>>),
+}
+
+/// Lowers one statement; `text` is its source (a SQL-standard function body
+/// is kept as written). `None` for what the model keeps nothing of.
+pub(crate) fn lower<'a>(node: &'a NodeEnum, text: &str) -> Option<Change<'a>> {
+    match node {
+        NodeEnum::CreateStmt(s) => tables::create_table(s),
+        NodeEnum::CreateForeignTableStmt(s) => tables::create_table(s.base_stmt.as_ref()?),
+        NodeEnum::AlterTableStmt(s) => alter::alter_table(s),
+        NodeEnum::RenameStmt(s) => Some(rename::rename(s)),
+        NodeEnum::AlterObjectSchemaStmt(s) => Some(rename::set_schema(s)),
+        NodeEnum::DropStmt(s) => drop::drop(s),
+        NodeEnum::IndexStmt(s) => indexes::create_index(s),
+        NodeEnum::CreateEnumStmt(s) => Some(types::create_enum(s)),
+        NodeEnum::AlterEnumStmt(s) => Some(types::alter_enum(s)),
+        NodeEnum::CreateDomainStmt(s) => types::create_domain(s),
+        NodeEnum::AlterDomainStmt(s) => types::alter_domain(s),
+        NodeEnum::CompositeTypeStmt(s) => types::create_composite(s),
+        NodeEnum::DefineStmt(s) => types::define(s),
+        NodeEnum::CreateRangeStmt(s) => Some(types::create_range(s)),
+        NodeEnum::ViewStmt(s) => views::create_view(s),
+        NodeEnum::CreateTableAsStmt(s) => views::create_table_as(s),
+        NodeEnum::SelectStmt(s) if s.into_clause.is_some() => views::select_into(s),
+        NodeEnum::CreateExtensionStmt(s) => Some(Change::CreateExtension(&s.extname)),
+        NodeEnum::CreateSeqStmt(s) => sequences::create_sequence(s),
+        NodeEnum::AlterSeqStmt(s) => sequences::alter_sequence(s),
+        NodeEnum::CreateFunctionStmt(s) => Some(functions::create_function(s, text)),
+        NodeEnum::CreateTrigStmt(s) => functions::create_trigger(s),
+        NodeEnum::InsertStmt(_)
+        | NodeEnum::UpdateStmt(_)
+        | NodeEnum::DeleteStmt(_)
+        | NodeEnum::TruncateStmt(_)
+        | NodeEnum::MergeStmt(_)
+        | NodeEnum::SelectStmt(_) => Some(dml::change(node)),
+        _ => None,
+    }
 }
 
 /// A relation as a statement writes it: resolved against the search path when

@@ -1,11 +1,18 @@
 //! Replays DDL statements into the schema model, one file at a time, reporting
 //! statements that name what does not exist at that point.
+//!
+//! The driver of the two stages (`lower/mod.rs` says why there are two):
+//! each statement is lowered to a typed change (`lower/`) and the model applies
+//! it (`model/apply/`). What is not a change of the schema is followed here:
+//! the session's search path (`SET`, `set_config`), CREATE SCHEMA's elements
+//! (`schemas.rs`), DO blocks (`plpgsql.rs`) and the statements after which the
+//! model can no longer be sure of anything.
 
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
 use crate::diag::Diagnostic;
-use crate::lower::{self, Change};
+use crate::lower;
 use crate::model::apply::Applier;
 pub use crate::model::apply::ReplayFindings;
 use crate::model::schema::{QualName, Schema};
@@ -95,44 +102,15 @@ impl Applier<'_> {
         }
     }
 
-    /// Replays one parsed statement (of the file, or from inside a DO block).
+    /// Replays one parsed statement (of the file, or from inside a DO block):
+    /// session state and statements that hold statements are followed here,
+    /// every other statement is lowered and its change applied.
     fn node(&mut self, node: &NodeEnum) {
         self.check_version(node);
         match node {
-            NodeEnum::CreateStmt(s) => self.lowered(lower::tables::create_table(s)),
-            NodeEnum::AlterTableStmt(s) => self.lowered(lower::alter::alter_table(s)),
-            NodeEnum::RenameStmt(s) => self.apply(&lower::rename::rename(s)),
-            NodeEnum::AlterObjectSchemaStmt(s) => self.apply(&lower::rename::set_schema(s)),
-            NodeEnum::DropStmt(s) => self.lowered(lower::drop::drop(s)),
-            NodeEnum::IndexStmt(s) => self.lowered(lower::indexes::create_index(s)),
-            NodeEnum::CreateEnumStmt(s) => self.apply(&lower::types::create_enum(s)),
-            NodeEnum::AlterEnumStmt(s) => self.apply(&lower::types::alter_enum(s)),
-            NodeEnum::CreateDomainStmt(s) => self.lowered(lower::types::create_domain(s)),
-            NodeEnum::AlterDomainStmt(s) => self.lowered(lower::types::alter_domain(s)),
-            NodeEnum::CompositeTypeStmt(s) => self.lowered(lower::types::create_composite(s)),
-            NodeEnum::ViewStmt(s) => self.lowered(lower::views::create_view(s)),
-            NodeEnum::CreateTableAsStmt(s) => self.lowered(lower::views::create_table_as(s)),
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
-            NodeEnum::CreateExtensionStmt(s) => {
-                self.schema.extensions.insert(s.extname.clone());
-            }
-            NodeEnum::CreateSeqStmt(s) => self.lowered(lower::sequences::create_sequence(s)),
-            NodeEnum::AlterSeqStmt(s) => self.lowered(lower::sequences::alter_sequence(s)),
-            NodeEnum::CreateFunctionStmt(s) => {
-                let text = &self.sql[self.stmt_start..self.stmt_end];
-                self.apply(&lower::functions::create_function(s, text))
-            }
-            NodeEnum::CreateTrigStmt(s) => self.lowered(lower::functions::create_trigger(s)),
             NodeEnum::VariableSetStmt(s) => self.set_variable(s),
-            NodeEnum::InsertStmt(_)
-            | NodeEnum::UpdateStmt(_)
-            | NodeEnum::DeleteStmt(_)
-            | NodeEnum::TruncateStmt(_)
-            | NodeEnum::MergeStmt(_) => self.apply(&lower::dml::change(node)),
-            NodeEnum::SelectStmt(s) if s.into_clause.is_some() => {
-                self.lowered(lower::views::select_into(s))
-            }
-            NodeEnum::SelectStmt(_) => {
+            NodeEnum::SelectStmt(s) if s.into_clause.is_none() => {
                 self.set_config(node);
                 self.apply(&lower::dml::change(node))
             }
@@ -150,24 +128,15 @@ impl Applier<'_> {
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
             }
-            NodeEnum::CreateForeignTableStmt(s) => {
-                if let Some(base) = &s.base_stmt {
-                    self.lowered(lower::tables::create_table(base));
-                }
-            }
-            NodeEnum::DefineStmt(s) => self.lowered(lower::types::define(s)),
-            NodeEnum::CreateRangeStmt(s) => self.apply(&lower::types::create_range(s)),
             NodeEnum::RuleStmt(_) => {
                 self.incomplete("rules are not replayed into the model");
             }
-            _ => {}
-        }
-    }
-
-    /// Applies what a statement lowered to; nothing when it lowered to nothing.
-    fn lowered(&mut self, change: Option<Change<'_>>) {
-        if let Some(c) = change {
-            self.apply(&c);
+            _ => {
+                let text = self.sql.get(self.stmt_start..self.stmt_end).unwrap_or("");
+                if let Some(change) = lower::lower(node, text) {
+                    self.apply(&change);
+                }
+            }
         }
     }
 
@@ -234,8 +203,8 @@ impl Applier<'_> {
     }
 }
 
-mod objects;
 mod plpgsql;
+mod schemas;
 
 #[cfg(test)]
 mod tests;

@@ -141,6 +141,9 @@ impl Applier<'_> {
             Change::CreateTrigger(c) => self.create_trigger(c),
             Change::Rename(c) => self.rename(c),
             Change::SetSchema(c) => self.set_schema(c),
+            Change::CreateExtension(name) => {
+                self.schema.extensions.insert((*name).to_owned());
+            }
             Change::Sequence(c) => self.sequence(c),
             Change::Drop(c) => self.drop(c),
             Change::Dml(c) => self.dml(c),
