@@ -103,8 +103,9 @@ pub(crate) struct ColumnDef<'a> {
 /// A constraint written on a column, as far as the column is concerned.
 #[derive(Debug)]
 pub(crate) enum ColumnConstraint<'a> {
-    /// `NOT NULL` (named: a constraint of its own from PostgreSQL 18 on).
-    NotNull(Constraint<'a>),
+    /// `NOT NULL`; named, a constraint of its own from PostgreSQL 18 on (only
+    /// then built: most are unnamed).
+    NotNull(Option<Constraint<'a>>),
     /// `NULL`.
     Null,
     /// `DEFAULT expr`.
@@ -194,7 +195,9 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
             };
             let on_column = || constraint(c).on_column(&cd.colname);
             match c.contype() {
-                ConstrType::ConstrNotnull => Some(ColumnConstraint::NotNull(on_column())),
+                ConstrType::ConstrNotnull => Some(ColumnConstraint::NotNull(
+                    (!c.conname.is_empty()).then(on_column),
+                )),
                 ConstrType::ConstrNull => Some(ColumnConstraint::Null),
                 ConstrType::ConstrDefault => Some(ColumnConstraint::Default),
                 ConstrType::ConstrIdentity => {

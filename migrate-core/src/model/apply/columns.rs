@@ -61,9 +61,9 @@ impl Applier<'_> {
         let mut generated_reads: Option<Vec<String>> = None;
         for c in &cd.constraints {
             match c {
-                ColumnConstraint::NotNull(c) => {
+                ColumnConstraint::NotNull(named) => {
                     col.nullable = false;
-                    if c.name.is_some() {
+                    if let Some(c) = named {
                         table_constraints.push(c);
                     }
                 }
