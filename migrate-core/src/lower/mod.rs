@@ -39,6 +39,9 @@ pub(crate) mod tables;
 pub(crate) mod types;
 pub(crate) mod views;
 
+#[cfg(test)]
+mod tests;
+
 /// What one statement changes, as the model applies it.
 #[derive(Debug)]
 pub(crate) enum Change<'a> {
