@@ -23,18 +23,13 @@
 //! `embed_migrations!` macro and the runtime), which re-exports what they need.
 #![warn(missing_docs)]
 
-pub mod diag;
-pub mod par;
-pub mod sql {
-    //! Parsing SQL files and placing offsets.
-    pub mod parse;
-    pub mod position;
-    pub(crate) mod walk;
-}
+// The modules in the order of the pipeline: discover the files, parse them,
+// lower each statement to a typed change, apply it to the schema model (the
+// replay drives both), check across statements and files, lint; `analyze`
+// runs the whole of it, and `migration` holds what it hands to the runtime.
 
-pub use diag::{Diagnostic, Diagnostics, SourcePos};
 pub mod source {
-    //! Finding, reading and fingerprinting migration files.
+    //! Discover: finding, reading and fingerprinting migration and seed files.
     pub mod checksum;
     pub mod dir;
     pub mod filename;
@@ -42,20 +37,24 @@ pub mod source {
     mod markers;
     pub mod seeds;
 }
-
-pub use source::filename::Direction;
-pub use source::load::{
-    Discovered, LoadOptions, SourceMigration, SqlFile, discover, discover_files,
-};
+pub mod sql {
+    //! Parse: SQL files through libpg_query, and offsets placed in them.
+    pub mod parse;
+    pub mod position;
+    pub(crate) mod walk;
+}
+pub(crate) mod lower;
 pub mod model {
-    //! The schema model and PostgreSQL's types.
+    //! The schema model and PostgreSQL's types; `apply` applies a lowered
+    //! change to it.
+    pub(crate) mod apply;
+    mod diff;
     pub mod related;
     pub mod rust;
     pub mod schema;
     pub mod types;
     mod uncertain;
 }
-pub mod migration;
 pub mod replay;
 pub mod check {
     //! Rules that look across statements and files.
@@ -65,8 +64,17 @@ pub mod check {
     pub mod version;
 }
 pub mod analyze;
-pub mod cache;
 pub mod lint;
+pub mod migration;
+
+pub mod cache;
+pub mod diag;
+pub mod par;
 pub mod render;
 
 pub use analyze::{Analysis, Options, analyze, analyze_files, analyze_files_each};
+pub use diag::{Diagnostic, Diagnostics, SourcePos};
+pub use source::filename::Direction;
+pub use source::load::{
+    Discovered, LoadOptions, SourceMigration, SqlFile, discover, discover_files,
+};

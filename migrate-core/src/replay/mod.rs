@@ -1,34 +1,27 @@
 //! Replays DDL statements into the schema model, one file at a time, reporting
 //! statements that name what does not exist at that point.
+//!
+//! The driver of the two stages (`lower/mod.rs` says why there are two):
+//! each statement is lowered to a typed change (`lower/`) and the model applies
+//! it (`model/apply/`). What is not a change of the schema is followed here:
+//! the session's search path (`SET`, `set_config`), CREATE SCHEMA's elements
+//! (`schemas.rs`), DO blocks (`plpgsql.rs`) and the statements after which the
+//! model can no longer be sure of anything.
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::{self as pb, ConstrType, a_const};
+use pg_query::protobuf::{self as pb, a_const};
 
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::Diagnostic;
+use crate::lower;
+use crate::model::apply::Applier;
+pub use crate::model::apply::ReplayFindings;
 use crate::model::schema::{QualName, Schema};
 use crate::source::load::SqlFile;
 use crate::sql::parse::{Statement, strings};
-use crate::sql::position::LineIndex;
-
-/// PostgreSQL truncates identifiers to this many bytes.
-const NAMEDATALEN: usize = 63;
-
-/// Findings of one replay: errors (the migration is wrong) and notes (the model
-/// could not follow; `lint` reports them as "model may be incomplete here").
-#[derive(Debug, Default)]
-pub struct ReplayFindings {
-    /// The migration is wrong.
-    pub errors: Diagnostics,
-    /// The model could not follow a statement.
-    pub incomplete: Diagnostics,
-    /// The newest syntax seen: (the version it needs, what and where), for a
-    /// run-time check of the server when the files were checked for the newest.
-    pub needs: Option<(u32, String)>,
-}
 
 /// Replays every statement of `file` into `schema`.
 pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFindings) {
-    let mut r = Replayer::new(schema, &file.path, &file.sql, findings);
+    let mut r = Applier::new(schema, &file.path, &file.sql, findings);
     file.statements_in_turn(&mut |statements| {
         for stmt in statements {
             if file.unchecked.contains(&stmt.start) {
@@ -64,211 +57,13 @@ pub fn replay_statements(
     statements: &[Statement],
     findings: &mut ReplayFindings,
 ) {
-    let mut r = Replayer::new(schema, path, sql, findings);
+    let mut r = Applier::new(schema, path, sql, findings);
     for stmt in statements {
         r.statement(stmt);
     }
 }
 
-struct Replayer<'a> {
-    schema: &'a mut Schema,
-    path: &'a str,
-    sql: &'a str,
-    index: LineIndex<'a>,
-    findings: &'a mut ReplayFindings,
-    search_path: Vec<String>,
-    stmt_start: usize,
-    stmt_end: usize,
-    /// Added to the parser's locations: non-zero while replaying a statement
-    /// from inside a DO block, whose locations count from the statement's text.
-    base: usize,
-}
-
-impl<'a> Replayer<'a> {
-    fn new(
-        schema: &'a mut Schema,
-        path: &'a str,
-        sql: &'a str,
-        findings: &'a mut ReplayFindings,
-    ) -> Self {
-        Replayer {
-            schema,
-            path,
-            sql,
-            index: LineIndex::new(sql),
-            findings,
-            search_path: vec!["public".to_owned()],
-            stmt_start: 0,
-            stmt_end: 0,
-            base: 0,
-        }
-    }
-}
-
-fn is(value: i32, e: impl Into<i32>) -> bool {
-    value == e.into()
-}
-
-/// PostgreSQL's makeObjectName: `{name1}_{name2}_{label}` shortened to fit
-/// NAMEDATALEN by trimming the longer of the two names first.
-fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
-    let mut n1 = name1.len();
-    let mut n2 = name2.map_or(0, str::len);
-    let overhead = label.len() + 1 + usize::from(name2.is_some());
-    let avail = NAMEDATALEN.saturating_sub(overhead);
-    while n1 + n2 > avail {
-        if n1 > n2 {
-            n1 -= 1;
-        } else {
-            n2 -= 1;
-        }
-    }
-    let cut = |s: &str, n: usize| {
-        let mut n = n;
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        s[..n].to_owned()
-    };
-    let mut out = cut(name1, n1);
-    if let Some(n) = name2 {
-        out.push('_');
-        out.push_str(&cut(n, n2));
-    }
-    out.push('_');
-    out.push_str(label);
-    out
-}
-
-impl Replayer<'_> {
-    // ---- places and messages ----------------------------------------------
-
-    fn error_at(&mut self, offset: Option<i32>, message: String, help: Option<String>) {
-        if self.in_doubt() {
-            return;
-        }
-        let off = offset
-            .filter(|o| *o >= 0)
-            .map(|o| o as usize + self.base)
-            .filter(|o| *o <= self.sql.len())
-            .unwrap_or(self.stmt_start);
-        let pos = self.index.pos(off);
-        self.findings.errors.push(Diagnostic {
-            path: self.path.to_owned(),
-            pos: Some(pos),
-            message,
-            snippet: Some(self.index.line(pos.line).to_owned()),
-            help,
-        });
-    }
-
-    /// True when the current statement names an object the model lost track
-    /// of, or the model knows nothing for sure any more: its findings could be
-    /// false, so none are reported. Only asked when a finding is about to be
-    /// made, so the common path never scans.
-    fn in_doubt(&self) -> bool {
-        if self.schema.lost() {
-            return true;
-        }
-        let opaque: Vec<String> = self.schema.opaque.iter().map(|q| q.name.clone()).collect();
-        opaque.iter().any(|n| self.locate(n).is_some())
-    }
-
-    /// The model cannot follow the current statement and it may have changed
-    /// anything: say so, and stop trusting the model from here on.
-    fn lose(&mut self, why: &str) {
-        self.incomplete(why);
-        if self.schema.unknown.is_none() {
-            let pos = self.index.pos(self.stmt_start);
-            self.schema.unknown = Some(format!("{}:{}:{}", self.path, pos.line, pos.col));
-        }
-    }
-
-    /// The current statement may have changed `name` in ways the model cannot
-    /// follow: say so, and stop checking that object.
-    fn make_opaque(&mut self, name: QualName, why: &str) {
-        self.incomplete(why);
-        self.schema.opaque.insert(name);
-    }
-
-    fn incomplete(&mut self, why: &str) {
-        let pos = self.index.pos(self.stmt_start);
-        self.findings.incomplete.push(Diagnostic {
-            path: self.path.to_owned(),
-            pos: Some(pos),
-            message: format!("model may be incomplete here: {why}"),
-            snippet: Some(self.index.line(pos.line).to_owned()),
-            help: Some(
-                "the generated types and checks do not see this change; prefer plain DDL"
-                    .to_owned(),
-            ),
-        });
-    }
-
-    /// Where an identifier is written inside the current statement, for nodes that
-    /// carry no location of their own.
-    fn locate(&self, name: &str) -> Option<i32> {
-        // Inside a DO block, search the embedded statement's text, and answer
-        // as the parser does there: relative to `base`.
-        let from = self.base.max(self.stmt_start).min(self.stmt_end);
-        let text = &self.sql[from..self.stmt_end];
-        let lower = text.to_ascii_lowercase();
-        let needle = name.to_ascii_lowercase();
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let mut start = 0;
-        while let Some(i) = lower[start..].find(&needle) {
-            let at = start + i;
-            let before = at
-                .checked_sub(1)
-                .and_then(|j| lower.as_bytes().get(j).copied());
-            let after = lower.as_bytes().get(at + needle.len()).copied();
-            if !before.is_some_and(word) && !after.is_some_and(word) {
-                return Some((from - self.base + at) as i32);
-            }
-            start = at + needle.len();
-        }
-        None
-    }
-
-    fn missing_table(&mut self, name: &QualName, location: Option<i32>) {
-        // An extension the model does not know may have created it (PostGIS's
-        // spatial_ref_sys, pg_cron's cron.job, ...).
-        if let Some(e) = self
-            .schema
-            .extensions
-            .iter()
-            .find(|e| !crate::model::types::creates_no_relations(e))
-            .cloned()
-        {
-            self.incomplete(&format!(
-                "\"{name}\" is not a relation the migrations create; extension {e} may have created it"
-            ));
-            return;
-        }
-        let candidates: Vec<String> = self.schema.tables.keys().map(|k| k.to_string()).collect();
-        let help = did_you_mean(&name.to_string(), candidates.iter().map(String::as_str))
-            .map(|c| format!("did you mean \"{c}\"?"))
-            .or_else(|| Some("create it in an earlier migration, or add IF EXISTS".to_owned()));
-        self.error_at(location, format!("table \"{name}\" does not exist"), help);
-    }
-
-    fn missing_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {
-        let help = self.schema.tables.get(table).and_then(|t| {
-            did_you_mean(column, t.columns.iter().map(|c| c.name.as_str()))
-                .map(|c| format!("did you mean \"{c}\"?"))
-        });
-        let help = help.or_else(|| {
-            Some(format!(
-                "table \"{table}\" has no such column at this point"
-            ))
-        });
-        self.error_at(
-            location.or_else(|| self.locate(column)),
-            format!("column \"{column}\" of table \"{table}\" does not exist"),
-            help,
-        );
-    }
-
+impl Applier<'_> {
     // ---- statements ---------------------------------------------------------
 
     fn statement(&mut self, stmt: &Statement) {
@@ -307,54 +102,17 @@ impl Replayer<'_> {
         }
     }
 
-    /// Replays one parsed statement (of the file, or from inside a DO block).
+    /// Replays one parsed statement (of the file, or from inside a DO block):
+    /// session state and statements that hold statements are followed here,
+    /// every other statement is lowered and its change applied.
     fn node(&mut self, node: &NodeEnum) {
         self.check_version(node);
         match node {
-            NodeEnum::CreateStmt(s) => self.create_table(s),
-            NodeEnum::AlterTableStmt(s) => self.alter_table(s),
-            NodeEnum::RenameStmt(s) => self.rename(s),
-            NodeEnum::AlterObjectSchemaStmt(s) => self.set_schema(s),
-            NodeEnum::DropStmt(s) => self.drop(s),
-            NodeEnum::IndexStmt(s) => self.create_index(s),
-            NodeEnum::CreateEnumStmt(s) => self.create_enum(s),
-            NodeEnum::AlterEnumStmt(s) => self.alter_enum(s),
-            NodeEnum::CreateDomainStmt(s) => self.create_domain(s),
-            NodeEnum::AlterDomainStmt(s) => self.alter_domain(s),
-            NodeEnum::CompositeTypeStmt(s) => self.create_composite(s),
-            NodeEnum::ViewStmt(s) => self.create_view(s),
-            NodeEnum::CreateTableAsStmt(s) => self.create_table_as(s),
             NodeEnum::CreateSchemaStmt(s) => self.create_schema(s),
-            NodeEnum::CreateExtensionStmt(s) => {
-                self.schema.extensions.insert(s.extname.clone());
-            }
-            NodeEnum::CreateSeqStmt(s) => {
-                if let Some(rv) = &s.sequence {
-                    let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-                    self.schema.sequences.insert(q.clone());
-                    self.sequence_owner(&q, &s.options);
-                }
-            }
-            NodeEnum::AlterSeqStmt(s) => {
-                if let Some(rv) = &s.sequence
-                    && let Some(q) =
-                        self.resolve(&rv.schemaname, &rv.relname, &self.schema.sequences)
-                {
-                    self.sequence_owner(&q, &s.options);
-                }
-            }
-            NodeEnum::CreateFunctionStmt(s) => self.create_function(s),
-            NodeEnum::CreateTrigStmt(s) => self.create_trigger(s),
             NodeEnum::VariableSetStmt(s) => self.set_variable(s),
-            NodeEnum::InsertStmt(_)
-            | NodeEnum::UpdateStmt(_)
-            | NodeEnum::DeleteStmt(_)
-            | NodeEnum::TruncateStmt(_)
-            | NodeEnum::MergeStmt(_) => self.dml(node),
-            NodeEnum::SelectStmt(s) if s.into_clause.is_some() => self.select_into(s),
-            NodeEnum::SelectStmt(_) => {
+            NodeEnum::SelectStmt(s) if s.into_clause.is_none() => {
                 self.set_config(node);
-                self.dml(node)
+                self.apply(&lower::dml::change(node))
             }
             NodeEnum::AlterDatabaseSetStmt(s)
                 if s.setstmt.as_ref().is_some_and(|v| v.name == "search_path") =>
@@ -370,95 +128,15 @@ impl Replayer<'_> {
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
             }
-            NodeEnum::CreateForeignTableStmt(s) => {
-                if let Some(base) = &s.base_stmt {
-                    self.create_table(base);
-                }
-            }
-            NodeEnum::DefineStmt(s) if is(s.kind, pb::ObjectType::ObjectType) => {
-                self.create_other_type(&strings(&s.defnames), false)
-            }
-            NodeEnum::CreateRangeStmt(s) => self.create_other_type(&strings(&s.type_name), true),
             NodeEnum::RuleStmt(_) => {
                 self.incomplete("rules are not replayed into the model");
             }
-            _ => {}
-        }
-    }
-
-    /// `OWNED BY table.column` / `OWNED BY NONE` of CREATE / ALTER SEQUENCE.
-    fn sequence_owner(&mut self, seq: &QualName, options: &[pb::Node]) {
-        let owned_by = options.iter().find_map(|o| match &o.node {
-            Some(NodeEnum::DefElem(d)) if d.defname == "owned_by" => {
-                match d.arg.as_ref()?.node.as_ref()? {
-                    NodeEnum::List(l) => Some(strings(&l.items)),
-                    _ => None,
+            _ => {
+                let text = self.sql.get(self.stmt_start..self.stmt_end).unwrap_or("");
+                if let Some(change) = lower::lower(node, text) {
+                    self.apply(&change);
                 }
             }
-            _ => None,
-        });
-        let Some(names) = owned_by else { return };
-        self.disown(seq);
-        let [table @ .., column] = names.as_slice() else {
-            return;
-        };
-        if table.is_empty() {
-            return; // OWNED BY NONE
-        }
-        let Some(t) = self.resolve_list(table, &self.schema.tables) else {
-            return;
-        };
-        if t.schema != seq.schema {
-            return;
-        }
-        let Some(c) = self
-            .schema
-            .tables
-            .get_mut(&t)
-            .map(std::sync::Arc::make_mut)
-            .and_then(|t| t.column_mut(column))
-        else {
-            return;
-        };
-        match &c.sequence {
-            // A column may own several sequences; the model keeps one, its
-            // serial's or identity's (DROP IDENTITY drops that one), and does
-            // not know when the others go.
-            Some(own) if own != &seq.name => self.make_opaque(
-                seq.clone(),
-                "a second sequence owned by one column: the model does not follow when it is dropped",
-            ),
-            _ => c.sequence = Some(seq.name.clone()),
-        }
-    }
-
-    /// No column owns `seq` any more (OWNED BY NONE, DROP SEQUENCE, a new owner).
-    fn disown(&mut self, seq: &QualName) {
-        crate::model::schema::update_all(&mut self.schema.tables, |t| {
-            if t.name.schema != seq.schema
-                || !t
-                    .columns
-                    .iter()
-                    .any(|c| c.sequence.as_deref() == Some(seq.name.as_str()))
-            {
-                return;
-            }
-            for c in &mut std::sync::Arc::make_mut(t).columns {
-                if c.sequence.as_deref() == Some(seq.name.as_str()) {
-                    c.sequence = None;
-                }
-            }
-        });
-    }
-
-    fn expect_column(&mut self, table: &QualName, column: &str, location: Option<i32>) {
-        let exists = self
-            .schema
-            .tables
-            .get(table)
-            .is_some_and(|t| t.column(column).is_some());
-        if !exists {
-            self.missing_column(table, column, location);
         }
     }
 
@@ -525,45 +203,8 @@ impl Replayer<'_> {
     }
 }
 
-/// Builds a constraint with the column it was declared on as its key.
-fn with_keys(mut c: pb::Constraint, column: &str) -> pb::Constraint {
-    let key = pb::Node {
-        node: Some(NodeEnum::String(pb::String {
-            sval: column.to_owned(),
-        })),
-    };
-    if c.contype == ConstrType::ConstrForeign as i32 {
-        if c.fk_attrs.is_empty() {
-            c.fk_attrs.push(key);
-        }
-    } else if c.keys.is_empty() && c.contype != ConstrType::ConstrCheck as i32 {
-        c.keys.push(key);
-    }
-    c
-}
-
-fn object_names(node: Option<&pb::Node>) -> Vec<String> {
-    match node.and_then(|n| n.node.as_ref()) {
-        Some(NodeEnum::List(l)) => strings(&l.items),
-        Some(NodeEnum::TypeName(tn)) => strings(&tn.names),
-        Some(NodeEnum::String(s)) => vec![s.sval.clone()],
-        _ => Vec::new(),
-    }
-}
-
-mod alter;
-mod colname;
-mod dml;
-mod drop;
-mod hierarchy;
-mod names;
-mod objects;
 mod plpgsql;
-mod query;
-mod rename;
-mod tables;
-mod typing;
-mod views;
+mod schemas;
 
 #[cfg(test)]
 mod tests;

@@ -13,10 +13,11 @@ use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 use serde_json::Value;
 
-use super::{ReplayFindings, Replayer};
+use super::ReplayFindings;
+use crate::model::apply::Applier;
 use crate::sql::parse::parse;
 
-impl Replayer<'_> {
+impl Applier<'_> {
     pub(super) fn do_block(&mut self, s: &pb::DoStmt) {
         let mut body = None;
         let mut language = "plpgsql".to_owned();
@@ -169,7 +170,7 @@ impl Replayer<'_> {
             let mut copy = base.clone();
             let mut quiet = ReplayFindings::default();
             {
-                let mut r = Replayer::new(&mut copy, self.path, self.sql, &mut quiet);
+                let mut r = Applier::new(&mut copy, self.path, self.sql, &mut quiet);
                 r.search_path = self.search_path.clone();
                 r.stmt_start = self.stmt_start;
                 r.stmt_end = self.stmt_end;

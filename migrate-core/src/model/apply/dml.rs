@@ -2,65 +2,42 @@
 //! read or write must exist, and the columns they write too. Writes to
 //! PostgreSQL's own catalogues change the schema behind the model's back.
 
-use std::collections::BTreeSet;
-
-use pg_query::NodeEnum;
-
-use super::Replayer;
-use super::names::is_system;
+use super::{Applier, is_system};
+use crate::lower::dml::Dml;
 use crate::model::schema::QualName;
 
-impl Replayer<'_> {
-    pub(super) fn dml(&mut self, node: &NodeEnum) {
-        // Names a WITH clause defines are not relations.
-        let found = crate::sql::walk::walk_node(node);
-        let ctes: BTreeSet<String> = found.ctes.into_iter().collect();
-        let relations = found.relations;
-        let literals = found.strings;
-        self.calls_that_run_ddl(&found.calls);
-        let target = match node {
-            NodeEnum::InsertStmt(s) => s.relation.as_ref(),
-            NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
-            NodeEnum::DeleteStmt(s) => s.relation.as_ref(),
-            NodeEnum::MergeStmt(s) => s.relation.as_ref(),
-            _ => None,
-        };
-        if let Some(t) = target
-            && is_system(&t.schemaname, &t.relname)
+impl Applier<'_> {
+    /// Every relation it reads or writes must exist, and the columns it
+    /// writes; a write to a catalogue changes the schema behind the model's back.
+    pub(crate) fn dml(&mut self, c: &Dml<'_>) {
+        self.calls_that_run_ddl(&c.calls);
+        if let Some(t) = &c.target
+            && is_system(t.schema, t.name)
         {
-            self.catalogue_write(&literals);
+            self.catalogue_write(&c.literals);
             return;
         }
-        let Some(table) = target.and_then(|rv| self.table_of(rv, false)) else {
+        let Some(table) = c.target.as_ref().and_then(|rel| self.table_of(rel, false)) else {
             // A missing target is reported once; what the query reads is not
             // checked against a statement that fails anyway.
-            if target.is_none() {
-                for rv in &relations {
-                    if !(rv.schemaname.is_empty() && ctes.contains(&rv.relname)) {
-                        self.table_of(rv, false);
-                    }
+            if c.target.is_none() {
+                for rel in c.reads() {
+                    self.table_of(&rel, false);
                 }
             }
             return;
         };
-        for rv in &relations {
-            if !(rv.schemaname.is_empty() && ctes.contains(&rv.relname)) {
-                self.table_of(rv, false);
-            }
+        for rel in c.reads() {
+            self.table_of(&rel, false);
         }
-        let written: Vec<(String, i32)> = match node {
-            NodeEnum::InsertStmt(s) => res_targets(&s.cols),
-            NodeEnum::UpdateStmt(s) => res_targets(&s.target_list),
-            _ => Vec::new(),
-        };
-        for (col, loc) in written {
-            self.expect_column(&table, &col, Some(loc));
+        for (col, loc) in &c.written {
+            self.expect_column(&table, col, Some(*loc));
         }
     }
 
     /// A statement that calls a function of the migrations whose body runs DDL
     /// (`SELECT create_partitions()`): what it changes is not followed.
-    pub(super) fn calls_that_run_ddl(&mut self, calls: &[Vec<String>]) {
+    pub(crate) fn calls_that_run_ddl(&mut self, calls: &[Vec<String>]) {
         for names in calls {
             if let Some(q) = self.resolve_list(names, &self.schema.functions)
                 && self
@@ -105,18 +82,6 @@ impl Replayer<'_> {
             self.make_opaque(q, "a write to a system catalogue is not followed");
         }
     }
-}
-
-fn res_targets(nodes: &[pg_query::protobuf::Node]) -> Vec<(String, i32)> {
-    nodes
-        .iter()
-        .filter_map(|n| match &n.node {
-            Some(NodeEnum::ResTarget(rt)) if !rt.name.is_empty() => {
-                Some((rt.name.clone(), rt.location))
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// True when a function's definition (its body among it) has DDL in it.

@@ -4,11 +4,11 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
-use super::strings;
+use crate::sql::parse::strings;
 
 /// PostgreSQL's FigureColname for an expression: the column's or function's
 /// name, `case`, `coalesce`, ...; `None` where PostgreSQL says `?column?`.
-pub(super) fn figure_colname(node: Option<&pb::Node>) -> Option<String> {
+pub(crate) fn figure_colname(node: Option<&pb::Node>) -> Option<String> {
     match node?.node.as_ref()? {
         NodeEnum::ColumnRef(c) => match c.fields.last()?.node.as_ref()? {
             NodeEnum::String(s) => Some(s.sval.clone()),
@@ -71,7 +71,7 @@ pub(super) fn figure_colname(node: Option<&pb::Node>) -> Option<String> {
 
 /// The name an index column gets in an implicit index name: the column, or
 /// for an expression its FigureColname, else `expr` (ChooseIndexColumnNames).
-pub(super) fn index_column_name(e: &pb::IndexElem) -> String {
+pub(crate) fn index_column_name(e: &pb::IndexElem) -> String {
     if !e.name.is_empty() {
         return e.name.clone();
     }
@@ -79,7 +79,7 @@ pub(super) fn index_column_name(e: &pb::IndexElem) -> String {
 }
 
 /// Every column an expression reads (the last name of each column reference).
-pub(super) fn columns_read(node: Option<&pb::Node>, out: &mut Vec<String>) {
+pub(crate) fn columns_read(node: Option<&pb::Node>, out: &mut Vec<String>) {
     for c in crate::sql::walk::walk(node).columns {
         if !out.contains(&c) {
             out.push(c);

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use super::Replayer;
+use super::Applier;
 use crate::model::schema::{Column, Index, Partitioning, QualName};
 
-impl Replayer<'_> {
+impl Applier<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
     /// (PostgreSQL refuses it otherwise), now one parent more.
-    pub(super) fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
+    pub(crate) fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
         let columns = self
             .schema
             .tables
@@ -27,7 +27,7 @@ impl Replayer<'_> {
 
     /// Applies `change` to `column` of `table` and of its partitions and
     /// children: column changes reach all of them, as in PostgreSQL.
-    pub(super) fn each_column(
+    pub(crate) fn each_column(
         &mut self,
         table: &QualName,
         column: &str,
@@ -49,7 +49,7 @@ impl Replayer<'_> {
 
     /// The partitions and inheritance children of `table`, all the way down
     /// (sub-partitions, grandchildren): column changes reach every one.
-    pub(super) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
+    pub(crate) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
         let mut out: Vec<QualName> = Vec::new();
         let mut todo = vec![table.clone()];
         while let Some(parent) = todo.pop() {
@@ -72,7 +72,7 @@ impl Replayer<'_> {
     /// each partition or child that has it from that parent alone, recursively.
     /// With it, the direct children that keep the column (another parent has
     /// it, or they define it themselves), whose parent then drops it.
-    pub(super) fn column_reach(
+    pub(crate) fn column_reach(
         &mut self,
         table: &QualName,
         column: &str,
@@ -106,7 +106,7 @@ impl Replayer<'_> {
     /// on ATTACH PARTITION), and dropping the parent's index then drops the
     /// adopted ones. Matching takes more than the model compares, so the
     /// candidates on `partitions` become opaque.
-    pub(super) fn doubt_adopted_indexes(&mut self, parent: &Index, partitions: &[QualName]) {
+    pub(crate) fn doubt_adopted_indexes(&mut self, parent: &Index, partitions: &[QualName]) {
         for p in partitions {
             if !self.schema.tables.get(p).is_some_and(|t| t.is_partition()) {
                 continue;

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
-use super::colname::figure_colname;
-use super::{Replayer, strings};
+use super::Applier;
+use crate::lower::colname::figure_colname;
 use crate::model::types::{self, SqlType};
+use crate::sql::parse::strings;
 
 /// One output column of a query.
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ struct Item {
 
 type Ctes = BTreeMap<String, Option<Vec<OutColumn>>>;
 
-impl Replayer<'_> {
+impl Applier<'_> {
     /// The output columns of `query`; `None` when even their names cannot be
     /// known (a `*` over something the model does not know).
     pub(super) fn query_columns(&self, query: Option<&pb::Node>) -> Option<Vec<OutColumn>> {
@@ -357,7 +358,10 @@ impl Replayer<'_> {
     /// A type as written in a cast, without reporting: built-ins and the user
     /// types the model knows.
     fn written_type(&self, tn: &pb::TypeName) -> Option<SqlType> {
-        let (names, modifiers) = super::typing::written(tn);
+        let (names, modifiers) = {
+            let w = crate::lower::types::WrittenType::of(tn);
+            (w.names, w.modifiers)
+        };
         let array_dims = u32::try_from(tn.array_bounds.len()).ok()?;
         if let [one] = names.as_slice()
             && let Some(b) = types::resolve_builtin(one)

@@ -1,13 +1,13 @@
 //! Views, materialized views, CREATE TABLE AS and SELECT INTO: relations whose
-//! columns come from a query (see `query.rs`).
+//! columns come from a query (see `query.rs`), and what they depend on.
 
 use std::sync::Arc;
 
-use pg_query::NodeEnum;
-use pg_query::protobuf::{self as pb, ObjectType};
+use pg_query::protobuf as pb;
 
+use super::Applier;
 use super::query::OutColumn;
-use super::{Replayer, is, strings};
+use crate::lower::views::{CreateDerived, Derived};
 use crate::model::schema::{Column, QualName, Table, View};
 use crate::model::types::SqlType;
 
@@ -20,77 +20,57 @@ fn derived(cols: Vec<OutColumn>, names: &[String]) -> (Vec<Column>, bool) {
         .enumerate()
         .map(|(i, c)| {
             typed &= c.ty.is_some();
-            Column {
-                name: names.get(i).cloned().unwrap_or(c.name),
-                ty: c.ty.unwrap_or_else(|| SqlType::builtin("unknown")),
-                nullable: true,
-                has_default: false,
-                identity: None,
-                generated: false,
-                sequence: None,
-            }
+            Column::plain(
+                names.get(i).cloned().unwrap_or(c.name),
+                c.ty.unwrap_or_else(|| SqlType::builtin("unknown")),
+            )
         })
         .collect();
     (out, typed)
 }
 
-impl Replayer<'_> {
-    pub(super) fn create_view(&mut self, s: &pb::ViewStmt) {
-        let Some(rv) = &s.view else { return };
-        let q = self.qual_for_create(&rv.schemaname, &rv.relname);
-        if self.schema.tables.contains_key(&q) || (self.schema.views.contains_key(&q) && !s.replace)
-        {
-            self.error_at(
-                Some(rv.location),
-                format!("relation \"{q}\" already exists"),
-                Some("use CREATE OR REPLACE VIEW, or drop it first".to_owned()),
-            );
-            return;
-        }
-        self.derived_relation(&q, s.query.as_deref(), &strings(&s.aliases), Kind::View);
-    }
-
-    pub(super) fn create_table_as(&mut self, s: &pb::CreateTableAsStmt) {
-        let Some(into) = &s.into else { return };
-        let Some(rv) = &into.rel else { return };
-        let q = self.new_relation(rv);
-        if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
-            if !s.if_not_exists {
+impl Applier<'_> {
+    pub(crate) fn create_derived(&mut self, c: &CreateDerived<'_>) {
+        let rel = &c.name;
+        let q = match c.how {
+            Derived::View { .. } => self.qual_for_create(rel.schema, rel.name),
+            Derived::TableAs { .. } | Derived::SelectInto => self.new_relation(rel),
+        };
+        let table = self.schema.tables.contains_key(&q);
+        let view = self.schema.views.contains_key(&q);
+        let taken = match c.how {
+            Derived::View { replace } => table || (view && !replace),
+            Derived::TableAs { .. } | Derived::SelectInto => view || table,
+        };
+        if taken {
+            let help = match c.how {
+                Derived::View { .. } => Some("use CREATE OR REPLACE VIEW, or drop it first"),
+                Derived::TableAs {
+                    if_not_exists: true,
+                    ..
+                } => None,
+                Derived::TableAs { .. } => {
+                    Some("drop it first, pick another name, or add IF NOT EXISTS")
+                }
+                Derived::SelectInto => Some("drop it first or pick another name"),
+            };
+            if let Some(help) = help {
                 self.error_at(
-                    Some(rv.location),
+                    Some(rel.at),
                     format!("relation \"{q}\" already exists"),
-                    Some("drop it first, pick another name, or add IF NOT EXISTS".to_owned()),
+                    Some(help.to_owned()),
                 );
             }
             return;
         }
-        let kind = if is(s.objtype, ObjectType::ObjectMatview) {
-            Kind::Materialized
-        } else {
-            Kind::Table
+        let kind = match c.how {
+            Derived::View { .. } => Kind::View,
+            Derived::TableAs {
+                materialized: true, ..
+            } => Kind::Materialized,
+            Derived::TableAs { .. } | Derived::SelectInto => Kind::Table,
         };
-        self.derived_relation(&q, s.query.as_deref(), &strings(&into.col_names), kind);
-    }
-
-    /// `SELECT ... INTO new_table FROM ...`: CREATE TABLE AS by another name.
-    pub(super) fn select_into(&mut self, s: &pb::SelectStmt) {
-        let Some(into) = &s.into_clause else { return };
-        let Some(rv) = &into.rel else { return };
-        let q = self.new_relation(rv);
-        if self.schema.views.contains_key(&q) || self.schema.tables.contains_key(&q) {
-            self.error_at(
-                Some(rv.location),
-                format!("relation \"{q}\" already exists"),
-                Some("drop it first or pick another name".to_owned()),
-            );
-            return;
-        }
-        let mut query = s.clone();
-        query.into_clause = None;
-        let node = pb::Node {
-            node: Some(NodeEnum::SelectStmt(Box::new(query))),
-        };
-        self.derived_relation(&q, Some(&node), &strings(&into.col_names), Kind::Table);
+        self.derived_relation(&q, c.query.as_deref(), &c.columns, kind);
     }
 
     fn derived_relation(
@@ -102,7 +82,7 @@ impl Replayer<'_> {
     ) {
         // Every relation the query reads must exist.
         if let Some(n) = query.and_then(|n| n.node.as_ref()) {
-            self.dml(n);
+            self.dml(&crate::lower::dml::dml(n));
         }
         let shape = self.query_columns(query).map(|c| derived(c, names));
         let typed = shape.as_ref().is_some_and(|(_, t)| *t);

@@ -1,0 +1,245 @@
+//! ALTER TABLE (and ALTER FOREIGN TABLE, ALTER TYPE on a composite's
+//! attributes): the commands the model follows.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, AlterTableType as At, DropBehavior, ObjectType};
+
+use super::constraints::{Constraint, constraint};
+use super::tables::{ColumnDef, column_def};
+use super::types::WrittenType;
+use super::{Change, RelName};
+use crate::model::schema::Identity;
+
+/// `ALTER TABLE name cmd, ...`.
+#[derive(Debug)]
+pub(crate) struct AlterTable<'a> {
+    /// The table.
+    pub table: RelName<'a>,
+    /// `IF EXISTS`.
+    pub missing_ok: bool,
+    /// The commands the model follows, in order.
+    pub cmds: Vec<AlterCmd<'a>>,
+}
+
+/// One ALTER TABLE command.
+#[derive(Debug)]
+pub(crate) enum AlterCmd<'a> {
+    /// `ADD COLUMN [IF NOT EXISTS] def`.
+    AddColumn {
+        /// The column.
+        def: ColumnDef<'a>,
+        /// `IF NOT EXISTS`.
+        if_not_exists: bool,
+    },
+    /// `DROP COLUMN [IF EXISTS] c [CASCADE]`.
+    DropColumn {
+        /// The column.
+        column: &'a str,
+        /// `IF EXISTS`.
+        missing_ok: bool,
+        /// `CASCADE`.
+        cascade: bool,
+    },
+    /// `ALTER COLUMN c TYPE t`.
+    AlterType {
+        /// The column.
+        column: &'a str,
+        /// The new type (the parser always gives one).
+        ty: Option<WrittenType>,
+    },
+    /// `ALTER COLUMN c` SET / DROP DEFAULT, NOT NULL, identity, expression.
+    AlterColumn {
+        /// The column.
+        column: &'a str,
+        /// What changes.
+        change: ColumnChange,
+    },
+    /// `ADD constraint`.
+    AddConstraint(Constraint<'a>),
+    /// `DROP CONSTRAINT [IF EXISTS] name`.
+    DropConstraint {
+        /// The constraint.
+        name: &'a str,
+        /// `IF EXISTS`.
+        missing_ok: bool,
+    },
+    /// `ATTACH PARTITION p`.
+    AttachPartition(RelName<'a>),
+    /// `DETACH PARTITION p`.
+    DetachPartition(RelName<'a>),
+    /// `INHERIT parent`.
+    AddInherit(RelName<'a>),
+    /// `NO INHERIT parent`.
+    DropInherit(RelName<'a>),
+}
+
+/// What `ALTER COLUMN` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnChange {
+    /// `SET DEFAULT expr` (true), `DROP DEFAULT` and `SET DEFAULT NULL` (false).
+    Default(bool),
+    /// `SET NOT NULL`.
+    SetNotNull,
+    /// `DROP NOT NULL`.
+    DropNotNull,
+    /// `ADD GENERATED ... AS IDENTITY`.
+    AddIdentity(Identity),
+    /// `DROP IDENTITY [IF EXISTS]` (true: IF EXISTS).
+    DropIdentity(bool),
+    /// `DROP EXPRESSION`.
+    DropExpression,
+}
+
+/// `ALTER TYPE composite` ADD / DROP / ALTER ATTRIBUTE.
+#[derive(Debug)]
+pub(crate) struct AlterComposite<'a> {
+    /// The type.
+    pub name: RelName<'a>,
+    /// Its commands, in order.
+    pub cmds: Vec<AttributeCmd<'a>>,
+}
+
+/// One command on a composite type's attributes.
+#[derive(Debug)]
+pub(crate) struct AttributeCmd<'a> {
+    /// What it does.
+    pub action: AttributeAction,
+    /// The attribute named (DROP, ALTER).
+    pub name: &'a str,
+    /// The definition given (ADD, ALTER ... TYPE): name and type.
+    pub def: Option<(&'a str, WrittenType)>,
+}
+
+/// What a command does to a composite type's attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AttributeAction {
+    /// `ADD ATTRIBUTE`.
+    Add,
+    /// `DROP ATTRIBUTE`.
+    Drop,
+    /// `ALTER ATTRIBUTE ... TYPE`.
+    AlterType,
+    /// What the model keeps nothing of.
+    Other,
+}
+
+/// Lowers ALTER TABLE; `None` for the other relations it alters (indexes,
+/// sequences, views) and without a name.
+pub(crate) fn alter_table(s: &pb::AlterTableStmt) -> Option<Change<'_>> {
+    let rv = s.relation.as_ref()?;
+    let cmds = s.cmds.iter().filter_map(|c| match &c.node {
+        Some(NodeEnum::AlterTableCmd(cmd)) => Some(&**cmd),
+        _ => None,
+    });
+    match s.objtype() {
+        ObjectType::ObjectType => Some(Change::AlterComposite(AlterComposite {
+            name: RelName::of(rv),
+            cmds: cmds.map(attribute_cmd).collect(),
+        })),
+        ObjectType::ObjectTable | ObjectType::ObjectForeignTable => {
+            Some(Change::AlterTable(AlterTable {
+                table: RelName::of(rv),
+                missing_ok: s.missing_ok,
+                cmds: cmds.filter_map(alter_cmd).collect(),
+            }))
+        }
+        _ => None,
+    }
+}
+
+fn alter_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
+    let def = cmd.def.as_ref().and_then(|d| d.node.as_ref());
+    let column = cmd.name.as_str();
+    let change = |change| Some(AlterCmd::AlterColumn { column, change });
+    match cmd.subtype() {
+        At::AtAddColumn => match def {
+            Some(NodeEnum::ColumnDef(cd)) => Some(AlterCmd::AddColumn {
+                def: column_def(cd),
+                if_not_exists: cmd.missing_ok,
+            }),
+            _ => None,
+        },
+        At::AtDropColumn => Some(AlterCmd::DropColumn {
+            column,
+            missing_ok: cmd.missing_ok,
+            cascade: cmd.behavior() == DropBehavior::DropCascade,
+        }),
+        At::AtAlterColumnType => Some(AlterCmd::AlterType {
+            column,
+            ty: match def {
+                Some(NodeEnum::ColumnDef(cd)) => cd.type_name.as_ref().map(WrittenType::of),
+                _ => None,
+            },
+        }),
+        // SET DEFAULT NULL is no default, as DROP DEFAULT.
+        At::AtColumnDefault => change(ColumnChange::Default(
+            cmd.def.as_ref().is_some_and(|d| !is_null(d)),
+        )),
+        At::AtSetNotNull => change(ColumnChange::SetNotNull),
+        At::AtDropNotNull => change(ColumnChange::DropNotNull),
+        At::AtAddIdentity => change(ColumnChange::AddIdentity(match def {
+            Some(NodeEnum::Constraint(c)) if c.generated_when == "a" => Identity::Always,
+            _ => Identity::ByDefault,
+        })),
+        At::AtDropIdentity => change(ColumnChange::DropIdentity(cmd.missing_ok)),
+        At::AtDropExpression => change(ColumnChange::DropExpression),
+        At::AtAddConstraint => match def {
+            Some(NodeEnum::Constraint(c)) => Some(AlterCmd::AddConstraint(constraint(c))),
+            _ => None,
+        },
+        At::AtDropConstraint => Some(AlterCmd::DropConstraint {
+            name: column,
+            missing_ok: cmd.missing_ok,
+        }),
+        At::AtAttachPartition => partition(def).map(AlterCmd::AttachPartition),
+        At::AtDetachPartition => partition(def).map(AlterCmd::DetachPartition),
+        At::AtAddInherit => relation(def).map(AlterCmd::AddInherit),
+        At::AtDropInherit => relation(def).map(AlterCmd::DropInherit),
+        // Storage, statistics, owners, triggers, RLS, ...: nothing the model keeps.
+        _ => None,
+    }
+}
+
+fn partition(def: Option<&NodeEnum>) -> Option<RelName<'_>> {
+    match def {
+        Some(NodeEnum::PartitionCmd(pc)) => pc.name.as_ref().map(RelName::of),
+        _ => None,
+    }
+}
+
+fn relation(def: Option<&NodeEnum>) -> Option<RelName<'_>> {
+    match def {
+        Some(NodeEnum::RangeVar(rv)) => Some(RelName::of(rv)),
+        _ => None,
+    }
+}
+
+fn attribute_cmd(cmd: &pb::AlterTableCmd) -> AttributeCmd<'_> {
+    let def = match cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+        Some(NodeEnum::ColumnDef(cd)) => cd
+            .type_name
+            .as_ref()
+            .map(|tn| (cd.colname.as_str(), WrittenType::of(tn))),
+        _ => None,
+    };
+    let action = match cmd.subtype() {
+        At::AtAddColumn => AttributeAction::Add,
+        At::AtDropColumn => AttributeAction::Drop,
+        At::AtAlterColumnType => AttributeAction::AlterType,
+        _ => AttributeAction::Other,
+    };
+    AttributeCmd {
+        action,
+        name: &cmd.name,
+        def,
+    }
+}
+
+/// `NULL` as written (a constant, possibly cast: `NULL::text`).
+fn is_null(node: &pb::Node) -> bool {
+    match node.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => c.isnull,
+        Some(NodeEnum::TypeCast(t)) => t.arg.as_deref().is_some_and(is_null),
+        _ => false,
+    }
+}

@@ -1,0 +1,122 @@
+//! Lowering reads only the statement: each family's changes, checked on the
+//! statement alone, with no model.
+
+use super::alter::{AlterCmd, ColumnChange};
+use super::constraints::ConstraintDef;
+use super::drop::DropKind;
+use super::rename::Target;
+use super::tables::{ColumnConstraint, Element};
+use super::{Change, lower};
+use crate::sql::parse::parse;
+
+fn lowered(sql: &str, check: impl FnOnce(Change<'_>)) {
+    let stmts = parse("t.sql", sql).unwrap();
+    let stmt = stmts.first().unwrap();
+    let text = &sql[stmt.start..stmt.end];
+    check(lower(&stmt.node, text).unwrap());
+}
+
+#[test]
+fn an_unnamed_index_carries_the_label_and_column_names_its_name_is_chosen_from() {
+    lowered(
+        "CREATE UNIQUE INDEX ON s.t (lower(name)) INCLUDE (id) WHERE id > 0",
+        |c| {
+            let Change::CreateIndex(ix) = c else {
+                panic!("{c:?}")
+            };
+            assert_eq!((ix.table.schema, ix.table.name), ("s", "t"));
+            assert_eq!(ix.name, None);
+            assert_eq!(ix.label, "idx");
+            assert_eq!(ix.columns, ["(expr)"]);
+            assert_eq!(ix.names, ["lower"]);
+            assert_eq!(ix.named, ["id"]);
+            assert_eq!(ix.uses, ["name", "id"]);
+            assert!(ix.unique && ix.partial);
+        },
+    );
+}
+
+#[test]
+fn a_column_constraint_names_its_column_and_only_a_named_not_null_is_built() {
+    lowered(
+        "CREATE TABLE t (a int NOT NULL, b int CONSTRAINT b_nn NOT NULL REFERENCES u, CHECK (a > b))",
+        |c| {
+            let Change::CreateTable(t) = c else {
+                panic!("{c:?}")
+            };
+            let [
+                Element::Column(a),
+                Element::Column(b),
+                Element::Constraint(check),
+            ] = t.elements.as_slice()
+            else {
+                panic!("{:?}", t.elements)
+            };
+            assert!(matches!(
+                a.constraints.as_slice(),
+                [ColumnConstraint::NotNull(None)]
+            ));
+            let [
+                ColumnConstraint::NotNull(Some(nn)),
+                ColumnConstraint::Table(fk),
+            ] = b.constraints.as_slice()
+            else {
+                panic!("{:?}", b.constraints)
+            };
+            assert_eq!(
+                (nn.name, nn.keys.as_slice()),
+                (Some("b_nn"), ["b".to_owned()].as_slice())
+            );
+            assert!(
+                matches!(&fk.kind, ConstraintDef::ForeignKey { columns, .. } if columns == &["b"])
+            );
+            assert!(
+                matches!(&check.kind, ConstraintDef::Check { reads, no_inherit: false } if reads == &["a", "b"])
+            );
+        },
+    );
+}
+
+#[test]
+fn alter_table_commands_are_typed_and_ones_the_model_keeps_nothing_of_are_left_out() {
+    lowered(
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT NULL, SET (fillfactor = 70), DROP COLUMN b CASCADE",
+        |c| {
+            let Change::AlterTable(a) = c else {
+                panic!("{c:?}")
+            };
+            let [
+                AlterCmd::AlterColumn {
+                    column: "a",
+                    change: ColumnChange::Default(false),
+                },
+                AlterCmd::DropColumn {
+                    column: "b",
+                    missing_ok: false,
+                    cascade: true,
+                },
+            ] = a.cmds.as_slice()
+            else {
+                panic!("{:?}", a.cmds)
+            };
+        },
+    );
+}
+
+#[test]
+fn drops_and_renames_keep_the_kind_the_statement_says() {
+    lowered("DROP FUNCTION IF EXISTS s.f(int) CASCADE", |c| {
+        let Change::Drop(d) = c else { panic!("{c:?}") };
+        assert_eq!(d.kind, DropKind::Function);
+        assert_eq!(d.objects, [["s", "f"]]);
+        assert!(d.missing_ok && d.cascade);
+    });
+    // ALTER TABLE also renames views: what the name is, the model decides.
+    lowered("ALTER TABLE v RENAME TO w", |c| {
+        let Change::Rename(r) = c else {
+            panic!("{c:?}")
+        };
+        assert_eq!(r.target, Target::Table);
+        assert_eq!((r.relation.map(|r| r.name), r.newname), (Some("v"), "w"));
+    });
+}

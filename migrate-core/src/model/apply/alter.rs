@@ -1,0 +1,411 @@
+//! ALTER TABLE: column and constraint commands, partitions and inheritance;
+//! ALTER TYPE on a composite's attributes.
+
+use std::sync::Arc;
+
+use pg_query::NodeEnum;
+
+use super::indexes::index_column_names;
+use super::{Applier, absent_help};
+use crate::lower::alter::{AlterCmd, AlterComposite, AlterTable, AttributeAction, ColumnChange};
+use crate::lower::colname::columns_read;
+use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName};
+use crate::model::types::{self, SqlType};
+use crate::sql::parse::strings;
+
+impl Applier<'_> {
+    pub(crate) fn alter_table(&mut self, s: &AlterTable<'_>) {
+        let Some(table) = self.table_of(&s.table, s.missing_ok) else {
+            return;
+        };
+        for cmd in &s.cmds {
+            self.alter_cmd(&table, cmd);
+        }
+        let partitions = self.partitions_of(&table);
+        for t in std::iter::once(table).chain(partitions) {
+            self.sync_not_null(&t);
+        }
+    }
+
+    fn alter_cmd(&mut self, table: &QualName, cmd: &AlterCmd<'_>) {
+        let col_exists = |r: &Self, column: &str| {
+            r.schema
+                .tables
+                .get(table)
+                .is_some_and(|t| t.column(column).is_some())
+        };
+        match cmd {
+            AlterCmd::AddColumn { def, if_not_exists } => {
+                // IF NOT EXISTS that skips the column skips the children too.
+                let existed = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.column(def.name).is_some());
+                self.add_column(table, def, *if_not_exists);
+                if existed {
+                    return;
+                }
+                // A column added to a partitioned table reaches its partitions.
+                let added = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(def.name).cloned());
+                if let Some(col) = added {
+                    for p in self.partitions_of(table) {
+                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                            t.inherit_column(&col);
+                        }
+                    }
+                }
+            }
+            AlterCmd::DropColumn {
+                column,
+                missing_ok,
+                cascade,
+            } => {
+                if !col_exists(self, column) {
+                    if !*missing_ok {
+                        self.missing_column(table, column, None);
+                    }
+                    return;
+                }
+                if !self.drop_column_dependents(table, column, *cascade) {
+                    return;
+                }
+                self.drop_column(table, column);
+            }
+            AlterCmd::AlterType { column, ty } => {
+                if !col_exists(self, column) {
+                    self.missing_column(table, column, None);
+                    return;
+                }
+                if let Some(tn) = ty
+                    && let Some((ty, _)) = self.resolve_type(tn)
+                {
+                    self.each_column(table, column, |c| c.ty = ty.clone());
+                    let partitions = self.partitions_of(table);
+                    for t in std::iter::once(table.clone()).chain(partitions) {
+                        // PostgreSQL rebuilds the indexes on the column from their
+                        // printed definition, which may then read differently: a cast
+                        // to the column's new type (`date(date)` on a date column)
+                        // becomes the plain column. Other expressions are opaque.
+                        // Rebuilt, an index's own columns take today's names
+                        // (which LIKE ... INCLUDING INDEXES names its copy after).
+                        for q in self.schema.related().indexes(&t) {
+                            let Some(ix) = self.schema.indexes.get(&q).cloned() else {
+                                continue;
+                            };
+                            if ix.table != t || !ix.uses.iter().any(|u| u == column) {
+                                continue;
+                            }
+                            // An expression the model cannot reprint is opaque;
+                            // its name (what the names come from) stays.
+                            let rebuilt = if ix.columns.iter().any(|c| c == "(expr)") {
+                                retyped_index(&ix, column, &ty)
+                            } else {
+                                Some(ix.clone())
+                            };
+                            if rebuilt.is_none() {
+                                self.schema.opaque.insert(q.clone());
+                            }
+                            let new = rebuilt.unwrap_or(ix);
+                            let names = index_column_names(&Index {
+                                names: Vec::new(),
+                                ..new.clone()
+                            });
+                            self.schema.indexes.insert(q, Index { names, ..new });
+                        }
+                    }
+                }
+            }
+            AlterCmd::AlterColumn { column, change } => {
+                if !col_exists(self, column) {
+                    if *change != ColumnChange::DropIdentity(true) {
+                        self.missing_column(table, column, None);
+                    }
+                    return;
+                }
+                let mut new_sequence = false;
+                let mut dropped_sequence = None;
+                // Column changes on a partitioned table reach its partitions.
+                let partitions = self.partitions_of(table);
+                for t in std::iter::once(table.clone()).chain(partitions) {
+                    let Some(c) = self
+                        .schema
+                        .tables
+                        .get_mut(&t)
+                        .map(Arc::make_mut)
+                        .and_then(|t| t.column_mut(column))
+                    else {
+                        continue;
+                    };
+                    match *change {
+                        ColumnChange::Default(has) => c.has_default = has,
+                        ColumnChange::SetNotNull => c.nullable = false,
+                        ColumnChange::DropNotNull => c.nullable = true,
+                        ColumnChange::AddIdentity(identity) => {
+                            c.identity = Some(identity);
+                            c.nullable = false;
+                            if t == *table {
+                                new_sequence = true;
+                            }
+                        }
+                        ColumnChange::DropIdentity(_) => {
+                            // Of a column that is no identity (a serial, say), IF EXISTS
+                            // drops nothing: its sequence stays.
+                            if c.identity.take().is_some() && t == *table {
+                                dropped_sequence = c.sequence.take();
+                            }
+                        }
+                        ColumnChange::DropExpression => c.generated = false,
+                    }
+                }
+                // A column that is no longer generated depends on nothing: dropping
+                // what its expression read leaves it.
+                if *change == ColumnChange::DropExpression {
+                    for t in std::iter::once(table.clone()).chain(self.partitions_of(table)) {
+                        if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                            t.generated_from.remove(*column);
+                        }
+                    }
+                }
+                if let Some(seq) = dropped_sequence {
+                    self.schema
+                        .sequences
+                        .remove(&QualName::new(table.schema.clone(), seq));
+                }
+                if new_sequence {
+                    let seq = self.choose_sequence_name(table, column);
+                    self.schema
+                        .sequences
+                        .insert(QualName::new(table.schema.clone(), seq.clone()));
+                    if let Some(c) = self
+                        .schema
+                        .tables
+                        .get_mut(table)
+                        .map(Arc::make_mut)
+                        .and_then(|t| t.column_mut(column))
+                    {
+                        c.sequence = Some(seq);
+                    }
+                }
+            }
+            AlterCmd::AddConstraint(c) => self.add_constraint(table, c),
+            AlterCmd::DropConstraint { name, missing_ok } => {
+                let removed_kind = self
+                    .schema
+                    .tables
+                    .get_mut(table)
+                    .map(Arc::make_mut)
+                    .and_then(|t| t.constraints.remove(*name));
+                // Dropping a NOT NULL constraint (PostgreSQL 18) makes the column
+                // nullable, on the partitions too.
+                if let Some(ConstraintKind::NotNull { column }) = &removed_kind {
+                    self.each_column(table, column, |c| c.nullable = true);
+                }
+                // An inherited CHECK goes from the partitions and children too.
+                if matches!(removed_kind, Some(ConstraintKind::Check { .. })) {
+                    for p in self.partitions_of(table) {
+                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+                            && matches!(
+                                t.constraints.get(*name),
+                                Some(ConstraintKind::Check { .. })
+                            )
+                        {
+                            t.constraints.remove(*name);
+                        }
+                    }
+                }
+                let removed = removed_kind.is_some();
+                if removed {
+                    self.schema
+                        .indexes
+                        .remove(&QualName::new(table.schema.clone(), (*name).to_owned()));
+                } else if !*missing_ok {
+                    let names: Vec<String> = self
+                        .schema
+                        .tables
+                        .get(table)
+                        .map(|t| t.constraints.keys().cloned().collect())
+                        .unwrap_or_default();
+                    let help = absent_help(name, names.iter().map(String::as_str));
+                    self.error_at(
+                        self.locate(name),
+                        format!(
+                            "constraint \"{}\" of relation \"{table}\" does not exist",
+                            name
+                        ),
+                        Some(help),
+                    );
+                }
+            }
+            AlterCmd::AttachPartition(prv) => {
+                if let Some(p) = self.table_of(prv, false) {
+                    self.inherit_from(&p, table);
+                    let parents: Vec<Index> = self
+                        .schema
+                        .related()
+                        .indexes(table)
+                        .iter()
+                        .filter_map(|q| self.schema.indexes.get(q))
+                        .filter(|ix| &ix.table == table)
+                        .cloned()
+                        .collect();
+                    if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                        t.partitioning = Partitioning::PartitionOf(table.clone());
+                        // A partition's columns are never its own (attislocal is
+                        // false): the parent's DROP COLUMN always reaches them.
+                        for i in t.inherited.values_mut() {
+                            i.local = false;
+                        }
+                    }
+                    for ix in &parents {
+                        self.doubt_adopted_indexes(ix, std::slice::from_ref(&p));
+                    }
+                }
+            }
+            AlterCmd::DetachPartition(prv) => {
+                if let Some(p) = self.table_of(prv, false)
+                    && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+                {
+                    t.partitioning = Partitioning::None;
+                    // A detached partition's columns are its own.
+                    t.inherited.clear();
+                    // It keeps its copies of the parent's indexes, named after what
+                    // the partition was called when each was made: the model does
+                    // not keep them.
+                    let indexed = self.schema.related().indexes(table).iter().any(|q| {
+                        self.schema
+                            .indexes
+                            .get(q)
+                            .is_some_and(|ix| &ix.table == table)
+                    });
+                    if indexed {
+                        self.make_opaque(
+                        p,
+                        "DETACH PARTITION: the partition keeps copies of its parent's indexes, which the model does not name",
+                    );
+                    }
+                }
+            }
+            AlterCmd::AddInherit(prv) => {
+                if let Some(parent) = self.table_of(prv, false) {
+                    self.inherit_from(table, &parent);
+                    if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut)
+                        && !t.inherits.contains(&parent)
+                    {
+                        t.inherits.push(parent);
+                    }
+                }
+            }
+            AlterCmd::DropInherit(prv) => {
+                if let Some(parent) = self.table_of(prv, false) {
+                    let columns: Vec<String> = self
+                        .schema
+                        .tables
+                        .get(&parent)
+                        .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                        .unwrap_or_default();
+                    if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                        t.inherits.retain(|p| *p != parent);
+                        for c in &columns {
+                            t.parent_lost(c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ALTER TYPE composite ADD / DROP / ALTER ATTRIBUTE.
+    pub(crate) fn alter_composite(&mut self, s: &AlterComposite<'_>) {
+        let rv = &s.name;
+        let Some(q) = self.resolve(rv.schema, rv.name, &self.schema.composites) else {
+            return;
+        };
+        for cmd in &s.cmds {
+            let resolved = match &cmd.def {
+                Some((name, tn)) => self
+                    .resolve_type(tn)
+                    .map(|(ty, _)| ((*name).to_owned(), ty)),
+                None => None,
+            };
+            let Some(cols) = self.schema.composites.get_mut(&q) else {
+                return;
+            };
+            match cmd.action {
+                AttributeAction::Add => {
+                    if let Some((name, ty)) = resolved
+                        && !cols.iter().any(|c| c.name == name)
+                    {
+                        cols.push(Column::plain(name, ty));
+                    }
+                }
+                AttributeAction::Drop => cols.retain(|c| c.name != cmd.name),
+                AttributeAction::AlterType => {
+                    if let Some((_, ty)) = resolved
+                        && let Some(c) = cols.iter_mut().find(|c| c.name == cmd.name)
+                    {
+                        c.ty = ty;
+                    }
+                }
+                AttributeAction::Other => {}
+            }
+        }
+    }
+}
+
+/// The index as PostgreSQL rebuilds it after `column` became `ty`, when every
+/// expression that reads the column is a cast to `ty` of the bare column;
+/// `None` when the model cannot tell.
+fn retyped_index(ix: &Index, column: &str, ty: &SqlType) -> Option<Index> {
+    let stmts = crate::sql::parse::parse("", &ix.definition).ok()?;
+    let NodeEnum::IndexStmt(mut stmt) = stmts.into_iter().next()?.node else {
+        return None;
+    };
+    for p in &mut stmt.index_params {
+        let Some(NodeEnum::IndexElem(e)) = p.node.as_mut() else {
+            continue;
+        };
+        let Some(expr) = e.expr.as_deref() else {
+            continue;
+        };
+        let mut read = Vec::new();
+        columns_read(Some(expr), &mut read);
+        if !read.iter().any(|c| c == column) {
+            continue;
+        }
+        let Some(NodeEnum::FuncCall(f)) = expr.node.as_ref() else {
+            return None;
+        };
+        let cast_to = strings(&f.funcname)
+            .last()
+            .and_then(|n| types::resolve_builtin(n));
+        let [arg] = f.args.as_slice() else {
+            return None;
+        };
+        let bare = matches!(arg.node.as_ref(), Some(NodeEnum::ColumnRef(c))
+            if strings(&c.fields).last().map(String::as_str) == Some(column));
+        if !(bare && ty.array_dims == 0 && cast_to.is_some_and(|b| b.name == ty.name)) {
+            return None;
+        }
+        e.expr = None;
+        e.name = column.to_owned();
+    }
+    let columns = stmt
+        .index_params
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) if e.name.is_empty() => Some("(expr)".to_owned()),
+            Some(NodeEnum::IndexElem(e)) => Some(e.name.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(Index {
+        columns,
+        definition: crate::lower::indexes::index_definition(&stmt),
+        ..ix.clone()
+    })
+}

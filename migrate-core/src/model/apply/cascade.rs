@@ -1,0 +1,313 @@
+//! What goes with a dropped object: the views that read it, CASCADE's
+//! dependents (foreign keys, columns of a type, a schema's objects), or the
+//! error PostgreSQL gives without CASCADE.
+
+use std::sync::Arc;
+
+use super::Applier;
+use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
+
+impl Applier<'_> {
+    /// The views that read `q` (directly or through other views), dropped with
+    /// CASCADE; without it their existence is an error, as in PostgreSQL.
+    /// Returns false when `q` must stay. `also` are dropped by the same statement.
+    pub(crate) fn drop_dependent_views(
+        &mut self,
+        q: &QualName,
+        also: &[QualName],
+        cascade: bool,
+    ) -> bool {
+        let mut found = self.views_on(q);
+        found.retain(|v| !also.contains(v));
+        if let Some(v) = found.iter().find(|v| !self.schema.doubts(v))
+            && !cascade
+        {
+            let v = v.clone();
+            self.error_at(
+                self.locate(&q.name),
+                format!("cannot drop {q}: view {v} depends on it"),
+                Some(format!(
+                    "drop view {v} first (in the same DROP or earlier), or add CASCADE"
+                )),
+            );
+            return false;
+        }
+        for v in found {
+            self.drop_view(&v);
+        }
+        true
+    }
+
+    /// DROP COLUMN ... CASCADE done by another statement: the column (if a
+    /// parent's drop did not take it already) and what depends on it.
+    pub(crate) fn drop_column_cascade(&mut self, table: &QualName, column: &str) {
+        let exists = self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(column).is_some());
+        if exists && self.drop_column_dependents(table, column, true) {
+            self.drop_column(table, column);
+        }
+    }
+
+    /// The views that read `q`, directly or through other views.
+    pub(crate) fn views_on(&self, q: &QualName) -> Vec<QualName> {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut todo = vec![q.clone()];
+        while let Some(cur) = todo.pop() {
+            for v in self.schema.views.values() {
+                if v.depends.contains(&cur) && !found.contains(&v.name) && &v.name != q {
+                    found.push(v.name.clone());
+                    todo.push(v.name.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// A statement may have dropped `q` (or changed it so that CASCADE took
+    /// it): `q` and the views on it are opaque, as they may be gone.
+    pub(crate) fn maybe_dropped(&mut self, q: QualName, why: &str) {
+        for v in self.views_on(&q) {
+            self.schema.opaque.insert(v);
+        }
+        self.make_opaque(q, why);
+    }
+
+    /// A view and what goes with it: a materialized view's indexes, triggers.
+    pub(crate) fn drop_view(&mut self, q: &QualName) {
+        self.schema.views.remove(q);
+        self.schema.opaque.remove(q);
+        retain(&mut self.schema.indexes, |_, ix| &ix.table != q);
+        retain(&mut self.schema.triggers, |(t, _), _| t != q);
+    }
+
+    pub(crate) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {
+        for target in targets {
+            if !self.drop_dependent_views(target, targets, cascade) {
+                continue;
+            }
+            let mut dependents: Vec<(QualName, String)> = Vec::new();
+            for from in self.schema.related().referencing(target) {
+                if targets.contains(&from) {
+                    continue;
+                }
+                let Some(t) = self.schema.tables.get(&from) else {
+                    continue;
+                };
+                for (n, k) in &t.constraints {
+                    if matches!(k, ConstraintKind::ForeignKey { references, .. } if references == target)
+                    {
+                        dependents.push((from.clone(), n.clone()));
+                    }
+                }
+            }
+            if let Some((t, c)) = dependents.iter().find(|(t, _)| !self.schema.doubts(t))
+                && !cascade
+            {
+                self.error_at(
+                    self.locate(&target.name),
+                    format!("cannot drop table \"{target}\": constraint \"{c}\" on table \"{t}\" depends on it"),
+                    Some(format!("drop \"{t}\" first (in the same DROP or earlier), or add CASCADE")),
+                );
+                continue;
+            }
+            for (t, c) in dependents {
+                if let Some(t) = self.schema.tables.get_mut(&t).map(Arc::make_mut) {
+                    t.constraints.remove(&c);
+                }
+            }
+            // Dropping a partitioned table drops its partitions.
+            let mut gone = vec![target.clone()];
+            gone.extend(self.partitions_of(target));
+            for g in gone {
+                // Views on its partitions and children go with them.
+                if &g != target {
+                    self.drop_dependent_views(&g, targets, true);
+                }
+                for ix in self.schema.related().indexes(&g) {
+                    if self.schema.indexes.get(&ix).is_some_and(|i| i.table == g) {
+                        self.schema.indexes.remove(&ix);
+                    }
+                }
+                // The sequences its columns own go with it.
+                let owned: Vec<QualName> = self
+                    .schema
+                    .tables
+                    .get(&g)
+                    .map(|t| {
+                        t.columns
+                            .iter()
+                            .filter_map(|c| c.sequence.clone())
+                            .map(|n| QualName::new(g.schema.clone(), n))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.schema.tables.remove(&g);
+                // Triggers sort by table: a range.
+                let triggers: Vec<(QualName, String)> = self
+                    .schema
+                    .triggers
+                    .range((g.clone(), String::new())..)
+                    .take_while(|((t, _), _)| t == &g)
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for t in triggers {
+                    self.schema.triggers.remove(&t);
+                }
+                let sequences = owned;
+                for s in sequences {
+                    self.schema.sequences.remove(&s);
+                }
+            }
+        }
+    }
+
+    /// The columns of type `q` (arrays of it too), table by table.
+    pub(crate) fn columns_of_type(&self, q: &QualName) -> Vec<(QualName, String)> {
+        let of = |ty: &crate::model::types::SqlType| {
+            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
+        };
+        self.schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| of(&c.ty))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect()
+    }
+
+    pub(crate) fn drop_type(&mut self, q: &QualName, cascade: bool) {
+        let users: Vec<String> = self
+            .columns_of_type(q)
+            .iter()
+            .filter(|(t, _)| !self.schema.doubts(t))
+            .map(|(t, c)| format!("{t}.{c}"))
+            .collect();
+        if !users.is_empty() && !cascade {
+            self.error_at(
+                self.locate(&q.name),
+                format!(
+                    "cannot drop type \"{q}\": column {} uses it",
+                    users.join(", ")
+                ),
+                Some("drop or retype the column first, or add CASCADE".to_owned()),
+            );
+            return;
+        }
+        self.schema.enums.remove(q);
+        self.schema.domains.remove(q);
+        self.schema.composites.remove(q);
+        if self.schema.other_types.remove(q).is_some() {
+            // A range's multirange goes with it.
+            let multi = crate::model::apply::multirange_of(q);
+            if self.schema.other_types.remove(&multi).is_some() {
+                self.drop_users_of_type(&multi);
+            }
+        }
+        self.drop_users_of_type(q);
+    }
+
+    /// What DROP TYPE ... CASCADE takes with a type: its columns (arrays of it
+    /// too) as DROP COLUMN ... CASCADE takes them, with their indexes,
+    /// constraints and the views that read them; the domains over it and their
+    /// columns; composite types' attributes of it; views that return it.
+    pub(crate) fn drop_users_of_type(&mut self, q: &QualName) {
+        let of = |ty: &crate::model::types::SqlType| {
+            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
+        };
+        let domains: Vec<QualName> = self
+            .schema
+            .domains
+            .iter()
+            .filter(|(_, d)| of(&d.base))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for d in domains {
+            self.drop_type(&d, true);
+        }
+        for (t, c) in self.columns_of_type(q) {
+            self.drop_column_cascade(&t, &c);
+        }
+        update_all(&mut self.schema.composites, |cols| {
+            cols.retain(|c| !of(&c.ty))
+        });
+        let views: Vec<QualName> = self
+            .schema
+            .views
+            .values()
+            .filter(|v| v.columns.iter().flatten().any(|c| of(&c.ty)))
+            .map(|v| v.name.clone())
+            .collect();
+        for v in views {
+            if self.schema.views.contains_key(&v) && self.drop_dependent_views(&v, &[], true) {
+                self.drop_view(&v);
+            }
+        }
+    }
+
+    pub(crate) fn drop_schema(&mut self, name: &str, cascade: bool) {
+        let has_objects = self.schema.tables.keys().any(|q| q.schema == name)
+            || self.schema.enums.keys().any(|q| q.schema == name)
+            || self.schema.views.keys().any(|q| q.schema == name);
+        if has_objects && !cascade {
+            self.error_at(
+                self.locate(name),
+                format!("cannot drop schema \"{name}\": it still has objects"),
+                Some("drop them first, or add CASCADE".to_owned()),
+            );
+            return;
+        }
+        self.schema.schemas.remove(name);
+        // What lives elsewhere and depends on the schema's objects goes too:
+        // foreign keys to its tables, views that read them, columns of its types.
+        let tables: Vec<QualName> = self
+            .schema
+            .tables
+            .keys()
+            .filter(|q| q.schema == name)
+            .cloned()
+            .collect();
+        self.drop_tables(&tables, true);
+        let views: Vec<QualName> = self
+            .schema
+            .views
+            .keys()
+            .filter(|q| q.schema == name)
+            .cloned()
+            .collect();
+        for v in &views {
+            if self.drop_dependent_views(v, &views, true) {
+                self.drop_view(v);
+            }
+        }
+        let types: Vec<QualName> = self
+            .schema
+            .enums
+            .keys()
+            .chain(self.schema.domains.keys())
+            .chain(self.schema.composites.keys())
+            .chain(self.schema.other_types.iter())
+            .filter(|q| q.schema == name)
+            .cloned()
+            .collect();
+        for t in &types {
+            self.drop_type(t, true);
+        }
+        let keep = |q: &QualName| q.schema != name;
+        retain(&mut self.schema.tables, |q, _| keep(q));
+        retain(&mut self.schema.views, |q, _| keep(q));
+        retain(&mut self.schema.enums, |q, _| keep(q));
+        retain(&mut self.schema.domains, |q, _| keep(q));
+        retain(&mut self.schema.composites, |q, _| keep(q));
+        retain_set(&mut self.schema.other_types, keep);
+        retain(&mut self.schema.indexes, |q, _| keep(q));
+        retain_set(&mut self.schema.sequences, keep);
+        retain(&mut self.schema.functions, |q, _| keep(q));
+        retain(&mut self.schema.triggers, |(q, _), _| keep(q));
+    }
+}

@@ -1,0 +1,189 @@
+//! Columns: a column definition (CREATE TABLE, ADD COLUMN) with its inline
+//! constraints and sequence, a column merged with an inherited one, and the
+//! NOT NULL constraints PostgreSQL 18 names.
+
+use std::sync::Arc;
+
+use super::Applier;
+use crate::lower::constraints::ConstraintDef;
+use crate::lower::tables::{ColumnConstraint, ColumnDef};
+use crate::model::schema::{Column, ConstraintKind, Identity, Partitioning, QualName, Table};
+use crate::model::types::SqlType;
+
+impl Applier<'_> {
+    /// Adds a column from its definition; `if_not_exists` for ADD COLUMN IF NOT EXISTS.
+    pub(crate) fn add_column(&mut self, table: &QualName, cd: &ColumnDef<'_>, if_not_exists: bool) {
+        let exists = self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(cd.name).is_some());
+        if exists {
+            if !if_not_exists {
+                self.error_at(
+                    Some(cd.at),
+                    format!(
+                        "column \"{}\" of relation \"{table}\" already exists",
+                        cd.name
+                    ),
+                    Some("pick another name, or add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        let Some(tn) = &cd.ty else { return };
+        let (ty, serial) = self.resolve_type(tn).unwrap_or_else(|| {
+            // Keep the column so later statements that use it are not errors too.
+            (SqlType::builtin("unknown"), false)
+        });
+        let mut col = Column {
+            name: cd.name.to_owned(),
+            ty,
+            nullable: !(serial || cd.not_null),
+            has_default: serial || cd.has_default,
+            identity: None,
+            generated: false,
+            sequence: None,
+        };
+        let owns_sequence = serial
+            || cd
+                .constraints
+                .iter()
+                .any(|c| matches!(c, ColumnConstraint::Identity(_)));
+        if owns_sequence {
+            let seq = self.choose_sequence_name(table, cd.name);
+            self.schema
+                .sequences
+                .insert(QualName::new(table.schema.clone(), seq.clone()));
+            col.sequence = Some(seq);
+        }
+        let mut table_constraints = Vec::new();
+        let mut generated_reads: Option<Vec<String>> = None;
+        for c in &cd.constraints {
+            match c {
+                ColumnConstraint::NotNull(named) => {
+                    col.nullable = false;
+                    if let Some(c) = named {
+                        table_constraints.push(c);
+                    }
+                }
+                ColumnConstraint::Null => col.nullable = true,
+                ColumnConstraint::Default => col.has_default = true,
+                ColumnConstraint::Identity(always) => {
+                    col.identity = Some(if *always {
+                        Identity::Always
+                    } else {
+                        Identity::ByDefault
+                    });
+                    col.nullable = false;
+                }
+                ColumnConstraint::Generated(reads) => {
+                    col.generated = true;
+                    generated_reads = Some(reads.clone());
+                }
+                ColumnConstraint::Table(c) => {
+                    if matches!(c.kind, ConstraintDef::PrimaryKey) {
+                        col.nullable = false;
+                    }
+                    table_constraints.push(c);
+                }
+            }
+        }
+        if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+            if let Some(reads) = generated_reads {
+                t.generated_from.insert(col.name.clone(), reads);
+            }
+            t.columns.push(col);
+        }
+        for c in table_constraints {
+            self.add_constraint(table, c);
+        }
+    }
+
+    /// A column written in CREATE TABLE ... INHERITS that a parent has: its own
+    /// NOT NULL and DEFAULT add to the inherited definition.
+    pub(crate) fn merge_inherited_column(&mut self, table: &QualName, cd: &ColumnDef<'_>) {
+        let not_null = cd.not_null
+            || cd
+                .constraints
+                .iter()
+                .any(|c| matches!(c, ColumnConstraint::NotNull(_)));
+        let default = cd.has_default
+            || cd
+                .constraints
+                .iter()
+                .any(|c| matches!(c, ColumnConstraint::Default));
+        let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
+            return;
+        };
+        // The child's own too: a parent's DROP COLUMN leaves it.
+        if let Some(i) = t.inherited.get_mut(cd.name) {
+            i.local = true;
+        }
+        if let Some(c) = t.column_mut(cd.name) {
+            c.nullable &= !not_null;
+            c.has_default |= default;
+        }
+    }
+
+    /// PostgreSQL 18 keeps every NOT NULL as a named constraint: one for each
+    /// NOT NULL column that has none (named after the parent's for a partition,
+    /// else `{table}_{column}_not_null`), none for a nullable column. Before 18
+    /// there are none.
+    pub(crate) fn sync_not_null(&mut self, table: &QualName) {
+        if self.schema.target.0 < 18 {
+            return;
+        }
+        let Some(t) = self.schema.tables.get(table).cloned() else {
+            return;
+        };
+        let parent = match &t.partitioning {
+            Partitioning::PartitionOf(p) => self.schema.tables.get(p).cloned(),
+            _ => None,
+        };
+        let covered = |tbl: &Table, col: &str| {
+            tbl.constraints
+                .iter()
+                .find(|(_, k)| matches!(k, ConstraintKind::NotNull { column } if column == col))
+                .map(|(n, _)| n.clone())
+        };
+        let mut add: Vec<(String, String)> = Vec::new();
+        let mut gone: Vec<String> = Vec::new();
+        for c in &t.columns {
+            if !c.nullable && covered(&t, &c.name).is_none() {
+                let name = parent
+                    .as_ref()
+                    .and_then(|p| covered(p, &c.name))
+                    .unwrap_or_else(|| {
+                        let taken: Vec<&str> = add.iter().map(|(n, _)| n.as_str()).collect();
+                        let mut n = self.choose_name(table, Some(&c.name), "not_null");
+                        let mut i = 1;
+                        while taken.contains(&n.as_str()) {
+                            n = self.choose_name(table, Some(&c.name), &format!("not_null{i}"));
+                            i += 1;
+                        }
+                        n
+                    });
+                add.push((name, c.name.clone()));
+            }
+        }
+        for (n, k) in &t.constraints {
+            if let ConstraintKind::NotNull { column } = k
+                && t.column(column).is_none_or(|c| c.nullable)
+            {
+                gone.push(n.clone());
+            }
+        }
+        if add.is_empty() && gone.is_empty() {
+            return;
+        }
+        if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+            for n in gone {
+                t.constraints.remove(&n);
+            }
+            for (n, column) in add {
+                t.constraints.insert(n, ConstraintKind::NotNull { column });
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Constraints: implicit names, the indexes of keys, foreign keys' targets,
+//! NOT NULL, and checks that reach the partitions and children.
+
+use std::sync::Arc;
+
+use super::Applier;
+use crate::lower::constraints::{Constraint, ConstraintDef};
+use crate::model::schema::{ConstraintKind, Index, QualName};
+
+impl Applier<'_> {
+    pub(crate) fn add_constraint(&mut self, table: &QualName, c: &Constraint<'_>) {
+        let mut keys = c.keys.clone();
+        // ADD CONSTRAINT name PRIMARY KEY / UNIQUE USING INDEX idx: the index
+        // becomes the constraint's, renamed to it.
+        let mut adopted = None;
+        if let Some(index) = c.index {
+            let q = QualName::new(table.schema.clone(), index);
+            match self.schema.indexes.remove(&q) {
+                Some(ix) => {
+                    keys.clone_from(&ix.columns);
+                    adopted = Some(ix);
+                }
+                None => {
+                    self.error_at(
+                        self.locate(index),
+                        format!("index \"{index}\" does not exist"),
+                        Some("create the index first".to_owned()),
+                    );
+                    return;
+                }
+            }
+        }
+        let (kind, label, name_cols) = match &c.kind {
+            ConstraintDef::PrimaryKey => (
+                ConstraintKind::PrimaryKey {
+                    columns: keys.clone(),
+                },
+                "pkey",
+                None,
+            ),
+            ConstraintDef::Unique => (
+                ConstraintKind::Unique {
+                    columns: keys.clone(),
+                },
+                "key",
+                Some(keys.join("_")),
+            ),
+            ConstraintDef::ForeignKey {
+                columns,
+                references,
+                ref_columns,
+            } => {
+                let Some(pk) = references else { return };
+                let Some(target) = self.table_of(pk, false) else {
+                    return;
+                };
+                let mut ref_columns = ref_columns.clone();
+                if ref_columns.is_empty() {
+                    ref_columns = self
+                        .schema
+                        .tables
+                        .get(&target)
+                        .and_then(|t| t.primary_key().map(<[String]>::to_vec))
+                        .unwrap_or_default();
+                }
+                for rc in ref_columns.clone() {
+                    self.expect_column(&target, &rc, Some(pk.at));
+                }
+                (
+                    ConstraintKind::ForeignKey {
+                        columns: columns.clone(),
+                        references: target,
+                        ref_columns,
+                    },
+                    "fkey",
+                    Some(columns.join("_")),
+                )
+            }
+            ConstraintDef::Check { reads, .. } => {
+                // PostgreSQL names a check after its column only when it uses exactly one.
+                let name_cols = match reads.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => None,
+                };
+                (
+                    ConstraintKind::Check {
+                        columns: reads.clone(),
+                    },
+                    "check",
+                    name_cols,
+                )
+            }
+            ConstraintDef::Exclusion { columns, .. } => {
+                keys.clone_from(columns);
+                let first = keys.first().cloned();
+                (ConstraintKind::Exclusion, "excl", first)
+            }
+            ConstraintDef::NotNull => {
+                self.add_not_null(table, c, &keys);
+                return;
+            }
+            ConstraintDef::Other => return,
+        };
+        for k in &keys {
+            self.expect_column(table, k, Some(c.at));
+        }
+        if let ConstraintKind::ForeignKey { columns, .. } = &kind {
+            for k in columns {
+                self.expect_column(table, k, Some(c.at));
+            }
+        }
+        let name = match c.name {
+            Some(n) => n.to_owned(),
+            None => self.choose_name(table, name_cols.as_deref(), label),
+        };
+        // A primary key's columns are NOT NULL, on the partitions and
+        // children too (PostgreSQL sets NOT NULL down the hierarchy).
+        if let ConstraintKind::PrimaryKey { columns } = &kind {
+            for k in columns {
+                self.each_column(table, k, |col| col.nullable = false);
+            }
+        }
+        let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
+            return;
+        };
+        let index = match (&kind, &c.kind) {
+            (ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns }, _) => {
+                Some(adopted.unwrap_or_else(|| Index {
+                    table: table.clone(),
+                    columns: columns.clone(),
+                    unique: true,
+                    partial: false,
+                    uses: columns.clone(),
+                    definition: String::new(),
+                    names: columns.clone(),
+                }))
+            }
+            (ConstraintKind::Exclusion, ConstraintDef::Exclusion { partial, .. }) => Some(Index {
+                table: table.clone(),
+                columns: keys.clone(),
+                unique: false,
+                partial: *partial,
+                uses: keys.clone(),
+                definition: String::new(),
+                names: keys.clone(),
+            }),
+            _ => None,
+        };
+        let inherited_check = matches!(
+            c.kind,
+            ConstraintDef::Check {
+                no_inherit: false,
+                ..
+            }
+        );
+        tbl.constraints.insert(name.clone(), kind.clone());
+        if let Some(ix) = index {
+            let partitions = self.partitions_of(table);
+            self.doubt_adopted_indexes(&ix, &partitions);
+            self.schema
+                .indexes
+                .insert(QualName::new(table.schema.clone(), name.clone()), ix);
+        }
+        // A CHECK reaches the partitions and children, under its own name.
+        if inherited_check {
+            for p in self.partitions_of(table) {
+                if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                    t.constraints
+                        .entry(name.clone())
+                        .or_insert_with(|| kind.clone());
+                }
+            }
+        }
+    }
+
+    /// NOT NULL on `keys`: PostgreSQL 18 spells it as a constraint, named when
+    /// written so.
+    fn add_not_null(&mut self, table: &QualName, c: &Constraint<'_>, keys: &[String]) {
+        let eighteen = self.schema.target.0 >= 18;
+        for k in keys {
+            self.expect_column(table, k, Some(c.at));
+            let has = self.schema.tables.get(table).is_some_and(|t| {
+                t.constraints
+                    .values()
+                    .any(|x| matches!(x, ConstraintKind::NotNull { column } if column == k))
+            });
+            if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                if let Some(col) = t.column_mut(k) {
+                    col.nullable = false;
+                }
+                if eighteen
+                    && let Some(name) = c.name
+                    && !has
+                {
+                    t.constraints.insert(
+                        name.to_owned(),
+                        ConstraintKind::NotNull { column: k.clone() },
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! DROP of every object the model keeps: the names must exist (unless IF
+//! EXISTS), and what goes with each one (see `cascade.rs`).
+
+use super::{Applier, absent_help};
+use crate::lower::drop::{Drop, DropKind};
+use crate::model::schema::QualName;
+
+impl Applier<'_> {
+    pub(crate) fn drop(&mut self, s: &Drop) {
+        let cascade = s.cascade;
+        let objects = &s.objects[..];
+        match s.kind {
+            DropKind::Table => {
+                let mut targets = Vec::new();
+                for names in objects {
+                    match self.resolve_list(names, &self.schema.tables) {
+                        Some(q) => targets.push(q),
+                        None if s.missing_ok => {}
+                        None => {
+                            let q = self.qual_from_list(names);
+                            let loc = self.locate(&q.name);
+                            self.missing_table(&q, loc);
+                        }
+                    }
+                }
+                self.drop_tables(&targets, cascade);
+            }
+            DropKind::View => {
+                let targets: Vec<QualName> = objects
+                    .iter()
+                    .filter_map(|n| self.resolve_list(n, &self.schema.views))
+                    .collect();
+                for names in objects {
+                    match self.resolve_list(names, &self.schema.views) {
+                        Some(q) => {
+                            if self.drop_dependent_views(&q, &targets, cascade) {
+                                self.drop_view(&q);
+                            }
+                        }
+                        None if s.missing_ok => {}
+                        None => {
+                            let q = self.qual_from_list(names);
+                            self.error_at(
+                                self.locate(&q.name),
+                                format!("view \"{q}\" does not exist"),
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+            DropKind::Type => {
+                for names in objects {
+                    let found = self
+                        .resolve_list(names, &self.schema.enums)
+                        .or_else(|| self.resolve_list(names, &self.schema.domains))
+                        .or_else(|| self.resolve_list(names, &self.schema.composites))
+                        .or_else(|| self.resolve_list(names, &self.schema.other_types));
+                    match found {
+                        Some(q) => self.drop_type(&q, cascade),
+                        None if s.missing_ok => {}
+                        None => {
+                            let q = self.qual_from_list(names);
+                            self.error_at(
+                                self.locate(&q.name),
+                                format!("type \"{q}\" does not exist"),
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+            DropKind::Index => {
+                for names in objects {
+                    match self.resolve_list(names, &self.schema.indexes) {
+                        Some(q) => {
+                            self.schema.indexes.remove(&q);
+                        }
+                        None if s.missing_ok => {}
+                        // A partition's copies of its parent's indexes have names the
+                        // model does not keep, and an opaque relation may have
+                        // indexes it does not know (LIKE ... INCLUDING INDEXES of a
+                        // partition, DDL it could not follow).
+                        None if self.indexes_may_be_unknown() => {
+                            self.incomplete("drops an index the model does not know")
+                        }
+                        None => {
+                            let q = self.qual_from_list(names);
+                            let help = absent_help(
+                                &q.name,
+                                self.schema.indexes.keys().map(|k| k.name.as_str()),
+                            );
+                            self.error_at(
+                                self.locate(&q.name),
+                                format!("index \"{q}\" does not exist"),
+                                Some(help),
+                            );
+                        }
+                    }
+                }
+            }
+            DropKind::Sequence => {
+                for names in objects {
+                    match self.resolve_list(names, &self.schema.sequences) {
+                        Some(q) => {
+                            self.schema.sequences.remove(&q);
+                            self.disown(&q);
+                        }
+                        None if s.missing_ok => {}
+                        None => {
+                            let q = self.qual_from_list(names);
+                            let help = absent_help(
+                                &q.name,
+                                self.schema.sequences.iter().map(|k| k.name.as_str()),
+                            );
+                            self.error_at(
+                                self.locate(&q.name),
+                                format!("sequence \"{q}\" does not exist"),
+                                Some(help),
+                            );
+                        }
+                    }
+                }
+            }
+            DropKind::Schema => {
+                for names in objects {
+                    let Some(name) = names.first() else { continue };
+                    if !self.schema.schemas.contains(name) {
+                        if !s.missing_ok {
+                            self.error_at(
+                                self.locate(name),
+                                format!("schema \"{name}\" does not exist"),
+                                None,
+                            );
+                        }
+                        continue;
+                    }
+                    self.drop_schema(name, cascade);
+                }
+            }
+            DropKind::Extension => {
+                for names in objects {
+                    if let Some(n) = names.first() {
+                        if cascade {
+                            self.drop_extension_columns(n);
+                        }
+                        self.schema.extensions.remove(n);
+                    }
+                }
+            }
+            DropKind::Function => {
+                for names in objects {
+                    let q = self.qual_from_list(names);
+                    let found = self
+                        .resolve_list(names, &self.schema.functions)
+                        .unwrap_or(q);
+                    self.drop_function(&found, cascade);
+                }
+            }
+            DropKind::Trigger => {
+                for names in objects {
+                    let Some((trig, table_names)) = names.split_last() else {
+                        continue;
+                    };
+                    let table = self
+                        .resolve_list(table_names, &self.schema.tables)
+                        .or_else(|| self.resolve_list(table_names, &self.schema.views));
+                    let Some(table) = table else {
+                        if !s.missing_ok {
+                            let q = self.qual_from_list(table_names);
+                            let loc = self.locate(&q.name);
+                            self.missing_table(&q, loc);
+                        }
+                        continue;
+                    };
+                    self.schema.triggers.remove(&(table, trig.clone()));
+                }
+            }
+        }
+    }
+
+    /// Drops a function and, with CASCADE, the triggers that execute it;
+    /// without CASCADE a trigger that uses it is an error, as in PostgreSQL.
+    pub(crate) fn drop_function(&mut self, q: &QualName, cascade: bool) {
+        let users: Vec<(QualName, String)> = self
+            .schema
+            .triggers
+            .iter()
+            .filter(|(_, f)| *f == q)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if let Some((t, n)) = users.iter().find(|(t, _)| !self.schema.doubts(t))
+            && !cascade
+        {
+            let (t, n) = (t.clone(), n.clone());
+            self.error_at(
+                self.locate(&q.name),
+                format!("cannot drop function {q}: trigger {n} on table {t} depends on it"),
+                Some("drop the trigger first, or add CASCADE".to_owned()),
+            );
+            return;
+        }
+        for k in users {
+            self.schema.triggers.remove(&k);
+        }
+        self.schema.functions.remove(q);
+        self.schema.opaque.remove(q);
+    }
+
+    /// DROP EXTENSION ... CASCADE drops the columns of the extension's types:
+    /// known ones by name; for an extension whose types the model does not
+    /// know, the tables with a column of a type it cannot place become opaque.
+    fn drop_extension_columns(&mut self, extension: &str) {
+        let known = crate::model::types::extension_types(extension);
+        let s = &*self.schema;
+        let user_type = |ty: &crate::model::types::SqlType| {
+            let q = ty
+                .schema
+                .as_ref()
+                .map(|sc| QualName::new(sc.clone(), ty.name.clone()));
+            q.is_some_and(|q| {
+                !s.enums.contains_key(&q)
+                    && !s.domains.contains_key(&q)
+                    && !s.composites.contains_key(&q)
+                    && !s.other_types.contains(&q)
+                    && !s.tables.contains_key(&q)
+            })
+        };
+        let mut gone: Vec<(QualName, String)> = Vec::new();
+        let mut doubted: Vec<QualName> = Vec::new();
+        for t in s.tables.values() {
+            for c in &t.columns {
+                if !user_type(&c.ty) {
+                    continue;
+                }
+                match known {
+                    Some(names) if names.contains(&c.ty.name.as_str()) => {
+                        gone.push((t.name.clone(), c.name.clone()));
+                    }
+                    Some(_) => {}
+                    None => doubted.push(t.name.clone()),
+                }
+            }
+        }
+        // As DROP COLUMN ... CASCADE takes them: with the views that read them.
+        for (t, c) in gone {
+            self.drop_column_cascade(&t, &c);
+        }
+        for t in doubted {
+            self.maybe_dropped(
+                t,
+                "DROP EXTENSION ... CASCADE may have dropped columns of its types",
+            );
+        }
+    }
+
+    /// True when an index may exist that the model does not know: there are
+    /// partitions, or opaque tables or materialized views.
+    fn indexes_may_be_unknown(&self) -> bool {
+        let s = &*self.schema;
+        s.tables.values().any(|t| t.is_partition())
+            || s.opaque
+                .iter()
+                .any(|q| s.tables.contains_key(q) || s.views.get(q).is_some_and(|v| v.materialized))
+    }
+}

@@ -1,0 +1,299 @@
+//! What follows a renamed or moved object: the views that read it, indexes
+//! and constraints, owned sequences, columns of a renamed type.
+
+use std::sync::Arc;
+
+use super::Applier;
+use crate::model::schema::{ConstraintKind, Partitioning, QualName, update_all};
+use crate::model::types::SqlType;
+
+impl Applier<'_> {
+    /// Renames or moves a view: the views that read it, and a materialized
+    /// view's indexes, follow.
+    pub(crate) fn move_view(&mut self, old: &QualName, new: QualName) {
+        let Some(mut v) = self.schema.views.remove(old) else {
+            return;
+        };
+        self.carry_opacity(old, &new);
+        v.name = new.clone();
+        self.schema.views.insert(new.clone(), v);
+        update_all(&mut self.schema.views, |v| {
+            for d in &mut v.depends {
+                if d == old {
+                    *d = new.clone();
+                }
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == old {
+                ix.table = new.clone();
+            }
+        });
+    }
+
+    /// What the model doubts under the old name, it doubts under the new one.
+    pub(crate) fn carry_opacity(&mut self, old: &QualName, new: &QualName) {
+        if self.schema.opaque.remove(old).is_some() {
+            self.schema.opaque.insert(new.clone());
+        }
+    }
+
+    pub(crate) fn rename_table(&mut self, old: &QualName, new: QualName) {
+        let Some(mut t) = self.schema.tables.remove(old) else {
+            return;
+        };
+        self.carry_opacity(old, &new);
+        // Views read tables by identity, not by name.
+        update_all(&mut self.schema.views, |v| {
+            for d in &mut v.depends {
+                if d == old {
+                    *d = new.clone();
+                }
+            }
+        });
+        Arc::make_mut(&mut t).name = new.clone();
+        self.schema.tables.insert(new.clone(), t);
+        update_all(&mut self.schema.tables, |t| {
+            let refers = t.partitioning == Partitioning::PartitionOf(old.clone())
+                || t.inherits.contains(old)
+                || t.constraints.values().any(
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == old),
+                );
+            if !refers {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            for k in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey { references, .. } = k
+                    && references == old
+                {
+                    *references = new.clone();
+                }
+            }
+            if t.partitioning == Partitioning::PartitionOf(old.clone()) {
+                t.partitioning = Partitioning::PartitionOf(new.clone());
+            }
+            for p in &mut t.inherits {
+                if p == old {
+                    *p = new.clone();
+                }
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == old {
+                ix.table = new.clone();
+            }
+        });
+        let triggers: Vec<_> = self
+            .schema
+            .triggers
+            .iter()
+            .filter(|((t, _), _)| t == old)
+            .map(|(k, f)| (k.clone(), f.clone()))
+            .collect();
+        for ((t, n), f) in triggers {
+            self.schema.triggers.remove(&(t, n.clone()));
+            self.schema.triggers.insert((new.clone(), n), f);
+        }
+    }
+
+    pub(crate) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
+        let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
+        // The column is renamed on the partitions and children too, and with
+        // it what refers to it there.
+        let mut family = vec![table.clone()];
+        family.extend(self.partitions_of(table));
+        self.each_column(table, old, |c| c.name = new.to_owned());
+        update_all(&mut self.schema.tables, |t| {
+            let refers = family.contains(&t.name)
+                || t.constraints.values().any(
+                    |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if family.contains(references)),
+                );
+            if !refers {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            let own = family.contains(&t.name);
+            for k in t.constraints.values_mut() {
+                match k {
+                    ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns }
+                        if own =>
+                    {
+                        fix(columns)
+                    }
+                    ConstraintKind::ForeignKey {
+                        columns,
+                        references,
+                        ref_columns,
+                    } => {
+                        if own {
+                            fix(columns);
+                        }
+                        if family.contains(references) {
+                            fix(ref_columns);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if family.contains(&ix.table) {
+                fix(&mut ix.columns);
+                fix(&mut ix.uses);
+                ix.definition = rename_word(&ix.definition, old, new);
+            }
+        });
+        // Views read columns by position: the name they read follows.
+        update_all(&mut self.schema.views, |v| {
+            if v.depends.contains(table) {
+                fix(&mut v.reads);
+            }
+        });
+        let partitions = self.partitions_of(table);
+        update_all(&mut self.schema.tables, |t| {
+            if &t.name != table && !partitions.contains(&t.name) {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            if let Some(i) = t.inherited.remove(old) {
+                t.inherited.insert(new.to_owned(), i);
+            }
+            if let Some(reads) = t.generated_from.remove(old) {
+                t.generated_from.insert(new.to_owned(), reads);
+            }
+            for reads in t.generated_from.values_mut() {
+                fix(reads);
+            }
+            for k in t.constraints.values_mut() {
+                match k {
+                    ConstraintKind::Check { columns } => fix(columns),
+                    ConstraintKind::NotNull { column } if column == old => *column = new.to_owned(),
+                    _ => {}
+                }
+            }
+        });
+    }
+
+    /// ALTER VIEW / MATERIALIZED VIEW (or TABLE) v RENAME COLUMN: the view's
+    /// column, a materialized view's indexes on it, and what the views on it
+    /// read (they read by position; their own column names stay).
+    pub(crate) fn rename_view_column(&mut self, view: &QualName, old: &str, new: &str) {
+        let fix = |cols: &mut Vec<String>| rename_in(cols, old, new);
+        if let Some(v) = self.schema.views.get_mut(view) {
+            for c in v.columns.iter_mut().flatten() {
+                if c.name == old {
+                    c.name = new.to_owned();
+                }
+            }
+        }
+        update_all(&mut self.schema.views, |v| {
+            if v.depends.contains(view) {
+                fix(&mut v.reads);
+            }
+        });
+        update_all(&mut self.schema.indexes, |ix| {
+            if &ix.table == view {
+                fix(&mut ix.columns);
+                fix(&mut ix.uses);
+                ix.definition = rename_word(&ix.definition, old, new);
+            }
+        });
+    }
+
+    pub(crate) fn rename_type(&mut self, names: &[String], new_name: &str) {
+        let found = self
+            .resolve_list(names, &self.schema.enums)
+            .or_else(|| self.resolve_list(names, &self.schema.domains))
+            .or_else(|| self.resolve_list(names, &self.schema.composites))
+            .or_else(|| self.resolve_list(names, &self.schema.other_types));
+        let Some(old) = found else {
+            self.error_at(
+                self.locate(names.last().map(String::as_str).unwrap_or_default()),
+                format!("type \"{}\" does not exist", names.join(".")),
+                None,
+            );
+            return;
+        };
+        let new = QualName::new(old.schema.clone(), new_name);
+        self.move_type(&old, new);
+    }
+
+    /// Renames or moves a user type and repoints the columns that use it.
+    pub(crate) fn move_type(&mut self, old: &QualName, new: QualName) {
+        self.carry_opacity(old, &new);
+        if let Some(v) = self.schema.enums.remove(old) {
+            self.schema.enums.insert(new.clone(), v);
+        }
+        if let Some(v) = self.schema.domains.remove(old) {
+            self.schema.domains.insert(new.clone(), v);
+        }
+        if let Some(v) = self.schema.composites.remove(old) {
+            self.schema.composites.insert(new.clone(), v);
+        }
+        if self.schema.other_types.remove(old).is_some() {
+            self.schema.other_types.insert(new.clone());
+        }
+        self.retype(old, &new);
+    }
+
+    /// Points every column, domain, attribute and view column of type `old` at `new`.
+    pub(crate) fn retype(&mut self, old: &QualName, new: &QualName) {
+        let is_old =
+            |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
+        let point = |ty: &mut SqlType| {
+            if is_old(ty) {
+                ty.schema = Some(new.schema.clone());
+                ty.name = new.name.clone();
+            }
+        };
+        update_all(&mut self.schema.tables, |t| {
+            if !t.columns.iter().any(|c| is_old(&c.ty)) {
+                return;
+            }
+            let t = Arc::make_mut(t);
+            for c in &mut t.columns {
+                point(&mut c.ty);
+            }
+        });
+        update_all(&mut self.schema.domains, |d| point(&mut d.base));
+        update_all(&mut self.schema.composites, |cols| {
+            cols.iter_mut().for_each(|c| point(&mut c.ty))
+        });
+        update_all(&mut self.schema.views, |v| {
+            v.columns
+                .iter_mut()
+                .flatten()
+                .for_each(|c| point(&mut c.ty))
+        });
+    }
+}
+
+/// `text` with the identifier `old` renamed to `new` where it stands as a whole
+/// word and not as a function name (`old(`): index definitions print the
+/// current column names, as PostgreSQL's pg_get_indexdef does.
+/// Each `old` in a list of column names becomes `new`.
+fn rename_in(cols: &mut [String], old: &str, new: &str) {
+    for c in cols.iter_mut().filter(|c| *c == old) {
+        *c = new.to_owned();
+    }
+}
+
+fn rename_word(text: &str, old: &str, new: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(old) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + old.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(word) || after.is_some_and(word) || after == Some('(') {
+            out.push_str(old);
+        } else {
+            out.push_str(new);
+        }
+        rest = &rest[i + old.len()..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,156 @@
+//! Names: where new objects go and how written names resolve, as the search path does.
+
+use super::{Applier, object_name};
+use crate::lower::RelName;
+use crate::model::schema::{Names, QualName};
+
+impl Applier<'_> {
+    // ---- names ------------------------------------------------------------
+
+    /// The schema new objects go to.
+    /// As PostgreSQL: the first schema of the search path that exists.
+    pub(crate) fn creation_schema(&self) -> String {
+        self.search_path
+            .iter()
+            .find(|s| self.schema.schemas.contains(*s))
+            .or_else(|| self.search_path.first())
+            .cloned()
+            .unwrap_or_else(|| "public".to_owned())
+    }
+
+    /// The name a new relation gets: `pg_temp` for a temporary one, else the
+    /// schema written or the creation schema.
+    pub(crate) fn new_relation(&self, rel: &RelName<'_>) -> QualName {
+        if rel.temp {
+            QualName::new("pg_temp", rel.name)
+        } else {
+            self.qual_for_create(rel.schema, rel.name)
+        }
+    }
+
+    pub(crate) fn qual_for_create(&self, schema: &str, name: &str) -> QualName {
+        if schema.is_empty() {
+            QualName::new(self.creation_schema(), name)
+        } else {
+            QualName::new(schema, name)
+        }
+    }
+
+    pub(crate) fn qual_from_list(&self, names: &[String]) -> QualName {
+        match names {
+            [.., schema, name] => QualName::new(schema.clone(), name.clone()),
+            [name] => QualName::new(self.creation_schema(), name.clone()),
+            [] => QualName::public(""),
+        }
+    }
+
+    /// Finds an existing relation-like object the way PostgreSQL's search path does.
+    pub(crate) fn resolve(&self, schema: &str, name: &str, map: &impl Names) -> Option<QualName> {
+        if !schema.is_empty() {
+            let q = QualName::new(schema, name);
+            return map.has(&q).then_some(q);
+        }
+        std::iter::once("pg_temp".to_owned())
+            .chain(self.search_path.iter().cloned())
+            .map(|s| QualName::new(s, name))
+            .find(|q| map.has(q))
+    }
+
+    pub(crate) fn resolve_list(&self, names: &[String], map: &impl Names) -> Option<QualName> {
+        match names {
+            [.., schema, name] => self.resolve(schema, name, map),
+            [name] => self.resolve("", name, map),
+            [] => None,
+        }
+    }
+
+    /// The name of a serial's or identity's sequence: `{table}_{column}_seq`,
+    /// with a number when taken (ChooseRelationName).
+    pub(crate) fn choose_sequence_name(&self, table: &QualName, column: &str) -> String {
+        let mut pass = 0;
+        loop {
+            let label = if pass == 0 {
+                "seq".to_owned()
+            } else {
+                format!("seq{pass}")
+            };
+            let n = object_name(&table.name, Some(column), &label);
+            let q = QualName::new(table.schema.clone(), n.clone());
+            if !self.schema.sequences.contains(&q)
+                && !self.schema.tables.contains_key(&q)
+                && !self.schema.indexes.contains_key(&q)
+                && !self.schema.views.contains_key(&q)
+            {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// A unique name for an implicit constraint, as PostgreSQL chooses it.
+    pub(crate) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
+        let taken = |n: &str| {
+            self.schema
+                .tables
+                .get(table)
+                .is_some_and(|t| t.constraints.contains_key(n))
+                || self
+                    .schema
+                    .indexes
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+                || self
+                    .schema
+                    .tables
+                    .contains_key(&QualName::new(table.schema.clone(), n))
+        };
+        let mut pass = 0;
+        loop {
+            let l = if pass == 0 {
+                label.to_owned()
+            } else {
+                format!("{label}{pass}")
+            };
+            let n = object_name(&table.name, cols, &l);
+            if !taken(&n) {
+                return n;
+            }
+            pass += 1;
+        }
+    }
+
+    /// The table `rel` names; `None` for a view, a sequence or a catalogue
+    /// (not an error), and for a relation that does not exist (reported unless
+    /// `missing_ok`).
+    pub(crate) fn table_of(&mut self, rel: &RelName<'_>, missing_ok: bool) -> Option<QualName> {
+        if let Some(q) = self.resolve(rel.schema, rel.name, &self.schema.tables) {
+            return Some(q);
+        }
+        // Views, sequences and PostgreSQL's own catalogues answer queries too;
+        // they are not an error, just not a table of the model.
+        if self
+            .resolve(rel.schema, rel.name, &self.schema.views)
+            .is_some()
+            || self
+                .resolve(rel.schema, rel.name, &self.schema.sequences)
+                .is_some()
+            || is_system(rel.schema, rel.name)
+        {
+            return None;
+        }
+        if !missing_ok {
+            let name = self.qual_for_create(rel.schema, rel.name);
+            self.missing_table(&name, Some(rel.at));
+        }
+        None
+    }
+}
+
+/// A relation of PostgreSQL's own: anything in `pg_catalog` or
+/// `information_schema`, and unqualified `pg_*` names (pg_catalog is always on
+/// the search path, first).
+pub(crate) fn is_system(schema: &str, name: &str) -> bool {
+    match schema {
+        "" => name.starts_with("pg_"),
+        s => s == "pg_catalog" || s == "information_schema" || s.starts_with("pg_toast"),
+    }
+}

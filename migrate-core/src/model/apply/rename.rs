@@ -1,0 +1,298 @@
+//! RENAME and SET SCHEMA: which object the name is, and the checks on it;
+//! what follows the object to its new name is in `moves.rs`.
+
+use std::sync::Arc;
+
+use super::Applier;
+use crate::lower::RelName;
+use crate::lower::rename::{Rename, SetSchema, Target};
+use crate::model::schema::{QualName, update_all};
+
+impl Applier<'_> {
+    /// ALTER TABLE, VIEW, SEQUENCE and INDEX accept one another's relations
+    /// (ALTER TABLE v RENAME TO w renames a view): the kind of relation the name
+    /// is, else the kind the statement says.
+    fn relation_kind(&self, rv: Option<&RelName<'_>>, said: Target) -> Target {
+        let Some(rv) = rv else { return said };
+        if !said.is_relation() {
+            return said;
+        }
+        let (sc, n) = (rv.schema, rv.name);
+        if self.resolve(sc, n, &self.schema.tables).is_some() {
+            Target::Table
+        } else if let Some(v) = self.resolve(sc, n, &self.schema.views) {
+            if self.schema.views.get(&v).is_some_and(|v| v.materialized) {
+                Target::Matview
+            } else {
+                Target::View
+            }
+        } else if self.resolve(sc, n, &self.schema.sequences).is_some() {
+            Target::Sequence
+        } else if self.resolve(sc, n, &self.schema.indexes).is_some() {
+            Target::Index
+        } else {
+            said
+        }
+    }
+
+    pub(crate) fn rename(&mut self, s: &Rename<'_>) {
+        let rt = self.relation_kind(s.relation.as_ref(), s.target);
+        if rt == Target::Table || rt == Target::ForeignTable {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.table_of(rv, s.missing_ok) {
+                let new = QualName::new(old.schema.clone(), s.newname.to_owned());
+                self.rename_table(&old, new);
+            }
+        } else if rt == Target::Column {
+            let Some(rv) = &s.relation else { return };
+            if let Some(v) = self.resolve(rv.schema, rv.name, &self.schema.views) {
+                self.rename_view_column(&v, s.subname, s.newname);
+                return;
+            }
+            let Some(table) = self.table_of(rv, s.missing_ok) else {
+                return;
+            };
+            let has = |r: &Self, c: &str| {
+                r.schema
+                    .tables
+                    .get(&table)
+                    .is_some_and(|t| t.column(c).is_some())
+            };
+            if !has(self, s.subname) {
+                if !s.missing_ok {
+                    self.missing_column(&table, s.subname, None);
+                }
+                return;
+            }
+            if has(self, s.newname) {
+                self.error_at(
+                    self.locate(s.newname),
+                    format!(
+                        "column \"{}\" of relation \"{table}\" already exists",
+                        s.newname
+                    ),
+                    None,
+                );
+                return;
+            }
+            self.rename_column(&table, s.subname, s.newname);
+        } else if rt == Target::TabConstraint {
+            let Some(rv) = &s.relation else { return };
+            let Some(table) = self.table_of(rv, s.missing_ok) else {
+                return;
+            };
+            let Some(tbl) = self.schema.tables.get_mut(&table).map(Arc::make_mut) else {
+                return;
+            };
+            match tbl.constraints.remove(s.subname) {
+                Some(k) => {
+                    tbl.constraints.insert(s.newname.to_owned(), k);
+                    let old = QualName::new(table.schema.clone(), s.subname.to_owned());
+                    if let Some(ix) = self.schema.indexes.remove(&old) {
+                        self.schema.indexes.insert(
+                            QualName::new(table.schema.clone(), s.newname.to_owned()),
+                            ix,
+                        );
+                    }
+                }
+                None => self.error_at(
+                    self.locate(s.subname),
+                    format!(
+                        "constraint \"{}\" of relation \"{table}\" does not exist",
+                        s.subname
+                    ),
+                    None,
+                ),
+            }
+        } else if rt == Target::Index {
+            let Some(rv) = &s.relation else { return };
+            match self.resolve(rv.schema, rv.name, &self.schema.indexes) {
+                Some(old) => {
+                    let Some(ix) = self.schema.indexes.remove(&old) else {
+                        return;
+                    };
+                    self.carry_opacity(
+                        &old,
+                        &QualName::new(old.schema.clone(), s.newname.to_owned()),
+                    );
+                    // Renaming a constraint's index renames the constraint too.
+                    if let Some(t) = self.schema.tables.get_mut(&ix.table).map(Arc::make_mut)
+                        && let Some(k) = t.constraints.remove(&old.name)
+                    {
+                        t.constraints.insert(s.newname.to_owned(), k);
+                    }
+                    self.schema
+                        .indexes
+                        .insert(QualName::new(old.schema, s.newname.to_owned()), ix);
+                }
+                None if s.missing_ok => {}
+                None => self.incomplete("renames an index the model does not know"),
+            }
+        } else if rt == Target::View || rt == Target::Matview {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.resolve(rv.schema, rv.name, &self.schema.views) {
+                let new = QualName::new(old.schema.clone(), s.newname.to_owned());
+                self.move_view(&old, new);
+            } else if !s.missing_ok {
+                self.error_at(
+                    Some(rv.at),
+                    format!("view \"{}\" does not exist", rv.name),
+                    None,
+                );
+            }
+        } else if rt == Target::Attribute {
+            // ALTER TYPE composite RENAME ATTRIBUTE a TO b.
+            if let Some(rv) = &s.relation
+                && let Some(q) = self.resolve(rv.schema, rv.name, &self.schema.composites)
+                && let Some(c) = self
+                    .schema
+                    .composites
+                    .get_mut(&q)
+                    .and_then(|cols| cols.iter_mut().find(|c| c.name == s.subname))
+            {
+                c.name = s.newname.to_owned();
+            }
+        } else if rt == Target::Type || rt == Target::Domain {
+            self.rename_type(&s.object, s.newname);
+        } else if rt == Target::Schema {
+            if self.schema.schemas.remove(s.subname).is_some() {
+                self.schema.schemas.insert(s.newname.to_owned());
+                self.incomplete(
+                    "objects of a renamed schema keep their old qualified names in the model",
+                );
+            }
+        } else if rt == Target::Sequence {
+            if let Some(rv) = &s.relation
+                && let Some(old) = self.resolve(rv.schema, rv.name, &self.schema.sequences)
+            {
+                self.schema.sequences.remove(&old);
+                let new = s.newname.to_owned();
+                update_all(&mut self.schema.tables, |t| {
+                    if t.name.schema != old.schema
+                        || !t
+                            .columns
+                            .iter()
+                            .any(|c| c.sequence.as_deref() == Some(old.name.as_str()))
+                    {
+                        return;
+                    }
+                    for c in &mut Arc::make_mut(t).columns {
+                        if c.sequence.as_deref() == Some(old.name.as_str()) {
+                            c.sequence = Some(new.clone());
+                        }
+                    }
+                });
+                self.schema
+                    .sequences
+                    .insert(QualName::new(old.schema, s.newname.to_owned()));
+            }
+        } else if rt == Target::Trigger {
+            if let Some(rv) = &s.relation
+                && let Some(t) = self.table_of(rv, false)
+                && let Some(f) = self
+                    .schema
+                    .triggers
+                    .remove(&(t.clone(), s.subname.to_owned()))
+            {
+                self.schema.triggers.insert((t, s.newname.to_owned()), f);
+            }
+        } else if (rt == Target::Function || rt == Target::Procedure)
+            && let Some(objname) = &s.function
+        {
+            let old = self.qual_from_list(objname);
+            if let Some(f) = self.schema.functions.remove(&old) {
+                let new = QualName::new(old.schema, s.newname.to_owned());
+                update_all(&mut self.schema.triggers, |t| {
+                    if *t == QualName::new(new.schema.clone(), old.name.clone()) {
+                        *t = new.clone();
+                    }
+                });
+                self.schema.functions.insert(new, f);
+            }
+        }
+    }
+
+    pub(crate) fn set_schema(&mut self, s: &SetSchema<'_>) {
+        let ot = self.relation_kind(s.relation.as_ref(), s.target);
+        if !self.schema.schemas.contains(s.new_schema) {
+            self.error_at(
+                self.locate(s.new_schema),
+                format!("schema \"{}\" does not exist", s.new_schema),
+                Some(format!("run CREATE SCHEMA {} first", s.new_schema)),
+            );
+            return;
+        }
+        if ot == Target::Table {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.table_of(rv, s.missing_ok) {
+                let new = QualName::new(s.new_schema.to_owned(), old.name.clone());
+                // Owned sequences move with their table, as its indexes do.
+                let owned: Vec<String> = self
+                    .schema
+                    .tables
+                    .get(&old)
+                    .map(|t| {
+                        t.columns
+                            .iter()
+                            .filter_map(|c| c.sequence.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for seq in owned {
+                    if self
+                        .schema
+                        .sequences
+                        .remove(&QualName::new(old.schema.clone(), seq.clone()))
+                        .is_some()
+                    {
+                        self.schema
+                            .sequences
+                            .insert(QualName::new(s.new_schema.to_owned(), seq));
+                    }
+                }
+                // Indexes and owned sequences move with their table.
+                let moved: Vec<QualName> = self
+                    .schema
+                    .indexes
+                    .iter()
+                    .filter(|(_, ix)| ix.table == old)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for n in moved {
+                    let Some(ix) = self.schema.indexes.remove(&n) else {
+                        continue;
+                    };
+                    self.schema
+                        .indexes
+                        .insert(QualName::new(s.new_schema.to_owned(), n.name), ix);
+                }
+                self.rename_table(&old, new);
+            }
+        } else if ot == Target::Type || ot == Target::Domain {
+            let names = &s.object;
+            let found = self
+                .resolve_list(names, &self.schema.enums)
+                .or_else(|| self.resolve_list(names, &self.schema.domains))
+                .or_else(|| self.resolve_list(names, &self.schema.composites))
+                .or_else(|| self.resolve_list(names, &self.schema.other_types));
+            if let Some(old) = found {
+                let new = QualName::new(s.new_schema.to_owned(), old.name.clone());
+                self.move_type(&old, new);
+            }
+        } else if ot == Target::View || ot == Target::Matview {
+            let Some(rv) = &s.relation else { return };
+            if let Some(old) = self.resolve(rv.schema, rv.name, &self.schema.views) {
+                let new = QualName::new(s.new_schema.to_owned(), old.name.clone());
+                self.move_view(&old, new);
+            }
+        } else if ot == Target::Sequence
+            && let Some(rv) = &s.relation
+            && let Some(old) = self.resolve(rv.schema, rv.name, &self.schema.sequences)
+        {
+            self.schema.sequences.remove(&old);
+            self.schema
+                .sequences
+                .insert(QualName::new(s.new_schema.to_owned(), old.name));
+        }
+    }
+}

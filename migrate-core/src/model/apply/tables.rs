@@ -1,0 +1,315 @@
+//! CREATE TABLE: parents (PARTITION OF, INHERITS), OF type, LIKE, its
+//! columns and constraints, and the NOT NULL names PostgreSQL 18 copies.
+
+use std::sync::Arc;
+
+use super::Applier;
+use super::indexes::index_column_names;
+use crate::lower::tables::{CreateTable, Element, LikeOptions};
+use crate::model::schema::{ConstraintKind, Index, Partitioning, QualName, Table};
+
+impl Applier<'_> {
+    pub(crate) fn create_table(&mut self, s: &CreateTable<'_>) {
+        let rv = &s.name;
+        let name = self.new_relation(rv);
+        if !self.schema.schemas.contains(&name.schema) && name.schema != "pg_temp" {
+            self.error_at(
+                Some(rv.at),
+                format!("schema \"{}\" does not exist", name.schema),
+                Some(format!("run CREATE SCHEMA {} first", name.schema)),
+            );
+            return;
+        }
+        if self.schema.tables.contains_key(&name) || self.schema.views.contains_key(&name) {
+            if !s.if_not_exists {
+                self.error_at(
+                    Some(rv.at),
+                    format!("relation \"{name}\" already exists"),
+                    Some("drop it first, pick another name, or add IF NOT EXISTS".to_owned()),
+                );
+            }
+            return;
+        }
+        let mut table = Table::new(name.clone());
+
+        // PARTITION OF / INHERITS: the parent's columns come first.
+        for prv in &s.parents {
+            let Some(pq) = self.table_of(prv, false) else {
+                return;
+            };
+            let parent_columns = self
+                .schema
+                .tables
+                .get(&pq)
+                .map(|t| t.columns.clone())
+                .unwrap_or_default();
+            for c in &parent_columns {
+                table.inherit_column(c);
+            }
+            if s.partition_of {
+                table.partitioning = Partitioning::PartitionOf(pq.clone());
+                // A partition carries its parent's primary key and unique constraints
+                // under its own index names; the model keeps only the parent's.
+            } else {
+                table.inherits.push(pq.clone());
+            }
+        }
+        // Partitions and children inherit their parents' CHECK constraints, by name.
+        for prv in &s.parents {
+            if let Some(pq) = self.resolve(prv.schema, prv.name, &self.schema.tables)
+                && let Some(pt) = self.schema.tables.get(&pq)
+            {
+                for (n, k) in &pt.constraints {
+                    if matches!(k, ConstraintKind::Check { .. }) {
+                        table
+                            .constraints
+                            .entry(n.clone())
+                            .or_insert_with(|| k.clone());
+                    }
+                }
+            }
+        }
+        // CREATE TABLE t OF type: the composite type's columns.
+        if let Some((names, at)) = &s.of_type {
+            match self.resolve_list(names, &self.schema.composites) {
+                Some(q) => {
+                    for c in self.schema.composites.get(&q).cloned().unwrap_or_default() {
+                        if table.column(&c.name).is_none() {
+                            table.columns.push(c);
+                        }
+                    }
+                }
+                None => {
+                    self.error_at(
+                        Some(*at),
+                        format!("type \"{}\" does not exist", names.join(".")),
+                        Some(
+                            "create the composite type (CREATE TYPE ... AS (...)) first".to_owned(),
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+        self.schema.tables.insert(name.clone(), Arc::new(table));
+
+        let mut constraints = Vec::new();
+        let mut like_extras = Vec::new();
+        let mut like_identities = Vec::new();
+        for elt in &s.elements {
+            match elt {
+                Element::Column(cd) => {
+                    // A column a parent (INHERITS) already has is merged with
+                    // the inherited one, as PostgreSQL does with a notice.
+                    let inherited = !s.parents.is_empty()
+                        && !s.partition_of
+                        && self
+                            .schema
+                            .tables
+                            .get(&name)
+                            .is_some_and(|t| t.column(cd.name).is_some());
+                    if inherited {
+                        self.merge_inherited_column(&name, cd);
+                    } else {
+                        self.add_column(&name, cd, false);
+                    }
+                }
+                Element::Constraint(c) => constraints.push(c),
+                Element::Like(like) => {
+                    // LIKE a view copies its columns (only); one the model could
+                    // not type makes the new table opaque.
+                    if let Some(lrv) = &like.relation
+                        && let Some(v) = self.resolve(lrv.schema, lrv.name, &self.schema.views)
+                    {
+                        match self.schema.views.get(&v).and_then(|v| v.columns.clone()) {
+                            Some(cols) => {
+                                if let Some(t) =
+                                    self.schema.tables.get_mut(&name).map(Arc::make_mut)
+                                {
+                                    t.columns.extend(cols);
+                                }
+                            }
+                            None => self.make_opaque(
+                                name.clone(),
+                                "LIKE a view whose columns are not derived",
+                            ),
+                        }
+                        continue;
+                    }
+                    if let Some(lrv) = &like.relation
+                        && let Some(src) = self.table_of(lrv, false)
+                    {
+                        let cols = self
+                            .schema
+                            .tables
+                            .get(&src)
+                            .map(|t| t.columns.clone())
+                            .unwrap_or_default();
+                        let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) else {
+                            continue;
+                        };
+                        for mut c in cols {
+                            // LIKE copies NOT NULL; defaults, identity and generation
+                            // only when asked (libpg_query's TableLikeOption bits).
+                            let o = like.options;
+                            c.has_default = c.has_default && (o.defaults || o.generated);
+                            c.identity = c.identity.filter(|_| o.identity);
+                            c.generated = c.generated && o.generated;
+                            // An identity copied by LIKE gets a sequence of its own.
+                            c.sequence = None;
+                            if c.identity.is_some() {
+                                like_identities.push(c.name.clone());
+                            }
+                            t.columns.push(c);
+                        }
+                        if like.options.generated
+                            && let Some(from) = self
+                                .schema
+                                .tables
+                                .get(&src)
+                                .map(|s| s.generated_from.clone())
+                            && let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut)
+                        {
+                            t.generated_from.extend(from);
+                        }
+                        if like.options.indexes || like.options.constraints {
+                            like_extras.push((src, like.options));
+                        }
+                    }
+                }
+            }
+        }
+        for c in constraints {
+            self.add_constraint(&name, c);
+        }
+        for (src, options) in like_extras {
+            self.copy_like(&src, &name, options);
+        }
+        for col in like_identities {
+            let seq = self.choose_sequence_name(&name, &col);
+            self.schema
+                .sequences
+                .insert(QualName::new(name.schema.clone(), seq.clone()));
+            if let Some(c) = self
+                .schema
+                .tables
+                .get_mut(&name)
+                .map(Arc::make_mut)
+                .and_then(|t| t.column_mut(&col))
+            {
+                c.sequence = Some(seq);
+            }
+        }
+        // PostgreSQL 18: LIKE, INHERITS and PARTITION OF keep the NOT NULL
+        // constraints' names of the table they copy.
+        if self.schema.target.0 >= 18 {
+            let mut sources: Vec<QualName> = Vec::new();
+            for rv in s.copied() {
+                if let Some(q) = self.resolve(rv.schema, rv.name, &self.schema.tables) {
+                    sources.push(q);
+                }
+            }
+            for src in sources {
+                let copied: Vec<(String, ConstraintKind)> = self
+                    .schema
+                    .tables
+                    .get(&src)
+                    .map(|t| {
+                        t.constraints
+                            .iter()
+                            .filter(|(_, k)| matches!(k, ConstraintKind::NotNull { .. }))
+                            .map(|(n, k)| (n.clone(), k.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
+                    for (n, k) in copied {
+                        let dup = t.constraints.values().any(|x| x == &k);
+                        if !dup && !t.constraints.contains_key(&n) {
+                            t.constraints.insert(n, k);
+                        }
+                    }
+                }
+            }
+        }
+        self.sync_not_null(&name);
+        // Copied from a relation the model doubts (INHERITS, LIKE, OF): so is this.
+        let copied_doubt = s
+            .copied()
+            .filter_map(|rv| {
+                self.resolve(rv.schema, rv.name, &self.schema.tables)
+                    .or_else(|| self.resolve(rv.schema, rv.name, &self.schema.views))
+            })
+            .any(|q| self.schema.doubts(&q));
+        if copied_doubt {
+            self.make_opaque(
+                name.clone(),
+                "copies the columns of a relation the model cannot follow",
+            );
+        }
+        if let Some((strategy, key)) = &s.partition_by
+            && let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut)
+        {
+            t.partitioning = Partitioning::Partitioned {
+                strategy: (*strategy).to_owned(),
+                key: key.clone(),
+            };
+        }
+    }
+
+    /// LIKE ... INCLUDING INDEXES / CONSTRAINTS: the source's indexes (its
+    /// primary key and unique constraints among them) and checks, under the
+    /// names PostgreSQL chooses for the new table.
+    fn copy_like(&mut self, src: &QualName, dst: &QualName, options: LikeOptions) {
+        let Some(source) = self.schema.tables.get(src).cloned() else {
+            return;
+        };
+        if options.constraints {
+            for (n, k) in &source.constraints {
+                if let ConstraintKind::Check { columns } = k {
+                    let cols = columns.clone();
+                    if let Some(t) = self.schema.tables.get_mut(dst).map(Arc::make_mut) {
+                        t.constraints
+                            .insert(n.clone(), ConstraintKind::Check { columns: cols });
+                    }
+                }
+            }
+        }
+        if !options.indexes {
+            return;
+        }
+        // A partition's copies of its parent's indexes are not in the model.
+        if source.is_partition() {
+            self.make_opaque(dst.clone(), "LIKE ... INCLUDING INDEXES of a partition");
+            return;
+        }
+        let indexes: Vec<(QualName, Index)> = self
+            .schema
+            .related()
+            .indexes(src)
+            .into_iter()
+            .filter_map(|q| self.schema.indexes.get(&q).map(|ix| (q, ix.clone())))
+            .filter(|(_, ix)| &ix.table == src)
+            .collect();
+        for (q, mut ix) in indexes {
+            let constraint = source.constraints.get(&q.name).cloned();
+            let label = match &constraint {
+                Some(ConstraintKind::PrimaryKey { .. }) => "pkey",
+                Some(ConstraintKind::Unique { .. }) => "key",
+                Some(ConstraintKind::Exclusion) => "excl",
+                _ => "idx",
+            };
+            let cols = (label != "pkey").then(|| index_column_names(&ix).join("_"));
+            let name = self.choose_name(dst, cols.as_deref(), label);
+            ix.table = dst.clone();
+            if let Some(k) = constraint
+                && let Some(t) = self.schema.tables.get_mut(dst).map(Arc::make_mut)
+            {
+                t.constraints.insert(name.clone(), k);
+            }
+            self.schema
+                .indexes
+                .insert(QualName::new(dst.schema.clone(), name), ix);
+        }
+    }
+}
