@@ -33,7 +33,13 @@ find_binary() {
         local target=${CARGO_TARGET_DIR:-target} log
         [[ $target == /* ]] || target=$ROOT/$target
         BIN=$target/debug/novacron-db
-        [[ -x $BIN ]] || echo "$SCRIPT: building novacron-db (the first build takes a few minutes)" >&2
+        if [[ ! -x $BIN ]]; then
+            echo "$SCRIPT: building novacron-db (the first build takes a few minutes)" >&2
+            # A new machine may lack what the build needs (libclang for pg_query's
+            # bindgen): the same check `make dev` and `make test` make, silent when
+            # everything is present, so every script works, not only the Makefile's.
+            "$ROOT/scripts/ensure-deps.sh" || exit 1
+        fi
         # Cargo's output only when the build fails: warnings are not the user's business.
         # The workspace's one build (see cargo-test.sh): the binary of
         # `make build` and of the test suite, not a build of its own.
