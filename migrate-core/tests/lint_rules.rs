@@ -133,6 +133,13 @@ fn lock_timeout_before_locking_statements() {
         "CREATE TABLE t (a int); ALTER TABLE t ADD COLUMN b int;",
         rule
     ));
+    // Neither a change of owner nor a VALIDATE (SHARE UPDATE EXCLUSIVE) blocks writes.
+    assert!(!has("ALTER TABLE vms OWNER TO postgres;", rule));
+    assert!(!has(
+        "ALTER TABLE vms VALIDATE CONSTRAINT vms_name_nn;",
+        rule
+    ));
+    assert!(has("ALTER TABLE vms SET (fillfactor = 70);", rule));
 }
 
 #[test]

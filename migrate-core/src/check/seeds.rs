@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::{self as pb, a_const};
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::lower::dml::{Dml, dml};
 use crate::migration::Seeds;
 use crate::model::schema::{QualName, Schema};
 use crate::replay::{ReplayFindings, replay_statements};
@@ -46,8 +46,8 @@ pub fn check(file: &SeedFile, schema: &Schema, diags: &mut Diagnostics) {
     }
     let index = LineIndex::new(&file.sql);
     for stmt in &file.statements {
-        if let NodeEnum::InsertStmt(ins) = &stmt.node {
-            check_insert(file, &index, stmt, ins, &scratch, diags);
+        if let NodeEnum::InsertStmt(_) = &stmt.node {
+            check_insert(file, &index, stmt, &dml(&stmt.node), &scratch, diags);
         }
     }
 }
@@ -73,34 +73,23 @@ fn check_insert(
     file: &SeedFile,
     index: &LineIndex,
     stmt: &Statement,
-    ins: &pb::InsertStmt,
+    ins: &Dml,
     schema: &Schema,
     diags: &mut Diagnostics,
 ) {
-    let Some(rv) = &ins.relation else { return };
-    let schema_name = if rv.schemaname.is_empty() {
+    let Some(rv) = &ins.target else { return };
+    let schema_name = if rv.schema.is_empty() {
         "public"
     } else {
-        rv.schemaname.as_str()
+        rv.schema
     };
-    let Some(table) = schema
-        .tables
-        .get(&QualName::new(schema_name, rv.relname.clone()))
-    else {
+    let Some(table) = schema.tables.get(&QualName::new(schema_name, rv.name)) else {
         return;
     };
-    let cols: Vec<(String, i32)> = ins
-        .cols
-        .iter()
-        .filter_map(|c| match &c.node {
-            Some(NodeEnum::ResTarget(rt)) => Some((rt.name.clone(), rt.location)),
-            _ => None,
-        })
-        .collect();
-    let named: Vec<&str> = if cols.is_empty() {
+    let named: Vec<&str> = if ins.written.is_empty() {
         table.columns.iter().map(|c| c.name.as_str()).collect()
     } else {
-        cols.iter().map(|(n, _)| n.as_str()).collect()
+        ins.written.iter().map(|(n, _)| n.as_str()).collect()
     };
     for c in &table.columns {
         if !c.optional_on_insert() && !named.contains(&c.name.as_str()) {
@@ -114,15 +103,8 @@ fn check_insert(
         }
     }
     // Enum labels in VALUES lists.
-    let Some(NodeEnum::SelectStmt(sel)) = ins.select_stmt.as_ref().and_then(|s| s.node.as_ref())
-    else {
-        return;
-    };
-    for row in &sel.values_lists {
-        let Some(NodeEnum::List(items)) = &row.node else {
-            continue;
-        };
-        for (value, col_name) in items.items.iter().zip(&named) {
+    for row in ins.rows() {
+        for (value, col_name) in row.into_iter().zip(&named) {
             let Some(col) = table.column(col_name) else {
                 continue;
             };
@@ -138,10 +120,10 @@ fn check_insert(
             if col.ty.array_dims > 0 {
                 continue;
             }
-            if let Some((label, loc)) = string_constant(value)
-                && !labels.contains(&label)
+            if let Some((label, loc)) = value
+                && !labels.iter().any(|l| l == label)
             {
-                let help = match did_you_mean(&label, labels.iter().map(String::as_str)) {
+                let help = match did_you_mean(label, labels.iter().map(String::as_str)) {
                     Some(s) => {
                         format!("did you mean '{s}'? the labels are: {}", labels.join(", "))
                     }
@@ -159,17 +141,5 @@ fn check_insert(
                 ));
             }
         }
-    }
-}
-
-/// A string literal, possibly cast (`'running'::vm_state`), with its offset.
-fn string_constant(node: &pb::Node) -> Option<(String, usize)> {
-    match node.node.as_ref()? {
-        NodeEnum::AConst(c) => match &c.val {
-            Some(a_const::Val::Sval(s)) => Some((s.sval.clone(), c.location.max(0) as usize)),
-            _ => None,
-        },
-        NodeEnum::TypeCast(tc) => string_constant(tc.arg.as_deref()?),
-        _ => None,
     }
 }

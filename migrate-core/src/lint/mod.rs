@@ -8,6 +8,7 @@ use pg_query::NodeEnum;
 
 use crate::analyze::Analysis;
 use crate::diag::Diagnostic;
+use crate::lower::{self, Change};
 use crate::model::schema::{QualName, Schema};
 use crate::source::load::SqlFile;
 use crate::sql::parse::Statement;
@@ -110,8 +111,7 @@ pub fn lint(analysis: &Analysis) -> Vec<Finding> {
         m.up.statements_in_turn(&mut |statements| {
             for stmt in statements {
                 cx.stmt_start = stmt.start;
-                rules::statement(&mut cx, &mut state, stmt);
-                cx.after(stmt);
+                cx.statement(&mut state, stmt);
             }
         });
         out.extend(cx.findings);
@@ -221,26 +221,23 @@ impl<'a> Context<'a> {
         });
     }
 
-    fn after(&mut self, stmt: &Statement) {
-        match &stmt.node {
-            NodeEnum::CreateStmt(s) => {
-                if let Some(rv) = &s.relation {
-                    self.created_here.insert(rv.relname.clone());
-                }
+    /// Runs the rules over one statement, lowered as the replay lowers it, then
+    /// notes what later statements of the file need to know.
+    fn statement(&mut self, h: &mut rules::History, stmt: &Statement) {
+        // `SET` is session state, which the replay follows itself: no change.
+        if let NodeEnum::VariableSetStmt(s) = &stmt.node {
+            if s.name == "lock_timeout" {
+                self.lock_timeout_set = true;
             }
-            NodeEnum::VariableSetStmt(s) if s.name == "lock_timeout" => {
-                self.lock_timeout_set = true
-            }
-            _ => {}
+            return;
+        }
+        let text = self.file.sql.get(stmt.start..stmt.end).unwrap_or("");
+        let Some(change) = lower::lower(&stmt.node, text) else {
+            return;
+        };
+        rules::statement(self, h, &change);
+        if let Change::CreateTable(t) = &change {
+            self.created_here.insert(t.name.name.to_owned());
         }
     }
 }
-
-/// Helpers rules share.
-pub(crate) fn is(v: i32, e: impl Into<i32>) -> bool {
-    v == e.into()
-}
-
-pub(crate) use pg_query::protobuf::{
-    AlterTableType as Atype, ConstrType as Ctype, ObjectType as Otype,
-};

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use pg_query::NodeEnum;
-use pg_query::protobuf as pb;
-
-use super::{Atype, Context, Ctype, Level, Otype, Rule, is};
-use crate::sql::parse::{Statement, strings};
+use super::{Context, Level, Rule};
+use crate::lower::Change;
+use crate::lower::alter::{AlterCmd, ColumnChange};
+use crate::lower::constraints::ConstraintDef;
+use crate::lower::drop::DropKind;
+use crate::lower::rename::Target;
+use crate::lower::tables::{ColumnConstraint, ColumnDef};
 
 pub const ADD_COLUMN_NOT_NULL: Rule = Rule {
     id: "add-column-not-null-without-default",
@@ -104,19 +106,6 @@ pub struct History {
     pending_checks: Vec<(String, String, String)>,
 }
 
-/// The column a `CHECK (col IS NOT NULL)` is about.
-fn not_null_check_column(c: &pb::Constraint) -> Option<String> {
-    match c.raw_expr.as_ref()?.node.as_ref()? {
-        NodeEnum::NullTest(nt) if nt.nulltesttype == pb::NullTestType::IsNotNull as i32 => {
-            match nt.arg.as_ref()?.node.as_ref()? {
-                NodeEnum::ColumnRef(cr) => strings(&cr.fields).last().cloned(),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
 fn lock_check(cx: &mut Context, table: &str, loc: i32) {
     if !cx.lock_timeout_set {
         cx.report(
@@ -129,55 +118,46 @@ fn lock_check(cx: &mut Context, table: &str, loc: i32) {
     }
 }
 
-pub fn statement(cx: &mut Context, h: &mut History, stmt: &Statement) {
-    match &stmt.node {
-        NodeEnum::AlterTableStmt(s) if is(s.objtype, Otype::ObjectTable) => {
-            let Some(rv) = &s.relation else { return };
-            if !cx.existing(&rv.schemaname, &rv.relname) {
+/// The rules over one statement, lowered as the replay lowers it.
+pub fn statement(cx: &mut Context, h: &mut History, change: &Change<'_>) {
+    match change {
+        Change::AlterTable(s) if !s.foreign => {
+            let rv = &s.table;
+            if !cx.existing(rv.schema, rv.name) {
                 return;
             }
-            let table = rv.relname.clone();
             let mut locks = false;
             for cmd in &s.cmds {
-                let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else {
-                    continue;
-                };
-                locks |= alter_cmd(cx, h, &table, rv.location, cmd);
+                locks |= alter_cmd(cx, h, rv.name, rv.at, cmd);
             }
             if locks {
-                lock_check(cx, &table, rv.location);
+                lock_check(cx, rv.name, rv.at);
             }
         }
-        NodeEnum::IndexStmt(s) => {
-            let Some(rv) = &s.relation else { return };
-            if cx.existing(&rv.schemaname, &rv.relname) && !s.concurrent {
+        Change::CreateIndex(s) => {
+            let rv = &s.table;
+            if cx.existing(rv.schema, rv.name) && !s.concurrent {
                 cx.report(
                     &INDEX_NOT_CONCURRENT,
-                    Some(rv.location),
-                    format!("index on existing table \"{}\"", rv.relname),
+                    Some(rv.at),
+                    format!("index on existing table \"{}\"", rv.name),
                 );
-                lock_check(cx, &rv.relname, rv.location);
+                lock_check(cx, rv.name, rv.at);
             }
         }
-        NodeEnum::RenameStmt(s) => {
+        Change::Rename(s) => {
             let Some(rv) = &s.relation else { return };
-            let what = if is(s.rename_type, Otype::ObjectColumn) {
-                format!("renames column \"{}.{}\"", rv.relname, s.subname)
-            } else if is(s.rename_type, Otype::ObjectTable) {
-                format!("renames table \"{}\"", rv.relname)
-            } else {
-                return;
+            let what = match s.target {
+                Target::Column => format!("renames column \"{}.{}\"", rv.name, s.subname),
+                Target::Table => format!("renames table \"{}\"", rv.name),
+                _ => return,
             };
-            if cx.existing(&rv.schemaname, &rv.relname) {
-                cx.report(&RENAME_OR_DROP, Some(rv.location), what);
+            if cx.existing(rv.schema, rv.name) {
+                cx.report(&RENAME_OR_DROP, Some(rv.at), what);
             }
         }
-        NodeEnum::DropStmt(s) if is(s.remove_type, Otype::ObjectTable) => {
-            for o in &s.objects {
-                let Some(NodeEnum::List(l)) = &o.node else {
-                    continue;
-                };
-                let names = strings(&l.items);
+        Change::Drop(s) if s.kind == DropKind::Table => {
+            for names in &s.objects {
                 let (schema, name) = match names.as_slice() {
                     [schema, name] => (schema.as_str(), name.as_str()),
                     [name] => ("", name.as_str()),
@@ -192,137 +172,133 @@ pub fn statement(cx: &mut Context, h: &mut History, stmt: &Statement) {
     }
 }
 
-/// Checks one ALTER TABLE action on an existing table; true when it takes a lock
-/// worth a lock_timeout.
-fn alter_cmd(
-    cx: &mut Context,
-    h: &mut History,
-    table: &str,
-    loc: i32,
-    cmd: &pb::AlterTableCmd,
-) -> bool {
-    let st = cmd.subtype;
-    let def = cmd.def.as_ref().and_then(|d| d.node.as_ref());
-    if is(st, Atype::AtAddColumn) {
-        let Some(NodeEnum::ColumnDef(cd)) = def else {
-            return true;
-        };
-        let mut not_null = cd.is_not_null;
-        let mut default = cd.raw_default.as_deref();
-        for c in &cd.constraints {
-            if let Some(NodeEnum::Constraint(c)) = &c.node {
-                if is(c.contype, Ctype::ConstrNotnull) || is(c.contype, Ctype::ConstrPrimary) {
-                    not_null = true;
-                }
-                if is(c.contype, Ctype::ConstrDefault) {
-                    default = c.raw_expr.as_deref();
-                }
-                if (is(c.contype, Ctype::ConstrForeign) || is(c.contype, Ctype::ConstrCheck))
-                    && !c.skip_validation
-                {
-                    cx.report(
-                        &CONSTRAINT_NOT_VALID,
-                        Some(c.location),
-                        format!("column constraint on \"{table}.{}\"", cd.colname),
-                    );
+/// Checks one ALTER TABLE command on an existing table; true when it takes a
+/// lock worth a lock_timeout.
+fn alter_cmd(cx: &mut Context, h: &mut History, table: &str, loc: i32, cmd: &AlterCmd) -> bool {
+    match cmd {
+        AlterCmd::AddColumn { def, .. } => add_column(cx, table, def),
+        AlterCmd::AddConstraint(c) => {
+            let kind = match &c.kind {
+                ConstraintDef::ForeignKey { .. } => Some("foreign key"),
+                ConstraintDef::Check { .. } => Some("check"),
+                _ => None,
+            };
+            if let Some(kind) = kind
+                && !c.not_valid
+            {
+                cx.report(
+                    &CONSTRAINT_NOT_VALID,
+                    Some(c.at),
+                    format!("{kind} on existing table \"{table}\""),
+                );
+            }
+            if let ConstraintDef::Check {
+                not_null_of: Some(col),
+                ..
+            } = &c.kind
+            {
+                if c.not_valid {
+                    h.pending_checks.push((
+                        table.to_owned(),
+                        col.clone(),
+                        c.name.unwrap_or_default().to_owned(),
+                    ));
+                } else {
+                    h.not_null_checks.insert((table.to_owned(), col.clone()));
                 }
             }
+            true
         }
-        let identity_or_serial = cd.type_name.as_ref().is_some_and(|t| {
-            strings(&t.names)
-                .last()
-                .is_some_and(|n| n.ends_with("serial"))
-        });
-        if not_null && default.is_none() && !identity_or_serial {
+        AlterCmd::ValidateConstraint(name) => {
+            let done: Vec<(String, String)> = h
+                .pending_checks
+                .iter()
+                .filter(|(t, _, n)| t == table && n == name)
+                .map(|(t, c, _)| (t.clone(), c.clone()))
+                .collect();
+            h.not_null_checks.extend(done);
+            false
+        }
+        AlterCmd::AlterType { column, .. } => {
             cx.report(
-                &ADD_COLUMN_NOT_NULL,
-                Some(cd.location),
-                format!(
-                    "adds NOT NULL column \"{}\" to existing table \"{table}\" without a default",
-                    cd.colname
-                ),
-            );
-        }
-        if let Some(d) = default
-            && let Some(f) = volatile_call(d)
-        {
-            cx.report(
-                &VOLATILE_DEFAULT,
-                Some(cd.location),
-                format!("column \"{table}.{}\" gets DEFAULT {f}()", cd.colname),
-            );
-        }
-        true
-    } else if is(st, Atype::AtAddConstraint) {
-        let Some(NodeEnum::Constraint(c)) = def else {
-            return true;
-        };
-        let is_fk = is(c.contype, Ctype::ConstrForeign);
-        let is_check = is(c.contype, Ctype::ConstrCheck);
-        if (is_fk || is_check) && !c.skip_validation {
-            let kind = if is_fk { "foreign key" } else { "check" };
-            cx.report(
-                &CONSTRAINT_NOT_VALID,
-                Some(c.location),
-                format!("{kind} on existing table \"{table}\""),
-            );
-        }
-        if is_check && let Some(col) = not_null_check_column(c) {
-            if c.skip_validation {
-                h.pending_checks
-                    .push((table.to_owned(), col, c.conname.clone()));
-            } else {
-                h.not_null_checks.insert((table.to_owned(), col));
-            }
-        }
-        true
-    } else if is(st, Atype::AtValidateConstraint) {
-        let done: Vec<(String, String, String)> = h
-            .pending_checks
-            .iter()
-            .filter(|(t, _, n)| t == table && *n == cmd.name)
-            .cloned()
-            .collect();
-        for (t, c, _) in done {
-            h.not_null_checks.insert((t, c));
-        }
-        false
-    } else if is(st, Atype::AtAlterColumnType) {
-        cx.report(
-            &COLUMN_TYPE_CHANGE,
-            Some(loc),
-            format!("changes the type of \"{table}.{}\"", cmd.name),
-        );
-        true
-    } else if is(st, Atype::AtDropColumn) {
-        cx.report(
-            &RENAME_OR_DROP,
-            Some(loc),
-            format!("drops column \"{table}.{}\"", cmd.name),
-        );
-        true
-    } else if is(st, Atype::AtSetNotNull) {
-        if !h
-            .not_null_checks
-            .contains(&(table.to_owned(), cmd.name.clone()))
-        {
-            cx.report(
-                &SET_NOT_NULL,
+                &COLUMN_TYPE_CHANGE,
                 Some(loc),
-                format!("sets \"{table}.{}\" NOT NULL", cmd.name),
+                format!("changes the type of \"{table}.{column}\""),
             );
+            true
         }
-        true
-    } else {
-        !is(st, Atype::AtChangeOwner)
+        AlterCmd::DropColumn { column, .. } => {
+            cx.report(
+                &RENAME_OR_DROP,
+                Some(loc),
+                format!("drops column \"{table}.{column}\""),
+            );
+            true
+        }
+        AlterCmd::AlterColumn {
+            column,
+            change: ColumnChange::SetNotNull,
+        } => {
+            if !h
+                .not_null_checks
+                .contains(&(table.to_owned(), (*column).to_owned()))
+            {
+                cx.report(
+                    &SET_NOT_NULL,
+                    Some(loc),
+                    format!("sets \"{table}.{column}\" NOT NULL"),
+                );
+            }
+            true
+        }
+        AlterCmd::ChangeOwner => false,
+        AlterCmd::AlterColumn { .. }
+        | AlterCmd::DropConstraint { .. }
+        | AlterCmd::AttachPartition(_)
+        | AlterCmd::DetachPartition(_)
+        | AlterCmd::AddInherit(_)
+        | AlterCmd::DropInherit(_)
+        | AlterCmd::Other => true,
     }
 }
 
-/// The name of a volatile function a DEFAULT expression calls directly.
-fn volatile_call(expr: &pb::Node) -> Option<String> {
-    let NodeEnum::FuncCall(f) = expr.node.as_ref()? else {
-        return None;
-    };
-    let name = strings(&f.funcname).last()?.clone();
-    VOLATILE.contains(&name.as_str()).then_some(name)
+/// ADD COLUMN on an existing table.
+fn add_column(cx: &mut Context, table: &str, def: &ColumnDef) -> bool {
+    for c in &def.constraints {
+        if let ColumnConstraint::Table(c) = c
+            && matches!(
+                c.kind,
+                ConstraintDef::ForeignKey { .. } | ConstraintDef::Check { .. }
+            )
+            && !c.not_valid
+        {
+            cx.report(
+                &CONSTRAINT_NOT_VALID,
+                Some(c.at),
+                format!("column constraint on \"{table}.{}\"", def.name),
+            );
+        }
+    }
+    if def.any_not_null() && !def.any_default() && !def.serial() {
+        cx.report(
+            &ADD_COLUMN_NOT_NULL,
+            Some(def.at),
+            format!(
+                "adds NOT NULL column \"{}\" to existing table \"{table}\" without a default",
+                def.name
+            ),
+        );
+    }
+    if let Some(f) = def
+        .default_calls
+        .as_deref()
+        .filter(|f| VOLATILE.contains(f))
+    {
+        cx.report(
+            &VOLATILE_DEFAULT,
+            Some(def.at),
+            format!("column \"{table}.{}\" gets DEFAULT {f}()", def.name),
+        );
+    }
+    true
 }

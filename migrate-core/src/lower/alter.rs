@@ -17,7 +17,9 @@ pub(crate) struct AlterTable<'a> {
     pub table: RelName<'a>,
     /// `IF EXISTS`.
     pub missing_ok: bool,
-    /// The commands the model follows, in order.
+    /// `ALTER FOREIGN TABLE`: no rows of its own, so nothing to scan or rewrite.
+    pub foreign: bool,
+    /// The commands, in order.
     pub cmds: Vec<AlterCmd<'a>>,
 }
 
@@ -71,6 +73,12 @@ pub(crate) enum AlterCmd<'a> {
     AddInherit(RelName<'a>),
     /// `NO INHERIT parent`.
     DropInherit(RelName<'a>),
+    /// `VALIDATE CONSTRAINT name`: the model keeps no validity, the lint rules do.
+    ValidateConstraint(&'a str),
+    /// `OWNER TO role`: takes no lock worth a timeout.
+    ChangeOwner,
+    /// Storage, statistics, triggers, row security, ...: nothing the model keeps.
+    Other,
 }
 
 /// What `ALTER COLUMN` changes.
@@ -140,14 +148,25 @@ pub(crate) fn alter_table(s: &pb::AlterTableStmt) -> Option<Change<'_>> {
             Some(Change::AlterTable(AlterTable {
                 table: RelName::of(rv),
                 missing_ok: s.missing_ok,
-                cmds: cmds.filter_map(alter_cmd).collect(),
+                foreign: s.objtype() == ObjectType::ObjectForeignTable,
+                cmds: cmds.map(alter_cmd).collect(),
             }))
         }
         _ => None,
     }
 }
 
-fn alter_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
+fn alter_cmd(cmd: &pb::AlterTableCmd) -> AlterCmd<'_> {
+    known_cmd(cmd).unwrap_or(match cmd.subtype() {
+        At::AtValidateConstraint => AlterCmd::ValidateConstraint(&cmd.name),
+        At::AtChangeOwner => AlterCmd::ChangeOwner,
+        _ => AlterCmd::Other,
+    })
+}
+
+/// The commands the model follows; `None` for the others, and for one whose
+/// definition the parser left out.
+fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
     let def = cmd.def.as_ref().and_then(|d| d.node.as_ref());
     let column = cmd.name.as_str();
     let change = |change| Some(AlterCmd::AlterColumn { column, change });
@@ -195,7 +214,6 @@ fn alter_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
         At::AtDetachPartition => partition(def).map(AlterCmd::DetachPartition),
         At::AtAddInherit => relation(def).map(AlterCmd::AddInherit),
         At::AtDropInherit => relation(def).map(AlterCmd::DropInherit),
-        // Storage, statistics, owners, triggers, RLS, ...: nothing the model keeps.
         _ => None,
     }
 }

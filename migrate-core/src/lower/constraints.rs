@@ -20,6 +20,8 @@ pub(crate) struct Constraint<'a> {
     /// The key columns (PRIMARY KEY, UNIQUE, NOT NULL; the column it is written
     /// on for a column constraint).
     pub keys: Vec<String>,
+    /// `NOT VALID`: existing rows are not checked (foreign keys and checks).
+    pub not_valid: bool,
     /// Which constraint.
     pub kind: ConstraintDef<'a>,
 }
@@ -46,6 +48,9 @@ pub(crate) enum ConstraintDef<'a> {
         reads: Vec<String>,
         /// `NO INHERIT`: it stays off the partitions and children.
         no_inherit: bool,
+        /// The column of a `CHECK (column IS NOT NULL)`: once validated,
+        /// PostgreSQL 12+ sets the column NOT NULL without a scan.
+        not_null_of: Option<String>,
     },
     /// `EXCLUDE USING ... (element WITH op, ...)`.
     Exclusion {
@@ -77,6 +82,7 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
             ConstraintDef::Check {
                 reads,
                 no_inherit: c.is_no_inherit,
+                not_null_of: not_null_of(c.raw_expr.as_deref()),
             }
         }
         ConstrType::ConstrExclusion => {
@@ -116,7 +122,21 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
         at: c.location,
         index: (!c.indexname.is_empty()).then_some(c.indexname.as_str()),
         keys: strings(&c.keys),
+        not_valid: c.skip_validation,
         kind,
+    }
+}
+
+/// The column `expr` says IS NOT NULL, when that is all it says.
+fn not_null_of(expr: Option<&pb::Node>) -> Option<String> {
+    match expr?.node.as_ref()? {
+        NodeEnum::NullTest(nt) if nt.nulltesttype() == pb::NullTestType::IsNotNull => {
+            match nt.arg.as_ref()?.node.as_ref()? {
+                NodeEnum::ColumnRef(cr) => strings(&cr.fields).last().cloned(),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

@@ -21,12 +21,35 @@ pub(crate) struct Dml<'a> {
     pub literals: Vec<String>,
     /// The columns INSERT or UPDATE writes, and where.
     pub written: Vec<(String, i32)>,
+    /// `INSERT ... VALUES`'s rows, read only when asked for ([`Dml::rows`]): a
+    /// data migration's rows are many, and the model needs none of them.
+    values: &'a [pb::Node],
 }
 
 impl Dml<'_> {
     /// The relations it reads, in the order written.
     pub(crate) fn reads(&self) -> impl Iterator<Item = RelName<'_>> {
         self.reads.iter().map(RelName::of)
+    }
+
+    /// `INSERT ... VALUES`'s rows, each value a string constant (possibly cast,
+    /// `'running'::vm_state`) with its offset, or `None`.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = Vec<Option<(&str, usize)>>> {
+        self.values.iter().filter_map(|row| match &row.node {
+            Some(NodeEnum::List(items)) => Some(items.items.iter().map(string_constant).collect()),
+            _ => None,
+        })
+    }
+}
+
+fn string_constant(node: &pb::Node) -> Option<(&str, usize)> {
+    match node.node.as_ref()? {
+        NodeEnum::AConst(c) => match &c.val {
+            Some(pb::a_const::Val::Sval(s)) => Some((s.sval.as_str(), c.location.max(0) as usize)),
+            _ => None,
+        },
+        NodeEnum::TypeCast(tc) => string_constant(tc.arg.as_deref()?),
+        _ => None,
     }
 }
 
@@ -52,12 +75,20 @@ pub(crate) fn dml(node: &NodeEnum) -> Dml<'_> {
         NodeEnum::UpdateStmt(s) => res_targets(&s.target_list),
         _ => Vec::new(),
     };
+    let values = match node {
+        NodeEnum::InsertStmt(s) => match s.select_stmt.as_ref().and_then(|q| q.node.as_ref()) {
+            Some(NodeEnum::SelectStmt(q)) => q.values_lists.as_slice(),
+            _ => &[],
+        },
+        _ => &[],
+    };
     Dml {
         calls: found.calls,
         target: target.map(RelName::of),
         reads,
         literals: found.strings,
         written,
+        values,
     }
 }
 

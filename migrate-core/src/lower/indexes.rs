@@ -31,6 +31,8 @@ pub(crate) struct CreateIndex<'a> {
     pub partial: bool,
     /// `IF NOT EXISTS`.
     pub if_not_exists: bool,
+    /// `CONCURRENTLY`: writes go on while it builds.
+    pub concurrent: bool,
     /// The definition in PostgreSQL's spelling ([`index_definition`]).
     pub definition: String,
 }
@@ -84,6 +86,7 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
         unique: s.unique,
         partial: s.where_clause.is_some(),
         if_not_exists: s.if_not_exists,
+        concurrent: s.concurrent,
         definition: index_definition(s),
     }))
 }

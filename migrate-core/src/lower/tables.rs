@@ -5,7 +5,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType, PartitionStrategy};
 
 use super::colname::columns_read;
-use super::constraints::{Constraint, constraint};
+use super::constraints::{Constraint, ConstraintDef, constraint};
 use super::types::WrittenType;
 use super::{Change, RelName};
 use crate::sql::parse::strings;
@@ -96,8 +96,40 @@ pub(crate) struct ColumnDef<'a> {
     pub not_null: bool,
     /// A DEFAULT folded into the definition by the parser.
     pub has_default: bool,
+    /// The function its DEFAULT calls at the top (`DEFAULT now()`), folded in
+    /// or written as a constraint (the last one written counts).
+    pub default_calls: Option<String>,
     /// Its constraints, in order.
     pub constraints: Vec<ColumnConstraint<'a>>,
+}
+
+impl ColumnDef<'_> {
+    /// Has a DEFAULT, folded in or as a constraint.
+    pub(crate) fn any_default(&self) -> bool {
+        self.has_default
+            || self
+                .constraints
+                .iter()
+                .any(|c| matches!(c, ColumnConstraint::Default))
+    }
+
+    /// NOT NULL, folded in, as a constraint or through PRIMARY KEY.
+    pub(crate) fn any_not_null(&self) -> bool {
+        self.not_null
+            || self.constraints.iter().any(|c| match c {
+                ColumnConstraint::NotNull(_) => true,
+                ColumnConstraint::Table(c) => matches!(c.kind, ConstraintDef::PrimaryKey),
+                _ => false,
+            })
+    }
+
+    /// Of a `serial` type: the sequence gives it a default.
+    pub(crate) fn serial(&self) -> bool {
+        self.ty
+            .as_ref()
+            .and_then(|t| t.names.last())
+            .is_some_and(|n| n.ends_with("serial"))
+    }
 }
 
 /// A constraint written on a column, as far as the column is concerned.
@@ -223,12 +255,33 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
             }
         })
         .collect();
+    let default_calls = cd
+        .constraints
+        .iter()
+        .rev()
+        .find_map(|c| match &c.node {
+            Some(NodeEnum::Constraint(c)) if c.contype() == ConstrType::ConstrDefault => {
+                Some(c.raw_expr.as_deref())
+            }
+            _ => None,
+        })
+        .unwrap_or(cd.raw_default.as_deref())
+        .and_then(top_call);
     ColumnDef {
         name: &cd.colname,
         at: cd.location,
         ty: cd.type_name.as_ref().map(WrittenType::of),
         not_null: cd.is_not_null,
         has_default: cd.raw_default.is_some(),
+        default_calls,
         constraints,
+    }
+}
+
+/// The function an expression calls at its top, without its schema.
+fn top_call(expr: &pb::Node) -> Option<String> {
+    match expr.node.as_ref()? {
+        NodeEnum::FuncCall(f) => strings(&f.funcname).pop(),
+        _ => None,
     }
 }

@@ -71,16 +71,16 @@ fn a_column_constraint_names_its_column_and_only_a_named_not_null_is_built() {
                 matches!(&fk.kind, ConstraintDef::ForeignKey { columns, .. } if columns == &["b"])
             );
             assert!(
-                matches!(&check.kind, ConstraintDef::Check { reads, no_inherit: false } if reads == &["a", "b"])
+                matches!(&check.kind, ConstraintDef::Check { reads, no_inherit: false, not_null_of: None } if reads == &["a", "b"])
             );
         },
     );
 }
 
 #[test]
-fn alter_table_commands_are_typed_and_ones_the_model_keeps_nothing_of_are_left_out() {
+fn alter_table_commands_are_typed_and_ones_the_model_keeps_nothing_of_are_other() {
     lowered(
-        "ALTER TABLE t ALTER COLUMN a SET DEFAULT NULL, SET (fillfactor = 70), DROP COLUMN b CASCADE",
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT NULL, SET (fillfactor = 70), DROP COLUMN b CASCADE, OWNER TO r, VALIDATE CONSTRAINT c",
         |c| {
             let Change::AlterTable(a) = c else {
                 panic!("{c:?}")
@@ -90,11 +90,14 @@ fn alter_table_commands_are_typed_and_ones_the_model_keeps_nothing_of_are_left_o
                     column: "a",
                     change: ColumnChange::Default(false),
                 },
+                AlterCmd::Other,
                 AlterCmd::DropColumn {
                     column: "b",
                     missing_ok: false,
                     cascade: true,
                 },
+                AlterCmd::ChangeOwner,
+                AlterCmd::ValidateConstraint("c"),
             ] = a.cmds.as_slice()
             else {
                 panic!("{:?}", a.cmds)
@@ -118,5 +121,39 @@ fn drops_and_renames_keep_the_kind_the_statement_says() {
         };
         assert_eq!(r.target, Target::Table);
         assert_eq!((r.relation.map(|r| r.name), r.newname), (Some("v"), "w"));
+    });
+}
+
+#[test]
+fn what_the_lint_rules_read_is_lowered_too() {
+    // Validity, a check that says one column IS NOT NULL, a default's call.
+    lowered(
+        "ALTER FOREIGN TABLE t ADD COLUMN a uuid NOT NULL DEFAULT 1 DEFAULT public.gen_random_uuid(), \
+         ADD CONSTRAINT c CHECK (a IS NOT NULL) NOT VALID, ADD FOREIGN KEY (a) REFERENCES u",
+        |c| {
+            let Change::AlterTable(a) = c else {
+                panic!("{c:?}")
+            };
+            assert!(a.foreign);
+            let [
+                AlterCmd::AddColumn { def, .. },
+                AlterCmd::AddConstraint(check),
+                AlterCmd::AddConstraint(fk),
+            ] = a.cmds.as_slice()
+            else {
+                panic!("{:?}", a.cmds)
+            };
+            assert_eq!(def.default_calls.as_deref(), Some("gen_random_uuid"));
+            assert!(def.any_default() && def.any_not_null() && !def.serial());
+            assert!(check.not_valid && !fk.not_valid);
+            assert!(matches!(&check.kind,
+                ConstraintDef::Check { not_null_of: Some(col), .. } if col == "a"));
+        },
+    );
+    lowered("CREATE INDEX CONCURRENTLY ON t (a)", |c| {
+        let Change::CreateIndex(ix) = c else {
+            panic!("{c:?}")
+        };
+        assert!(ix.concurrent);
     });
 }

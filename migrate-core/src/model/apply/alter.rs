@@ -316,6 +316,7 @@ impl Applier<'_> {
                     }
                 }
             }
+            AlterCmd::ValidateConstraint(_) | AlterCmd::ChangeOwner | AlterCmd::Other => {}
         }
     }
 
