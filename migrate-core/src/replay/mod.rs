@@ -209,4 +209,6 @@ mod schemas;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_degraded;
+#[cfg(test)]
 mod tests_found;
