@@ -23,6 +23,20 @@ usage_error() {
     exit 2
 }
 
+# `-d URL`, `--db URL` or `--db=URL` in $1 (and $2): exported as DB_URL, so the
+# password reaches the binary through the environment and never shows in `ps`.
+# Sets TAKEN to how many arguments it used, for the caller's `shift`.
+db_option() {
+    case $1 in
+        --db=*) export DB_URL=${1#*=}; TAKEN=1 ;;
+        *)
+            [[ $# -ge 2 ]] || usage_error "$1 needs a URL"
+            export DB_URL=$2
+            TAKEN=2
+            ;;
+    esac
+}
+
 # Sets BIN: NOVACRON_DB_BIN, else the workspace's debug binary, built (or brought
 # up to date) by cargo so the embedded migrations and seeds match the files, else
 # a `novacron-db` on PATH (e.g. in the container image, which has no cargo).

@@ -56,13 +56,7 @@ while [[ $# -gt 0 ]]; do
             shift 2
             ;;
         --steps=*) args+=(-n "${1#*=}"); shift ;;
-        -d | --db)
-            # Through the environment, so the password does not show in `ps`.
-            [[ $# -ge 2 ]] || usage_error "$1 needs a URL"
-            export DB_URL=$2
-            shift 2
-            ;;
-        --db=*) export DB_URL=${1#*=}; shift ;;
+        -d | --db | --db=*) db_option "$@"; shift "$TAKEN" ;;
         -h | --help) usage; exit 0 ;;
         --dir | --dir=*) has_dir=1; args+=("$1"); shift ;;
         *) args+=("$1"); shift ;;

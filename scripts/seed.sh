@@ -52,13 +52,7 @@ esac
 args=()
 while [[ $# -gt 0 ]]; do
     case $1 in
-        -d | --db)
-            # Through the environment, so the password does not show in `ps`.
-            [[ $# -ge 2 ]] || usage_error "$1 needs a URL"
-            export DB_URL=$2
-            shift 2
-            ;;
-        --db=*) export DB_URL=${1#*=}; shift ;;
+        -d | --db | --db=*) db_option "$@"; shift "$TAKEN" ;;
         -h | --help) usage; exit 0 ;;
         *) args+=("$1"); shift ;;
     esac

@@ -38,14 +38,7 @@ impl Applier<'_> {
                             }
                         }
                         None if s.missing_ok => {}
-                        None => {
-                            let q = self.qual_from_list(names);
-                            self.error_at(
-                                self.locate(&q.name),
-                                format!("view \"{q}\" does not exist"),
-                                None,
-                            );
-                        }
+                        None => self.absent("view", names, |_, _| None),
                     }
                 }
             }
@@ -59,14 +52,7 @@ impl Applier<'_> {
                     match found {
                         Some(q) => self.drop_type(&q, cascade),
                         None if s.missing_ok => {}
-                        None => {
-                            let q = self.qual_from_list(names);
-                            self.error_at(
-                                self.locate(&q.name),
-                                format!("type \"{q}\" does not exist"),
-                                None,
-                            );
-                        }
+                        None => self.absent("type", names, |_, _| None),
                     }
                 }
             }
@@ -84,18 +70,10 @@ impl Applier<'_> {
                         None if self.indexes_may_be_unknown() => {
                             self.incomplete("drops an index the model does not know")
                         }
-                        None => {
-                            let q = self.qual_from_list(names);
-                            let help = absent_help(
-                                &q.name,
-                                self.schema.indexes.keys().map(|k| k.name.as_str()),
-                            );
-                            self.error_at(
-                                self.locate(&q.name),
-                                format!("index \"{q}\" does not exist"),
-                                Some(help),
-                            );
-                        }
+                        None => self.absent("index", names, |a, name| {
+                            let known = a.schema.indexes.keys().map(|k| k.name.as_str());
+                            Some(absent_help(name, known))
+                        }),
                     }
                 }
             }
@@ -107,18 +85,10 @@ impl Applier<'_> {
                             self.disown(&q);
                         }
                         None if s.missing_ok => {}
-                        None => {
-                            let q = self.qual_from_list(names);
-                            let help = absent_help(
-                                &q.name,
-                                self.schema.sequences.iter().map(|k| k.name.as_str()),
-                            );
-                            self.error_at(
-                                self.locate(&q.name),
-                                format!("sequence \"{q}\" does not exist"),
-                                Some(help),
-                            );
-                        }
+                        None => self.absent("sequence", names, |a, name| {
+                            let known = a.schema.sequences.iter().map(|k| k.name.as_str());
+                            Some(absent_help(name, known))
+                        }),
                     }
                 }
             }
@@ -262,5 +232,22 @@ impl Applier<'_> {
             || s.opaque
                 .iter()
                 .any(|q| s.tables.contains_key(q) || s.views.get(q).is_some_and(|v| v.materialized))
+    }
+
+    /// DROP, without IF EXISTS, of what does not exist: an error at the name,
+    /// with the help `help` gives (from the model and the name) if any.
+    fn absent(
+        &mut self,
+        kind: &str,
+        names: &[String],
+        help: impl FnOnce(&Self, &str) -> Option<String>,
+    ) {
+        let q = self.qual_from_list(names);
+        let help = help(self, &q.name);
+        self.error_at(
+            self.locate(&q.name),
+            format!("{kind} \"{q}\" does not exist"),
+            help,
+        );
     }
 }
