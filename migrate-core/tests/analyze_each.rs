@@ -65,6 +65,14 @@ fn assert_same(dir: &Path) -> usize {
     assert_eq!(chunked.incomplete, full.incomplete, "{}", dir.display());
     assert_eq!(chunked.needs, full.needs, "{}", dir.display());
     assert_eq!(chunked.schemas, full.schemas, "{}", dir.display());
+    // The lint rules read the chunks' trees too, their locations included.
+    let lint = |a: &pgcheck_core::Analysis| -> Vec<String> {
+        pgcheck_core::lint::lint(a)
+            .iter()
+            .map(|f| f.to_string())
+            .collect()
+    };
+    assert_eq!(lint(&chunked), lint(&full), "{}", dir.display());
     let facts_chunked: Vec<String> = chunked.migrations.iter().map(facts).collect();
     assert_eq!(facts_chunked, expected, "{}", dir.display());
     let mut handed = Vec::new();

@@ -132,7 +132,7 @@ fn check_insert(
                 diags.push(at(
                     file,
                     index,
-                    loc,
+                    stmt.base + loc,
                     format!(
                         "'{label}' is not a label of enum type \"{}\" (column {}.{})",
                         col.ty, table.name, col.name

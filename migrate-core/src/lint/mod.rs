@@ -111,6 +111,7 @@ pub fn lint(analysis: &Analysis) -> Vec<Finding> {
         m.up.statements_in_turn(&mut |statements| {
             for stmt in statements {
                 cx.stmt_start = stmt.start;
+                cx.base = stmt.base;
                 cx.statement(&mut state, stmt);
             }
         });
@@ -174,6 +175,8 @@ pub(crate) struct Context<'a> {
     index: LineIndex<'a>,
     /// Where the statement the rules are at starts.
     pub stmt_start: usize,
+    /// Added to the parser's locations in the statement ([`Statement::base`]).
+    pub base: usize,
     /// Tables created earlier in this same file.
     pub created_here: BTreeSet<String>,
     /// A `SET lock_timeout` ran earlier in this file.
@@ -188,6 +191,7 @@ impl<'a> Context<'a> {
             before,
             index: LineIndex::new(&file.sql),
             stmt_start: 0,
+            base: 0,
             created_here: BTreeSet::new(),
             lock_timeout_set: false,
             findings: Vec::new(),
@@ -207,7 +211,9 @@ impl<'a> Context<'a> {
 
     pub fn report(&mut self, rule: &'static Rule, offset: Option<i32>, message: String) {
         let start = self.stmt_start;
-        let off = offset.filter(|o| *o >= 0).map_or(start, |o| o as usize);
+        let off = offset
+            .filter(|o| *o >= 0)
+            .map_or(start, |o| o as usize + self.base);
         let pos = self.index.pos(off);
         self.findings.push(Finding {
             rule,

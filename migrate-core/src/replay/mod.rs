@@ -69,6 +69,7 @@ impl Applier<'_> {
     fn statement(&mut self, stmt: &Statement) {
         self.stmt_start = stmt.start;
         self.stmt_end = stmt.end;
+        self.base = stmt.base;
         self.node(&stmt.node);
     }
 

@@ -397,9 +397,10 @@ fn load_file(
         // its error.
         let mut in_chunks = None;
         if sql.len() >= chunked_from {
-            // Half a megabyte at the default threshold; tests that lower the
-            // threshold get smaller chunks, many to a file.
-            let chunk = chunked_from / 8;
+            // 128 KB at the default threshold: a chunk's trees are ~90 times
+            // its SQL (12 MB), and a chunk costs nothing but its own bytes.
+            // Tests that lower the threshold get smaller chunks, many to a file.
+            let chunk = chunked_from / 32;
             let mut spans = Vec::new();
             let mut found = Diagnostics::default();
             let mut hash = TokenHash::default();
