@@ -20,6 +20,7 @@ mod args;
 mod cache;
 mod expand {
     mod embed;
+    mod enums;
     pub mod registry;
     pub mod seeds;
     pub mod tables;

@@ -425,3 +425,34 @@ fn a_column_owning_two_sequences_keeps_its_identitys() {
     assert!(!s.sequences.contains(&QualName::public("t_id_seq")));
     assert!(!s.sequences.contains(&QualName::public("s1")));
 }
+
+/// A partition holds its own copies of its parent's constraints (a foreign
+/// key under the parent's name, a primary key or unique constraint under a
+/// name chosen from the partition's), which the model does not keep: renaming
+/// one is no error, on a partition and after DETACH. A constraint of a plain
+/// table, or of a partition whose parent has only checks, is still looked for.
+#[test]
+fn a_partitions_copies_of_its_parents_constraints_may_be_renamed() {
+    let setup = "CREATE TABLE r (id int PRIMARY KEY);
+         CREATE TABLE p (id int NOT NULL, at date NOT NULL, rid int REFERENCES r) PARTITION BY RANGE (at);
+         CREATE TABLE n1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         ALTER TABLE p ADD CONSTRAINT k UNIQUE (at);
+         CREATE TABLE n2 PARTITION OF p FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');";
+    replayed(&format!(
+        "{setup}
+         ALTER TABLE n1 RENAME CONSTRAINT n1_at_key TO a;
+         ALTER TABLE n2 RENAME CONSTRAINT p_rid_fkey TO b;
+         ALTER TABLE p DETACH PARTITION n1;
+         ALTER TABLE n1 RENAME CONSTRAINT p_rid_fkey TO c;"
+    ));
+    for sql in [
+        "CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t RENAME CONSTRAINT t_id_key TO x;",
+        "CREATE TABLE c (id int, at date NOT NULL, CHECK (id > 0)) PARTITION BY RANGE (at);
+         CREATE TABLE c1 PARTITION OF c FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         ALTER TABLE c1 RENAME CONSTRAINT c1_id_key TO x;",
+    ] {
+        let e = errors(sql);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("does not exist"), "{e:?}");
+    }
+}

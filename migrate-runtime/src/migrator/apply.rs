@@ -7,7 +7,8 @@ use migrate_core::sql::position::LineIndex;
 use postgres::error::ErrorPosition;
 
 use super::conn::Conn;
-use super::state::{HistoryDirection, Session, set_version_sql, update_version_sql};
+use super::state::{HistoryDirection, Session};
+use super::tables::{set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::{Migration, Script, Version};
 use crate::sql::literal;

@@ -11,6 +11,7 @@ use super::conn::Conn;
 use super::plan::plan_steps;
 use super::reconcile;
 use super::state::{self, DbState, Mark, Session, View};
+use super::tables;
 use super::{
     AppliedStep, Event, HistoryDirection, Migrator, Plan, Repaired, Report, Status, Step, Target,
     Tool, adopt, apply, current, lock, problems, status,
@@ -34,7 +35,7 @@ impl<'r> Migrator<'r> {
         // Most runs have nothing to do (every deploy runs `up`): answer them from
         // one read, without the lock and without writing. Anything else, including
         // an error (a concurrent run may be half-way), is decided under the lock.
-        let tables = state::tables(client, &s).await?;
+        let tables = tables::tables(client, &s).await?;
         if matches!(target, Target::Up { .. })
             && let Some(v) = current::proven(client, &s, tables, self.registry).await?
         {
@@ -81,7 +82,7 @@ impl<'r> Migrator<'r> {
         P: FnMut(Event<'_>) + ?Sized,
     {
         let st = state::read(client, s).await?;
-        state::ensure_tables(client, s, &st).await?;
+        tables::ensure_tables(client, s, &st).await?;
         let (view, steps) = self.prepare(&st, target)?;
         let mut report = Report {
             from: st.row.map(|r| Version::new(r.version)),
@@ -207,7 +208,7 @@ impl<'r> Migrator<'r> {
         version: Option<Version>,
     ) -> Result<(), MigrateError> {
         let st = state::read(client, s).await?;
-        state::ensure_tables(client, s, &st).await?;
+        tables::ensure_tables(client, s, &st).await?;
         let marks = reconcile::linear_marks(
             self.registry,
             &st.history,
@@ -217,7 +218,7 @@ impl<'r> Migrator<'r> {
         );
         let sql = format!(
             "BEGIN; {}{} COMMIT;",
-            state::set_version_sql(&s.version_table, version.map(Version::get), false),
+            tables::set_version_sql(&s.version_table, version.map(Version::get), false),
             reconcile::marks_sql(&s.history_table, &marks)
         );
         transaction(client, &sql, || {
@@ -240,7 +241,7 @@ impl<'r> Migrator<'r> {
         s: &Session,
     ) -> Result<Repaired, MigrateError> {
         let st = state::read(client, s).await?;
-        state::ensure_tables(client, s, &st).await?;
+        tables::ensure_tables(client, s, &st).await?;
         let view = reconcile::reconcile(self.registry, &st);
         let mut done = Repaired::default();
         let mut marks = view.marks.clone();
@@ -298,11 +299,11 @@ impl<'r> Migrator<'r> {
                 .to_string(),
             });
         }
-        state::ensure_tables(client, s, &st).await?;
+        tables::ensure_tables(client, s, &st).await?;
         let marks = adopt::marks(self.registry, &applied);
         let sql = format!(
             "BEGIN; {}{} COMMIT;",
-            state::set_version_sql(&s.version_table, newest, false),
+            tables::set_version_sql(&s.version_table, newest, false),
             reconcile::marks_sql(&s.history_table, &marks)
         );
         transaction(client, &sql, || {

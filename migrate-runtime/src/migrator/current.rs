@@ -16,7 +16,8 @@
 use sha2::{Digest, Sha256};
 
 use super::conn::Conn;
-use super::state::{HistoryDirection, Session, Tables, parse_i64, result_sets};
+use super::state::{HistoryDirection, Session, parse_i64, result_sets};
+use super::tables::Tables;
 use crate::error::MigrateError;
 use crate::migration::Version;
 use crate::registry::Registry;
@@ -135,7 +136,7 @@ mod tests {
     use super::*;
     use crate::migration::{Migration, Script};
     use crate::migrator::conn::{Blocking, block_on};
-    use crate::migrator::{Migrator, Options, state};
+    use crate::migrator::{Migrator, Options, tables};
 
     #[test]
     fn a_null_and_any_text_differ() {
@@ -176,7 +177,7 @@ mod tests {
         let c = &mut Blocking(client);
         block_on(async {
             let s = m.session(c).await?;
-            let t = state::tables(c, &s).await?;
+            let t = tables::tables(c, &s).await?;
             proven(c, &s, t, registry).await
         })
         .unwrap()

@@ -11,6 +11,7 @@ mod problems;
 mod reconcile;
 pub(crate) mod state;
 mod status;
+pub(crate) mod tables;
 #[cfg(feature = "tokio-postgres")]
 mod tokio_client;
 

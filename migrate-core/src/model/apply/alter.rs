@@ -267,7 +267,13 @@ impl Applier<'_> {
                 }
             }
             AlterCmd::DetachPartition(prv) => {
-                if let Some(p) = self.table_of(prv, false)
+                // Asked before the partition leaves: it keeps its copies of the
+                // parent's constraints, as constraints of its own.
+                let found = self.table_of(prv, false);
+                let copies = found
+                    .as_ref()
+                    .is_some_and(|p| self.has_parents_constraint_copies(p));
+                if let Some(p) = found
                     && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                 {
                     t.partitioning = Partitioning::None;
@@ -282,10 +288,10 @@ impl Applier<'_> {
                             .get(q)
                             .is_some_and(|ix| &ix.table == table)
                     });
-                    if indexed {
+                    if indexed || copies {
                         self.make_opaque(
                         p,
-                        "DETACH PARTITION: the partition keeps copies of its parent's indexes, which the model does not name",
+                        "DETACH PARTITION: the partition keeps copies of its parent's indexes and constraints, which the model does not name",
                     );
                     }
                 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
-use crate::model::schema::{Column, Index, Partitioning, QualName};
+use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName};
 
 impl Applier<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
@@ -126,5 +126,35 @@ impl Applier<'_> {
                 }
             }
         }
+    }
+
+    /// True when `table` is a partition (at any depth) of a table with a
+    /// constraint other than a CHECK: each partition holds its own copy of
+    /// those, a foreign key under the parent's name, a primary key, unique
+    /// or exclusion constraint (and, from PostgreSQL 18, a NOT NULL) under a
+    /// name chosen from the partition's own (`n98_at_key`). The model keeps
+    /// only the parent's, so a constraint of the partition it does not know
+    /// may well exist.
+    pub(crate) fn has_parents_constraint_copies(&self, table: &QualName) -> bool {
+        let mut seen = vec![table.clone()];
+        let mut at = table.clone();
+        while let Some(Partitioning::PartitionOf(parent)) =
+            self.schema.tables.get(&at).map(|t| &t.partitioning)
+        {
+            if seen.contains(parent) {
+                return false;
+            }
+            let copied = self.schema.tables.get(parent).is_some_and(|p| {
+                p.constraints
+                    .values()
+                    .any(|k| !matches!(k, ConstraintKind::Check { .. }))
+            });
+            if copied {
+                return true;
+            }
+            seen.push(parent.clone());
+            at = parent.clone();
+        }
+        false
     }
 }

@@ -95,6 +95,9 @@ impl Applier<'_> {
                         );
                     }
                 }
+                // A partition's copy of its parent's constraint: PostgreSQL
+                // renames it, the model never had it.
+                None if self.has_parents_constraint_copies(&table) => {}
                 None => self.error_at(
                     self.locate(s.subname),
                     format!(
