@@ -456,3 +456,30 @@ fn a_partitions_copies_of_its_parents_constraints_may_be_renamed() {
         assert!(e[0].contains("does not exist"), "{e:?}");
     }
 }
+
+/// An index on a partitioned table puts a copy on each partition, under a name
+/// chosen from the partition's (`n2_v_idx`) that the model does not keep: an
+/// index whose name the model then chooses on that partition may be called
+/// otherwise (`n2_v_idx1`), so it is opaque, and the name it was given is free
+/// for a CREATE INDEX that names it.
+#[test]
+fn an_index_name_chosen_on_a_partition_with_its_parents_copies_is_doubted() {
+    let s = replayed(
+        "CREATE TABLE part1 (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);
+         CREATE TABLE n2 PARTITION OF part1 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE INDEX ix38 ON part1 (v) WHERE v IS NOT NULL;
+         CREATE UNIQUE INDEX ON n2 (v) WHERE v IS NOT NULL;
+         DROP INDEX ix38;
+         CREATE INDEX n2_v_idx ON n2 (id);",
+    );
+    assert!(s.indexes.contains_key(&QualName::public("n2_v_idx")));
+    // With no index on the parent, the name is the model's, and taken.
+    let e = errors(
+        "CREATE TABLE part1 (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);
+         CREATE TABLE n2 PARTITION OF part1 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE UNIQUE INDEX ON n2 (v);
+         CREATE INDEX n2_v_idx ON n2 (id);",
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("already exists"), "{e:?}");
+}

@@ -157,4 +157,44 @@ impl Applier<'_> {
         }
         false
     }
+
+    /// True when `table` is a partition (at any depth) of a table with an
+    /// index: it holds a copy of each, under a name chosen from its own
+    /// (`n98_v_idx`) that the model does not keep, so a name chosen for
+    /// another of its indexes may have been taken (PostgreSQL then picks
+    /// `n98_v_idx1`).
+    pub(crate) fn has_parents_index_copies(&mut self, table: &QualName) -> bool {
+        let mut seen = vec![table.clone()];
+        let mut at = table.clone();
+        while let Some(Partitioning::PartitionOf(parent)) =
+            self.schema.tables.get(&at).map(|t| t.partitioning.clone())
+        {
+            if seen.contains(&parent) {
+                return false;
+            }
+            let indexed = self.schema.related().indexes(&parent).iter().any(|q| {
+                self.schema
+                    .indexes
+                    .get(q)
+                    .is_some_and(|ix| ix.table == parent)
+            });
+            if indexed {
+                return true;
+            }
+            seen.push(parent.clone());
+            at = parent;
+        }
+        false
+    }
+
+    /// An index whose name the model chose on a partition with copies of its
+    /// parent's indexes: the name may be another, so the index is opaque.
+    pub(crate) fn doubt_chosen_index_name(&mut self, q: &QualName, table: &QualName) {
+        if self.has_parents_index_copies(table) {
+            self.make_opaque(
+                q.clone(),
+                "an index name chosen on a partition: its copies of the parent's indexes, which the model does not name, may have taken it",
+            );
+        }
+    }
 }

@@ -27,7 +27,11 @@ impl Applier<'_> {
             None => self.choose_name(&table, Some(&c.names.join("_")), c.label),
         };
         let q = QualName::new(table.schema.clone(), name);
-        if self.schema.indexes.contains_key(&q) || self.schema.tables.contains_key(&q) {
+        // An index the model doubts (its name chosen on a partition, say) may
+        // not be called so: no error, the new one takes its place.
+        let doubted = self.schema.opaque.contains(&q) && !self.schema.tables.contains_key(&q);
+        if !doubted && (self.schema.indexes.contains_key(&q) || self.schema.tables.contains_key(&q))
+        {
             if !c.if_not_exists {
                 self.error_at(
                     self.locate(&q.name),
@@ -52,7 +56,11 @@ impl Applier<'_> {
             let partitions = self.partitions_of(&ix.table);
             self.doubt_adopted_indexes(&ix, &partitions);
         }
-        self.schema.indexes.insert(q, ix);
+        let on = ix.table.clone();
+        self.schema.indexes.insert(q.clone(), ix);
+        if c.name.is_none() {
+            self.doubt_chosen_index_name(&q, &on);
+        }
     }
 }
 
