@@ -58,12 +58,14 @@ pub(crate) enum AlterCmd<'a> {
     },
     /// `ADD constraint`.
     AddConstraint(Constraint<'a>),
-    /// `DROP CONSTRAINT [IF EXISTS] name`.
+    /// `DROP CONSTRAINT [IF EXISTS] name [CASCADE]`.
     DropConstraint {
         /// The constraint.
         name: &'a str,
         /// `IF EXISTS`.
         missing_ok: bool,
+        /// `CASCADE`: the foreign keys that use a dropped key go with it.
+        cascade: bool,
     },
     /// `ATTACH PARTITION p`.
     AttachPartition(RelName<'a>),
@@ -209,6 +211,7 @@ fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
         At::AtDropConstraint => Some(AlterCmd::DropConstraint {
             name: column,
             missing_ok: cmd.missing_ok,
+            cascade: cmd.behavior() == DropBehavior::DropCascade,
         }),
         At::AtAttachPartition => partition(def).map(AlterCmd::AttachPartition),
         At::AtDetachPartition => partition(def).map(AlterCmd::DetachPartition),

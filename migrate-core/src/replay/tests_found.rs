@@ -483,3 +483,26 @@ fn an_index_name_chosen_on_a_partition_with_its_parents_copies_is_doubted() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].contains("already exists"), "{e:?}");
 }
+
+/// `DROP CONSTRAINT key CASCADE` takes the foreign keys that use the key
+/// (one written without columns uses the primary key), so the referenced
+/// table may then be dropped without CASCADE; without CASCADE nothing goes.
+#[test]
+fn dropping_a_key_with_cascade_takes_the_foreign_keys_on_it() {
+    let setup = "CREATE TABLE a (id int PRIMARY KEY, u int UNIQUE);
+         CREATE TABLE b (aid int REFERENCES a, au int REFERENCES a (u));";
+    let s = replayed(&format!(
+        "{setup}
+         ALTER TABLE a DROP CONSTRAINT a_pkey CASCADE;
+         ALTER TABLE a DROP CONSTRAINT a_u_key CASCADE;
+         DROP TABLE a;"
+    ));
+    assert!(s.tables[&QualName::public("b")].constraints.is_empty());
+    let e = errors(&format!(
+        "{setup}
+         ALTER TABLE a DROP CONSTRAINT a_u_key CASCADE;
+         DROP TABLE a;"
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("b_aid_fkey"), "{e:?}");
+}

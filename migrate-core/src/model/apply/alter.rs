@@ -193,7 +193,11 @@ impl Applier<'_> {
                 }
             }
             AlterCmd::AddConstraint(c) => self.add_constraint(table, c),
-            AlterCmd::DropConstraint { name, missing_ok } => {
+            AlterCmd::DropConstraint {
+                name,
+                missing_ok,
+                cascade,
+            } => {
                 let removed_kind = self
                     .schema
                     .tables
@@ -223,6 +227,17 @@ impl Applier<'_> {
                     self.schema
                         .indexes
                         .remove(&QualName::new(table.schema.clone(), (*name).to_owned()));
+                    if *cascade {
+                        match &removed_kind {
+                            Some(ConstraintKind::PrimaryKey { columns }) => {
+                                self.drop_foreign_keys_on_key(table, columns, true)
+                            }
+                            Some(ConstraintKind::Unique { columns }) => {
+                                self.drop_foreign_keys_on_key(table, columns, false)
+                            }
+                            _ => {}
+                        }
+                    }
                 } else if !*missing_ok {
                     let names: Vec<String> = self
                         .schema

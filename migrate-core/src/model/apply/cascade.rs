@@ -8,6 +8,70 @@ use super::Applier;
 use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
 
 impl Applier<'_> {
+    /// `DROP CONSTRAINT key CASCADE` of a primary key or unique constraint of
+    /// `table` on `columns` (already gone from the model, with its index): the
+    /// foreign keys that reference those columns go with it, and for a primary
+    /// key those written without columns too. A foreign key that another key
+    /// or unique index of the table on the same columns could serve may be
+    /// PostgreSQL's dependent of that one instead, and stay: its table is
+    /// then opaque.
+    pub(crate) fn drop_foreign_keys_on_key(
+        &mut self,
+        table: &QualName,
+        columns: &[String],
+        primary: bool,
+    ) {
+        let same = |a: &[String]| {
+            let (mut x, mut y) = (a.to_vec(), columns.to_vec());
+            x.sort();
+            y.sort();
+            x == y
+        };
+        let another_key = self.schema.tables.get(table).is_some_and(|t| {
+            t.constraints.values().any(|k| {
+                matches!(k, ConstraintKind::PrimaryKey { columns: c }
+                    | ConstraintKind::Unique { columns: c } if same(c))
+            })
+        }) || self
+            .schema
+            .indexes
+            .values()
+            .any(|ix| &ix.table == table && ix.unique && !ix.partial && same(&ix.columns));
+        let referencing: Vec<(QualName, String)> = self
+            .schema
+            .tables
+            .iter()
+            .flat_map(|(q, t)| {
+                t.constraints.iter().filter_map(move |(n, k)| match k {
+                    ConstraintKind::ForeignKey {
+                        references,
+                        ref_columns,
+                        ..
+                    } if references == table
+                        && if ref_columns.is_empty() {
+                            primary
+                        } else {
+                            same(ref_columns)
+                        } =>
+                    {
+                        Some((q.clone(), n.clone()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        for (q, n) in referencing {
+            if another_key {
+                self.make_opaque(
+                    q,
+                    "DROP CONSTRAINT ... CASCADE: a foreign key on the dropped key may depend on another key on the same columns",
+                );
+            } else if let Some(t) = self.schema.tables.get_mut(&q).map(Arc::make_mut) {
+                t.constraints.remove(&n);
+            }
+        }
+    }
+
     /// The views that read `q` (directly or through other views), dropped with
     /// CASCADE; without it their existence is an error, as in PostgreSQL.
     /// Returns false when `q` must stay. `also` are dropped by the same statement.
