@@ -297,13 +297,7 @@ impl Applier<'_> {
                     // It keeps its copies of the parent's indexes, named after what
                     // the partition was called when each was made: the model does
                     // not keep them.
-                    let indexed = self.schema.related().indexes(table).iter().any(|q| {
-                        self.schema
-                            .indexes
-                            .get(q)
-                            .is_some_and(|ix| &ix.table == table)
-                    });
-                    if indexed || copies {
+                    if copies || self.has_own_index(table) {
                         self.make_opaque(
                         p,
                         "DETACH PARTITION: the partition keeps copies of its parent's indexes and constraints, which the model does not name",

@@ -136,26 +136,13 @@ impl Applier<'_> {
     /// only the parent's, so a constraint of the partition it does not know
     /// may well exist.
     pub(crate) fn has_parents_constraint_copies(&self, table: &QualName) -> bool {
-        let mut seen = vec![table.clone()];
-        let mut at = table.clone();
-        while let Some(Partitioning::PartitionOf(parent)) =
-            self.schema.tables.get(&at).map(|t| &t.partitioning)
-        {
-            if seen.contains(parent) {
-                return false;
-            }
-            let copied = self.schema.tables.get(parent).is_some_and(|p| {
+        self.partition_ancestors(table).iter().any(|parent| {
+            self.schema.tables.get(parent).is_some_and(|p| {
                 p.constraints
                     .values()
                     .any(|k| !matches!(k, ConstraintKind::Check { .. }))
-            });
-            if copied {
-                return true;
-            }
-            seen.push(parent.clone());
-            at = parent.clone();
-        }
-        false
+            })
+        })
     }
 
     /// True when `table` is a partition (at any depth) of a table with an
@@ -164,27 +151,36 @@ impl Applier<'_> {
     /// another of its indexes may have been taken (PostgreSQL then picks
     /// `n98_v_idx1`).
     pub(crate) fn has_parents_index_copies(&mut self, table: &QualName) -> bool {
-        let mut seen = vec![table.clone()];
-        let mut at = table.clone();
+        self.partition_ancestors(table)
+            .iter()
+            .any(|parent| self.has_own_index(parent))
+    }
+
+    /// The tables `table` is a partition of: its parent, the parent's parent,
+    /// and so on up.
+    fn partition_ancestors(&self, table: &QualName) -> Vec<QualName> {
+        let mut up: Vec<QualName> = Vec::new();
+        let mut at = table;
         while let Some(Partitioning::PartitionOf(parent)) =
-            self.schema.tables.get(&at).map(|t| t.partitioning.clone())
+            self.schema.tables.get(at).map(|t| &t.partitioning)
         {
-            if seen.contains(&parent) {
-                return false;
+            if parent == table || up.contains(parent) {
+                break;
             }
-            let indexed = self.schema.related().indexes(&parent).iter().any(|q| {
-                self.schema
-                    .indexes
-                    .get(q)
-                    .is_some_and(|ix| ix.table == parent)
-            });
-            if indexed {
-                return true;
-            }
-            seen.push(parent.clone());
+            up.push(parent.clone());
             at = parent;
         }
-        false
+        up
+    }
+
+    /// True when an index is on `table` itself (a constraint's included).
+    pub(crate) fn has_own_index(&mut self, table: &QualName) -> bool {
+        self.schema.related().indexes(table).iter().any(|q| {
+            self.schema
+                .indexes
+                .get(q)
+                .is_some_and(|ix| &ix.table == table)
+        })
     }
 
     /// An index whose name the model chose on a partition with copies of its
