@@ -219,6 +219,11 @@ pub struct Inherited {
     pub parents: u32,
     /// Also defined by the child itself (merged with the inherited one).
     pub local: bool,
+    /// The child's NOT NULL is its own too (PostgreSQL 18's `conislocal` of
+    /// the not-null constraint): written in its CREATE TABLE, set on the
+    /// child itself, or there before ALTER TABLE ... INHERIT. From 18 on, a
+    /// parent's DROP NOT NULL leaves such a child's NOT NULL.
+    pub not_null_local: bool,
 }
 
 /// One table.
@@ -265,7 +270,9 @@ impl Table {
     /// A parent's column reaches this partition or child: added, or merged
     /// with the one of that name it has (which then has one parent more).
     pub fn inherit_column(&mut self, column: &Column) {
-        let exists = self.column(&column.name).is_some();
+        let own = self.column(&column.name);
+        let exists = own.is_some();
+        let not_null_local = own.is_some_and(|c| !c.nullable);
         if !exists {
             // A partition or child shares its parent's sequences; it owns none.
             self.columns.push(Column {
@@ -278,6 +285,7 @@ impl Table {
             .or_insert(Inherited {
                 parents: 0,
                 local: exists,
+                not_null_local,
             })
             .parents += 1;
     }
@@ -288,6 +296,14 @@ impl Table {
         self.inherited
             .get(column)
             .is_some_and(|i| i.parents <= 1 && !i.local)
+    }
+
+    /// NOT NULL written on this table itself: if it has `column` from a
+    /// parent, the NOT NULL is its own too (see [`Inherited::not_null_local`]).
+    pub fn own_not_null(&mut self, column: &str) {
+        if let Some(i) = self.inherited.get_mut(column) {
+            i.not_null_local = true;
+        }
     }
 
     /// A parent no longer gives this table `column` (it dropped the column, or

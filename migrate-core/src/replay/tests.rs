@@ -24,7 +24,13 @@ pub(super) fn run(schema: &mut Schema, sql: &str) -> ReplayFindings {
 }
 
 pub(super) fn replayed(sql: &str) -> Schema {
+    replayed_for(Schema::empty().target.0, sql)
+}
+
+/// [`replayed`] for a server of major version `major`.
+pub(super) fn replayed_for(major: u32, sql: &str) -> Schema {
     let mut s = Schema::empty();
+    s.target = crate::check::version::PgVersion(major);
     let f = run(&mut s, sql);
     assert!(f.errors.is_empty(), "{}", f.errors);
     s

@@ -129,16 +129,22 @@ impl Applier<'_> {
                 }
                 let mut new_sequence = false;
                 let mut dropped_sequence = None;
-                // Column changes on a partitioned table reach its partitions.
-                let partitions = self.partitions_of(table);
-                for t in std::iter::once(table.clone()).chain(partitions) {
-                    let Some(c) = self
-                        .schema
-                        .tables
-                        .get_mut(&t)
-                        .map(Arc::make_mut)
-                        .and_then(|t| t.column_mut(column))
-                    else {
+                // Column changes on a partitioned table reach its partitions
+                // and children; DROP NOT NULL may stop short of some.
+                let reach = if *change == ColumnChange::DropNotNull {
+                    self.not_null_reach(table, column)
+                } else {
+                    let partitions = self.partitions_of(table);
+                    std::iter::once(table.clone()).chain(partitions).collect()
+                };
+                for t in reach {
+                    let Some(tbl) = self.schema.tables.get_mut(&t).map(Arc::make_mut) else {
+                        continue;
+                    };
+                    if t == *table && *change == ColumnChange::SetNotNull {
+                        tbl.own_not_null(column);
+                    }
+                    let Some(c) = tbl.column_mut(column) else {
                         continue;
                     };
                     match *change {
@@ -205,9 +211,10 @@ impl Applier<'_> {
                     .map(Arc::make_mut)
                     .and_then(|t| t.constraints.remove(*name));
                 // Dropping a NOT NULL constraint (PostgreSQL 18) makes the column
-                // nullable, on the partitions too.
+                // nullable, on the partitions and children that do not keep it.
                 if let Some(ConstraintKind::NotNull { column }) = &removed_kind {
-                    self.each_column(table, column, |c| c.nullable = true);
+                    let reach = self.not_null_reach(table, column);
+                    self.column_of_each(&reach, column, |c| c.nullable = true);
                 }
                 // An inherited CHECK goes from the partitions and children too.
                 if matches!(removed_kind, Some(ConstraintKind::Check { .. })) {

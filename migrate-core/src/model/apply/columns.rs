@@ -103,11 +103,12 @@ impl Applier<'_> {
     /// A column written in CREATE TABLE ... INHERITS that a parent has: its own
     /// NOT NULL and DEFAULT add to the inherited definition.
     pub(crate) fn merge_inherited_column(&mut self, table: &QualName, cd: &ColumnDef<'_>) {
+        // A primary key written here makes the column NOT NULL here too.
         let not_null = cd.not_null
-            || cd
-                .constraints
-                .iter()
-                .any(|c| matches!(c, ColumnConstraint::NotNull(_)));
+            || cd.constraints.iter().any(|c| {
+                matches!(c, ColumnConstraint::NotNull(_))
+                    || matches!(c, ColumnConstraint::Table(t) if matches!(t.kind, ConstraintDef::PrimaryKey))
+            });
         let default = cd.has_default
             || cd
                 .constraints
@@ -120,9 +121,19 @@ impl Applier<'_> {
         if let Some(i) = t.inherited.get_mut(cd.name) {
             i.local = true;
         }
+        if not_null {
+            t.own_not_null(cd.name);
+        }
         if let Some(c) = t.column_mut(cd.name) {
             c.nullable &= !not_null;
             c.has_default |= default;
+        }
+        // The constraints written on the column are the child's, as on a
+        // column of its own (`CONSTRAINT name NOT NULL` names its NOT NULL).
+        for c in &cd.constraints {
+            if let ColumnConstraint::Table(c) | ColumnConstraint::NotNull(Some(c)) = c {
+                self.add_constraint(table, c);
+            }
         }
     }
 

@@ -117,7 +117,18 @@ impl Applier<'_> {
         // children too (PostgreSQL sets NOT NULL down the hierarchy).
         if let ConstraintKind::PrimaryKey { columns } = &kind {
             for k in columns {
+                // A key column that was nullable gets a NOT NULL of its own;
+                // one it has from a parent stays the parent's (PostgreSQL 18).
+                let was_nullable = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(k))
+                    .is_some_and(|c| c.nullable);
                 self.each_column(table, k, |col| col.nullable = false);
+                if was_nullable {
+                    self.own_not_null(table, k);
+                }
             }
         }
         let Some(tbl) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
@@ -185,6 +196,7 @@ impl Applier<'_> {
                     .any(|x| matches!(x, ConstraintKind::NotNull { column } if column == k))
             });
             if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                t.own_not_null(k);
                 if let Some(col) = t.column_mut(k) {
                     col.nullable = false;
                 }
@@ -198,6 +210,14 @@ impl Applier<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// NOT NULL written on `table` itself (see
+    /// [`crate::model::schema::Table::own_not_null`]).
+    pub(crate) fn own_not_null(&mut self, table: &QualName, column: &str) {
+        if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+            t.own_not_null(column);
         }
     }
 }

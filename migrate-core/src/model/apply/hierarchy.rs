@@ -31,18 +31,80 @@ impl Applier<'_> {
         &mut self,
         table: &QualName,
         column: &str,
-        mut change: impl FnMut(&mut Column),
+        change: impl FnMut(&mut Column),
     ) {
         let partitions = self.partitions_of(table);
-        for t in std::iter::once(table.clone()).chain(partitions) {
+        let tables: Vec<QualName> = std::iter::once(table.clone()).chain(partitions).collect();
+        self.column_of_each(&tables, column, change);
+    }
+
+    /// Applies `change` to `column` of each of `tables` that has it.
+    pub(crate) fn column_of_each(
+        &mut self,
+        tables: &[QualName],
+        column: &str,
+        mut change: impl FnMut(&mut Column),
+    ) {
+        for t in tables {
             if let Some(c) = self
                 .schema
                 .tables
-                .get_mut(&t)
+                .get_mut(t)
                 .map(Arc::make_mut)
                 .and_then(|t| t.column_mut(column))
             {
                 change(c);
+            }
+        }
+    }
+
+    /// The tables a DROP NOT NULL of `column` on `table` makes nullable:
+    /// `table` and every partition and child, before PostgreSQL 18. From 18 on
+    /// NOT NULL is a constraint that children inherit, and an inheritance
+    /// child keeps it when it is its own too or another parent still gives
+    /// it; then so do the child's own children. A partition's is never its
+    /// own. Found as a fixpoint, so that a child of two parents that both lose
+    /// it loses it too.
+    pub(crate) fn not_null_reach(&mut self, table: &QualName, column: &str) -> Vec<QualName> {
+        let below = self.partitions_of(table);
+        let mut out = vec![table.clone()];
+        if self.schema.target.0 < 18 {
+            out.extend(below);
+            return out;
+        }
+        let holds = |out: &[QualName], parent: &QualName| {
+            !out.contains(parent)
+                && self
+                    .schema
+                    .tables
+                    .get(parent)
+                    .and_then(|p| p.column(column))
+                    .is_some_and(|c| !c.nullable)
+        };
+        loop {
+            let mut grew = false;
+            for child in &below {
+                let Some(t) = self.schema.tables.get(child) else {
+                    continue;
+                };
+                if out.contains(child) {
+                    continue;
+                }
+                let loses = match &t.partitioning {
+                    Partitioning::PartitionOf(parent) => out.contains(parent),
+                    _ => {
+                        !t.inherited.get(column).is_some_and(|i| i.not_null_local)
+                            && t.inherits.iter().any(|p| out.contains(p))
+                            && !t.inherits.iter().any(|p| holds(&out, p))
+                    }
+                };
+                if loses {
+                    out.push(child.clone());
+                    grew = true;
+                }
+            }
+            if !grew {
+                return out;
             }
         }
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::Applier;
 use super::indexes::index_column_names;
+use crate::lower::constraints::ConstraintDef;
 use crate::lower::tables::{CreateTable, Element, LikeOptions};
 use crate::model::schema::{ConstraintKind, Index, Partitioning, QualName, Table};
 
@@ -181,6 +182,13 @@ impl Applier<'_> {
         }
         for c in constraints {
             self.add_constraint(&name, c);
+            // A primary key written in a child's CREATE TABLE makes the NOT
+            // NULL the child's own, named after it (PostgreSQL 18).
+            if matches!(c.kind, ConstraintDef::PrimaryKey) {
+                for k in &c.keys {
+                    self.own_not_null(&name, k);
+                }
+            }
         }
         for (src, options) in like_extras {
             self.copy_like(&src, &name, options);
@@ -224,7 +232,10 @@ impl Applier<'_> {
                     .unwrap_or_default();
                 if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
                     for (n, k) in copied {
-                        let dup = t.constraints.values().any(|x| x == &k);
+                        // A NOT NULL the child writes itself is named after it.
+                        let own = matches!(&k, ConstraintKind::NotNull { column }
+                            if t.inherited.get(column).is_some_and(|i| i.not_null_local));
+                        let dup = own || t.constraints.values().any(|x| x == &k);
                         if !dup && !t.constraints.contains_key(&n) {
                             t.constraints.insert(n, k);
                         }
