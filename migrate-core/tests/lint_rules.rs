@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use pgcheck_core::check::version::PgVersion;
 use pgcheck_core::lint::{Level, lint};
 use pgcheck_core::{Options, analyze};
 
@@ -11,6 +12,11 @@ static N: AtomicU32 = AtomicU32::new(0);
 /// Two migrations: a base that creates `vms`, then `change` on top. Returns the
 /// rule ids found in the second file.
 fn findings(change: &str) -> Vec<String> {
+    findings_for(Options::default(), change)
+}
+
+/// [`findings`] with other options (a target version).
+fn findings_for(opts: Options, change: &str) -> Vec<String> {
     let dir: PathBuf = std::env::temp_dir().join(format!(
         "lint_rules_{}_{}",
         std::process::id(),
@@ -21,7 +27,7 @@ fn findings(change: &str) -> Vec<String> {
                 CREATE TABLE nodes (id int PRIMARY KEY);";
     std::fs::write(dir.join("1_base.up.sql"), base).unwrap();
     std::fs::write(dir.join("2_change.up.sql"), change).unwrap();
-    let a = analyze(&dir, "m", &Options::default().with_require_down(false));
+    let a = analyze(&dir, "m", &opts.with_require_down(false));
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(a.errors.is_empty(), "{}", a.errors);
     let found = lint(&a);
@@ -118,6 +124,19 @@ fn set_not_null_needs_a_validated_check_first() {
          ALTER TABLE vms VALIDATE CONSTRAINT vms_name_nn;\n\
          ALTER TABLE vms ALTER COLUMN name SET NOT NULL;",
         rule
+    ));
+    // PostgreSQL 18's spelling of SET NOT NULL scans the same way, unless
+    // NOT VALID.
+    let on_18 = |change: &str| {
+        findings_for(Options::default().with_target(PgVersion(18)), change)
+            .iter()
+            .any(|r| r == rule)
+    };
+    assert!(on_18(
+        "ALTER TABLE vms ADD CONSTRAINT vms_name_nn NOT NULL name;"
+    ));
+    assert!(!on_18(
+        "ALTER TABLE vms ADD CONSTRAINT vms_name_nn NOT NULL name NOT VALID;"
     ));
 }
 

@@ -183,6 +183,13 @@ fn alter_cmd(cx: &mut Context, h: &mut History, table: &str, loc: i32, cmd: &Alt
                 ConstraintDef::Check { .. } => Some("check"),
                 _ => None,
             };
+            // PostgreSQL 18's `ADD CONSTRAINT n NOT NULL c` is SET NOT NULL
+            // (NOT VALID skips the scan).
+            if matches!(c.kind, ConstraintDef::NotNull { .. }) && !c.not_valid {
+                for k in &c.keys {
+                    set_not_null(cx, h, table, c.at, k);
+                }
+            }
             if let Some(kind) = kind
                 && !c.not_valid
             {
@@ -239,26 +246,33 @@ fn alter_cmd(cx: &mut Context, h: &mut History, table: &str, loc: i32, cmd: &Alt
             column,
             change: ColumnChange::SetNotNull,
         } => {
-            if !h
-                .not_null_checks
-                .contains(&(table.to_owned(), (*column).to_owned()))
-            {
-                cx.report(
-                    &SET_NOT_NULL,
-                    Some(loc),
-                    format!("sets \"{table}.{column}\" NOT NULL"),
-                );
-            }
+            set_not_null(cx, h, table, loc, column);
             true
         }
         AlterCmd::ChangeOwner => false,
         AlterCmd::AlterColumn { .. }
+        | AlterCmd::AlterConstraintInheritance { .. }
         | AlterCmd::DropConstraint { .. }
         | AlterCmd::AttachPartition(_)
         | AlterCmd::DetachPartition(_)
         | AlterCmd::AddInherit(_)
         | AlterCmd::DropInherit(_)
         | AlterCmd::Other => true,
+    }
+}
+
+/// SET NOT NULL of `table.column`: a scan under an ACCESS EXCLUSIVE lock,
+/// unless a validated `CHECK (column IS NOT NULL)` proves it first.
+fn set_not_null(cx: &mut Context, h: &History, table: &str, loc: i32, column: &str) {
+    if !h
+        .not_null_checks
+        .contains(&(table.to_owned(), column.to_owned()))
+    {
+        cx.report(
+            &SET_NOT_NULL,
+            Some(loc),
+            format!("sets \"{table}.{column}\" NOT NULL"),
+        );
     }
 }
 

@@ -75,6 +75,14 @@ pub(crate) enum AlterCmd<'a> {
     AddInherit(RelName<'a>),
     /// `NO INHERIT parent`.
     DropInherit(RelName<'a>),
+    /// `ALTER CONSTRAINT name INHERIT | NO INHERIT` (PostgreSQL 18, NOT NULL
+    /// constraints): whether children get it.
+    AlterConstraintInheritance {
+        /// The constraint.
+        name: &'a str,
+        /// `NO INHERIT`.
+        no_inherit: bool,
+    },
     /// `VALIDATE CONSTRAINT name`: the model keeps no validity, the lint rules do.
     ValidateConstraint(&'a str),
     /// `OWNER TO role`: takes no lock worth a timeout.
@@ -213,6 +221,15 @@ fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
             missing_ok: cmd.missing_ok,
             cascade: cmd.behavior() == DropBehavior::DropCascade,
         }),
+        At::AtAlterConstraint => match def {
+            Some(NodeEnum::AtalterConstraint(a)) if a.alter_inheritability => {
+                Some(AlterCmd::AlterConstraintInheritance {
+                    name: &a.conname,
+                    no_inherit: a.noinherit,
+                })
+            }
+            _ => None,
+        },
         At::AtAttachPartition => partition(def).map(AlterCmd::AttachPartition),
         At::AtDetachPartition => partition(def).map(AlterCmd::DetachPartition),
         At::AtAddInherit => relation(def).map(AlterCmd::AddInherit),

@@ -60,7 +60,10 @@ pub(crate) enum ConstraintDef<'a> {
         partial: bool,
     },
     /// `NOT NULL` (a named constraint from PostgreSQL 18 on).
-    NotNull,
+    NotNull {
+        /// `NO INHERIT` (PostgreSQL 18): it stays off the children.
+        no_inherit: bool,
+    },
     /// What the model keeps nothing of: NULL, DEFAULT, identity, generation,
     /// DEFERRABLE and the other attributes.
     Other,
@@ -104,7 +107,9 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
                 partial: c.where_clause.is_some(),
             }
         }
-        ConstrType::ConstrNotnull => ConstraintDef::NotNull,
+        ConstrType::ConstrNotnull => ConstraintDef::NotNull {
+            no_inherit: c.is_no_inherit,
+        },
         ConstrType::Undefined
         | ConstrType::ConstrNull
         | ConstrType::ConstrDefault

@@ -135,8 +135,8 @@ impl ColumnDef<'_> {
 /// A constraint written on a column, as far as the column is concerned.
 #[derive(Debug)]
 pub(crate) enum ColumnConstraint<'a> {
-    /// `NOT NULL`; named, a constraint of its own from PostgreSQL 18 on (only
-    /// then built: most are unnamed).
+    /// `NOT NULL`; named or `NO INHERIT`, a constraint of its own from
+    /// PostgreSQL 18 on (only then built: most are neither).
     NotNull(Option<Constraint<'a>>),
     /// `NULL`.
     Null,
@@ -228,7 +228,7 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
             let on_column = || constraint(c).on_column(&cd.colname);
             match c.contype() {
                 ConstrType::ConstrNotnull => Some(ColumnConstraint::NotNull(
-                    (!c.conname.is_empty()).then(on_column),
+                    (!c.conname.is_empty() || c.is_no_inherit).then(on_column),
                 )),
                 ConstrType::ConstrNull => Some(ColumnConstraint::Null),
                 ConstrType::ConstrDefault => Some(ColumnConstraint::Default),

@@ -193,6 +193,8 @@ pub enum ConstraintKind {
     NotNull {
         /// The column.
         column: String,
+        /// `NO INHERIT`: children do not get it (`connoinherit`).
+        no_inherit: bool,
     },
 }
 
@@ -269,7 +271,10 @@ impl Table {
 
     /// A parent's column reaches this partition or child: added, or merged
     /// with the one of that name it has (which then has one parent more).
-    pub fn inherit_column(&mut self, column: &Column) {
+    /// `not_null`: the parent gives it NOT NULL (see [`Table::gives_not_null`]);
+    /// `merge_not_null`: that NOT NULL reaches a column of that name this
+    /// table already has too.
+    pub fn inherit_column(&mut self, column: &Column, not_null: bool, merge_not_null: bool) {
         let own = self.column(&column.name);
         let exists = own.is_some();
         let not_null_local = own.is_some_and(|c| !c.nullable);
@@ -277,8 +282,14 @@ impl Table {
             // A partition or child shares its parent's sequences; it owns none.
             self.columns.push(Column {
                 sequence: None,
+                nullable: !not_null,
                 ..column.clone()
             });
+        } else if not_null
+            && merge_not_null
+            && let Some(c) = self.column_mut(&column.name)
+        {
+            c.nullable = false;
         }
         self.inherited
             .entry(column.name.clone())
@@ -296,6 +307,15 @@ impl Table {
         self.inherited
             .get(column)
             .is_some_and(|i| i.parents <= 1 && !i.local)
+    }
+
+    /// True when `column` is NOT NULL here and its children get that: not a
+    /// `NO INHERIT` one (PostgreSQL 18).
+    pub fn gives_not_null(&self, column: &str) -> bool {
+        self.column(column).is_some_and(|c| !c.nullable)
+            && !self.constraints.values().any(|k| {
+                matches!(k, ConstraintKind::NotNull { column: c, no_inherit: true } if c == column)
+            })
     }
 
     /// NOT NULL written on this table itself: if it has `column` from a

@@ -524,21 +524,6 @@ fn dropping_a_parents_not_null_leaves_the_childrens_own() {
         )
     );
     let s = replayed_for(18, &sql);
-    let not_null = |t: &str| -> Vec<&str> {
-        s.tables[&QualName::public(t)]
-            .columns
-            .iter()
-            .filter(|c| !c.nullable)
-            .map(|c| c.name.as_str())
-            .collect()
-    };
-    let names = |t: &str| -> Vec<&str> {
-        s.tables[&QualName::public(t)]
-            .constraints
-            .keys()
-            .map(String::as_str)
-            .collect()
-    };
     // What PostgreSQL 18.4's catalogue says after the same statements.
     for (t, cols, cons) in [
         ("f42_p", &[][..], &[][..]),
@@ -563,8 +548,8 @@ fn dropping_a_parents_not_null_leaves_the_childrens_own() {
         ("f42_r1", &[], &[]),
         ("f42_r2", &[], &[]),
     ] {
-        assert_eq!(not_null(t), cols, "NOT NULL columns of {t}");
-        assert_eq!(names(t), cons, "constraints of {t}");
+        assert_eq!(not_null_columns(&s, t), cols, "NOT NULL columns of {t}");
+        assert_eq!(constraint_names(&s, t), cons, "constraints of {t}");
     }
     // PostgreSQL 15: every child loses it.
     let s = replayed_for(
@@ -601,4 +586,71 @@ fn constraints_on_a_merged_column_are_the_childs() {
     );
     assert!(!k.column("c").unwrap().nullable);
     assert!(s.indexes.contains_key(&QualName::public("k_pkey")));
+}
+
+/// PostgreSQL 18: a NOT NULL added to a parent (SET NOT NULL, ADD CONSTRAINT
+/// ... NOT NULL) reaches its partitions and children under the parent's
+/// name, unless the child has one of its own already; `NO INHERIT` keeps it
+/// off the children.
+#[test]
+fn a_parents_new_not_null_reaches_its_children_under_its_name() {
+    let sql = "CREATE TABLE pa (c int, d int); CREATE TABLE ka () INHERITS (pa); CREATE TABLE ga () INHERITS (ka);
+        ALTER TABLE pa ALTER c SET NOT NULL; ALTER TABLE pa ADD CONSTRAINT pa_dd NOT NULL d;
+        CREATE TABLE pb (c int) PARTITION BY LIST (c); CREATE TABLE kb PARTITION OF pb FOR VALUES IN (1);
+        ALTER TABLE pb ALTER c SET NOT NULL;
+        CREATE TABLE pc (c int); CREATE TABLE kc (c int NOT NULL) INHERITS (pc); ALTER TABLE pc ALTER c SET NOT NULL;
+        CREATE TABLE pd (c int NOT NULL NO INHERIT, d int); CREATE TABLE kd () INHERITS (pd);
+        CREATE TABLE pe (c int, d int); ALTER TABLE pe ADD CONSTRAINT pe_nn NOT NULL c NO INHERIT;
+        CREATE TABLE ke () INHERITS (pe);
+        CREATE TABLE pf (c int, d int); ALTER TABLE pf ADD CONSTRAINT pf_cnn NOT NULL c NO INHERIT;
+        CREATE TABLE kf () INHERITS (pf);
+        ALTER TABLE pf ADD CONSTRAINT pf_dnn NOT NULL d;
+        CREATE TABLE kf2 () INHERITS (pf);
+        ALTER TABLE pf ALTER CONSTRAINT pf_dnn NO INHERIT;
+        CREATE TABLE kf3 () INHERITS (pf);
+        ALTER TABLE pf ALTER c DROP NOT NULL; ALTER TABLE pf ALTER d DROP NOT NULL;
+        CREATE TABLE pg (c int NOT NULL NO INHERIT); CREATE TABLE kg () INHERITS (pg);
+        ALTER TABLE pg ALTER CONSTRAINT pg_c_not_null INHERIT;
+        CREATE TABLE pp (id int NOT NULL, x int GENERATED ALWAYS AS IDENTITY) PARTITION BY RANGE (id);
+        CREATE TABLE pp1 PARTITION OF pp FOR VALUES FROM (0) TO (10);";
+    let s = replayed_for(18, sql);
+    // What PostgreSQL 18.4's catalogue says after the same statements.
+    for (t, cols, cons) in [
+        ("ka", &["c", "d"][..], &["pa_c_not_null", "pa_dd"][..]),
+        ("ga", &["c", "d"], &["pa_c_not_null", "pa_dd"]),
+        ("kb", &["c"], &["pb_c_not_null"]),
+        ("kc", &["c"], &["kc_c_not_null"]),
+        ("pd", &["c"], &["pd_c_not_null"]),
+        ("kd", &[], &[]),
+        ("pe", &["c"], &["pe_nn"]),
+        ("ke", &[], &[]),
+        ("pf", &[], &[]),
+        ("kf", &["d"], &["pf_dnn"]),
+        ("kf2", &["d"], &["pf_dnn"]),
+        ("kf3", &[], &[]),
+        ("kg", &["c"], &["pg_c_not_null"]),
+        ("pp1", &["id", "x"], &["pp_id_not_null", "pp_x_not_null"]),
+    ] {
+        assert_eq!(not_null_columns(&s, t), cols, "NOT NULL columns of {t}");
+        assert_eq!(constraint_names(&s, t), cons, "constraints of {t}");
+    }
+}
+
+/// The NOT NULL columns of table `t`, in table order.
+fn not_null_columns<'a>(s: &'a Schema, t: &str) -> Vec<&'a str> {
+    s.tables[&QualName::public(t)]
+        .columns
+        .iter()
+        .filter(|c| !c.nullable)
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+/// The constraint names of table `t`, sorted.
+fn constraint_names<'a>(s: &'a Schema, t: &str) -> Vec<&'a str> {
+    s.tables[&QualName::public(t)]
+        .constraints
+        .keys()
+        .map(String::as_str)
+        .collect()
 }

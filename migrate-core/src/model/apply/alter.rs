@@ -53,9 +53,16 @@ impl Applier<'_> {
                     .get(table)
                     .and_then(|t| t.column(def.name).cloned());
                 if let Some(col) = added {
+                    let not_null = self
+                        .schema
+                        .tables
+                        .get(table)
+                        .is_some_and(|t| t.gives_not_null(def.name));
+                    // A child's column of that name gets the NOT NULL from 18 on.
+                    let merge = self.schema.target.0 >= 18;
                     for p in self.partitions_of(table) {
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
-                            t.inherit_column(&col);
+                            t.inherit_column(&col, not_null, merge);
                         }
                     }
                 }
@@ -212,7 +219,7 @@ impl Applier<'_> {
                     .and_then(|t| t.constraints.remove(*name));
                 // Dropping a NOT NULL constraint (PostgreSQL 18) makes the column
                 // nullable, on the partitions and children that do not keep it.
-                if let Some(ConstraintKind::NotNull { column }) = &removed_kind {
+                if let Some(ConstraintKind::NotNull { column, .. }) = &removed_kind {
                     let reach = self.not_null_reach(table, column);
                     self.column_of_each(&reach, column, |c| c.nullable = true);
                 }
@@ -337,6 +344,9 @@ impl Applier<'_> {
                         }
                     }
                 }
+            }
+            AlterCmd::AlterConstraintInheritance { name, no_inherit } => {
+                self.alter_not_null_inheritance(table, name, *no_inherit);
             }
             AlterCmd::ValidateConstraint(_) | AlterCmd::ChangeOwner | AlterCmd::Other => {}
         }

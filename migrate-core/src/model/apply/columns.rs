@@ -138,8 +138,9 @@ impl Applier<'_> {
     }
 
     /// PostgreSQL 18 keeps every NOT NULL as a named constraint: one for each
-    /// NOT NULL column that has none (named after the parent's for a partition,
-    /// else `{table}_{column}_not_null`), none for a nullable column. Before 18
+    /// NOT NULL column that has none (named after the parent's it has it from,
+    /// for a partition or a child whose NOT NULL is not its own, else
+    /// `{table}_{column}_not_null`), none for a nullable column. Before 18
     /// there are none.
     pub(crate) fn sync_not_null(&mut self, table: &QualName) {
         if self.schema.target.0 < 18 {
@@ -148,38 +149,51 @@ impl Applier<'_> {
         let Some(t) = self.schema.tables.get(table).cloned() else {
             return;
         };
-        let parent = match &t.partitioning {
-            Partitioning::PartitionOf(p) => self.schema.tables.get(p).cloned(),
+        let partition = match &t.partitioning {
+            Partitioning::PartitionOf(p) => Some(p),
             _ => None,
         };
+        let parents: Vec<Table> = partition
+            .into_iter()
+            .chain(&t.inherits)
+            .filter_map(|p| self.schema.tables.get(p).map(|p| Table::clone(p)))
+            .collect();
         let covered = |tbl: &Table, col: &str| {
             tbl.constraints
                 .iter()
-                .find(|(_, k)| matches!(k, ConstraintKind::NotNull { column } if column == col))
+                .find(|(_, k)| matches!(k, ConstraintKind::NotNull { column, .. } if column == col))
                 .map(|(n, _)| n.clone())
+        };
+        // The parent's name, when the NOT NULL comes from a parent.
+        let inherited_name = |col: &str| {
+            let own = partition.is_none() && t.inherited.get(col).is_some_and(|i| i.not_null_local);
+            if own {
+                return None;
+            }
+            parents
+                .iter()
+                .filter(|p| p.gives_not_null(col))
+                .find_map(|p| covered(p, col))
         };
         let mut add: Vec<(String, String)> = Vec::new();
         let mut gone: Vec<String> = Vec::new();
         for c in &t.columns {
             if !c.nullable && covered(&t, &c.name).is_none() {
-                let name = parent
-                    .as_ref()
-                    .and_then(|p| covered(p, &c.name))
-                    .unwrap_or_else(|| {
-                        let taken: Vec<&str> = add.iter().map(|(n, _)| n.as_str()).collect();
-                        let mut n = self.choose_name(table, Some(&c.name), "not_null");
-                        let mut i = 1;
-                        while taken.contains(&n.as_str()) {
-                            n = self.choose_name(table, Some(&c.name), &format!("not_null{i}"));
-                            i += 1;
-                        }
-                        n
-                    });
+                let name = inherited_name(&c.name).unwrap_or_else(|| {
+                    let taken: Vec<&str> = add.iter().map(|(n, _)| n.as_str()).collect();
+                    let mut n = self.choose_name(table, Some(&c.name), "not_null");
+                    let mut i = 1;
+                    while taken.contains(&n.as_str()) {
+                        n = self.choose_name(table, Some(&c.name), &format!("not_null{i}"));
+                        i += 1;
+                    }
+                    n
+                });
                 add.push((name, c.name.clone()));
             }
         }
         for (n, k) in &t.constraints {
-            if let ConstraintKind::NotNull { column } = k
+            if let ConstraintKind::NotNull { column, .. } = k
                 && t.column(column).is_none_or(|c| c.nullable)
             {
                 gone.push(n.clone());
@@ -193,7 +207,13 @@ impl Applier<'_> {
                 t.constraints.remove(&n);
             }
             for (n, column) in add {
-                t.constraints.insert(n, ConstraintKind::NotNull { column });
+                t.constraints.insert(
+                    n,
+                    ConstraintKind::NotNull {
+                        column,
+                        no_inherit: false,
+                    },
+                );
             }
         }
     }

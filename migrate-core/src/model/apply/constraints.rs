@@ -95,8 +95,8 @@ impl Applier<'_> {
                 let first = keys.first().cloned();
                 (ConstraintKind::Exclusion, "excl", first)
             }
-            ConstraintDef::NotNull => {
-                self.add_not_null(table, c, &keys);
+            ConstraintDef::NotNull { no_inherit } => {
+                self.add_not_null(table, c, &keys, *no_inherit);
                 return;
             }
             ConstraintDef::Other => return,
@@ -185,30 +185,50 @@ impl Applier<'_> {
     }
 
     /// NOT NULL on `keys`: PostgreSQL 18 spells it as a constraint, named when
-    /// written so.
-    fn add_not_null(&mut self, table: &QualName, c: &Constraint<'_>, keys: &[String]) {
+    /// written so (or `NO INHERIT`, which the model must remember); an
+    /// unnamed one is named by `sync_not_null`. It reaches the partitions
+    /// and children, unless `NO INHERIT`.
+    fn add_not_null(
+        &mut self,
+        table: &QualName,
+        c: &Constraint<'_>,
+        keys: &[String],
+        no_inherit: bool,
+    ) {
         let eighteen = self.schema.target.0 >= 18;
         for k in keys {
             self.expect_column(table, k, Some(c.at));
             let has = self.schema.tables.get(table).is_some_and(|t| {
                 t.constraints
                     .values()
-                    .any(|x| matches!(x, ConstraintKind::NotNull { column } if column == k))
+                    .any(|x| matches!(x, ConstraintKind::NotNull { column, .. } if column == k))
             });
+            let name = match c.name {
+                Some(n) => Some(n.to_owned()),
+                None if no_inherit => Some(self.choose_name(table, Some(k), "not_null")),
+                None => None,
+            };
             if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
                 t.own_not_null(k);
                 if let Some(col) = t.column_mut(k) {
                     col.nullable = false;
                 }
                 if eighteen
-                    && let Some(name) = c.name
+                    && let Some(name) = name
                     && !has
                 {
                     t.constraints.insert(
-                        name.to_owned(),
-                        ConstraintKind::NotNull { column: k.clone() },
+                        name,
+                        ConstraintKind::NotNull {
+                            column: k.clone(),
+                            no_inherit,
+                        },
                     );
                 }
+            }
+            if !no_inherit {
+                let below = self.partitions_of(table);
+                self.column_of_each(&below, k, |col| col.nullable = false);
             }
         }
     }

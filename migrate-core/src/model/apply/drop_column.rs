@@ -149,7 +149,7 @@ impl Applier<'_> {
                     | ConstraintKind::ForeignKey { columns, .. } => {
                         columns.iter().any(|c| c == column)
                     }
-                    ConstraintKind::NotNull { column: c } => c == column,
+                    ConstraintKind::NotNull { column: c, .. } => c == column,
                     ConstraintKind::Exclusion => false,
                 })
                 .map(|(n, _)| n.clone())

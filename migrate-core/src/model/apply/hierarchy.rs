@@ -10,16 +10,22 @@ impl Applier<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
     /// (PostgreSQL refuses it otherwise), now one parent more.
     pub(crate) fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
-        let columns = self
+        let columns: Vec<(Column, bool)> = self
             .schema
             .tables
             .get(parent)
-            .map(|t| t.columns.clone())
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .map(|c| (c.clone(), t.gives_not_null(&c.name)))
+                    .collect()
+            })
             .unwrap_or_default();
         if let Some(t) = self.schema.tables.get_mut(child).map(Arc::make_mut) {
-            for c in &columns {
+            for (c, not_null) in &columns {
                 if t.column(&c.name).is_some() {
-                    t.inherit_column(c);
+                    // PostgreSQL wants the child's NOT NULL already.
+                    t.inherit_column(c, *not_null, false);
                 }
             }
         }
@@ -72,14 +78,19 @@ impl Applier<'_> {
             out.extend(below);
             return out;
         }
+        // A NO INHERIT one is the table's alone.
+        if self.schema.tables.get(table).is_some_and(|t| {
+            t.column(column).is_some_and(|c| !c.nullable) && !t.gives_not_null(column)
+        }) {
+            return out;
+        }
         let holds = |out: &[QualName], parent: &QualName| {
             !out.contains(parent)
                 && self
                     .schema
                     .tables
                     .get(parent)
-                    .and_then(|p| p.column(column))
-                    .is_some_and(|c| !c.nullable)
+                    .is_some_and(|p| p.gives_not_null(column))
         };
         loop {
             let mut grew = false;
@@ -106,6 +117,41 @@ impl Applier<'_> {
             if !grew {
                 return out;
             }
+        }
+    }
+
+    /// `ALTER CONSTRAINT name NO INHERIT | INHERIT` of a NOT NULL constraint
+    /// (PostgreSQL 18): NO INHERIT leaves the children theirs, now their own;
+    /// INHERIT gives it to every child that lacks it.
+    pub(crate) fn alter_not_null_inheritance(
+        &mut self,
+        table: &QualName,
+        name: &str,
+        no_inherit: bool,
+    ) {
+        let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
+            return;
+        };
+        let Some(ConstraintKind::NotNull {
+            column,
+            no_inherit: was,
+        }) = t.constraints.get_mut(name)
+        else {
+            return;
+        };
+        *was = no_inherit;
+        let column = column.clone();
+        let below = self.partitions_of(table);
+        if no_inherit {
+            for child in below {
+                if let Some(t) = self.schema.tables.get_mut(&child).map(Arc::make_mut)
+                    && t.inherits.contains(table)
+                {
+                    t.own_not_null(&column);
+                }
+            }
+        } else {
+            self.column_of_each(&below, &column, |c| c.nullable = false);
         }
     }
 

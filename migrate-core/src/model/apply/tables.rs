@@ -7,7 +7,7 @@ use super::Applier;
 use super::indexes::index_column_names;
 use crate::lower::constraints::ConstraintDef;
 use crate::lower::tables::{CreateTable, Element, LikeOptions};
-use crate::model::schema::{ConstraintKind, Index, Partitioning, QualName, Table};
+use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName, Table};
 
 impl Applier<'_> {
     pub(crate) fn create_table(&mut self, s: &CreateTable<'_>) {
@@ -38,14 +38,19 @@ impl Applier<'_> {
             let Some(pq) = self.table_of(prv, false) else {
                 return;
             };
-            let parent_columns = self
+            let parent_columns: Vec<(Column, bool)> = self
                 .schema
                 .tables
                 .get(&pq)
-                .map(|t| t.columns.clone())
+                .map(|t| {
+                    t.columns
+                        .iter()
+                        .map(|c| (c.clone(), t.gives_not_null(&c.name)))
+                        .collect()
+                })
                 .unwrap_or_default();
-            for c in &parent_columns {
-                table.inherit_column(c);
+            for (c, not_null) in &parent_columns {
+                table.inherit_column(c, *not_null, true);
             }
             if s.partition_of {
                 table.partitioning = Partitioning::PartitionOf(pq.clone());
@@ -225,7 +230,15 @@ impl Applier<'_> {
                     .map(|t| {
                         t.constraints
                             .iter()
-                            .filter(|(_, k)| matches!(k, ConstraintKind::NotNull { .. }))
+                            .filter(|(_, k)| {
+                                matches!(
+                                    k,
+                                    ConstraintKind::NotNull {
+                                        no_inherit: false,
+                                        ..
+                                    }
+                                )
+                            })
                             .map(|(n, k)| (n.clone(), k.clone()))
                             .collect()
                     })
@@ -233,7 +246,7 @@ impl Applier<'_> {
                 if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
                     for (n, k) in copied {
                         // A NOT NULL the child writes itself is named after it.
-                        let own = matches!(&k, ConstraintKind::NotNull { column }
+                        let own = matches!(&k, ConstraintKind::NotNull { column, .. }
                             if t.inherited.get(column).is_some_and(|i| i.not_null_local));
                         let dup = own || t.constraints.values().any(|x| x == &k);
                         if !dup && !t.constraints.contains_key(&n) {
