@@ -654,3 +654,15 @@ fn constraint_names<'a>(s: &'a Schema, t: &str) -> Vec<&'a str> {
         .map(String::as_str)
         .collect()
 }
+
+/// A view of a child's inherited column follows the parent's RENAME COLUMN,
+/// so the parent's DROP COLUMN ... CASCADE takes it (a model difference found
+/// by the differential test at seed 30346; fixture 0045).
+#[test]
+fn a_view_of_a_child_follows_the_parents_column_rename() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0045_a_view_of_a_child_whose_parent_renames_the_column.up.sql"
+    ));
+    assert!(!s.views.contains_key(&QualName::public("f45_v")));
+    assert!(s.tables[&QualName::public("f45_k")].column("c2").is_none());
+}

@@ -144,9 +144,10 @@ impl Applier<'_> {
                 ix.definition = rename_word(&ix.definition, old, new);
             }
         });
-        // Views read columns by position: the name they read follows.
+        // Views read columns by position: the name they read follows, on a
+        // child's column as on the parent's.
         update_all(&mut self.schema.views, |v| {
-            if v.depends.contains(table) {
+            if v.depends.iter().any(|d| family.contains(d)) {
                 fix(&mut v.reads);
             }
         });
