@@ -213,3 +213,5 @@ mod tests;
 mod tests_degraded;
 #[cfg(test)]
 mod tests_found;
+#[cfg(test)]
+mod tests_inheritance;

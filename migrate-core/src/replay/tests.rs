@@ -45,6 +45,45 @@ pub(super) fn errors(sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// The column names of table `table`, in table order.
+pub(super) fn columns(s: &Schema, table: &str) -> Vec<String> {
+    s.tables[&QualName::public(table)]
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect()
+}
+/// The NOT NULL columns of table `t`, in table order.
+pub(super) fn not_null_columns<'a>(s: &'a Schema, t: &str) -> Vec<&'a str> {
+    s.tables[&QualName::public(t)]
+        .columns
+        .iter()
+        .filter(|c| !c.nullable)
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+/// The constraint names of table `t`, sorted.
+pub(super) fn constraint_names<'a>(s: &'a Schema, t: &str) -> Vec<&'a str> {
+    s.tables[&QualName::public(t)]
+        .constraints
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// A view of a child's inherited column follows the parent's RENAME COLUMN,
+/// so the parent's DROP COLUMN ... CASCADE takes it (a model difference found
+/// by the differential test at seed 30346; fixture 0045).
+#[test]
+fn a_view_of_a_child_follows_the_parents_column_rename() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0045_a_view_of_a_child_whose_parent_renames_the_column.up.sql"
+    ));
+    assert!(!s.views.contains_key(&QualName::public("f45_v")));
+    assert!(s.tables[&QualName::public("f45_k")].column("c2").is_none());
+}
+
 #[test]
 fn create_table_records_types_nullability_defaults_and_keys() {
     let s = replayed(
