@@ -35,7 +35,7 @@ impl Default for Options {
             check_reversal: true,
             history_table: "schema_migrations".to_owned(),
             target: crate::check::version::PgVersion::default(),
-            chunked_from: crate::sql::parse::CHUNKED_FROM,
+            chunked_from: crate::sql::chunks::CHUNKED_FROM,
         }
     }
 }

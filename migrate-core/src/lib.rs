@@ -39,6 +39,7 @@ pub mod source {
 }
 pub mod sql {
     //! Parse: SQL files through libpg_query, and offsets placed in them.
+    pub mod chunks;
     pub mod parse;
     pub mod position;
     pub(crate) mod walk;
@@ -49,6 +50,7 @@ pub mod model {
     //! change to it.
     pub(crate) mod apply;
     mod diff;
+    pub mod inheritance;
     pub mod related;
     pub mod rust;
     pub mod schema;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+pub use crate::model::inheritance::Inherited;
 use crate::model::related::Related;
 use crate::model::types::SqlType;
 
@@ -214,20 +215,6 @@ pub enum Partitioning {
     PartitionOf(QualName),
 }
 
-/// Where a child's column comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Inherited {
-    /// How many parents have it (a child may inherit from several).
-    pub parents: u32,
-    /// Also defined by the child itself (merged with the inherited one).
-    pub local: bool,
-    /// The child's NOT NULL is its own too (PostgreSQL 18's `conislocal` of
-    /// the not-null constraint): written in its CREATE TABLE, set on the
-    /// child itself, or there before ALTER TABLE ... INHERIT. From 18 on, a
-    /// parent's DROP NOT NULL leaves such a child's NOT NULL.
-    pub not_null_local: bool,
-}
-
 /// One table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
@@ -267,74 +254,6 @@ impl Table {
     /// The column of that name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
-    }
-
-    /// A parent's column reaches this partition or child: added, or merged
-    /// with the one of that name it has (which then has one parent more).
-    /// `not_null`: the parent gives it NOT NULL (see [`Table::gives_not_null`]);
-    /// `merge_not_null`: that NOT NULL reaches a column of that name this
-    /// table already has too.
-    pub fn inherit_column(&mut self, column: &Column, not_null: bool, merge_not_null: bool) {
-        let own = self.column(&column.name);
-        let exists = own.is_some();
-        let not_null_local = own.is_some_and(|c| !c.nullable);
-        if !exists {
-            // A partition or child shares its parent's sequences; it owns none.
-            self.columns.push(Column {
-                sequence: None,
-                nullable: !not_null,
-                ..column.clone()
-            });
-        } else if not_null
-            && merge_not_null
-            && let Some(c) = self.column_mut(&column.name)
-        {
-            c.nullable = false;
-        }
-        self.inherited
-            .entry(column.name.clone())
-            .or_insert(Inherited {
-                parents: 0,
-                local: exists,
-                not_null_local,
-            })
-            .parents += 1;
-    }
-
-    /// True when `column` is here only through one parent: that parent's DROP
-    /// COLUMN drops it here too.
-    pub fn only_inherited(&self, column: &str) -> bool {
-        self.inherited
-            .get(column)
-            .is_some_and(|i| i.parents <= 1 && !i.local)
-    }
-
-    /// True when `column` is NOT NULL here and its children get that: not a
-    /// `NO INHERIT` one (PostgreSQL 18).
-    pub fn gives_not_null(&self, column: &str) -> bool {
-        self.column(column).is_some_and(|c| !c.nullable)
-            && !self.constraints.values().any(|k| {
-                matches!(k, ConstraintKind::NotNull { column: c, no_inherit: true } if c == column)
-            })
-    }
-
-    /// NOT NULL written on this table itself: if it has `column` from a
-    /// parent, the NOT NULL is its own too (see [`Inherited::not_null_local`]).
-    pub fn own_not_null(&mut self, column: &str) {
-        if let Some(i) = self.inherited.get_mut(column) {
-            i.not_null_local = true;
-        }
-    }
-
-    /// A parent no longer gives this table `column` (it dropped the column, or
-    /// NO INHERIT): with no parent left the column is the table's own.
-    pub fn parent_lost(&mut self, column: &str) {
-        if let Some(i) = self.inherited.get_mut(column) {
-            i.parents = i.parents.saturating_sub(1);
-            if i.parents == 0 {
-                self.inherited.remove(column);
-            }
-        }
     }
 
     /// The column of that name, to change it.

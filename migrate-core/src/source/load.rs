@@ -8,7 +8,8 @@ use crate::check::tx::TxCheck;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::source::checksum::{TokenHash, checksum, checksum_scanned};
 use crate::source::filename::{self, Direction, NameError};
-use crate::sql::parse::{CHUNKED_FROM, Statement, parse_chunked, parse_scanned, scan};
+use crate::sql::chunks::{CHUNKED_FROM, parse_chunked};
+use crate::sql::parse::{Statement, parse_scanned, scan};
 
 /// Options for [`discover`].
 #[derive(Debug, Clone)]
