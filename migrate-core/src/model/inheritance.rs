@@ -20,12 +20,13 @@ pub struct Inherited {
 }
 
 impl Table {
-    /// A parent's column reaches this partition or child: added, or merged
-    /// with the one of that name it has (which then has one parent more).
-    /// `not_null`: the parent gives it NOT NULL (see [`Table::gives_not_null`]);
-    /// `merge_not_null`: that NOT NULL reaches a column of that name this
-    /// table already has too.
-    pub fn inherit_column(&mut self, column: &Column, not_null: bool, merge_not_null: bool) {
+    /// `parent`'s column reaches this partition or child: added (a generated
+    /// one reading what it reads there), or merged with the one of that name
+    /// it has (which then has one parent more). Its NOT NULL comes too unless
+    /// `NO INHERIT` (see [`Table::gives_not_null`]); `merge_not_null`: also
+    /// to a column of that name this table already has.
+    pub fn inherit_column(&mut self, parent: &Table, column: &Column, merge_not_null: bool) {
+        let not_null = parent.gives_not_null(&column.name);
         let own = self.column(&column.name);
         let exists = own.is_some();
         let not_null_local = own.is_some_and(|c| !c.nullable);
@@ -36,6 +37,10 @@ impl Table {
                 nullable: !not_null,
                 ..column.clone()
             });
+            if let Some(reads) = parent.generated_from.get(&column.name) {
+                self.generated_from
+                    .insert(column.name.clone(), reads.clone());
+            }
         } else if not_null
             && merge_not_null
             && let Some(c) = self.column_mut(&column.name)

@@ -47,22 +47,15 @@ impl Applier<'_> {
                     return;
                 }
                 // A column added to a partitioned table reaches its partitions.
-                let added = self
-                    .schema
-                    .tables
-                    .get(table)
-                    .and_then(|t| t.column(def.name).cloned());
-                if let Some(col) = added {
-                    let not_null = self
-                        .schema
-                        .tables
-                        .get(table)
-                        .is_some_and(|t| t.gives_not_null(def.name));
+                let parent = self.schema.tables.get(table).cloned();
+                if let Some(parent) = parent
+                    && let Some(col) = parent.column(def.name)
+                {
                     // A child's column of that name gets the NOT NULL from 18 on.
                     let merge = self.schema.target.0 >= 18;
                     for p in self.partitions_of(table) {
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
-                            t.inherit_column(&col, not_null, merge);
+                            t.inherit_column(&parent, col, merge);
                         }
                     }
                 }

@@ -10,22 +10,14 @@ impl Applier<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
     /// (PostgreSQL refuses it otherwise), now one parent more.
     pub(crate) fn inherit_from(&mut self, child: &QualName, parent: &QualName) {
-        let columns: Vec<(Column, bool)> = self
-            .schema
-            .tables
-            .get(parent)
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .map(|c| (c.clone(), t.gives_not_null(&c.name)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let Some(parent) = self.schema.tables.get(parent).cloned() else {
+            return;
+        };
         if let Some(t) = self.schema.tables.get_mut(child).map(Arc::make_mut) {
-            for (c, not_null) in &columns {
+            for c in &parent.columns {
                 if t.column(&c.name).is_some() {
                     // PostgreSQL wants the child's NOT NULL already.
-                    t.inherit_column(c, *not_null, false);
+                    t.inherit_column(&parent, c, false);
                 }
             }
         }

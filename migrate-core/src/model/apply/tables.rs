@@ -7,7 +7,7 @@ use super::Applier;
 use super::indexes::index_column_names;
 use crate::lower::constraints::ConstraintDef;
 use crate::lower::tables::{CreateTable, Element, LikeOptions};
-use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName, Table};
+use crate::model::schema::{ConstraintKind, Index, Partitioning, QualName, Table};
 
 impl Applier<'_> {
     pub(crate) fn create_table(&mut self, s: &CreateTable<'_>) {
@@ -38,19 +38,10 @@ impl Applier<'_> {
             let Some(pq) = self.table_of(prv, false) else {
                 return;
             };
-            let parent_columns: Vec<(Column, bool)> = self
-                .schema
-                .tables
-                .get(&pq)
-                .map(|t| {
-                    t.columns
-                        .iter()
-                        .map(|c| (c.clone(), t.gives_not_null(&c.name)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for (c, not_null) in &parent_columns {
-                table.inherit_column(c, *not_null, true);
+            if let Some(parent) = self.schema.tables.get(&pq).cloned() {
+                for c in &parent.columns {
+                    table.inherit_column(&parent, c, true);
+                }
             }
             if s.partition_of {
                 table.partitioning = Partitioning::PartitionOf(pq.clone());
