@@ -28,6 +28,7 @@ mod interrupt;
 mod migrate;
 mod output;
 mod pg_tools;
+mod restore;
 mod run;
 mod seeds;
 mod setup;

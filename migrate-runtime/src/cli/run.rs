@@ -159,7 +159,7 @@ pub(super) fn execute(
         Command::Schema { format, version } => inspect::schema(g, embedded, &format, version, out),
         Command::VerifySchema => inspect::verify_schema(g, embedded, out),
         Command::Backup { file } => backup::backup(g, file, out),
-        Command::Restore { file, force } => backup::restore(g, embedded, &file, force, out),
+        Command::Restore { file, force } => restore::restore(g, embedded, &file, force, out),
         Command::Console { args } => conninfo::console(g, &args),
         Command::Conninfo {
             env,
