@@ -36,6 +36,7 @@ pub mod source {
     pub mod load;
     mod markers;
     pub mod seeds;
+    pub mod sql_file;
 }
 pub mod sql {
     //! Parse: SQL files through libpg_query, and offsets placed in them.
@@ -77,6 +78,5 @@ pub mod render;
 pub use analyze::{Analysis, Options, analyze, analyze_files, analyze_files_each};
 pub use diag::{Diagnostic, Diagnostics, SourcePos};
 pub use source::filename::Direction;
-pub use source::load::{
-    Discovered, LoadOptions, SourceMigration, SqlFile, discover, discover_files,
-};
+pub use source::load::{Discovered, LoadOptions, SourceMigration, discover, discover_files};
+pub use source::sql_file::SqlFile;

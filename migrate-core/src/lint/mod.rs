@@ -10,7 +10,7 @@ use crate::analyze::Analysis;
 use crate::diag::Diagnostic;
 use crate::lower::{self, Change};
 use crate::model::schema::{QualName, Schema};
-use crate::source::load::SqlFile;
+use crate::source::sql_file::SqlFile;
 use crate::sql::parse::Statement;
 use crate::sql::position::LineIndex;
 

@@ -14,7 +14,8 @@ use std::fmt;
 pub use script::{Changed, Script};
 pub use seeds::{InvalidSeeds, Seed, Seeds};
 
-use crate::source::load::{SourceMigration, SqlFile};
+use crate::source::load::SourceMigration;
+use crate::source::sql_file::SqlFile;
 
 /// A migration version: golang-migrate's unsigned integer, kept as PostgreSQL's
 /// `bigint` because that is what `schema_migrations.version` holds.

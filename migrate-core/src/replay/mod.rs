@@ -16,7 +16,7 @@ use crate::lower;
 use crate::model::apply::Applier;
 pub use crate::model::apply::ReplayFindings;
 use crate::model::schema::{QualName, Schema};
-use crate::source::load::SqlFile;
+use crate::source::sql_file::SqlFile;
 use crate::sql::parse::{Statement, strings};
 
 /// Replays every statement of `file` into `schema`.
