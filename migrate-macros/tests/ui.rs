@@ -9,7 +9,8 @@
 
 /// The rustflags trybuild gives the cases' build (1.0.122's `rustflags.rs`
 /// and `cargo.rs`), joined by the 0x1f of `CARGO_ENCODED_RUSTFLAGS`.
-const CASE_RUSTFLAGS: &str = "--cfg\x1ftrybuild\x1f--verbose\x1f-A\x1fdead_code\x1f--diagnostic-width=140";
+const CASE_RUSTFLAGS: &str =
+    "--cfg\x1ftrybuild\x1f--verbose\x1f-A\x1fdead_code\x1f--diagnostic-width=140";
 
 #[test]
 fn ui() {
