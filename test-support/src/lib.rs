@@ -9,6 +9,7 @@
 //! The server comes from `DB_TEST_URL`, by default the local cluster's `postgres`
 //! database. A missing server fails the test: it is never skipped.
 
+pub mod apps;
 pub mod catalogue;
 
 use std::sync::Once;
