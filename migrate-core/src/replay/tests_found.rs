@@ -375,3 +375,26 @@ fn dropping_a_key_with_cascade_takes_the_foreign_keys_on_it() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].contains("b_aid_fkey"), "{e:?}");
 }
+
+/// DROP TYPE ... CASCADE may take a column of a relation the model doubts,
+/// and the views that read it: those views are doubted (a model difference
+/// found by the differential test on PostgreSQL 18 at seed 30653; fixture
+/// 0047).
+#[test]
+fn drop_type_cascade_doubts_the_views_on_a_doubted_table() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0047_drop_type_cascade_and_a_view_of_a_doubted_table.up.sql"
+    ));
+    let v = QualName::public("f47_v");
+    assert!(!s.views.contains_key(&v) || s.doubts(&v));
+    // With nothing doubted, the view is certain and stays (it reads no
+    // column of the type).
+    let s = replayed(
+        "CREATE TYPE m AS ENUM ('a');
+         CREATE TABLE t (id int, x m);
+         CREATE VIEW v AS SELECT id FROM t;
+         DROP TYPE m CASCADE;",
+    );
+    let v = QualName::public("v");
+    assert!(s.views.contains_key(&v) && !s.doubts(&v));
+}

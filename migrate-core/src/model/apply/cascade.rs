@@ -263,6 +263,21 @@ impl Applier<'_> {
             );
             return;
         }
+        // A table or view the model doubts may have a column of the type,
+        // which CASCADE takes with the views that read it: those views may
+        // be gone.
+        if cascade && self.schema.unknown.is_none() {
+            let doubted: Vec<QualName> = self.schema.opaque.iter().cloned().collect();
+            let views: Vec<QualName> = doubted.iter().flat_map(|d| self.views_on(d)).collect();
+            for v in views {
+                if !self.schema.opaque.contains(&v) {
+                    self.make_opaque(
+                        v,
+                        "DROP TYPE ... CASCADE may take a column of a relation the model doubts, and this view, which reads it",
+                    );
+                }
+            }
+        }
         self.schema.enums.remove(q);
         self.schema.domains.remove(q);
         self.schema.composites.remove(q);
