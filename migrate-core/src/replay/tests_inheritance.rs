@@ -276,3 +276,23 @@ fn a_childs_inherited_generated_column_reads_what_the_parents_reads() {
     let n = &s.tables[&QualName::public("f46_n")];
     assert_eq!(n.generated_from["g"], ["id"]);
 }
+
+/// RENAME CONSTRAINT of a parent's CHECK renames the copies its partitions
+/// and children hold under its name (found by the differential test with
+/// DIFF_CONSTRAINTS=1 on PostgreSQL 15 at seed 22605; fixture 0048, whose
+/// names are PostgreSQL 15's and 18's).
+#[test]
+fn renaming_a_parents_check_renames_the_childrens_copies() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0048_rename_constraint_of_a_parent_renames_the_childrens_copies.up.sql"
+    ));
+    for (t, cons) in [
+        ("f48_p", &["f48_c2", "f48_p_pkey"][..]),
+        ("f48_k", &["f48_c2"]),
+        ("f48_k2", &["f48_c", "f48_c2"]),
+        ("f48_q", &["f48_qc2"]),
+        ("f48_q1", &["f48_qc2"]),
+    ] {
+        assert_eq!(constraint_names(&s, t), cons, "constraints of {t}");
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Applier;
 use crate::lower::RelName;
 use crate::lower::rename::{Rename, SetSchema, Target};
-use crate::model::schema::{QualName, update_all};
+use crate::model::schema::{ConstraintKind, QualName, update_all};
 
 impl Applier<'_> {
     /// ALTER TABLE, VIEW, SEQUENCE and INDEX accept one another's relations
@@ -86,7 +86,27 @@ impl Applier<'_> {
             };
             match tbl.constraints.remove(s.subname) {
                 Some(k) => {
-                    tbl.constraints.insert(s.newname.to_owned(), k);
+                    tbl.constraints.insert(s.newname.to_owned(), k.clone());
+                    // The copies a CHECK or NOT NULL has on the partitions and
+                    // children, under its name, are renamed with it.
+                    let inherited = matches!(
+                        k,
+                        ConstraintKind::Check { .. }
+                            | ConstraintKind::NotNull {
+                                no_inherit: false,
+                                ..
+                            }
+                    );
+                    if inherited {
+                        for p in self.partitions_of(&table) {
+                            if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+                                && t.constraints.get(s.subname) == Some(&k)
+                                && let Some(copy) = t.constraints.remove(s.subname)
+                            {
+                                t.constraints.insert(s.newname.to_owned(), copy);
+                            }
+                        }
+                    }
                     let old = QualName::new(table.schema.clone(), s.subname.to_owned());
                     if let Some(ix) = self.schema.indexes.remove(&old) {
                         self.schema.indexes.insert(
