@@ -104,16 +104,8 @@ impl Applier<'_> {
     /// NOT NULL and DEFAULT add to the inherited definition.
     pub(crate) fn merge_inherited_column(&mut self, table: &QualName, cd: &ColumnDef<'_>) {
         // A primary key written here makes the column NOT NULL here too.
-        let not_null = cd.not_null
-            || cd.constraints.iter().any(|c| {
-                matches!(c, ColumnConstraint::NotNull(_))
-                    || matches!(c, ColumnConstraint::Table(t) if matches!(t.kind, ConstraintDef::PrimaryKey))
-            });
-        let default = cd.has_default
-            || cd
-                .constraints
-                .iter()
-                .any(|c| matches!(c, ColumnConstraint::Default));
+        let not_null = cd.any_not_null();
+        let default = cd.any_default();
         let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
             return;
         };
@@ -153,10 +145,10 @@ impl Applier<'_> {
             Partitioning::PartitionOf(p) => Some(p),
             _ => None,
         };
-        let parents: Vec<Table> = partition
+        let parents: Vec<Arc<Table>> = partition
             .into_iter()
             .chain(&t.inherits)
-            .filter_map(|p| self.schema.tables.get(p).map(|p| Table::clone(p)))
+            .filter_map(|p| self.schema.tables.get(p).cloned())
             .collect();
         let covered = |tbl: &Table, col: &str| {
             tbl.constraints

@@ -196,6 +196,11 @@ impl Applier<'_> {
         no_inherit: bool,
     ) {
         let eighteen = self.schema.target.0 >= 18;
+        let below = if no_inherit {
+            Vec::new()
+        } else {
+            self.partitions_of(table)
+        };
         for k in keys {
             self.expect_column(table, k, Some(c.at));
             let has = self.schema.tables.get(table).is_some_and(|t| {
@@ -226,10 +231,7 @@ impl Applier<'_> {
                     );
                 }
             }
-            if !no_inherit {
-                let below = self.partitions_of(table);
-                self.column_of_each(&below, k, |col| col.nullable = false);
-            }
+            self.column_of_each(&below, k, |col| col.nullable = false);
         }
     }
 
