@@ -21,7 +21,7 @@ count() { # dir, cargo tree args...
 }
 
 minimal="$(count "$ROOT/tests/minimal-app")"
-full="$(count "$ROOT" -p pgcheck --features cli,tls,sea-query,serde)"
+full="$(count "$ROOT" -p pgcheck --features cli,tls,serde)"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -39,7 +39,7 @@ echo
 echo "| crate | lines |"
 echo "|---|---|"
 echo "| tests/minimal-app (pgcheck, default features, + postgres) | $minimal |"
-echo "| pgcheck with cli, tls, sea-query, serde (what novacron-db enables) | $full |"
+echo "| pgcheck with cli, tls, serde (what novacron-db enables) | $full |"
 echo "| refinery ${refinery_version:-0.8} with feature postgres | $refinery |"
 
 if [ "${BUILD:-1}" != 0 ]; then

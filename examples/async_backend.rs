@@ -71,11 +71,13 @@ pub async fn create_vm(pool: &Pool, org: uuid::Uuid, name: &str) -> Result<vms::
     let vm = vms::Insert::new(org, name, 2, 4096, 40, "ubuntu-24.04")
         .insert_async(&*tx)
         .await?;
-    audit_logs::Insert::new("vm.create", "vm")
-        .with_organization_id(org)
-        .with_resource_id(vm.id)
-        .insert_async(&*tx)
-        .await?;
+    audit_logs::Insert {
+        organization_id: Some(org),
+        resource_id: Some(vm.id),
+        ..audit_logs::Insert::new("vm.create", "vm")
+    }
+    .insert_async(&*tx)
+    .await?;
     tx.commit().await?;
     Ok(vm)
 }

@@ -1,5 +1,5 @@
 //! A backend's view of the generated types: list the running VMs of an
-//! organization with their node (a sea-query join over the generated `Iden`s,
+//! organization with their node (a sea-query join over the generated names,
 //! decoded into the generated row structs), then create a VM through the
 //! generated insert struct.
 //!
@@ -39,27 +39,28 @@ fn params(values: &Values) -> Vec<Box<dyn ToSql + Sync>> {
 /// The running VMs of the organization with this slug, by name.
 pub fn running_vms(client: &mut Client, org_slug: &str) -> Result<Vec<RunningVm>, postgres::Error> {
     let (sql, values) = Query::select()
-        .column((vms::Table, sea_query::Asterisk))
-        .expr_as(Expr::col((nodes::Table, nodes::Column::Name)), "node_name")
-        .from(vms::Table)
+        .column((vms::TABLE, sea_query::Asterisk))
+        .expr_as(Expr::col((nodes::TABLE, nodes::columns::NAME)), "node_name")
+        .from(vms::TABLE)
         .inner_join(
-            organizations::Table,
-            Expr::col((organizations::Table, organizations::Column::Id))
-                .equals((vms::Table, vms::Column::OrganizationId)),
+            organizations::TABLE,
+            Expr::col((organizations::TABLE, organizations::columns::ID))
+                .equals((vms::TABLE, vms::columns::ORGANIZATION_ID)),
         )
         .inner_join(
-            nodes::Table,
-            Expr::col((nodes::Table, nodes::Column::Id)).equals((vms::Table, vms::Column::NodeId)),
+            nodes::TABLE,
+            Expr::col((nodes::TABLE, nodes::columns::ID))
+                .equals((vms::TABLE, vms::columns::NODE_ID)),
         )
-        .and_where(Expr::col((organizations::Table, organizations::Column::Slug)).eq(org_slug))
+        .and_where(Expr::col((organizations::TABLE, organizations::columns::SLUG)).eq(org_slug))
         // Compared as text: a bound parameter cast to the enum would have to be
         // sent as the enum type, which a plain String parameter is not.
         .and_where(
-            Expr::col((vms::Table, vms::Column::State))
+            Expr::col((vms::TABLE, vms::columns::STATE))
                 .cast_as("text")
                 .eq(VmState::Running.as_str()),
         )
-        .order_by((vms::Table, vms::Column::Name), Order::Asc)
+        .order_by((vms::TABLE, vms::columns::NAME), Order::Asc)
         .build(PostgresQueryBuilder);
     let owned = params(&values);
     let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(|p| p.as_ref()).collect();

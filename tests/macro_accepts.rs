@@ -73,6 +73,8 @@ mod realistic_schema_generates_registry_and_types {
     migrate_runtime::embed_migrations!(
         "tests/accepted/realistic_schema_generates_registry_and_types/migrations",
         seeds = "tests/accepted/realistic_schema_generates_registry_and_types/seeds",
+        // `Debug` is always derived: naming it again is no error.
+        derive(Clone, PartialEq, Debug),
     );
 
     use migrate_runtime::Version;
@@ -111,11 +113,13 @@ mod realistic_schema_generates_registry_and_types {
         assert!(SEEDS.clean().is_some());
 
         // `new` takes the required columns in table order; columns with a
-        // default or an identity are optional, set with `with_<column>`; `type`
-        // is a raw identifier as a field, `with_type` as a setter.
-        let vm = schema::vms::Insert::new(1, "web-1", 2048)
-            .with_type("gpu")
-            .with_state(VmState::Running);
+        // default or an identity are optional, set with struct update syntax;
+        // `type` is a raw identifier as a field.
+        let vm = schema::vms::Insert {
+            r#type: Some("gpu".into()),
+            state: Some(VmState::Running),
+            ..schema::vms::Insert::new(1, "web-1", 2048)
+        };
         assert_eq!(vm.r#type.as_deref(), Some("gpu"));
         assert_eq!((vm.id, vm.created_at), (None, None));
         // The fields stay public: a struct literal still works (and names every
@@ -132,11 +136,13 @@ mod realistic_schema_generates_registry_and_types {
         assert_eq!(literal, vm);
         let node = schema::nodes::Insert::new("hv-1");
         assert_eq!((node.id, node.hostname.as_str()), (None, "hv-1"));
-        let metric = schema::vm_metrics::Insert::new(
-            migrate_runtime::__private::uuid::Uuid::nil(),
-            migrate_runtime::__private::chrono::Utc::now(),
-        )
-        .with_cpu_percent(12.5);
+        let metric = schema::vm_metrics::Insert {
+            cpu_percent: Some(12.5),
+            ..schema::vm_metrics::Insert::new(
+                migrate_runtime::__private::uuid::Uuid::nil(),
+                migrate_runtime::__private::chrono::Utc::now(),
+            )
+        };
         assert_eq!(metric.cpu_percent, Some(12.5));
 
         // Feature `serde` (the root package enables it): Row, Insert and enums
@@ -158,9 +164,20 @@ mod realistic_schema_generates_registry_and_types {
         assert!(serde_json::from_str::<VmState>("\"paused\"").is_err());
 
         assert_eq!(schema::vms::TABLE, "vms");
-        assert_eq!(schema::vms::Column::Type.as_str(), "type");
-        assert_eq!(schema::vms::Column::MemoryMb.as_str(), "memory_mb");
         assert_eq!(schema::vms::columns::TYPE, "type");
+        assert_eq!(schema::vms::columns::MEMORY_MB, "memory_mb");
+        assert_eq!(
+            schema::vms::COLUMNS,
+            [
+                "id",
+                "node_id",
+                "name",
+                "type",
+                "state",
+                "memory_mb",
+                "created_at"
+            ]
+        );
         assert_eq!(
             VmState::ALL,
             [VmState::Stopped, VmState::Running, VmState::Migrating]
@@ -168,12 +185,16 @@ mod realistic_schema_generates_registry_and_types {
         assert_eq!(VmState::Migrating.as_str(), "migrating");
         assert_eq!("running".parse::<VmState>(), Ok(VmState::Running));
 
+        // The names are sea-query identifiers as they are.
         let sql = Query::select()
-            .column(schema::vms::Column::Id)
-            .column(schema::vms::Column::Type)
-            .from(schema::vms::Table)
+            .column(schema::vms::columns::ID)
+            .column((schema::vms::TABLE, schema::vms::columns::TYPE))
+            .from((schema::vms::SCHEMA, schema::vms::TABLE))
             .to_string(PostgresQueryBuilder);
-        assert_eq!(sql, r#"SELECT "id", "type" FROM "vms""#);
+        assert_eq!(sql, r#"SELECT "id", "vms"."type" FROM "public"."vms""#);
+
+        // `derive(Clone, PartialEq)` asked for them.
+        assert_eq!(row.clone(), row);
     }
 }
 
@@ -243,7 +264,10 @@ mod insert_survives_a_new_optional_column {
     macro_rules! app_code {
         () => {
             pub fn new_host() -> schema::hosts::Insert {
-                schema::hosts::Insert::new("alpha").with_note("racked")
+                schema::hosts::Insert {
+                    note: Some("racked".into()),
+                    ..schema::hosts::Insert::new("alpha")
+                }
             }
         };
     }
@@ -268,6 +292,10 @@ mod insert_survives_a_new_optional_column {
         let host = v2::new_host();
         assert_eq!(host.note.as_deref(), Some("racked"));
         assert_eq!((host.rack, host.weight), (None, None));
-        assert_eq!(v2::new_host().with_rack("r1").rack.as_deref(), Some("r1"));
+        let racked = v2::schema::hosts::Insert {
+            rack: Some("r1".into()),
+            ..v2::new_host()
+        };
+        assert_eq!(racked.rack.as_deref(), Some("r1"));
     }
 }

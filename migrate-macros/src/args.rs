@@ -1,5 +1,5 @@
 //! The macro's arguments: `"dir"`, then `seeds = "dir"`, `require_down = bool`,
-//! `types("pg type" => RustType, ...)`, `postgres = "15"`.
+//! `types("pg type" => RustType, ...)`, `postgres = "15"`, `derive(Trait, ...)`.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{LitBool, LitStr, Token, Type};
@@ -17,6 +17,10 @@ pub struct Args {
     /// Generate `schema` (the table types); `tables = false` embeds the registry only.
     pub tables: bool,
     pub types: Vec<(LitStr, Type)>,
+    /// Derives for every `Row` and `Insert` besides `Debug`, which they always
+    /// have (`derive(Clone, PartialEq)`): each derive costs compile time in
+    /// every table, so a schema pays only for those its code uses.
+    pub derives: Vec<syn::Path>,
     /// The oldest PostgreSQL the migrations must run on (`postgres = "15"`).
     pub postgres: migrate_core::check::version::PgVersion,
 }
@@ -41,6 +45,7 @@ impl Parse for Args {
             deny_lints: false,
             tables: true,
             types: Vec::new(),
+            derives: Vec::new(),
             postgres: migrate_core::check::version::PgVersion::default(),
         };
         while !input.is_empty() {
@@ -83,11 +88,22 @@ impl Parse for Args {
                         content.parse::<Token![,]>()?;
                     }
                 }
+                "derive" => {
+                    let content;
+                    syn::parenthesized!(content in input);
+                    let paths = content.parse_terminated(syn::Path::parse_mod_style, Token![,])?;
+                    for path in paths {
+                        // `Debug` is always derived: naming it again is no error.
+                        if path.segments.last().is_none_or(|s| s.ident != "Debug") {
+                            args.derives.push(path);
+                        }
+                    }
+                }
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints`, `tables = false`, `types(\"pg type\" => RustType)` or `postgres = \"15\"`"
+                            "unknown argument `{other}`; expected `seeds = \"dir\"`, `require_down = false`, `deny_lints`, `tables = false`, `types(\"pg type\" => RustType)`, `postgres = \"15\"` or `derive(Clone, PartialEq)`"
                         ),
                     ));
                 }

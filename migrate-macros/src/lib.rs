@@ -53,7 +53,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
             true => Some(parse(&hit.tables)?),
             false => None,
         };
-        Some(assemble(parse(&hit.outer)?, tables, &args.krate))
+        Some(assemble(parse(&hit.outer)?, tables, &args))
     });
     if let Some(out) = hit {
         report_timings(
@@ -107,7 +107,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     // applies migrations can leave them out.
     let tables = args
         .tables
-        .then(|| expand::tables::expand(analysis.latest(), &overrides).tokens);
+        .then(|| expand::tables::expand(analysis.latest(), &overrides, &args.derives).tokens);
     let registry = expand::registry::expand(&analysis.migrations, &located, args.postgres.0);
 
     // All findings at once, on the path literal: a stable macro cannot point into
@@ -146,7 +146,7 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
             tables: tables.as_ref().map(ToString::to_string).unwrap_or_default(),
         });
     }
-    let out = assemble(outer, tables, &args.krate);
+    let out = assemble(outer, tables, &args);
     report_timings(
         &located.display,
         &format!("{} migrations", analysis.migrations.len()),
@@ -165,15 +165,15 @@ fn parse(text: &str) -> Option<proc_macro2::TokenStream> {
 
 /// The whole expansion: `outer` (the errors, registry and seeds, written
 /// against `::migrate_runtime`) with the runtime's path put in, and the inside
-/// of `schema`, which names the runtime through one import (see
+/// of `schema`, which names the runtime and the derives through imports (see
 /// `expand::tables::wrap`).
 fn assemble(
     outer: proc_macro2::TokenStream,
     tables: Option<proc_macro2::TokenStream>,
-    krate: &proc_macro2::TokenStream,
+    args: &args::Args,
 ) -> proc_macro2::TokenStream {
-    let outer = runtime_path(outer, krate);
-    let tables = tables.map(|t| expand::tables::wrap(t, krate));
+    let outer = runtime_path(outer, &args.krate);
+    let tables = tables.map(|t| expand::tables::wrap(t, &args.krate, &args.derives));
     quote!(#outer #tables)
 }
 

@@ -84,6 +84,7 @@
 /// | `deny_lints` | off | lint findings of level error (`CREATE INDEX` without `CONCURRENTLY` on an existing table, `NOT NULL` column without a default, ...) fail the build |
 /// | `tables = false` | `true` | generate no `schema` module: the registry only, for a crate that only applies migrations (faster to compile) |
 /// | `types("pg type" => RustType, ...)` | none | map a PostgreSQL type that has no built-in mapping (`money`, `timetz`, a range, an extension's type); `RustType` must implement `ToSql` and `FromSql` |
+/// | `derive(Clone, PartialEq, ...)` | `Debug` only | what every `Row` and `Insert` derives besides `Debug`: any derive macro, by a path that resolves anywhere in the crate (`Clone`, `Eq`, `Hash`, `serde::Serialize` of the app's own serde, `crate::..`). Each derive costs compile time in every table, so a schema pays only for those its code uses |
 /// | `postgres = "15"` | `"14"` | the oldest PostgreSQL the migrations must run on (14 to 18): newer syntax is an error, and the registry refuses an older server |
 ///
 /// ```no_run
@@ -93,6 +94,7 @@
 ///     deny_lints,
 ///     postgres = "15",
 ///     types("money" => i64),
+///     derive(Clone, PartialEq),
 /// );
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -133,15 +135,19 @@
 ///     column name with `Row::from_row`); `Insert`: the columns an `INSERT`
 ///     writes, the optional ones (a default, an identity, NULL allowed) as
 ///     `Option`, built with `Insert::new(required columns, in table order)`
-///     and `with_<column>(value)` setters, so code survives a migration that
-///     adds an optional column (a struct literal does not), and
+///     and struct update syntax for the optional ones
+///     (`Insert { note: Some(..), ..Insert::new(..) }`), so code survives a
+///     migration that adds an optional column (a struct literal that names
+///     every field does not), and
 ///     `insert(&mut client)`, which runs `INSERT ... RETURNING *` (with the
 ///     `tokio-postgres` feature also `insert_async(&client).await`, on a
-///     `tokio_postgres` client or transaction); `Table` and
-///     the `Column` enum (`ALL`, `as_str()`; sea-query identifiers with the
-///     `sea-query` feature). With the `serde` feature `Row` and `Insert`
-///     derive `Serialize`/`Deserialize` (`types(...)` mappings must then
-///     implement them too).
+///     `tokio_postgres` client or transaction); `COLUMNS`, every column's
+///     name in table order. The names are `&'static str`, which sea-query
+///     (1.x) takes as identifiers as they are:
+///     `Expr::col((hosts::TABLE, hosts::columns::NAME))`. `Row` and `Insert`
+///     derive `Debug`, and what `derive(..)` asks for; with the `serde`
+///     feature also `Serialize`/`Deserialize` (`types(...)` mappings must
+///     then implement them too).
 ///   - `schema::enums`: a Rust enum per PostgreSQL enum with `ToSql`/`FromSql`
 ///     by label, `ALL`, `as_str()`, `FromStr`, `Display` (and serde by label
 ///     with `serde`).
@@ -160,7 +166,7 @@
 /// assert!(!MIGRATIONS.get(versions::V000002_INDEX_HOST_NAMES).unwrap().up.transactional);
 /// assert_eq!(hosts::TABLE, "hosts");
 /// assert_eq!(hosts::columns::NAME, "name");
-/// assert_eq!(hosts::Column::ALL.len(), 4);
+/// assert_eq!(hosts::COLUMNS, ["id", "name", "state", "note"]);
 /// assert_eq!("down".parse::<HostState>(), Ok(HostState::Down));
 ///
 /// // Row: every column; `note` is nullable.
@@ -169,8 +175,8 @@
 ///
 /// // Insert: `new` takes the required columns (NOT NULL without a default), in
 /// // table order; the identity `id`, the defaulted `state` and the nullable
-/// // `note` are left to PostgreSQL unless set with `with_<column>`.
-/// let new = hosts::Insert::new("gamma").with_note("rack 4");
+/// // `note` are left to PostgreSQL unless set (struct update syntax).
+/// let new = hosts::Insert { note: Some("rack 4".into()), ..hosts::Insert::new("gamma") };
 /// assert_eq!((new.id, new.state, new.note.as_deref()), (None, None, Some("rack 4")));
 /// // `new.insert(&mut client)?` runs `INSERT ... RETURNING *` and decodes the row.
 /// ```
@@ -214,23 +220,6 @@ macro_rules! embed_migrations {
     };
 }
 
-/// The tokens with feature `sea-query`, nothing without; for generated code.
-#[cfg(feature = "sea-query")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pgcheck_if_sea_query {
-    ($($t:tt)*) => { $($t)* };
-}
-
-/// The tokens with feature `sea-query`, nothing without; for generated code.
-#[cfg(not(feature = "sea-query"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pgcheck_if_sea_query {
-    ($($t:tt)*) => {};
-}
-
-/// The tokens with feature `serde`, nothing without; for generated code.
 /// The tokens with feature `tokio-postgres`, nothing without; for generated code.
 #[cfg(feature = "tokio-postgres")]
 #[doc(hidden)]
@@ -246,6 +235,7 @@ macro_rules! __pgcheck_if_tokio_postgres {
     ($($t:tt)*) => {};
 }
 
+/// The tokens with feature `serde`, nothing without; for generated code.
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 #[macro_export]
@@ -262,16 +252,16 @@ macro_rules! __pgcheck_if_serde {
 }
 
 /// Puts serde's derives on the struct with feature `serde`, and leaves it as it
-/// is without; for generated code. The derives name serde as
-/// `__pgcheck_serde`, which the generated module imports from this crate, so the
-/// app need not depend on serde.
+/// is without; for generated code. The derives name serde as `__p::serde`:
+/// `__p` is this crate's `__private`, which every generated module imports, so
+/// the app need not depend on serde.
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __pgcheck_serde_derive {
     ($($t:tt)*) => {
-        #[derive(__pgcheck_serde::Serialize, __pgcheck_serde::Deserialize)]
-        #[serde(crate = "__pgcheck_serde")]
+        #[derive(__p::serde::Serialize, __p::serde::Deserialize)]
+        #[serde(crate = "__p::serde")]
         $($t)*
     };
 }

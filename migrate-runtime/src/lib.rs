@@ -23,8 +23,6 @@
 //! - `tls`: `sslmode=require`, `verify-ca`, `verify-full` (native-tls). Without
 //!   it `prefer` connects without TLS and the others are refused with
 //!   [`MigrateError::Tls`].
-//! - `sea-query`: the generated `Table` and `Column` types implement sea-query's
-//!   `Iden` (and `IdenStatic`).
 //! - `serde`: `Serialize`/`Deserialize` on the generated `Row`, `Insert` and enum
 //!   types, and on [`Interval`] and [`Cidr`].
 //! - `refinery`: the registry's ups as refinery migrations.
@@ -99,8 +97,6 @@ pub mod __private {
     pub use postgres;
     pub use postgres_types;
     pub use rust_decimal;
-    #[cfg(feature = "sea-query")]
-    pub use sea_query;
     pub use serde;
     pub use serde_json;
     pub use std::borrow::Cow;

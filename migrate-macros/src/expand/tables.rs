@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use migrate_core::model::rust::{
-    RustType, domain_not_null, is_keyword, pascal_ident, rust_type, snake_ident,
-};
+use migrate_core::model::rust::{RustType, domain_not_null, is_keyword, rust_type, snake_ident};
 use migrate_core::model::schema::{Column, Schema, Table};
 
 use super::enums::{enum_ident, enum_tokens};
@@ -26,7 +24,7 @@ fn field_ident(sql: &str) -> Ident {
 fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenStream {
     match t {
         RustType::Path(p) => {
-            let full = p.replace("__private::", "__pgcheck::__private::");
+            let full = p.replace("__private::", "__p::");
             full.parse().unwrap_or_else(|_| quote!(()))
         }
         RustType::Override(key) => match overrides.get(key) {
@@ -49,7 +47,14 @@ pub struct Expanded {
     pub tokens: TokenStream,
 }
 
-pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expanded {
+/// `derives`: what `Row` and `Insert` derive besides `Debug` (the macro's
+/// `derive(..)` argument), named here by their aliases (see [`wrap`]).
+pub fn expand(
+    schema: &Schema,
+    overrides: &BTreeMap<String, syn::Type>,
+    derives: &[syn::Path],
+) -> Expanded {
+    let aliases: Vec<Ident> = (0..derives.len()).map(derive_alias).collect();
     let keys: BTreeMap<String, String> = overrides.keys().map(|k| (k.clone(), k.clone())).collect();
     let enums = schema
         .enums
@@ -59,6 +64,7 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
     let mut by_schema: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
     let mut listed = Vec::new();
     let mut decoders = Vec::new();
+    let derive = quote!(#[derive(Debug #(, #aliases)*)]);
     for table in schema.user_tables() {
         let (s, n) = (&table.name.schema, &table.name.name);
         listed.push(quote!((#s, #n)));
@@ -69,8 +75,8 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             let sm = field_ident(s);
             quote!(#sm::#m)
         };
-        decoders.push(quote!(__pgcheck::__private::boxed::<#path::Row>));
-        let t = table_tokens(table, schema, &keys, overrides);
+        decoders.push(quote!(__p::boxed::<#path::Row>));
+        let t = table_tokens(table, schema, &keys, overrides, &derive, &aliases);
         by_schema
             .entry(table.name.schema.as_str())
             .or_default()
@@ -83,13 +89,25 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
         quote! {
             #[doc = #doc]
             pub mod #m {
-                use super::{__pgcheck, enums};
+                // What the tables' modules import from `super`; their types
+                // name `super::enums`.
+                #[allow(unused_imports)]
+                use super::{__p, __pgcheck, enums, Into, Option, Result #(, #aliases)*};
                 #(#tables)*
             }
         }
     });
-    // The inside of `schema`: see [`wrap`].
+    // The inside of `schema`: see [`wrap`]. The tables' modules name the
+    // runtime's re-exports through `__p` and these std items by their short
+    // names, imported here by absolute path (so that a crate with
+    // `#![no_implicit_prelude]` compiles too): 1,000 tables are millions of
+    // tokens, which the compiler reads at every build.
     let tokens = quote! {
+            #[allow(unused_imports)]
+            use __pgcheck::__private as __p;
+            #[allow(unused_imports)]
+            use ::core::{convert::Into, option::Option, result::Result};
+
             /// PostgreSQL enum types.
             pub mod enums {
                 #[allow(unused_imports)]
@@ -103,7 +121,7 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             pub const TABLES: &[(&str, &str)] = &[#(#listed),*];
 
             /// The decoder of each table of [`TABLES`], in the same order.
-            const DECODERS: &[__pgcheck::__private::Decoder] = &[#(#decoders),*];
+            const DECODERS: &[__p::Decoder] = &[#(#decoders),*];
 
             /// Decodes a row of the named table into that table's `Row`, for tools
             /// that walk every table; `None` for a table not listed in [`TABLES`].
@@ -114,12 +132,18 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
             pub fn decode(
                 schema: &str,
                 table: &str,
-                row: &__pgcheck::__private::postgres::Row,
-            ) -> ::core::option::Option<::core::result::Result<::std::boxed::Box<dyn ::core::fmt::Debug>, __pgcheck::__private::postgres::Error>> {
-                __pgcheck::__private::decode_table(TABLES, DECODERS, schema, table, row)
+                row: &__p::postgres::Row,
+            ) -> Option<Result<::std::boxed::Box<dyn ::core::fmt::Debug>, __p::postgres::Error>> {
+                __p::decode_table(TABLES, DECODERS, schema, table, row)
             }
     };
     Expanded { tokens }
+}
+
+/// The name under which `schema` imports the `i`th of the `derive(..)`
+/// argument's derives.
+fn derive_alias(i: usize) -> Ident {
+    format_ident!("__pgcheck_derive_{i}")
 }
 
 /// `pub mod schema` around what [`expand`] made. Its code names the runtime
@@ -128,13 +152,22 @@ pub fn expand(schema: &Schema, overrides: &BTreeMap<String, syn::Type>) -> Expan
 /// below: so the expansion cache keeps that code as text and gives it back
 /// without a pass over its tokens (millions for 1,000 tables), which the
 /// registry's `::migrate_runtime` paths need (`runtime_path` in lib.rs).
-pub fn wrap(inside: TokenStream, krate: &TokenStream) -> TokenStream {
+/// The `derive(..)` argument's derives are imported here the same way, under
+/// aliases, so that a derive that does not resolve is the same error
+/// ("unresolved import", naming it) whether the expansion was cached or not:
+/// in the cached text its tokens would have lost their spans.
+pub fn wrap(inside: TokenStream, krate: &TokenStream, derives: &[syn::Path]) -> TokenStream {
+    let imports = derives.iter().enumerate().map(|(i, path)| {
+        let alias = derive_alias(i);
+        quote!(#[allow(unused_imports)] use #path as #alias;)
+    });
     quote! {
         /// The tables and types the migrations create, as Rust types.
         #[allow(clippy::all, dead_code)]
         pub mod schema {
             #[allow(unused_imports)]
             use #krate as __pgcheck;
+            #(#imports)*
             #inside
         }
     }
@@ -162,8 +195,10 @@ fn table_tokens(
     schema: &Schema,
     keys: &BTreeMap<String, String>,
     overrides: &BTreeMap<String, syn::Type>,
+    derive: &TokenStream,
+    aliases: &[Ident],
 ) -> TokenStream {
-    let p = quote!(__pgcheck::__private);
+    let p = quote!(__p);
     let module = field_ident(&table.name.name);
     let table_name = &table.name.name;
     let schema_name = &table.name.schema;
@@ -184,14 +219,13 @@ fn table_tokens(
     let mut insert_names = Vec::new();
     let mut insert_values = Vec::new();
     // `Insert::new(required...)`: the required columns in table order, and the
-    // optional ones as `None`; `with_<column>` sets an optional one.
+    // optional ones as `None`. There are no `with_<column>` setters: struct
+    // update syntax (`Insert { note: Some(..), ..Insert::new(..) }`) sets an
+    // optional column as well, and generates no code; one setter per optional
+    // column was a sixth of the build time of the table types.
     let mut new_params = Vec::new();
     let mut new_inits = Vec::new();
-    let mut setters = Vec::new();
-    let mut variants = Vec::new();
-    let mut variant_names = Vec::new();
     let mut name_consts = Vec::new();
-    let mut seen = Vec::new();
     let mut consts_seen: Vec<String> = Vec::new();
     let mut left_out: Vec<String> = Vec::new();
     let mut insertable = true;
@@ -199,15 +233,7 @@ fn table_tokens(
         let f = field_ident(&c.name);
         let col_name = &c.name;
         let doc = column_doc(c);
-        // The column enum and name constants do not depend on the Rust type.
-        let mut v = pascal_ident(&c.name);
-        while seen.contains(&v) {
-            v.push('_');
-        }
-        seen.push(v.clone());
-        let v = format_ident!("{}", v);
-        variants.push(quote! { #[doc = #doc] #v, });
-        variant_names.push(quote! { Column::#v => #col_name, });
+        // The name constants do not depend on the Rust type.
         let mut const_name = snake_ident(&c.name).to_ascii_uppercase();
         while consts_seen.contains(&const_name) {
             const_name.push('_');
@@ -231,7 +257,7 @@ fn table_tokens(
         };
         let nullable = c.nullable && !domain_not_null(&c.ty, schema);
         let row_ty = if nullable {
-            quote!(::core::option::Option<#base>)
+            quote!(Option<#base>)
         } else {
             base.clone()
         };
@@ -239,30 +265,20 @@ fn table_tokens(
         row_reads.push((f.clone(), col_name.as_str()));
         if !c.generated {
             if c.optional_on_insert() {
-                insert_fields.push(quote! { #[doc = #doc] pub #f: ::core::option::Option<#base>, });
-                new_inits.push(quote! { #f: ::core::option::Option::None, });
-                let setter = format_ident!("with_{}", snake_ident(&c.name));
-                let setter_doc = format!("Sets {doc} (left to PostgreSQL otherwise).");
-                setters.push(quote! {
-                    #[doc = #setter_doc]
-                    #[must_use]
-                    pub fn #setter(mut self, value: impl ::core::convert::Into<#base>) -> Self {
-                        self.#f = ::core::option::Option::Some(value.into());
-                        self
-                    }
-                });
+                insert_fields.push(quote! { #[doc = #doc] pub #f: Option<#base>, });
+                new_inits.push(quote! { #f: Option::None, });
                 insert_names.push(col_name);
                 insert_values.push(quote!(#p::optional(&self.#f)));
             } else {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: #base, });
-                new_params.push(quote! { #f: impl ::core::convert::Into<#base> });
+                new_params.push(quote! { #f: impl Into<#base> });
                 new_inits.push(quote! { #f: #f.into(), });
                 insert_names.push(col_name);
                 insert_values.push(quote!(#p::required(&self.#f)));
             }
         }
     }
-    let variant_idents: Vec<Ident> = seen.iter().map(|v| format_ident!("{}", v)).collect();
+    let all_names = table.columns.iter().map(|c| &c.name);
     // One generic call per chunk of columns (the runtime's `decode` takes
     // tuples of up to its MAX_DECODE = 16), into locals `c0`, `c1`, ... (not
     // the fields' names: a column named `row` would hide the argument).
@@ -303,51 +319,30 @@ fn table_tokens(
     let insert = insertable.then(|| {
         quote! {
             __pgcheck::__pgcheck_serde_derive! {
-                /// A new row: columns with a default, an identity or NULL allowed are
-                /// optional (`None` leaves them to PostgreSQL); generated columns are absent.
-                ///
-                /// Build it with [`Insert::new`] (the required columns, in table order)
-                /// and the `with_<column>` setters: code written so keeps compiling
-                /// when a migration adds a column that is optional on insert. A struct
-                /// literal names every field, so it stops compiling then.
-                ///
-                /// With the runtime's `serde` feature it is `Serialize` and `Deserialize`.
-                #[derive(Debug, Clone, PartialEq)]
+                #[doc = "A new row: columns with a default, an identity or NULL allowed are optional (`None` leaves them to PostgreSQL); generated columns are absent.\n\nBuild it with [`Insert::new`] and set optional columns with struct update syntax (`Insert { column: Some(..), ..Insert::new(..) }`): code written so keeps compiling when a migration adds a column that is optional on insert, where a struct literal that names every field stops compiling."]
+                #derive
                 pub struct Insert {
                     #(#insert_fields)*
                 }
             }
 
             impl Insert {
-                /// A row with the required columns (NOT NULL, no default), in table
-                /// order; every optional column is left to PostgreSQL.
+                #[doc = "A row with the required columns (NOT NULL, no default), in table order; every optional column is left to PostgreSQL."]
                 #[allow(clippy::too_many_arguments)]
                 pub fn new(#(#new_params),*) -> Self {
                     Insert { #(#new_inits)* }
                 }
 
-                #(#setters)*
-
-                /// Inserts the row and returns it as stored (defaults filled in).
-                ///
-                /// # Errors
-                ///
-                /// PostgreSQL refused the row (a constraint, a missing reference).
-                pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> ::core::result::Result<Row, #p::postgres::Error> {
+                #[doc = "Inserts the row and returns it as stored (defaults filled in).\n\n# Errors\n\nPostgreSQL refused the row (a constraint, a missing reference)."]
+                pub fn insert<C: #p::postgres::GenericClient>(&self, client: &mut C) -> Result<Row, #p::postgres::Error> {
                     #p::insert(client, #qualified, &[#(#insert_names),*], &[#(#insert_values),*], Row::from_row)
                 }
             }
 
             __pgcheck::__pgcheck_if_tokio_postgres! {
                 impl Insert {
-                    /// [`Insert::insert`] on a `tokio_postgres` client or transaction
-                    /// (runtime feature `tokio-postgres`; from a pool, the client the
-                    /// connection derefs to).
-                    ///
-                    /// # Errors
-                    ///
-                    /// PostgreSQL refused the row (a constraint, a missing reference).
-                    pub async fn insert_async<C: #p::tokio_postgres::GenericClient>(&self, client: &C) -> ::core::result::Result<Row, #p::postgres::Error> {
+                    #[doc = "[`Insert::insert`] on a `tokio_postgres` client or transaction (from a pool, the client the connection derefs to).\n\n# Errors\n\nPostgreSQL refused the row (a constraint, a missing reference)."]
+                    pub async fn insert_async<C: #p::tokio_postgres::GenericClient>(&self, client: &C) -> Result<Row, #p::postgres::Error> {
                         #p::insert_async(client, #qualified, &[#(#insert_names),*], &[#(#insert_values),*], Row::from_row).await
                     }
                 }
@@ -357,39 +352,34 @@ fn table_tokens(
     quote! {
         #[doc = #doc]
         pub mod #module {
+            // `__p` is also what the serde derives name (`__pgcheck_serde_derive`).
             #[allow(unused_imports)]
-            use super::{__pgcheck, enums};
-            // What the serde derives name (`#[serde(crate = "__pgcheck_serde")]`).
-            #[allow(unused_imports)]
-            use __pgcheck::__private::serde as __pgcheck_serde;
+            use super::{__p, __pgcheck, Into, Option, Result #(, #aliases)*};
 
             /// The table's name.
             pub const TABLE: &str = #table_name;
             /// The table's schema.
             pub const SCHEMA: &str = #schema_name;
 
-            /// Column names.
+            #[doc = "Column names (a `&'static str` is a sea-query identifier as it is)."]
             pub mod columns {
                 #(#name_consts)*
             }
 
+            /// Every column's name, in table order.
+            pub const COLUMNS: &[&str] = &[#(#all_names),*];
+
             __pgcheck::__pgcheck_serde_derive! {
-                /// One row, every column; decoded by column name, so `SELECT *` and
-                /// column order do not matter. With the runtime's `serde` feature it is
-                /// `Serialize` and `Deserialize`.
-                #[derive(Debug, Clone, PartialEq)]
+                #[doc = "One row, every column; decoded by column name, so `SELECT *` and column order do not matter."]
+                #derive
                 pub struct Row {
                     #(#row_fields)*
                 }
             }
 
             impl Row {
-                /// Decodes a row by column name.
-                ///
-                /// # Errors
-                ///
-                /// A column is missing from the row or has another type.
-                pub fn from_row(row: &#p::postgres::Row) -> ::core::result::Result<Self, #p::postgres::Error> {
+                #[doc = "Decodes a row by column name.\n\n# Errors\n\nA column is missing from the row or has another type."]
+                pub fn from_row(row: &#p::postgres::Row) -> Result<Self, #p::postgres::Error> {
                     #(#decodes)*
                     Ok(Row { #(#row_fields_read: #locals),* })
                 }
@@ -397,54 +387,13 @@ fn table_tokens(
 
             impl ::core::convert::TryFrom<&#p::postgres::Row> for Row {
                 type Error = #p::postgres::Error;
-                fn try_from(row: &#p::postgres::Row) -> ::core::result::Result<Self, Self::Error> {
+                fn try_from(row: &#p::postgres::Row) -> Result<Self, Self::Error> {
                     Row::from_row(row)
                 }
             }
 
             #insert
 
-            /// The table (a sea-query identifier with the runtime's `sea-query` feature).
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub struct Table;
-
-            __pgcheck::__pgcheck_if_sea_query! {
-                impl #p::sea_query::Iden for Table {
-                    fn unquoted(&self) -> &str {
-                        #table_name
-                    }
-                }
-            }
-
-            /// The table's columns (sea-query identifiers with the runtime's `sea-query` feature).
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            pub enum Column {
-                #(#variants)*
-            }
-
-            impl Column {
-                /// Every column, in table order.
-                pub const ALL: &'static [Column] = &[#(Column::#variant_idents),*];
-
-                /// The column's name.
-                pub const fn as_str(self) -> &'static str {
-                    match self { #(#variant_names)* }
-                }
-            }
-
-            __pgcheck::__pgcheck_if_sea_query! {
-                impl #p::sea_query::Iden for Column {
-                    fn unquoted(&self) -> &str {
-                        self.as_str()
-                    }
-                }
-
-                impl #p::sea_query::IdenStatic for Column {
-                    fn as_str(&self) -> &'static str {
-                        Column::as_str(*self)
-                    }
-                }
-            }
         }
     }
 }

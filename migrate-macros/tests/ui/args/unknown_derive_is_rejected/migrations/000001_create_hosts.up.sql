@@ -1,0 +1,4 @@
+CREATE TABLE hosts (
+    id bigint PRIMARY KEY,
+    name text NOT NULL
+);
