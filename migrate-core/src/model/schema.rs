@@ -186,6 +186,8 @@ pub enum ConstraintKind {
     Check {
         /// The columns the expression reads.
         columns: Vec<String>,
+        /// `NO INHERIT`: children do not get it (`connoinherit`).
+        no_inherit: bool,
     },
     /// `EXCLUDE`.
     Exclusion,

@@ -296,3 +296,57 @@ fn renaming_a_parents_check_renames_the_childrens_copies() {
         assert_eq!(constraint_names(&s, t), cons, "constraints of {t}");
     }
 }
+
+/// A parent's CHECK ... NO INHERIT stays off its children, and off the
+/// parent's RENAME and DROP CONSTRAINT there; LIKE ... INCLUDING CONSTRAINTS
+/// copies it (fixture 0049, whose names are PostgreSQL 14's, 15's and 18's).
+#[test]
+fn a_parents_no_inherit_check_stays_off_its_children() {
+    let sql = include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0049_a_parents_no_inherit_check_stays_off_its_children.up.sql"
+    );
+    let s = replayed(sql);
+    for (t, cons) in [
+        ("f49_p", &["f49_x"][..]),
+        ("f49_c", &["f49_x"]),
+        ("f49_c3", &[]),
+        ("f49_l", &["f49_x"]),
+        ("f49_c4", &["f49_w"]),
+    ] {
+        assert_eq!(constraint_names(&s, t), cons, "constraints of {t}");
+    }
+    // PostgreSQL: constraint "f49_x" of relation "f49_c3" does not exist.
+    let e = errors(&format!("{sql} ALTER TABLE f49_c3 DROP CONSTRAINT f49_x;"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("f49_x"), "{e:?}");
+}
+
+/// DROP ... CASCADE of a table takes its children and partitions, and the
+/// foreign keys other tables have to them (found by the differential test
+/// with DIFF_CONSTRAINTS=1 on PostgreSQL 17 at seed 50468; fixture 0050).
+/// Without CASCADE a child, or a foreign key to a partition, makes the drop
+/// an error, as PostgreSQL says ("table c depends on table p", "constraint
+/// r2_ref_fkey on table r2 depends on table q1").
+#[test]
+fn dropping_a_parent_takes_the_foreign_keys_to_its_children() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0050_dropping_a_parent_takes_the_foreign_keys_to_its_children.up.sql"
+    ));
+    assert!(!s.tables.contains_key(&QualName::public("f50_c")));
+    assert_eq!(
+        constraint_names(&s, "f50_r"),
+        ["f50_r_pkey", "f50_r_ref_fkey"]
+    );
+    let setup = "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE c (x int) INHERITS (p);
+         CREATE TABLE q (id int PRIMARY KEY) PARTITION BY RANGE (id);
+         CREATE TABLE q1 PARTITION OF q FOR VALUES FROM (0) TO (10);
+         CREATE TABLE r2 (id int, ref int REFERENCES q1);";
+    let e = errors(&format!("{setup} DROP TABLE p;"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("table \"c\" depends on it"), "{e:?}");
+    let e = errors(&format!("{setup} DROP TABLE q;"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("constraint \"r2_ref_fkey\""), "{e:?}");
+    assert!(errors(&format!("{setup} DROP TABLE c, p; DROP TABLE r2, q;")).is_empty());
+}

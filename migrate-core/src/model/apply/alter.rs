@@ -216,8 +216,15 @@ impl Applier<'_> {
                     let reach = self.not_null_reach(table, column);
                     self.column_of_each(&reach, column, |c| c.nullable = true);
                 }
-                // An inherited CHECK goes from the partitions and children too.
-                if matches!(removed_kind, Some(ConstraintKind::Check { .. })) {
+                // An inherited CHECK goes from the partitions and children too
+                // (a NO INHERIT one is not theirs).
+                if matches!(
+                    removed_kind,
+                    Some(ConstraintKind::Check {
+                        no_inherit: false,
+                        ..
+                    })
+                ) {
                     for p in self.partitions_of(table) {
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                             && matches!(

@@ -152,18 +152,45 @@ impl Applier<'_> {
             if !self.drop_dependent_views(target, targets, cascade) {
                 continue;
             }
+            // Its partitions go with it; so do its inheritance children, which
+            // need CASCADE (PostgreSQL: "table c depends on table p").
+            let mut gone = vec![target.clone()];
+            gone.extend(self.partitions_of(target));
+            if !cascade
+                && let Some(child) = gone.iter().skip(1).find(|g| {
+                    !targets.contains(g)
+                        && !self.schema.doubts(g)
+                        && self
+                            .schema
+                            .tables
+                            .get(*g)
+                            .is_some_and(|t| !t.is_partition())
+                })
+            {
+                self.error_at(
+                    self.locate(&target.name),
+                    format!("cannot drop table \"{target}\": table \"{child}\" depends on it"),
+                    Some(format!(
+                        "drop \"{child}\" first (in the same DROP or earlier), or add CASCADE"
+                    )),
+                );
+                continue;
+            }
+            // The foreign keys to any of them from a table that stays.
             let mut dependents: Vec<(QualName, String)> = Vec::new();
-            for from in self.schema.related().referencing(target) {
-                if targets.contains(&from) {
-                    continue;
-                }
-                let Some(t) = self.schema.tables.get(&from) else {
-                    continue;
-                };
-                for (n, k) in &t.constraints {
-                    if matches!(k, ConstraintKind::ForeignKey { references, .. } if references == target)
-                    {
-                        dependents.push((from.clone(), n.clone()));
+            for to in &gone {
+                for from in self.schema.related().referencing(to) {
+                    if targets.contains(&from) || gone.contains(&from) {
+                        continue;
+                    }
+                    let Some(t) = self.schema.tables.get(&from) else {
+                        continue;
+                    };
+                    for (n, k) in &t.constraints {
+                        if matches!(k, ConstraintKind::ForeignKey { references, .. } if references == to)
+                        {
+                            dependents.push((from.clone(), n.clone()));
+                        }
                     }
                 }
             }
@@ -182,9 +209,6 @@ impl Applier<'_> {
                     t.constraints.remove(&c);
                 }
             }
-            // Dropping a partitioned table drops its partitions.
-            let mut gone = vec![target.clone()];
-            gone.extend(self.partitions_of(target));
             for g in gone {
                 // Views on its partitions and children go with them.
                 if &g != target {

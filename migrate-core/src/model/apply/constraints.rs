@@ -76,7 +76,9 @@ impl Applier<'_> {
                     Some(columns.join("_")),
                 )
             }
-            ConstraintDef::Check { reads, .. } => {
+            ConstraintDef::Check {
+                reads, no_inherit, ..
+            } => {
                 // PostgreSQL names a check after its column only when it uses exactly one.
                 let name_cols = match reads.as_slice() {
                     [one] => Some(one.clone()),
@@ -85,6 +87,7 @@ impl Applier<'_> {
                 (
                     ConstraintKind::Check {
                         columns: reads.clone(),
+                        no_inherit: *no_inherit,
                     },
                     "check",
                     name_cols,

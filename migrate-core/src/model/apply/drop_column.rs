@@ -145,7 +145,7 @@ impl Applier<'_> {
                 .filter(|(_, k)| match k {
                     ConstraintKind::PrimaryKey { columns }
                     | ConstraintKind::Unique { columns }
-                    | ConstraintKind::Check { columns }
+                    | ConstraintKind::Check { columns, .. }
                     | ConstraintKind::ForeignKey { columns, .. } => {
                         columns.iter().any(|c| c == column)
                     }

@@ -168,7 +168,7 @@ impl Applier<'_> {
             }
             for k in t.constraints.values_mut() {
                 match k {
-                    ConstraintKind::Check { columns } => fix(columns),
+                    ConstraintKind::Check { columns, .. } => fix(columns),
                     ConstraintKind::NotNull { column, .. } if column == old => {
                         *column = new.to_owned()
                     }

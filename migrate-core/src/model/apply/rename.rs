@@ -91,11 +91,13 @@ impl Applier<'_> {
                     // children, under its name, are renamed with it.
                     let inherited = matches!(
                         k,
-                        ConstraintKind::Check { .. }
-                            | ConstraintKind::NotNull {
-                                no_inherit: false,
-                                ..
-                            }
+                        ConstraintKind::Check {
+                            no_inherit: false,
+                            ..
+                        } | ConstraintKind::NotNull {
+                            no_inherit: false,
+                            ..
+                        }
                     );
                     if inherited {
                         for p in self.partitions_of(&table) {

@@ -51,13 +51,20 @@ impl Applier<'_> {
                 table.inherits.push(pq.clone());
             }
         }
-        // Partitions and children inherit their parents' CHECK constraints, by name.
+        // Partitions and children inherit their parents' CHECK constraints, by
+        // name, but for the NO INHERIT ones.
         for prv in &s.parents {
             if let Some(pq) = self.resolve(prv.schema, prv.name, &self.schema.tables)
                 && let Some(pt) = self.schema.tables.get(&pq)
             {
                 for (n, k) in &pt.constraints {
-                    if matches!(k, ConstraintKind::Check { .. }) {
+                    if matches!(
+                        k,
+                        ConstraintKind::Check {
+                            no_inherit: false,
+                            ..
+                        }
+                    ) {
                         table
                             .constraints
                             .entry(n.clone())
@@ -281,12 +288,11 @@ impl Applier<'_> {
         };
         if options.constraints {
             for (n, k) in &source.constraints {
-                if let ConstraintKind::Check { columns } = k {
-                    let cols = columns.clone();
-                    if let Some(t) = self.schema.tables.get_mut(dst).map(Arc::make_mut) {
-                        t.constraints
-                            .insert(n.clone(), ConstraintKind::Check { columns: cols });
-                    }
+                // NO INHERIT included: the copy keeps it (`connoinherit`).
+                if matches!(k, ConstraintKind::Check { .. })
+                    && let Some(t) = self.schema.tables.get_mut(dst).map(Arc::make_mut)
+                {
+                    t.constraints.insert(n.clone(), k.clone());
                 }
             }
         }
