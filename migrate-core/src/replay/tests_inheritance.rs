@@ -350,3 +350,21 @@ fn dropping_a_parent_takes_the_foreign_keys_to_its_children() {
     assert!(e[0].contains("constraint \"r2_ref_fkey\""), "{e:?}");
     assert!(errors(&format!("{setup} DROP TABLE c, p; DROP TABLE r2, q;")).is_empty());
 }
+
+/// ALTER TABLE ... SET SCHEMA moves the doubt about a partition's index that
+/// a parent's index may have adopted (and DROP INDEX ... CASCADE of the
+/// parent's then took): found by the differential test on PostgreSQL 14 at
+/// seed 40373; fixture 0051, where the index is gone.
+#[test]
+fn set_schema_keeps_the_doubt_about_an_adopted_index() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0051_set_schema_keeps_the_doubt_about_an_adopted_index.up.sql"
+    ));
+    let moved = QualName::new("f51_s".to_owned(), "f51_n_at_idx".to_owned());
+    assert!(s.doubts(&moved), "{:?}", s.opaque);
+    assert!(
+        !s.doubts(&QualName::public("f51_n_at_idx")),
+        "{:?}",
+        s.opaque
+    );
+}

@@ -287,9 +287,11 @@ impl Applier<'_> {
                     let Some(ix) = self.schema.indexes.remove(&n) else {
                         continue;
                     };
-                    self.schema
-                        .indexes
-                        .insert(QualName::new(s.new_schema.to_owned(), n.name), ix);
+                    let to = QualName::new(s.new_schema.to_owned(), n.name.clone());
+                    // A doubt about the index (a parent's index may have
+                    // adopted it) moves with it.
+                    self.carry_opacity(&n, &to);
+                    self.schema.indexes.insert(to, ix);
                 }
                 self.rename_table(&old, new);
             }
