@@ -99,9 +99,8 @@ pub fn expand(
     });
     // The inside of `schema`: see [`wrap`]. The tables' modules name the
     // runtime's re-exports through `__p` and these std items by their short
-    // names, imported here by absolute path (so that a crate with
-    // `#![no_implicit_prelude]` compiles too): 1,000 tables are millions of
-    // tokens, which the compiler reads at every build.
+    // names, imported here once by absolute path rather than spelled out at
+    // every use.
     let tokens = quote! {
             #[allow(unused_imports)]
             use __pgcheck::__private as __p;
