@@ -226,9 +226,15 @@ pub fn differences(
             .any(|q| q.schema == k.0 && q.name == k.1);
         let on = migrate_core::model::schema::QualName::new(k.0.clone(), table.clone());
         // Partitions get their own copies of the parent's indexes, which the
-        // model does not keep; an opaque table's indexes are not claimed.
+        // model does not keep; an opaque table's indexes are not claimed,
+        // nor an index whose name the model doubts.
         let on_partition = expected.tables.get(&on).is_some_and(|t| t.is_partition());
-        let doubted = expected.lost() || expected.doubts(&on);
+        let doubted = expected.lost()
+            || expected.doubts(&on)
+            || expected.doubts(&migrate_core::model::schema::QualName::new(
+                k.0.clone(),
+                k.1.clone(),
+            ));
         if !known && !on_partition && !ignored_index(k) && !doubted {
             out.push(format!("index {} is not in the migrations", name(k)));
         }

@@ -312,15 +312,21 @@ impl Applier<'_> {
             .filter_map(|q| self.schema.indexes.get(&q).map(|ix| (q, ix.clone())))
             .filter(|(_, ix)| &ix.table == src)
             .collect();
-        for (q, mut ix) in indexes {
-            let constraint = source.constraints.get(&q.name).cloned();
-            let label = match &constraint {
-                Some(ConstraintKind::PrimaryKey { .. }) => "pkey",
-                Some(ConstraintKind::Unique { .. }) => "key",
-                Some(ConstraintKind::Exclusion) => "excl",
-                _ => "idx",
-            };
-            let cols = (label != "pkey").then(|| index_column_names(&ix).join("_"));
+        let copies: Vec<(Index, Option<ConstraintKind>, &str, Option<String>)> = indexes
+            .into_iter()
+            .map(|(q, ix)| {
+                let constraint = source.constraints.get(&q.name).cloned();
+                let label = match &constraint {
+                    Some(ConstraintKind::PrimaryKey { .. }) => "pkey",
+                    Some(ConstraintKind::Unique { .. }) => "key",
+                    Some(ConstraintKind::Exclusion) => "excl",
+                    _ => "idx",
+                };
+                let cols = (label != "pkey").then(|| index_column_names(&ix).join("_"));
+                (ix, constraint, label, cols)
+            })
+            .collect();
+        for (mut ix, constraint, label, cols) in copies.iter().cloned() {
             let name = self.choose_name(dst, cols.as_deref(), label);
             ix.table = dst.clone();
             if let Some(k) = constraint
@@ -328,9 +334,22 @@ impl Applier<'_> {
             {
                 t.constraints.insert(name.clone(), k);
             }
-            self.schema
-                .indexes
-                .insert(QualName::new(dst.schema.clone(), name), ix);
+            let q = QualName::new(dst.schema.clone(), name);
+            // Copies that ask for the same name get it and `..1`, `..2` in
+            // the order the source's indexes were made, which the model does
+            // not keep: which copy has which name is in doubt.
+            let shared = copies
+                .iter()
+                .filter(|(_, _, l, c)| *l == label && *c == cols)
+                .count()
+                > 1;
+            if shared {
+                self.make_opaque(
+                    q.clone(),
+                    "LIKE ... INCLUDING INDEXES names copies of indexes on the same columns in the order they were made, which the model does not keep",
+                );
+            }
+            self.schema.indexes.insert(q, ix);
         }
     }
 }
