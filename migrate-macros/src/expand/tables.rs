@@ -64,7 +64,6 @@ pub fn expand(
     let mut by_schema: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
     let mut listed = Vec::new();
     let mut decoders = Vec::new();
-    let derive = quote!(#[derive(Debug #(, #aliases)*)]);
     for table in schema.user_tables() {
         let (s, n) = (&table.name.schema, &table.name.name);
         listed.push(quote!((#s, #n)));
@@ -76,7 +75,7 @@ pub fn expand(
             quote!(#sm::#m)
         };
         decoders.push(quote!(__p::boxed::<#path::Row>));
-        let t = table_tokens(table, schema, &keys, overrides, &derive, &aliases);
+        let t = table_tokens(table, schema, &keys, overrides, &aliases);
         by_schema
             .entry(table.name.schema.as_str())
             .or_default()
@@ -194,10 +193,10 @@ fn table_tokens(
     schema: &Schema,
     keys: &BTreeMap<String, String>,
     overrides: &BTreeMap<String, syn::Type>,
-    derive: &TokenStream,
     aliases: &[Ident],
 ) -> TokenStream {
     let p = quote!(__p);
+    let derive = quote!(#[derive(Debug #(, #aliases)*)]);
     let module = field_ident(&table.name.name);
     let table_name = &table.name.name;
     let schema_name = &table.name.schema;

@@ -326,7 +326,20 @@ impl Applier<'_> {
                 (ix, constraint, label, cols)
             })
             .collect();
-        for (mut ix, constraint, label, cols) in copies.iter().cloned() {
+        // Copies that ask for the same name get it and `..1`, `..2` in the
+        // order the source's indexes were made, which the model does not
+        // keep: which copy has which name is in doubt.
+        let shared: Vec<bool> = copies
+            .iter()
+            .map(|(_, _, l, c)| {
+                copies
+                    .iter()
+                    .filter(|(_, _, l2, c2)| l2 == l && c2 == c)
+                    .count()
+                    > 1
+            })
+            .collect();
+        for ((mut ix, constraint, label, cols), shared) in copies.into_iter().zip(shared) {
             let name = self.choose_name(dst, cols.as_deref(), label);
             ix.table = dst.clone();
             if let Some(k) = constraint
@@ -335,14 +348,6 @@ impl Applier<'_> {
                 t.constraints.insert(name.clone(), k);
             }
             let q = QualName::new(dst.schema.clone(), name);
-            // Copies that ask for the same name get it and `..1`, `..2` in
-            // the order the source's indexes were made, which the model does
-            // not keep: which copy has which name is in doubt.
-            let shared = copies
-                .iter()
-                .filter(|(_, _, l, c)| *l == label && *c == cols)
-                .count()
-                > 1;
             if shared {
                 self.make_opaque(
                     q.clone(),
