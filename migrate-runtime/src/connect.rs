@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use postgres::config::Host;
 use postgres::{Client, NoTls};
+use tokio_postgres::Config;
 
 use crate::conninfo::ConnInfo;
 use crate::error::MigrateError;
@@ -68,7 +69,8 @@ fn no_tls(mode: SslMode) -> MigrateError {
 /// A parsed database URL.
 #[derive(Clone)]
 pub struct ConnectOptions {
-    config: postgres::Config,
+    // The async client's settings: the blocking client's convert from them.
+    config: Config,
     ssl: SslMode,
     root_cert: Option<String>,
     client_cert: Option<PathBuf>,
@@ -102,7 +104,7 @@ impl ConnectOptions {
         let info = ConnInfo::parse(url)?;
         let scrub = |msg: String| MigrateError::InvalidUrl(info.scrub(&msg));
         let mut o = ConnectOptions {
-            config: postgres::Config::new(),
+            config: Config::new(),
             ssl: SslMode::Prefer,
             root_cert: None,
             client_cert: None,
@@ -138,7 +140,7 @@ impl ConnectOptions {
         }
         // The driver takes the rest; it knows sslmode only as far as `require`.
         let rest = info.driver_string(is_ours);
-        o.config = postgres::Config::from_str(&rest).map_err(|e| scrub(error_chain(&e)))?;
+        o.config = Config::from_str(&rest).map_err(|e| scrub(error_chain(&e)))?;
         if let Some(t) = table {
             o.migrations_table = Some(if table_quoted {
                 TableName::parse(&t).map_err(MigrateError::InvalidUrl)?
@@ -224,6 +226,59 @@ impl ConnectOptions {
     /// [`MigrateError::Connect`] (names the server, not the password),
     /// [`MigrateError::Tls`].
     pub fn connect(&self) -> Result<Client, MigrateError> {
+        let config = postgres::Config::from(self.session_config());
+        let connected = match self.tls()? {
+            None => config.connect(NoTls),
+            #[cfg(feature = "tls")]
+            Some(tls) => config.connect(tls),
+        };
+        let mut client = connected.map_err(|source| self.connect_error(source))?;
+        client
+            .batch_execute(&self.setup_sql())
+            .map_err(|e| MigrateError::db("setting up the session", e))?;
+        Ok(client)
+    }
+
+    /// [`ConnectOptions::connect`] on `tokio_postgres`, the TLS settings
+    /// honoured alike; the connection task is spawned on the current tokio
+    /// runtime. The CLI's up, down and goto run on it: over this client each
+    /// migration is one message (see *Safety* in the README).
+    ///
+    /// # Errors
+    ///
+    /// As [`ConnectOptions::connect`].
+    #[cfg(feature = "tokio-postgres")]
+    pub async fn connect_async(&self) -> Result<tokio_postgres::Client, MigrateError> {
+        let config = self.session_config();
+        let client = match self.tls()? {
+            None => {
+                let (client, connection) = config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(|source| self.connect_error(source))?;
+                tokio::spawn(connection);
+                client
+            }
+            #[cfg(feature = "tls")]
+            Some(tls) => {
+                let (client, connection) = config
+                    .connect(tls)
+                    .await
+                    .map_err(|source| self.connect_error(source))?;
+                tokio::spawn(connection);
+                client
+            }
+        };
+        client
+            .batch_execute(&self.setup_sql())
+            .await
+            .map_err(|e| MigrateError::db("setting up the session", e))?;
+        Ok(client)
+    }
+
+    /// The URL's settings with the tool's defaults (application name, connect
+    /// timeout) and the TLS mode the driver is told.
+    fn session_config(&self) -> Config {
         let mut config = self.config.clone();
         if config.get_application_name().is_none() {
             config.application_name(self.application_name());
@@ -232,36 +287,50 @@ impl ConnectOptions {
             config.connect_timeout(Duration::from_secs(10));
         }
         tracing::debug!(target = %self.target(), ssl = ?self.ssl, "connecting");
-        let connected = match self.ssl {
-            SslMode::Disable => {
-                config.ssl_mode(postgres::config::SslMode::Disable);
-                config.connect(NoTls)
-            }
-            // Without TLS support `prefer` is what libpq does when TLS is not
-            // available: a plain connection.
+        // Without TLS support `prefer` is what libpq does when TLS is not
+        // available: a plain connection.
+        config.ssl_mode(match self.ssl {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
             #[cfg(not(feature = "tls"))]
-            SslMode::Prefer => {
-                config.ssl_mode(postgres::config::SslMode::Disable);
-                config.connect(NoTls)
-            }
-            #[cfg(not(feature = "tls"))]
-            mode => return Err(no_tls(mode)),
+            _ => tokio_postgres::config::SslMode::Disable,
             #[cfg(feature = "tls")]
-            mode => {
-                config.ssl_mode(if mode == SslMode::Prefer {
-                    postgres::config::SslMode::Prefer
-                } else {
-                    postgres::config::SslMode::Require
-                });
-                config.connect(postgres_native_tls::MakeTlsConnector::new(
-                    self.tls_connector()?,
-                ))
-            }
-        };
-        let mut client = connected.map_err(|source| MigrateError::Connect {
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            #[cfg(feature = "tls")]
+            _ => tokio_postgres::config::SslMode::Require,
+        });
+        config
+    }
+
+    /// The TLS connector the URL asks for; `None` for a plain connection.
+    #[cfg(feature = "tls")]
+    fn tls(&self) -> Result<Option<postgres_native_tls::MakeTlsConnector>, MigrateError> {
+        Ok(match self.ssl {
+            SslMode::Disable => None,
+            _ => Some(postgres_native_tls::MakeTlsConnector::new(
+                self.tls_connector()?,
+            )),
+        })
+    }
+
+    /// Without the `tls` feature: a plain connection, or the error for a mode
+    /// that needs TLS.
+    #[cfg(not(feature = "tls"))]
+    fn tls(&self) -> Result<Option<std::convert::Infallible>, MigrateError> {
+        match self.ssl {
+            SslMode::Disable | SslMode::Prefer => Ok(None),
+            mode => Err(no_tls(mode)),
+        }
+    }
+
+    fn connect_error(&self, source: postgres::Error) -> MigrateError {
+        MigrateError::Connect {
             target: self.target(),
             source,
-        })?;
+        }
+    }
+
+    /// What every session of the tool sets first.
+    fn setup_sql(&self) -> String {
         // With the check on, a server notices within a second that a killed
         // client is gone, even inside a long statement, and rolls back its
         // migration and frees the lock instead of finishing it for nobody.
@@ -271,10 +340,7 @@ impl ConnectOptions {
         if let Some(ms) = self.statement_timeout_ms {
             setup.push_str(&format!("SET statement_timeout = {ms};"));
         }
-        client
-            .batch_execute(&setup)
-            .map_err(|e| MigrateError::db("setting up the session", e))?;
-        Ok(client)
+        setup
     }
 
     /// Asks the server to cancel what `token`'s session is running (a cancel
@@ -284,21 +350,30 @@ impl ConnectOptions {
     ///
     /// The cancel connection failed; TLS settings that cannot be honoured.
     pub fn cancel(&self, token: &postgres::CancelToken) -> Result<(), MigrateError> {
-        let sent = match self.ssl {
-            SslMode::Disable => token.cancel_query(NoTls),
-            #[cfg(not(feature = "tls"))]
-            SslMode::Prefer => token.cancel_query(NoTls),
-            #[cfg(not(feature = "tls"))]
-            mode => return Err(no_tls(mode)),
+        let sent = match self.tls()? {
+            None => token.cancel_query(NoTls),
             #[cfg(feature = "tls")]
-            _ => token.cancel_query(postgres_native_tls::MakeTlsConnector::new(
-                self.tls_connector()?,
-            )),
+            Some(tls) => token.cancel_query(tls),
         };
-        sent.map_err(|source| MigrateError::Connect {
-            target: self.target(),
-            source,
-        })
+        sent.map_err(|source| self.connect_error(source))
+    }
+
+    /// [`ConnectOptions::cancel`] for a `tokio_postgres` client's session.
+    ///
+    /// # Errors
+    ///
+    /// As [`ConnectOptions::cancel`].
+    #[cfg(feature = "tokio-postgres")]
+    pub async fn cancel_async(
+        &self,
+        token: &tokio_postgres::CancelToken,
+    ) -> Result<(), MigrateError> {
+        let sent = match self.tls()? {
+            None => token.cancel_query(tokio_postgres::NoTls).await,
+            #[cfg(feature = "tls")]
+            Some(tls) => token.cancel_query(tls).await,
+        };
+        sent.map_err(|source| self.connect_error(source))
     }
 
     /// Connects, retrying for up to `wait` while the server is not up yet
@@ -313,24 +388,7 @@ impl ConnectOptions {
         wait: Duration,
         on_retry: &mut dyn FnMut(&MigrateError),
     ) -> Result<Client, MigrateError> {
-        let start = Instant::now();
-        let mut told = false;
-        loop {
-            match self.connect() {
-                Ok(c) => return Ok(c),
-                Err(e) if retryable(&e) && start.elapsed() < wait => {
-                    if !told {
-                        on_retry(&e);
-                        told = true;
-                    }
-                    tracing::debug!(error = %error_chain(&e), "server not up yet; retrying");
-                    std::thread::sleep(
-                        Duration::from_millis(250).min(wait.saturating_sub(start.elapsed())),
-                    );
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        retrying(wait, on_retry, || self.connect())
     }
 
     #[cfg(feature = "tls")]
@@ -400,6 +458,33 @@ impl ConnectOptions {
             }
         }
         b.build().map_err(|e| MigrateError::Tls(e.to_string()))
+    }
+}
+
+/// Runs `connect` until it succeeds, fails for good, or `wait` is over (see
+/// [`ConnectOptions::connect_wait`]); either client's connect.
+pub(crate) fn retrying<T>(
+    wait: Duration,
+    on_retry: &mut dyn FnMut(&MigrateError),
+    mut connect: impl FnMut() -> Result<T, MigrateError>,
+) -> Result<T, MigrateError> {
+    let start = Instant::now();
+    let mut told = false;
+    loop {
+        match connect() {
+            Ok(c) => return Ok(c),
+            Err(e) if retryable(&e) && start.elapsed() < wait => {
+                if !told {
+                    on_retry(&e);
+                    told = true;
+                }
+                tracing::debug!(error = %error_chain(&e), "server not up yet; retrying");
+                std::thread::sleep(
+                    Duration::from_millis(250).min(wait.saturating_sub(start.elapsed())),
+                );
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 

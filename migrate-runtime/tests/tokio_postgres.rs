@@ -213,6 +213,199 @@ async fn a_failing_third_statement_leaves_nothing_behind() {
     assert_eq!(own_locks(&c).await, 0);
 }
 
+/// The error of a run that was to fail.
+fn failed(err: &MigrateError) -> &pgcheck::MigrationFailure {
+    match err {
+        MigrateError::Failed(f) => f,
+        other => panic!("{other}"),
+    }
+}
+
+// Over this client a migration goes in one message, and the count of its
+// statements that completed names the one that failed when the error has no
+// position; rows of a SELECT before it do not count as statements.
+#[tokio::test]
+async fn an_error_without_a_position_in_one_message_is_located_by_count() {
+    let db = Db::new();
+    let mut c = db.client().await;
+    let dir = MigDir::new();
+    dir.add(
+        "000001_a",
+        "CREATE TABLE é (id int);\nSELECT generate_series(1, 3);\nINSERT INTO é VALUES (1);\n  SELECT 1 / 0;\nSELECT 2;\n",
+        Some("DROP TABLE é;"),
+    );
+    let reg = dir.registry();
+    for single_transaction in [false, true] {
+        let mut o = Options::default();
+        o.single_transaction = single_transaction;
+        let err = Migrator::with_options(&reg, o)
+            .up_async(&mut c)
+            .await
+            .unwrap_err();
+        let f = failed(&err);
+        assert_eq!(f.sqlstate.as_deref(), Some("22012"), "{err}");
+        assert_eq!(f.statement, Some(4), "{err}");
+        assert_eq!(f.pos.map(|p| (p.line, p.col)), Some((4, 3)), "{err}");
+        assert_eq!(version_row(&c).await, None);
+        assert!(!table_exists(&c, "é").await);
+    }
+    c.batch_execute("SELECT 1").await.unwrap();
+    assert_eq!(own_locks(&c).await, 0);
+}
+
+#[tokio::test]
+async fn in_one_message_a_migration_runs_once_and_a_failed_commit_is_named() {
+    for single_transaction in [false, true] {
+        let db = Db::new();
+        let mut c = db.client().await;
+        let dir = MigDir::new();
+        dir.add(
+            "000001_seq",
+            "CREATE SEQUENCE hits;",
+            Some("DROP SEQUENCE hits;"),
+        );
+        let mut o = Options::default();
+        o.single_transaction = single_transaction;
+        Migrator::with_options(&dir.registry(), o.clone())
+            .up_async(&mut c)
+            .await
+            .unwrap();
+        dir.add(
+            "000002_fails",
+            "SELECT nextval('hits');\nSELECT 1 / (SELECT count(*) FROM pg_class WHERE false);",
+            Some("SELECT 1;"),
+        );
+        let err = Migrator::with_options(&dir.registry(), o.clone())
+            .up_async(&mut c)
+            .await
+            .unwrap_err();
+        let f = failed(&err);
+        assert_eq!(
+            (f.statement, f.pos.map(|p| p.line)),
+            (Some(2), Some(2)),
+            "{err}"
+        );
+        let hits: i64 = c
+            .query_one("SELECT last_value FROM hits", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            hits, 1,
+            "single {single_transaction}: the migration ran twice"
+        );
+
+        dir.remove("000002_fails");
+        dir.add(
+            "000002_deferred",
+            "CREATE TABLE p (id int PRIMARY KEY);\n\
+             CREATE TABLE ch (pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n\
+             INSERT INTO ch VALUES (1);",
+            Some("DROP TABLE ch;\nDROP TABLE p;"),
+        );
+        let err = Migrator::with_options(&dir.registry(), o)
+            .up_async(&mut c)
+            .await
+            .unwrap_err();
+        let f = failed(&err);
+        assert!(f.at_commit && !f.in_bookkeeping, "{err}");
+        assert_eq!(f.sqlstate.as_deref(), Some("23503"), "{err}");
+        assert_eq!(version_row(&c).await, Some((1, false)));
+        assert!(!table_exists(&c, "p").await);
+        assert_eq!(history(&c).await, vec![(1, "up".to_owned())]);
+        c.batch_execute("SELECT 1").await.unwrap();
+    }
+}
+
+// The server reads a message whole before it runs any of it, so a statement
+// that turns standard_conforming_strings off would not change how the next
+// one in the same message reads a backslash; psql sends them apart, and a
+// script with a backslash goes apart here too.
+#[tokio::test]
+async fn a_script_with_a_backslash_reads_its_strings_as_psql_does() {
+    let db = Db::new();
+    let mut c = db.client().await;
+    let dir = MigDir::new();
+    dir.add(
+        "000001_s",
+        "SET standard_conforming_strings = off;\nCREATE TABLE s AS SELECT 'a\\\\b'::text AS v;\n",
+        Some("DROP TABLE s;"),
+    );
+    Migrator::new(&dir.registry())
+        .up_async(&mut c)
+        .await
+        .unwrap();
+    let v: String = c.query_one("SELECT v FROM s", &[]).await.unwrap().get(0);
+    assert_eq!(v, "a\\b", "read as with standard_conforming_strings off");
+    // The setting did not reach the session after the run.
+    let scs: String = c
+        .query_one("SHOW standard_conforming_strings", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(scs, "on");
+}
+
+// A script too large for one message goes a statement at a time, and its
+// failing statement is named all the same.
+#[tokio::test]
+async fn a_large_script_goes_a_statement_at_a_time() {
+    let db = Db::new();
+    let mut c = db.client().await;
+    let dir = MigDir::new();
+    let big = format!(
+        "CREATE TABLE big AS SELECT '{}'::text AS v;\nSELECT 1 / (SELECT count(*) FROM big WHERE false);\n",
+        "x".repeat(300 * 1024)
+    );
+    dir.add("000001_big", &big, Some("DROP TABLE big;"));
+    let err = Migrator::new(&dir.registry())
+        .up_async(&mut c)
+        .await
+        .unwrap_err();
+    let f = failed(&err);
+    assert_eq!(
+        (f.statement, f.pos.map(|p| p.line)),
+        (Some(2), Some(2)),
+        "{err}"
+    );
+    assert!(!table_exists(&c, "big").await);
+}
+
+// The history row rides in the migration's own message, so the server times
+// the migration (from the message's arrival to the row).
+#[tokio::test]
+async fn the_history_records_how_long_a_migration_in_one_message_took() {
+    let db = Db::new();
+    let mut c = db.client().await;
+    let dir = MigDir::new();
+    dir.add(
+        "000001_slow",
+        "SELECT pg_sleep(0.3);",
+        Some("SELECT pg_sleep(0.3);"),
+    );
+    let reg = dir.registry();
+    let m = Migrator::new(&reg);
+    m.up_async(&mut c).await.unwrap();
+    m.run_async(&mut c, Target::DownAll, &mut |_| {})
+        .await
+        .unwrap();
+    let took: Vec<i64> = c
+        .query(
+            "SELECT duration_ms FROM schema_migrations_history ORDER BY id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(took.len(), 2, "{took:?}");
+    assert!(
+        took.iter().all(|&ms| (300..10_000).contains(&ms)),
+        "{took:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_failing_migration_without_transaction_is_dirty_until_forced() {
     let db = Db::new();

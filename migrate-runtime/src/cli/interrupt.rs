@@ -32,7 +32,7 @@ fn describe(sig: i32) -> (&'static str, u8) {
 
 impl Interrupt {
     /// Handles the signals until dropped, cancelling through `token`.
-    pub fn install(opts: &ConnectOptions, token: postgres::CancelToken) -> Interrupt {
+    pub fn install(opts: &ConnectOptions, token: tokio_postgres::CancelToken) -> Interrupt {
         let stop = Arc::new(AtomicBool::new(false));
         let signal = Arc::new(AtomicI32::new(0));
         #[cfg(unix)]
@@ -56,7 +56,16 @@ impl Interrupt {
                                 "\n{name}: cancelling the running statement and stopping after it \
                                  (once more exits at once)"
                             );
-                            if let Err(e) = opts.cancel(&token) {
+                            // A runtime of its own: this thread is not the run's.
+                            let sent = tokio::runtime::Builder::new_current_thread()
+                                .enable_all()
+                                .build()
+                                .map_err(|e| e.to_string())
+                                .and_then(|rt| {
+                                    rt.block_on(opts.cancel_async(&token))
+                                        .map_err(|e| e.to_string())
+                                });
+                            if let Err(e) = sent {
                                 let _ = writeln!(
                                     std::io::stderr(),
                                     "could not send the cancel request: {e}"

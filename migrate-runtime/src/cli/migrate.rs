@@ -11,17 +11,21 @@ pub(super) fn migrate(
     single_transaction: bool,
 ) -> Result<ExitCode, Failure> {
     let registry = load_registry(g, embedded)?;
-    let mut c = connect(g, out)?;
+    let mut c = connect_async(g, out)?;
     let mut options = migrator_options(g, &c.opts)?;
     options.single_transaction = single_transaction;
     let m = Migrator::with_options(&registry, options);
+    let rt = &c.runtime;
     if dry_run {
-        let plan = m.plan(&mut c.client, target)?;
+        let plan = rt.block_on(m.plan_async(&mut c.client, target))?;
         print_plan(out, &plan)?;
         return Ok(ExitCode::SUCCESS);
     }
     if target == Target::DownAll && !g.yes {
-        let n = m.plan(&mut c.client, target)?.steps.len();
+        let n = rt
+            .block_on(m.plan_async(&mut c.client, target))?
+            .steps
+            .len();
         if n == 0 {
             out.line("no change: no migration is applied");
             return Ok(ExitCode::SUCCESS);
@@ -37,7 +41,7 @@ pub(super) fn migrate(
     let m = Migrator::with_options(&registry, options);
     // What ran, for the closing line of an interrupted run.
     let (mut done, mut running) = (0usize, None::<String>);
-    let result = m.run(&mut c.client, target, &mut |e| {
+    let result = rt.block_on(m.run_async(&mut c.client, target, &mut |e| {
         match e {
             Event::Started { step, .. } => running = Some(step.migration.label()),
             Event::Finished { .. } => {
@@ -47,7 +51,7 @@ pub(super) fn migrate(
             Event::Baselined { .. } => {}
         }
         out.event(e)
-    });
+    }));
     let Some((signal, code)) = interrupt.received() else {
         summary(out, &result?);
         return Ok(ExitCode::SUCCESS);
@@ -69,9 +73,9 @@ pub(super) fn migrate(
     }
     // Read twice if need be: a cancel request the server handles late (the
     // machine busy) can cancel this read instead of the statement it was for.
-    let version = m
-        .version(&mut c.client)
-        .or_else(|_| m.version(&mut c.client));
+    let version = rt
+        .block_on(m.version_async(&mut c.client))
+        .or_else(|_| rt.block_on(m.version_async(&mut c.client)));
     let at = match version {
         Ok(Some((v, false))) => format!("the database is at version {v}"),
         Ok(Some((v, true))) => format!("the database is at version {v}, dirty"),

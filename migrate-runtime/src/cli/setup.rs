@@ -182,6 +182,38 @@ pub(super) struct Conn {
 }
 
 pub(super) fn connect(g: &Global, out: &mut Out) -> Result<Conn, Failure> {
+    let opts = connect_options(g)?;
+    let client = connect_with(g, out, &opts, || opts.connect())?;
+    Ok(Conn { client, opts })
+}
+
+/// A session on the async client, with the runtime it runs on: what up,
+/// down and goto use, since it tells how many statements of a failed message
+/// completed, so each migration goes in one message (`Conn::COUNTS_STATEMENTS`).
+pub(super) struct AsyncConn {
+    pub(super) runtime: tokio::runtime::Runtime,
+    pub(super) client: tokio_postgres::Client,
+    pub(super) opts: ConnectOptions,
+}
+
+pub(super) fn connect_async(g: &Global, out: &mut Out) -> Result<AsyncConn, Failure> {
+    let opts = connect_options(g)?;
+    // One thread: the run's messages go one after another, and the timer
+    // waits for the lock.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Reported(format!("cannot start the async runtime: {e}")))?;
+    let client = connect_with(g, out, &opts, || runtime.block_on(opts.connect_async()))?;
+    Ok(AsyncConn {
+        runtime,
+        client,
+        opts,
+    })
+}
+
+/// The URL's options, with the app's name as the default application name.
+fn connect_options(g: &Global) -> Result<ConnectOptions, Failure> {
     let (url, _) = database_url(g)?;
     // A URL that cannot be parsed is the invocation's fault: exit 2.
     let mut opts = ConnectOptions::parse(&url).map_err(|e| match e {
@@ -191,19 +223,33 @@ pub(super) fn connect(g: &Global, out: &mut Out) -> Result<Conn, Failure> {
     if !g.app.name.is_empty() {
         opts.default_application_name(g.app.name);
     }
-    let client = match g.wait {
+    Ok(opts)
+}
+
+/// `connect` once, or for up to `--wait` while the server starts.
+fn connect_with<T>(
+    g: &Global,
+    out: &mut Out,
+    opts: &ConnectOptions,
+    connect: impl FnMut() -> Result<T, MigrateError>,
+) -> Result<T, Failure> {
+    let mut connect = connect;
+    Ok(match g.wait {
         Some(w) => {
             let target = opts.target();
-            opts.connect_wait(w, &mut |_| {
-                out.note(&format!(
-                    "waiting up to {} for {target} to accept connections",
-                    fmt_duration(w)
-                ))
-            })?
+            crate::connect::retrying(
+                w,
+                &mut |_| {
+                    out.note(&format!(
+                        "waiting up to {} for {target} to accept connections",
+                        fmt_duration(w)
+                    ))
+                },
+                connect,
+            )?
         }
-        None => opts.connect()?,
-    };
-    Ok(Conn { client, opts })
+        None => connect()?,
+    })
 }
 
 pub(super) fn migrator_options(g: &Global, c: &ConnectOptions) -> Result<Options, Failure> {

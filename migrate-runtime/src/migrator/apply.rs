@@ -7,7 +7,7 @@ use migrate_core::sql::position::LineIndex;
 use postgres::error::ErrorPosition;
 
 use super::conn::Conn;
-use super::state::{HistoryDirection, Session};
+use super::state::{HistoryDirection, Session, Sql};
 use super::tables::{set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::{Migration, Script, Version};
@@ -56,34 +56,50 @@ fn bookkeeping(s: &Session, first: &Step<'_>, last: &Step<'_>) -> String {
     }
 }
 
-fn history_sql(s: &Session, step: &Step<'_>, duration: Duration) -> String {
+/// How long a step took, for its history row.
+#[derive(Clone, Copy)]
+enum Took {
+    /// Measured here, between its first message and its last answer.
+    Measured(Duration),
+    /// The step is in the message that carries its row: the server measures
+    /// from the message's arrival (`statement_timestamp()`) to the row.
+    ThisMessage,
+}
+
+fn history_sql(s: &Session, step: &Step<'_>, took: Took) -> String {
     let m = step.migration;
+    let duration = match took {
+        Took::Measured(d) => d.as_millis().to_string(),
+        Took::ThisMessage => {
+            "floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint"
+                .to_owned()
+        }
+    };
     format!(
-        "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {}, {});",
+        "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {}, {duration});",
         s.history_table.sql(),
         m.version,
         literal(&m.name),
         literal(m.checksum()),
         m.down_checksum().map_or("NULL".to_owned(), literal),
         literal(step.history_direction().as_str()),
-        duration.as_millis(),
     )
 }
 
 /// Runs one step; returns how long it took. `reset` (the session reset after
-/// the step before, or nothing) rides at the front of the step's first
+/// the step before, or [`Sql::NONE`]) rides at the front of the step's first
 /// message: a round trip less per migration than sending it alone.
 pub(crate) async fn run<C: Conn>(
     client: &mut C,
     s: &Session,
     step: &Step<'_>,
-    reset: &str,
+    reset: &Sql,
 ) -> Result<Duration, MigrateError> {
     if step.script().transactional {
         let durations = run_in_transaction(client, s, std::slice::from_ref(step), reset).await?;
         Ok(durations.into_iter().next().unwrap_or_default())
     } else {
-        run_without_transaction(client, s, step, reset).await
+        run_without_transaction(client, s, step, &reset.text).await
     }
 }
 
@@ -91,29 +107,128 @@ pub(crate) async fn run<C: Conn>(
 /// effort, after a failed one), so the caller's session is as it was.
 pub(crate) async fn reset<C: Conn>(client: &mut C, s: &Session) -> Result<(), MigrateError> {
     client
-        .batch(&s.reset_sql)
+        .batch(&s.reset.text)
         .await
         .map_err(|e| MigrateError::db("resetting the session after the run", e))
 }
 
-/// Sends a script's statements one message each, `prefix` (BEGIN) riding
-/// with the first. The failing statement is the one whose message failed:
-/// found without running anything a second time (a migration with a side
+/// Most text of a script that goes in one message. The server parses a
+/// message whole before it runs any of it (a tree ~100 times the SQL), so a
+/// larger script goes a statement at a time, as psql sends it.
+const ONE_MESSAGE_MAX: usize = 256 * 1024;
+
+/// Whether `script`'s statements go in one message over `C`: the client must
+/// count what completed (see [`Conn::COUNTS_STATEMENTS`]), the script must be
+/// small enough, and it must have no backslash. The server lexes a message
+/// whole before running it, so a statement that turns
+/// `standard_conforming_strings` off would not change how the ones after it
+/// in the same message read a backslash in a string, as it does when each
+/// comes alone; without a backslash the setting changes nothing.
+fn one_message<C: Conn>(script: &Script) -> bool {
+    C::COUNTS_STATEMENTS
+        && body(script).is_none_or(|(_, b)| b.len() <= ONE_MESSAGE_MAX && !b.contains('\\'))
+}
+
+/// The script's text from its first statement's start to its last one's end,
+/// and where that starts in the file; `None` without statements.
+fn body(script: &Script) -> Option<(usize, &str)> {
+    let (&(from, _), &(_, to)) = (script.statements.first()?, script.statements.last()?);
+    Some((from, resolved(script).get(from..to).unwrap_or_default()))
+}
+
+/// What failed in the messages of a step.
+enum Failed {
+    /// A statement of the script, or the prefix riding with the first.
+    Statement(postgres::Error, Place),
+    /// The suffix: the version and history rows, or COMMIT; or the
+    /// connection broke while a message that holds COMMIT was out.
+    Suffix(postgres::Error),
+}
+
+/// Sends a script's statements in one message (see [`one_message`]),
+/// `prefix` (the session reset, BEGIN) before them and `suffix` (the rows,
+/// COMMIT, or nothing) after them. The failing statement is known from the
+/// count of those that completed, and a position from the error places it in
+/// the file. Nothing runs a second time to find it (a migration with a side
 /// effect outside the transaction, a sequence, dblink, a call to another
-/// system, must run exactly once). One message for the whole file would save
-/// the round trips, but the blocking client drops the CommandComplete of each
-/// finished statement when the error arrives, so the failing statement of an
-/// error without a position could not be named.
-async fn send_statements<C: Conn>(
+/// system, must run exactly once).
+async fn send_one<C: Conn>(
+    client: &mut C,
+    script: &Script,
+    prefix: &Sql,
+    suffix: &str,
+) -> Result<(), Failed> {
+    let (from, body) = body(script).unwrap_or_default();
+    let pre = &prefix.text;
+    let sql = if body.is_empty() {
+        format!("{pre}{suffix}")
+    } else {
+        format!("{pre}{body};\n{suffix}")
+    };
+    let Err((e, completed)) = client.script(&sql).await else {
+        return Ok(());
+    };
+    let n = script.statements.len();
+    let Some(db) = e.as_db_error() else {
+        // The connection broke: what ran is not known, COMMIT may have.
+        return Err(if suffix.is_empty() {
+            Failed::Statement(e, Place::default())
+        } else {
+            Failed::Suffix(e)
+        });
+    };
+    // Positions count characters from 1 in the whole message.
+    let pre_chars = pre.chars().count();
+    if let Some(ErrorPosition::Original(p)) = db.position() {
+        let p = *p as usize;
+        if p > pre_chars && p - pre_chars <= body.chars().count() {
+            let offset = from + LineIndex::new(body).char_pos_to_offset(p - pre_chars);
+            return Err(Failed::Statement(
+                e,
+                Place {
+                    offset: Some(offset),
+                    ..Place::default()
+                },
+            ));
+        }
+    }
+    let completed = completed.unwrap_or_default();
+    if completed >= prefix.statements + n && !suffix.is_empty() {
+        return Err(Failed::Suffix(e));
+    }
+    // The statement after the last that completed; one in the prefix (the
+    // reset, BEGIN) is put on the first statement, as when the prefix rides
+    // with it alone.
+    let i = completed
+        .saturating_sub(prefix.statements)
+        .min(n.saturating_sub(1));
+    let place = match script.statements.get(i) {
+        Some(&(at, _)) => Place {
+            offset: Some(at),
+            statement: Some(i),
+            ..Place::default()
+        },
+        None => Place::default(),
+    };
+    Err(Failed::Statement(e, place))
+}
+
+/// Sends a script's statements one message each, `prefix` riding with the
+/// first: the failing statement is the one whose message failed, found as
+/// [`send_one`] finds it. For a client that does not count completed
+/// statements (the blocking one drops the CommandComplete of each finished
+/// statement when the error arrives), and for the scripts [`one_message`]
+/// keeps apart.
+async fn send_each<C: Conn>(
     client: &mut C,
     script: &Script,
     prefix: &str,
 ) -> Result<(), (postgres::Error, Place)> {
     if script.statements.is_empty() && !prefix.is_empty() {
-        return client
+        client
             .batch(prefix)
             .await
-            .map_err(|e| (e, Place::default()));
+            .map_err(|e| (e, Place::default()))?;
     }
     for (i, &(from, to)) in script.statements.iter().enumerate() {
         let text = resolved(script).get(from..to).unwrap_or_default();
@@ -160,16 +275,19 @@ fn read_texts(steps: &[Step<'_>]) -> Result<(), MigrateError> {
 }
 
 /// Runs `steps` in one transaction: each step's statements (the session
-/// reset between steps riding with the next one's first statement, as BEGIN
-/// rides with the first), then the version row and every step's history row
-/// with COMMIT, in one message: all are applied and recorded, or none, in a
-/// round trip per statement and one more for the whole transaction (psql's
-/// `-1` pays the same, without the rows). Returns each step's duration.
+/// reset between steps riding at the front of the next one's, as BEGIN rides
+/// at the front of the first's), then the version row and every step's
+/// history row with COMMIT. Over a client that counts completed statements
+/// each step is one message and the rows and COMMIT ride with the last (see
+/// [`send_one`]): a migration of its own is one round trip. Otherwise each
+/// statement is one and the rows with COMMIT one more (psql's `-1` pays a
+/// round trip per statement, without the rows). All are applied and
+/// recorded, or none. Returns each step's duration.
 pub(crate) async fn run_in_transaction<C: Conn>(
     client: &mut C,
     s: &Session,
     steps: &[Step<'_>],
-    reset: &str,
+    reset: &Sql,
 ) -> Result<Vec<Duration>, MigrateError> {
     let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
         return Ok(Vec::new());
@@ -181,52 +299,82 @@ pub(crate) async fn run_in_transaction<C: Conn>(
         version: first.before,
     };
     let mut durations = Vec::with_capacity(steps.len());
-    let begin = format!("{reset}BEGIN;\n");
+    let begin = Sql {
+        text: format!("{}BEGIN;\n", reset.text),
+        statements: reset.statements + 1,
+    };
+    let mut done = bookkeeping(s, first, last);
     for (k, step) in steps.iter().enumerate() {
         let start = Instant::now();
         // Between the steps of one transaction the session is reset as
         // between separate runs.
-        let prefix = if k == 0 {
-            begin.as_str()
+        let prefix = if k == 0 { &begin } else { &s.reset };
+        let script = step.script();
+        let fold = k + 1 == steps.len() && one_message::<C>(script);
+        let sent = if one_message::<C>(script) {
+            if fold {
+                done.push_str(&history_sql(s, step, Took::ThisMessage));
+                done.push_str("COMMIT;");
+            }
+            send_one(client, script, prefix, if fold { &done } else { "" }).await
         } else {
-            s.reset_sql.as_str()
+            send_each(client, script, &prefix.text)
+                .await
+                .map_err(|(e, place)| Failed::Statement(e, place))
         };
-        if let Err((e, place)) = send_statements(client, step.script(), prefix).await {
-            // An error inside BEGIN leaves the session in an aborted
-            // transaction until ROLLBACK.
-            let _ = client.batch("ROLLBACK").await;
-            return Err(failure(step, &e, place, rolled_back));
+        match sent {
+            Ok(()) => {}
+            Err(Failed::Statement(e, place)) => {
+                // An error inside BEGIN leaves the session in an aborted
+                // transaction until ROLLBACK.
+                let _ = client.batch("ROLLBACK").await;
+                return Err(failure(step, &e, place, rolled_back));
+            }
+            Err(Failed::Suffix(e)) => {
+                return Err(commit_failed(client, last, &e, rolled_back).await);
+            }
         }
         durations.push(start.elapsed());
-    }
-    let mut done = bookkeeping(s, first, last);
-    for (step, took) in steps.iter().zip(&durations) {
-        done.push_str(&history_sql(s, step, *took));
+        if fold {
+            return Ok(durations);
+        }
+        done.push_str(&history_sql(s, step, Took::Measured(start.elapsed())));
     }
     done.push_str("COMMIT;");
     if let Err(e) = client.batch(&done).await {
-        let committing = e.as_db_error().is_some();
-        // An error in the rows leaves the transaction open and aborted, so
-        // a query fails; after a failed COMMIT it has ended and one works.
-        if committing && client.batch("SELECT 1").await.is_ok() {
-            let place = Place {
-                at_commit: true,
-                ..Place::default()
-            };
-            return Err(failure(last, &e, place, rolled_back));
-        }
-        let place = Place {
-            bookkeeping: true,
-            ..Place::default()
-        };
-        let _ = client.batch("ROLLBACK").await;
-        if !committing {
-            // The connection broke with COMMIT in flight.
-            return Err(failure(last, &e, place, Outcome::Unknown));
-        }
-        return Err(failure(last, &e, place, rolled_back));
+        return Err(commit_failed(client, last, &e, rolled_back).await);
     }
     Ok(durations)
+}
+
+/// The rows or COMMIT of a transaction failed (`e`): the error, with what
+/// became of the transaction.
+async fn commit_failed<C: Conn>(
+    client: &mut C,
+    last: &Step<'_>,
+    e: &postgres::Error,
+    rolled_back: Outcome,
+) -> MigrateError {
+    let committing = e.as_db_error().is_some();
+    // An error in the rows leaves the transaction open and aborted, so
+    // a query fails; after a failed COMMIT it has ended and one works.
+    if committing && client.batch("SELECT 1").await.is_ok() {
+        let place = Place {
+            at_commit: true,
+            ..Place::default()
+        };
+        return failure(last, e, place, rolled_back);
+    }
+    let place = Place {
+        bookkeeping: true,
+        ..Place::default()
+    };
+    let _ = client.batch("ROLLBACK").await;
+    if !committing {
+        // The connection broke with COMMIT in flight.
+        return failure(last, e, place, Outcome::Unknown);
+    }
+    failure(last, e, place, rolled_back)
 }
 
 /// `up --single-transaction`: every step in one transaction, then the reset.
@@ -235,7 +383,7 @@ pub(crate) async fn run_single_transaction<C: Conn>(
     s: &Session,
     steps: &[Step<'_>],
 ) -> Result<Vec<Duration>, MigrateError> {
-    let durations = run_in_transaction(client, s, steps, "").await?;
+    let durations = run_in_transaction(client, s, steps, &Sql::NONE).await?;
     reset(client, s).await?;
     Ok(durations)
 }
@@ -281,13 +429,13 @@ async fn run_without_transaction<C: Conn>(
     // One statement per message is also what this needs: a message with several
     // statements is an implicit transaction, which CREATE INDEX CONCURRENTLY
     // and friends refuse.
-    if let Err((e, place)) = send_statements(client, step.script(), "").await {
+    if let Err((e, place)) = send_each(client, step.script(), "").await {
         return Err(failure(step, &e, place, outcome));
     }
     let done = format!(
         "BEGIN; {}{} COMMIT;",
         bookkeeping(s, step, step),
-        history_sql(s, step, start.elapsed())
+        history_sql(s, step, Took::Measured(start.elapsed()))
     );
     if let Err(e) = client.batch(&done).await {
         let _ = client.batch("ROLLBACK").await;

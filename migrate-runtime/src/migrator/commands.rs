@@ -10,7 +10,7 @@ use migrate_core::Direction;
 use super::conn::Conn;
 use super::plan::plan_steps;
 use super::reconcile;
-use super::state::{self, DbState, Mark, Session, View};
+use super::state::{self, DbState, Mark, Session, Sql, View};
 use super::tables;
 use super::{
     AppliedStep, Event, HistoryDirection, Migrator, Plan, Repaired, Report, Status, Step, Target,
@@ -135,7 +135,7 @@ impl<'r> Migrator<'r> {
                 });
             }
             progress(Event::Started { step, index, total });
-            let reset = if index > 0 { s.reset_sql.as_str() } else { "" };
+            let reset = if index > 0 { &s.reset } else { &Sql::NONE };
             let duration = match apply::run(client, s, step, reset).await {
                 Ok(d) => d,
                 Err(e) => {

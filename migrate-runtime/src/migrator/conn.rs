@@ -27,6 +27,16 @@ pub(crate) trait Conn {
     /// transaction unless they say BEGIN/COMMIT); the rows are dropped.
     async fn batch(&mut self, sql: &str) -> Result<(), postgres::Error>;
 
+    /// Whether [`Conn::script`] tells how many statements of a failed message
+    /// had completed. A migration's statements then go in one message: the
+    /// count names the one that failed.
+    const COUNTS_STATEMENTS: bool;
+
+    /// [`Conn::batch`]; a failure also says how many of the message's
+    /// statements had completed, when the client tells
+    /// ([`Conn::COUNTS_STATEMENTS`]).
+    async fn script(&mut self, sql: &str) -> Result<(), (postgres::Error, Option<usize>)>;
+
     /// One simple-protocol message; every row, as text.
     async fn simple(&mut self, sql: &str) -> Result<Vec<SimpleQueryMessage>, postgres::Error>;
 
@@ -43,6 +53,14 @@ pub(crate) struct Blocking<'c>(pub &'c mut postgres::Client);
 impl Conn for Blocking<'_> {
     async fn batch(&mut self, sql: &str) -> Result<(), postgres::Error> {
         self.0.batch_execute(sql)
+    }
+
+    // The blocking client drops the CommandComplete of each finished
+    // statement when the error arrives.
+    const COUNTS_STATEMENTS: bool = false;
+
+    async fn script(&mut self, sql: &str) -> Result<(), (postgres::Error, Option<usize>)> {
+        self.0.batch_execute(sql).map_err(|e| (e, None))
     }
 
     async fn simple(&mut self, sql: &str) -> Result<Vec<SimpleQueryMessage>, postgres::Error> {
@@ -66,6 +84,27 @@ pub(crate) struct Tokio<'c>(pub &'c mut tokio_postgres::Client);
 impl Conn for Tokio<'_> {
     async fn batch(&mut self, sql: &str) -> Result<(), postgres::Error> {
         self.0.batch_execute(sql).await
+    }
+
+    const COUNTS_STATEMENTS: bool = true;
+
+    async fn script(&mut self, sql: &str) -> Result<(), (postgres::Error, Option<usize>)> {
+        use futures_core::Stream;
+        let stream = self
+            .0
+            .simple_query_raw(sql)
+            .await
+            .map_err(|e| (e, Some(0)))?;
+        let mut stream = pin!(stream);
+        let mut completed = 0;
+        while let Some(message) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+            match message {
+                Ok(postgres::SimpleQueryMessage::CommandComplete(_)) => completed += 1,
+                Ok(_) => {}
+                Err(e) => return Err((e, Some(completed))),
+            }
+        }
+        Ok(())
     }
 
     async fn simple(&mut self, sql: &str) -> Result<Vec<SimpleQueryMessage>, postgres::Error> {

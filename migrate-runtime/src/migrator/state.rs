@@ -124,7 +124,23 @@ pub(crate) struct Session {
     /// `server_version_num` (150004 for 15.4).
     pub server_version: u32,
     /// Run after every migration: see [`reset_sql`].
-    pub reset_sql: String,
+    pub reset: Sql,
+}
+
+/// SQL of our own and the number of statements in it: a failed message's
+/// count of completed statements is read against it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub statements: usize,
+}
+
+impl Sql {
+    /// Nothing to send.
+    pub const NONE: Sql = Sql {
+        text: String::new(),
+        statements: 0,
+    };
 }
 
 /// Everything read from the two tables.
@@ -236,7 +252,7 @@ pub(crate) async fn session<C: Conn>(
         history_table: ht,
         lock_keys,
         server_version,
-        reset_sql: reset_sql(&settings),
+        reset: reset_sql(&settings),
     })
 }
 
@@ -246,7 +262,7 @@ pub(crate) async fn session<C: Conn>(
 /// depend on whether they ran in one `up` or two. Not DISCARD ALL: it also
 /// releases the advisory lock the run holds. Temporary tables are dropped only
 /// when the session had none before (a library caller's stay).
-fn reset_sql(settings: &[TextRow]) -> String {
+fn reset_sql(settings: &[TextRow]) -> Sql {
     let mut restore = Vec::new();
     let mut role = "none".to_owned();
     let mut had_temp = false;
@@ -265,11 +281,14 @@ fn reset_sql(settings: &[TextRow]) -> String {
     // The role first, so that RESET ALL and the settings run with the
     // session's own privileges; the caller's role last.
     restore.push(format!("set_config('role', {}, false)", literal(&role)));
-    format!(
-        "RESET ROLE; RESET ALL; SELECT {};{}",
-        restore.join(", "),
-        if had_temp { "" } else { " DISCARD TEMP;" }
-    )
+    Sql {
+        text: format!(
+            "RESET ROLE; RESET ALL; SELECT {};{}",
+            restore.join(", "),
+            if had_temp { "" } else { " DISCARD TEMP;" }
+        ),
+        statements: if had_temp { 3 } else { 4 },
+    }
 }
 
 /// Reads the version row and the latest history row of each version, in one
