@@ -63,7 +63,7 @@ macro_rules! decode_tuples {
 
 decode_tuples!(A B C D E F G H I J K L M N O P);
 
-/// [`Decode::decode`], for type inference at the call.
+/// `Decode::decode`, for type inference at the call.
 ///
 /// # Errors
 ///
