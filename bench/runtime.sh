@@ -32,6 +32,8 @@
 #   roll back all   `down --all --yes`          floor: one psql session, downs
 #                                               newest first, BEGIN/COMMIT each
 #   peak memory     `up` on an empty database (/usr/bin/time's maximum RSS)
+# Columns: best and median of the runs, their ratios to psql's best and
+# median, and "paired": the median over the runs of each run's own ratio.
 # Goals (issues 5, 15): apply and roll back within 1.00x of the floor; nothing
 # to do within 1.2x of `psql -c 'select 1'` and flat in N, in directory mode
 # too; peak memory under 30 MB.
@@ -301,6 +303,18 @@ stat_of() { # stat_of best|median "v1 v2 ...": the best (least) or the median
         else printf "%.4f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2fx", a / b; else print "-" }'; }
+# paired "t1 t2 ..." "p1 p2 ...": the median over the runs of t_r / p_r. Each
+# run measures the tool and psql minutes apart, so a drift of the machine's
+# speed between runs (the disk's fsync time wanders) cancels out of each
+# ratio, where it does not out of the ratio of the two medians.
+paired() {
+    [[ -n ${1// /} && -n ${2// /} ]] || { echo -; return 0; }
+    awk -v t="$1" -v p="$2" 'BEGIN {
+        n = split(t, a, " "); m = split(p, b, " "); if (m < n) n = m
+        for (i = 1; i <= n; i++) r[i] = a[i] / b[i]
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { x = r[i]; r[i] = r[j]; r[j] = x }
+        printf "%.2fx", (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2 }'
+}
 table() { # table ROW LABEL GOAL TOOL...: best and median of each tool, ratios to psql
     local row=$1 label=$2 goal=$3 t b m pb pm
     shift 3
@@ -309,12 +323,13 @@ table() { # table ROW LABEL GOAL TOOL...: best and median of each tool, ratios t
     for t in "$@"; do
         [[ -n ${S[$row|$t]:-} ]] || continue
         b=$(stat_of best "${S[$row|$t]}") m=$(stat_of median "${S[$row|$t]}")
-        printf '  %-16s %9ss %9ss %9s %9s\n' "$t" "$b" "$m" "$(ratio "$b" "$pb")" "$(ratio "$m" "$pm")"
+        printf '  %-16s %9ss %9ss %9s %9s %9s\n' "$t" "$b" "$m" "$(ratio "$b" "$pb")" "$(ratio "$m" "$pm")" \
+            "$(paired "${S[$row|$t]}" "${S[$row|psql]:-}")"
     done
 }
 echo
 echo "N=$N migrations, $RUNS runs; PostgreSQL: $("$PSQL" -X -At -d "$ADMIN_DB" -c 'show server_version')"
-printf '  %-16s %10s %10s %9s %9s\n' "" best median "best/psql" "med/psql"
+printf '  %-16s %10s %10s %9s %9s %9s\n' "" best median "best/psql" "med/psql" "paired"
 table apply "apply all" "<= 1.00x" embedded '--dir' '--dir cold' refinery dbmate sqlx psql
 table apply1 "apply all -1" "<= 1.00x" embedded '--dir' psql
 table noop "nothing to do" "<= 1.20x" embedded '--dir' '--dir nocache' refinery dbmate sqlx psql
