@@ -406,3 +406,30 @@ fn color_always_never_and_auto() {
         "{r:?}"
     );
 }
+
+// `up` loads the migrations while it connects (see `load_and_connect`); a
+// broken file is still what is reported when the server is unreachable too,
+// and good files against an unreachable server report the connection.
+#[test]
+fn a_broken_migration_is_reported_before_an_unreachable_server() {
+    let nowhere = "postgres://postgres:postgres@127.0.0.1:1/x?sslmode=disable";
+    let d = TempDir::new();
+    d.add("000001_a", "CREATE TABLE a (id int;", Some("DROP TABLE a;"));
+    let dir = d.path().to_str().unwrap();
+    let r = run(Some(nowhere), &["--dir", dir, "up"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("000001_a.up.sql") && r.stderr.contains("syntax error"),
+        "{r:?}"
+    );
+    assert!(!r.stderr.contains("cannot connect"), "{r:?}");
+
+    let d = two();
+    let r = run(Some(nowhere), &["--dir", d.path().to_str().unwrap(), "up"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("cannot connect to postgres@127.0.0.1:1/x"),
+        "{r:?}"
+    );
+}

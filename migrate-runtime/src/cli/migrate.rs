@@ -10,8 +10,7 @@ pub(super) fn migrate(
     dry_run: bool,
     single_transaction: bool,
 ) -> Result<ExitCode, Failure> {
-    let registry = load_registry(g, embedded)?;
-    let mut c = connect_async(g, out)?;
+    let (registry, mut c) = load_and_connect(g, embedded, out)?;
     let mut options = migrator_options(g, &c.opts)?;
     options.single_transaction = single_transaction;
     let m = Migrator::with_options(&registry, options);

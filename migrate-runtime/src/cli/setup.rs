@@ -56,6 +56,45 @@ pub(super) fn load_registry(
     g: &Global,
     embedded: Option<&'static Registry>,
 ) -> Result<Cow<'static, Registry>, Failure> {
+    let registry = registry_of(g, embedded)?;
+    print_down_warnings(registry.warnings());
+    Ok(registry)
+}
+
+/// [`load_registry`] and [`connect_async`] at once: the connection (TCP,
+/// authentication, the session's setup) waits on the server while the
+/// registry is loaded (in directory mode, the `stat` of every file), so a run
+/// with nothing to do costs about the longer of the two, not their sum. A
+/// broken migration is reported before a connection failure, as when one
+/// came after the other. With `--wait` they do come one after the other: a
+/// broken file must not wait for a server that is down.
+pub(super) fn load_and_connect(
+    g: &Global,
+    embedded: Option<&'static Registry>,
+    out: &mut Out,
+) -> Result<(Cow<'static, Registry>, AsyncConn), Failure> {
+    if g.wait.is_some() {
+        let registry = load_registry(g, embedded)?;
+        return Ok((registry, connect_async(g, out)?));
+    }
+    let (registry, connected) = std::thread::scope(|s| {
+        let loading = s.spawn(|| registry_of(g, embedded));
+        let connected = connect_async(g, out);
+        let registry = loading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (registry, connected)
+    });
+    let registry = registry?;
+    print_down_warnings(registry.warnings());
+    Ok((registry, connected?))
+}
+
+/// The registry: embedded, or loaded from the directory.
+fn registry_of(
+    g: &Global,
+    embedded: Option<&'static Registry>,
+) -> Result<Cow<'static, Registry>, Failure> {
     let (dir, display) = match (&g.dir, embedded) {
         (Some(dir), _) => {
             tracing::debug!(dir = %dir.display(), "loading migrations from a directory");
@@ -71,7 +110,6 @@ pub(super) fn load_registry(
         (None, None) => (Path::new("migrations"), "migrations".to_owned()),
     };
     let registry = Registry::from_dir_deferred(dir, &display, &dir_options(g))?;
-    print_down_warnings(registry.warnings());
     Ok(Cow::Owned(registry))
 }
 
