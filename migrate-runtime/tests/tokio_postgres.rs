@@ -213,6 +213,131 @@ async fn a_failing_third_statement_leaves_nothing_behind() {
     assert_eq!(own_locks(&c).await, 0);
 }
 
+/// The prepared statements of this session, but the client's own (`s0`,
+/// `s1`, ..., the test's queries).
+async fn prepared(c: &Client) -> Vec<String> {
+    c.query(
+        "SELECT name FROM pg_prepared_statements WHERE name !~ '^s[0-9]+$' ORDER BY name",
+        &[],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+// Over this client each step's rows are one prepared statement. A migration
+// that removes it (DEALLOCATE ALL, named in its text or hidden in a function)
+// still applies exactly once and is recorded as any other; the run goes on
+// with its rows as text, and leaves the caller's session without it, after a
+// run that went through as after one that failed.
+#[tokio::test]
+async fn a_migration_that_removes_the_prepared_rows_applies_once_and_is_recorded() {
+    let db = Db::new();
+    let mut c = db.client().await;
+    c.batch_execute("PREPARE callers_own AS SELECT 1")
+        .await
+        .unwrap();
+    let dir = MigDir::new();
+    dir.add(
+        "000001_t",
+        "CREATE TABLE t (n int);\nCREATE SEQUENCE runs;",
+        Some("DROP TABLE t;\nDROP SEQUENCE runs;"),
+    )
+    .add("000002_u", "INSERT INTO t VALUES (2);", Some("DELETE FROM t WHERE n = 2;"))
+    // The word is not in the text: the statement is found missing at COMMIT.
+    .add(
+        "000003_hidden",
+        "SELECT nextval('runs');\nDO $$ BEGIN EXECUTE 'DEALL' || 'OCATE ALL'; END $$;\nINSERT INTO t VALUES (3);",
+        Some("DELETE FROM t WHERE n = 3;"),
+    )
+    .add("000004_v", "INSERT INTO t VALUES (4);", Some("DELETE FROM t WHERE n = 4;"));
+    let reg = dir.registry();
+    let m = Migrator::new(&reg);
+    m.up_async(&mut c).await.unwrap();
+    let rows: Vec<i32> = c
+        .query("SELECT n FROM t ORDER BY n", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(rows, vec![2, 3, 4], "each migration applied once");
+    // Outside its transaction, the hidden one's nextval ran twice.
+    let runs: i64 = c
+        .query_one("SELECT last_value FROM runs", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(runs, 2);
+    assert_eq!(
+        history(&c).await,
+        (1..=4).map(|n| (n, "up".to_owned())).collect::<Vec<_>>()
+    );
+    assert_eq!(version_row(&c).await, Some((4, false)));
+    assert!(prepared(&c).await.is_empty(), "{:?}", prepared(&c).await);
+
+    // Named in the text: its rows go as text from the start, nothing runs
+    // twice, and the caller's own statement (gone with DEALLOCATE ALL here)
+    // is the migration's business.
+    c.batch_execute("PREPARE callers_own AS SELECT 1")
+        .await
+        .unwrap();
+    dir.add(
+        "000005_named",
+        "SELECT nextval('runs');\nDEALLOCATE ALL;\nINSERT INTO t VALUES (5);",
+        Some("DELETE FROM t WHERE n = 5;"),
+    )
+    .add(
+        "000006_w",
+        "INSERT INTO t VALUES (6);",
+        Some("DELETE FROM t WHERE n = 6;"),
+    );
+    let reg = dir.registry();
+    let m = Migrator::new(&reg);
+    m.up_async(&mut c).await.unwrap();
+    let runs: i64 = c
+        .query_one("SELECT last_value FROM runs", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(runs, 3);
+    assert_eq!(version_row(&c).await, Some((6, false)));
+    assert!(prepared(&c).await.is_empty());
+
+    // Down the same way, then a run that fails after two steps: the session
+    // keeps the caller's statements and none of the tool's.
+    c.batch_execute("PREPARE callers_own AS SELECT 1")
+        .await
+        .unwrap();
+    m.run_async(&mut c, Target::Down { steps: 3 }, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(version_row(&c).await, Some((3, false)));
+    assert_eq!(prepared(&c).await, vec!["callers_own".to_owned()]);
+    let down: Vec<_> = history(&c)
+        .await
+        .into_iter()
+        .filter(|(_, d)| d == "down")
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(down, vec![6, 5, 4]);
+
+    let db = Db::new();
+    let mut c = db.client().await;
+    c.batch_execute("PREPARE callers_own AS SELECT 1")
+        .await
+        .unwrap();
+    let dir = abc();
+    dir.add("000004_fails", "SELECT 1 / 0;", Some("SELECT 1;"));
+    let reg = dir.registry();
+    let err = Migrator::new(&reg).up_async(&mut c).await.unwrap_err();
+    assert_eq!(failed(&err).sqlstate.as_deref(), Some("22012"), "{err}");
+    assert_eq!(version_row(&c).await, Some((3, false)));
+    assert_eq!(prepared(&c).await, vec!["callers_own".to_owned()]);
+}
+
 /// The error of a run that was to fail.
 fn failed(err: &MigrateError) -> &pgcheck::MigrationFailure {
     match err {

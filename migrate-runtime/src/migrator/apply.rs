@@ -8,6 +8,7 @@ use postgres::error::ErrorPosition;
 
 use super::conn::Conn;
 use super::state::{HistoryDirection, Session, Sql};
+use super::step_rows::{StepRows, THIS_MESSAGE_MS, Values};
 use super::tables::{set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::{Migration, Script, Version};
@@ -70,10 +71,7 @@ fn history_sql(s: &Session, step: &Step<'_>, took: Took) -> String {
     let m = step.migration;
     let duration = match took {
         Took::Measured(d) => d.as_millis().to_string(),
-        Took::ThisMessage => {
-            "floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint"
-                .to_owned()
-        }
+        Took::ThisMessage => THIS_MESSAGE_MS.to_owned(),
     };
     format!(
         "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {}, {duration});",
@@ -88,15 +86,19 @@ fn history_sql(s: &Session, step: &Step<'_>, took: Took) -> String {
 
 /// Runs one step; returns how long it took. `reset` (the session reset after
 /// the step before, or [`Sql::NONE`]) rides at the front of the step's first
-/// message: a round trip less per migration than sending it alone.
+/// message: a round trip less per migration than sending it alone. Its rows
+/// go prepared when `rows` can (see [`super::step_rows`]).
 pub(crate) async fn run<C: Conn>(
     client: &mut C,
     s: &Session,
     step: &Step<'_>,
     reset: &Sql,
+    rows: &mut StepRows,
 ) -> Result<Duration, MigrateError> {
+    rows.before(step.script());
     if step.script().transactional {
-        let durations = run_in_transaction(client, s, std::slice::from_ref(step), reset).await?;
+        let durations =
+            run_in_transaction(client, s, std::slice::from_ref(step), reset, rows).await?;
         Ok(durations.into_iter().next().unwrap_or_default())
     } else {
         run_without_transaction(client, s, step, &reset.text).await
@@ -104,12 +106,22 @@ pub(crate) async fn run<C: Conn>(
 }
 
 /// The session reset on its own, after the last step of a run (and, best
-/// effort, after a failed one), so the caller's session is as it was.
-pub(crate) async fn reset<C: Conn>(client: &mut C, s: &Session) -> Result<(), MigrateError> {
-    client
+/// effort, after a failed one), so the caller's session is as it was; then
+/// the prepared rows are removed, in a message of their own whose failure
+/// (a migration removed them already) changes nothing.
+pub(crate) async fn reset<C: Conn>(
+    client: &mut C,
+    s: &Session,
+    rows: &mut StepRows,
+) -> Result<(), MigrateError> {
+    let reset = client
         .batch(&s.reset.text)
         .await
-        .map_err(|e| MigrateError::db("resetting the session after the run", e))
+        .map_err(|e| MigrateError::db("resetting the session after the run", e));
+    if let Some(sql) = rows.cleanup() {
+        let _ = client.batch(&sql).await;
+    }
+    reset
 }
 
 /// Most text of a script that goes in one message. The server parses a
@@ -288,6 +300,7 @@ pub(crate) async fn run_in_transaction<C: Conn>(
     s: &Session,
     steps: &[Step<'_>],
     reset: &Sql,
+    rows: &mut StepRows,
 ) -> Result<Vec<Duration>, MigrateError> {
     let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
         return Ok(Vec::new());
@@ -312,11 +325,33 @@ pub(crate) async fn run_in_transaction<C: Conn>(
         let script = step.script();
         let fold = k + 1 == steps.len() && one_message::<C>(script);
         let sent = if one_message::<C>(script) {
-            if fold {
-                done.push_str(&history_sql(s, step, Took::ThisMessage));
-                done.push_str("COMMIT;");
+            loop {
+                let prepared = fold
+                    .then(|| prepared_rows(rows, first, last, steps.len()))
+                    .flatten();
+                let suffix = match (&prepared, fold) {
+                    (Some(sql), _) => sql.clone(),
+                    (None, true) => {
+                        format!("{done}{}COMMIT;", history_sql(s, step, Took::ThisMessage))
+                    }
+                    (None, false) => String::new(),
+                };
+                let sent = send_one(client, script, prefix, &suffix).await;
+                if prepared.is_none() {
+                    break sent;
+                }
+                match sent {
+                    Ok(()) => rows.committed(),
+                    // The migration removed the statement: its transaction
+                    // failed whole; it runs again with its rows as text.
+                    Err(Failed::Suffix(e)) if e.as_db_error().is_some_and(|db| rows.lost(db)) => {
+                        let _ = client.batch("ROLLBACK").await;
+                        continue;
+                    }
+                    Err(_) => {}
+                }
+                break sent;
             }
-            send_one(client, script, prefix, if fold { &done } else { "" }).await
         } else {
             send_each(client, script, &prefix.text)
                 .await
@@ -345,6 +380,30 @@ pub(crate) async fn run_in_transaction<C: Conn>(
         return Err(commit_failed(client, last, &e, rolled_back).await);
     }
     Ok(durations)
+}
+
+/// The rows and COMMIT of a transaction of one step, prepared (see
+/// [`super::step_rows`]): when the version row is known to exist and keeps a
+/// version (the first step on an empty database inserts it, the last down
+/// deletes it; their rows go as text).
+fn prepared_rows(
+    rows: &mut StepRows,
+    first: &Step<'_>,
+    last: &Step<'_>,
+    steps: usize,
+) -> Option<String> {
+    let (1, Some(_), Some(version)) = (steps, first.before, last.after) else {
+        return None;
+    };
+    let m = last.migration;
+    rows.suffix(&Values {
+        version: version.get(),
+        migration: m.version.get(),
+        name: &m.name,
+        checksum: m.checksum(),
+        down_checksum: m.down_checksum(),
+        direction: last.history_direction(),
+    })
 }
 
 /// The rows or COMMIT of a transaction failed (`e`): the error, with what
@@ -383,8 +442,9 @@ pub(crate) async fn run_single_transaction<C: Conn>(
     s: &Session,
     steps: &[Step<'_>],
 ) -> Result<Vec<Duration>, MigrateError> {
-    let durations = run_in_transaction(client, s, steps, &Sql::NONE).await?;
-    reset(client, s).await?;
+    let mut rows = StepRows::off();
+    let durations = run_in_transaction(client, s, steps, &Sql::NONE, &mut rows).await?;
+    reset(client, s, &mut rows).await?;
     Ok(durations)
 }
 

@@ -11,6 +11,7 @@ use super::conn::Conn;
 use super::plan::plan_steps;
 use super::reconcile;
 use super::state::{self, DbState, Mark, Session, Sql, View};
+use super::step_rows::StepRows;
 use super::tables;
 use super::{
     AppliedStep, Event, HistoryDirection, Migrator, Plan, Repaired, Report, Status, Step, Target,
@@ -119,6 +120,7 @@ impl<'r> Migrator<'r> {
             }
             return Ok(report);
         }
+        let mut rows = StepRows::new(s, &s.prepared);
         for (index, step) in steps.iter().enumerate() {
             if self
                 .options
@@ -127,7 +129,7 @@ impl<'r> Migrator<'r> {
                 .is_some_and(|f| f.load(Ordering::SeqCst))
             {
                 if index > 0 {
-                    let _ = apply::reset(client, s).await;
+                    let _ = apply::reset(client, s, &mut rows).await;
                 }
                 return Err(MigrateError::Interrupted {
                     next: MigrationRef::of(step.migration),
@@ -136,19 +138,19 @@ impl<'r> Migrator<'r> {
             }
             progress(Event::Started { step, index, total });
             let reset = if index > 0 { &s.reset } else { &Sql::NONE };
-            let duration = match apply::run(client, s, step, reset).await {
+            let duration = match apply::run(client, s, step, reset, &mut rows).await {
                 Ok(d) => d,
                 Err(e) => {
                     // Best effort: a failed no-transaction step may have
                     // changed settings; the caller's session gets its own back.
-                    let _ = apply::reset(client, s).await;
+                    let _ = apply::reset(client, s, &mut rows).await;
                     return Err(e);
                 }
             };
             finished(&mut report, progress, step, index, total, duration);
         }
         if !steps.is_empty() {
-            apply::reset(client, s).await?;
+            apply::reset(client, s, &mut rows).await?;
         }
         Ok(report)
     }

@@ -11,6 +11,7 @@ mod problems;
 mod reconcile;
 pub(crate) mod state;
 mod status;
+mod step_rows;
 pub(crate) mod tables;
 #[cfg(feature = "tokio-postgres")]
 mod tokio_client;

@@ -15,6 +15,7 @@ use postgres::SimpleQueryMessage;
 use serde::Serialize;
 
 use super::conn::Conn;
+use super::step_rows;
 use super::tables::{Tables, tables};
 use crate::error::MigrateError;
 use crate::sql::{QualifiedTable, TableName, literal};
@@ -125,6 +126,9 @@ pub(crate) struct Session {
     pub server_version: u32,
     /// Run after every migration: see [`reset_sql`].
     pub reset: Sql,
+    /// The names of the tool's prepared statements the session had when the
+    /// run began (see [`super::step_rows`]).
+    pub prepared: Vec<String>,
 }
 
 /// SQL of our own and the number of statements in it: a failed message's
@@ -208,14 +212,18 @@ pub(crate) async fn session<C: Conn>(
     // The settings this session has before any migration runs (the tool's own
     // and, for a library caller, the caller's), read in the same round trip.
     let msgs = client
-        .simple(
+        .simple(&format!(
             "SELECT current_schema(), current_database(), current_setting('server_version_num'); \
              SELECT name, current_setting(name) FROM pg_settings \
               WHERE source = 'session' AND name <> 'role' \
              UNION ALL SELECT 'role', current_setting('role') \
              UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
-                 (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text",
-        )
+                 (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text \
+             UNION ALL SELECT '#prepared', name FROM pg_prepared_statements \
+              WHERE left(name, {len}) = '{prefix}'",
+            len = step_rows::PREFIX.len(),
+            prefix = step_rows::PREFIX,
+        ))
         .await
         .map_err(|e| MigrateError::db("reading current_schema()", e))?;
     let sets = result_sets(&msgs);
@@ -228,7 +236,17 @@ pub(crate) async fn session<C: Conn>(
             (get(0), get(1).unwrap_or_default(), version)
         })
         .unwrap_or_default();
-    let settings = sets.get(1).cloned().unwrap_or_default();
+    // Our prepared statements (see `step_rows`) apart from the settings.
+    let (prepared, settings): (Vec<TextRow>, Vec<TextRow>) = sets
+        .get(1)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .partition(|r| r.first().and_then(Option::as_deref) == Some("#prepared"));
+    let prepared = prepared
+        .into_iter()
+        .filter_map(|r| r.get(1).cloned().flatten())
+        .collect();
     let schema = match (schema, &version_table.schema) {
         (_, Some(s)) => s.clone(),
         (Some(s), None) => s,
@@ -253,6 +271,7 @@ pub(crate) async fn session<C: Conn>(
         lock_keys,
         server_version,
         reset: reset_sql(&settings),
+        prepared,
     })
 }
 
