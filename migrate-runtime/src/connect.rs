@@ -329,6 +329,17 @@ impl ConnectOptions {
         }
     }
 
+    /// The names of the settings [`Self::setup_sql`] sets: all that a
+    /// session the tool opened has `SET` (see `Options::session_settings`).
+    #[cfg(feature = "cli")]
+    pub(crate) fn session_settings(&self) -> Vec<String> {
+        let mut names = vec!["client_connection_check_interval".to_owned()];
+        if self.statement_timeout_ms.is_some() {
+            names.push("statement_timeout".to_owned());
+        }
+        names
+    }
+
     /// What every session of the tool sets first.
     fn setup_sql(&self) -> String {
         // With the check on, a server notices within a second that a killed

@@ -433,3 +433,49 @@ fn a_broken_migration_is_reported_before_an_unreachable_server() {
         "{r:?}"
     );
 }
+
+/// The CLI's session reset reads its own settings by name (it knows what it
+/// set): a migration's `SET`s still never reach the next, and the settings
+/// the tool's connection set (the URL's `x-statement-timeout`, the check
+/// that a client is gone) are back for it, whether the two run in one `up`
+/// or two.
+#[test]
+fn a_migrations_settings_never_reach_the_next_and_the_tools_own_come_back() {
+    let d = TempDir::new();
+    d.add(
+        "000001_sets",
+        "SET search_path TO pg_catalog;\nSET statement_timeout = '7s';\n\
+         SET client_connection_check_interval = 0;\nSET TimeZone = 'Asia/Tokyo';\n\
+         CREATE TABLE public.a (id int);",
+        Some("DROP TABLE public.a;"),
+    )
+    .add(
+        "000002_seen",
+        "CREATE TABLE public.seen AS SELECT current_setting('search_path') AS sp,\n\
+           current_setting('statement_timeout') AS st,\n\
+           current_setting('client_connection_check_interval') AS cc,\n\
+           current_setting('TimeZone') <> 'Asia/Tokyo' AS tz;",
+        Some("DROP TABLE public.seen;"),
+    );
+    let dir = d.path().to_str().unwrap();
+    for split in [false, true] {
+        let db = TestDb::new();
+        let mut c = db.client();
+        let url = format!("{}&x-statement-timeout=123000", db.url());
+        if split {
+            let r = run(Some(&url), &["--dir", dir, "up", "1"]);
+            assert_eq!(r.code, 0, "{r:?}");
+        }
+        let r = run(Some(&url), &["--dir", dir, "up"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        let row = c
+            .query_one("SELECT sp, st, cc, tz FROM public.seen", &[])
+            .unwrap();
+        let seen: (String, String, String, bool) = (row.get(0), row.get(1), row.get(2), row.get(3));
+        assert_eq!(
+            seen,
+            ("\"$user\", public".into(), "123s".into(), "1s".into(), true),
+            "split {split}"
+        );
+    }
+}

@@ -304,6 +304,7 @@ pub(super) fn migrator_options(g: &Global, c: &ConnectOptions) -> Result<Options
     o.allow_drift = g.allow_drift;
     o.allow_out_of_order = g.allow_out_of_order;
     o.url_database = c.url_database().map(str::to_owned);
+    o.session_settings = Some(c.session_settings());
     Ok(o)
 }
 

@@ -353,6 +353,7 @@ impl<'r> Migrator<'r> {
             &self.options.table,
             &self.options.history_table(),
             self.options.url_database.as_deref(),
+            self.options.session_settings.as_deref(),
         )
         .await?;
         self.registry.check_server(s.server_version)?;

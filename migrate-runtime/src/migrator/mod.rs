@@ -62,6 +62,12 @@ pub struct Options {
     /// runs finishes or fails, no other starts. The CLI also cancels the
     /// running statement.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// The names of every setting the session has `SET`, when whoever opened
+    /// it knows them (the CLI: its own connection's setup). The session reset
+    /// then reads those by name instead of listing `pg_settings` for the
+    /// ones set in the session, which costs a new server process about
+    /// 1.5 ms of every run.
+    pub(crate) session_settings: Option<Vec<String>>,
 }
 
 impl Default for Options {
@@ -78,6 +84,7 @@ impl Default for Options {
             url_database: None,
             single_transaction: false,
             interrupt: None,
+            session_settings: None,
         }
     }
 }

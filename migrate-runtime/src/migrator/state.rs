@@ -202,20 +202,37 @@ impl View {
 }
 
 /// Finds the tables and the lock keys. `url_database` is the database name as
-/// golang-migrate's CLI takes it from a URL (`/novacron`), when known.
+/// golang-migrate's CLI takes it from a URL (`/novacron`), when known;
+/// `settings`, the names of every setting the session has `SET`, when known
+/// (see `Options::session_settings`).
 pub(crate) async fn session<C: Conn>(
     client: &mut C,
     version_table: &TableName,
     history_table: &TableName,
     url_database: Option<&str>,
+    settings: Option<&[String]>,
 ) -> Result<Session, MigrateError> {
     // The settings this session has before any migration runs (the tool's own
-    // and, for a library caller, the caller's), read in the same round trip.
+    // and, for a library caller, the caller's), read in the same round trip:
+    // by name when they are known (a name this server lacks reads NULL and
+    // is left out), else every one set in the session.
+    let set_in_session = match settings {
+        Some(names) => format!(
+            "SELECT n, current_setting(n, true) FROM unnest(ARRAY[{}]::text[]) n",
+            names
+                .iter()
+                .map(|n| literal(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "SELECT name, current_setting(name) FROM pg_settings \
+                 WHERE source = 'session' AND name <> 'role'"
+            .to_owned(),
+    };
     let msgs = client
         .simple(&format!(
             "SELECT current_schema(), current_database(), current_setting('server_version_num'); \
-             SELECT name, current_setting(name) FROM pg_settings \
-              WHERE source = 'session' AND name <> 'role' \
+             {set_in_session} \
              UNION ALL SELECT 'role', current_setting('role') \
              UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
                  (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text \
