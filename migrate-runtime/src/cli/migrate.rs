@@ -10,7 +10,15 @@ pub(super) fn migrate(
     dry_run: bool,
     single_transaction: bool,
 ) -> Result<ExitCode, Failure> {
-    let (registry, mut c) = load_and_connect(g, embedded, out)?;
+    // `up` reads the database's state while the migrations load; an error
+    // there is met again by the run, which reports it as it would have.
+    let prefetch = matches!(target, Target::Up { .. }) && !dry_run;
+    let (registry, mut c, prefetched) = load_and_connect(g, embedded, out, |c| {
+        let o = migrator_options(g, &c.opts).ok().filter(|_| prefetch)?;
+        c.runtime
+            .block_on(Migrator::prefetch_async(&mut c.client, &o))
+            .ok()
+    })?;
     let mut options = migrator_options(g, &c.opts)?;
     options.single_transaction = single_transaction;
     let m = Migrator::with_options(&registry, options);
@@ -40,7 +48,7 @@ pub(super) fn migrate(
     let m = Migrator::with_options(&registry, options);
     // What ran, for the closing line of an interrupted run.
     let (mut done, mut running) = (0usize, None::<String>);
-    let result = rt.block_on(m.run_async(&mut c.client, target, &mut |e| {
+    let progress = &mut |e: Event<'_>| {
         match e {
             Event::Started { step, .. } => running = Some(step.migration.label()),
             Event::Finished { .. } => {
@@ -50,7 +58,8 @@ pub(super) fn migrate(
             Event::Baselined { .. } => {}
         }
         out.event(e)
-    }));
+    };
+    let result = rt.block_on(m.run_prefetched_async(&mut c.client, target, progress, prefetched));
     let Some((signal, code)) = interrupt.received() else {
         summary(out, &result?);
         return Ok(ExitCode::SUCCESS);

@@ -62,24 +62,33 @@ pub(super) fn load_registry(
 }
 
 /// [`load_registry`] and [`connect_async`] at once: the connection (TCP,
-/// authentication, the session's setup) waits on the server while the
-/// registry is loaded (in directory mode, the `stat` of every file), so a run
-/// with nothing to do costs about the longer of the two, not their sum. A
+/// authentication, the session's setup), then `then` on it (what `up` reads
+/// of the database before it needs the migrations), wait on the server while
+/// the registry is loaded (in directory mode, the `stat` of every file), so a
+/// run with nothing to do costs about the longer of the two, not their sum. A
 /// broken migration is reported before a connection failure, as when one
 /// came after the other. With `--wait` they do come one after the other: a
 /// broken file must not wait for a server that is down.
-pub(super) fn load_and_connect(
+pub(super) fn load_and_connect<T>(
     g: &Global,
     embedded: Option<&'static Registry>,
     out: &mut Out,
-) -> Result<(Cow<'static, Registry>, AsyncConn), Failure> {
+    then: impl FnOnce(&mut AsyncConn) -> T,
+) -> Result<(Cow<'static, Registry>, AsyncConn, T), Failure> {
+    let connect = |out: &mut Out| {
+        connect_async(g, out).map(|mut c| {
+            let t = then(&mut c);
+            (c, t)
+        })
+    };
     if g.wait.is_some() {
         let registry = load_registry(g, embedded)?;
-        return Ok((registry, connect_async(g, out)?));
+        let (c, t) = connect(out)?;
+        return Ok((registry, c, t));
     }
     let (registry, connected) = std::thread::scope(|s| {
         let loading = s.spawn(|| registry_of(g, embedded));
-        let connected = connect_async(g, out);
+        let connected = connect(out);
         let registry = loading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -87,7 +96,8 @@ pub(super) fn load_and_connect(
     });
     let registry = registry?;
     print_down_warnings(registry.warnings());
-    Ok((registry, connected?))
+    let (c, t) = connected?;
+    Ok((registry, c, t))
 }
 
 /// The registry: embedded, or loaded from the directory.

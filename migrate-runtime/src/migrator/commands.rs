@@ -20,6 +20,49 @@ use super::{
 use crate::error::{MigrateError, MigrationRef};
 use crate::migration::Version;
 
+/// What `up` reads of a database before it needs the migrations (the
+/// session, which tables exist, the server's summary of the history): the
+/// CLI reads it while it loads them, so that a run with nothing to do costs
+/// the longer of the two, not their sum. (Only the CLI reads ahead.)
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+pub(crate) struct Prefetched {
+    session: Session,
+    tables: tables::Tables,
+    summary: Option<current::Summary>,
+}
+
+/// See [`Prefetched`].
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+pub(crate) async fn prefetch<C: Conn>(
+    client: &mut C,
+    options: &super::Options,
+) -> Result<Prefetched, MigrateError> {
+    let session = session_for(client, options).await?;
+    let tables = tables::tables(client, &session).await?;
+    let summary = current::summary(client, &session, tables).await?;
+    Ok(Prefetched {
+        session,
+        tables,
+        summary,
+    })
+}
+
+/// The session facts for `options` (see [`state::session`]).
+async fn session_for<C: Conn>(
+    client: &mut C,
+    options: &super::Options,
+) -> Result<Session, MigrateError> {
+    options.check_names()?;
+    state::session(
+        client,
+        &options.table,
+        &options.history_table(),
+        options.url_database.as_deref(),
+        options.session_settings.as_deref(),
+    )
+    .await
+}
+
 impl<'r> Migrator<'r> {
     pub(crate) async fn run_on<C, P>(
         &self,
@@ -31,15 +74,44 @@ impl<'r> Migrator<'r> {
         C: Conn,
         P: FnMut(Event<'_>) + ?Sized,
     {
+        self.run_prefetched_on(client, target, progress, None).await
+    }
+
+    /// [`Self::run_on`], from what [`prefetch`] read with these options.
+    pub(crate) async fn run_prefetched_on<C, P>(
+        &self,
+        client: &mut C,
+        target: Target,
+        progress: &mut P,
+        prefetched: Option<Prefetched>,
+    ) -> Result<Report, MigrateError>
+    where
+        C: Conn,
+        P: FnMut(Event<'_>) + ?Sized,
+    {
         let started = Instant::now();
-        let s = self.session(client).await?;
         // Most runs have nothing to do (every deploy runs `up`): answer them from
         // one read, without the lock and without writing. Anything else, including
         // an error (a concurrent run may be half-way), is decided under the lock.
-        let tables = tables::tables(client, &s).await?;
-        if matches!(target, Target::Up { .. })
-            && let Some(v) = current::proven(client, &s, tables, self.registry).await?
-        {
+        let up = matches!(target, Target::Up { .. });
+        let (s, tables, proven) = match prefetched {
+            Some(p) => {
+                self.registry.check_server(p.session.server_version)?;
+                let proven = p.summary.and_then(|sum| sum.proves(self.registry));
+                (p.session, p.tables, proven.filter(|_| up))
+            }
+            None => {
+                let s = self.session(client).await?;
+                let tables = tables::tables(client, &s).await?;
+                let proven = if up {
+                    current::proven(client, &s, tables, self.registry).await?
+                } else {
+                    None
+                };
+                (s, tables, proven)
+            }
+        };
+        if let Some(v) = proven {
             return Ok(Report {
                 from: Some(v),
                 to: Some(v),
@@ -347,15 +419,7 @@ impl<'r> Migrator<'r> {
     }
 
     pub(super) async fn session<C: Conn>(&self, client: &mut C) -> Result<Session, MigrateError> {
-        self.options.check_names()?;
-        let s = state::session(
-            client,
-            &self.options.table,
-            &self.options.history_table(),
-            self.options.url_database.as_deref(),
-            self.options.session_settings.as_deref(),
-        )
-        .await?;
+        let s = session_for(client, &self.options).await?;
         self.registry.check_server(s.server_version)?;
         Ok(s)
     }

@@ -86,17 +86,37 @@ fn summary_sql(s: &Session, t: Tables) -> String {
     )
 }
 
-/// The version the database is at, when the server's summary proves that
-/// `up` has nothing to do; `None` when it does not (then read the history).
-pub(crate) async fn proven<C: Conn>(
+/// What the server says of a database's history (see the module docs): read
+/// without the migrations, so the CLI reads it while it loads them.
+#[derive(Debug, Clone)]
+pub(crate) struct Summary {
+    version: i64,
+    clean: bool,
+    count: Option<usize>,
+    known: bool,
+    digest: Option<String>,
+}
+
+impl Summary {
+    /// The version the database is at, when this proves that `up` with
+    /// `registry` has nothing to do.
+    pub(crate) fn proves(&self, registry: &Registry) -> Option<Version> {
+        let latest = registry.latest()?;
+        let proven = self.clean
+            && self.version == latest.version.get()
+            && self.known
+            && self.count == Some(registry.len())
+            && self.digest.as_deref() == Some(expected(registry).as_str());
+        proven.then_some(Version::new(self.version))
+    }
+}
+
+/// The server's summary; `None` without both tables or a version row.
+pub(crate) async fn summary<C: Conn>(
     client: &mut C,
     s: &Session,
     t: Tables,
-    registry: &Registry,
-) -> Result<Option<Version>, MigrateError> {
-    let Some(latest) = registry.latest() else {
-        return Ok(None);
-    };
+) -> Result<Option<Summary>, MigrateError> {
     if !(t.version && t.history) {
         return Ok(None);
     }
@@ -116,19 +136,31 @@ pub(crate) async fn proven<C: Conn>(
     let (Some(version), Some(dirty)) = (row.first(), row.get(1)) else {
         return Ok(None);
     };
-    let version = parse_i64(version, &s.version_table)?;
-    let clean = dirty.as_deref() == Some("f");
-    let count = summary
-        .first()
-        .and_then(|c| c.as_deref()?.parse::<usize>().ok());
-    let known = summary.get(1).is_some_and(|k| k.as_deref() == Some("t"));
-    let digest = summary.get(2).and_then(|d| d.as_deref());
-    let proven = clean
-        && version == latest.version.get()
-        && known
-        && count == Some(registry.len())
-        && digest == Some(expected(registry).as_str());
-    Ok(proven.then_some(Version::new(version)))
+    Ok(Some(Summary {
+        version: parse_i64(version, &s.version_table)?,
+        clean: dirty.as_deref() == Some("f"),
+        count: summary
+            .first()
+            .and_then(|c| c.as_deref()?.parse::<usize>().ok()),
+        known: summary.get(1).is_some_and(|k| k.as_deref() == Some("t")),
+        digest: summary.get(2).cloned().flatten(),
+    }))
+}
+
+/// The version the database is at, when the server's summary proves that
+/// `up` has nothing to do; `None` when it does not (then read the history).
+pub(crate) async fn proven<C: Conn>(
+    client: &mut C,
+    s: &Session,
+    t: Tables,
+    registry: &Registry,
+) -> Result<Option<Version>, MigrateError> {
+    if registry.latest().is_none() {
+        return Ok(None);
+    }
+    Ok(summary(client, s, t)
+        .await?
+        .and_then(|sum| sum.proves(registry)))
 }
 
 #[cfg(test)]

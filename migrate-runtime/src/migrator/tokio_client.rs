@@ -21,6 +21,10 @@
 
 use tokio_postgres::Client;
 
+#[cfg(feature = "cli")]
+use super::Options;
+#[cfg(feature = "cli")]
+use super::commands::{Prefetched, prefetch};
 use super::conn::Tokio;
 use super::{Event, Migrator, Plan, Repaired, Report, Status, Target, Tool};
 use crate::error::MigrateError;
@@ -64,6 +68,30 @@ impl<'r> Migrator<'r> {
         progress: &mut (dyn FnMut(Event<'_>) + Send),
     ) -> Result<Report, MigrateError> {
         self.run_on(&mut Tokio(client), target, progress).await
+    }
+
+    /// What `up` reads of the database before it needs the migrations
+    /// (see [`Prefetched`]), read with the options the migrator will have.
+    #[cfg(feature = "cli")]
+    pub(crate) async fn prefetch_async(
+        client: &mut Client,
+        options: &Options,
+    ) -> Result<Prefetched, MigrateError> {
+        prefetch(&mut Tokio(client), options).await
+    }
+
+    /// [`Migrator::run_async`] from what [`Self::prefetch_async`] read with
+    /// this migrator's options.
+    #[cfg(feature = "cli")]
+    pub(crate) async fn run_prefetched_async(
+        &self,
+        client: &mut Client,
+        target: Target,
+        progress: &mut (dyn FnMut(Event<'_>) + Send),
+        prefetched: Option<Prefetched>,
+    ) -> Result<Report, MigrateError> {
+        self.run_prefetched_on(&mut Tokio(client), target, progress, prefetched)
+            .await
     }
 
     /// [`Migrator::plan`] on a `tokio_postgres` client.
