@@ -14,7 +14,10 @@ pub(super) fn migrate(
     // there is met again by the run, which reports it as it would have.
     let prefetch = matches!(target, Target::Up { .. }) && !dry_run;
     let (registry, mut c, prefetched) = load_and_connect(g, embedded, out, |c| {
-        let o = migrator_options(g, &c.opts).ok().filter(|_| prefetch)?;
+        if !prefetch {
+            return None;
+        }
+        let o = migrator_options(g, &c.opts).ok()?;
         c.runtime
             .block_on(Migrator::prefetch_async(&mut c.client, &o))
             .ok()

@@ -8,7 +8,7 @@ use postgres::error::ErrorPosition;
 
 use super::conn::Conn;
 use super::state::{HistoryDirection, Session, Sql};
-use super::step_rows::{StepRows, THIS_MESSAGE_MS, Values};
+use super::step_rows::{StepRows, THIS_MESSAGE_MS};
 use super::tables::{set_version_sql, update_version_sql};
 use crate::error::{MigrateError, MigrationFailure, MigrationRef, Outcome};
 use crate::migration::{Migration, Script, Version};
@@ -68,14 +68,23 @@ enum Took {
 }
 
 fn history_sql(s: &Session, step: &Step<'_>, took: Took) -> String {
-    let m = step.migration;
     let duration = match took {
         Took::Measured(d) => d.as_millis().to_string(),
         Took::ThisMessage => THIS_MESSAGE_MS.to_owned(),
     };
     format!(
-        "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {}, {}, {}, {}, {duration});",
+        "INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) VALUES ({}, {duration});",
         s.history_table.sql(),
+        history_values(step),
+    )
+}
+
+/// A step's history row but its duration, as SQL values: the text row's and
+/// the prepared one's (see [`super::step_rows`]).
+fn history_values(step: &Step<'_>) -> String {
+    let m = step.migration;
+    format!(
+        "{}, {}, {}, {}, {}",
         m.version,
         literal(&m.name),
         literal(m.checksum()),
@@ -326,29 +335,35 @@ pub(crate) async fn run_in_transaction<C: Conn>(
         let fold = k + 1 == steps.len() && one_message::<C>(script);
         let sent = if one_message::<C>(script) {
             loop {
-                let prepared = fold
-                    .then(|| prepared_rows(rows, first, last, steps.len()))
-                    .flatten();
-                let suffix = match (&prepared, fold) {
-                    (Some(sql), _) => sql.clone(),
-                    (None, true) => {
-                        format!("{done}{}COMMIT;", history_sql(s, step, Took::ThisMessage))
-                    }
-                    (None, false) => String::new(),
+                let prepared = if fold {
+                    prepared_rows(rows, first, last, steps.len())
+                } else {
+                    None
                 };
-                let sent = send_one(client, script, prefix, &suffix).await;
-                if prepared.is_none() {
-                    break sent;
-                }
-                match sent {
-                    Ok(()) => rows.committed(),
-                    // The migration removed the statement: its transaction
-                    // failed whole; it runs again with its rows as text.
-                    Err(Failed::Suffix(e)) if e.as_db_error().is_some_and(|db| rows.lost(db)) => {
-                        let _ = client.batch("ROLLBACK").await;
-                        continue;
+                let text;
+                let suffix = match &prepared {
+                    Some(sql) => sql.as_str(),
+                    None if fold => {
+                        text = format!("{done}{}COMMIT;", history_sql(s, step, Took::ThisMessage));
+                        &text
                     }
-                    Err(_) => {}
+                    None => "",
+                };
+                let sent = send_one(client, script, prefix, suffix).await;
+                if prepared.is_some() {
+                    match &sent {
+                        Ok(()) => rows.committed(),
+                        // The migration removed the statement: its
+                        // transaction failed whole; it runs again with its
+                        // rows as text.
+                        Err(Failed::Suffix(e))
+                            if e.as_db_error().is_some_and(|db| rows.lost(db)) =>
+                        {
+                            let _ = client.batch("ROLLBACK").await;
+                            continue;
+                        }
+                        Err(_) => {}
+                    }
                 }
                 break sent;
             }
@@ -395,15 +410,7 @@ fn prepared_rows(
     let (1, Some(_), Some(version)) = (steps, first.before, last.after) else {
         return None;
     };
-    let m = last.migration;
-    rows.suffix(&Values {
-        version: version.get(),
-        migration: m.version.get(),
-        name: &m.name,
-        checksum: m.checksum(),
-        down_checksum: m.down_checksum(),
-        direction: last.history_direction(),
-    })
+    rows.suffix(version.get(), &history_values(last))
 }
 
 /// The rows or COMMIT of a transaction failed (`e`): the error, with what

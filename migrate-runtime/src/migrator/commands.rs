@@ -97,8 +97,11 @@ impl<'r> Migrator<'r> {
         let (s, tables, proven) = match prefetched {
             Some(p) => {
                 self.registry.check_server(p.session.server_version)?;
-                let proven = p.summary.and_then(|sum| sum.proves(self.registry));
-                (p.session, p.tables, proven.filter(|_| up))
+                let proven = p
+                    .summary
+                    .filter(|_| up)
+                    .and_then(|sum| sum.proves(self.registry));
+                (p.session, p.tables, proven)
             }
             None => {
                 let s = self.session(client).await?;
@@ -192,7 +195,7 @@ impl<'r> Migrator<'r> {
             }
             return Ok(report);
         }
-        let mut rows = StepRows::new(s, &s.prepared);
+        let mut rows = StepRows::new(s);
         for (index, step) in steps.iter().enumerate() {
             if self
                 .options

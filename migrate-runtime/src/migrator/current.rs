@@ -13,6 +13,7 @@
 //! and explains. The summary only ever says "the same as the full read would
 //! conclude", or nothing.
 
+use migrate_core::source::checksum::hex;
 use sha2::{Digest, Sha256};
 
 use super::conn::Conn;
@@ -42,14 +43,6 @@ fn expected(registry: &Registry) -> String {
         h.update(line(m.version.get(), Some(m.checksum()), m.down_checksum()).as_bytes());
     }
     hex(&h.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// The list of directions, quoted, for `IN (...)`.

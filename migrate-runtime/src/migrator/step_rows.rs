@@ -27,12 +27,12 @@
 //! rolled back (what it did outside its transaction, a sequence's `nextval`
 //! or a call through dblink, is not).
 
+use migrate_core::source::checksum::hex;
 use postgres::error::{DbError, SqlState};
 use sha2::{Digest, Sha256};
 
-use super::state::{HistoryDirection, Session};
+use super::state::Session;
 use crate::migration::Script;
-use crate::sql::literal;
 
 /// What every statement of ours is named after, for the session's query.
 pub(crate) const PREFIX: &str = "novacron_db_rows_";
@@ -62,21 +62,10 @@ enum There {
     Maybe,
 }
 
-/// A step's values for the statement.
-pub(crate) struct Values<'a> {
-    /// The version row afterwards.
-    pub version: i64,
-    pub migration: i64,
-    pub name: &'a str,
-    pub checksum: &'a str,
-    pub down_checksum: Option<&'a str>,
-    pub direction: HistoryDirection,
-}
-
 impl StepRows {
-    /// The statement for the session's tables; `existing`, the names of ours
-    /// the session already has.
-    pub(crate) fn new(s: &Session, existing: &[String]) -> Self {
+    /// The statement for the session's tables, and whether the session has
+    /// it already ([`Session::prepared`]).
+    pub(crate) fn new(s: &Session) -> Self {
         let body = format!(
             "(bigint, bigint, text, text, text, text) AS WITH v AS (UPDATE {} SET version = $1, dirty = false) \
              INSERT INTO {} (version, name, checksum, down_checksum, direction, duration_ms) \
@@ -85,17 +74,10 @@ impl StepRows {
             s.history_table.sql(),
         );
         let digest = Sha256::digest(body.as_bytes());
-        let name = format!(
-            "{PREFIX}{}",
-            digest
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        );
+        let name = format!("{PREFIX}{}", hex(&digest[..8]));
         StepRows {
             prepare: format!("PREPARE {name}{body};"),
-            there: if existing.contains(&name) {
+            there: if s.prepared.contains(&name) {
                 There::Yes
             } else {
                 There::No
@@ -135,8 +117,10 @@ impl StepRows {
         }
     }
 
-    /// The rows and COMMIT for a step's message, when they go prepared.
-    pub(crate) fn suffix(&mut self, v: &Values<'_>) -> Option<String> {
+    /// The rows and COMMIT for a step's message, when they go prepared:
+    /// `version`, the version row's afterwards; `row`, the history row's
+    /// values but its duration, as SQL.
+    pub(crate) fn suffix(&mut self, version: i64, row: &str) -> Option<String> {
         if !self.on {
             return None;
         }
@@ -148,14 +132,8 @@ impl StepRows {
             self.prepare.as_str()
         };
         Some(format!(
-            "{prepare}EXECUTE {}({}, {}, {}, {}, {}, {});COMMIT;",
-            self.name,
-            v.version,
-            v.migration,
-            literal(v.name),
-            literal(v.checksum),
-            v.down_checksum.map_or("NULL".to_owned(), literal),
-            literal(v.direction.as_str()),
+            "{prepare}EXECUTE {}({version}, {row});COMMIT;",
+            self.name
         ))
     }
 
