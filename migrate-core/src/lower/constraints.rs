@@ -5,7 +5,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
 use super::RelName;
-use super::colname::columns_read;
+use super::colname::{columns_read, index_column_name};
 use crate::sql::parse::strings;
 
 /// A constraint as written.
@@ -56,6 +56,9 @@ pub(crate) enum ConstraintDef<'a> {
     Exclusion {
         /// The columns its elements name or read.
         columns: Vec<String>,
+        /// Each element's part of the implicit name: the column, or an
+        /// expression's FigureColname (ChooseIndexColumnNames).
+        name_parts: Vec<String>,
         /// Has a `WHERE` clause.
         partial: bool,
     },
@@ -90,11 +93,13 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
         }
         ConstrType::ConstrExclusion => {
             let mut columns = Vec::new();
+            let mut name_parts = Vec::new();
             for e in &c.exclusions {
                 if let Some(NodeEnum::List(l)) = &e.node
                     && let Some(NodeEnum::IndexElem(ie)) =
                         l.items.first().and_then(|n| n.node.as_ref())
                 {
+                    name_parts.push(index_column_name(ie));
                     if ie.name.is_empty() {
                         columns_read(ie.expr.as_deref(), &mut columns);
                     } else {
@@ -104,6 +109,7 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
             }
             ConstraintDef::Exclusion {
                 columns,
+                name_parts,
                 partial: c.where_clause.is_some(),
             }
         }

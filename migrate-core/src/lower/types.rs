@@ -135,6 +135,8 @@ pub(crate) struct CreateOtherType {
     pub names: Vec<String>,
     /// `AS RANGE`: brings its multirange.
     pub range: bool,
+    /// `multirange_type_name = ...` of a range, as written.
+    pub multirange: Option<Vec<String>>,
 }
 
 /// Lowers `CREATE TYPE ... AS ENUM`.
@@ -223,6 +225,7 @@ pub(crate) fn define(s: &pb::DefineStmt) -> Option<Change<'_>> {
         Change::CreateOtherType(CreateOtherType {
             names: strings(&s.defnames),
             range: false,
+            multirange: None,
         })
     })
 }
@@ -232,5 +235,15 @@ pub(crate) fn create_range(s: &pb::CreateRangeStmt) -> Change<'_> {
     Change::CreateOtherType(CreateOtherType {
         names: strings(&s.type_name),
         range: true,
+        multirange: s.params.iter().find_map(|p| match &p.node {
+            Some(NodeEnum::DefElem(d)) if d.defname == "multirange_type_name" => {
+                match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                    Some(NodeEnum::TypeName(t)) => Some(strings(&t.names)),
+                    Some(NodeEnum::String(n)) => Some(vec![n.sval.clone()]),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }),
     })
 }

@@ -361,6 +361,9 @@ pub struct Schema {
     pub composites: Map<QualName, Vec<Column>>,
     /// Base, shell, range and multirange types: known by name only.
     pub other_types: Set<QualName>,
+    /// The multiranges of the ranges created with `multirange_type_name`
+    /// (the others' are named after them, [`crate::model::apply::multirange_of`]).
+    pub multiranges: Map<QualName, QualName>,
     /// Indexes by qualified name.
     pub indexes: Map<QualName, Index>,
     /// Sequences.
@@ -410,6 +413,30 @@ impl Schema {
         self.unknown.is_some()
     }
 
+    /// Forgets every temporary object (the session's `pg_temp`): at the end
+    /// of a migration's session, and at `DISCARD TEMP` / `DISCARD ALL`.
+    pub(crate) fn drop_temporary(&mut self) {
+        let from = QualName::new("pg_temp", "");
+        forget(&mut self.tables, &from, |q| q);
+        forget(&mut self.views, &from, |q| q);
+        forget(&mut self.enums, &from, |q| q);
+        forget(&mut self.domains, &from, |q| q);
+        forget(&mut self.composites, &from, |q| q);
+        forget(&mut self.indexes, &from, |q| q);
+        forget(&mut self.functions, &from, |q| q);
+        forget(&mut self.triggers, &(from.clone(), String::new()), |k| &k.0);
+        for set in [&mut self.other_types, &mut self.sequences, &mut self.opaque] {
+            let temp: Vec<QualName> = set
+                .range(from.clone()..)
+                .take_while(|q| q.schema == "pg_temp")
+                .cloned()
+                .collect();
+            for q in temp {
+                set.remove(&q);
+            }
+        }
+    }
+
     /// Brings the reverse lookups up to date; cheap when little changed.
     pub(crate) fn related(&mut self) -> &Related {
         self.related.refresh(&self.tables, &self.indexes);
@@ -424,5 +451,19 @@ impl Schema {
             // An opaque table's types are the model's best guess; columns whose
             // type it could not derive (`unknown`) are left out of them.
             .filter(|t| !t.is_partition() && Some(&t.name) != self.history_table.as_ref())
+    }
+}
+
+/// Removes the keys of `map` from `from` on whose name (`name` of the key) is
+/// in `pg_temp`: the keys sort by schema first, so they are one range.
+fn forget<K: Ord + Clone, V: Clone>(map: &mut Map<K, V>, from: &K, name: impl Fn(&K) -> &QualName) {
+    let temp: Vec<K> = map
+        .range(from.clone()..)
+        .map(|(k, _)| k)
+        .take_while(|k| name(k).schema == "pg_temp")
+        .cloned()
+        .collect();
+    for k in temp {
+        map.remove(&k);
     }
 }

@@ -15,7 +15,7 @@ use crate::diag::Diagnostic;
 use crate::lower;
 use crate::model::apply::Applier;
 pub use crate::model::apply::ReplayFindings;
-use crate::model::schema::{QualName, Schema};
+use crate::model::schema::Schema;
 use crate::source::sql_file::SqlFile;
 use crate::sql::parse::{Statement, strings};
 
@@ -33,17 +33,8 @@ pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFin
             }
         }
     });
-    // Temporary tables end with the session; the next migration cannot see them.
-    let temp: Vec<QualName> = r
-        .schema
-        .tables
-        .range(QualName::new("pg_temp", "")..)
-        .take_while(|(q, _)| q.schema == "pg_temp")
-        .map(|(q, _)| q.clone())
-        .collect();
-    for q in temp {
-        r.schema.tables.remove(&q);
-    }
+    // Temporary objects end with the session; the next migration cannot see them.
+    r.schema.drop_temporary();
     // Snapshots of this schema (the reversal check's clone) inherit lookups that
     // are current, so theirs stay cheap to refresh.
     r.schema.related();
@@ -126,6 +117,17 @@ impl Applier<'_> {
                 self.lose("the next migrations' sessions may start with another search path")
             }
             NodeEnum::DoStmt(s) => self.do_block(s),
+            NodeEnum::DiscardStmt(d) => {
+                if d.target() == pb::DiscardMode::DiscardAll {
+                    self.set_search_path("");
+                }
+                if matches!(
+                    d.target(),
+                    pb::DiscardMode::DiscardAll | pb::DiscardMode::DiscardTemp
+                ) {
+                    self.schema.drop_temporary();
+                }
+            }
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
             }
@@ -142,6 +144,11 @@ impl Applier<'_> {
     }
 
     fn set_variable(&mut self, s: &pb::VariableSetStmt) {
+        // RESET ALL puts the search path back to the session's default.
+        if s.kind() == pb::VariableSetKind::VarResetAll {
+            self.set_search_path("");
+            return;
+        }
         if s.name != "search_path" {
             return;
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::schema::QualName;
 use crate::model::schema::{Identity, Partitioning};
 use crate::sql::parse::parse;
 

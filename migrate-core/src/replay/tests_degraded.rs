@@ -4,6 +4,7 @@
 
 use super::tests::{errors, replayed, run};
 use super::*;
+use crate::model::schema::QualName;
 
 fn lines(sql: &str) -> String {
     errors(sql).join("\n")

@@ -307,7 +307,8 @@ impl Applier<'_> {
         self.schema.composites.remove(q);
         if self.schema.other_types.remove(q).is_some() {
             // A range's multirange goes with it.
-            let multi = crate::model::apply::multirange_of(q);
+            let multi = (self.schema.multiranges.remove(q))
+                .unwrap_or_else(|| crate::model::apply::multirange_of(q));
             if self.schema.other_types.remove(&multi).is_some() {
                 self.drop_users_of_type(&multi);
             }

@@ -93,10 +93,18 @@ impl Applier<'_> {
                     name_cols,
                 )
             }
-            ConstraintDef::Exclusion { columns, .. } => {
+            ConstraintDef::Exclusion {
+                columns,
+                name_parts,
+                ..
+            } => {
                 keys.clone_from(columns);
-                let first = keys.first().cloned();
-                (ConstraintKind::Exclusion, "excl", first)
+                // Named after every element, as an index is.
+                (
+                    ConstraintKind::Exclusion,
+                    "excl",
+                    Some(name_parts.join("_")),
+                )
             }
             ConstraintDef::NotNull { no_inherit } => {
                 self.add_not_null(table, c, &keys, *no_inherit);

@@ -236,6 +236,13 @@ impl Applier<'_> {
         }
         if self.schema.other_types.remove(old).is_some() {
             self.schema.other_types.insert(new.clone());
+            // A range's multirange stays as it is (name and schema) on
+            // RENAME and SET SCHEMA, and still goes with it on DROP.
+            let multi =
+                (self.schema.multiranges.remove(old)).unwrap_or_else(|| super::multirange_of(old));
+            if self.schema.other_types.contains(&multi) && multi != super::multirange_of(&new) {
+                self.schema.multiranges.insert(new.clone(), multi);
+            }
         }
         self.retype(old, &new);
     }

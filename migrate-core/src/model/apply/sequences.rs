@@ -8,7 +8,7 @@ impl Applier<'_> {
     pub(crate) fn sequence(&mut self, c: &Sequence<'_>) {
         let rv = &c.name;
         let q = if c.create {
-            let q = self.qual_for_create(rv.schema, rv.name);
+            let q = self.new_relation(rv);
             self.schema.sequences.insert(q.clone());
             q
         } else {

@@ -244,7 +244,15 @@ impl Applier<'_> {
             return;
         }
         if c.range {
-            self.schema.other_types.insert(multirange_of(&q));
+            let multi = match &c.multirange {
+                Some(names) => {
+                    let m = self.qual_from_list(names);
+                    self.schema.multiranges.insert(q.clone(), m.clone());
+                    m
+                }
+                None => multirange_of(&q),
+            };
+            self.schema.other_types.insert(multi);
         }
         self.schema.other_types.insert(q);
     }

@@ -32,10 +32,18 @@ fn derived(cols: Vec<OutColumn>, names: &[String]) -> (Vec<Column>, bool) {
 impl Applier<'_> {
     pub(crate) fn create_derived(&mut self, c: &CreateDerived<'_>) {
         let rel = &c.name;
-        let q = match c.how {
-            Derived::View { .. } => self.qual_for_create(rel.schema, rel.name),
-            Derived::TableAs { .. } | Derived::SelectInto => self.new_relation(rel),
-        };
+        let mut q = self.new_relation(rel);
+        // A view that reads a temporary relation is temporary itself
+        // (PostgreSQL says so in a NOTICE), unless its schema is written.
+        if matches!(c.how, Derived::View { .. })
+            && rel.schema.is_empty()
+            && self
+                .query_depends(c.query.as_deref())
+                .iter()
+                .any(|d| d.schema == "pg_temp")
+        {
+            q = QualName::new("pg_temp", rel.name);
+        }
         let table = self.schema.tables.contains_key(&q);
         let view = self.schema.views.contains_key(&q);
         let taken = match c.how {
