@@ -55,7 +55,7 @@ impl Schema {
                     out.push(format!("constraint {cname} on {name} is left over"));
                 }
             }
-            if a.partitioning != b.partitioning {
+            if a.partitioning != b.partitioning || a.partition_of != b.partition_of {
                 out.push(format!("partitioning of {name} differs"));
             }
         }

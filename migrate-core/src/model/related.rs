@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use imbl::ordmap::DiffItem;
 
-use crate::model::schema::{ConstraintKind, Index, Map, Partitioning, QualName, Set, Table};
+use crate::model::schema::{ConstraintKind, Index, Map, QualName, Set, Table};
 
 #[derive(Clone, Default)]
 /// Reverse lookups over a schema (what references a table, a table's partitions and indexes), kept up to date from the maps' diffs.
@@ -88,7 +88,7 @@ impl Related {
                 link(&mut self.referenced_by, references, &t.name, present);
             }
         }
-        if let Partitioning::PartitionOf(parent) = &t.partitioning {
+        if let Some(parent) = &t.partition_of {
             link(&mut self.partitions, parent, &t.name, present);
         }
         // Inheritance children take their parent's column changes as partitions do.

@@ -213,8 +213,6 @@ pub enum Partitioning {
         /// The partition key's columns or expressions.
         key: Vec<String>,
     },
-    /// `PARTITION OF parent`.
-    PartitionOf(QualName),
 }
 
 /// One table.
@@ -235,8 +233,11 @@ pub struct Table {
     pub inherited: BTreeMap<String, Inherited>,
     /// Constraints by name.
     pub constraints: BTreeMap<String, ConstraintKind>,
-    /// Partitioned, a partition, or neither.
+    /// `PARTITION BY`, or not partitioned.
     pub partitioning: Partitioning,
+    /// `PARTITION OF parent` (or attached to it): a partition may itself be
+    /// partitioned.
+    pub partition_of: Option<QualName>,
 }
 
 impl Table {
@@ -250,6 +251,7 @@ impl Table {
             inherited: BTreeMap::new(),
             constraints: BTreeMap::new(),
             partitioning: Partitioning::None,
+            partition_of: None,
         }
     }
 
@@ -274,7 +276,7 @@ impl Table {
     /// True for a partition: it shares its parent's row type and gets no types of
     /// its own.
     pub fn is_partition(&self) -> bool {
-        matches!(self.partitioning, Partitioning::PartitionOf(_))
+        self.partition_of.is_some()
     }
 }
 
@@ -375,6 +377,9 @@ pub struct Schema {
     pub triggers: Map<(QualName, String), QualName>,
     /// Installed extensions.
     pub extensions: Set<String>,
+    /// Schemas `IMPORT FOREIGN SCHEMA` filled with foreign tables the model
+    /// does not know: a relation there that it lacks is no error.
+    pub foreign_imports: Set<String>,
     /// The tool's own version table: in the model (migrations may alter it) but
     /// not a table of the application, so no types are generated for it.
     pub history_table: Option<QualName>,

@@ -47,6 +47,7 @@ impl Schema {
         self.opaque.extend(other.opaque.iter().cloned());
         self.schemas.extend(other.schemas.iter().cloned());
         self.extensions.extend(other.extensions.iter().cloned());
+        (self.foreign_imports).extend(other.foreign_imports.iter().cloned());
         for (range, multi) in &other.multiranges {
             if !self.multiranges.contains_key(range) {
                 self.multiranges.insert(range.clone(), multi.clone());

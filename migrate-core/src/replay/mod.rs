@@ -131,6 +131,23 @@ impl Applier<'_> {
             NodeEnum::CallStmt(_) => {
                 self.lose("CALL runs a procedure whose effects the model does not follow")
             }
+            // EXPLAIN ANALYZE runs the statement; EXPLAIN alone only plans it.
+            NodeEnum::ExplainStmt(e) => {
+                if explain_runs(e)
+                    && let Some(q) = e.query.as_ref().and_then(|q| q.node.as_ref())
+                {
+                    self.node(q);
+                }
+            }
+            NodeEnum::DropOwnedStmt(_) => {
+                self.lose("DROP OWNED BY drops what a role owns; the model does not follow owners")
+            }
+            NodeEnum::ImportForeignSchemaStmt(s) => {
+                self.incomplete(
+                    "IMPORT FOREIGN SCHEMA creates foreign tables the model does not know",
+                );
+                self.schema.foreign_imports.insert(s.local_schema.clone());
+            }
             NodeEnum::RuleStmt(_) => {
                 self.incomplete("rules are not replayed into the model");
             }
@@ -211,6 +228,39 @@ impl Applier<'_> {
     }
 }
 
+/// Whether EXPLAIN's options hold ANALYZE (bare, or true, on, 1, yes):
+/// then PostgreSQL runs the statement, a CREATE TABLE AS included.
+fn explain_runs(e: &pb::ExplainStmt) -> bool {
+    e.options.iter().any(|o| match &o.node {
+        Some(NodeEnum::DefElem(d)) if d.defname == "analyze" => {
+            match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                None => true,
+                Some(NodeEnum::Boolean(b)) => b.boolval,
+                Some(NodeEnum::Integer(i)) => i.ival != 0,
+                Some(NodeEnum::String(s)) => {
+                    matches!(
+                        s.sval.to_ascii_lowercase().as_str(),
+                        "true" | "on" | "yes" | "1"
+                    )
+                }
+                Some(NodeEnum::AConst(c)) => match &c.val {
+                    Some(a_const::Val::Boolval(b)) => b.boolval,
+                    Some(a_const::Val::Ival(i)) => i.ival != 0,
+                    Some(a_const::Val::Sval(s)) => {
+                        matches!(
+                            s.sval.to_ascii_lowercase().as_str(),
+                            "true" | "on" | "yes" | "1"
+                        )
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        _ => false,
+    })
+}
+
 mod plpgsql;
 mod schemas;
 
@@ -222,3 +272,5 @@ mod tests_degraded;
 mod tests_found;
 #[cfg(test)]
 mod tests_inheritance;
+#[cfg(test)]
+mod tests_oracle;

@@ -190,10 +190,7 @@ fn enums_domains_and_partitions() {
         matches!(&m.partitioning, Partitioning::Partitioned { strategy, key } if strategy == "range" && key == &["time"])
     );
     let d = &s.tables[&QualName::public("m_default")];
-    assert_eq!(
-        d.partitioning,
-        Partitioning::PartitionOf(QualName::public("m"))
-    );
+    assert_eq!(d.partition_of, Some(QualName::public("m")));
     assert_eq!(d.columns.len(), 4);
     assert_eq!(
         m.column("cpu").unwrap().ty.schema.as_deref(),

@@ -9,7 +9,7 @@ use super::indexes::index_column_names;
 use super::{Applier, absent_help};
 use crate::lower::alter::{AlterCmd, AlterComposite, AlterTable, AttributeAction, ColumnChange};
 use crate::lower::colname::columns_read;
-use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName};
+use crate::model::schema::{Column, ConstraintKind, Index, QualName};
 use crate::model::types::{self, SqlType};
 use crate::sql::parse::strings;
 
@@ -283,7 +283,7 @@ impl Applier<'_> {
                         .cloned()
                         .collect();
                     if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
-                        t.partitioning = Partitioning::PartitionOf(table.clone());
+                        t.partition_of = Some(table.clone());
                         // A partition's columns are never its own (attislocal is
                         // false): the parent's DROP COLUMN always reaches them.
                         for i in t.inherited.values_mut() {
@@ -305,7 +305,7 @@ impl Applier<'_> {
                 if let Some(p) = found
                     && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                 {
-                    t.partitioning = Partitioning::None;
+                    t.partition_of = None;
                     // A detached partition's columns are its own.
                     t.inherited.clear();
                     // It keeps its copies of the parent's indexes, named after what

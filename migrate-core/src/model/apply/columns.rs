@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::Applier;
 use crate::lower::constraints::ConstraintDef;
 use crate::lower::tables::{ColumnConstraint, ColumnDef};
-use crate::model::schema::{Column, ConstraintKind, Identity, Partitioning, QualName, Table};
+use crate::model::schema::{Column, ConstraintKind, Identity, QualName, Table};
 use crate::model::types::SqlType;
 
 impl Applier<'_> {
@@ -109,8 +109,12 @@ impl Applier<'_> {
         let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) else {
             return;
         };
-        // The child's own too: a parent's DROP COLUMN leaves it.
-        if let Some(i) = t.inherited.get_mut(cd.name) {
+        // The child's own too: a parent's DROP COLUMN leaves it (a
+        // partition's options do not make it its own: it has no columns of
+        // its own).
+        if !t.is_partition()
+            && let Some(i) = t.inherited.get_mut(cd.name)
+        {
             i.local = true;
         }
         if not_null {
@@ -141,12 +145,7 @@ impl Applier<'_> {
         let Some(t) = self.schema.tables.get(table).cloned() else {
             return;
         };
-        let partition = match &t.partitioning {
-            Partitioning::PartitionOf(p) => Some(p),
-            _ => None,
-        };
-        let parents: Vec<Arc<Table>> = partition
-            .into_iter()
+        let parents: Vec<Arc<Table>> = (t.partition_of.iter())
             .chain(&t.inherits)
             .filter_map(|p| self.schema.tables.get(p).cloned())
             .collect();
@@ -158,7 +157,8 @@ impl Applier<'_> {
         };
         // The parent's name, when the NOT NULL comes from a parent.
         let inherited_name = |col: &str| {
-            let own = partition.is_none() && t.inherited.get(col).is_some_and(|i| i.not_null_local);
+            let own =
+                t.partition_of.is_none() && t.inherited.get(col).is_some_and(|i| i.not_null_local);
             if own {
                 return None;
             }

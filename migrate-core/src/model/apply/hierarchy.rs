@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
-use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName};
+use crate::model::schema::{Column, ConstraintKind, Index, QualName};
 
 impl Applier<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
@@ -93,9 +93,9 @@ impl Applier<'_> {
                 if out.contains(child) {
                     continue;
                 }
-                let loses = match &t.partitioning {
-                    Partitioning::PartitionOf(parent) => out.contains(parent),
-                    _ => {
+                let loses = match &t.partition_of {
+                    Some(parent) => out.contains(parent),
+                    None => {
                         !t.inherited.get(column).is_some_and(|i| i.not_null_local)
                             && t.inherits.iter().any(|p| out.contains(p))
                             && !t.inherits.iter().any(|p| holds(&out, p))
@@ -158,8 +158,7 @@ impl Applier<'_> {
                 !out.contains(p)
                     && p != table
                     && self.schema.tables.get(p).is_some_and(|t| {
-                        matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
-                            || t.inherits.contains(&parent)
+                        t.partition_of.as_ref() == Some(&parent) || t.inherits.contains(&parent)
                     })
             });
             todo.extend(found.iter().cloned());
@@ -185,8 +184,8 @@ impl Applier<'_> {
                 let Some(t) = self.schema.tables.get(&child) else {
                     continue;
                 };
-                let direct = matches!(&t.partitioning, Partitioning::PartitionOf(pa) if *pa == parent)
-                    || t.inherits.contains(&parent);
+                let direct =
+                    t.partition_of.as_ref() == Some(&parent) || t.inherits.contains(&parent);
                 if !direct || out.contains(&child) || t.column(column).is_none() {
                     continue;
                 }
@@ -261,8 +260,11 @@ impl Applier<'_> {
     fn partition_ancestors(&self, table: &QualName) -> Vec<QualName> {
         let mut up: Vec<QualName> = Vec::new();
         let mut at = table;
-        while let Some(Partitioning::PartitionOf(parent)) =
-            self.schema.tables.get(at).map(|t| &t.partitioning)
+        while let Some(parent) = self
+            .schema
+            .tables
+            .get(at)
+            .and_then(|t| t.partition_of.as_ref())
         {
             if parent == table || up.contains(parent) {
                 break;

@@ -255,6 +255,15 @@ impl Applier<'_> {
             ));
             return;
         }
+        // IMPORT FOREIGN SCHEMA made relations there that the model does not know.
+        if self.schema.foreign_imports.contains(&name.schema)
+            || (self.search_path.iter()).any(|s| self.schema.foreign_imports.contains(s))
+        {
+            self.incomplete(&format!(
+                "\"{name}\" is not a relation the migrations create; IMPORT FOREIGN SCHEMA may have created it"
+            ));
+            return;
+        }
         let candidates: Vec<String> = self.schema.tables.keys().map(|k| k.to_string()).collect();
         let help = did_you_mean(&name.to_string(), candidates.iter().map(String::as_str))
             .map(|c| format!("did you mean \"{c}\"?"))

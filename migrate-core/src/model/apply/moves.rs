@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
-use crate::model::schema::{ConstraintKind, Partitioning, QualName, update_all};
+use crate::model::schema::{ConstraintKind, QualName, update_all};
 use crate::model::types::SqlType;
 
 impl Applier<'_> {
@@ -54,7 +54,7 @@ impl Applier<'_> {
         Arc::make_mut(&mut t).name = new.clone();
         self.schema.tables.insert(new.clone(), t);
         update_all(&mut self.schema.tables, |t| {
-            let refers = t.partitioning == Partitioning::PartitionOf(old.clone())
+            let refers = t.partition_of.as_ref() == Some(old)
                 || t.inherits.contains(old)
                 || t.constraints.values().any(
                     |k| matches!(k, ConstraintKind::ForeignKey { references, .. } if references == old),
@@ -70,8 +70,8 @@ impl Applier<'_> {
                     *references = new.clone();
                 }
             }
-            if t.partitioning == Partitioning::PartitionOf(old.clone()) {
-                t.partitioning = Partitioning::PartitionOf(new.clone());
+            if t.partition_of.as_ref() == Some(old) {
+                t.partition_of = Some(new.clone());
             }
             for p in &mut t.inherits {
                 if p == old {

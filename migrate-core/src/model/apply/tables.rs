@@ -44,7 +44,7 @@ impl Applier<'_> {
                 }
             }
             if s.partition_of {
-                table.partitioning = Partitioning::PartitionOf(pq.clone());
+                table.partition_of = Some(pq.clone());
                 // A partition carries its parent's primary key and unique constraints
                 // under its own index names; the model keeps only the parent's.
             } else {
@@ -104,9 +104,10 @@ impl Applier<'_> {
             match elt {
                 Element::Column(cd) => {
                     // A column a parent (INHERITS) already has is merged with
-                    // the inherited one, as PostgreSQL does with a notice.
-                    let inherited = !s.parents.is_empty()
-                        && !s.partition_of
+                    // the inherited one, as PostgreSQL does with a notice; for
+                    // a partition or a typed table (`v DEFAULT 1`, `b WITH
+                    // OPTIONS NOT NULL`) it only adds options to the column.
+                    let inherited = (!s.parents.is_empty() || s.of_type.is_some())
                         && self
                             .schema
                             .tables

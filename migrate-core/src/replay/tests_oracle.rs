@@ -1,0 +1,160 @@
+//! Classes of statement found by writing migrations against PostgreSQL and
+//! comparing (a session of hunting, 2026-12-02): what PostgreSQL does is in
+//! each test's comment and, against a real server, in the fidelity fixtures
+//! named there.
+
+use super::tests::{constraint_names, errors, replayed, run};
+use crate::model::schema::{Partitioning, QualName, Schema};
+
+/// An unnamed exclusion constraint is named after every element, columns
+/// and expressions alike (ChooseIndexColumnNames; fixture 0053).
+#[test]
+fn an_unnamed_exclusion_constraint_is_named_after_every_element() {
+    let s = replayed(
+        "CREATE TABLE r (a int4range, b tsrange, EXCLUDE USING gist (a WITH &&, b WITH &&));
+         ALTER TABLE r ADD EXCLUDE USING gist (tsrange(lower(b), upper(b)) WITH &&);",
+    );
+    let names = constraint_names(&s, "r");
+    assert!(names.contains(&"r_a_b_excl"), "{names:?}");
+    assert!(names.contains(&"r_tsrange_excl"), "{names:?}");
+    assert!(s.indexes.contains_key(&QualName::public("r_a_b_excl")));
+}
+
+/// Temporary views, sequences and the indexes of temporary tables end with
+/// the session, a view over a temporary table is temporary, DISCARD TEMP
+/// drops them at once (fixture 0054).
+#[test]
+fn temporary_objects_end_with_the_session_or_at_discard() {
+    let s = replayed(
+        "CREATE TABLE u (id int, email text);
+         CREATE TEMP SEQUENCE renumber;
+         CREATE TEMP TABLE staging (id int, email text);
+         CREATE INDEX staging_email ON staging (email);
+         CREATE TEMP VIEW dupes AS SELECT email FROM u;
+         CREATE VIEW staged AS SELECT email FROM staging;
+         DISCARD TEMP;
+         CREATE TEMP TABLE staging (id int);
+         CREATE INDEX staging_email ON staging (id);
+         CREATE VIEW staged AS SELECT id FROM staging;",
+    );
+    assert_eq!(
+        s.tables.keys().cloned().collect::<Vec<_>>(),
+        [QualName::public("u")]
+    );
+    assert!(s.views.is_empty() && s.sequences.is_empty() && s.indexes.is_empty());
+}
+
+/// RESET ALL puts the search path back to the session's default (fixture
+/// 0054).
+#[test]
+fn reset_all_resets_the_search_path() {
+    let s = replayed(
+        "CREATE SCHEMA app; SET search_path = app; CREATE TABLE c (k int);
+         RESET ALL; CREATE TABLE u (id int);",
+    );
+    assert!(s.tables.contains_key(&QualName::new("app", "c")));
+    assert!(s.tables.contains_key(&QualName::public("u")));
+}
+
+/// `multirange_type_name` names the multirange, which stays as it is when
+/// the range is renamed or moved, and goes when it is dropped (fixture 0055).
+#[test]
+fn a_multirange_of_its_own_name_goes_with_its_range() {
+    let mut s = Schema::empty();
+    let f = run(
+        &mut s,
+        "CREATE TYPE fr AS RANGE (subtype = float8, multirange_type_name = fm);
+         CREATE TABLE spans (m fm);
+         CREATE TYPE sp AS RANGE (subtype = int4);
+         ALTER TYPE sp RENAME TO sp2;
+         CREATE SCHEMA x;
+         ALTER TYPE sp2 SET SCHEMA x;
+         ALTER TABLE spans ADD COLUMN n sp_multirange;",
+    );
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    run(&mut s, "DROP TABLE spans; DROP TYPE fr; DROP TYPE x.sp2;");
+    assert!(s.other_types.is_empty(), "{:?}", s.other_types);
+}
+
+/// A partition can be partitioned itself, and a column list of PARTITION
+/// OF or OF type gives options to columns the table has (fixture 0056).
+#[test]
+fn a_partition_can_be_partitioned_and_take_column_options() {
+    let s = replayed(
+        "CREATE TABLE m (id int, at date, region text) PARTITION BY RANGE (at);
+         CREATE TABLE m24 PARTITION OF m (region DEFAULT 'us')
+             FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (region);
+         ALTER TABLE m DETACH PARTITION m24;
+         ALTER TABLE m ATTACH PARTITION m24 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE TYPE pair AS (a int, b text);
+         CREATE TABLE typed OF pair (b WITH OPTIONS NOT NULL DEFAULT 'z');",
+    );
+    let p = &s.tables[&QualName::public("m24")];
+    assert_eq!(p.partition_of, Some(QualName::public("m")));
+    assert!(
+        matches!(&p.partitioning, Partitioning::Partitioned { strategy, .. } if strategy == "list")
+    );
+    assert!(p.column("region").unwrap().has_default);
+    let t = &s.tables[&QualName::public("typed")];
+    assert_eq!(t.columns.len(), 2);
+    assert!(!t.column("b").unwrap().nullable);
+    let s2 = {
+        let mut s2 = s.clone();
+        run(&mut s2, "DROP TABLE m;");
+        s2
+    };
+    assert!(!s2.tables.contains_key(&QualName::public("m24")));
+}
+
+/// EXPLAIN ANALYZE runs the statement; EXPLAIN alone does not (fixture 0057).
+#[test]
+fn explain_analyze_runs_the_statement() {
+    assert!(
+        errors("EXPLAIN (ANALYZE) CREATE TABLE m AS SELECT 1 AS one; CREATE INDEX ON m (one);")
+            .is_empty()
+    );
+    assert!(
+        errors("EXPLAIN ANALYZE CREATE TABLE m AS SELECT 1 AS one; CREATE INDEX ON m (one);")
+            .is_empty()
+    );
+    let e = errors("EXPLAIN CREATE TABLE p AS SELECT 1 AS one; CREATE INDEX ON p (one);");
+    assert!(
+        e.iter().any(|e| e.contains("\"p\" does not exist")),
+        "{e:?}"
+    );
+}
+
+/// DROP OWNED BY drops what a role owns, which the model does not follow: it
+/// knows it does not know, and a down that uses it leaves nothing over that
+/// the model could name (fixture 0057).
+#[test]
+fn drop_owned_by_loses_the_model_and_no_down_is_blamed() {
+    let before = replayed("CREATE TABLE keep (id int);");
+    let mut after = before.clone();
+    run(
+        &mut after,
+        "CREATE TABLE owned (id int); ALTER TABLE owned OWNER TO r;",
+    );
+    let mut down = after.clone();
+    run(&mut down, "DROP OWNED BY r;");
+    assert!(down.lost());
+    assert!(crate::check::reversal::check("1_x", "1_x.down.sql", &before, &down).is_none());
+}
+
+/// IMPORT FOREIGN SCHEMA creates foreign tables the model does not know: a
+/// relation of that schema it lacks is no error.
+#[test]
+fn import_foreign_schema_fills_a_schema_with_what_the_model_does_not_know() {
+    let e = errors(
+        "CREATE SCHEMA remote;
+         IMPORT FOREIGN SCHEMA public LIMIT TO (accounts) FROM SERVER legacy INTO remote;
+         CREATE VIEW v AS SELECT id FROM remote.accounts;",
+    );
+    assert!(e.is_empty(), "{e:?}");
+    let e = errors(
+        "CREATE SCHEMA remote; CREATE SCHEMA other;
+         IMPORT FOREIGN SCHEMA public FROM SERVER legacy INTO remote;
+         CREATE VIEW v AS SELECT id FROM other.accounts;",
+    );
+    assert!(e.iter().any(|e| e.contains("does not exist")), "{e:?}");
+}
