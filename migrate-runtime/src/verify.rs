@@ -252,8 +252,8 @@ pub fn differences(
 }
 
 /// A column's type as the live query above spells it: information_schema's
-/// `data_type` (a domain's is its base type's), with the length of
-/// `character varying(n)` / `character(n)`.
+/// `data_type` (a domain's is its base type's, one level down: a domain over
+/// a domain is `USER-DEFINED`), with the length of character and bit strings.
 fn column_type(expected: &Schema, ty: &migrate_core::model::types::SqlType) -> String {
     if ty.array_dims == 0
         && let Some(s) = &ty.schema
@@ -265,15 +265,22 @@ fn column_type(expected: &Schema, ty: &migrate_core::model::types::SqlType) -> S
             ))
         && d.base != *ty
     {
-        return column_type(expected, &d.base);
+        return spelled(&d.base);
     }
+    spelled(ty)
+}
+
+/// [`column_type`] of a type that is not a domain of the model's.
+fn spelled(ty: &migrate_core::model::types::SqlType) -> String {
     let name = ty.information_schema_name();
-    if matches!(ty.name.as_str(), "varchar" | "bpchar") && ty.array_dims == 0 {
-        if let Some(len) = ty.modifiers.first() {
-            return format!("{name}({len})");
-        } else if ty.name == "bpchar" {
-            return format!("{name}(1)");
-        }
+    // information_schema gives the length of character and bit strings. The
+    // grammar writes `char` and `bit` as length 1; a bare `bpchar`, `varchar`
+    // or `varbit` has none.
+    if matches!(ty.name.as_str(), "varchar" | "bpchar" | "bit" | "varbit")
+        && ty.array_dims == 0
+        && let Some(len) = ty.modifiers.first()
+    {
+        return format!("{name}({len})");
     }
     name
 }

@@ -104,6 +104,8 @@ pub(crate) enum ColumnChange {
     AddIdentity(Identity),
     /// `DROP IDENTITY [IF EXISTS]` (true: IF EXISTS).
     DropIdentity(bool),
+    /// `SET GENERATED { ALWAYS | BY DEFAULT }` of an identity column.
+    SetIdentity(Identity),
     /// `DROP EXPRESSION`.
     DropExpression,
 }
@@ -211,6 +213,24 @@ fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
             _ => Identity::ByDefault,
         })),
         At::AtDropIdentity => change(ColumnChange::DropIdentity(cmd.missing_ok)),
+        // SET GENERATED is a "generated" option among SET INCREMENT, RESTART, ...
+        At::AtSetIdentity => match def {
+            Some(NodeEnum::List(l)) => l.items.iter().find_map(|o| match &o.node {
+                Some(NodeEnum::DefElem(d)) if d.defname == "generated" => {
+                    let always = matches!(
+                        d.arg.as_ref().and_then(|a| a.node.as_ref()),
+                        Some(NodeEnum::Integer(i)) if i.ival == i32::from(b'a')
+                    );
+                    change(ColumnChange::SetIdentity(if always {
+                        Identity::Always
+                    } else {
+                        Identity::ByDefault
+                    }))
+                }
+                _ => None,
+            }),
+            _ => None,
+        },
         At::AtDropExpression => change(ColumnChange::DropExpression),
         At::AtAddConstraint => match def {
             Some(NodeEnum::Constraint(c)) => Some(AlterCmd::AddConstraint(constraint(c))),

@@ -22,6 +22,7 @@ use crate::sql::parse::{Statement, strings};
 /// Replays every statement of `file` into `schema`.
 pub fn replay_file(schema: &mut Schema, file: &SqlFile, findings: &mut ReplayFindings) {
     let mut r = Applier::new(schema, &file.path, &file.sql, findings);
+    r.own_transactions = !file.transactional;
     file.statements_in_turn(&mut |statements| {
         for stmt in statements {
             if file.unchecked.contains(&stmt.start) {
@@ -62,6 +63,10 @@ impl Applier<'_> {
         self.stmt_end = stmt.end;
         self.base = stmt.base;
         self.node(&stmt.node);
+        // A SET LOCAL ends with the statement's own transaction.
+        if let Some(path) = self.session_path.take() {
+            self.search_path = path;
+        }
     }
 
     /// Syntax the target version does not accept is an error whatever the
@@ -169,6 +174,7 @@ impl Applier<'_> {
         if s.name != "search_path" {
             return;
         }
+        self.keep_session_path(s.is_local);
         let mut parts = Vec::new();
         for a in &s.args {
             if let Some(NodeEnum::AConst(c)) = &a.node
@@ -178,6 +184,15 @@ impl Applier<'_> {
             }
         }
         self.set_search_path(&parts.join(","));
+    }
+
+    /// Before a change of the search path: a local one in a file whose
+    /// statements are their own transactions lasts to the end of the
+    /// statement, so the session's is kept to go back to.
+    fn keep_session_path(&mut self, local: bool) {
+        if local && self.own_transactions && self.session_path.is_none() {
+            self.session_path = Some(self.search_path.clone());
+        }
     }
 
     /// `SET search_path`, `set_config('search_path', ...)`: the schemas that
@@ -219,8 +234,15 @@ impl Applier<'_> {
                 },
                 _ => None,
             };
+            let local = matches!(
+                f.args.get(2).and_then(|a| a.node.as_ref()),
+                Some(NodeEnum::AConst(c)) if matches!(&c.val, Some(a_const::Val::Boolval(b)) if b.boolval)
+            );
             match (text(0).as_deref(), text(1)) {
-                (Some("search_path"), Some(v)) => self.set_search_path(&v),
+                (Some("search_path"), Some(v)) => {
+                    self.keep_session_path(local);
+                    self.set_search_path(&v)
+                }
                 (Some(_), _) => {}
                 (None, _) => self.lose("set_config of a setting named at run time is not followed"),
             }

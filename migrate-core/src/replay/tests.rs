@@ -3,7 +3,7 @@ use crate::model::schema::QualName;
 use crate::model::schema::{Identity, Partitioning};
 use crate::sql::parse::parse;
 
-fn file(sql: &str) -> SqlFile {
+pub(super) fn file(sql: &str) -> SqlFile {
     SqlFile {
         path: "m.sql".into(),
         sql: sql.into(),

@@ -166,6 +166,11 @@ impl Applier<'_> {
                             }
                         }
                         ColumnChange::DropExpression => c.generated = false,
+                        ColumnChange::SetIdentity(identity) => {
+                            if c.identity.is_some() {
+                                c.identity = Some(identity);
+                            }
+                        }
                     }
                 }
                 // A column that is no longer generated depends on nothing: dropping

@@ -61,6 +61,12 @@ pub(crate) struct Applier<'a> {
     /// Added to the parser's locations: non-zero while replaying a statement
     /// from inside a DO block, whose locations count from the statement's text.
     pub(crate) base: usize,
+    /// Each statement is its own transaction (a `-- migrate:no-transaction`
+    /// file): `SET LOCAL` lasts to the end of the statement only.
+    pub(crate) own_transactions: bool,
+    /// The search path to go back to at the end of the statement, after a
+    /// `SET LOCAL` in a file whose statements are their own transactions.
+    pub(crate) session_path: Option<Vec<String>>,
 }
 
 impl<'a> Applier<'a> {
@@ -80,6 +86,8 @@ impl<'a> Applier<'a> {
             stmt_start: 0,
             stmt_end: 0,
             base: 0,
+            own_transactions: false,
+            session_path: None,
         }
     }
 }
