@@ -254,7 +254,7 @@ fn alter_cmd(cx: &mut Context, h: &mut History, table: &str, loc: i32, cmd: &Alt
         | AlterCmd::AlterConstraintInheritance { .. }
         | AlterCmd::DropConstraint { .. }
         | AlterCmd::AttachPartition(_)
-        | AlterCmd::DetachPartition(_)
+        | AlterCmd::DetachPartition(..)
         | AlterCmd::AddInherit(_)
         | AlterCmd::DropInherit(_)
         | AlterCmd::Other => true,

@@ -69,8 +69,8 @@ pub(crate) enum AlterCmd<'a> {
     },
     /// `ATTACH PARTITION p`.
     AttachPartition(RelName<'a>),
-    /// `DETACH PARTITION p`.
-    DetachPartition(RelName<'a>),
+    /// `DETACH PARTITION p [CONCURRENTLY]` (true: CONCURRENTLY).
+    DetachPartition(RelName<'a>, bool),
     /// `INHERIT parent`.
     AddInherit(RelName<'a>),
     /// `NO INHERIT parent`.
@@ -251,7 +251,10 @@ fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
             _ => None,
         },
         At::AtAttachPartition => partition(def).map(AlterCmd::AttachPartition),
-        At::AtDetachPartition => partition(def).map(AlterCmd::DetachPartition),
+        At::AtDetachPartition => {
+            let concurrent = matches!(def, Some(NodeEnum::PartitionCmd(pc)) if pc.concurrent);
+            partition(def).map(|p| AlterCmd::DetachPartition(p, concurrent))
+        }
         At::AtAddInherit => relation(def).map(AlterCmd::AddInherit),
         At::AtDropInherit => relation(def).map(AlterCmd::DropInherit),
         _ => None,

@@ -13,6 +13,8 @@ pub(crate) struct Sequence<'a> {
     pub name: RelName<'a>,
     /// CREATE (true) or ALTER.
     pub create: bool,
+    /// `IF NOT EXISTS` of CREATE.
+    pub if_not_exists: bool,
     /// `OWNED BY table.column` as written (`["none"]` for OWNED BY NONE);
     /// `None` when not given.
     pub owned_by: Option<Vec<String>>,
@@ -35,6 +37,7 @@ pub(crate) fn create_sequence(s: &pb::CreateSeqStmt) -> Option<Change<'_>> {
     Some(Change::Sequence(Sequence {
         name: RelName::of(s.sequence.as_ref()?),
         create: true,
+        if_not_exists: s.if_not_exists,
         owned_by: owned_by(&s.options),
     }))
 }
@@ -44,6 +47,7 @@ pub(crate) fn alter_sequence(s: &pb::AlterSeqStmt) -> Option<Change<'_>> {
     Some(Change::Sequence(Sequence {
         name: RelName::of(s.sequence.as_ref()?),
         create: false,
+        if_not_exists: false,
         owned_by: owned_by(&s.options),
     }))
 }

@@ -200,3 +200,45 @@ fn set_local_lasts_one_statement_where_each_is_its_own_transaction() {
     assert!(s.tables.contains_key(&QualName::new("app", "widgets")));
     assert!(s.tables.contains_key(&QualName::new("app", "after_do")));
 }
+
+/// Tables, views, indexes and sequences share one namespace: IF NOT EXISTS
+/// skips a name another kind has, and without it the name is taken (fixture
+/// 0070).
+#[test]
+fn relations_of_every_kind_share_one_namespace() {
+    let s = replayed(
+        "CREATE TABLE users (id int PRIMARY KEY);
+         CREATE SEQUENCE counter;
+         CREATE SEQUENCE IF NOT EXISTS users_pkey;
+         CREATE TABLE IF NOT EXISTS counter (x int);
+         CREATE INDEX IF NOT EXISTS counter ON users (id);",
+    );
+    assert_eq!(s.sequences.len(), 1);
+    assert_eq!(s.tables.len(), 1);
+    assert_eq!(s.indexes.len(), 1);
+    let e = errors("CREATE TABLE users (id int PRIMARY KEY); CREATE SEQUENCE users_pkey;");
+    assert!(
+        e.iter()
+            .any(|e| e.contains("relation \"users_pkey\" already exists")),
+        "{e:?}"
+    );
+}
+
+/// DETACH PARTITION ... CONCURRENTLY leaves the partition a CHECK named
+/// after its one key column; with a check of its own (which may imply it)
+/// or an expression key the partition is opaque (fixture 0071).
+#[test]
+fn detach_concurrently_leaves_the_partition_a_check() {
+    let setup = "CREATE TABLE e (id int, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE e24 PARTITION OF e FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');";
+    let s = replayed(&format!(
+        "{setup} ALTER TABLE e DETACH PARTITION e24 CONCURRENTLY;"
+    ));
+    assert_eq!(constraint_names(&s, "e24"), ["e24_at_check"]);
+    let s = replayed(&format!(
+        "{setup} ALTER TABLE e24 ADD CHECK (id > 0); ALTER TABLE e DETACH PARTITION e24 CONCURRENTLY;"
+    ));
+    assert!(s.doubts(&QualName::public("e24")));
+    let s = replayed(&format!("{setup} ALTER TABLE e DETACH PARTITION e24;"));
+    assert!(constraint_names(&s, "e24").is_empty());
+}

@@ -300,7 +300,7 @@ impl Applier<'_> {
                     }
                 }
             }
-            AlterCmd::DetachPartition(prv) => {
+            AlterCmd::DetachPartition(prv, concurrent) => {
                 // Asked before the partition leaves: it keeps its copies of the
                 // parent's constraints, as constraints of its own.
                 let found = self.table_of(prv, false);
@@ -322,6 +322,9 @@ impl Applier<'_> {
                         "DETACH PARTITION: the partition keeps copies of its parent's indexes and constraints, which the model does not name",
                     );
                     }
+                }
+                if *concurrent && let Some(p) = self.table_of(prv, false) {
+                    self.keep_partition_constraint(table, &p);
                 }
             }
             AlterCmd::AddInherit(prv) => {

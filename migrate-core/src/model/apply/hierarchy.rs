@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
-use crate::model::schema::{Column, ConstraintKind, Index, QualName};
+use crate::model::schema::{Column, ConstraintKind, Index, Partitioning, QualName};
 
 impl Applier<'_> {
     /// ATTACH PARTITION and INHERIT: `child` has each of `parent`'s columns
@@ -253,6 +253,51 @@ impl Applier<'_> {
         self.partition_ancestors(table)
             .iter()
             .any(|parent| self.has_own_index(parent))
+    }
+
+    /// DETACH PARTITION ... CONCURRENTLY leaves the partition a CHECK
+    /// constraint equal to its partition constraint, which reads the keys of
+    /// `parent` and of its ancestors, unless a constraint it has implies it.
+    /// It is named as an unnamed CHECK is: `p_at_check` when it reads one
+    /// column, else `p_check`. Which checks imply it the model cannot tell,
+    /// nor name it after an expression key: the partition is then opaque.
+    pub(crate) fn keep_partition_constraint(&mut self, parent: &QualName, partition: &QualName) {
+        let mut keys: Vec<String> = Vec::new();
+        for t in std::iter::once(parent.clone()).chain(self.partition_ancestors(parent)) {
+            if let Some(Partitioning::Partitioned { key, .. }) =
+                self.schema.tables.get(&t).map(|t| &t.partitioning)
+            {
+                for k in key {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+        }
+        let Some(part) = self.schema.tables.get(partition) else {
+            return;
+        };
+        let columns = !keys.is_empty() && keys.iter().all(|k| part.column(k).is_some());
+        let checked =
+            (part.constraints.values()).any(|k| matches!(k, ConstraintKind::Check { .. }));
+        if !columns || checked {
+            self.make_opaque(
+                partition.clone(),
+                "DETACH PARTITION ... CONCURRENTLY may add a CHECK constraint the model cannot name",
+            );
+            return;
+        }
+        let one = (keys.len() == 1).then(|| keys[0].clone());
+        let name = self.choose_name(partition, one.as_deref(), "check");
+        if let Some(t) = self.schema.tables.get_mut(partition).map(Arc::make_mut) {
+            t.constraints.insert(
+                name,
+                ConstraintKind::Check {
+                    columns: keys,
+                    no_inherit: false,
+                },
+            );
+        }
     }
 
     /// The tables `table` is a partition of: its parent, the parent's parent,

@@ -30,8 +30,7 @@ impl Applier<'_> {
         // An index the model doubts (its name chosen on a partition, say) may
         // not be called so: no error, the new one takes its place.
         let doubted = self.schema.opaque.contains(&q) && !self.schema.tables.contains_key(&q);
-        if !doubted && (self.schema.indexes.contains_key(&q) || self.schema.tables.contains_key(&q))
-        {
+        if !doubted && self.relation_exists(&q) {
             if !c.if_not_exists {
                 self.error_at(
                     self.locate(&q.name),

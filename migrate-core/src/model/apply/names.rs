@@ -18,6 +18,17 @@ impl Applier<'_> {
             .unwrap_or_else(|| "public".to_owned())
     }
 
+    /// A relation of that name exists: tables, views, indexes, sequences and
+    /// composite types share pg_class's namespace.
+    pub(crate) fn relation_exists(&self, q: &QualName) -> bool {
+        let s = &self.schema;
+        s.tables.contains_key(q)
+            || s.views.contains_key(q)
+            || s.indexes.contains_key(q)
+            || s.sequences.contains(q)
+            || s.composites.contains_key(q)
+    }
+
     /// The name a new relation gets: `pg_temp` for a temporary one, else the
     /// schema written or the creation schema.
     pub(crate) fn new_relation(&self, rel: &RelName<'_>) -> QualName {
@@ -94,14 +105,7 @@ impl Applier<'_> {
                 .tables
                 .get(table)
                 .is_some_and(|t| t.constraints.contains_key(n))
-                || self
-                    .schema
-                    .indexes
-                    .contains_key(&QualName::new(table.schema.clone(), n))
-                || self
-                    .schema
-                    .tables
-                    .contains_key(&QualName::new(table.schema.clone(), n))
+                || self.relation_exists(&QualName::new(table.schema.clone(), n))
         };
         let mut pass = 0;
         loop {

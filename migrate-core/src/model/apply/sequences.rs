@@ -9,6 +9,17 @@ impl Applier<'_> {
         let rv = &c.name;
         let q = if c.create {
             let q = self.new_relation(rv);
+            // Tables, views, indexes and sequences share one namespace.
+            if self.relation_exists(&q) {
+                if !c.if_not_exists {
+                    self.error_at(
+                        Some(rv.at),
+                        format!("relation \"{q}\" already exists"),
+                        Some("pick another name, or add IF NOT EXISTS".to_owned()),
+                    );
+                }
+                return;
+            }
             self.schema.sequences.insert(q.clone());
             q
         } else {

@@ -21,7 +21,7 @@ impl Applier<'_> {
             );
             return;
         }
-        if self.schema.tables.contains_key(&name) || self.schema.views.contains_key(&name) {
+        if self.relation_exists(&name) {
             if !s.if_not_exists {
                 self.error_at(
                     Some(rv.at),

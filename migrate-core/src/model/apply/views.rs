@@ -44,8 +44,9 @@ impl Applier<'_> {
         {
             q = QualName::new("pg_temp", rel.name);
         }
-        let table = self.schema.tables.contains_key(&q);
         let view = self.schema.views.contains_key(&q);
+        // Any other relation of the name: a table, an index, a sequence.
+        let table = !view && self.relation_exists(&q);
         let taken = match c.how {
             Derived::View { replace } => table || (view && !replace),
             Derived::TableAs { .. } | Derived::SelectInto => view || table,
