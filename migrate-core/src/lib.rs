@@ -51,6 +51,7 @@ pub mod model {
     //! change to it.
     pub(crate) mod apply;
     mod diff;
+    pub mod function;
     pub mod inheritance;
     pub mod related;
     pub mod rust;

@@ -237,8 +237,7 @@ impl<'a> Context<'a> {
             }
             return;
         }
-        let text = self.file.sql.get(stmt.start..stmt.end).unwrap_or("");
-        let Some(change) = lower::lower(&stmt.node, text) else {
+        let Some(change) = lower::lower(&stmt.node) else {
             return;
         };
         rules::statement(self, h, &change);

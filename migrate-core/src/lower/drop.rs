@@ -4,6 +4,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, DropBehavior, ObjectType};
 
 use super::Change;
+use super::types::WrittenType;
 use crate::sql::parse::strings;
 
 /// `DROP kind [IF EXISTS] name, ... [CASCADE]`.
@@ -13,6 +14,10 @@ pub(crate) struct Drop {
     pub kind: DropKind,
     /// The objects' names as written (a trigger's: the table's, then its own).
     pub objects: Vec<Vec<String>>,
+    /// A function's input argument types as written, object by object;
+    /// `None` when the statement gives none (`DROP FUNCTION f`) or the
+    /// object is no function.
+    pub arguments: Vec<Option<Vec<WrittenType>>>,
     /// `IF EXISTS`.
     pub missing_ok: bool,
     /// `CASCADE`.
@@ -70,10 +75,29 @@ pub(crate) fn drop(s: &pb::DropStmt) -> Option<Change<'_>> {
             _ => Vec::new(),
         })
         .collect();
+    let arguments = s
+        .objects
+        .iter()
+        .map(|o| match &o.node {
+            Some(NodeEnum::ObjectWithArgs(owa)) if !owa.args_unspecified => {
+                Some(owa.objargs.iter().filter_map(type_name).collect())
+            }
+            _ => None,
+        })
+        .collect();
     Some(Change::Drop(Drop {
         kind,
         objects,
+        arguments,
         missing_ok: s.missing_ok,
         cascade: s.behavior() == DropBehavior::DropCascade,
     }))
+}
+
+/// An argument type of DROP FUNCTION's list (OUT arguments are not in it).
+fn type_name(n: &pb::Node) -> Option<WrittenType> {
+    match &n.node {
+        Some(NodeEnum::TypeName(tn)) => Some(WrittenType::of(tn)),
+        _ => None,
+    }
 }

@@ -1,8 +1,10 @@
 //! Functions, procedures and triggers.
 
 use pg_query::NodeEnum;
-use pg_query::protobuf as pb;
+use pg_query::protobuf::{self as pb, FunctionParameterMode};
+use serde_json::Value;
 
+use super::types::WrittenType;
 use super::{Change, RelName};
 use crate::sql::parse::strings;
 
@@ -11,9 +13,14 @@ use crate::sql::parse::strings;
 pub(crate) struct CreateFunction {
     /// Its name as written.
     pub names: Vec<String>,
-    /// Its arguments, result, language and body: a down that restores another
-    /// body is a difference.
-    pub fingerprint: String,
+    /// Its parameters: mode as pg_proc spells it (`i`, `o`, `b`, `v`, `t`)
+    /// and type as written, resolved when applied (`t` is `public.t` there).
+    pub params: Vec<(char, WrittenType)>,
+    /// Its result as written and whether it is `SETOF`; `None` for a procedure.
+    pub returns: Option<(WrittenType, bool)>,
+    /// The language and body, normalised: a down that restores another body
+    /// is a difference, another spelling of the same one is not.
+    pub body: String,
 }
 
 /// `CREATE [OR REPLACE] TRIGGER name ... ON relation EXECUTE FUNCTION f()`.
@@ -29,20 +36,48 @@ pub(crate) struct CreateTrigger<'a> {
     pub function: Vec<String>,
 }
 
-/// Lowers CREATE FUNCTION / PROCEDURE; `text` is the statement's, the body of
-/// a SQL-standard one (BEGIN ATOMIC ... END).
-pub(crate) fn create_function<'a>(s: &'a pb::CreateFunctionStmt, text: &str) -> Change<'a> {
+/// Lowers CREATE FUNCTION / PROCEDURE.
+pub(crate) fn create_function(s: &pb::CreateFunctionStmt) -> Change<'_> {
+    let params = s
+        .parameters
+        .iter()
+        .filter_map(|p| match &p.node {
+            Some(NodeEnum::FunctionParameter(fp)) => {
+                let ty = WrittenType::of(fp.arg_type.as_ref()?);
+                Some((param_mode(fp.mode()), ty))
+            }
+            _ => None,
+        })
+        .collect();
+    let returns = s
+        .return_type
+        .as_ref()
+        .map(|rt| (WrittenType::of(rt), rt.setof));
+    Change::CreateFunction(CreateFunction {
+        names: strings(&s.funcname),
+        params,
+        returns,
+        body: body(s),
+    })
+}
+
+/// A parameter's mode as pg_proc spells it; one written without a mode is IN.
+fn param_mode(mode: FunctionParameterMode) -> char {
+    match mode {
+        FunctionParameterMode::FuncParamOut => 'o',
+        FunctionParameterMode::FuncParamInout => 'b',
+        FunctionParameterMode::FuncParamVariadic => 'v',
+        FunctionParameterMode::FuncParamTable => 't',
+        _ => 'i',
+    }
+}
+
+/// The language and the body. A SQL-standard body (`RETURN expr`, `BEGIN
+/// ATOMIC ... END`) is its parse tree without source positions: the same body
+/// spelled with other spacing, or in a statement whose attributes come in
+/// another order, is the same.
+fn body(s: &pb::CreateFunctionStmt) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for p in &s.parameters {
-        if let Some(NodeEnum::FunctionParameter(fp)) = &p.node
-            && let Some(tn) = &fp.arg_type
-        {
-            parts.push(format!("{}:{}", fp.mode, strings(&tn.names).join(".")));
-        }
-    }
-    if let Some(rt) = &s.return_type {
-        parts.push(format!("returns {}", strings(&rt.names).join(".")));
-    }
     for o in &s.options {
         if let Some(NodeEnum::DefElem(d)) = &o.node {
             match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
@@ -56,13 +91,28 @@ pub(crate) fn create_function<'a>(s: &'a pb::CreateFunctionStmt, text: &str) -> 
             }
         }
     }
-    if s.sql_body.is_some() {
-        parts.push(text.to_owned());
+    if let Some(tree) = &s.sql_body {
+        parts.push(tree_without_positions(tree));
     }
-    Change::CreateFunction(CreateFunction {
-        names: strings(&s.funcname),
-        fingerprint: parts.join("\n"),
-    })
+    parts.join("\n")
+}
+
+/// A node's tree as JSON without its `location` fields, which say where the
+/// text was and not what it means.
+fn tree_without_positions(node: &pb::Node) -> String {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("location");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(node).unwrap_or(Value::Null);
+    strip(&mut v);
+    v.to_string()
 }
 
 /// Lowers CREATE TRIGGER; `None` without a relation (the parser always gives one).

@@ -86,9 +86,9 @@ pub(crate) enum Change<'a> {
     CreateDerived(Box<views::CreateDerived<'a>>),
 }
 
-/// Lowers one statement; `text` is its source (a SQL-standard function body
-/// is kept as written). `None` for what the model keeps nothing of.
-pub(crate) fn lower<'a>(node: &'a NodeEnum, text: &str) -> Option<Change<'a>> {
+/// Lowers one statement from its tree alone; `None` for what the model keeps
+/// nothing of.
+pub(crate) fn lower(node: &NodeEnum) -> Option<Change<'_>> {
     match node {
         NodeEnum::CreateStmt(s) => tables::create_table(s),
         NodeEnum::CreateForeignTableStmt(s) => tables::create_table(s.base_stmt.as_ref()?),
@@ -110,7 +110,7 @@ pub(crate) fn lower<'a>(node: &'a NodeEnum, text: &str) -> Option<Change<'a>> {
         NodeEnum::CreateExtensionStmt(s) => Some(Change::CreateExtension(&s.extname)),
         NodeEnum::CreateSeqStmt(s) => sequences::create_sequence(s),
         NodeEnum::AlterSeqStmt(s) => sequences::alter_sequence(s),
-        NodeEnum::CreateFunctionStmt(s) => Some(functions::create_function(s, text)),
+        NodeEnum::CreateFunctionStmt(s) => Some(functions::create_function(s)),
         NodeEnum::CreateTrigStmt(s) => functions::create_trigger(s),
         NodeEnum::InsertStmt(_)
         | NodeEnum::UpdateStmt(_)

@@ -12,8 +12,7 @@ use crate::sql::parse::parse;
 fn lowered(sql: &str, check: impl FnOnce(Change<'_>)) {
     let stmts = parse("t.sql", sql).unwrap();
     let stmt = stmts.first().unwrap();
-    let text = &sql[stmt.start..stmt.end];
-    check(lower(&stmt.node, text).unwrap());
+    check(lower(&stmt.node).unwrap());
 }
 
 #[test]

@@ -370,9 +370,9 @@ pub struct Schema {
     pub indexes: Map<QualName, Index>,
     /// Sequences.
     pub sequences: Set<QualName>,
-    /// By qualified name; overloads are one entry. The value fingerprints the
-    /// arguments and body, so a down that restores another body is a difference.
-    pub functions: Map<QualName, String>,
+    /// By qualified name, each with its overloads: a down that restores
+    /// another body or signature is a difference.
+    pub functions: Map<QualName, crate::model::function::Overloads>,
     /// (table, trigger name) -> the function it executes.
     pub triggers: Map<(QualName, String), QualName>,
     /// Installed extensions.

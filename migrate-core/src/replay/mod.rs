@@ -157,8 +157,7 @@ impl Applier<'_> {
                 self.incomplete("rules are not replayed into the model");
             }
             _ => {
-                let text = self.sql.get(self.stmt_start..self.stmt_end).unwrap_or("");
-                if let Some(change) = lower::lower(node, text) {
+                if let Some(change) = lower::lower(node) {
                     self.apply(&change);
                 }
             }

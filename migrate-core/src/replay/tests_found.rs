@@ -398,3 +398,173 @@ fn drop_type_cascade_doubts_the_views_on_a_doubted_table() {
     let v = QualName::public("v");
     assert!(s.views.contains_key(&v) && !s.doubts(&v));
 }
+
+/// What `down` leaves different after `up`, from the schema `setup` makes,
+/// with the errors of `up` and `down`: empty for a down that undoes its up.
+fn undo(setup: &str, up: &str, down: &str) -> Vec<String> {
+    let mut s = replayed(setup);
+    let before = s.clone();
+    let mut out: Vec<String> = Vec::new();
+    for sql in [up, down] {
+        out.extend(run(&mut s, sql).errors.iter().map(|d| d.to_string()));
+    }
+    out.extend(s.differences(&before));
+    out
+}
+
+/// A function's argument and result types compare as types: PostgreSQL
+/// keeps `bigint` as int8, `text[]` as _text, `t` as public.t, `IN a` as `a`
+/// and drops `char(3)`'s modifier, so a down that restores the function in
+/// other spellings restores it; another body is still a difference.
+#[test]
+fn a_functions_types_compare_by_type_not_spelling() {
+    let setup = "CREATE TYPE t AS ENUM ('a');
+        CREATE FUNCTION f(a int8, IN b int4, c float8, d timestamptz, e _text, g bool,
+                          h real, i smallint, j bpchar, k t, OUT l int)
+            LANGUAGE sql AS $$ SELECT 1 $$;";
+    let up = "CREATE OR REPLACE FUNCTION f(a int8, IN b int4, c float8, d timestamptz,
+            e _text, g bool, h real, i smallint, j bpchar, k t, OUT l int)
+            LANGUAGE sql AS $$ SELECT 2 $$;";
+    let down = "CREATE OR REPLACE FUNCTION f(a bigint, b int, c double precision,
+            d timestamp with time zone, e text[], g boolean, h float4, i int2,
+            j char(3), k public.t, OUT l integer)
+            LANGUAGE SQL AS $$ SELECT 1 $$;";
+    assert_eq!(undo(setup, up, down), Vec::<String>::new());
+    let wrong = down.replace("SELECT 1", "SELECT 3");
+    assert_eq!(
+        undo(setup, up, &wrong),
+        ["function f has another body or signature"]
+    );
+}
+
+/// A SQL-standard body (RETURN, BEGIN ATOMIC) is compared as a body: CREATE
+/// OR REPLACE, the attributes' order and spacing are not part of it.
+#[test]
+fn a_sql_standard_body_compares_by_its_tree() {
+    let setup = "CREATE TABLE log (msg text);
+        CREATE FUNCTION tax(a numeric) RETURNS numeric LANGUAGE sql IMMUTABLE
+            RETURN a * 1.20;
+        CREATE PROCEDURE note(m text) LANGUAGE sql
+            BEGIN ATOMIC INSERT INTO log (msg) VALUES (m); END;";
+    let up = "CREATE OR REPLACE FUNCTION tax(a numeric) RETURNS numeric LANGUAGE sql
+            RETURN a * 1.21;
+        CREATE OR REPLACE PROCEDURE note(m text) LANGUAGE sql
+            BEGIN ATOMIC INSERT INTO log (msg) VALUES (upper(m)); END;";
+    let down = "CREATE OR REPLACE FUNCTION tax(a numeric) RETURNS numeric IMMUTABLE
+            LANGUAGE sql RETURN a   *   1.20;
+        CREATE OR REPLACE PROCEDURE note(m text)
+        LANGUAGE sql
+        BEGIN ATOMIC
+          INSERT INTO log (msg)   VALUES (m);
+        END;";
+    assert_eq!(undo(setup, up, down), Vec::<String>::new());
+    let wrong = down.replace("1.20", "1.21");
+    assert_eq!(
+        undo(setup, up, &wrong),
+        ["function tax has another body or signature"]
+    );
+}
+
+/// DROP TABLE / TYPE / DOMAIN ... CASCADE takes the functions that take or
+/// return the type (SETOF a table's rows too); without CASCADE PostgreSQL
+/// refuses.
+#[test]
+fn drop_cascade_of_a_type_takes_the_functions_of_it() {
+    let setup = "CREATE TYPE role AS ENUM ('admin');
+        CREATE DOMAIN email AS text;
+        CREATE TABLE users (id int, r role);
+        CREATE FUNCTION admins() RETURNS SETOF users LANGUAGE sql AS $$ SELECT * FROM users $$;
+        CREATE FUNCTION is_admin(r role[]) RETURNS bool LANGUAGE sql AS $$ SELECT true $$;
+        CREATE FUNCTION valid(e email) RETURNS bool LANGUAGE sql AS $$ SELECT true $$;
+        CREATE FUNCTION keep(i int) RETURNS int LANGUAGE sql AS $$ SELECT i $$;";
+    let s = replayed(&format!(
+        "{setup} DROP TABLE users CASCADE; DROP TYPE role CASCADE; DROP DOMAIN email CASCADE;"
+    ));
+    let names: Vec<&str> = s.functions.keys().map(|q| q.name.as_str()).collect();
+    assert_eq!(names, ["keep"]);
+    let refused = errors(&format!("{setup} DROP TABLE users;"));
+    assert!(
+        refused[0].contains("function admins depends"),
+        "{refused:?}"
+    );
+    let refused = errors(&format!(
+        "{setup} DROP TABLE users CASCADE; DROP TYPE role;"
+    ));
+    assert!(
+        refused[0].contains("function is_admin depends"),
+        "{refused:?}"
+    );
+}
+
+/// DROP FUNCTION ... CASCADE takes the triggers that execute it and what
+/// calls it, expression indexes, checks and views among them. The model
+/// keeps no calls, so these become opaque: a later index of a dropped one's
+/// name is no error.
+#[test]
+fn drop_function_cascade_doubts_what_may_call_it() {
+    let s = replayed(
+        "CREATE TABLE p (id int, sku text NOT NULL);
+         CREATE TABLE q (id int);
+         CREATE FUNCTION norm(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(s) $$;
+         CREATE UNIQUE INDEX p_norm_idx ON p (norm(sku));
+         CREATE INDEX q_id_idx ON q (id);
+         ALTER TABLE p ADD CONSTRAINT p_sku_ck CHECK (norm(sku) <> '');
+         CREATE VIEW v AS SELECT id, norm(sku) AS sku FROM p;
+         DROP FUNCTION norm(text) CASCADE;
+         CREATE UNIQUE INDEX p_norm_idx ON p (lower(sku));
+         ALTER TABLE p ADD CONSTRAINT p_sku_ck CHECK (sku <> '');
+         CREATE VIEW v AS SELECT id FROM p;",
+    );
+    assert!(s.functions.is_empty());
+    assert!(!s.opaque.contains(&QualName::public("q")));
+    assert!(!s.opaque.contains(&QualName::public("q_id_idx")));
+}
+
+/// DROP SCHEMA ... CASCADE takes the triggers, on tables elsewhere, that
+/// execute one of its functions.
+#[test]
+fn drop_schema_cascade_takes_the_triggers_of_its_functions() {
+    let s = replayed(
+        "CREATE TABLE orders (id int, at timestamptz);
+         CREATE SCHEMA audit;
+         CREATE FUNCTION audit.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION audit.touch();
+         DROP SCHEMA audit CASCADE;",
+    );
+    assert!(s.triggers.is_empty() && s.functions.is_empty());
+}
+
+/// A trigger executes the overload without arguments: dropping another one
+/// of the same name is no error and keeps the trigger, and a down that
+/// restores it restores the schema; dropping the trigger's one still is.
+#[test]
+fn a_trigger_depends_on_its_functions_overload_only() {
+    let setup = "CREATE TABLE posts (id int, at timestamptz);
+        CREATE FUNCTION touch(ts timestamptz) RETURNS timestamptz LANGUAGE sql AS $$ SELECT ts $$;
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();";
+    let up = "DROP FUNCTION touch(timestamptz);";
+    let down = "CREATE FUNCTION touch(ts timestamp with time zone) RETURNS timestamptz
+        LANGUAGE sql AS $$ SELECT ts $$;";
+    assert_eq!(undo(setup, up, down), Vec::<String>::new());
+    let refused = errors(&format!("{setup} DROP FUNCTION touch();"));
+    assert!(refused[0].contains("trigger posts_touch"), "{refused:?}");
+}
+
+/// A table's row type is renamed with the table, so a function that takes
+/// it then takes the new name: a down that restores it under the new name
+/// and renames the table back restores it.
+#[test]
+fn a_functions_row_type_follows_the_tables_rename() {
+    let setup = "CREATE TABLE accounts (id int);
+        CREATE FUNCTION label(a accounts) RETURNS text LANGUAGE sql AS $$ SELECT 'a' $$;";
+    let up = "ALTER TABLE accounts RENAME TO wallets;
+        CREATE OR REPLACE FUNCTION label(a wallets) RETURNS text LANGUAGE sql AS $$ SELECT 'w' $$;";
+    let down =
+        "CREATE OR REPLACE FUNCTION label(a wallets) RETURNS text LANGUAGE sql AS $$ SELECT 'a' $$;
+        ALTER TABLE wallets RENAME TO accounts;";
+    assert_eq!(undo(setup, up, down), Vec::<String>::new());
+    let s = replayed(&format!("{setup} {up}"));
+    let label = &s.functions[&QualName::public("label")];
+    assert_eq!(label.len(), 1, "one overload, of wallets: {label:?}");
+}

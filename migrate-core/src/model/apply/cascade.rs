@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::Applier;
+use crate::model::function::is_type;
 use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
+use crate::model::types::SqlType;
 
 impl Applier<'_> {
     /// `DROP CONSTRAINT key CASCADE` of a primary key or unique constraint of
@@ -194,6 +196,9 @@ impl Applier<'_> {
                     }
                 }
             }
+            if !cascade && gone.iter().any(|g| self.refused_for_functions(g, "table")) {
+                continue;
+            }
             if let Some((t, c)) = dependents.iter().find(|(t, _)| !self.schema.doubts(t))
                 && !cascade
             {
@@ -244,6 +249,7 @@ impl Applier<'_> {
                 for t in triggers {
                     self.schema.triggers.remove(&t);
                 }
+                self.drop_functions_of_type(&g);
                 let sequences = owned;
                 for s in sequences {
                     self.schema.sequences.remove(&s);
@@ -254,9 +260,7 @@ impl Applier<'_> {
 
     /// The columns of type `q` (arrays of it too), table by table.
     pub(crate) fn columns_of_type(&self, q: &QualName) -> Vec<(QualName, String)> {
-        let of = |ty: &crate::model::types::SqlType| {
-            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
-        };
+        let of = |ty: &crate::model::types::SqlType| is_type(ty, q);
         self.schema
             .tables
             .values()
@@ -285,6 +289,9 @@ impl Applier<'_> {
                 ),
                 Some("drop or retype the column first, or add CASCADE".to_owned()),
             );
+            return;
+        }
+        if !cascade && self.refused_for_functions(q, "type") {
             return;
         }
         // A table or view the model doubts may have a column of the type,
@@ -321,9 +328,7 @@ impl Applier<'_> {
     /// constraints and the views that read them; the domains over it and their
     /// columns; composite types' attributes of it; views that return it.
     pub(crate) fn drop_users_of_type(&mut self, q: &QualName) {
-        let of = |ty: &crate::model::types::SqlType| {
-            ty.schema.as_deref() == Some(q.schema.as_str()) && ty.name == q.name
-        };
+        let of = |ty: &crate::model::types::SqlType| is_type(ty, q);
         let domains: Vec<QualName> = self
             .schema
             .domains
@@ -337,6 +342,7 @@ impl Applier<'_> {
         for (t, c) in self.columns_of_type(q) {
             self.drop_column_cascade(&t, &c);
         }
+        self.drop_functions_of_type(q);
         update_all(&mut self.schema.composites, |cols| {
             cols.retain(|c| !of(&c.ty))
         });
@@ -402,6 +408,14 @@ impl Applier<'_> {
         for t in &types {
             self.drop_type(t, true);
         }
+        // Its functions, with the triggers elsewhere that execute them.
+        let functions: Vec<(QualName, Vec<Vec<SqlType>>)> = (self.schema.functions.iter())
+            .filter(|(q, _)| q.schema == name)
+            .map(|(q, overloads)| (q.clone(), overloads.keys().cloned().collect()))
+            .collect();
+        for (f, every) in &functions {
+            self.drop_overloads(f, every, true);
+        }
         let keep = |q: &QualName| q.schema != name;
         retain(&mut self.schema.tables, |q, _| keep(q));
         retain(&mut self.schema.views, |q, _| keep(q));
@@ -413,5 +427,43 @@ impl Applier<'_> {
         retain_set(&mut self.schema.sequences, keep);
         retain(&mut self.schema.functions, |q, _| keep(q));
         retain(&mut self.schema.triggers, |(q, _), _| keep(q));
+    }
+}
+
+impl Applier<'_> {
+    /// The overloads with an argument or result of type `q` (a table's row
+    /// type too), by function.
+    fn functions_of_type(&self, q: &QualName) -> Vec<(QualName, Vec<SqlType>)> {
+        (self.schema.functions.iter())
+            .flat_map(|(f, overloads)| {
+                (overloads.iter())
+                    .filter(|(_, o)| o.uses_type(q))
+                    .map(|(key, _)| (f.clone(), key.clone()))
+            })
+            .collect()
+    }
+
+    /// DROP of type or table `q` without CASCADE while a function the model
+    /// is sure of takes or returns it: PostgreSQL's error. True when refused.
+    fn refused_for_functions(&mut self, q: &QualName, what: &str) -> bool {
+        let Some((f, _)) = (self.functions_of_type(q).into_iter())
+            .find(|(f, _)| !self.schema.doubts(f) && !self.schema.doubts(q))
+        else {
+            return false;
+        };
+        self.error_at(
+            self.locate(&q.name),
+            format!("cannot drop {what} \"{q}\": function {f} depends on its type"),
+            Some(format!("drop function {f} first, or add CASCADE")),
+        );
+        true
+    }
+
+    /// DROP ... CASCADE of a type or table takes the functions that take or
+    /// return it, and what needs them, as PostgreSQL's dependencies do.
+    fn drop_functions_of_type(&mut self, q: &QualName) {
+        for (f, key) in self.functions_of_type(q) {
+            self.drop_overloads(&f, &[key], true);
+        }
     }
 }

@@ -44,7 +44,7 @@ impl Applier<'_> {
                     .schema
                     .functions
                     .get(&q)
-                    .is_some_and(|body| runs_ddl(body))
+                    .is_some_and(|o| o.values().any(|f| runs_ddl(&f.body)))
             {
                 self.lose(&format!("{q}() runs DDL the model does not follow"));
                 return;

@@ -119,12 +119,8 @@ impl Applier<'_> {
                 }
             }
             DropKind::Function => {
-                for names in objects {
-                    let q = self.qual_from_list(names);
-                    let found = self
-                        .resolve_list(names, &self.schema.functions)
-                        .unwrap_or(q);
-                    self.drop_function(&found, cascade);
+                for (names, arguments) in objects.iter().zip(&s.arguments) {
+                    self.drop_function(names, arguments.as_deref(), cascade);
                 }
             }
             DropKind::Trigger => {
@@ -147,34 +143,6 @@ impl Applier<'_> {
                 }
             }
         }
-    }
-
-    /// Drops a function and, with CASCADE, the triggers that execute it;
-    /// without CASCADE a trigger that uses it is an error, as in PostgreSQL.
-    pub(crate) fn drop_function(&mut self, q: &QualName, cascade: bool) {
-        let users: Vec<(QualName, String)> = self
-            .schema
-            .triggers
-            .iter()
-            .filter(|(_, f)| *f == q)
-            .map(|(k, _)| k.clone())
-            .collect();
-        if let Some((t, n)) = users.iter().find(|(t, _)| !self.schema.doubts(t))
-            && !cascade
-        {
-            let (t, n) = (t.clone(), n.clone());
-            self.error_at(
-                self.locate(&q.name),
-                format!("cannot drop function {q}: trigger {n} on table {t} depends on it"),
-                Some("drop the trigger first, or add CASCADE".to_owned()),
-            );
-            return;
-        }
-        for k in users {
-            self.schema.triggers.remove(&k);
-        }
-        self.schema.functions.remove(q);
-        self.schema.opaque.remove(q);
     }
 
     /// DROP EXTENSION ... CASCADE drops the columns of the extension's types:

@@ -287,7 +287,10 @@ impl Applier<'_> {
             );
             return;
         }
-        let one = (keys.len() == 1).then(|| keys[0].clone());
+        let one = match keys.as_slice() {
+            [k] => Some(k.clone()),
+            _ => None,
+        };
         let name = self.choose_name(partition, one.as_deref(), "check");
         if let Some(t) = self.schema.tables.get_mut(partition).map(Arc::make_mut) {
             t.constraints.insert(

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
+use crate::model::function::is_type;
 use crate::model::schema::{ConstraintKind, QualName, update_all};
 use crate::model::types::SqlType;
 
@@ -95,6 +96,9 @@ impl Applier<'_> {
             self.schema.triggers.remove(&(t, n.clone()));
             self.schema.triggers.insert((new.clone(), n), f);
         }
+        // The table's row type is renamed with it, in every function that
+        // takes or returns it, and every column of it.
+        self.retype(old, &new);
     }
 
     pub(crate) fn rename_column(&mut self, table: &QualName, old: &str, new: &str) {
@@ -247,10 +251,10 @@ impl Applier<'_> {
         self.retype(old, &new);
     }
 
-    /// Points every column, domain, attribute and view column of type `old` at `new`.
+    /// Points every column, domain, attribute, view column and function
+    /// argument or result of type `old` at `new`.
     pub(crate) fn retype(&mut self, old: &QualName, new: &QualName) {
-        let is_old =
-            |ty: &SqlType| ty.schema.as_deref() == Some(old.schema.as_str()) && ty.name == old.name;
+        let is_old = |ty: &SqlType| is_type(ty, old);
         let point = |ty: &mut SqlType| {
             if is_old(ty) {
                 ty.schema = Some(new.schema.clone());
@@ -275,6 +279,17 @@ impl Applier<'_> {
                 .iter_mut()
                 .flatten()
                 .for_each(|c| point(&mut c.ty))
+        });
+        // A function's arguments name the type too, and so does its identity.
+        update_all(&mut self.schema.functions, |overloads| {
+            *overloads = std::mem::take(overloads)
+                .into_values()
+                .map(|mut o| {
+                    o.params.iter_mut().for_each(|(_, ty)| point(ty));
+                    o.returns.iter_mut().for_each(|(ty, _)| point(ty));
+                    (o.inputs(), o)
+                })
+                .collect();
         });
     }
 }
