@@ -299,3 +299,26 @@ mod insert_survives_a_new_optional_column {
         assert_eq!(racked.rack.as_deref(), Some("r1"));
     }
 }
+
+mod a_file_wrapped_in_begin_and_commit_is_accepted {
+    // golang-migrate runs a file as it is, so its users wrap one in BEGIN ...
+    // COMMIT: the two are the migration's own transaction, which the runner
+    // opens, so they are not among the statements it sends.
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/a_file_wrapped_in_begin_and_commit_is_accepted/migrations"
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        let m = MIGRATIONS.get(versions::V000001_CREATE_VMS).unwrap();
+        for script in [&m.up, m.down.as_ref().unwrap()] {
+            assert!(script.transactional);
+            let sent: Vec<&str> = (script.statements.iter())
+                .map(|&(a, b)| &script.sql[a..b])
+                .collect();
+            assert_eq!(sent.len(), 1, "{sent:?}");
+            assert!(!sent[0].contains("BEGIN") && !sent[0].contains("COMMIT"));
+        }
+        assert_eq!(schema::vms::columns::NAME, "name");
+    }
+}

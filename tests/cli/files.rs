@@ -265,3 +265,61 @@ fn a_run_trusted_on_the_files_metadata_reads_them_only_to_apply_them() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.stdout.contains("DRIFT"), "{r:?}");
 }
+
+/// golang-migrate runs a file as it is, so its users wrap one in BEGIN ...
+/// COMMIT: in a file that runs in a transaction the two are that
+/// transaction (not sent: the history row commits with the file); in a
+/// no-transaction file a BEGIN ... COMMIT block is the user's own, and a
+/// failure in it leaves nothing of it and the migration dirty.
+#[test]
+fn begin_and_commit_of_golang_migrate_files_run_as_transactions() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = dir_with_a();
+    d.add(
+        "000002_wrapped",
+        "BEGIN;\nCREATE TABLE w (id int);\nINSERT INTO w VALUES (1);\nCOMMIT;\n",
+        Some("BEGIN;\nDROP TABLE w;\nCOMMIT;"),
+    );
+    d.add(
+        "000003_block",
+        "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY w_id ON w (id);\nBEGIN;\nCREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\nCOMMIT;\n",
+        Some("DROP TABLE b;\nDROP INDEX w_id;"),
+    );
+    let dir = d.path().to_str().unwrap();
+    let r = run(Some(db.url()), &["--dir", dir, "up"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(scalar_i64(&mut c, "SELECT count(*) FROM w"), 1);
+    assert_eq!(scalar_i64(&mut c, "SELECT count(*) FROM b"), 1);
+    // No transaction was left open for the history rows to ride in.
+    assert_eq!(
+        scalar_i64(&mut c, "SELECT max(version) FROM schema_migrations"),
+        3
+    );
+    let r = run(Some(db.url()), &["--dir", dir, "down", "-n", "2"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname IN ('w', 'b', 'w_id')"
+        ),
+        0
+    );
+    // A failure inside the block: nothing of the block, the version dirty.
+    d.add(
+        "000002_wrapped",
+        "-- migrate:no-transaction\nBEGIN;\nCREATE TABLE w (id int);\nSELECT 1 / 0;\nCOMMIT;\n",
+        Some("DROP TABLE IF EXISTS w;"),
+    );
+    let r = run(Some(db.url()), &["--dir", dir, "up"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.all().contains("division by zero"), "{r:?}");
+    assert_eq!(
+        scalar_i64(&mut c, "SELECT count(*) FROM pg_class WHERE relname = 'w'"),
+        0
+    );
+    assert_eq!(
+        run(Some(db.url()), &["--dir", dir, "version"]).stdout,
+        "2 (dirty)\n"
+    );
+}

@@ -38,34 +38,70 @@ fn non_transactional(node: &NodeEnum) -> Option<&'static str> {
     }
 }
 
-/// Transaction control inside a file fights the transaction the runner opens.
-fn transaction_control(node: &NodeEnum) -> bool {
+/// What a transaction-control statement is, as the check treats it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Control {
+    /// `BEGIN` / `START TRANSACTION` with no options (an isolation level of
+    /// its own would not be the runner's transaction's).
+    Begin,
+    /// `COMMIT` / `END`, not `AND CHAIN`.
+    Commit,
+    /// Anything else that ends or splits a transaction: ROLLBACK, a BEGIN
+    /// with options, PREPARE TRANSACTION, ... (savepoints are fine).
+    Other,
+}
+
+fn control(node: &NodeEnum) -> Option<Control> {
     use pg_query::protobuf::TransactionStmtKind as K;
-    match node {
-        NodeEnum::TransactionStmt(t) => [
-            K::TransStmtBegin,
-            K::TransStmtStart,
-            K::TransStmtCommit,
-            K::TransStmtRollback,
-            K::TransStmtPrepare,
-            K::TransStmtCommitPrepared,
-            K::TransStmtRollbackPrepared,
-        ]
-        .iter()
-        .any(|k| t.kind == *k as i32),
-        _ => false,
+    let NodeEnum::TransactionStmt(t) = node else {
+        return None;
+    };
+    match t.kind() {
+        K::TransStmtBegin | K::TransStmtStart if t.options.is_empty() => Some(Control::Begin),
+        K::TransStmtCommit if !t.chain => Some(Control::Commit),
+        K::TransStmtBegin
+        | K::TransStmtStart
+        | K::TransStmtCommit
+        | K::TransStmtRollback
+        | K::TransStmtPrepare
+        | K::TransStmtCommitPrepared
+        | K::TransStmtRollbackPrepared => Some(Control::Other),
+        _ => None,
     }
 }
 
-/// Checks that a file holds no transaction control, and, when it runs in a
-/// transaction, only statements a transaction accepts. It runs where the
+/// Checks a file's transaction control, and, when it runs in a transaction,
+/// that it holds only statements a transaction accepts. It runs where the
 /// file is parsed (source/load.rs), on each chunk of statements of a large
-/// file as it is parsed.
+/// file as it is parsed, so it keeps what it has seen.
+///
+/// golang-migrate runs a file as it is, so its users wrap one in `BEGIN;`
+/// ... `COMMIT;`: in a file that runs in a transaction, a plain BEGIN first
+/// and COMMIT last are the runner's own transaction, accepted and not sent
+/// ([`TxCheck::finish`] says so). In a `-- migrate:no-transaction` file,
+/// which runs a statement at a time, BEGIN ... COMMIT blocks are the user's
+/// transactions: they must close, and hold what a transaction accepts.
+/// Anything else (a COMMIT midway, ROLLBACK) fights the runner's
+/// transaction or what the model can follow.
 pub struct TxCheck<'a> {
     path: &'a str,
     index: LineIndex<'a>,
     transactional: bool,
+    /// Statements seen so far.
+    seen: usize,
+    /// A transactional file's first statement is a plain BEGIN: the error
+    /// it is if the last is not a COMMIT.
+    wrapped: Option<Diagnostic>,
+    /// A COMMIT of a wrapped file, not yet known to be the last statement:
+    /// the error it is if another follows.
+    commit: Option<Diagnostic>,
+    /// A no-transaction file's BEGIN whose block is open: the error it is if
+    /// the file ends first.
+    open: Option<Diagnostic>,
 }
+
+/// The help for transaction control the check refuses.
+const REMOVE_IT: &str = "remove it: each migration already runs in its own transaction (a BEGIN first and a COMMIT last are accepted as that transaction; a file whose first line is `-- migrate:no-transaction` may hold BEGIN ... COMMIT blocks of its own)";
 
 impl<'a> TxCheck<'a> {
     /// The check of the file `path` with content `sql`.
@@ -74,33 +110,88 @@ impl<'a> TxCheck<'a> {
             path,
             index: LineIndex::new(sql),
             transactional,
+            seen: 0,
+            wrapped: None,
+            commit: None,
+            open: None,
         }
     }
 
-    /// Checks these statements of the file.
-    pub fn statements(&self, statements: &[Statement], diags: &mut Diagnostics) {
+    fn at(&self, stmt: &Statement, message: String, help: &str) -> Diagnostic {
+        let pos = self.index.pos(stmt.start);
+        Diagnostic {
+            path: self.path.to_owned(),
+            pos: Some(pos),
+            message,
+            snippet: Some(self.index.line(pos.line).to_owned()),
+            help: Some(help.to_owned()),
+        }
+    }
+
+    /// Checks these statements of the file, the next after those seen.
+    pub fn statements(&mut self, statements: &[Statement], diags: &mut Diagnostics) {
         for stmt in statements {
-            let pos = self.index.pos(stmt.start);
-            let at = |message: String, help: &str| Diagnostic {
-                path: self.path.to_owned(),
-                pos: Some(pos),
-                message,
-                snippet: Some(self.index.line(pos.line).to_owned()),
-                help: Some(help.to_owned()),
-            };
-            if transaction_control(&stmt.node) {
-                diags.push(at(
-                    "transaction control inside a migration".to_owned(),
-                    "remove it: each migration already runs in its own transaction (use `-- migrate:no-transaction` on the first line to run without one)",
-                ));
-            } else if let Some(what) = non_transactional(&stmt.node)
-                && self.transactional
-            {
-                diags.push(at(
-                    format!("{what} cannot run inside a transaction"),
-                    "move it to a migration of its own whose first line is `-- migrate:no-transaction`",
-                ));
+            // A COMMIT that is not the last statement is inside the file.
+            if let Some(d) = self.commit.take() {
+                diags.push(d);
             }
+            let refused = || "transaction control inside a migration".to_owned();
+            match (control(&stmt.node), self.transactional) {
+                (Some(Control::Begin), true) if self.seen == 0 => {
+                    self.wrapped = Some(self.at(
+                        stmt,
+                        "BEGIN without a COMMIT as the file's last statement".to_owned(),
+                        REMOVE_IT,
+                    ));
+                }
+                (Some(Control::Commit), true) if self.wrapped.is_some() => {
+                    self.commit = Some(self.at(stmt, refused(), REMOVE_IT));
+                }
+                (Some(Control::Begin), false) if self.open.is_none() => {
+                    self.open = Some(self.at(
+                        stmt,
+                        "BEGIN without a COMMIT before the end of the file".to_owned(),
+                        "end the block with COMMIT: the runner records the migration outside any transaction of the file's",
+                    ));
+                }
+                (Some(Control::Commit), false) if self.open.is_some() => self.open = None,
+                (Some(_), _) => diags.push(self.at(stmt, refused(), REMOVE_IT)),
+                (None, _) => {
+                    if let Some(what) = non_transactional(&stmt.node) {
+                        if self.transactional {
+                            diags.push(self.at(
+                                stmt,
+                                format!("{what} cannot run inside a transaction"),
+                                "move it to a migration of its own whose first line is `-- migrate:no-transaction`",
+                            ));
+                        } else if self.open.is_some() {
+                            diags.push(self.at(
+                                stmt,
+                                format!("{what} cannot run inside a transaction block"),
+                                "move it out of the BEGIN ... COMMIT block",
+                            ));
+                        }
+                    }
+                }
+            }
+            self.seen += 1;
+        }
+    }
+
+    /// After the last statement: true when the file is wrapped in a BEGIN
+    /// and a COMMIT that are its transaction, which the runner opens itself
+    /// (they are left out of what is sent).
+    pub fn finish(mut self, diags: &mut Diagnostics) -> bool {
+        if let Some(d) = self.open.take() {
+            diags.push(d);
+        }
+        match (self.wrapped, self.commit) {
+            (Some(_), Some(_)) => true,
+            (Some(begin), None) => {
+                diags.push(begin);
+                false
+            }
+            (None, _) => false,
         }
     }
 }

@@ -63,8 +63,11 @@ impl Applier<'_> {
         self.stmt_end = stmt.end;
         self.base = stmt.base;
         self.node(&stmt.node);
-        // A SET LOCAL ends with the statement's own transaction.
-        if let Some(path) = self.session_path.take() {
+        // A SET LOCAL ends with the statement's own transaction, or the
+        // block's.
+        if !self.in_block
+            && let Some(path) = self.session_path.take()
+        {
             self.search_path = path;
         }
     }
@@ -122,6 +125,16 @@ impl Applier<'_> {
                 self.lose("the next migrations' sessions may start with another search path")
             }
             NodeEnum::DoStmt(s) => self.do_block(s),
+            // A no-transaction file's BEGIN ... COMMIT block (check/tx.rs
+            // lets no other transaction control through).
+            NodeEnum::TransactionStmt(t) => {
+                use pb::TransactionStmtKind as K;
+                match t.kind() {
+                    K::TransStmtBegin | K::TransStmtStart => self.in_block = true,
+                    K::TransStmtCommit => self.in_block = false,
+                    _ => {}
+                }
+            }
             NodeEnum::DiscardStmt(d) => {
                 if d.target() == pb::DiscardMode::DiscardAll {
                     self.set_search_path("");

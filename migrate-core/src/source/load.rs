@@ -311,4 +311,65 @@ mod tests {
             ]
         );
     }
+
+    /// The transaction control a file may hold: BEGIN first and COMMIT last
+    /// in a file that runs in a transaction (left out of what is sent), and
+    /// closed BEGIN ... COMMIT blocks in a no-transaction one; all else is
+    /// refused where it is.
+    #[test]
+    fn begin_and_commit_that_wrap_a_file_or_close_a_block_are_accepted() {
+        let notx = "-- migrate:no-transaction\n";
+        let cases: [(String, &[&str]); 7] = [
+            ("BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;".into(), &[]),
+            ("START TRANSACTION; SELECT 1; END;".into(), &[]),
+            (
+                format!("{notx}CREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nSELECT 1;\nCOMMIT;"),
+                &[],
+            ),
+            (
+                "CREATE TABLE x (id int);\nCOMMIT;\nSELECT 1;".into(),
+                &["2:1: transaction control inside a migration"],
+            ),
+            (
+                "BEGIN;\nSELECT 1;".into(),
+                &["1:1: BEGIN without a COMMIT as the file's last statement"],
+            ),
+            (
+                "BEGIN ISOLATION LEVEL SERIALIZABLE;\nSELECT 1;\nCOMMIT;".into(),
+                &[
+                    "1:1: transaction control inside a migration",
+                    "3:1: transaction control inside a migration",
+                ],
+            ),
+            (
+                format!("{notx}BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nROLLBACK;"),
+                &[
+                    "3:1: CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+                    "4:1: transaction control inside a migration",
+                    "2:1: BEGIN without a COMMIT before the end of the file",
+                ],
+            ),
+        ];
+        for (sql, want) in cases {
+            let found = discover_files(
+                "m",
+                vec![file("1_x.up.sql", &sql), file("1_x.down.sql", "SELECT 1;")],
+                &LoadOptions::default(),
+            );
+            let msgs: Vec<String> = (found.diagnostics.iter())
+                .map(|d| d.headline().trim_start_matches("m/1_x.up.sql:").to_owned())
+                .collect();
+            assert_eq!(msgs, want, "{sql}");
+            if want.is_empty() {
+                let up = &found.migrations[0].up;
+                let sent: Vec<&str> = up.spans.iter().map(|&(a, b)| &up.sql[a..b]).collect();
+                assert!(
+                    !sent
+                        .iter()
+                        .any(|s| s.starts_with("BEGIN") && !sql.starts_with(notx)),
+                    "{sent:?}"
+                );
+            }
+        }
+    }
 }

@@ -132,8 +132,7 @@ pub(super) fn load_file(
     let span = |s: &Statement| (s.start, s.end);
     // The parse: the trees (kept for a file parsed whole), the spans, the
     // checksum, and the chunk size of a file parsed a chunk at a time.
-    let (parsed, spans, checksum, chunked) = {
-        let tx = TxCheck::new(path, &sql, transactional);
+    let (parsed, mut spans, checksum, chunked, wrapped) = {
         // A large file's tokens and trees are never all in memory at once:
         // only its spans are kept, and checks parse it again a chunk at a
         // time. One that does not parse so is parsed whole, which reports
@@ -147,10 +146,12 @@ pub(super) fn load_file(
             let mut spans = Vec::new();
             let mut found = Diagnostics::default();
             let mut hash = TokenHash::default();
+            let mut tx = TxCheck::new(path, &sql, transactional);
             if parse_chunked(&sql, chunk, Some(&mut hash), &mut |statements| {
                 tx.statements(&statements, &mut found);
                 spans.extend(statements.iter().map(span));
             }) {
+                let wrapped = tx.finish(&mut found);
                 diags.extend(found);
                 // Token offsets into CRLF text would not match the normalised
                 // text that checksum() hashes.
@@ -159,16 +160,21 @@ pub(super) fn load_file(
                 } else {
                     hash.finish()
                 };
-                in_chunks = Some((spans, sum, chunk));
+                in_chunks = Some((spans, sum, chunk, wrapped));
             }
         }
         match in_chunks {
-            Some((spans, sum, chunk)) => (Ok(Vec::new()), spans, sum, Some(chunk)),
+            Some((spans, sum, chunk, wrapped)) => {
+                (Ok(Vec::new()), spans, sum, Some(chunk), wrapped)
+            }
             None => {
                 let tokens = scan(&sql);
                 let parsed = parse_scanned(path, &sql, tokens.as_deref().unwrap_or_default());
+                let mut wrapped = false;
                 if let Ok(statements) = &parsed {
+                    let mut tx = TxCheck::new(path, &sql, transactional);
                     tx.statements(statements, diags);
+                    wrapped = tx.finish(diags);
                 }
                 let spans = parsed
                     .as_ref()
@@ -179,17 +185,29 @@ pub(super) fn load_file(
                     spans,
                     checksum_scanned(&sql, tokens.as_deref()),
                     None,
+                    wrapped,
                 )
             }
         }
     };
-    let (statements, parse_failed) = match parsed {
+    let (mut statements, parse_failed) = match parsed {
         Ok(statements) => (statements, false),
         Err(d) => {
             diags.push(d);
             (Vec::new(), true)
         }
     };
+    // A file wrapped in BEGIN ... COMMIT runs in the runner's transaction
+    // (TxCheck): the two are not sent. (A chunked file's replay parses them
+    // again, and passes over them.)
+    if wrapped {
+        spans.pop();
+        spans.remove(0);
+        if !statements.is_empty() {
+            statements.pop();
+            statements.remove(0);
+        }
+    }
     Some(SqlFile {
         unchecked: unchecked_statements(&sql, &spans, unchecked_file),
         path: path.to_owned(),

@@ -67,6 +67,8 @@ pub(crate) struct Applier<'a> {
     /// The search path to go back to at the end of the statement, after a
     /// `SET LOCAL` in a file whose statements are their own transactions.
     pub(crate) session_path: Option<Vec<String>>,
+    /// Inside a BEGIN ... COMMIT block of such a file: one transaction.
+    pub(crate) in_block: bool,
 }
 
 impl<'a> Applier<'a> {
@@ -88,6 +90,7 @@ impl<'a> Applier<'a> {
             base: 0,
             own_transactions: false,
             session_path: None,
+            in_block: false,
         }
     }
 }
