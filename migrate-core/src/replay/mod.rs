@@ -187,6 +187,8 @@ impl Applier<'_> {
             return;
         }
         self.keep_session_path(s.is_local);
+        // Each item of SET is one schema name, commas and all ('a, b' is one
+        // schema); set_config's one string is a list.
         let mut parts = Vec::new();
         for a in &s.args {
             if let Some(NodeEnum::AConst(c)) = &a.node
@@ -195,7 +197,7 @@ impl Applier<'_> {
                 parts.push(v.sval.clone());
             }
         }
-        self.set_search_path(&parts.join(","));
+        self.set_search_path_items(parts.iter().map(String::as_str));
     }
 
     /// Before a change of the search path: a local one in a file whose
@@ -210,9 +212,12 @@ impl Applier<'_> {
     /// `SET search_path`, `set_config('search_path', ...)`: the schemas that
     /// unqualified names resolve in (public when none is left).
     fn set_search_path(&mut self, value: &str) {
-        let path: Vec<String> = value
-            .split(',')
-            .map(|p| p.trim().trim_matches('"'))
+        self.set_search_path_items(value.split(',').map(|p| p.trim().trim_matches('"')));
+    }
+
+    /// The search path from its items, each a schema name.
+    fn set_search_path_items<'s>(&mut self, items: impl Iterator<Item = &'s str>) {
+        let path: Vec<String> = items
             .filter(|p| !p.is_empty() && *p != "$user" && *p != "pg_catalog")
             .map(str::to_owned)
             .collect();

@@ -242,3 +242,48 @@ fn detach_concurrently_leaves_the_partition_a_check() {
     let s = replayed(&format!("{setup} ALTER TABLE e DETACH PARTITION e24;"));
     assert!(constraint_names(&s, "e24").is_empty());
 }
+
+/// ALTER MATERIALIZED VIEW ... SET SCHEMA moves its indexes with it.
+#[test]
+fn a_materialized_views_indexes_move_with_it() {
+    let s = replayed(
+        "CREATE TABLE sales (region text, amount numeric);
+         CREATE MATERIALIZED VIEW totals AS SELECT region, sum(amount) AS total FROM sales GROUP BY region;
+         CREATE UNIQUE INDEX totals_region ON totals (region);
+         CREATE SCHEMA analytics;
+         ALTER MATERIALIZED VIEW totals SET SCHEMA analytics;
+         DROP INDEX analytics.totals_region;",
+    );
+    assert!(s.indexes.is_empty());
+}
+
+/// Each item of SET search_path is one schema: 'app, public' is one name.
+#[test]
+fn each_item_of_set_search_path_is_one_schema() {
+    let s = replayed("CREATE SCHEMA app; SET search_path = app, public; CREATE TABLE t (id int);");
+    assert!(s.tables.contains_key(&QualName::new("app", "t")));
+    let e = errors("CREATE SCHEMA app; SET search_path = 'app, public'; CREATE TABLE t (id int);");
+    assert!(!e.is_empty());
+    let s = replayed(
+        "CREATE SCHEMA app; SELECT set_config('search_path', 'app, public', false); CREATE TABLE t (id int);",
+    );
+    assert!(s.tables.contains_key(&QualName::new("app", "t")));
+}
+
+/// A function that calls a function of the migrations that runs DDL runs
+/// DDL too: calling it, the model knows it does not know.
+#[test]
+fn a_function_that_calls_one_that_runs_ddl_runs_ddl() {
+    let s = replayed(
+        "CREATE FUNCTION ensure_table(p text) RETURNS void LANGUAGE plpgsql AS $$
+         BEGIN EXECUTE format('CREATE TABLE IF NOT EXISTS %I (id int)', p); END $$;
+         CREATE FUNCTION bootstrap() RETURNS void LANGUAGE plpgsql AS $$
+         BEGIN PERFORM ensure_table('events'); END $$;
+         CREATE FUNCTION harmless() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+         SELECT harmless();",
+    );
+    assert!(!s.lost());
+    let mut s2 = s.clone();
+    super::tests::run(&mut s2, "SELECT bootstrap();");
+    assert!(s2.lost());
+}

@@ -40,16 +40,37 @@ impl Applier<'_> {
     pub(crate) fn calls_that_run_ddl(&mut self, calls: &[Vec<String>]) {
         for names in calls {
             if let Some(q) = self.resolve_list(names, &self.schema.functions)
-                && self
-                    .schema
-                    .functions
-                    .get(&q)
-                    .is_some_and(|o| o.values().any(|f| runs_ddl(&f.body)))
+                && self.function_runs_ddl(&q, &mut Vec::new())
             {
                 self.lose(&format!("{q}() runs DDL the model does not follow"));
                 return;
             }
         }
+    }
+
+    /// Whether a function of the migrations runs DDL: its body has some, or
+    /// calls another function of theirs that does (`PERFORM ensure_table()`
+    /// in a `bootstrap()`), found by name in the body's text. `seen` stops a
+    /// recursion.
+    fn function_runs_ddl(&self, q: &QualName, seen: &mut Vec<QualName>) -> bool {
+        if seen.contains(q) {
+            return false;
+        }
+        seen.push(q.clone());
+        let Some(overloads) = self.schema.functions.get(q) else {
+            return false;
+        };
+        if overloads.values().any(|f| runs_ddl(&f.body)) {
+            return true;
+        }
+        let bodies: Vec<String> = (overloads.values())
+            .map(|f| f.body.to_ascii_lowercase())
+            .collect();
+        let called: Vec<QualName> = (self.schema.functions.keys())
+            .filter(|other| *other != q && bodies.iter().any(|b| calls(b, &other.name)))
+            .cloned()
+            .collect();
+        called.iter().any(|c| self.function_runs_ddl(c, seen))
     }
 
     /// A write to a system catalogue (`UPDATE pg_attribute ...`, by a superuser):
@@ -82,6 +103,17 @@ impl Applier<'_> {
             self.make_opaque(q, "a write to a system catalogue is not followed");
         }
     }
+}
+
+/// True when `body` (lowercase) calls `name`: the name as a word, then `(`.
+fn calls(body: &str, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    body.match_indices(&name).any(|(at, _)| {
+        let before = body[..at].chars().next_back();
+        let after = body[at + name.len()..].trim_start().chars().next();
+        !before.is_some_and(word) && after == Some('(')
+    })
 }
 
 /// True when a function's definition (its body among it) has DDL in it.

@@ -237,6 +237,28 @@ impl Applier<'_> {
         }
     }
 
+    /// SET SCHEMA of a table or materialized view: its indexes move to the
+    /// new schema with it (their `table` is repointed by the caller).
+    fn move_indexes(&mut self, relation: &QualName, schema: &str) {
+        let moved: Vec<QualName> = self
+            .schema
+            .indexes
+            .iter()
+            .filter(|(_, ix)| &ix.table == relation)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in moved {
+            let Some(ix) = self.schema.indexes.remove(&n) else {
+                continue;
+            };
+            let to = QualName::new(schema.to_owned(), n.name.clone());
+            // A doubt about the index (a parent's index may have adopted
+            // it) moves with it.
+            self.carry_opacity(&n, &to);
+            self.schema.indexes.insert(to, ix);
+        }
+    }
+
     pub(crate) fn set_schema(&mut self, s: &SetSchema<'_>) {
         let ot = self.relation_kind(s.relation.as_ref(), s.target);
         if !self.schema.schemas.contains(s.new_schema) {
@@ -275,24 +297,7 @@ impl Applier<'_> {
                             .insert(QualName::new(s.new_schema.to_owned(), seq));
                     }
                 }
-                // Indexes and owned sequences move with their table.
-                let moved: Vec<QualName> = self
-                    .schema
-                    .indexes
-                    .iter()
-                    .filter(|(_, ix)| ix.table == old)
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                for n in moved {
-                    let Some(ix) = self.schema.indexes.remove(&n) else {
-                        continue;
-                    };
-                    let to = QualName::new(s.new_schema.to_owned(), n.name.clone());
-                    // A doubt about the index (a parent's index may have
-                    // adopted it) moves with it.
-                    self.carry_opacity(&n, &to);
-                    self.schema.indexes.insert(to, ix);
-                }
+                self.move_indexes(&old, s.new_schema);
                 self.rename_table(&old, new);
             }
         } else if ot == Target::Type || ot == Target::Domain {
@@ -310,6 +315,8 @@ impl Applier<'_> {
             let Some(rv) = &s.relation else { return };
             if let Some(old) = self.resolve(rv.schema, rv.name, &self.schema.views) {
                 let new = QualName::new(s.new_schema.to_owned(), old.name.clone());
+                // A materialized view's indexes move with it.
+                self.move_indexes(&old, s.new_schema);
                 self.move_view(&old, new);
             }
         } else if ot == Target::Sequence
