@@ -216,6 +216,19 @@ fn check_corpus(c: &Corpus) {
         ));
     let display = format!("{}/migrations", c.name);
     let a = analyze(&dir, &display, &opts);
+    // A fixture that makes the model give up (a function that runs DDL, say)
+    // leaves every later one checked by nothing: only 0090 does, on purpose,
+    // and the fixtures after it are few.
+    if c.in_repo {
+        for (m, s) in a.migrations.iter().zip(&a.schemas) {
+            assert!(
+                m.version >= 90 || s.unknown.is_none(),
+                "fixture {} makes the model give up on everything after it ({:?})",
+                m.version,
+                s.unknown
+            );
+        }
+    }
     let by_file = findings_by_file(&a);
     let mut t = Tally {
         files: a.files.len(),

@@ -45,6 +45,11 @@ pub(crate) enum DropKind {
     Function,
     /// `TRIGGER name ON table`.
     Trigger,
+    /// An object the model does not keep that objects it keeps may depend
+    /// on: a collation (columns), an operator class or family, an operator,
+    /// an access method (indexes), a text search configuration, a cast, a
+    /// language (functions), a foreign server or wrapper (foreign tables).
+    Untracked,
 }
 
 /// Lowers DROP; `None` for the objects the model does not keep (roles,
@@ -62,6 +67,18 @@ pub(crate) fn drop(s: &pb::DropStmt) -> Option<Change<'_>> {
             DropKind::Function
         }
         ObjectType::ObjectTrigger => DropKind::Trigger,
+        ObjectType::ObjectCollation
+        | ObjectType::ObjectOpclass
+        | ObjectType::ObjectOpfamily
+        | ObjectType::ObjectOperator
+        | ObjectType::ObjectAccessMethod
+        | ObjectType::ObjectTsconfiguration
+        | ObjectType::ObjectTsdictionary
+        | ObjectType::ObjectCast
+        | ObjectType::ObjectLanguage
+        | ObjectType::ObjectAggregate
+        | ObjectType::ObjectForeignServer
+        | ObjectType::ObjectFdw => DropKind::Untracked,
         _ => return None,
     };
     let objects = s

@@ -305,6 +305,24 @@ pub struct Index {
 }
 
 impl Index {
+    /// A btree or hash index on plain columns with their default operator
+    /// classes: it uses nothing an extension could bring. (A constraint's
+    /// index, which has no definition, is plain unless an exclusion
+    /// constraint's, whose columns are written `(expr)` when they are not
+    /// names.)
+    pub fn plain(&self) -> bool {
+        let def = self.definition.to_ascii_lowercase();
+        let method = def
+            .split_once("using ")
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        let plain_method = method.is_none_or(|m| m == "btree" || m == "hash");
+        let keys = def.split_once('(').map_or("", |(_, k)| k);
+        plain_method
+            && !keys.contains('(')
+            && !keys.contains("_ops")
+            && !self.columns.iter().any(|c| c.starts_with('('))
+    }
+
     /// What PostgreSQL compares (its catalogue's definition): not the names
     /// of the index's own columns, which it never shows.
     pub fn same_definition(&self, other: &Index) -> bool {

@@ -287,3 +287,39 @@ fn a_function_that_calls_one_that_runs_ddl_runs_ddl() {
     super::tests::run(&mut s2, "SELECT bootstrap();");
     assert!(s2.lost());
 }
+
+/// DROP EXTENSION ... CASCADE takes the indexes of its operator classes and
+/// what calls its functions: the indexes that may use one, the tables whose
+/// expressions may call one and the views are doubted, plain ones not; DROP
+/// ... CASCADE of an object the model does not keep (a collation) may take
+/// anything.
+#[test]
+fn drop_extension_cascade_doubts_what_may_use_it() {
+    let s = replayed(
+        "CREATE EXTENSION btree_gist;
+         CREATE TABLE res (id int PRIMARY KEY, room int, during tsrange,
+             EXCLUDE USING gist (room WITH =, during WITH &&));
+         CREATE INDEX res_room_gist ON res USING gist (room);
+         CREATE INDEX res_room ON res (room);
+         DROP EXTENSION btree_gist CASCADE;",
+    );
+    assert!(s.doubts(&QualName::public("res_room_gist")));
+    assert!(s.doubts(&QualName::public("res_room_during_excl")));
+    assert!(!s.doubts(&QualName::public("res_room")) && !s.doubts(&QualName::public("res_pkey")));
+    assert!(!s.lost());
+    // The down that makes them again is no error.
+    let mut again = s.clone();
+    let f = run(
+        &mut again,
+        "CREATE EXTENSION btree_gist;
+         CREATE INDEX res_room_gist ON res USING gist (room);
+         ALTER TABLE res ADD CONSTRAINT res_room_during_excl EXCLUDE USING gist (room WITH =, during WITH &&);",
+    );
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    let s = replayed(
+        "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         CREATE TABLE u (email text COLLATE ci);
+         DROP COLLATION ci CASCADE;",
+    );
+    assert!(s.lost());
+}

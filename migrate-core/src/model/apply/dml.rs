@@ -2,6 +2,7 @@
 //! read or write must exist, and the columns they write too. Writes to
 //! PostgreSQL's own catalogues change the schema behind the model's back.
 
+use super::functions::calls;
 use super::{Applier, is_system};
 use crate::lower::dml::Dml;
 use crate::model::schema::QualName;
@@ -63,11 +64,8 @@ impl Applier<'_> {
         if overloads.values().any(|f| runs_ddl(&f.body)) {
             return true;
         }
-        let bodies: Vec<String> = (overloads.values())
-            .map(|f| f.body.to_ascii_lowercase())
-            .collect();
         let called: Vec<QualName> = (self.schema.functions.keys())
-            .filter(|other| *other != q && bodies.iter().any(|b| calls(b, &other.name)))
+            .filter(|other| *other != q && overloads.values().any(|f| calls(&f.body, &other.name)))
             .cloned()
             .collect();
         called.iter().any(|c| self.function_runs_ddl(c, seen))
@@ -103,17 +101,6 @@ impl Applier<'_> {
             self.make_opaque(q, "a write to a system catalogue is not followed");
         }
     }
-}
-
-/// True when `body` (lowercase) calls `name`: the name as a word, then `(`.
-fn calls(body: &str, name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    body.match_indices(&name).any(|(at, _)| {
-        let before = body[..at].chars().next_back();
-        let after = body[at + name.len()..].trim_start().chars().next();
-        !before.is_some_and(word) && after == Some('(')
-    })
 }
 
 /// True when a function's definition (its body among it) has DDL in it.

@@ -3,7 +3,7 @@
 
 use super::{Applier, absent_help};
 use crate::lower::drop::{Drop, DropKind};
-use crate::model::schema::QualName;
+use crate::model::schema::{ConstraintKind, QualName};
 
 impl Applier<'_> {
     pub(crate) fn drop(&mut self, s: &Drop) {
@@ -116,6 +116,28 @@ impl Applier<'_> {
                         }
                         self.schema.extensions.remove(n);
                     }
+                }
+                // Besides its types' columns, CASCADE takes the indexes of its
+                // operator classes (any but a plain btree or hash index on
+                // columns may use one, exclusion constraints' too) and what
+                // calls its functions: which, the model does not know.
+                if cascade {
+                    let exclusions: Vec<QualName> = (self.schema.tables.values())
+                        .flat_map(|t| {
+                            (t.constraints.iter())
+                                .filter(|(_, k)| matches!(k, ConstraintKind::Exclusion))
+                                .map(|(n, _)| QualName::new(t.name.schema.clone(), n.clone()))
+                        })
+                        .collect();
+                    self.doubt_dependents(
+                        "DROP EXTENSION ... CASCADE drops what uses its operator classes and functions, which the model does not follow",
+                        |q, ix| !ix.plain() || exclusions.contains(q),
+                    );
+                }
+            }
+            DropKind::Untracked => {
+                if cascade {
+                    self.lose("DROP ... CASCADE of an object the model does not keep drops what depends on it (columns of a collation, indexes of an operator class, ...)");
                 }
             }
             DropKind::Function => {

@@ -187,9 +187,26 @@ impl Applier<'_> {
     /// name, the tables with a check, a generated column or a default other
     /// than a sequence's, and every view.
     fn doubt_callers(&mut self, q: &QualName) {
+        self.doubt_dependents(
+            &format!(
+                "DROP FUNCTION {q} ... CASCADE drops what calls it, which the model does not know"
+            ),
+            |_, ix| calls(&ix.definition, &q.name),
+        );
+    }
+
+    /// A CASCADE drops what depends on an object whose users the model
+    /// does not track (a function, an extension's functions and operator
+    /// classes): the indexes `index` picks, the tables whose expressions may
+    /// call a function, and every view become opaque.
+    pub(crate) fn doubt_dependents(
+        &mut self,
+        why: &str,
+        index: impl Fn(&QualName, &crate::model::schema::Index) -> bool,
+    ) {
         let s = &*self.schema;
         let indexes = (s.indexes.iter())
-            .filter(|(_, ix)| calls(&ix.definition, &q.name))
+            .filter(|(n, ix)| index(n, ix))
             .map(|(n, _)| n.clone());
         let tables = (s.tables.values())
             .filter(|t| may_call(t))
@@ -203,9 +220,7 @@ impl Applier<'_> {
         if doubted.is_empty() {
             return;
         }
-        self.incomplete(&format!(
-            "DROP FUNCTION {q} ... CASCADE drops what calls it, which the model does not know"
-        ));
+        self.incomplete(why);
         for n in doubted {
             self.schema.opaque.insert(n);
         }
@@ -244,7 +259,7 @@ impl Applier<'_> {
 }
 
 /// True when `text` calls a function named `name` (`name(`, `s.name(`).
-fn calls(text: &str, name: &str) -> bool {
+pub(crate) fn calls(text: &str, name: &str) -> bool {
     let (text, name) = (text.to_lowercase(), name.to_lowercase());
     let word = |c: char| c.is_alphanumeric() || c == '_';
     text.match_indices(&name).any(|(i, _)| {
