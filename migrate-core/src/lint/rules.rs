@@ -256,6 +256,7 @@ fn alter_cmd(cx: &mut Context, h: &mut History, table: &str, loc: i32, cmd: &Alt
         | AlterCmd::AttachPartition(_)
         | AlterCmd::DetachPartition(..)
         | AlterCmd::AddInherit(_)
+        | AlterCmd::Of(_)
         | AlterCmd::DropInherit(_)
         | AlterCmd::Other => true,
     }

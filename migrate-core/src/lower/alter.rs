@@ -9,6 +9,7 @@ use super::tables::{ColumnDef, column_def};
 use super::types::WrittenType;
 use super::{Change, RelName};
 use crate::model::schema::Identity;
+use crate::sql::parse::strings;
 
 /// `ALTER TABLE name cmd, ...`.
 #[derive(Debug)]
@@ -73,6 +74,8 @@ pub(crate) enum AlterCmd<'a> {
     DetachPartition(RelName<'a>, bool),
     /// `INHERIT parent`.
     AddInherit(RelName<'a>),
+    /// `OF type` (the type's name as written) or `NOT OF` (`None`).
+    Of(Option<Vec<String>>),
     /// `NO INHERIT parent`.
     DropInherit(RelName<'a>),
     /// `ALTER CONSTRAINT name INHERIT | NO INHERIT` (PostgreSQL 18, NOT NULL
@@ -256,6 +259,11 @@ fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
             partition(def).map(|p| AlterCmd::DetachPartition(p, concurrent))
         }
         At::AtAddInherit => relation(def).map(AlterCmd::AddInherit),
+        At::AtAddOf => match def {
+            Some(NodeEnum::TypeName(t)) => Some(AlterCmd::Of(Some(strings(&t.names)))),
+            _ => None,
+        },
+        At::AtDropOf => Some(AlterCmd::Of(None)),
         At::AtDropInherit => relation(def).map(AlterCmd::DropInherit),
         _ => None,
     }

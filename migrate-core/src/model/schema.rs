@@ -238,6 +238,9 @@ pub struct Table {
     /// `PARTITION OF parent` (or attached to it): a partition may itself be
     /// partitioned.
     pub partition_of: Option<QualName>,
+    /// `CREATE TABLE ... OF type`: the composite type whose attributes its
+    /// columns are (ALTER TYPE ... CASCADE changes them).
+    pub of_type: Option<QualName>,
 }
 
 impl Table {
@@ -252,6 +255,7 @@ impl Table {
             constraints: BTreeMap::new(),
             partitioning: Partitioning::None,
             partition_of: None,
+            of_type: None,
         }
     }
 

@@ -327,6 +327,13 @@ impl Applier<'_> {
                     self.keep_partition_constraint(table, &p);
                 }
             }
+            AlterCmd::Of(names) => {
+                let of =
+                    (names.as_deref()).and_then(|n| self.resolve_list(n, &self.schema.composites));
+                if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
+                    t.of_type = of;
+                }
+            }
             AlterCmd::AddInherit(prv) => {
                 if let Some(parent) = self.table_of(prv, false) {
                     self.inherit_from(table, &parent);
@@ -388,6 +395,46 @@ impl Applier<'_> {
                 AttributeAction::AlterType => {
                     if let Some((_, ty)) = resolved
                         && let Some(c) = cols.iter_mut().find(|c| c.name == cmd.name)
+                    {
+                        c.ty = ty;
+                    }
+                }
+                AttributeAction::Other => {}
+            }
+            self.retype_typed_tables(&q, cmd);
+        }
+    }
+
+    /// The tables made `OF` composite type `q`, which PostgreSQL changes
+    /// with it (ALTER TYPE ... CASCADE; without CASCADE it refuses).
+    pub(crate) fn typed_tables(&self, q: &QualName) -> Vec<QualName> {
+        (self.schema.tables.values())
+            .filter(|t| t.of_type.as_ref() == Some(q))
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
+    /// An attribute command of composite `q`, on the tables of its type.
+    fn retype_typed_tables(&mut self, q: &QualName, cmd: &crate::lower::alter::AttributeCmd<'_>) {
+        for t in self.typed_tables(q) {
+            match cmd.action {
+                AttributeAction::Add => {
+                    let col = (self.schema.composites.get(q)).and_then(|cols| cols.last().cloned());
+                    if let Some(col) = col
+                        && let Some(table) = self.schema.tables.get_mut(&t).map(Arc::make_mut)
+                        && table.column(&col.name).is_none()
+                    {
+                        table.columns.push(col);
+                    }
+                }
+                AttributeAction::Drop => self.drop_column_cascade(&t, cmd.name),
+                AttributeAction::AlterType => {
+                    let ty = (self.schema.composites.get(q))
+                        .and_then(|cols| cols.iter().find(|c| c.name == cmd.name))
+                        .map(|c| c.ty.clone());
+                    if let Some(ty) = ty
+                        && let Some(table) = self.schema.tables.get_mut(&t).map(Arc::make_mut)
+                        && let Some(c) = table.column_mut(cmd.name)
                     {
                         c.ty = ty;
                     }

@@ -176,6 +176,10 @@ impl Applier<'_> {
                     .and_then(|cols| cols.iter_mut().find(|c| c.name == s.subname))
             {
                 c.name = s.newname.to_owned();
+                // The tables of the type rename their column with it.
+                for t in self.typed_tables(&q) {
+                    self.rename_column(&t, s.subname, s.newname);
+                }
             }
         } else if rt == Target::Type || rt == Target::Domain {
             self.rename_type(&s.object, s.newname);

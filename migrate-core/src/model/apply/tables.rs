@@ -82,6 +82,7 @@ impl Applier<'_> {
                             table.columns.push(c);
                         }
                     }
+                    table.of_type = Some(q);
                 }
                 None => {
                     self.error_at(
