@@ -372,4 +372,39 @@ mod tests {
             }
         }
     }
+
+    /// `-- migrate:` then a space is prose, unless a marker follows (a space
+    /// too many); dbmate's `migrate:up` is named as dbmate's.
+    #[test]
+    fn a_comment_that_starts_with_migrate_colon_space_is_prose() {
+        let cases: [(&str, &[&str]); 4] = [
+            (
+                "-- migrate: split this file once the backfill is done\nSELECT 1;",
+                &[],
+            ),
+            (
+                "-- migrate: no-transaction\nSELECT 1;",
+                &["1:4: marker \"migrate: no-transaction\" has a space after the colon"],
+            ),
+            (
+                "-- migrate:up\nSELECT 1;",
+                &["1:4: unknown marker \"migrate:up\""],
+            ),
+            (
+                "-- migrate:no-transactions\nSELECT 1;",
+                &["1:4: unknown marker \"migrate:no-transactions\""],
+            ),
+        ];
+        for (sql, want) in cases {
+            let found = discover_files(
+                "m",
+                vec![file("1_x.up.sql", sql), file("1_x.down.sql", "SELECT 1;")],
+                &LoadOptions::default(),
+            );
+            let msgs: Vec<String> = (found.diagnostics.iter())
+                .map(|d| d.headline().trim_start_matches("m/1_x.up.sql:").to_owned())
+                .collect();
+            assert_eq!(msgs, want, "{sql}");
+        }
+    }
 }

@@ -28,6 +28,26 @@ pub(super) fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, 
         } else if is_unchecked(word) {
             unchecked = true;
         } else if let Some(rest) = word.strip_prefix("migrate:") {
+            // `migrate:` then a space is prose (`-- migrate: split this
+            // later`), unless what follows is a marker with a space too many.
+            let spaced = rest.starts_with(char::is_whitespace);
+            let (message, help) = match rest.trim() {
+                m if spaced && !is_marker(&format!("migrate:{m}")) => continue,
+                m if spaced => (
+                    format!("marker \"migrate: {m}\" has a space after the colon"),
+                    format!("write it `-- migrate:{m}`"),
+                ),
+                "up" | "down" => (
+                    format!("unknown marker \"migrate:{rest}\""),
+                    "dbmate's layout (up and down in one file) is not read: split it into NNN_name.up.sql and NNN_name.down.sql".to_owned(),
+                ),
+                _ => (
+                    format!("unknown marker \"migrate:{rest}\""),
+                    format!(
+                        "the markers are `-- {NO_TRANSACTION}`, `-- {IRREVERSIBLE}` and `-- {UNCHECKED}`"
+                    ),
+                ),
+            };
             let col = line_col_of(sql, i, "migrate:");
             diags.push(Diagnostic {
                 path: path.to_owned(),
@@ -35,15 +55,18 @@ pub(super) fn markers(path: &str, sql: &str, diags: &mut Diagnostics) -> (bool, 
                     line: i as u32 + 1,
                     col,
                 }),
-                message: format!("unknown marker \"migrate:{rest}\""),
+                message,
                 snippet: Some(sql.lines().nth(i).unwrap_or_default().to_owned()),
-                help: Some(format!(
-                    "the markers are `-- {NO_TRANSACTION}`, `-- {IRREVERSIBLE}` and `-- {UNCHECKED}`"
-                )),
+                help: Some(help),
             });
         }
     }
     (transactional, irreversible, unchecked)
+}
+
+/// One of the markers (`migrate:unchecked` with or without its reason).
+fn is_marker(word: &str) -> bool {
+    word == NO_TRANSACTION || word == IRREVERSIBLE || is_unchecked(word)
 }
 
 /// `migrate:unchecked`, alone or followed by the reason.
