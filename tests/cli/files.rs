@@ -323,3 +323,44 @@ fn begin_and_commit_of_golang_migrate_files_run_as_transactions() {
         "2 (dirty)\n"
     );
 }
+
+/// A migration that creates a schema named after the user puts it first in
+/// the default search path ("$user", public): the history stays the one the
+/// search path finds (golang-migrate's current_schema() would start an empty
+/// one there and run every migration again).
+#[test]
+fn a_schema_named_after_the_user_does_not_hide_the_history() {
+    let db = TestDb::new();
+    let mut c = db.client();
+    let d = dir_with_a();
+    d.add(
+        "000002_own_schema",
+        "DO $$ BEGIN EXECUTE format('CREATE SCHEMA %I', current_user); END $$;",
+        Some("DO $$ BEGIN EXECUTE format('DROP SCHEMA %I', current_user); END $$;"),
+    );
+    let dir = d.path().to_str().unwrap();
+    let r = run(Some(db.url()), &["--dir", dir, "up"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_namespace WHERE nspname = current_user"
+        ),
+        1
+    );
+    assert_eq!(
+        run(Some(db.url()), &["--dir", dir, "version"]).stdout,
+        "2\n"
+    );
+    let r = run(Some(db.url()), &["--dir", dir, "up"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        scalar_i64(
+            &mut c,
+            "SELECT count(*) FROM pg_class WHERE relname = 'schema_migrations'"
+        ),
+        1
+    );
+    let r = run(Some(db.url()), &["--dir", dir, "down", "--all", "--yes"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}

@@ -229,9 +229,23 @@ pub(crate) async fn session<C: Conn>(
                  WHERE source = 'session' AND name <> 'role'"
             .to_owned(),
     };
+    // An unqualified version table that exists is the one the search path
+    // finds, as PostgreSQL resolves any name: a migration that created a
+    // schema named after the user (`CREATE SCHEMA AUTHORIZATION app`) puts it
+    // first in the default path, and golang-migrate's current_schema() would
+    // then start a new, empty history there and run every migration again.
+    let existing = match &version_table.schema {
+        Some(_) => "NULL".to_owned(),
+        None => format!(
+            "(SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+              WHERE c.oid = to_regclass(quote_ident({})) AND n.oid <> pg_my_temp_schema())",
+            literal(&version_table.name)
+        ),
+    };
     let msgs = client
         .simple(&format!(
-            "SELECT current_schema(), current_database(), current_setting('server_version_num'); \
+            "SELECT coalesce({existing}, current_schema()), current_database(), \
+                    current_setting('server_version_num'); \
              {set_in_session} \
              UNION ALL SELECT 'role', current_setting('role') \
              UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
