@@ -24,6 +24,11 @@ pub(crate) struct Constraint<'a> {
     pub not_valid: bool,
     /// Which constraint.
     pub kind: ConstraintDef<'a>,
+    /// A primary key or unique constraint whose index is a plain one on its
+    /// keys: no INCLUDE, WITH, tablespace, NULLS NOT DISTINCT, DEFERRABLE,
+    /// USING INDEX. Two such on the same keys in one statement are one index
+    /// (transformIndexConstraints).
+    pub plain_index: bool,
 }
 
 /// The kinds of constraint and what each one names.
@@ -135,6 +140,14 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
         keys: strings(&c.keys),
         not_valid: c.skip_validation,
         kind,
+        plain_index: !c.deferrable
+            && !c.initdeferred
+            && !c.nulls_not_distinct
+            && c.including.is_empty()
+            && c.options.is_empty()
+            && c.indexspace.is_empty()
+            && c.indexname.is_empty()
+            && c.where_clause.is_none(),
     }
 }
 

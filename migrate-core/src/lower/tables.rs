@@ -218,7 +218,7 @@ pub(crate) fn create_table(s: &pb::CreateStmt) -> Option<Change<'_>> {
 
 /// Lowers a column definition.
 pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
-    let constraints = cd
+    let mut constraints: Vec<ColumnConstraint<'_>> = cd
         .constraints
         .iter()
         .filter_map(|c| {
@@ -255,6 +255,21 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
             }
         })
         .collect();
+    // A column's DEFERRABLE (and the like) is a node of its own after the
+    // constraint it qualifies: that constraint's index is not plain.
+    let qualified = cd.constraints.iter().any(|c| {
+        matches!(&c.node, Some(NodeEnum::Constraint(k)) if matches!(
+            k.contype(),
+            ConstrType::ConstrAttrDeferrable | ConstrType::ConstrAttrDeferred
+        ))
+    });
+    if qualified {
+        for c in &mut constraints {
+            if let ColumnConstraint::Table(k) = c {
+                k.plain_index = false;
+            }
+        }
+    }
     let default_calls = cd
         .constraints
         .iter()

@@ -340,3 +340,44 @@ fn alter_type_cascade_reaches_the_tables_of_the_type() {
     assert_eq!(cols, ["name", "age"]);
     assert_eq!(o.column("age").unwrap().ty.name, "int4");
 }
+
+/// A unique constraint on the primary key's columns, or one that repeats
+/// another, in one CREATE TABLE is no index of its own (Supabase's
+/// auth.users: `id uuid NOT NULL UNIQUE, CONSTRAINT users_pkey PRIMARY KEY
+/// (id)`); a deferrable one is (fixture 0073).
+#[test]
+fn a_unique_constraint_that_repeats_another_builds_no_index() {
+    let s = replayed(
+        "CREATE TABLE users (id uuid NOT NULL UNIQUE, email text UNIQUE UNIQUE,
+             CONSTRAINT users_pkey PRIMARY KEY (id));
+         CREATE UNIQUE INDEX users_id_key ON users (id);
+         CREATE TABLE d (a int UNIQUE, b int, UNIQUE (a) DEFERRABLE);",
+    );
+    let mut names: Vec<&str> = s.indexes.keys().map(|q| q.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "d_a_key",
+            "d_a_key1",
+            "users_email_key",
+            "users_id_key",
+            "users_pkey"
+        ]
+    );
+}
+
+/// Once the model is lost (a DO block's EXECUTE made a schema, say), the
+/// first schema of the search path may exist: new objects go there.
+#[test]
+fn once_lost_new_objects_go_to_the_first_schema_of_the_path() {
+    let s = replayed(
+        "DO $$ BEGIN EXECUTE format('CREATE SCHEMA %I', 'tenant_acme'); END $$;
+         SET search_path TO tenant_acme, public;
+         CREATE TABLE settings (key text PRIMARY KEY);",
+    );
+    assert!(
+        s.tables
+            .contains_key(&QualName::new("tenant_acme", "settings"))
+    );
+}

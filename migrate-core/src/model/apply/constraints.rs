@@ -9,6 +9,10 @@ use crate::model::schema::{ConstraintKind, Index, QualName};
 
 impl Applier<'_> {
     pub(crate) fn add_constraint(&mut self, table: &QualName, c: &Constraint<'_>) {
+        // Folded into another's index by its CREATE TABLE: nothing is built.
+        if self.redundant.contains(&c.at) {
+            return;
+        }
         let mut keys = c.keys.clone();
         // ADD CONSTRAINT name PRIMARY KEY / UNIQUE USING INDEX idx: the index
         // becomes the constraint's, renamed to it.
@@ -18,7 +22,13 @@ impl Applier<'_> {
             match self.schema.indexes.remove(&q) {
                 Some(ix) => {
                     keys.clone_from(&ix.columns);
-                    adopted = Some(ix);
+                    // Now a constraint's index, as one the constraint built
+                    // itself is (a plain unique index on its columns is all
+                    // USING INDEX takes): no definition of its own.
+                    adopted = Some(Index {
+                        definition: String::new(),
+                        ..ix
+                    });
                 }
                 None => {
                     self.error_at(

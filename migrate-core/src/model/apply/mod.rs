@@ -69,6 +69,10 @@ pub(crate) struct Applier<'a> {
     pub(crate) session_path: Option<Vec<String>>,
     /// Inside a BEGIN ... COMMIT block of such a file: one transaction.
     pub(crate) in_block: bool,
+    /// Where the primary key and unique constraints of the CREATE TABLE
+    /// being applied are written that repeat another's index, which
+    /// PostgreSQL builds once (see `redundant_index_constraints`).
+    pub(crate) redundant: Vec<i32>,
 }
 
 impl<'a> Applier<'a> {
@@ -91,6 +95,7 @@ impl<'a> Applier<'a> {
             own_transactions: false,
             session_path: None,
             in_block: false,
+            redundant: Vec::new(),
         }
     }
 }

@@ -8,11 +8,13 @@ impl Applier<'_> {
     // ---- names ------------------------------------------------------------
 
     /// The schema new objects go to.
-    /// As PostgreSQL: the first schema of the search path that exists.
+    /// As PostgreSQL: the first schema of the search path that exists (once
+    /// the model is lost, any may: a DO block's EXECUTE may have made it).
     pub(crate) fn creation_schema(&self) -> String {
+        let lost = self.schema.lost();
         self.search_path
             .iter()
-            .find(|s| self.schema.schemas.contains(*s))
+            .find(|s| lost || self.schema.schemas.contains(*s))
             .or_else(|| self.search_path.first())
             .cloned()
             .unwrap_or_else(|| "public".to_owned())

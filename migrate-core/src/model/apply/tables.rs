@@ -97,6 +97,7 @@ impl Applier<'_> {
             }
         }
         self.schema.tables.insert(name.clone(), Arc::new(table));
+        self.redundant = redundant_index_constraints(s);
 
         let mut constraints = Vec::new();
         let mut like_extras = Vec::new();
@@ -195,6 +196,7 @@ impl Applier<'_> {
                 }
             }
         }
+        self.redundant.clear();
         for (src, options) in like_extras {
             self.copy_like(&src, &name, options);
         }
@@ -359,4 +361,48 @@ impl Applier<'_> {
             self.schema.indexes.insert(q, ix);
         }
     }
+}
+
+/// The primary key and unique constraints of a CREATE TABLE that PostgreSQL
+/// folds into another's index (transformIndexConstraints): one on the same
+/// keys as the primary key or an earlier one, both with plain indexes, is
+/// not built (`id uuid UNIQUE, PRIMARY KEY (id)` has `t_pkey` only, and
+/// `email text UNIQUE UNIQUE` one `t_email_key`). Where they are written.
+/// When the kept one is unnamed and the folded one named, PostgreSQL gives
+/// the kept index that name; the model does not fold those.
+fn redundant_index_constraints(s: &CreateTable<'_>) -> Vec<i32> {
+    use crate::lower::constraints::Constraint;
+    use crate::lower::tables::ColumnConstraint;
+    let mut all: Vec<&Constraint<'_>> = Vec::new();
+    for e in &s.elements {
+        match e {
+            Element::Column(cd) => all.extend(cd.constraints.iter().filter_map(|c| match c {
+                ColumnConstraint::Table(k) => Some(k),
+                _ => None,
+            })),
+            Element::Constraint(k) => all.push(k),
+            Element::Like(_) => {}
+        }
+    }
+    let index_of = |k: &&&Constraint<'_>| {
+        matches!(k.kind, ConstraintDef::PrimaryKey | ConstraintDef::Unique) && k.plain_index
+    };
+    let mut kept: Vec<&Constraint<'_>> = (all.iter())
+        .filter(|k| matches!(k.kind, ConstraintDef::PrimaryKey))
+        .take(1)
+        .copied()
+        .collect();
+    let mut redundant = Vec::new();
+    for k in all.iter().filter(index_of) {
+        if matches!(k.kind, ConstraintDef::PrimaryKey) {
+            continue;
+        }
+        let same = kept.iter().find(|p| p.keys == k.keys && p.plain_index);
+        match same {
+            Some(p) if !(p.name.is_none() && k.name.is_some()) => redundant.push(k.at),
+            Some(_) => {}
+            None => kept.push(k),
+        }
+    }
+    redundant
 }
