@@ -265,7 +265,7 @@ impl Applier<'_> {
 
     pub(crate) fn set_schema(&mut self, s: &SetSchema<'_>) {
         let ot = self.relation_kind(s.relation.as_ref(), s.target);
-        if !self.schema.schemas.contains(s.new_schema) {
+        if !self.schema.schemas.contains(s.new_schema) && !self.schema.lost() {
             self.error_at(
                 self.locate(s.new_schema),
                 format!("schema \"{}\" does not exist", s.new_schema),

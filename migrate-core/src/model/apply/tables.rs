@@ -13,7 +13,11 @@ impl Applier<'_> {
     pub(crate) fn create_table(&mut self, s: &CreateTable<'_>) {
         let rv = &s.name;
         let name = self.new_relation(rv);
-        if !self.schema.schemas.contains(&name.schema) && name.schema != "pg_temp" {
+        // Once the model is lost, a schema it lacks may exist.
+        if !self.schema.schemas.contains(&name.schema)
+            && name.schema != "pg_temp"
+            && !self.schema.lost()
+        {
             self.error_at(
                 Some(rv.at),
                 format!("schema \"{}\" does not exist", name.schema),
