@@ -74,7 +74,12 @@ pub(crate) enum Change<'a> {
     /// `ALTER ... SET SCHEMA`.
     SetSchema(rename::SetSchema<'a>),
     /// `CREATE EXTENSION`.
-    CreateExtension(&'a str),
+    CreateExtension {
+        /// Its name.
+        name: &'a str,
+        /// `SCHEMA s`; else the creation schema.
+        schema: Option<&'a str>,
+    },
     /// `CREATE` / `ALTER SEQUENCE`.
     Sequence(sequences::Sequence<'a>),
     /// `DROP`.
@@ -107,7 +112,18 @@ pub(crate) fn lower(node: &NodeEnum) -> Option<Change<'_>> {
         NodeEnum::ViewStmt(s) => views::create_view(s),
         NodeEnum::CreateTableAsStmt(s) => views::create_table_as(s),
         NodeEnum::SelectStmt(s) if s.into_clause.is_some() => views::select_into(s),
-        NodeEnum::CreateExtensionStmt(s) => Some(Change::CreateExtension(&s.extname)),
+        NodeEnum::CreateExtensionStmt(s) => Some(Change::CreateExtension {
+            name: &s.extname,
+            schema: s.options.iter().find_map(|o| match &o.node {
+                Some(NodeEnum::DefElem(d)) if d.defname == "schema" => {
+                    match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                        Some(NodeEnum::String(v)) => Some(v.sval.as_str()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }),
+        }),
         NodeEnum::CreateSeqStmt(s) => sequences::create_sequence(s),
         NodeEnum::AlterSeqStmt(s) => sequences::alter_sequence(s),
         NodeEnum::CreateFunctionStmt(s) => Some(functions::create_function(s)),

@@ -399,6 +399,9 @@ pub struct Schema {
     pub triggers: Map<(QualName, String), QualName>,
     /// Installed extensions.
     pub extensions: Set<String>,
+    /// The schema each extension's objects are in: DROP SCHEMA ... CASCADE
+    /// takes the extensions there.
+    pub extension_schemas: Map<String, String>,
     /// Schemas `IMPORT FOREIGN SCHEMA` filled with foreign tables the model
     /// does not know: a relation there that it lacks is no error.
     pub foreign_imports: Set<String>,

@@ -48,6 +48,11 @@ impl Schema {
         self.schemas.extend(other.schemas.iter().cloned());
         self.extensions.extend(other.extensions.iter().cloned());
         (self.foreign_imports).extend(other.foreign_imports.iter().cloned());
+        for (e, s) in &other.extension_schemas {
+            if !self.extension_schemas.contains_key(e) {
+                self.extension_schemas.insert(e.clone(), s.clone());
+            }
+        }
         for (range, multi) in &other.multiranges {
             if !self.multiranges.contains_key(range) {
                 self.multiranges.insert(range.clone(), multi.clone());

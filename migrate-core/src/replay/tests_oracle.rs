@@ -381,3 +381,17 @@ fn once_lost_new_objects_go_to_the_first_schema_of_the_path() {
             .contains_key(&QualName::new("tenant_acme", "settings"))
     );
 }
+
+/// DROP SCHEMA ... CASCADE takes the extensions installed in it (Supabase's
+/// `extensions` schema).
+#[test]
+fn drop_schema_cascade_takes_its_extensions() {
+    let s = replayed(
+        "CREATE SCHEMA extensions;
+         CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA extensions;
+         CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions;
+         CREATE EXTENSION citext;
+         DROP SCHEMA extensions CASCADE;",
+    );
+    assert_eq!(s.extensions.iter().collect::<Vec<_>>(), ["citext"]);
+}

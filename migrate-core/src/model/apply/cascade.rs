@@ -373,6 +373,14 @@ impl Applier<'_> {
             return;
         }
         self.schema.schemas.remove(name);
+        // The extensions installed in it go with it.
+        let gone: Vec<String> = (self.schema.extension_schemas.iter())
+            .filter(|(_, s)| s.as_str() == name)
+            .map(|(e, _)| e.clone())
+            .collect();
+        for e in gone {
+            self.drop_extension(&e, true);
+        }
         // What lives elsewhere and depends on the schema's objects goes too:
         // foreign keys to its tables, views that read them, columns of its types.
         let tables: Vec<QualName> = self

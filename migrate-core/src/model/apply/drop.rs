@@ -111,28 +111,8 @@ impl Applier<'_> {
             DropKind::Extension => {
                 for names in objects {
                     if let Some(n) = names.first() {
-                        if cascade {
-                            self.drop_extension_columns(n);
-                        }
-                        self.schema.extensions.remove(n);
+                        self.drop_extension(n, cascade);
                     }
-                }
-                // Besides its types' columns, CASCADE takes the indexes of its
-                // operator classes (any but a plain btree or hash index on
-                // columns may use one, exclusion constraints' too) and what
-                // calls its functions: which, the model does not know.
-                if cascade {
-                    let exclusions: Vec<QualName> = (self.schema.tables.values())
-                        .flat_map(|t| {
-                            (t.constraints.iter())
-                                .filter(|(_, k)| matches!(k, ConstraintKind::Exclusion))
-                                .map(|(n, _)| QualName::new(t.name.schema.clone(), n.clone()))
-                        })
-                        .collect();
-                    self.doubt_dependents(
-                        "DROP EXTENSION ... CASCADE drops what uses its operator classes and functions, which the model does not follow",
-                        |q, ix| !ix.plain() || exclusions.contains(q),
-                    );
                 }
             }
             DropKind::Untracked => {
@@ -164,6 +144,32 @@ impl Applier<'_> {
                     self.schema.triggers.remove(&(table, trig.clone()));
                 }
             }
+        }
+    }
+
+    /// DROP EXTENSION, or DROP SCHEMA ... CASCADE of the schema it is in.
+    pub(crate) fn drop_extension(&mut self, name: &str, cascade: bool) {
+        if cascade {
+            self.drop_extension_columns(name);
+        }
+        self.schema.extensions.remove(name);
+        self.schema.extension_schemas.remove(name);
+        // Besides its types' columns, CASCADE takes the indexes of its
+        // operator classes (any but a plain btree or hash index on columns
+        // may use one, exclusion constraints' too) and what calls its
+        // functions: which, the model does not know.
+        if cascade {
+            let exclusions: Vec<QualName> = (self.schema.tables.values())
+                .flat_map(|t| {
+                    (t.constraints.iter())
+                        .filter(|(_, k)| matches!(k, ConstraintKind::Exclusion))
+                        .map(|(n, _)| QualName::new(t.name.schema.clone(), n.clone()))
+                })
+                .collect();
+            self.doubt_dependents(
+                "DROP EXTENSION ... CASCADE drops what uses its operator classes and functions, which the model does not follow",
+                |q, ix| !ix.plain() || exclusions.contains(q),
+            );
         }
     }
 

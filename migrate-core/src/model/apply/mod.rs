@@ -157,7 +157,11 @@ impl Applier<'_> {
             Change::CreateTrigger(c) => self.create_trigger(c),
             Change::Rename(c) => self.rename(c),
             Change::SetSchema(c) => self.set_schema(c),
-            Change::CreateExtension(name) => {
+            Change::CreateExtension { name, schema } => {
+                if !self.schema.extensions.contains(*name) {
+                    let at = schema.map_or_else(|| self.creation_schema(), str::to_owned);
+                    self.schema.extension_schemas.insert((*name).to_owned(), at);
+                }
                 self.schema.extensions.insert((*name).to_owned());
             }
             Change::Sequence(c) => self.sequence(c),
