@@ -26,6 +26,13 @@ pub struct Options {
     /// Files at least this large are parsed a chunk at a time (see
     /// [`crate::source::load::LoadOptions::chunked_from`]).
     pub chunked_from: usize,
+    /// The target stands for servers of any version up to it, not for it
+    /// alone: directory mode without `--postgres`, where the files are
+    /// checked before the server says its version. A down is then not said
+    /// to leave over what only the target's own behaviour makes
+    /// (PostgreSQL 18's NOT NULL constraint names: a column swapped in by
+    /// ADD COLUMN, SET NOT NULL, RENAME keeps its constraint's old name).
+    pub any_server: bool,
 }
 
 impl Default for Options {
@@ -36,6 +43,7 @@ impl Default for Options {
             history_table: "schema_migrations".to_owned(),
             target: crate::check::version::PgVersion::default(),
             chunked_from: crate::sql::chunks::CHUNKED_FROM,
+            any_server: false,
         }
     }
 }
@@ -69,6 +77,13 @@ impl Options {
     #[must_use]
     pub fn with_target(mut self, v: crate::check::version::PgVersion) -> Self {
         self.target = v;
+        self
+    }
+
+    /// See [`Options::any_server`].
+    #[must_use]
+    pub fn with_any_server(mut self, v: bool) -> Self {
+        self.any_server = v;
         self
     }
 
@@ -294,7 +309,8 @@ fn check_migration(a: &mut Analysis, schema: &mut Schema, m: &SourceMigration, o
                     .unwrap_or_default(),
                 m.name
             );
-            if let Some(d) = reversal::check(&label, &down.path, &before, &after_down) {
+            let lenient = opts.any_server;
+            if let Some(d) = reversal::check(&label, &down.path, &before, &after_down, lenient) {
                 a.errors.push(d);
             }
         }

@@ -377,6 +377,8 @@ pub(crate) fn core_options(dir: &Path, opts: &DirOptions) -> migrate_core::Optio
         .with_require_down(require_down)
         .with_history_table(opts.history_table.clone())
         .with_target(target)
+        // Without --postgres the server's version is not known yet.
+        .with_any_server(opts.postgres.is_none())
 }
 
 /// Findings about down files come back beside the analysis; any other is an

@@ -3,19 +3,27 @@
 use crate::diag::Diagnostic;
 use crate::model::schema::Schema;
 
-/// Compares the schema before an up with the schema after up then down.
+/// Compares the schema before an up with the schema after up then down;
+/// with `any_server`, leaving out NOT NULL constraints' names, which only
+/// PostgreSQL 18 has (see [`crate::Options::any_server`]).
 pub fn check(
     label: &str,
     down_path: &str,
     before: &Schema,
     after_down: &Schema,
+    any_server: bool,
 ) -> Option<Diagnostic> {
     // A down after which the model knows nothing for sure (DROP OWNED BY,
     // EXECUTE of a built string) cannot be said to leave anything over.
     if after_down.lost() && !before.lost() {
         return None;
     }
-    let diffs = before.differences(after_down);
+    let mut diffs = before.differences(after_down);
+    if !diffs.is_empty() && any_server {
+        diffs = before
+            .without_not_null_names()
+            .differences(&after_down.without_not_null_names());
+    }
     if diffs.is_empty() {
         return None;
     }

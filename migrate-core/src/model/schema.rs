@@ -443,6 +443,23 @@ impl Schema {
         self.unknown.is_some()
     }
 
+    /// This schema without NOT NULL constraints (PostgreSQL 18 names them;
+    /// the columns' nullability stays).
+    pub fn without_not_null_names(&self) -> Schema {
+        let mut s = self.clone();
+        update_all(&mut s.tables, |t| {
+            if t.constraints
+                .values()
+                .any(|k| matches!(k, ConstraintKind::NotNull { .. }))
+            {
+                Arc::make_mut(t)
+                    .constraints
+                    .retain(|_, k| !matches!(k, ConstraintKind::NotNull { .. }));
+            }
+        });
+        s
+    }
+
     /// Forgets every temporary object (the session's `pg_temp`): at the end
     /// of a migration's session, and at `DISCARD TEMP` / `DISCARD ALL`.
     pub(crate) fn drop_temporary(&mut self) {
