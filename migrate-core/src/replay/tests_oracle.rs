@@ -423,3 +423,19 @@ fn a_not_null_constraints_name_differs_on_eighteen_only() {
     assert!(check(false).is_some_and(|d| d.message.contains("not_null")));
     assert!(check(true).is_none());
 }
+
+/// A sequence dropped with CASCADE takes the defaults that read it, in any
+/// table: those the model cannot rule out are doubted (fixture 0076).
+#[test]
+fn a_sequence_dropped_with_cascade_doubts_the_defaults_that_may_read_it() {
+    let s = replayed(include_str!(
+        "../../../tests/fixtures/fidelity/migrations/0076_a_table_swap_drops_the_sequence_its_copy_reads.up.sql"
+    ));
+    assert!(s.doubts(&QualName::public("f76_orders")));
+    let s = replayed(
+        "CREATE TABLE a (id serial PRIMARY KEY);
+         CREATE TABLE b (id int PRIMARY KEY);
+         DROP TABLE a CASCADE;",
+    );
+    assert!(!s.doubts(&QualName::public("b")));
+}

@@ -250,11 +250,35 @@ impl Applier<'_> {
                     self.schema.triggers.remove(&t);
                 }
                 self.drop_functions_of_type(&g);
-                let sequences = owned;
-                for s in sequences {
+                if cascade && !owned.is_empty() {
+                    self.doubt_sequence_defaults();
+                }
+                for s in owned {
                     self.schema.sequences.remove(&s);
                 }
             }
+        }
+    }
+
+    /// A sequence dropped with CASCADE takes the column defaults that call
+    /// `nextval` on it, in any table (a copy made with `LIKE ... INCLUDING
+    /// ALL` calls its source's): the model does not keep which sequence a
+    /// default reads, so the tables with a default other than a sequence
+    /// they own or an identity are doubted.
+    pub(crate) fn doubt_sequence_defaults(&mut self) {
+        let doubted: Vec<QualName> = (self.schema.tables.values())
+            .filter(|t| {
+                (t.columns.iter())
+                    .any(|c| c.has_default && c.sequence.is_none() && c.identity.is_none())
+            })
+            .map(|t| t.name.clone())
+            .filter(|q| !self.schema.opaque.contains(q))
+            .collect();
+        for q in doubted {
+            self.make_opaque(
+                q,
+                "a sequence dropped with CASCADE takes the defaults that read it, which the model does not name",
+            );
         }
     }
 

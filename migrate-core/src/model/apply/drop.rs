@@ -81,6 +81,9 @@ impl Applier<'_> {
                 for names in objects {
                     match self.resolve_list(names, &self.schema.sequences) {
                         Some(q) => {
+                            if cascade {
+                                self.doubt_sequence_defaults();
+                            }
                             self.schema.sequences.remove(&q);
                             self.disown(&q);
                         }
