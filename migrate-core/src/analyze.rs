@@ -242,7 +242,10 @@ fn analyze_discovered(
     let mut a = Analysis {
         errors: found.diagnostics,
         files: found.files,
-        initial: initial_schema(&opts.history_table, opts.target),
+        initial: Schema {
+            any_server: opts.any_server,
+            ..initial_schema(&opts.history_table, opts.target)
+        },
         ..Analysis::default()
     };
     let mut schema = a.initial.clone();

@@ -20,6 +20,8 @@ pub(crate) struct AlterTable<'a> {
     pub missing_ok: bool,
     /// `ALTER FOREIGN TABLE`: no rows of its own, so nothing to scan or rewrite.
     pub foreign: bool,
+    /// `ALTER TABLE ONLY`: the children are left as they are.
+    pub only: bool,
     /// The commands, in order.
     pub cmds: Vec<AlterCmd<'a>>,
 }
@@ -164,6 +166,7 @@ pub(crate) fn alter_table(s: &pb::AlterTableStmt) -> Option<Change<'_>> {
                 table: RelName::of(rv),
                 missing_ok: s.missing_ok,
                 foreign: s.objtype() == ObjectType::ObjectForeignTable,
+                only: !rv.inh,
                 cmds: cmds.map(alter_cmd).collect(),
             }))
         }

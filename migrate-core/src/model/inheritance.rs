@@ -25,16 +25,28 @@ impl Table {
     /// it has (which then has one parent more). Its NOT NULL comes too unless
     /// `NO INHERIT` (see [`Table::gives_not_null`]); `merge_not_null`: also
     /// to a column of that name this table already has.
-    pub fn inherit_column(&mut self, parent: &Table, column: &Column, merge_not_null: bool) {
+    pub fn inherit_column(
+        &mut self,
+        parent: &Table,
+        column: &Column,
+        merge_not_null: bool,
+        identity: bool,
+    ) {
         let not_null = parent.gives_not_null(&column.name);
         let own = self.column(&column.name);
         let exists = own.is_some();
         let not_null_local = own.is_some_and(|c| !c.nullable);
         if !exists {
             // A partition or child shares its parent's sequences; it owns none.
+            // An identity is shared by partitions from PostgreSQL 17 on
+            // (`identity`), never by inheritance children; its column has
+            // no default then.
+            let shared = identity || column.identity.is_none();
             self.columns.push(Column {
                 sequence: None,
                 nullable: !not_null,
+                identity: column.identity.filter(|_| shared),
+                has_default: column.has_default && shared,
                 ..column.clone()
             });
             if let Some(reads) = parent.generated_from.get(&column.name) {

@@ -420,6 +420,10 @@ pub struct Schema {
     /// The oldest PostgreSQL the migrations must run on; behaviour that differs
     /// between versions follows it.
     pub target: crate::check::version::PgVersion,
+    /// The target stands for any server up to it ([`crate::Options::any_server`]):
+    /// where versions behave differently, the objects whose state depends on
+    /// which are opaque, and what only some versions refuse is no error.
+    pub any_server: bool,
     /// Reverse lookups (dependents of a table), a cache that never counts as a
     /// difference.
     pub(crate) related: Related,

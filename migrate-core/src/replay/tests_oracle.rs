@@ -439,3 +439,73 @@ fn a_sequence_dropped_with_cascade_doubts_the_defaults_that_may_read_it() {
     );
     assert!(!s.doubts(&QualName::public("b")));
 }
+
+/// Where the target stands for any server (directory mode without
+/// --postgres): what only some versions refuse is no error (14 drops a
+/// generated column with the column it reads), and what some versions do
+/// differently is doubted (a partition shares its parent's identity from 17
+/// on; a child keeps its own NOT NULL through its parent's DROP NOT NULL
+/// from 18 on).
+#[test]
+fn where_the_server_decides_version_dependent_objects_are_doubted() {
+    let mut s = Schema::empty();
+    s.target = crate::check::version::PgVersion(18);
+    s.any_server = true;
+    let f = run(
+        &mut s,
+        "CREATE TABLE products (id int, price int, qty int,
+             total bigint GENERATED ALWAYS AS (price * qty) STORED);
+         ALTER TABLE products DROP COLUMN qty;
+         CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY, r text NOT NULL) PARTITION BY LIST (r);
+         CREATE TABLE t_a PARTITION OF t FOR VALUES IN ('a');
+         CREATE TABLE p (id int, v text NOT NULL);
+         CREATE TABLE c (v text NOT NULL) INHERITS (p);
+         ALTER TABLE p ALTER COLUMN v DROP NOT NULL;",
+    );
+    assert!(f.errors.is_empty(), "{}", f.errors);
+    assert!(super::tests::columns(&s, "products") == ["id", "price"]);
+    assert!(s.doubts(&QualName::public("t_a")) && s.doubts(&QualName::public("c")));
+    assert!(!s.doubts(&QualName::public("p")));
+    // For one version, each is what that version does.
+    let s = super::tests::replayed_for(
+        16,
+        "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY, r text NOT NULL) PARTITION BY LIST (r);
+         CREATE TABLE t_a PARTITION OF t FOR VALUES IN ('a');
+         CREATE TABLE p (id int GENERATED ALWAYS AS IDENTITY);
+         CREATE TABLE c () INHERITS (p);",
+    );
+    let identity = |t: &str| {
+        s.tables[&QualName::public(t)]
+            .column("id")
+            .unwrap()
+            .identity
+    };
+    assert!(identity("t_a").is_none() && identity("c").is_none());
+    let s = super::tests::replayed_for(
+        17,
+        "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY, r text NOT NULL) PARTITION BY LIST (r);
+         CREATE TABLE t_a PARTITION OF t FOR VALUES IN ('a');",
+    );
+    assert!(
+        s.tables[&QualName::public("t_a")]
+            .column("id")
+            .unwrap()
+            .identity
+            .is_some()
+    );
+}
+
+/// ALTER TABLE ONLY ... SET / DROP NOT NULL leaves the children as they are
+/// (before PostgreSQL 18; on 18 the children are doubted).
+#[test]
+fn alter_table_only_leaves_the_childrens_not_null() {
+    let sql = "CREATE TABLE pa (id int, v text NOT NULL);
+         CREATE TABLE ca () INHERITS (pa);
+         ALTER TABLE ONLY pa ALTER COLUMN v DROP NOT NULL;
+         ALTER TABLE ONLY pa ALTER COLUMN id SET NOT NULL;";
+    let s = super::tests::replayed_for(15, sql);
+    assert_eq!(super::tests::not_null_columns(&s, "ca"), ["v"]);
+    assert_eq!(super::tests::not_null_columns(&s, "pa"), ["id"]);
+    let s = super::tests::replayed_for(18, sql);
+    assert!(s.doubts(&QualName::public("ca")));
+}

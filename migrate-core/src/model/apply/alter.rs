@@ -19,7 +19,7 @@ impl Applier<'_> {
             return;
         };
         for cmd in &s.cmds {
-            self.alter_cmd(&table, cmd);
+            self.alter_cmd(&table, cmd, s.only);
         }
         let partitions = self.partitions_of(&table);
         for t in std::iter::once(table).chain(partitions) {
@@ -27,7 +27,7 @@ impl Applier<'_> {
         }
     }
 
-    fn alter_cmd(&mut self, table: &QualName, cmd: &AlterCmd<'_>) {
+    fn alter_cmd(&mut self, table: &QualName, cmd: &AlterCmd<'_>, only: bool) {
         let col_exists = |r: &Self, column: &str| {
             r.schema
                 .tables
@@ -53,9 +53,11 @@ impl Applier<'_> {
                 {
                     // A child's column of that name gets the NOT NULL from 18 on.
                     let merge = self.schema.target.0 >= 18;
+                    let identity = self.schema.target.0 >= 17;
                     for p in self.partitions_of(table) {
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
-                            t.inherit_column(&parent, col, merge);
+                            let shared = identity && t.is_partition();
+                            t.inherit_column(&parent, col, merge, shared);
                         }
                     }
                 }
@@ -131,7 +133,21 @@ impl Applier<'_> {
                 let mut dropped_sequence = None;
                 // Column changes on a partitioned table reach its partitions
                 // and children; DROP NOT NULL may stop short of some.
-                let reach = if *change == ColumnChange::DropNotNull {
+                let not_null =
+                    matches!(change, ColumnChange::SetNotNull | ColumnChange::DropNotNull);
+                let reach = if only && not_null {
+                    // ONLY leaves the children's NOT NULL as it is before 18;
+                    // 18 makes the parent's NO INHERIT, or refuses.
+                    if self.schema.target.0 >= 18 || self.schema.any_server {
+                        for child in self.partitions_of(table) {
+                            self.make_opaque(
+                                child,
+                                "ALTER TABLE ONLY ... NOT NULL of a parent: PostgreSQL 18 changes what its children hold",
+                            );
+                        }
+                    }
+                    vec![table.clone()]
+                } else if *change == ColumnChange::DropNotNull {
                     self.not_null_reach(table, column)
                 } else {
                     let partitions = self.partitions_of(table);
@@ -287,12 +303,18 @@ impl Applier<'_> {
                         .filter(|ix| &ix.table == table)
                         .cloned()
                         .collect();
+                    let parent = self.schema.tables.get(table).cloned();
                     if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
                         t.partition_of = Some(table.clone());
                         // A partition's columns are never its own (attislocal is
                         // false): the parent's DROP COLUMN always reaches them.
-                        for i in t.inherited.values_mut() {
+                        // Nor are the NOT NULLs ATTACH merges with the
+                        // parent's (PostgreSQL 18: conislocal is false).
+                        for (c, i) in t.inherited.iter_mut() {
                             i.local = false;
+                            if parent.as_ref().is_some_and(|p| p.gives_not_null(c)) {
+                                i.not_null_local = false;
+                            }
                         }
                     }
                     for ix in &parents {

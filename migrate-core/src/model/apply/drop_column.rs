@@ -37,6 +37,8 @@ impl Applier<'_> {
         if let Some((t, g)) = generated.iter().find(|(t, _)| !self.schema.doubts(t))
             && !cascade
             && self.schema.target.0 >= 15
+            // PostgreSQL 14 drops the generated column with it.
+            && !self.schema.any_server
         {
             let (t, g) = (t.clone(), g.clone());
             self.error_at(

@@ -17,7 +17,7 @@ impl Applier<'_> {
             for c in &parent.columns {
                 if t.column(&c.name).is_some() {
                     // PostgreSQL wants the child's NOT NULL already.
-                    t.inherit_column(&parent, c, false);
+                    t.inherit_column(&parent, c, false, false);
                 }
             }
         }
@@ -58,18 +58,38 @@ impl Applier<'_> {
 
     /// The tables a DROP NOT NULL of `column` on `table` makes nullable:
     /// `table` and every partition and child, before PostgreSQL 18. From 18 on
-    /// NOT NULL is a constraint that children inherit, and an inheritance
-    /// child keeps it when it is its own too or another parent still gives
-    /// it; then so do the child's own children. A partition's is never its
-    /// own. Found as a fixpoint, so that a child of two parents that both lose
-    /// it loses it too.
+    /// NOT NULL is a constraint that children inherit, and a child keeps it
+    /// when it is its own too (a partition's too: `PARTITION OF p (v NOT
+    /// NULL)`, or set on it) or, for an inheritance child, another parent
+    /// still gives it; then so do the child's own children. Found as a
+    /// fixpoint, so that a child of two parents that both lose it loses it
+    /// too. Where the target stands for any server, the children whose
+    /// nullability depends on which are opaque.
     pub(crate) fn not_null_reach(&mut self, table: &QualName, column: &str) -> Vec<QualName> {
         let below = self.partitions_of(table);
-        let mut out = vec![table.clone()];
         if self.schema.target.0 < 18 {
-            out.extend(below);
-            return out;
+            return std::iter::once(table.clone()).chain(below).collect();
         }
+        let out = self.not_null_reach_18(table, column, &below);
+        if self.schema.any_server {
+            for child in below.iter().filter(|c| !out.contains(c)) {
+                self.make_opaque(
+                    child.clone(),
+                    "a parent's DROP NOT NULL leaves it on this child from PostgreSQL 18 on only",
+                );
+            }
+        }
+        out
+    }
+
+    /// [`Self::not_null_reach`] as PostgreSQL 18 does it.
+    fn not_null_reach_18(
+        &mut self,
+        table: &QualName,
+        column: &str,
+        below: &[QualName],
+    ) -> Vec<QualName> {
+        let mut out = vec![table.clone()];
         // A NO INHERIT one is the table's alone.
         if self.schema.tables.get(table).is_some_and(|t| {
             t.column(column).is_some_and(|c| !c.nullable) && !t.gives_not_null(column)
@@ -86,18 +106,18 @@ impl Applier<'_> {
         };
         loop {
             let mut grew = false;
-            for child in &below {
+            for child in below {
                 let Some(t) = self.schema.tables.get(child) else {
                     continue;
                 };
                 if out.contains(child) {
                     continue;
                 }
+                let own = t.inherited.get(column).is_some_and(|i| i.not_null_local);
                 let loses = match &t.partition_of {
-                    Some(parent) => out.contains(parent),
+                    Some(parent) => !own && out.contains(parent),
                     None => {
-                        !t.inherited.get(column).is_some_and(|i| i.not_null_local)
-                            && t.inherits.iter().any(|p| out.contains(p))
+                        !own && t.inherits.iter().any(|p| out.contains(p))
                             && !t.inherits.iter().any(|p| holds(&out, p))
                     }
                 };

@@ -43,8 +43,19 @@ impl Applier<'_> {
                 return;
             };
             if let Some(parent) = self.schema.tables.get(&pq).cloned() {
+                let identity = s.partition_of && self.schema.target.0 >= 17;
                 for c in &parent.columns {
-                    table.inherit_column(&parent, c, true);
+                    table.inherit_column(&parent, c, true, identity);
+                }
+                // Before 17 a partition does not share its parent's identity.
+                if s.partition_of
+                    && self.schema.any_server
+                    && parent.columns.iter().any(|c| c.identity.is_some())
+                {
+                    self.make_opaque(
+                        name.clone(),
+                        "whether a partition shares its parent's identity depends on the server (17 and later do)",
+                    );
                 }
             }
             if s.partition_of {
