@@ -568,3 +568,28 @@ fn a_functions_row_type_follows_the_tables_rename() {
     let label = &s.functions[&QualName::public("label")];
     assert_eq!(label.len(), 1, "one overload, of wallets: {label:?}");
 }
+
+/// DROP COLUMN ... CASCADE on a parent takes the column from a child that
+/// has it from the parent alone, with the child's primary key on it and the
+/// foreign keys to that key, a REFERENCES without columns among them (found
+/// by the differential test on PostgreSQL 14 at seed 40630).
+#[test]
+fn a_parents_drop_column_takes_the_foreign_keys_to_a_childs_key() {
+    let s = replayed(
+        "CREATE TABLE s6 (id int, c23 int);
+         CREATE TABLE child10 (extra2 int) INHERITS (s6);
+         ALTER TABLE child10 ADD PRIMARY KEY (c23);
+         CREATE TABLE t27 (id serial PRIMARY KEY, ref29 int REFERENCES child10 ON DELETE CASCADE);
+         ALTER TABLE s6 DROP COLUMN c23 CASCADE;",
+    );
+    let t27 = &s.tables[&QualName::public("t27")];
+    assert!(!t27.constraints.contains_key("t27_ref29_fkey"));
+    let e = errors(
+        "CREATE TABLE s6 (id int, c23 int);
+         CREATE TABLE child10 (extra2 int) INHERITS (s6);
+         ALTER TABLE child10 ADD PRIMARY KEY (c23);
+         CREATE TABLE t27 (ref29 int REFERENCES child10);
+         ALTER TABLE s6 DROP COLUMN c23;",
+    );
+    assert!(e.iter().any(|e| e.contains("t27_ref29_fkey")), "{e:?}");
+}

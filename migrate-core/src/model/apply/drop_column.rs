@@ -55,19 +55,27 @@ impl Applier<'_> {
         }
         // Foreign keys elsewhere that reference the column (through the key it is
         // part of): an error without CASCADE, dropped with it.
+        // On the partitions and children that lose it too; a REFERENCES
+        // without columns names the primary key's.
         let mut fks: Vec<(QualName, String)> = Vec::new();
-        for from in self.schema.related().referencing(table) {
-            if let Some(t) = self.schema.tables.get(&from) {
-                for (n, k) in &t.constraints {
-                    if let ConstraintKind::ForeignKey {
-                        references,
-                        ref_columns,
-                        ..
-                    } = k
-                        && references == table
-                        && ref_columns.iter().any(|c| c == column)
-                    {
-                        fks.push((from.clone(), n.clone()));
+        for target in &losing {
+            let key: Vec<String> = (self.schema.tables.get(target))
+                .and_then(|t| t.primary_key().map(<[String]>::to_vec))
+                .unwrap_or_default();
+            for from in self.schema.related().referencing(target) {
+                if let Some(t) = self.schema.tables.get(&from) {
+                    for (n, k) in &t.constraints {
+                        if let ConstraintKind::ForeignKey {
+                            references,
+                            ref_columns,
+                            ..
+                        } = k
+                            && references == target
+                            && (ref_columns.iter().any(|c| c == column)
+                                || (ref_columns.is_empty() && key.iter().any(|c| c == column)))
+                        {
+                            fks.push((from.clone(), n.clone()));
+                        }
                     }
                 }
             }
