@@ -322,3 +322,40 @@ mod a_file_wrapped_in_begin_and_commit_is_accepted {
         assert_eq!(schema::vms::columns::NAME, "name");
     }
 }
+
+mod names_that_collide_in_rust_are_told_apart {
+    // SQL names that differ in case or punctuation, or that are names the
+    // generated code uses itself (`enums`, `__p`, a `Box` or `Sync` type, an
+    // `err` label), each get a Rust name of their own: a number after the
+    // second of a pair (a name that is its own Rust spelling keeps it).
+    migrate_runtime::embed_migrations!(
+        "tests/accepted/names_that_collide_in_rust_are_told_apart/migrations"
+    );
+
+    #[test]
+    fn generates_what_it_should() {
+        let t = schema::t::Row {
+            a: Some(1),
+            a_2: None,
+            id: None,
+            id_2: None,
+            userid: None,
+            userid_2: None,
+        };
+        assert_eq!(t.a, Some(1));
+        assert_eq!(schema::t::columns::A_, "A");
+        assert_eq!(schema::t_2::TABLE, "T");
+        assert_eq!(schema::enums_2::TABLE, "enums");
+        assert_eq!(schema::__p_2::TABLE, "__p");
+        assert_eq!(schema::s::TABLE, "s");
+        assert_eq!(schema::s_2::t::SCHEMA, "s");
+        assert_eq!(schema::s_2::enums_2::TABLE, "enums");
+        // "VmState" is its own PascalCase name; vm_state only becomes it.
+        assert_eq!(schema::enums::VmState::Down.as_str(), "down");
+        assert_eq!(schema::enums::VmState2::Up.as_str(), "up");
+        assert_eq!("err".parse(), Ok(schema::enums::Status::Err));
+        let u = schema::uses::Insert::new(schema::enums::Status::Ok);
+        assert_eq!(u.b, None::<schema::enums::Box>);
+        assert_eq!(schema::enums::Sync::On.to_string(), "on");
+    }
+}

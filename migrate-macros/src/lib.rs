@@ -21,6 +21,7 @@ mod cache;
 mod expand {
     mod embed;
     mod enums;
+    mod names;
     pub mod registry;
     pub mod seeds;
     pub mod tables;

@@ -1,33 +1,40 @@
 //! One Rust enum per PostgreSQL enum, in the `schema` module's `enums`.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use migrate_core::model::rust::pascal_ident;
 use migrate_core::model::schema::QualName;
 
-/// Enum path for a PostgreSQL enum type.
-pub(super) fn enum_ident(q: &QualName) -> Ident {
-    if q.schema == "public" {
-        format_ident!("{}", pascal_ident(&q.name))
-    } else {
-        format_ident!("{}{}", pascal_ident(&q.schema), pascal_ident(&q.name))
-    }
+use super::names::Scope;
+
+/// The Rust name of each PostgreSQL enum type, in the `enums` module:
+/// `VmState` for `vm_state`, `BillingVmState` for `billing.vm_state`, and a
+/// number after one that another already has (`"VmState"`: `VmState2`).
+pub(super) fn enum_names<'a>(
+    enums: impl Iterator<Item = &'a QualName>,
+) -> BTreeMap<QualName, Ident> {
+    // `__pgcheck` is what the module imports.
+    let mut scope = Scope::pascal(&["__pgcheck"]);
+    enums
+        .map(|q| {
+            let base = if q.schema == "public" {
+                pascal_ident(&q.name)
+            } else {
+                format!("{}{}", pascal_ident(&q.schema), pascal_ident(&q.name))
+            };
+            (q.clone(), format_ident!("{}", scope.give(&base)))
+        })
+        .collect()
 }
 
-pub(super) fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
-    let id = enum_ident(q);
-    let mut seen = Vec::new();
+pub(super) fn enum_tokens(q: &QualName, id: &Ident, labels: &[String]) -> TokenStream {
+    let mut scope = Scope::pascal(&[]);
     let variants: Vec<Ident> = labels
         .iter()
-        .map(|l| {
-            let mut v = pascal_ident(l);
-            while seen.contains(&v) {
-                v.push('_');
-            }
-            seen.push(v.clone());
-            format_ident!("{}", v)
-        })
+        .map(|l| format_ident!("{}", scope.give(&pascal_ident(l))))
         .collect();
     let type_name = &q.name;
     let doc = format!(
@@ -62,12 +69,14 @@ pub(super) fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
             }
         }
 
+        // `String`, not `Self::Err`: a label `err` is a variant `Err`, which
+        // `Self::Err` would also name.
         impl ::core::str::FromStr for #id {
             type Err = ::std::string::String;
-            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+            fn from_str(s: &str) -> ::core::result::Result<Self, ::std::string::String> {
                 match s {
-                    #(#labels => Ok(#id::#variants),)*
-                    other => Err(::std::format!("{other:?} is not a label of enum {}", #type_name)),
+                    #(#labels => ::core::result::Result::Ok(#id::#variants),)*
+                    other => ::core::result::Result::Err(::std::format!("{other:?} is not a label of enum {}", #type_name)),
                 }
             }
         }
@@ -76,7 +85,7 @@ pub(super) fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
             fn from_sql(
                 _: &#p::postgres_types::Type,
                 raw: &'a [u8],
-            ) -> ::core::result::Result<Self, ::std::boxed::Box<dyn ::std::error::Error + Sync + Send>> {
+            ) -> ::core::result::Result<Self, ::std::boxed::Box<dyn ::std::error::Error + ::core::marker::Sync + ::core::marker::Send>> {
                 let s = ::core::str::from_utf8(raw)?;
                 s.parse().map_err(::core::convert::Into::into)
             }
@@ -105,14 +114,27 @@ pub(super) fn enum_tokens(q: &QualName, labels: &[String]) -> TokenStream {
                 &self,
                 _: &#p::postgres_types::Type,
                 out: &mut #p::bytes::BytesMut,
-            ) -> ::core::result::Result<#p::postgres_types::IsNull, ::std::boxed::Box<dyn ::std::error::Error + Sync + Send>> {
+            ) -> ::core::result::Result<#p::postgres_types::IsNull, ::std::boxed::Box<dyn ::std::error::Error + ::core::marker::Sync + ::core::marker::Send>> {
                 out.extend_from_slice(self.as_str().as_bytes());
-                Ok(#p::postgres_types::IsNull::No)
+                ::core::result::Result::Ok(#p::postgres_types::IsNull::No)
             }
             fn accepts(ty: &#p::postgres_types::Type) -> bool {
                 ty.name() == #type_name
             }
-            #p::postgres_types::to_sql_checked!();
+            // By hand: postgres-types' to_sql_checked!() names `Box` as it
+            // is, which an enum type named `box` would be here.
+            fn to_sql_checked(
+                &self,
+                ty: &#p::postgres_types::Type,
+                out: &mut #p::bytes::BytesMut,
+            ) -> ::core::result::Result<#p::postgres_types::IsNull, ::std::boxed::Box<dyn ::std::error::Error + ::core::marker::Sync + ::core::marker::Send>> {
+                if !<Self as #p::postgres_types::ToSql>::accepts(ty) {
+                    return ::core::result::Result::Err(::std::boxed::Box::new(
+                        #p::postgres_types::WrongType::new::<Self>(ty.clone()),
+                    ));
+                }
+                #p::postgres_types::ToSql::to_sql(self, ty, out)
+            }
         }
     }
 }

@@ -3,25 +3,36 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use migrate_core::model::rust::{RustType, domain_not_null, is_keyword, rust_type, snake_ident};
-use migrate_core::model::schema::{Column, Schema, Table};
+use migrate_core::model::rust::{RustType, domain_not_null, rust_type, snake_ident};
+use migrate_core::model::schema::{Column, QualName, Schema, Table};
 
-use super::enums::{enum_ident, enum_tokens};
+use super::enums::{enum_names, enum_tokens};
+use super::names::Scope;
 
-/// A field or module name, raw when it is a keyword.
-fn field_ident(sql: &str) -> Ident {
-    let s = snake_ident(sql);
-    if is_keyword(&s) {
-        Ident::new_raw(&s, Span::call_site())
-    } else {
-        Ident::new(&s, Span::call_site())
-    }
+/// The names of enums in `enums` (see [`enum_names`]).
+type EnumNames = BTreeMap<QualName, Ident>;
+
+/// The names the generated code uses itself where tables' and schemas'
+/// modules go (`schema`) and where their items are imported (each module):
+/// no table or schema may take them.
+fn module_scope(aliases: &[Ident]) -> Scope {
+    let mut reserved: Vec<String> = ["enums", "__p", "__pgcheck"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    reserved.extend(aliases.iter().map(ToString::to_string));
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    Scope::snake(&reserved)
 }
 
-fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenStream {
+fn type_tokens(
+    t: &RustType,
+    overrides: &BTreeMap<String, syn::Type>,
+    enums: &EnumNames,
+) -> TokenStream {
     match t {
         RustType::Path(p) => {
             let full = p.replace("__private::", "__p::");
@@ -31,12 +42,12 @@ fn type_tokens(t: &RustType, overrides: &BTreeMap<String, syn::Type>) -> TokenSt
             Some(ty) => quote!(#ty),
             None => quote!(()),
         },
-        RustType::Enum(q) => {
-            let id = enum_ident(q);
-            quote!(super::enums::#id)
-        }
+        RustType::Enum(q) => match enums.get(q) {
+            Some(id) => quote!(super::enums::#id),
+            None => quote!(()),
+        },
         RustType::Vec(inner) => {
-            let i = type_tokens(inner, overrides);
+            let i = type_tokens(inner, overrides, enums);
             quote!(::std::vec::Vec<#i>)
         }
     }
@@ -56,26 +67,56 @@ pub fn expand(
 ) -> Expanded {
     let aliases: Vec<Ident> = (0..derives.len()).map(derive_alias).collect();
     let keys: BTreeMap<String, String> = overrides.keys().map(|k| (k.clone(), k.clone())).collect();
+    let enum_names = enum_names(schema.enums.keys());
     let enums = schema
         .enums
         .iter()
-        .map(|(q, labels)| enum_tokens(q, labels));
+        .filter_map(|(q, labels)| Some(enum_tokens(q, enum_names.get(q)?, labels)));
+
+    // The modules of `schema`: public's tables first (they keep their names
+    // when a schema's would be the same), then the other schemas'.
+    let mut top = module_scope(&aliases);
+    let mut inner: BTreeMap<&str, (Ident, Scope)> = BTreeMap::new();
+    let tables: Vec<&Table> = schema.user_tables().collect();
+    let public: Vec<&str> = (tables.iter())
+        .filter(|t| t.name.schema == "public")
+        .map(|t| t.name.name.as_str())
+        .collect();
+    let mut modules: Vec<Ident> = top.snake_idents(public.into_iter());
+    let mut schemas: Vec<&str> = (tables.iter())
+        .map(|t| t.name.schema.as_str())
+        .filter(|s| *s != "public")
+        .collect();
+    schemas.dedup();
+    for (s, m) in schemas
+        .iter()
+        .zip(top.snake_idents(schemas.iter().copied()))
+    {
+        let mut scope = module_scope(&aliases);
+        let names = (tables.iter())
+            .filter(|t| t.name.schema == *s)
+            .map(|t| t.name.name.as_str());
+        modules.extend(scope.snake_idents(names));
+        inner.insert(s, (m, scope));
+    }
+    let ordered = (tables.iter().filter(|t| t.name.schema == "public")).chain(
+        schemas
+            .iter()
+            .flat_map(|s| tables.iter().filter(move |t| t.name.schema == *s)),
+    );
 
     let mut by_schema: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
     let mut listed = Vec::new();
     let mut decoders = Vec::new();
-    for table in schema.user_tables() {
+    for (table, m) in ordered.zip(&modules) {
         let (s, n) = (&table.name.schema, &table.name.name);
         listed.push(quote!((#s, #n)));
-        let m = field_ident(n);
-        let path = if s == "public" {
-            quote!(#m)
-        } else {
-            let sm = field_ident(s);
-            quote!(#sm::#m)
+        let path = match inner.get(s.as_str()) {
+            Some((sm, _)) => quote!(#sm::#m),
+            None => quote!(#m),
         };
         decoders.push(quote!(__p::boxed::<#path::Row>));
-        let t = table_tokens(table, schema, &keys, overrides, &aliases);
+        let t = table_tokens(table, m, schema, &keys, overrides, &aliases, &enum_names);
         by_schema
             .entry(table.name.schema.as_str())
             .or_default()
@@ -83,7 +124,7 @@ pub fn expand(
     }
     let public = by_schema.remove("public").unwrap_or_default();
     let others = by_schema.into_iter().map(|(s, tables)| {
-        let m = field_ident(s);
+        let m = inner.get(s).map(|(m, _)| m.clone());
         let doc = format!("Tables of schema `{s}`.");
         quote! {
             #[doc = #doc]
@@ -190,14 +231,17 @@ fn column_doc(c: &Column) -> String {
 
 fn table_tokens(
     table: &Table,
+    module: &Ident,
     schema: &Schema,
     keys: &BTreeMap<String, String>,
     overrides: &BTreeMap<String, syn::Type>,
     aliases: &[Ident],
+    enums: &EnumNames,
 ) -> TokenStream {
     let p = quote!(__p);
     let derive = quote!(#[derive(Debug #(, #aliases)*)]);
-    let module = field_ident(&table.name.name);
+    // The fields of Row and Insert: one per column, distinct.
+    let fields = Scope::snake(&[]).snake_idents(table.columns.iter().map(|c| c.name.as_str()));
     let table_name = &table.name.name;
     let schema_name = &table.name.schema;
     // Quoted as the runtime's sql::ident quotes (postgres-protocol's port of
@@ -227,8 +271,7 @@ fn table_tokens(
     let mut consts_seen: Vec<String> = Vec::new();
     let mut left_out: Vec<String> = Vec::new();
     let mut insertable = true;
-    for c in &table.columns {
-        let f = field_ident(&c.name);
+    for (c, f) in table.columns.iter().zip(fields) {
         let col_name = &c.name;
         let doc = column_doc(c);
         // The name constants do not depend on the Rust type.
@@ -241,7 +284,7 @@ fn table_tokens(
         name_consts.push(quote! { #[doc = #doc] pub const #const_name: &str = #col_name; });
 
         let base = match rust_type(&c.ty, schema, keys) {
-            Ok(t) => type_tokens(&t, overrides),
+            Ok(t) => type_tokens(&t, overrides, enums),
             Err(_) => {
                 // PostgreSQL accepts the column, so the build must not fail on
                 // it: it stays out of Row (and Insert), and the module says so.

@@ -1,0 +1,12 @@
+DROP TABLE uses;
+DROP TYPE sync;
+DROP TYPE box;
+DROP TYPE status;
+DROP TYPE "VmState";
+DROP TYPE vm_state;
+DROP TABLE public.s;
+DROP SCHEMA s CASCADE;
+DROP TABLE __p;
+DROP TABLE enums;
+DROP TABLE "T";
+DROP TABLE t;
