@@ -174,10 +174,11 @@
 /// assert_eq!(row.state.as_str(), "up");
 ///
 /// // Insert: `new` takes the required columns (NOT NULL without a default), in
-/// // table order; the identity `id`, the defaulted `state` and the nullable
-/// // `note` are left to PostgreSQL unless set (struct update syntax).
+/// // table order; the defaulted `state` and the nullable `note` are left to
+/// // PostgreSQL unless set (struct update syntax); the `GENERATED ALWAYS`
+/// // identity `id` takes no value, so it has no field.
 /// let new = hosts::Insert { note: Some("rack 4".into()), ..hosts::Insert::new("gamma") };
-/// assert_eq!((new.id, new.state, new.note.as_deref()), (None, None, Some("rack 4")));
+/// assert_eq!((new.state, new.note.as_deref()), (None, Some("rack 4")));
 /// // `new.insert(&mut client)?` runs `INSERT ... RETURNING *` and decodes the row.
 /// ```
 ///

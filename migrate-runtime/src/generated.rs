@@ -105,12 +105,13 @@ pub fn decode_table(
 }
 
 /// The `INSERT ... RETURNING *` of the values that are set, and those values.
+/// `columns` are (name, the type its parameter is cast to or "").
 fn statement<'a>(
     table: &str,
-    columns: &[&str],
+    columns: &[(&str, &str)],
     values: &[Param<'a>],
 ) -> (String, Vec<&'a (dyn ToSql + Sync)>) {
-    let (names, params): (Vec<&str>, Vec<&'a (dyn ToSql + Sync)>) = columns
+    let (names, params): (Vec<(&str, &str)>, Vec<&'a (dyn ToSql + Sync)>) = columns
         .iter()
         .zip(values)
         .filter_map(|(c, v)| v.map(|v| (*c, v)))
@@ -127,7 +128,7 @@ fn statement<'a>(
 pub fn insert<C: postgres::GenericClient, R>(
     client: &mut C,
     table: &str,
-    columns: &[&str],
+    columns: &[(&str, &str)],
     values: &[Param<'_>],
     from_row: fn(&Row) -> Result<R, Error>,
 ) -> Result<R, Error> {
@@ -144,7 +145,7 @@ pub fn insert<C: postgres::GenericClient, R>(
 pub async fn insert_async<C: tokio_postgres::GenericClient, R>(
     client: &C,
     table: &str,
-    columns: &[&str],
+    columns: &[(&str, &str)],
     values: &[Param<'_>],
     from_row: fn(&Row) -> Result<R, Error>,
 ) -> Result<R, Error> {
@@ -153,13 +154,19 @@ pub async fn insert_async<C: tokio_postgres::GenericClient, R>(
 }
 
 /// `INSERT INTO <table> (<columns>) VALUES ($1, ...) RETURNING *`. `table`
-/// comes quoted; columns are quoted here.
-fn insert_sql(table: &str, columns: &[&str]) -> String {
+/// comes quoted; columns are quoted here; a parameter with a cast is `$2::int4`
+/// (a domain's base type: see `migrate_core::model::rust::insert_cast`).
+fn insert_sql(table: &str, columns: &[(&str, &str)]) -> String {
     if columns.is_empty() {
         return format!("INSERT INTO {table} DEFAULT VALUES RETURNING *");
     }
-    let cols: Vec<String> = columns.iter().map(|c| crate::sql::ident(c)).collect();
-    let params: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let cols: Vec<String> = columns.iter().map(|(c, _)| crate::sql::ident(c)).collect();
+    let params: Vec<String> = (columns.iter().enumerate())
+        .map(|(i, (_, cast))| match *cast {
+            "" => format!("${}", i + 1),
+            cast => format!("${}::{cast}", i + 1),
+        })
+        .collect();
     format!(
         "INSERT INTO {table} ({}) VALUES ({}) RETURNING *",
         cols.join(", "),
@@ -173,18 +180,18 @@ mod tests {
 
     #[test]
     fn only_the_values_that_are_set_are_sent() {
-        let (id, note): (i64, Option<String>) = (7, None);
+        let (id, note, p): (i64, Option<String>, i32) = (7, None, 1);
         let (sql, params) = statement(
             "\"public\".\"t\"",
-            &["id", "note"],
-            &[required(&id), optional(&note)],
+            &[("id", ""), ("note", ""), ("p", "int4")],
+            &[required(&id), optional(&note), required(&p)],
         );
         assert_eq!(
             sql,
-            "INSERT INTO \"public\".\"t\" (\"id\") VALUES ($1) RETURNING *"
+            "INSERT INTO \"public\".\"t\" (\"id\", \"p\") VALUES ($1, $2::int4) RETURNING *"
         );
-        assert_eq!(params.len(), 1);
-        let (sql, params) = statement("\"public\".\"t\"", &["note"], &[optional(&note)]);
+        assert_eq!(params.len(), 2);
+        let (sql, params) = statement("\"public\".\"t\"", &[("note", "")], &[optional(&note)]);
         assert_eq!(
             sql,
             "INSERT INTO \"public\".\"t\" DEFAULT VALUES RETURNING *"

@@ -104,6 +104,48 @@ pub fn domain_not_null(ty: &SqlType, schema: &Schema) -> bool {
         })
 }
 
+/// The type an `INSERT` parameter of a column of type `ty` is cast to, when
+/// the column's (element) type is a domain: its base type, through domains
+/// over domains, as SQL (`int4`, `varchar(20)[]`, `"public"."mood"`). The
+/// server types such a parameter as the domain, which the base type's Rust
+/// value does not encode to; cast, PostgreSQL applies the domain's checks as
+/// it stores the value. `None` for any other type.
+pub fn insert_cast(ty: &SqlType, schema: &Schema) -> Option<String> {
+    let domain = |t: &SqlType| {
+        let s = t.schema.as_ref()?;
+        schema
+            .domains
+            .get(&QualName::new(s.clone(), t.name.clone()))
+    };
+    let mut base = domain(&ty.element())?.base.clone();
+    let mut depth = 0;
+    while let Some(d) = domain(&base.element())
+        && depth < 32
+    {
+        base = SqlType {
+            array_dims: base.array_dims.max(d.base.array_dims),
+            ..d.base.clone()
+        };
+        depth += 1;
+    }
+    let mut sql = match &base.schema {
+        Some(s) => format!(
+            "\"{}\".\"{}\"",
+            s.replace('"', "\"\""),
+            base.name.replace('"', "\"\"")
+        ),
+        None => base.name.clone(),
+    };
+    if !base.modifiers.is_empty() {
+        let m: Vec<String> = base.modifiers.iter().map(i64::to_string).collect();
+        sql.push_str(&format!("({})", m.join(",")));
+    }
+    for _ in 0..(ty.array_dims.max(base.array_dims)) {
+        sql.push_str("[]");
+    }
+    Some(sql)
+}
+
 /// A Rust identifier for a SQL name: snake_case fields and modules, raw when a
 /// keyword, `_` for characters Rust does not allow.
 pub fn snake_ident(name: &str) -> String {

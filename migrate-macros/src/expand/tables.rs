@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use migrate_core::model::rust::{RustType, domain_not_null, rust_type, snake_ident};
+use migrate_core::model::rust::{RustType, domain_not_null, insert_cast, rust_type, snake_ident};
 use migrate_core::model::schema::{Column, QualName, Schema, Table};
 
 use super::enums::{enum_names, enum_tokens};
@@ -304,17 +304,21 @@ fn table_tokens(
         };
         row_fields.push(quote! { #[doc = #doc] pub #f: #row_ty, });
         row_reads.push((f.clone(), col_name.as_str()));
-        if !c.generated {
-            if c.optional_on_insert() {
+        // Generated and GENERATED ALWAYS identity columns take no value; a
+        // column NULL may not go in (its domain's NOT NULL too) is required
+        // unless it has a default or an identity.
+        let always = c.identity == Some(migrate_core::model::schema::Identity::Always);
+        if !c.generated && !always {
+            let cast = insert_cast(&c.ty, schema).unwrap_or_default();
+            insert_names.push(quote!((#col_name, #cast)));
+            if nullable || c.has_default || c.identity.is_some() {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: Option<#base>, });
                 new_inits.push(quote! { #f: Option::None, });
-                insert_names.push(col_name);
                 insert_values.push(quote!(#p::optional(&self.#f)));
             } else {
                 insert_fields.push(quote! { #[doc = #doc] pub #f: #base, });
                 new_params.push(quote! { #f: impl Into<#base> });
                 new_inits.push(quote! { #f: #f.into(), });
-                insert_names.push(col_name);
                 insert_values.push(quote!(#p::required(&self.#f)));
             }
         }
@@ -360,7 +364,7 @@ fn table_tokens(
     let insert = insertable.then(|| {
         quote! {
             __pgcheck::__pgcheck_serde_derive! {
-                #[doc = "A new row: columns with a default, an identity or NULL allowed are optional (`None` leaves them to PostgreSQL); generated columns are absent.\n\nBuild it with [`Insert::new`] and set optional columns with struct update syntax (`Insert { column: Some(..), ..Insert::new(..) }`): code written so keeps compiling when a migration adds a column that is optional on insert, where a struct literal that names every field stops compiling."]
+                #[doc = "A new row: columns with a default, an identity or NULL allowed are optional (`None` leaves them to PostgreSQL); generated columns and `GENERATED ALWAYS` identities are absent.\n\nBuild it with [`Insert::new`] and set optional columns with struct update syntax (`Insert { column: Some(..), ..Insert::new(..) }`): code written so keeps compiling when a migration adds a column that is optional on insert, where a struct literal that names every field stops compiling."]
                 #derive
                 pub struct Insert {
                     #(#insert_fields)*

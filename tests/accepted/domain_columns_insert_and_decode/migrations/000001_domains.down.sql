@@ -1,0 +1,4 @@
+DROP TABLE accounts;
+DROP DOMAIN email;
+DROP DOMAIN required_posint;
+DROP DOMAIN posint;
