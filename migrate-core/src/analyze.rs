@@ -312,8 +312,7 @@ fn check_migration(a: &mut Analysis, schema: &mut Schema, m: &SourceMigration, o
                     .unwrap_or_default(),
                 m.name
             );
-            let lenient = opts.any_server;
-            if let Some(d) = reversal::check(&label, &down.path, &before, &after_down, lenient) {
+            if let Some(d) = reversal::check(&label, &down.path, &before, &after_down) {
                 a.errors.push(d);
             }
         }

@@ -4,14 +4,13 @@ use crate::diag::Diagnostic;
 use crate::model::schema::Schema;
 
 /// Compares the schema before an up with the schema after up then down;
-/// with `any_server`, leaving out NOT NULL constraints' names, which only
-/// PostgreSQL 18 has (see [`crate::Options::any_server`]).
+/// where the target stands for any server ([`Schema::any_server`]), leaving
+/// out NOT NULL constraints' names, which only PostgreSQL 18 has.
 pub fn check(
     label: &str,
     down_path: &str,
     before: &Schema,
     after_down: &Schema,
-    any_server: bool,
 ) -> Option<Diagnostic> {
     // A down after which the model knows nothing for sure (DROP OWNED BY,
     // EXECUTE of a built string) cannot be said to leave anything over.
@@ -19,7 +18,7 @@ pub fn check(
         return None;
     }
     let mut diffs = before.differences(after_down);
-    if !diffs.is_empty() && any_server {
+    if !diffs.is_empty() && before.any_server {
         diffs = before
             .without_not_null_names()
             .differences(&after_down.without_not_null_names());

@@ -153,6 +153,12 @@ impl Column {
         }
     }
 
+    /// Has a DEFAULT of its own (not a sequence it owns, not an identity):
+    /// an expression, which may call a function or read any sequence.
+    pub fn expression_default(&self) -> bool {
+        self.has_default && self.sequence.is_none() && self.identity.is_none()
+    }
+
     /// True when an INSERT may leave the column out.
     pub fn optional_on_insert(&self) -> bool {
         self.nullable || self.has_default || self.identity.is_some() || self.generated

@@ -276,21 +276,11 @@ fn explain_runs(e: &pb::ExplainStmt) -> bool {
                 None => true,
                 Some(NodeEnum::Boolean(b)) => b.boolval,
                 Some(NodeEnum::Integer(i)) => i.ival != 0,
-                Some(NodeEnum::String(s)) => {
-                    matches!(
-                        s.sval.to_ascii_lowercase().as_str(),
-                        "true" | "on" | "yes" | "1"
-                    )
-                }
+                Some(NodeEnum::String(s)) => truthy(&s.sval),
                 Some(NodeEnum::AConst(c)) => match &c.val {
                     Some(a_const::Val::Boolval(b)) => b.boolval,
                     Some(a_const::Val::Ival(i)) => i.ival != 0,
-                    Some(a_const::Val::Sval(s)) => {
-                        matches!(
-                            s.sval.to_ascii_lowercase().as_str(),
-                            "true" | "on" | "yes" | "1"
-                        )
-                    }
+                    Some(a_const::Val::Sval(s)) => truthy(&s.sval),
                     _ => false,
                 },
                 _ => false,
@@ -298,6 +288,11 @@ fn explain_runs(e: &pb::ExplainStmt) -> bool {
         }
         _ => false,
     })
+}
+
+/// A boolean option's text that means true, as PostgreSQL reads it.
+fn truthy(s: &str) -> bool {
+    matches!(s.to_ascii_lowercase().as_str(), "true" | "on" | "yes" | "1")
 }
 
 mod plpgsql;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Applier;
 use crate::model::function::is_type;
-use crate::model::schema::{ConstraintKind, QualName, retain, retain_set, update_all};
+use crate::model::schema::{Column, ConstraintKind, QualName, retain, retain_set, update_all};
 use crate::model::types::SqlType;
 
 impl Applier<'_> {
@@ -267,10 +267,7 @@ impl Applier<'_> {
     /// they own or an identity are doubted.
     pub(crate) fn doubt_sequence_defaults(&mut self) {
         let doubted: Vec<QualName> = (self.schema.tables.values())
-            .filter(|t| {
-                (t.columns.iter())
-                    .any(|c| c.has_default && c.sequence.is_none() && c.identity.is_none())
-            })
+            .filter(|t| t.columns.iter().any(Column::expression_default))
             .map(|t| t.name.clone())
             .filter(|q| !self.schema.opaque.contains(q))
             .collect();

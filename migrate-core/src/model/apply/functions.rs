@@ -274,6 +274,5 @@ fn may_call(t: &Table) -> bool {
     t.constraints
         .values()
         .any(|k| matches!(k, ConstraintKind::Check { .. }))
-        || (t.columns.iter())
-            .any(|c| c.generated || (c.has_default && c.sequence.is_none() && c.identity.is_none()))
+        || (t.columns.iter()).any(|c| c.generated || c.expression_default())
 }
