@@ -9,7 +9,7 @@
 
 FROM rust:1-bookworm AS builder
 # libclang: bindgen in pg_query's build script (libpg_query is compiled in).
-# The image already has a C compiler, pkg-config and libssl-dev.
+# The image already has a C compiler (ring and libpg_query need one).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libclang-dev clang \
     && rm -rf /var/lib/apt/lists/*
@@ -20,9 +20,10 @@ RUN cargo build --release --locked --bin novacron-db \
 
 FROM debian:bookworm-slim
 # postgresql-client of bookworm is 15: pg_dump/pg_restore match a PostgreSQL 15
-# server (pg_dump refuses servers newer than itself). libssl3 for native-tls.
+# server (pg_dump refuses servers newer than itself). TLS is rustls, in the binary;
+# ca-certificates is the trust store of sslrootcert=system.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client ca-certificates libssl3 \
+    && apt-get install -y --no-install-recommends postgresql-client ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=builder /usr/local/bin/novacron-db /usr/local/bin/novacron-db
 RUN useradd --create-home --uid 10001 novacron

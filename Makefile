@@ -33,7 +33,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN { FS = ":.*## " } { printf "  %-18s %s\n", $$1, $$2 }'
 
-deps: ## Install missing OS packages the build needs (libclang, cc, libssl-dev, pkg-config, psql)
+deps: ## Install missing OS packages the build needs (libclang, cc, psql)
 	@scripts/ensure-deps.sh
 
 postgres: ## Make DB_URL and DB_TEST_URL answer (start/install local PostgreSQL, role, database)

@@ -29,6 +29,8 @@
 #   apply all -1    `up --single-transaction`   floor: the same files, `psql -1`
 #   nothing to do   `up` on a current database  floor: psql -c 'select 1'
 #                   (mean of 20 runs)
+#   nothing to do,  the same with sslmode=prefer (TLS when the server offers
+#   sslmode=prefer  it), floor: psql with PGSSLMODE=prefer
 #   roll back all   `down --all --yes`          floor: one psql session, downs
 #                                               newest first, BEGIN/COMMIT each
 #   peak memory     `up` on an empty database (/usr/bin/time's maximum RSS)
@@ -180,6 +182,9 @@ peak_mb() { # peak_mb CMD...: maximum RSS in MB (CMD a program: time runs it)
 floor() { "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$2" >/dev/null; }
 floor1() { "$PSQL" -X -q -1 -v ON_ERROR_STOP=1 -d "$1" -f "$2" >/dev/null; }
 select1() { "$PSQL" -X -q -d "$1" -c 'select 1'; }
+# The same over TLS where the server offers it (libpq's default sslmode, what
+# a user's URL without one gets), for the tools as for psql.
+select1_tls() { PGSSLMODE=prefer select1 "$1"; }
 ours() { DB_URL=$URL "$BIN" --lock-timeout 60s "$@"; }
 # dir CACHE DIR ARGS...: directory mode with the analysis cache under CACHE
 # ("off": NOVACRON_DB_NO_CACHE=1).
@@ -201,6 +206,7 @@ declare -A S
 add() { S["$1|$2"]+="$3 "; }
 DB=ncbench_db
 URL=$(db_url $DB)
+TLS_URL=${URL/sslmode=disable/sslmode=prefer}
 WARM="$WORK/cache-warm"
 COLD="$WORK/cache-cold"
 rm -rf "$WARM"
@@ -217,10 +223,12 @@ for ((r = 1; r <= RUNS; r++)); do
     fresh_db $DB
     add apply1 psql "$(timed floor1 "$DB" "$M.floor_up_1.sql")"
     add noop psql "$(mean20 select1 "$DB")"
+    add noop_tls psql "$(mean20 select1_tls "$DB")"
 
     fresh_db $DB
     add apply embedded "$(timed ours up)"
     add noop embedded "$(mean20 ours up)"
+    add noop_tls embedded "$(URL=$TLS_URL mean20 ours up)"
     add down embedded "$(timed ours down --all --yes)"
     fresh_db $DB
     add apply1 embedded "$(timed ours up --single-transaction)"
@@ -231,6 +239,7 @@ for ((r = 1; r <= RUNS; r++)); do
     fresh_db $DB
     add apply '--dir' "$(timed dir "$WARM" "$M" up)"
     add noop '--dir' "$(mean20 dir "$WARM" "$M" up)"
+    add noop_tls '--dir' "$(URL=$TLS_URL mean20 dir "$WARM" "$M" up)"
     add noop '--dir nocache' "$(mean20 dir off "$M" up)"
     add down '--dir' "$(timed dir "$WARM" "$M" down --all --yes)"
     fresh_db $DB
@@ -333,6 +342,7 @@ printf '  %-16s %10s %10s %9s %9s %9s\n' "" best median "best/psql" "med/psql" "
 table apply "apply all" "<= 1.00x" embedded '--dir' '--dir cold' refinery dbmate sqlx psql
 table apply1 "apply all -1" "<= 1.00x" embedded '--dir' psql
 table noop "nothing to do" "<= 1.20x" embedded '--dir' '--dir nocache' refinery dbmate sqlx psql
+table noop_tls "nothing to do, sslmode=prefer" "<= 1.20x" embedded '--dir' psql
 table down "roll back all" "<= 1.00x" embedded '--dir' sqlx psql
 if [[ -n ${S[mem|embedded]:-} ]]; then
     printf 'peak memory, MB (up on an empty database; goal < 30):'

@@ -3,8 +3,6 @@
 #
 #   libclang          bindgen, run by the pg_query crate's build script
 #   a C compiler      pg_query compiles libpg_query; rustc links with cc
-#   pkg-config        native-tls finds OpenSSL with it
-#   libssl-dev        OpenSSL headers for native-tls
 #   postgresql-client psql, pg_dump, pg_restore (backup/restore, scripts)
 #
 # Silent and without touching apt when everything is present. Debian/Ubuntu (apt)
@@ -69,16 +67,10 @@ if have dpkg-query && have apt-get; then
     have_libclang_deb || missing+=(libclang-dev)
     have_cc || missing+=(gcc)
     dpkg_installed libc6-dev || missing+=(libc6-dev)
-    have pkg-config || missing+=(pkg-config)
-    dpkg_installed libssl-dev || missing+=(libssl-dev)
     have_pg_client || missing+=(postgresql-client)
 else
     have_libclang_generic || missing+=("libclang (LLVM's C library, for bindgen)")
     have_cc || missing+=("a C compiler (cc)")
-    have pkg-config || missing+=("pkg-config")
-    if ! { have pkg-config && pkg-config --exists openssl; }; then
-        missing+=("OpenSSL development files (openssl.pc)")
-    fi
     have_pg_client || missing+=("PostgreSQL client tools (psql, pg_dump, pg_restore)")
     if ((${#missing[@]})); then
         printf 'deps: missing: %s\n' "${missing[@]}" >&2
@@ -109,7 +101,5 @@ export DEBIAN_FRONTEND=noninteractive
 # reported here and not as a confusing build error later.
 have_libclang_deb || die "libclang still missing after installing libclang-dev"
 have_cc || die "no C compiler (cc/gcc/clang) after installing gcc"
-have pkg-config || die "pkg-config still missing"
-dpkg_installed libssl-dev || die "libssl-dev still missing"
 have_pg_client || die "psql/pg_dump/pg_restore still do not run after installing postgresql-client"
 say "installed ${missing[*]}"

@@ -37,9 +37,9 @@ fn an_app_that_only_applies_migrations_pulls_no_cli_tls_or_sea_query() {
         "clap ",
         "tracing-subscriber ",
         "sea-query ",
-        "native-tls ",
-        "postgres-native-tls ",
-        "openssl ",
+        "rustls ",
+        "tokio-postgres-rustls ",
+        "ring ",
         "signal-hook ",
     ] {
         assert!(

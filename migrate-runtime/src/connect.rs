@@ -2,10 +2,8 @@
 //! server that is starting.
 //!
 //! The `postgres` crate parses `sslmode` only as disable/prefer/require, so the
-//! TLS parameters are taken out of the URL here and honoured with native-tls
-//! settings (libpq's meanings: `require` encrypts without verifying unless a root
-//! certificate is given, `verify-ca` checks the chain, `verify-full` also the
-//! host name). golang-migrate's own `x-` parameters are taken out too.
+//! TLS parameters are taken out of the URL here and honoured as libpq does
+//! (see the `tls` module). golang-migrate's own `x-` parameters are taken out too.
 //!
 //! Nothing here ever formats the URL: messages name the server as
 //! `user@host:port/database`, built from the parsed parts, so no password can
@@ -303,13 +301,20 @@ impl ConnectOptions {
 
     /// The TLS connector the URL asks for; `None` for a plain connection.
     #[cfg(feature = "tls")]
-    fn tls(&self) -> Result<Option<postgres_native_tls::MakeTlsConnector>, MigrateError> {
-        Ok(match self.ssl {
-            SslMode::Disable => None,
-            _ => Some(postgres_native_tls::MakeTlsConnector::new(
-                self.tls_connector()?,
-            )),
+    fn tls(&self) -> Result<Option<crate::tls::Tls>, MigrateError> {
+        if self.ssl == SslMode::Disable {
+            return Ok(None);
+        }
+        crate::tls::connector(&crate::tls::Settings {
+            // libpq: with a root certificate at hand, `require` verifies the chain.
+            verify: matches!(self.ssl, SslMode::VerifyCa | SslMode::VerifyFull)
+                || (self.ssl == SslMode::Require && self.root_cert.is_some()),
+            verify_name: self.ssl == SslMode::VerifyFull,
+            root_cert: self.root_cert.as_deref(),
+            client_cert: self.client_cert.as_deref(),
+            client_key: self.client_key.as_deref(),
         })
+        .map(Some)
     }
 
     /// Without the `tls` feature: a plain connection, or the error for a mode
@@ -401,75 +406,6 @@ impl ConnectOptions {
     ) -> Result<Client, MigrateError> {
         retrying(wait, on_retry, || self.connect())
     }
-
-    #[cfg(feature = "tls")]
-    fn tls_connector(&self) -> Result<native_tls::TlsConnector, MigrateError> {
-        let mut b = native_tls::TlsConnector::builder();
-        let verify = match self.ssl {
-            SslMode::VerifyCa | SslMode::VerifyFull => true,
-            // libpq: with a root certificate at hand, `require` verifies the chain.
-            _ => self.root_cert.is_some() && self.ssl == SslMode::Require,
-        };
-        if !verify {
-            b.danger_accept_invalid_certs(true);
-            b.danger_accept_invalid_hostnames(true);
-        } else {
-            if self.ssl != SslMode::VerifyFull {
-                b.danger_accept_invalid_hostnames(true);
-            }
-            let root = self.root_cert.clone().or_else(|| {
-                let home = std::env::var_os("HOME")?;
-                let p = PathBuf::from(home).join(".postgresql/root.crt");
-                p.exists().then(|| p.display().to_string())
-            });
-            match root.as_deref() {
-                // libpq 16: "system" means the operating system's trust store.
-                None | Some("system") => {}
-                Some(path) => {
-                    let pem = std::fs::read(path).map_err(|e| {
-                        MigrateError::Tls(format!("cannot read sslrootcert {path}: {e}"))
-                    })?;
-                    let certs = pem_blocks(&pem);
-                    if certs.is_empty() {
-                        return Err(MigrateError::Tls(format!(
-                            "sslrootcert {path} holds no PEM certificate"
-                        )));
-                    }
-                    for c in certs {
-                        let cert = native_tls::Certificate::from_pem(&c)
-                            .map_err(|e| MigrateError::Tls(format!("sslrootcert {path}: {e}")))?;
-                        b.add_root_certificate(cert);
-                    }
-                    // As libpq: the given roots are the only ones trusted.
-                    b.disable_built_in_roots(true);
-                }
-            }
-        }
-        match (&self.client_cert, &self.client_key) {
-            (Some(cert), Some(key)) => {
-                let read = |p: &PathBuf| {
-                    std::fs::read(p)
-                        .map_err(|e| MigrateError::Tls(format!("cannot read {}: {e}", p.display())))
-                };
-                let id =
-                    native_tls::Identity::from_pkcs8(&read(cert)?, &read(key)?).map_err(|e| {
-                        MigrateError::Tls(format!(
-                            "client certificate {} / key {}: {e} (the key must be PKCS#8 PEM)",
-                            cert.display(),
-                            key.display()
-                        ))
-                    })?;
-                b.identity(id);
-            }
-            (None, None) => {}
-            _ => {
-                return Err(MigrateError::Tls(
-                    "sslcert and sslkey go together".to_owned(),
-                ));
-            }
-        }
-        b.build().map_err(|e| MigrateError::Tls(e.to_string()))
-    }
 }
 
 /// Runs `connect` until it succeeds, fails for good, or `wait` is over (see
@@ -508,21 +444,6 @@ fn retryable(e: &MigrateError) -> bool {
         },
         _ => false,
     }
-}
-
-#[cfg(feature = "tls")]
-fn pem_blocks(pem: &[u8]) -> Vec<Vec<u8>> {
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    const END: &str = "-----END CERTIFICATE-----";
-    let text = String::from_utf8_lossy(pem);
-    let mut out = Vec::new();
-    let mut rest = &text[..];
-    while let Some(b) = rest.find(BEGIN) {
-        let Some(e) = rest[b..].find(END) else { break };
-        out.push(rest.as_bytes()[b..b + e + END.len()].to_vec());
-        rest = &rest[b + e + END.len()..];
-    }
-    out
 }
 
 /// Parameters this module honours itself rather than the driver: TLS beyond

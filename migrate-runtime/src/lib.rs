@@ -20,7 +20,8 @@
 //!
 //! - `cli`: `cli::App`, the command line (`up`, `down`, `status`, ...; clap,
 //!   tracing-subscriber, signal-hook).
-//! - `tls`: `sslmode=require`, `verify-ca`, `verify-full` (native-tls). Without
+//! - `tls`: `sslmode=require`, `verify-ca`, `verify-full` (rustls; a trust
+//!   store is read only by the modes that verify, as libpq does). Without
 //!   it `prefer` connects without TLS and the others are refused with
 //!   [`MigrateError::Tls`].
 //! - `serde`: `Serialize`/`Deserialize` on the generated `Row`, `Insert` and enum
@@ -64,6 +65,8 @@ pub mod refinery;
 pub mod registry;
 pub mod seed;
 mod sql;
+#[cfg(feature = "tls")]
+mod tls;
 pub mod verify;
 
 pub use error::{MigrateError, MigrationFailure, MigrationRef};

@@ -45,8 +45,9 @@ fn verify_modes_check_the_certificate() {
     // A root that did not sign the server's certificate is refused. (Debian links
     // the snakeoil certificate into the system store, so "system" would pass.)
     let other = std::env::temp_dir().join(format!("nc-other-ca-{}", std::process::id()));
-    let status = std::process::Command::new("openssl")
-        .args([
+    openssl(
+        &std::env::temp_dir(),
+        &[
             "req",
             "-x509",
             "-newkey",
@@ -56,15 +57,12 @@ fn verify_modes_check_the_certificate() {
             "1",
             "-subj",
             "/CN=other",
-        ])
-        .arg("-keyout")
-        .arg(other.with_extension("key"))
-        .arg("-out")
-        .arg(other.with_extension("pem"))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("openssl");
-    assert!(status.success());
+            "-keyout",
+            &other.with_extension("key").display().to_string(),
+            "-out",
+            &other.with_extension("pem").display().to_string(),
+        ],
+    );
     let o = ConnectOptions::parse(&url(
         &db,
         &format!(
@@ -139,4 +137,93 @@ fn migrate_runtime_error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+/// Runs the openssl command in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let ok = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl")
+        .success();
+    assert!(ok, "openssl {args:?}");
+}
+
+/// A self-signed certificate and its key, by the openssl command, the key in
+/// PKCS#8 (`key8`) and in PKCS#1 (`key1`) PEM.
+fn client_identity(dir: &std::path::Path) {
+    #[rustfmt::skip]
+    openssl(dir, &[
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=client",
+        "-keyout", "key8.pem", "-out", "cert.pem",
+    ]);
+    openssl(
+        dir,
+        &["rsa", "-in", "key8.pem", "-out", "key1.pem", "-traditional"],
+    );
+}
+
+#[test]
+fn a_client_key_in_pkcs8_or_pkcs1_is_taken() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    client_identity(dir.path());
+    let p = |f: &str| dir.path().join(f).display().to_string();
+    for key in ["key8.pem", "key1.pem"] {
+        // The server asks for no client certificate, so this shows the pair
+        // was read and accepted, then the session encrypted.
+        let o = ConnectOptions::parse(&url(
+            &db,
+            &format!(
+                "sslmode=require&sslcert={}&sslkey={}",
+                p("cert.pem"),
+                p(key)
+            ),
+        ))
+        .unwrap();
+        assert!(uses_ssl(&o).unwrap(), "{key}");
+    }
+    let o = ConnectOptions::parse(&url(
+        &db,
+        &format!(
+            "sslmode=require&sslcert={}&sslkey={}",
+            p("cert.pem"),
+            p("cert.pem")
+        ),
+    ))
+    .unwrap();
+    let err = uses_ssl(&o).unwrap_err().to_string();
+    assert!(err.contains("sslkey") && err.contains("cert.pem"), "{err}");
+}
+
+/// tokio-postgres asks for a TLS connector for a Unix socket too (with no
+/// host name, and the server never offers TLS there); that must not fail
+/// the connection where libpq's succeeds.
+#[cfg(unix)]
+#[test]
+fn a_unix_socket_connects_under_prefer() {
+    let db = TestDb::new();
+    let socket = "/var/run/postgresql";
+    if !db.url().contains("@localhost")
+        || !std::path::Path::new(socket).join(".s.PGSQL.5432").exists()
+    {
+        panic!("this test needs the local cluster's socket in {socket}");
+    }
+    let o = ConnectOptions::parse(&format!(
+        "host={socket} port=5432 user=postgres dbname={} sslmode=prefer",
+        db.name()
+    ))
+    .unwrap();
+    match uses_ssl(&o) {
+        // The local cluster's sockets take peer authentication: as the OS
+        // user postgres this connects, as another the server says no. Either
+        // way the TLS layer let the connection through.
+        Ok(ssl) => assert!(!ssl),
+        Err(MigrateError::Connect { source, .. }) => {
+            assert!(source.as_db_error().is_some(), "{source:?}");
+        }
+        Err(e) => panic!("{e}"),
+    }
 }

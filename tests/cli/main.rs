@@ -15,4 +15,5 @@ mod password;
 mod progress;
 mod seeds;
 mod takeover;
+mod tls;
 mod words;
