@@ -41,13 +41,15 @@ fn non_transactional(node: &NodeEnum) -> Option<&'static str> {
 /// What a transaction-control statement is, as the check treats it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Control {
-    /// `BEGIN` / `START TRANSACTION` with no options (an isolation level of
-    /// its own would not be the runner's transaction's).
-    Begin,
+    /// `BEGIN` / `START TRANSACTION`; `plain` without options. Only a plain
+    /// one can be the wrapper of a transactional file (an isolation level of
+    /// its own would not be the runner's transaction's); in a
+    /// no-transaction file any opens the user's own block.
+    Begin { plain: bool },
     /// `COMMIT` / `END`, not `AND CHAIN`.
     Commit,
-    /// Anything else that ends or splits a transaction: ROLLBACK, a BEGIN
-    /// with options, PREPARE TRANSACTION, ... (savepoints are fine).
+    /// Anything else that ends or splits a transaction: ROLLBACK, PREPARE
+    /// TRANSACTION, ... (savepoints are fine).
     Other,
 }
 
@@ -57,11 +59,11 @@ fn control(node: &NodeEnum) -> Option<Control> {
         return None;
     };
     match t.kind() {
-        K::TransStmtBegin | K::TransStmtStart if t.options.is_empty() => Some(Control::Begin),
+        K::TransStmtBegin | K::TransStmtStart => Some(Control::Begin {
+            plain: t.options.is_empty(),
+        }),
         K::TransStmtCommit if !t.chain => Some(Control::Commit),
-        K::TransStmtBegin
-        | K::TransStmtStart
-        | K::TransStmtCommit
+        K::TransStmtCommit
         | K::TransStmtRollback
         | K::TransStmtPrepare
         | K::TransStmtCommitPrepared
@@ -137,7 +139,7 @@ impl<'a> TxCheck<'a> {
             }
             let refused = || "transaction control inside a migration".to_owned();
             match (control(&stmt.node), self.transactional) {
-                (Some(Control::Begin), true) if self.seen == 0 => {
+                (Some(Control::Begin { plain: true }), true) if self.seen == 0 => {
                     self.wrapped = Some(self.at(
                         stmt,
                         "BEGIN without a COMMIT as the file's last statement".to_owned(),
@@ -147,7 +149,7 @@ impl<'a> TxCheck<'a> {
                 (Some(Control::Commit), true) if self.wrapped.is_some() => {
                     self.commit = Some(self.at(stmt, refused(), REMOVE_IT));
                 }
-                (Some(Control::Begin), false) if self.open.is_none() => {
+                (Some(Control::Begin { .. }), false) if self.open.is_none() => {
                     self.open = Some(self.at(
                         stmt,
                         "BEGIN without a COMMIT before the end of the file".to_owned(),

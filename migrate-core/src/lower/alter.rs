@@ -170,6 +170,10 @@ pub(crate) fn alter_table(s: &pb::AlterTableStmt) -> Option<Change<'_>> {
                 cmds: cmds.map(alter_cmd).collect(),
             }))
         }
+        ObjectType::ObjectIndex => cmds
+            .filter(|c| c.subtype() == At::AtAttachPartition)
+            .find_map(|c| partition(c.def.as_ref().and_then(|d| d.node.as_ref())))
+            .map(Change::AttachIndex),
         _ => None,
     }
 }

@@ -34,6 +34,8 @@ pub(crate) struct CreateTrigger<'a> {
     pub replace: bool,
     /// The function it executes, as written.
     pub function: Vec<String>,
+    /// The columns of `UPDATE OF` and those `WHEN` reads.
+    pub columns: Vec<String>,
 }
 
 /// Lowers CREATE FUNCTION / PROCEDURE.
@@ -77,24 +79,27 @@ fn param_mode(mode: FunctionParameterMode) -> char {
 /// spelled with other spacing, or in a statement whose attributes come in
 /// another order, is the same.
 fn body(s: &pb::CreateFunctionStmt) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    // In a fixed order: `AS ... LANGUAGE` and `LANGUAGE ... AS` are the same.
+    let (mut language, mut text) = (None, None);
     for o in &s.options {
         if let Some(NodeEnum::DefElem(d)) = &o.node {
             match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
                 Some(NodeEnum::List(l)) if d.defname == "as" => {
-                    parts.push(format!("as {}", strings(&l.items).join("\u{0}")));
+                    text = Some(format!("as {}", strings(&l.items).join("\u{0}")));
                 }
                 Some(NodeEnum::String(v)) if d.defname == "language" => {
-                    parts.push(format!("language {}", v.sval.to_ascii_lowercase()));
+                    language = Some(format!("language {}", v.sval.to_ascii_lowercase()));
                 }
                 _ => {}
             }
         }
     }
-    if let Some(tree) = &s.sql_body {
-        parts.push(tree_without_positions(tree));
-    }
-    parts.join("\n")
+    let tree = s.sql_body.as_ref().map(|t| tree_without_positions(t));
+    [language, text, tree]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A node's tree as JSON without its `location` fields, which say where the
@@ -122,5 +127,10 @@ pub(crate) fn create_trigger(s: &pb::CreateTrigStmt) -> Option<Change<'_>> {
         name: &s.trigname,
         replace: s.replace,
         function: strings(&s.funcname),
+        columns: {
+            let mut columns = strings(&s.columns);
+            super::colname::columns_read(s.when_clause.as_deref(), &mut columns);
+            columns
+        },
     }))
 }

@@ -51,6 +51,8 @@ pub(crate) enum Change<'a> {
     AlterTable(alter::AlterTable<'a>),
     /// `ALTER TYPE` on a composite's attributes.
     AlterComposite(alter::AlterComposite<'a>),
+    /// `ALTER INDEX parent ATTACH PARTITION child`: the child.
+    AttachIndex(RelName<'a>),
     /// `CREATE [UNIQUE] INDEX`.
     CreateIndex(indexes::CreateIndex<'a>),
     /// `CREATE TYPE ... AS ENUM`.

@@ -34,7 +34,7 @@ pub(crate) struct SetSchema<'a> {
     pub target: Target,
     /// The relation moved.
     pub relation: Option<RelName<'a>>,
-    /// A type's or domain's name as written.
+    /// A type's, domain's, function's or procedure's name as written.
     pub object: Vec<String>,
     /// The schema it moves to.
     pub new_schema: &'a str,
@@ -112,6 +112,8 @@ fn target(t: ObjectType) -> Target {
         ObjectType::ObjectTrigger => Target::Trigger,
         ObjectType::ObjectFunction => Target::Function,
         ObjectType::ObjectProcedure => Target::Procedure,
+        // ALTER ROUTINE: a function or a procedure, kept alike.
+        ObjectType::ObjectRoutine => Target::Function,
         _ => Target::Other,
     }
 }
@@ -122,6 +124,7 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
         Some(NodeEnum::List(l)) => strings(&l.items),
         Some(NodeEnum::TypeName(tn)) => strings(&tn.names),
         Some(NodeEnum::String(s)) => vec![s.sval.clone()],
+        Some(NodeEnum::ObjectWithArgs(o)) => strings(&o.objname),
         _ => Vec::new(),
     }
 }

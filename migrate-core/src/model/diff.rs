@@ -77,7 +77,21 @@ impl Schema {
             &other.composites,
             &sure,
         );
-        diff_keys(&mut out, "index", &self.indexes, &other.indexes, &sure);
+        // An index of a table in doubt is in doubt (a detached partition's
+        // copies of its parent's indexes, which the model does not keep).
+        let index_sure = |q: &QualName| {
+            sure(q)
+                && [self, other]
+                    .iter()
+                    .all(|s| s.indexes.get(q).is_none_or(|ix| sure(&ix.table)))
+        };
+        diff_keys(
+            &mut out,
+            "index",
+            &self.indexes,
+            &other.indexes,
+            &index_sure,
+        );
         for (name, a) in &self.indexes {
             if let Some(b) = other.indexes.get(name)
                 && !a.same_definition(b)

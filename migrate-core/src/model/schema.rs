@@ -290,6 +290,16 @@ impl Table {
     }
 }
 
+/// A trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    /// The function it executes.
+    pub function: QualName,
+    /// The columns it depends on: its `UPDATE OF` list and what its `WHEN`
+    /// reads (DROP COLUMN ... CASCADE drops it).
+    pub columns: Vec<String>,
+}
+
 /// An index (constraint indexes included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
@@ -401,8 +411,8 @@ pub struct Schema {
     /// By qualified name, each with its overloads: a down that restores
     /// another body or signature is a difference.
     pub functions: Map<QualName, crate::model::function::Overloads>,
-    /// (table, trigger name) -> the function it executes.
-    pub triggers: Map<(QualName, String), QualName>,
+    /// (table or view, trigger name) -> the trigger.
+    pub triggers: Map<(QualName, String), Trigger>,
     /// Installed extensions.
     pub extensions: Set<String>,
     /// The schema each extension's objects are in: DROP SCHEMA ... CASCADE

@@ -401,7 +401,7 @@ fn drop_type_cascade_doubts_the_views_on_a_doubted_table() {
 
 /// What `down` leaves different after `up`, from the schema `setup` makes,
 /// with the errors of `up` and `down`: empty for a down that undoes its up.
-fn undo(setup: &str, up: &str, down: &str) -> Vec<String> {
+pub(super) fn undo(setup: &str, up: &str, down: &str) -> Vec<String> {
     let mut s = replayed(setup);
     let before = s.clone();
     let mut out: Vec<String> = Vec::new();

@@ -514,3 +514,192 @@ fn alter_table_only_leaves_the_childrens_not_null() {
     let s = super::tests::replayed_for(18, sql);
     assert!(s.doubts(&QualName::public("ca")));
 }
+
+/// A second session of hunting, 2026-12-02 (fixtures 0080 on).
+mod second {
+    use super::super::tests::replayed;
+    use super::super::tests_found::undo;
+    use crate::model::schema::QualName;
+
+    fn triggers(s: &crate::model::schema::Schema) -> Vec<String> {
+        (s.triggers.iter())
+            .map(|((t, n), trig)| format!("{n} on {t} -> {}", trig.function))
+            .collect()
+    }
+
+    /// `AS $$ ... $$ LANGUAGE plpgsql` and `LANGUAGE plpgsql AS $$ ... $$`
+    /// are one function (fixture 0080).
+    #[test]
+    fn a_functions_attributes_in_another_order_are_the_same_function() {
+        let setup = "CREATE FUNCTION touch() RETURNS trigger AS $$
+            BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;";
+        let down = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RETURN NEW; END $$;";
+        assert_eq!(
+            undo(setup, "DROP FUNCTION touch();", down),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            undo(setup, "DROP FUNCTION touch();", &down.replace("NEW", "OLD")),
+            ["function touch has another body or signature"]
+        );
+    }
+
+    /// ALTER FUNCTION / PROCEDURE / ROUTINE ... SET SCHEMA moves it; its
+    /// triggers follow it (PostgreSQL keeps them by oid), so a new function
+    /// of the old name has none (fixture 0081).
+    #[test]
+    fn set_schema_moves_a_function_and_its_triggers_follow() {
+        let s = replayed(
+            "CREATE SCHEMA old;
+             CREATE TABLE t (a int);
+             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $b$ BEGIN RETURN NEW; END $b$;
+             CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
+             ALTER FUNCTION f() SET SCHEMA old;
+             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $b$ BEGIN RETURN NULL; END $b$;
+             DROP FUNCTION f();
+             CREATE PROCEDURE p() LANGUAGE sql AS $$ SELECT 1 $$;
+             ALTER ROUTINE p() SET SCHEMA old;",
+        );
+        assert_eq!(triggers(&s), ["trg on t -> old.f"]);
+        let names: Vec<String> = s.functions.keys().map(ToString::to_string).collect();
+        assert_eq!(names, ["old.f", "old.p"]);
+        let setup = "CREATE SCHEMA util;
+            CREATE FUNCTION slugify(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(t) $$;";
+        assert_eq!(
+            undo(
+                setup,
+                "ALTER FUNCTION slugify(text) SET SCHEMA util;",
+                "ALTER FUNCTION util.slugify(text) SET SCHEMA public;"
+            ),
+            Vec::<String>::new()
+        );
+    }
+
+    /// A view's INSTEAD OF triggers move with it when it is renamed or moved
+    /// (fixture 0082).
+    #[test]
+    fn a_views_triggers_move_with_it() {
+        let s = replayed(
+            "CREATE SCHEMA s;
+             CREATE TABLE t (a int);
+             CREATE VIEW v AS SELECT a FROM t;
+             CREATE FUNCTION v_ins() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_ins();
+             ALTER VIEW v RENAME TO v_old;
+             CREATE VIEW v AS SELECT a, a * 2 AS b FROM t;
+             CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_ins();
+             ALTER VIEW v_old SET SCHEMA s;",
+        );
+        assert_eq!(
+            triggers(&s),
+            ["v_ins on v -> v_ins", "v_ins on s.v_old -> v_ins"]
+        );
+    }
+
+    /// DROP COLUMN ... CASCADE drops the triggers whose UPDATE OF or WHEN
+    /// names the column, also under its new name after a rename, and keeps
+    /// the others (fixture 0083).
+    #[test]
+    fn drop_column_cascade_takes_the_triggers_on_the_column() {
+        let s = replayed(
+            "CREATE TABLE t (a int, b int, c int);
+             CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER of_b AFTER UPDATE OF b ON t FOR EACH ROW EXECUTE FUNCTION tf();
+             CREATE TRIGGER when_c AFTER UPDATE ON t FOR EACH ROW
+                 WHEN (OLD.c IS DISTINCT FROM NEW.c) EXECUTE FUNCTION tf();
+             CREATE TRIGGER other AFTER UPDATE OF a ON t FOR EACH ROW EXECUTE FUNCTION tf();
+             ALTER TABLE t RENAME COLUMN c TO cc;
+             ALTER TABLE t DROP COLUMN b CASCADE;
+             ALTER TABLE t DROP COLUMN cc CASCADE;
+             CREATE TRIGGER of_b AFTER UPDATE OF a ON t FOR EACH ROW EXECUTE FUNCTION tf();
+             CREATE TRIGGER when_c AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION tf();",
+        );
+        assert_eq!(
+            triggers(&s),
+            ["of_b on t -> tf", "other on t -> tf", "when_c on t -> tf"]
+        );
+    }
+
+    /// DROP EXTENSION ... CASCADE drops the triggers that execute one of its
+    /// functions (moddatetime), not those of the model's own (fixture 0084).
+    #[test]
+    fn drop_extension_cascade_takes_the_triggers_on_its_functions() {
+        let s = replayed(
+            "CREATE EXTENSION moddatetime;
+             CREATE TABLE t (id int, updated_at timestamptz);
+             CREATE FUNCTION mine() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER set_updated_at BEFORE UPDATE ON t FOR EACH ROW
+                 EXECUTE FUNCTION moddatetime(updated_at);
+             CREATE TRIGGER own BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION mine();
+             DROP EXTENSION moddatetime CASCADE;
+             CREATE TRIGGER set_updated_at BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION mine();",
+        );
+        assert_eq!(
+            triggers(&s),
+            ["own on t -> mine", "set_updated_at on t -> mine"]
+        );
+        assert!(s.tables.contains_key(&QualName::public("t")));
+    }
+}
+
+/// Partitioned indexes and renamed type parts (second session, fixtures
+/// 0085 to 0087).
+mod second_indexes {
+    use super::super::tests_found::undo;
+
+    /// ALTER TYPE ... RENAME VALUE / RENAME ATTRIBUTE: PostgreSQL keeps the
+    /// label and the attribute by number, so an index's definition shows the
+    /// new name, and a down recreating it so is the same index.
+    #[test]
+    fn a_renamed_label_or_attribute_shows_in_index_definitions() {
+        let setup = "CREATE TYPE st AS ENUM ('new', 'shipped');
+            CREATE TYPE address AS (street text, city text);
+            CREATE TABLE o (id int, status st, home address);
+            CREATE INDEX o_open ON o (id) WHERE status <> 'shipped';
+            CREATE INDEX o_city ON o (((home).city));
+            ALTER TYPE st RENAME VALUE 'shipped' TO 'delivered';
+            ALTER TYPE address RENAME ATTRIBUTE city TO town;";
+        let up = "DROP INDEX o_open; DROP INDEX o_city;";
+        let down = "CREATE INDEX o_open ON o (id) WHERE status <> 'delivered';
+            CREATE INDEX o_city ON o (((home).town));";
+        assert_eq!(undo(setup, up, down), Vec::<String>::new());
+        assert_eq!(
+            undo(setup, up, &down.replace("delivered", "shipped")),
+            ["index o_open is defined differently"]
+        );
+    }
+
+    /// ALTER INDEX parent ATTACH PARTITION child: the child goes when the
+    /// parent's index is dropped, so the model doubts it.
+    #[test]
+    fn an_attached_index_goes_with_its_parent() {
+        let setup = "CREATE TABLE m (at date NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');";
+        let up = "CREATE INDEX m_at_idx ON ONLY m (at);
+            CREATE INDEX m_2025_at_idx ON m_2025 (at);
+            ALTER INDEX m_at_idx ATTACH PARTITION m_2025_at_idx;";
+        assert_eq!(
+            undo(setup, up, "DROP INDEX m_at_idx;"),
+            Vec::<String>::new()
+        );
+    }
+
+    /// A detached partition keeps its copies of the parent's indexes, which
+    /// the model does not keep: one dropped and recreated is no difference.
+    #[test]
+    fn a_detached_partitions_index_copy_may_be_dropped_and_recreated() {
+        let setup = "CREATE TABLE m (at date NOT NULL, k int NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            CREATE INDEX m_i ON m (at, k);
+            ALTER TABLE m DETACH PARTITION m_2025;";
+        assert_eq!(
+            undo(
+                setup,
+                "DROP INDEX m_2025_at_k_idx;",
+                "CREATE INDEX m_2025_at_k_idx ON m_2025 (at, k);"
+            ),
+            Vec::<String>::new()
+        );
+    }
+}

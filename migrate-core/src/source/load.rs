@@ -319,8 +319,12 @@ mod tests {
     #[test]
     fn begin_and_commit_that_wrap_a_file_or_close_a_block_are_accepted() {
         let notx = "-- migrate:no-transaction\n";
-        let cases: [(String, &[&str]); 7] = [
+        let cases: [(String, &[&str]); 8] = [
             ("BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;".into(), &[]),
+            (
+                format!("{notx}BEGIN ISOLATION LEVEL SERIALIZABLE;\nSELECT 1;\nCOMMIT;"),
+                &[],
+            ),
             ("START TRANSACTION; SELECT 1; END;".into(), &[]),
             (
                 format!("{notx}CREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nSELECT 1;\nCOMMIT;"),

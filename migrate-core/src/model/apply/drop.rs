@@ -3,7 +3,7 @@
 
 use super::{Applier, absent_help};
 use crate::lower::drop::{Drop, DropKind};
-use crate::model::schema::{ConstraintKind, QualName};
+use crate::model::schema::{ConstraintKind, QualName, retain};
 
 impl Applier<'_> {
     pub(crate) fn drop(&mut self, s: &Drop) {
@@ -154,6 +154,15 @@ impl Applier<'_> {
     pub(crate) fn drop_extension(&mut self, name: &str, cascade: bool) {
         if cascade {
             self.drop_extension_columns(name);
+            // Triggers executing a function that is none of the model's, in
+            // the extension's schema, execute the extension's (moddatetime):
+            // they go with it.
+            let schema = self.schema.extension_schemas.get(name).cloned();
+            let functions = &self.schema.functions;
+            retain(&mut self.schema.triggers, |_, t| {
+                functions.contains_key(&t.function)
+                    || schema.as_ref().is_some_and(|s| *s != t.function.schema)
+            });
         }
         self.schema.extensions.remove(name);
         self.schema.extension_schemas.remove(name);

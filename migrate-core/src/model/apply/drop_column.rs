@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::Applier;
-use crate::model::schema::{ConstraintKind, QualName};
+use crate::model::schema::{ConstraintKind, QualName, retain};
 
 impl Applier<'_> {
     /// What depends on a column being dropped (generated columns, foreign keys,
@@ -22,6 +22,13 @@ impl Applier<'_> {
         // The column goes from the partitions and children too, and with it
         // what depends on it there.
         let (losing, _) = self.column_reach(table, column);
+        // Triggers whose UPDATE OF or WHEN names it go with it (without
+        // CASCADE PostgreSQL refuses; the model does not check that).
+        if cascade {
+            retain(&mut self.schema.triggers, |(t, _), trig| {
+                !losing.contains(t) || !trig.columns.iter().any(|c| c == column)
+            });
+        }
         // Generated columns computed from it: dropped with it, and from
         // PostgreSQL 15 on an error without CASCADE (14 drops them silently).
         let generated: Vec<(QualName, String)> = losing

@@ -5,7 +5,7 @@ use super::Applier;
 use crate::lower::functions::{CreateFunction, CreateTrigger};
 use crate::lower::types::WrittenType;
 use crate::model::function::Overload;
-use crate::model::schema::{ConstraintKind, QualName, Table};
+use crate::model::schema::{ConstraintKind, QualName, Table, Trigger};
 use crate::model::types::{self, SqlType};
 
 impl Applier<'_> {
@@ -174,7 +174,7 @@ impl Applier<'_> {
     /// The triggers that execute a function named `q`.
     fn triggers_executing(&self, q: &QualName) -> Vec<(QualName, String)> {
         (self.schema.triggers.iter())
-            .filter(|(_, f)| *f == q)
+            .filter(|(_, t)| t.function == *q)
             .map(|(k, _)| k.clone())
             .collect()
     }
@@ -254,7 +254,13 @@ impl Applier<'_> {
         let func = self
             .resolve(schema, &func.name, &self.schema.functions)
             .unwrap_or(func);
-        self.schema.triggers.insert(key, func);
+        self.schema.triggers.insert(
+            key,
+            Trigger {
+                function: func,
+                columns: c.columns.clone(),
+            },
+        );
     }
 }
 

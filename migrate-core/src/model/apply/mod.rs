@@ -146,6 +146,16 @@ impl Applier<'_> {
             Change::CreateTable(c) => self.create_table(c),
             Change::AlterTable(c) => self.alter_table(c),
             Change::AlterComposite(c) => self.alter_composite(c),
+            // The attached index goes when the parent's is dropped, which
+            // the model does not record: it doubts it instead.
+            Change::AttachIndex(child) => {
+                if let Some(q) = self.resolve(child.schema, child.name, &self.schema.indexes) {
+                    self.make_opaque(
+                        q,
+                        "an index attached to a partitioned table's index goes with it",
+                    );
+                }
+            }
             Change::CreateIndex(c) => self.create_index(c),
             Change::CreateEnum(c) => self.create_enum(c),
             Change::AlterEnum(c) => self.alter_enum(c),

@@ -30,6 +30,61 @@ impl Applier<'_> {
                 ix.table = new.clone();
             }
         });
+        // INSTEAD OF triggers are the view's.
+        self.move_triggers(old, &new);
+    }
+
+    /// The triggers of relation `old` are `new`'s.
+    fn move_triggers(&mut self, old: &QualName, new: &QualName) {
+        let triggers: Vec<_> = (self.schema.triggers.iter())
+            .filter(|((t, _), _)| t == old)
+            .map(|(k, f)| (k.clone(), f.clone()))
+            .collect();
+        for ((t, n), f) in triggers {
+            self.schema.triggers.remove(&(t, n.clone()));
+            self.schema.triggers.insert((new.clone(), n), f);
+        }
+    }
+
+    /// Renames or moves a function's overloads; the triggers that execute it
+    /// follow (PostgreSQL keeps them by oid). `all` false: the statement
+    /// named one overload of several, which the model cannot pick out here,
+    /// so both names are doubted.
+    pub(crate) fn move_function(&mut self, old: &QualName, new: QualName) {
+        let Some(moved) = self.schema.functions.get(old).cloned() else {
+            return;
+        };
+        if moved.len() > 1 {
+            let why = "RENAME or SET SCHEMA of one overload of several";
+            self.make_opaque(old.clone(), why);
+            self.make_opaque(new, why);
+            return;
+        }
+        self.schema.functions.remove(old);
+        self.carry_opacity(old, &new);
+        update_all(&mut self.schema.triggers, |t| {
+            if &t.function == old {
+                t.function = new.clone();
+            }
+        });
+        let mut at_new = self.schema.functions.get(&new).cloned().unwrap_or_default();
+        at_new.extend(moved);
+        self.schema.functions.insert(new, at_new);
+    }
+
+    /// In the definitions of the indexes on tables with a column of type
+    /// `ty` (or an array of it), `from` becomes `to`: the text of a renamed
+    /// enum label or composite attribute, which PostgreSQL stores by number.
+    pub(crate) fn rewrite_index_definitions(&mut self, ty: &QualName, from: &str, to: &str) {
+        let tables: Vec<QualName> = (self.schema.tables.values())
+            .filter(|t| t.columns.iter().any(|c| is_type(&c.ty, ty)))
+            .map(|t| t.name.clone())
+            .collect();
+        update_all(&mut self.schema.indexes, |ix| {
+            if tables.contains(&ix.table) && ix.definition.contains(from) {
+                ix.definition = ix.definition.replace(from, to);
+            }
+        });
     }
 
     /// What the model doubts under the old name, it doubts under the new one.
@@ -85,17 +140,7 @@ impl Applier<'_> {
                 ix.table = new.clone();
             }
         });
-        let triggers: Vec<_> = self
-            .schema
-            .triggers
-            .iter()
-            .filter(|((t, _), _)| t == old)
-            .map(|(k, f)| (k.clone(), f.clone()))
-            .collect();
-        for ((t, n), f) in triggers {
-            self.schema.triggers.remove(&(t, n.clone()));
-            self.schema.triggers.insert((new.clone(), n), f);
-        }
+        self.move_triggers(old, &new);
         // The table's row type is renamed with it, in every function that
         // takes or returns it, and every column of it.
         self.retype(old, &new);
@@ -108,6 +153,14 @@ impl Applier<'_> {
         let mut family = vec![table.clone()];
         family.extend(self.partitions_of(table));
         self.each_column(table, old, |c| c.name = new.to_owned());
+        let triggers: Vec<_> = (self.schema.triggers.iter())
+            .filter(|((t, _), trig)| family.contains(t) && trig.columns.iter().any(|c| c == old))
+            .map(|(k, trig)| (k.clone(), trig.clone()))
+            .collect();
+        for (k, mut trig) in triggers {
+            rename_in(&mut trig.columns, old, new);
+            self.schema.triggers.insert(k, trig);
+        }
         update_all(&mut self.schema.tables, |t| {
             let refers = family.contains(&t.name)
                 || t.constraints.values().any(

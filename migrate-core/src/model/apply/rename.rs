@@ -176,6 +176,13 @@ impl Applier<'_> {
                     .and_then(|cols| cols.iter_mut().find(|c| c.name == s.subname))
             {
                 c.name = s.newname.to_owned();
+                // Indexes on a column of the type read the attribute by
+                // number: their definitions show the new name.
+                self.rewrite_index_definitions(
+                    &q,
+                    &format!(").{}", s.subname),
+                    &format!(").{}", s.newname),
+                );
                 // The tables of the type rename their column with it.
                 for t in self.typed_tables(&q) {
                     self.rename_column(&t, s.subname, s.newname);
@@ -229,15 +236,8 @@ impl Applier<'_> {
             && let Some(objname) = &s.function
         {
             let old = self.qual_from_list(objname);
-            if let Some(f) = self.schema.functions.remove(&old) {
-                let new = QualName::new(old.schema, s.newname.to_owned());
-                update_all(&mut self.schema.triggers, |t| {
-                    if *t == QualName::new(new.schema.clone(), old.name.clone()) {
-                        *t = new.clone();
-                    }
-                });
-                self.schema.functions.insert(new, f);
-            }
+            let new = QualName::new(old.schema.clone(), s.newname.to_owned());
+            self.move_function(&old, new);
         }
     }
 
@@ -322,6 +322,11 @@ impl Applier<'_> {
                 // A materialized view's indexes move with it.
                 self.move_indexes(&old, s.new_schema);
                 self.move_view(&old, new);
+            }
+        } else if matches!(ot, Target::Function | Target::Procedure) {
+            if let Some(old) = self.resolve_list(&s.object, &self.schema.functions) {
+                let new = QualName::new(s.new_schema.to_owned(), old.name.clone());
+                self.move_function(&old, new);
             }
         } else if ot == Target::Sequence
             && let Some(rv) = &s.relation

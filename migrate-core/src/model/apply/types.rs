@@ -137,7 +137,13 @@ impl Applier<'_> {
         };
         match c.action {
             EnumAction::Rename { old, new } => match labels.iter_mut().find(|l| *l == old) {
-                Some(l) => new.clone_into(l),
+                Some(l) => {
+                    new.clone_into(l);
+                    // PostgreSQL keeps the label by oid: an index's predicate
+                    // or expression shows the new one.
+                    let quote = |l: &str| format!("'{}'", l.replace('\'', "''"));
+                    self.rewrite_index_definitions(&q, &quote(old), &quote(new));
+                }
                 None => {
                     let msg = format!("\"{old}\" is not an existing enum label of type \"{q}\"");
                     self.error_at(self.locate(old), msg, None);
