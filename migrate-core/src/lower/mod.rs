@@ -81,6 +81,8 @@ pub(crate) enum Change<'a> {
         name: &'a str,
         /// `SCHEMA s`; else the creation schema.
         schema: Option<&'a str>,
+        /// `IF NOT EXISTS`.
+        if_not_exists: bool,
     },
     /// `CREATE` / `ALTER SEQUENCE`.
     Sequence(sequences::Sequence<'a>),
@@ -116,6 +118,7 @@ pub(crate) fn lower(node: &NodeEnum) -> Option<Change<'_>> {
         NodeEnum::SelectStmt(s) if s.into_clause.is_some() => views::select_into(s),
         NodeEnum::CreateExtensionStmt(s) => Some(Change::CreateExtension {
             name: &s.extname,
+            if_not_exists: s.if_not_exists,
             schema: s.options.iter().find_map(|o| match &o.node {
                 Some(NodeEnum::DefElem(d)) if d.defname == "schema" => {
                     match d.arg.as_ref().and_then(|a| a.node.as_ref()) {

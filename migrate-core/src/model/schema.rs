@@ -450,6 +450,10 @@ impl Schema {
     pub fn empty() -> Self {
         let mut s = Schema::default();
         s.schemas.insert("public".to_owned());
+        // Every database has PL/pgSQL (template1's): `CREATE EXTENSION IF NOT
+        // EXISTS plpgsql`, old pg_dump's first line, creates nothing.
+        s.extensions.insert("plpgsql".to_owned());
+        (s.extension_schemas).insert("plpgsql".to_owned(), "pg_catalog".to_owned());
         s
     }
 

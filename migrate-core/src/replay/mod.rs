@@ -166,8 +166,19 @@ impl Applier<'_> {
                 );
                 self.schema.foreign_imports.insert(s.local_schema.clone());
             }
-            NodeEnum::RuleStmt(_) => {
-                self.incomplete("rules are not replayed into the model");
+            NodeEnum::RuleStmt(r) => {
+                let to_view = r.rulename == "_RETURN"
+                    && r.event() == pb::CmdType::CmdSelect
+                    && r.instead
+                    && r.actions.len() == 1
+                    // 16 refuses it: a server that took it was 15 or older.
+                    && (self.schema.target.0 < 16 || self.schema.any_server)
+                    && r.relation.as_ref().is_some_and(|rv| {
+                        self.table_becomes_view(&rv.schemaname, &rv.relname, r.actions.first())
+                    });
+                if !to_view {
+                    self.incomplete("rules are not replayed into the model");
+                }
             }
             _ => {
                 if let Some(change) = lower::lower(node) {

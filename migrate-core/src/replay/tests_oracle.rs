@@ -393,7 +393,10 @@ fn drop_schema_cascade_takes_its_extensions() {
          CREATE EXTENSION citext;
          DROP SCHEMA extensions CASCADE;",
     );
-    assert_eq!(s.extensions.iter().collect::<Vec<_>>(), ["citext"]);
+    assert_eq!(
+        s.extensions.iter().collect::<Vec<_>>(),
+        ["citext", "plpgsql"]
+    );
 }
 
 /// PostgreSQL 18 names NOT NULL constraints, and a column swapped in (ADD
@@ -702,4 +705,47 @@ mod second_indexes {
             Vec::<String>::new()
         );
     }
+}
+
+/// PL/pgSQL is in every database: `CREATE EXTENSION IF NOT EXISTS plpgsql`
+/// (old pg_dump's and Rails' first line) creates nothing a down must drop,
+/// and without IF NOT EXISTS it is PostgreSQL's error.
+#[test]
+fn plpgsql_is_installed_from_the_start() {
+    use super::tests_found::undo;
+    assert_eq!(
+        undo(
+            "",
+            "CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog; CREATE TABLE t (id int);",
+            "DROP TABLE t;"
+        ),
+        Vec::<String>::new()
+    );
+    let e = errors("CREATE EXTENSION plpgsql;");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("extension \"plpgsql\" already exists"),
+        "{e:?}"
+    );
+}
+
+/// `CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD SELECT ...` makes the
+/// table a view, on PostgreSQL 15 and before (old pg_dump output); 16
+/// refuses it, and the model then only knows that it does not follow rules.
+#[test]
+fn a_return_rule_makes_a_table_a_view_before_16() {
+    use super::tests::replayed_for;
+    let sql = "CREATE TABLE base (a int, b text);
+         CREATE TABLE base_v (a int, b text);
+         CREATE RULE \"_RETURN\" AS ON SELECT TO base_v DO INSTEAD SELECT * FROM base;";
+    let s = replayed_for(15, sql);
+    let v = QualName::public("base_v");
+    assert!(!s.tables.contains_key(&v));
+    assert_eq!(s.views[&v].depends, [QualName::public("base")]);
+    let names: Vec<String> = (s.views[&v].columns.iter().flatten())
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    let s = replayed_for(16, sql);
+    assert!(s.tables.contains_key(&v));
 }

@@ -167,7 +167,19 @@ impl Applier<'_> {
             Change::CreateTrigger(c) => self.create_trigger(c),
             Change::Rename(c) => self.rename(c),
             Change::SetSchema(c) => self.set_schema(c),
-            Change::CreateExtension { name, schema } => {
+            Change::CreateExtension {
+                name,
+                schema,
+                if_not_exists,
+            } => {
+                if self.schema.extensions.contains(*name) && !if_not_exists && !self.schema.lost() {
+                    self.error_at(
+                        self.locate(name),
+                        format!("extension \"{name}\" already exists"),
+                        Some("add IF NOT EXISTS".to_owned()),
+                    );
+                    return;
+                }
                 if !self.schema.extensions.contains(*name) {
                     let at = schema.map_or_else(|| self.creation_schema(), str::to_owned);
                     self.schema.extension_schemas.insert((*name).to_owned(), at);

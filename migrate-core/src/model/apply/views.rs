@@ -82,6 +82,27 @@ impl Applier<'_> {
         self.derived_relation(&q, c.query.as_deref(), &c.columns, kind);
     }
 
+    /// `CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD SELECT ...` on a
+    /// table (PostgreSQL 15 and before, and pg_dump's output for views in a
+    /// dependency loop): the table becomes a view of its query, under the
+    /// table's column names. False when `schema.name` is no table.
+    pub(crate) fn table_becomes_view(
+        &mut self,
+        schema: &str,
+        name: &str,
+        query: Option<&pb::Node>,
+    ) -> bool {
+        let Some(q) = self.resolve(schema, name, &self.schema.tables) else {
+            return false;
+        };
+        let Some(t) = self.schema.tables.remove(&q) else {
+            return false;
+        };
+        let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+        self.derived_relation(&q, query, &names, Kind::View);
+        true
+    }
+
     fn derived_relation(
         &mut self,
         q: &QualName,
