@@ -291,6 +291,24 @@ mod tests {
         );
     }
 
+    /// A LATIN1 file (`SET client_encoding = 'LATIN1'` and an accented
+    /// comment) is named, and its pair is not said to have no up.
+    #[test]
+    fn a_file_not_in_utf8_is_named_and_nothing_else() {
+        let latin1 =
+            b"SET client_encoding = 'LATIN1';\n-- caf\xe9\nCREATE TABLE x (id int);".to_vec();
+        let found = discover_files(
+            "m",
+            vec![
+                ("1_x.up.sql".to_owned(), Ok(latin1)),
+                file("1_x.down.sql", "DROP TABLE x;"),
+            ],
+            &LoadOptions::default(),
+        );
+        let msgs: Vec<String> = found.diagnostics.iter().map(|d| d.headline()).collect();
+        assert_eq!(msgs, ["m/1_x.up.sql: the file is not valid UTF-8"]);
+    }
+
     #[test]
     fn two_spellings_of_one_version_name_both_files() {
         let found = discover_files(

@@ -68,6 +68,23 @@ impl SqlFile {
     }
 }
 
+/// A file refused before its parse (not UTF-8, a BOM), kept unparsed so that
+/// its pair is not reported missing too.
+fn unparsed(path: &str, sql: String) -> SqlFile {
+    SqlFile {
+        path: path.to_owned(),
+        checksum: checksum_scanned(&sql, None),
+        transactional: true,
+        irreversible: false,
+        statements: Vec::new(),
+        spans: Vec::new(),
+        unchecked: Vec::new(),
+        parse_failed: true,
+        chunked: None,
+        sql,
+    }
+}
+
 /// Reads and parses one file; problems go to `diags` and the file is still
 /// returned when it could be read, so pairing checks see it.
 pub(super) fn load_file(
@@ -90,11 +107,14 @@ pub(super) fn load_file(
     };
     let sql = match String::from_utf8(bytes) {
         Ok(s) => s,
-        Err(_) => {
+        Err(e) => {
             diags.push(
                 Diagnostic::file(path, "the file is not valid UTF-8").with_help("save it as UTF-8"),
             );
-            return None;
+            return Some(unparsed(
+                path,
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            ));
         }
     };
     // Refused rather than stripped: golang-migrate sends the file as it is and
@@ -114,19 +134,7 @@ pub(super) fn load_file(
             }
             .with_help("save it as UTF-8 without a BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)"),
         );
-        // Kept, unparsed, so that its pair is not reported missing too.
-        return Some(SqlFile {
-            path: path.to_owned(),
-            checksum: checksum_scanned(&sql, None),
-            transactional: true,
-            irreversible: false,
-            statements: Vec::new(),
-            spans: Vec::new(),
-            unchecked: Vec::new(),
-            parse_failed: true,
-            chunked: None,
-            sql,
-        });
+        return Some(unparsed(path, sql));
     }
     let (transactional, irreversible, unchecked_file) = markers(path, &sql, diags);
     let span = |s: &Statement| (s.start, s.end);
