@@ -73,20 +73,19 @@ pub(crate) fn connector(s: &Settings<'_>) -> Result<Tls, MigrateError> {
         .dangerous()
         .with_custom_certificate_verifier(verifier);
     let config = match (s.client_cert, s.client_key) {
-        (Some(cert), Some(key)) => {
+        (Some(cert), Some(key_file)) => {
             let chain = certificates(cert)?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+            let key = PrivateKeyDer::from_pem_file(key_file).map_err(|e| {
                 MigrateError::Tls(format!(
                     "sslkey {}: {e} (a PEM private key: PKCS#8, PKCS#1 or SEC1)",
-                    key.display()
+                    key_file.display()
                 ))
             })?;
             builder.with_client_auth_cert(chain, key).map_err(|e| {
                 MigrateError::Tls(format!(
                     "client certificate {} / key {}: {e}",
                     cert.display(),
-                    s.client_key
-                        .map_or_else(String::new, |k| k.display().to_string())
+                    key_file.display()
                 ))
             })?
         }

@@ -172,19 +172,17 @@ impl Applier<'_> {
                 schema,
                 if_not_exists,
             } => {
-                if self.schema.extensions.contains(*name) && !if_not_exists && !self.schema.lost() {
+                if !self.schema.extensions.contains(*name) {
+                    let at = schema.map_or_else(|| self.creation_schema(), str::to_owned);
+                    self.schema.extension_schemas.insert((*name).to_owned(), at);
+                    self.schema.extensions.insert((*name).to_owned());
+                } else if !if_not_exists && !self.schema.lost() {
                     self.error_at(
                         self.locate(name),
                         format!("extension \"{name}\" already exists"),
                         Some("add IF NOT EXISTS".to_owned()),
                     );
-                    return;
                 }
-                if !self.schema.extensions.contains(*name) {
-                    let at = schema.map_or_else(|| self.creation_schema(), str::to_owned);
-                    self.schema.extension_schemas.insert((*name).to_owned(), at);
-                }
-                self.schema.extensions.insert((*name).to_owned());
             }
             Change::Sequence(c) => self.sequence(c),
             Change::Drop(c) => self.drop(c),

@@ -47,9 +47,9 @@ impl Applier<'_> {
     }
 
     /// Renames or moves a function's overloads; the triggers that execute it
-    /// follow (PostgreSQL keeps them by oid). `all` false: the statement
-    /// named one overload of several, which the model cannot pick out here,
-    /// so both names are doubted.
+    /// follow (PostgreSQL keeps them by oid). Of a name with several
+    /// overloads the statement moves one, which the model cannot pick out
+    /// here: both names are doubted instead.
     pub(crate) fn move_function(&mut self, old: &QualName, new: QualName) {
         let Some(moved) = self.schema.functions.get(old).cloned() else {
             return;
