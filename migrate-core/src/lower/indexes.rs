@@ -142,3 +142,86 @@ pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
     pg_query::deparse(&tree, pg_query::DeparseOptions::default())
         .unwrap_or_else(|_| format!("{:?}", tree.stmts))
 }
+
+/// `definition` (an [`index_definition`]) with the table column `old` renamed
+/// to `new`, as pg_get_indexdef would print it after `ALTER TABLE ... RENAME
+/// COLUMN` (PostgreSQL keeps columns by number). Done on the scanner's tokens,
+/// so that only identifiers standing for a column change: not the access
+/// method (`USING btree`), the table placeholder (`ON t`), a type after `::`,
+/// a collation, a function name, a field (`(c).a`), an operator class (the
+/// word after an element), a storage parameter (`WITH (fillfactor=70)`) or a
+/// string literal. The result is parsed and printed again, so its quoting is
+/// the deparser's. A definition that does not scan (a tree libpg_query could
+/// not print, kept in its debug form) is left as it is.
+pub(crate) fn rename_column_in_definition(definition: &str, old: &str, new: &str) -> String {
+    let Some(tokens) = crate::sql::parse::scan(definition) else {
+        return definition.to_owned();
+    };
+    let tokens: Vec<(usize, usize)> = tokens
+        .iter()
+        .filter(|t| !t.comment)
+        .map(|t| (t.start(), t.end()))
+        .collect();
+    let text = |i: usize| tokens.get(i).and_then(|&(a, b)| definition.get(a..b));
+    // The deparser prints keywords in capitals and names in lower case or
+    // quoted: a bare token can be `old` only when `old` has no capitals.
+    let quoted = format!("\"{}\"", old.replace('"', "\"\""));
+    let is_old = |s: &str| s == quoted || (s == old && !old.chars().any(char::is_uppercase));
+    let is_name = |s: &str| {
+        s.starts_with('"')
+            || s.chars()
+                .next()
+                .is_some_and(|c| c.is_lowercase() || c == '_')
+    };
+    let mut out = String::with_capacity(definition.len() + new.len());
+    let mut copied = 0;
+    let (mut depth, mut in_with) = (0usize, 0usize);
+    for (i, &(start, end)) in tokens.iter().enumerate() {
+        let Some(tok) = text(i) else { continue };
+        let prev = i.checked_sub(1).and_then(text);
+        let next = text(i + 1);
+        match tok {
+            "(" => {
+                depth += 1;
+                if prev == Some("WITH") {
+                    in_with = depth;
+                }
+            }
+            ")" => {
+                if in_with == depth {
+                    in_with = 0;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+        let column = is_old(tok)
+            && in_with == 0
+            && !matches!(prev, Some("ON" | "USING" | "::" | "COLLATE" | "."))
+            && !matches!(next, Some("(" | "."))
+            && !prev.is_some_and(|p| p == ")" || is_name(p));
+        if column {
+            out.push_str(&definition[copied..start]);
+            out.push('"');
+            out.push_str(&new.replace('"', "\"\""));
+            out.push('"');
+            copied = end;
+        }
+    }
+    if copied == 0 {
+        return definition.to_owned();
+    }
+    out.push_str(&definition[copied..]);
+    // Printed again: the new name quoted only where the deparser quotes it.
+    match crate::sql::parse::parse("", &out).as_deref() {
+        Ok(
+            [
+                crate::sql::parse::Statement {
+                    node: NodeEnum::IndexStmt(ix),
+                    ..
+                },
+            ],
+        ) => index_definition(ix),
+        _ => out,
+    }
+}

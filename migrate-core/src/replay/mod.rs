@@ -220,15 +220,21 @@ impl Applier<'_> {
         }
     }
 
-    /// `SET search_path`, `set_config('search_path', ...)`: the schemas that
-    /// unqualified names resolve in (public when none is left).
+    /// `set_config('search_path', ...)`, `RESET`: the schemas that
+    /// unqualified names resolve in (public when none is left), from the
+    /// setting's text as PostgreSQL reads it. A value it would refuse leaves
+    /// the path as it was (the statement fails).
     fn set_search_path(&mut self, value: &str) {
-        self.set_search_path_items(value.split(',').map(|p| p.trim().trim_matches('"')));
+        if let Some(items) = split_identifier_list(value) {
+            self.set_search_path_items(items.iter().map(String::as_str));
+        }
     }
 
-    /// The search path from its items, each a schema name.
+    /// The search path from its items, each a schema name (cut to 63 bytes,
+    /// as PostgreSQL cuts the names it looks up).
     fn set_search_path_items<'s>(&mut self, items: impl Iterator<Item = &'s str>) {
         let path: Vec<String> = items
+            .map(crate::model::apply::truncate_identifier)
             .filter(|p| !p.is_empty() && *p != "$user" && *p != "pg_catalog")
             .map(str::to_owned)
             .collect();
@@ -245,6 +251,7 @@ impl Applier<'_> {
         let NodeEnum::SelectStmt(sel) = node else {
             return;
         };
+        let mut followed = 0;
         for t in &sel.target_list {
             let Some(NodeEnum::ResTarget(rt)) = &t.node else {
                 continue;
@@ -266,14 +273,78 @@ impl Applier<'_> {
                 f.args.get(2).and_then(|a| a.node.as_ref()),
                 Some(NodeEnum::AConst(c)) if matches!(&c.val, Some(a_const::Val::Boolval(b)) if b.boolval)
             );
-            match (text(0).as_deref(), text(1)) {
+            // Setting names are case-insensitive (guc.c's lookup).
+            let name = text(0).map(|n| n.to_ascii_lowercase());
+            match (name.as_deref(), text(1)) {
                 (Some("search_path"), Some(v)) => {
                     self.keep_session_path(local);
                     self.set_search_path(&v)
                 }
+                (Some("search_path"), None) => {
+                    self.lose("set_config of a search path built at run time is not followed")
+                }
                 (Some(_), _) => {}
                 (None, _) => self.lose("set_config of a setting named at run time is not followed"),
             }
+            followed += 1;
+        }
+        // One anywhere else (a WHERE clause, inside another call, a subquery)
+        // may or may not run, with what arguments the model cannot say.
+        if self.locate("set_config").is_some() {
+            let calls = crate::sql::walk::walk_node(node).calls;
+            let all = calls
+                .iter()
+                .filter(|c| c.last().is_some_and(|n| n == "set_config"));
+            if all.count() > followed {
+                self.lose("set_config inside an expression is not followed");
+            }
+        }
+    }
+}
+
+/// A list of identifiers as PostgreSQL's SplitIdentifierString reads a
+/// setting (`search_path`): comma-separated, blanks around each ignored, an
+/// unquoted one folded to lower case (ASCII, as downcase_identifier does in
+/// UTF-8), a quoted one as written with `""` for `"`. `None` for what it
+/// refuses (an unterminated quote, an empty item, text after a quoted name).
+fn split_identifier_list(value: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = value.trim_start();
+    if rest.is_empty() {
+        return Some(out);
+    }
+    loop {
+        let item;
+        if let Some(q) = rest.strip_prefix('"') {
+            let mut name = String::new();
+            let mut chars = q.char_indices();
+            let end = loop {
+                match chars.next()? {
+                    (i, '"') if q[i + 1..].starts_with('"') => {
+                        name.push('"');
+                        chars.next();
+                    }
+                    (i, '"') => break i + 1,
+                    (_, c) => name.push(c),
+                }
+            };
+            item = name;
+            rest = q[end..].trim_start();
+        } else {
+            let end = rest
+                .find(|c: char| c == ',' || c.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            if end == 0 {
+                return None;
+            }
+            item = rest[..end].to_ascii_lowercase();
+            rest = rest[end..].trim_start();
+        }
+        out.push(item);
+        match rest.strip_prefix(',') {
+            Some(r) => rest = r.trim_start(),
+            None if rest.is_empty() => return Some(out),
+            None => return None,
         }
     }
 }
@@ -319,3 +390,5 @@ mod tests_found;
 mod tests_inheritance;
 #[cfg(test)]
 mod tests_oracle;
+#[cfg(test)]
+mod tests_third;

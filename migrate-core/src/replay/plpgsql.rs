@@ -148,6 +148,8 @@ impl Applier<'_> {
                     for st in &stmts {
                         let calls = crate::sql::walk::walk_node(&st.node).calls;
                         self.calls_that_run_ddl(&calls);
+                        // PERFORM set_config('search_path', ...) as SELECT does.
+                        self.set_config(&st.node);
                     }
                 }
             }

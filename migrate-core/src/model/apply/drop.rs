@@ -20,6 +20,7 @@ impl Applier<'_> {
                             let q = self.qual_from_list(names);
                             let loc = self.locate(&q.name);
                             self.missing_table(&q, loc);
+                            self.dropped_unknown(q);
                         }
                     }
                 }
@@ -144,7 +145,10 @@ impl Applier<'_> {
                         }
                         continue;
                     };
-                    self.schema.triggers.remove(&(table, trig.clone()));
+                    let key = (table, trig.clone());
+                    if self.schema.triggers.remove(&key).is_none() && !s.missing_ok {
+                        self.dropped_unknown(key.0);
+                    }
                 }
             }
         }
@@ -257,5 +261,18 @@ impl Applier<'_> {
             format!("{kind} \"{q}\" does not exist"),
             help,
         );
+        self.dropped_unknown(q);
+    }
+
+    /// A DROP without IF EXISTS of something the model does not know, where
+    /// the model is in doubt (it lost track of what a statement did: a
+    /// function that runs built DDL, Diesel's `diesel_manage_updated_at`):
+    /// PostgreSQL accepted it, so it existed. It becomes opaque, so that a
+    /// down that makes it again is not "left over" against a before that
+    /// never knew it. (For a trigger: its table.)
+    fn dropped_unknown(&mut self, q: QualName) {
+        if self.in_doubt() {
+            self.schema.opaque.insert(q);
+        }
     }
 }

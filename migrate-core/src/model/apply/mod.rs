@@ -34,6 +34,16 @@ pub(crate) use types::multirange_of;
 /// PostgreSQL truncates identifiers to this many bytes.
 const NAMEDATALEN: usize = 63;
 
+/// `name` cut to [`NAMEDATALEN`] bytes on a character boundary, as
+/// PostgreSQL's truncate_identifier does.
+pub(crate) fn truncate_identifier(name: &str) -> &str {
+    let mut n = name.len().min(NAMEDATALEN);
+    while !name.is_char_boundary(n) {
+        n -= 1;
+    }
+    &name[..n]
+}
+
 /// Findings of one replay: errors (the migration is wrong) and notes (the model
 /// could not follow; `lint` reports them as "model may be incomplete here").
 #[derive(Debug, Default)]

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
+use crate::lower::indexes::rename_column_in_definition;
 use crate::model::function::is_type;
 use crate::model::schema::{ConstraintKind, QualName, update_all};
 use crate::model::types::SqlType;
@@ -198,7 +199,7 @@ impl Applier<'_> {
             if family.contains(&ix.table) {
                 fix(&mut ix.columns);
                 fix(&mut ix.uses);
-                ix.definition = rename_word(&ix.definition, old, new);
+                ix.definition = rename_column_in_definition(&ix.definition, old, new);
             }
         });
         // Views read columns by position: the name they read follows, on a
@@ -256,7 +257,7 @@ impl Applier<'_> {
             if &ix.table == view {
                 fix(&mut ix.columns);
                 fix(&mut ix.uses);
-                ix.definition = rename_word(&ix.definition, old, new);
+                ix.definition = rename_column_in_definition(&ix.definition, old, new);
             }
         });
     }
@@ -347,31 +348,9 @@ impl Applier<'_> {
     }
 }
 
-/// `text` with the identifier `old` renamed to `new` where it stands as a whole
-/// word and not as a function name (`old(`): index definitions print the
-/// current column names, as PostgreSQL's pg_get_indexdef does.
 /// Each `old` in a list of column names becomes `new`.
 fn rename_in(cols: &mut [String], old: &str, new: &str) {
     for c in cols.iter_mut().filter(|c| *c == old) {
         *c = new.to_owned();
     }
-}
-
-fn rename_word(text: &str, old: &str, new: &str) -> String {
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(old) {
-        let before = rest[..i].chars().next_back();
-        let after = rest[i + old.len()..].chars().next();
-        out.push_str(&rest[..i]);
-        if before.is_some_and(word) || after.is_some_and(word) || after == Some('(') {
-            out.push_str(old);
-        } else {
-            out.push_str(new);
-        }
-        rest = &rest[i + old.len()..];
-    }
-    out.push_str(rest);
-    out
 }

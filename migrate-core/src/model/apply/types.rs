@@ -47,6 +47,12 @@ impl Applier<'_> {
             };
             return Some((ty, false));
         }
+        // `_name` is the array type of `name` (makeArrayTypeName), built-in
+        // (`_int4`, `_text`) or the user's (an enum's, a domain's, a table's
+        // row type): pg_dump and hand-written catalogue queries spell it so.
+        if let Some(element) = self.array_type_element(tn) {
+            return self.resolve_type(&element);
+        }
         let last = names.last().cloned().unwrap_or_default();
         let from_extension = self
             .schema
@@ -103,6 +109,33 @@ impl Applier<'_> {
 }
 
 impl Applier<'_> {
+    /// `tn` written as `_name` where `name` is a type the model knows: that
+    /// type, one array dimension more.
+    fn array_type_element(&self, tn: &WrittenType) -> Option<WrittenType> {
+        let (last, schema) = tn.names.split_last()?;
+        let element = last.strip_prefix('_')?;
+        let mut names = schema.to_vec();
+        names.push(element.to_owned());
+        // Built-ins by their internal names only: `_int4`, not `_integer`.
+        let known = match names.as_slice() {
+            [one] if types::builtin(one).is_some() => true,
+            _ => {
+                self.resolve_list(&names, &self.schema.enums).is_some()
+                    || self.resolve_list(&names, &self.schema.domains).is_some()
+                    || self.resolve_list(&names, &self.schema.composites).is_some()
+                    || self
+                        .resolve_list(&names, &self.schema.other_types)
+                        .is_some()
+                    || self.resolve_list(&names, &self.schema.tables).is_some()
+            }
+        };
+        known.then(|| WrittenType {
+            names,
+            array_bounds: tn.array_bounds + 1,
+            ..tn.clone()
+        })
+    }
+
     pub(crate) fn type_exists(&self, q: &QualName) -> bool {
         self.schema.enums.contains_key(q)
             || self.schema.domains.contains_key(q)
