@@ -57,7 +57,7 @@ fn a_column_rename_changes_only_the_column_in_index_definitions() {
 /// Once the model lost track (a function that runs built DDL, as Diesel's
 /// `diesel_manage_updated_at` does), a DROP of a table or trigger it does not
 /// know proves that one existed: a down that makes it again leaves nothing
-/// over (fixture 0103).
+/// over (fixtures 0902 and 0903).
 #[test]
 fn a_drop_of_what_a_lost_model_does_not_know_is_no_difference_after_its_down() {
     let before = replayed(
