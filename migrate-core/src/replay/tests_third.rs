@@ -155,3 +155,32 @@ fn a_search_path_as_text_is_read_as_postgresql_reads_it() {
     );
     assert!(s.tables.contains_key(&QualName::new("app", "t")));
 }
+
+/// `ADD UNIQUE USING INDEX idx` / `ADD PRIMARY KEY USING INDEX idx` without
+/// a name: the constraint is named after the index, which keeps its name
+/// (fixture 0092).
+#[test]
+fn an_unnamed_constraint_using_an_index_takes_the_index_name() {
+    let s = replayed(
+        "CREATE TABLE t (a int NOT NULL, b int NOT NULL);
+         CREATE UNIQUE INDEX t_a_uidx ON t (a);
+         CREATE UNIQUE INDEX t_b_uidx ON t (b);
+         ALTER TABLE t ADD UNIQUE USING INDEX t_a_uidx;
+         ALTER TABLE t ADD PRIMARY KEY USING INDEX t_b_uidx;",
+    );
+    let names = super::tests::constraint_names(&s, "t");
+    assert!(
+        names.contains(&"t_a_uidx") && names.contains(&"t_b_uidx"),
+        "{names:?}"
+    );
+    assert!(s.indexes.contains_key(&QualName::public("t_a_uidx")));
+    assert!(s.indexes.contains_key(&QualName::public("t_b_uidx")));
+    assert!(!s.indexes.contains_key(&QualName::public("t_pkey")));
+    let e = errors(
+        "CREATE TABLE t (a int);
+         CREATE UNIQUE INDEX t_a_uidx ON t (a);
+         ALTER TABLE t ADD UNIQUE USING INDEX t_a_uidx;
+         ALTER TABLE t DROP CONSTRAINT t_a_uidx;",
+    );
+    assert!(e.is_empty(), "{e:?}");
+}

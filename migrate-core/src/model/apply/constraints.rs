@@ -130,9 +130,11 @@ impl Applier<'_> {
                 self.expect_column(table, k, Some(c.at));
             }
         }
-        let name = match c.name {
-            Some(n) => n.to_owned(),
-            None => self.choose_name(table, name_cols.as_deref(), label),
+        // Unnamed, USING INDEX idx names the constraint after the index
+        // (index_constraint_create keeps the index's name).
+        let name = match (c.name, c.index) {
+            (Some(n), _) | (None, Some(n)) => n.to_owned(),
+            (None, None) => self.choose_name(table, name_cols.as_deref(), label),
         };
         // A primary key's columns are NOT NULL, on the partitions and
         // children too (PostgreSQL sets NOT NULL down the hierarchy).
