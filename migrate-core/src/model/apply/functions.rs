@@ -71,17 +71,13 @@ impl Applier<'_> {
         {
             return Some(SqlType::builtin(b.name));
         }
-        if let Some(q) = self.user_type(names) {
+        if let Some(q) = self.user_type_or_view(names) {
             return Some(SqlType {
                 schema: Some(q.schema),
                 ..SqlType::builtin(&q.name)
             });
         }
-        let (last, init) = names.split_last()?;
-        let element = last.strip_prefix('_')?;
-        let mut element_names = init.to_vec();
-        element_names.push(element.to_owned());
-        let ty = self.placed_type(&element_names)?;
+        let ty = self.placed_type(&super::types::array_element_names(names)?)?;
         Some(SqlType {
             array_dims: ty.array_dims + 1,
             ..ty
@@ -90,14 +86,9 @@ impl Applier<'_> {
 
     /// The user type `names` resolves to: an enum, domain, composite, other
     /// type, or the row type of a table or view.
-    fn user_type(&self, names: &[String]) -> Option<QualName> {
-        let s = &*self.schema;
-        self.resolve_list(names, &s.enums)
-            .or_else(|| self.resolve_list(names, &s.domains))
-            .or_else(|| self.resolve_list(names, &s.composites))
-            .or_else(|| self.resolve_list(names, &s.other_types))
-            .or_else(|| self.resolve_list(names, &s.tables))
-            .or_else(|| self.resolve_list(names, &s.views))
+    fn user_type_or_view(&self, names: &[String]) -> Option<QualName> {
+        self.user_type(names)
+            .or_else(|| self.resolve_list(names, &self.schema.views))
     }
 
     /// DROP FUNCTION of `names`; `arguments` as written, `None` when the

@@ -37,11 +37,17 @@ const NAMEDATALEN: usize = 63;
 /// `name` cut to [`NAMEDATALEN`] bytes on a character boundary, as
 /// PostgreSQL's truncate_identifier does.
 pub(crate) fn truncate_identifier(name: &str) -> &str {
-    let mut n = name.len().min(NAMEDATALEN);
-    while !name.is_char_boundary(n) {
+    cut_at_char(name, NAMEDATALEN)
+}
+
+/// The first `n` bytes of `s` (all of it when shorter), less the part of a
+/// character that would be cut in two.
+fn cut_at_char(s: &str, n: usize) -> &str {
+    let mut n = n.min(s.len());
+    while !s.is_char_boundary(n) {
         n -= 1;
     }
-    &name[..n]
+    &s[..n]
 }
 
 /// Findings of one replay: errors (the migration is wrong) and notes (the model
@@ -132,17 +138,10 @@ pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> Stri
             n2 -= 1;
         }
     }
-    let cut = |s: &str, n: usize| {
-        let mut n = n;
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        s[..n].to_owned()
-    };
-    let mut out = cut(name1, n1);
+    let mut out = cut_at_char(name1, n1).to_owned();
     if let Some(n) = name2 {
         out.push('_');
-        out.push_str(&cut(n, n2));
+        out.push_str(cut_at_char(n, n2));
     }
     out.push('_');
     out.push_str(label);

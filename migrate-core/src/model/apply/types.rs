@@ -32,13 +32,7 @@ impl Applier<'_> {
             };
             return Some((ty, b.serial));
         }
-        let user = self
-            .resolve_list(names, &self.schema.enums)
-            .or_else(|| self.resolve_list(names, &self.schema.domains))
-            .or_else(|| self.resolve_list(names, &self.schema.composites))
-            .or_else(|| self.resolve_list(names, &self.schema.other_types))
-            .or_else(|| self.resolve_list(names, &self.schema.tables));
-        if let Some(q) = user {
+        if let Some(q) = self.user_type(names) {
             let ty = SqlType {
                 schema: Some(q.schema),
                 name: q.name,
@@ -108,32 +102,41 @@ impl Applier<'_> {
     }
 }
 
+/// `[schema.]_name` as `[schema.]name`: PostgreSQL names an array type after
+/// its element with `_` in front (makeArrayTypeName).
+pub(super) fn array_element_names(names: &[String]) -> Option<Vec<String>> {
+    let (last, schema) = names.split_last()?;
+    let element = last.strip_prefix('_')?;
+    let mut out = schema.to_vec();
+    out.push(element.to_owned());
+    Some(out)
+}
+
 impl Applier<'_> {
     /// `tn` written as `_name` where `name` is a type the model knows: that
     /// type, one array dimension more.
     fn array_type_element(&self, tn: &WrittenType) -> Option<WrittenType> {
-        let (last, schema) = tn.names.split_last()?;
-        let element = last.strip_prefix('_')?;
-        let mut names = schema.to_vec();
-        names.push(element.to_owned());
+        let names = array_element_names(&tn.names)?;
         // Built-ins by their internal names only: `_int4`, not `_integer`.
         let known = match names.as_slice() {
             [one] if types::builtin(one).is_some() => true,
-            _ => {
-                self.resolve_list(&names, &self.schema.enums).is_some()
-                    || self.resolve_list(&names, &self.schema.domains).is_some()
-                    || self.resolve_list(&names, &self.schema.composites).is_some()
-                    || self
-                        .resolve_list(&names, &self.schema.other_types)
-                        .is_some()
-                    || self.resolve_list(&names, &self.schema.tables).is_some()
-            }
+            _ => self.user_type(&names).is_some(),
         };
         known.then(|| WrittenType {
             names,
             array_bounds: tn.array_bounds + 1,
             ..tn.clone()
         })
+    }
+
+    /// The user's type of that name: an enum, domain, composite, other type
+    /// or a table's row type.
+    pub(super) fn user_type(&self, names: &[String]) -> Option<QualName> {
+        self.resolve_list(names, &self.schema.enums)
+            .or_else(|| self.resolve_list(names, &self.schema.domains))
+            .or_else(|| self.resolve_list(names, &self.schema.composites))
+            .or_else(|| self.resolve_list(names, &self.schema.other_types))
+            .or_else(|| self.resolve_list(names, &self.schema.tables))
     }
 
     pub(crate) fn type_exists(&self, q: &QualName) -> bool {
