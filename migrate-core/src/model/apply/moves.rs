@@ -73,6 +73,101 @@ impl Applier<'_> {
         self.schema.functions.insert(new, at_new);
     }
 
+    /// ALTER SCHEMA old RENAME TO new: every object in `old` is in `new`, and
+    /// what refers to it follows (PostgreSQL keeps the references by oid).
+    /// Each kind moves through its own move, which repoints its referrers.
+    pub(crate) fn rename_schema(&mut self, old: &str, new: &str) {
+        fn in_old<V>(map: &crate::model::schema::Map<QualName, V>, old: &str) -> Vec<QualName> {
+            map.keys().filter(|k| k.schema == old).cloned().collect()
+        }
+        let to = |q: &QualName| QualName::new(new.to_owned(), q.name.clone());
+        self.schema.schemas.remove(old);
+        self.schema.schemas.insert(new.to_owned());
+        for t in in_old(&self.schema.tables, old) {
+            self.rename_table(&t, to(&t));
+        }
+        for v in in_old(&self.schema.views, old) {
+            self.move_view(&v, to(&v));
+        }
+        // An index is in its table's schema, and so is a sequence a column
+        // owns (`Column::sequence` names it without a schema).
+        for ix in in_old(&self.schema.indexes, old) {
+            if let Some(index) = self.schema.indexes.remove(&ix) {
+                self.carry_opacity(&ix, &to(&ix));
+                self.schema.indexes.insert(to(&ix), index);
+            }
+        }
+        let sequences: Vec<QualName> = (self.schema.sequences.iter())
+            .filter(|q| q.schema == old)
+            .cloned()
+            .collect();
+        for q in sequences {
+            self.schema.sequences.remove(&q);
+            self.carry_opacity(&q, &to(&q));
+            self.schema.sequences.insert(to(&q));
+        }
+        let mut types: Vec<QualName> = in_old(&self.schema.enums, old);
+        types.extend(in_old(&self.schema.domains, old));
+        types.extend(in_old(&self.schema.composites, old));
+        types.extend(
+            self.schema
+                .other_types
+                .iter()
+                .filter(|q| q.schema == old)
+                .cloned(),
+        );
+        for ty in types {
+            self.move_type(&ty, to(&ty));
+        }
+        // A range's multirange was in the schema too: it moved with it.
+        let multiranges = std::mem::take(&mut self.schema.multiranges);
+        for (range, multi) in multiranges {
+            let multi = if multi.schema == old {
+                to(&multi)
+            } else {
+                multi
+            };
+            if multi != super::multirange_of(&range) {
+                self.schema.multiranges.insert(range, multi);
+            }
+        }
+        // All the overloads of a name move (`move_function` moves one).
+        for f in in_old(&self.schema.functions, old) {
+            let Some(overloads) = self.schema.functions.remove(&f) else {
+                continue;
+            };
+            self.carry_opacity(&f, &to(&f));
+            update_all(&mut self.schema.triggers, |t| {
+                if t.function == f {
+                    t.function = to(&f);
+                }
+            });
+            self.schema.functions.insert(to(&f), overloads);
+        }
+        update_all(&mut self.schema.extension_schemas, |s| {
+            if s == old {
+                *s = new.to_owned();
+            }
+        });
+        if self.schema.foreign_imports.remove(old).is_some() {
+            self.schema.foreign_imports.insert(new.to_owned());
+        }
+        if let Some(h) = &mut self.schema.history_table
+            && h.schema == old
+        {
+            h.schema = new.to_owned();
+        }
+        // Whatever else the model doubts there (an object it only knows by
+        // name), it doubts under the new name.
+        let doubted: Vec<QualName> = (self.schema.opaque.iter())
+            .filter(|q| q.schema == old)
+            .cloned()
+            .collect();
+        for q in doubted {
+            self.carry_opacity(&q, &to(&q));
+        }
+    }
+
     /// In the definitions of the indexes on tables with a column of type
     /// `ty` (or an array of it), `from` becomes `to`: the text of a renamed
     /// enum label or composite attribute, which PostgreSQL stores by number.

@@ -191,11 +191,8 @@ impl Applier<'_> {
         } else if rt == Target::Type || rt == Target::Domain {
             self.rename_type(&s.object, s.newname);
         } else if rt == Target::Schema {
-            if self.schema.schemas.remove(s.subname).is_some() {
-                self.schema.schemas.insert(s.newname.to_owned());
-                self.incomplete(
-                    "objects of a renamed schema keep their old qualified names in the model",
-                );
+            if self.schema.schemas.contains(s.subname) {
+                self.rename_schema(s.subname, s.newname);
             }
         } else if rt == Target::Sequence {
             if let Some(rv) = &s.relation
