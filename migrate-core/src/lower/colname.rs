@@ -4,6 +4,7 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
+use crate::model::apply::cut_identifier;
 use crate::sql::parse::strings;
 
 /// PostgreSQL's FigureColname for an expression: the column's or function's
@@ -76,6 +77,41 @@ pub(crate) fn index_column_name(e: &pb::IndexElem) -> String {
         return e.name.clone();
     }
     figure_colname(e.expr.as_deref()).unwrap_or_else(|| "expr".to_owned())
+}
+
+/// The elements of an index's parameter list (its keys, or its INCLUDE).
+pub(crate) fn index_elems(params: &[pb::Node]) -> impl Iterator<Item = &pb::IndexElem> {
+    params.iter().filter_map(|p| match &p.node {
+        Some(NodeEnum::IndexElem(e)) => Some(&**e),
+        _ => None,
+    })
+}
+
+/// The names of an index's columns, keys then INCLUDE: each
+/// [`index_column_name`], a repeated one numbered (`a`, `a1`, `a2`), as
+/// ChooseIndexColumnNames does. They name the index's own columns, and
+/// joined with `_` its implicit name.
+pub(crate) fn index_elem_names<'e>(
+    elems: impl IntoIterator<Item = &'e pb::IndexElem>,
+) -> Vec<String> {
+    distinct_names(elems.into_iter().map(index_column_name))
+}
+
+/// Each name, numbered when an earlier one has it, the number kept inside
+/// an identifier's 63 bytes (ChooseIndexColumnNames).
+pub(crate) fn distinct_names(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let mut current = name.clone();
+        let mut i = 1;
+        while out.contains(&current) {
+            let n = i.to_string();
+            current = format!("{}{n}", cut_identifier(&name, n.len()));
+            i += 1;
+        }
+        out.push(current);
+    }
+    out
 }
 
 /// Every column an expression reads (the last name of each column reference).

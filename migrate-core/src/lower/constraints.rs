@@ -5,7 +5,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, ConstrType};
 
 use super::RelName;
-use super::colname::{columns_read, index_column_name};
+use super::colname::{columns_read, distinct_names, index_column_name};
 use crate::sql::parse::strings;
 
 /// A constraint as written.
@@ -20,6 +20,9 @@ pub(crate) struct Constraint<'a> {
     /// The key columns (PRIMARY KEY, UNIQUE, NOT NULL; the column it is written
     /// on for a column constraint).
     pub keys: Vec<String>,
+    /// The columns of `INCLUDE (...)` (PRIMARY KEY, UNIQUE, EXCLUDE): they are
+    /// columns of the index and in its implicit name.
+    pub including: Vec<String>,
     /// `NOT VALID`: existing rows are not checked (foreign keys and checks).
     pub not_valid: bool,
     /// Which constraint.
@@ -61,8 +64,9 @@ pub(crate) enum ConstraintDef<'a> {
     Exclusion {
         /// The columns its elements name or read.
         columns: Vec<String>,
-        /// Each element's part of the implicit name: the column, or an
-        /// expression's FigureColname (ChooseIndexColumnNames).
+        /// Each element's and INCLUDE column's part of the implicit name:
+        /// the column, or an expression's FigureColname, numbered when
+        /// repeated (ChooseIndexColumnNames).
         name_parts: Vec<String>,
         /// Has a `WHERE` clause.
         partial: bool,
@@ -112,9 +116,10 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
                     }
                 }
             }
+            name_parts.extend(strings(&c.including));
             ConstraintDef::Exclusion {
                 columns,
-                name_parts,
+                name_parts: distinct_names(name_parts),
                 partial: c.where_clause.is_some(),
             }
         }
@@ -138,6 +143,7 @@ pub(crate) fn constraint(c: &pb::Constraint) -> Constraint<'_> {
         at: c.location,
         index: (!c.indexname.is_empty()).then_some(c.indexname.as_str()),
         keys: strings(&c.keys),
+        including: strings(&c.including),
         not_valid: c.skip_validation,
         kind,
         plain_index: !c.deferrable

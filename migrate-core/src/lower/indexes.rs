@@ -3,7 +3,7 @@
 use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
-use super::colname::{columns_read, index_column_name};
+use super::colname::{columns_read, index_elem_names, index_elems};
 use super::{Change, RelName};
 
 /// `CREATE [UNIQUE] INDEX [name] ON table (...)`.
@@ -19,7 +19,8 @@ pub(crate) struct CreateIndex<'a> {
     pub label: &'static str,
     /// The key columns; an expression is `(expr)`.
     pub columns: Vec<String>,
-    /// The names of the index's own columns.
+    /// The names of the index's own columns, keys then INCLUDE
+    /// ([`index_elem_names`]).
     pub names: Vec<String>,
     /// The table columns named as keys or in INCLUDE, in order: each must exist.
     pub named: Vec<&'a str>,
@@ -40,12 +41,11 @@ pub(crate) struct CreateIndex<'a> {
 /// Lowers CREATE INDEX; `None` without a relation (the parser always gives one).
 pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
     let rv = s.relation.as_ref()?;
+    // Every column of the index: keys, then INCLUDE.
+    let all = || index_elems(&s.index_params).chain(index_elems(&s.index_including_params));
     let mut named = Vec::new();
     let mut uses = Vec::new();
-    for p in s.index_params.iter().chain(&s.index_including_params) {
-        let Some(NodeEnum::IndexElem(e)) = &p.node else {
-            continue;
-        };
+    for e in all() {
         if e.name.is_empty() {
             columns_read(e.expr.as_deref(), &mut uses);
         } else {
@@ -55,18 +55,16 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
             }
         }
     }
-    let mut columns = Vec::new();
-    let mut names = Vec::new();
-    for p in &s.index_params {
-        if let Some(NodeEnum::IndexElem(e)) = &p.node {
-            columns.push(if e.name.is_empty() {
+    let columns = index_elems(&s.index_params)
+        .map(|e| {
+            if e.name.is_empty() {
                 "(expr)".to_owned()
             } else {
                 e.name.clone()
-            });
-            names.push(index_column_name(e));
-        }
-    }
+            }
+        })
+        .collect();
+    let names = index_elem_names(all());
     columns_read(s.where_clause.as_deref(), &mut uses);
     let label = if s.primary {
         "pkey"

@@ -27,12 +27,31 @@ fn an_unnamed_index_carries_the_label_and_column_names_its_name_is_chosen_from()
             assert_eq!(ix.name, None);
             assert_eq!(ix.label, "idx");
             assert_eq!(ix.columns, ["(expr)"]);
-            assert_eq!(ix.names, ["lower"]);
+            // INCLUDE columns are in the name too (t_lower_id_idx).
+            assert_eq!(ix.names, ["lower", "id"]);
             assert_eq!(ix.named, ["id"]);
             assert_eq!(ix.uses, ["name", "id"]);
             assert!(ix.unique && ix.partial);
         },
     );
+}
+
+#[test]
+fn a_repeated_index_column_name_is_numbered_within_an_identifiers_length() {
+    use crate::lower::colname::distinct_names;
+    let names = |v: &[&str]| distinct_names(v.iter().map(|s| s.to_string()));
+    assert_eq!(names(&["a", "a", "b", "a"]), ["a", "a1", "b", "a2"]);
+    assert_eq!(names(&["a", "a1", "a"]), ["a", "a1", "a2"]);
+    // The number stays inside the 63 bytes, and no character is cut in two.
+    let long = format!("{}é", "x".repeat(61));
+    let got = names(&[&long, &long]);
+    assert_eq!(got[1], format!("{}1", "x".repeat(61)));
+    lowered("CREATE INDEX ON t (a, a, lower(b), lower(c))", |c| {
+        let Change::CreateIndex(ix) = c else {
+            panic!("{c:?}")
+        };
+        assert_eq!(ix.names, ["a", "a1", "lower", "lower1"]);
+    });
 }
 
 #[test]

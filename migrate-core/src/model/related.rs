@@ -1,5 +1,5 @@
 //! Reverse lookups over a schema: which tables reference a table, which are its
-//! partitions, which indexes are on it.
+//! partitions, which indexes are on it, which constraint names a schema uses.
 //!
 //! Dropping a table must find its dependents. Scanning every table for them
 //! makes a down that drops one table cost O(tables), and the reversal check runs
@@ -32,6 +32,9 @@ pub struct Related {
     partitions: Map<QualName, Set<QualName>>,
     /// Table -> the indexes on it.
     indexes: Map<QualName, Set<QualName>>,
+    /// A constraint's name in its table's schema -> the tables with one so
+    /// named: PostgreSQL chooses an implicit name unused in the whole schema.
+    constraint_names: Map<QualName, Set<QualName>>,
 }
 
 impl Related {
@@ -82,7 +85,18 @@ impl Related {
         members(&self.indexes, table)
     }
 
+    /// Some table in `schema` had a constraint called `name` when last
+    /// refreshed.
+    pub fn constraint_named(&self, schema: &str, name: &str) -> bool {
+        self.constraint_names
+            .contains_key(&QualName::new(schema.to_owned(), name.to_owned()))
+    }
+
     fn table(&mut self, t: &Table, present: bool) {
+        for n in t.constraints.keys() {
+            let named = QualName::new(t.name.schema.clone(), n.clone());
+            link(&mut self.constraint_names, &named, &t.name, present);
+        }
         for k in t.constraints.values() {
             if let ConstraintKind::ForeignKey { references, .. } = k {
                 link(&mut self.referenced_by, references, &t.name, present);

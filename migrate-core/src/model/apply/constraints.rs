@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Applier;
+use crate::lower::colname::distinct_names;
 use crate::lower::constraints::{Constraint, ConstraintDef};
 use crate::model::schema::{ConstraintKind, Index, QualName};
 
@@ -40,6 +41,8 @@ impl Applier<'_> {
                 }
             }
         }
+        // The index's columns, keys then INCLUDE, as they name it.
+        let index_names = distinct_names(keys.iter().chain(&c.including).cloned());
         let (kind, label, name_cols) = match &c.kind {
             ConstraintDef::PrimaryKey => (
                 ConstraintKind::PrimaryKey {
@@ -53,7 +56,7 @@ impl Applier<'_> {
                     columns: keys.clone(),
                 },
                 "key",
-                Some(keys.join("_")),
+                Some(index_names.join("_")),
             ),
             ConstraintDef::ForeignKey {
                 columns,
@@ -122,7 +125,7 @@ impl Applier<'_> {
             }
             ConstraintDef::Other => return,
         };
-        for k in &keys {
+        for k in keys.iter().chain(&c.including) {
             self.expect_column(table, k, Some(c.at));
         }
         if let ConstraintKind::ForeignKey { columns, .. } = &kind {
@@ -166,17 +169,24 @@ impl Applier<'_> {
                     partial: false,
                     uses: columns.clone(),
                     definition: String::new(),
-                    names: columns.clone(),
+                    names: index_names.clone(),
                 }))
             }
-            (ConstraintKind::Exclusion, ConstraintDef::Exclusion { partial, .. }) => Some(Index {
+            (
+                ConstraintKind::Exclusion,
+                ConstraintDef::Exclusion {
+                    partial,
+                    name_parts,
+                    ..
+                },
+            ) => Some(Index {
                 table: table.clone(),
                 columns: keys.clone(),
                 unique: false,
                 partial: *partial,
                 uses: keys.clone(),
                 definition: String::new(),
-                names: keys.clone(),
+                names: name_parts.clone(),
             }),
             _ => None,
         };

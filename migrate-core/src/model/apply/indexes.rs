@@ -4,6 +4,7 @@
 use pg_query::NodeEnum;
 
 use super::Applier;
+use crate::lower::colname::{index_elem_names, index_elems};
 use crate::lower::indexes::CreateIndex;
 use crate::model::schema::{Index, QualName};
 
@@ -71,14 +72,9 @@ pub(crate) fn index_column_names(ix: &Index) -> Vec<String> {
     }
     let parsed = crate::sql::parse::parse("", &ix.definition).ok();
     match parsed.as_ref().and_then(|p| p.first()).map(|s| &s.node) {
-        Some(NodeEnum::IndexStmt(stmt)) => stmt
-            .index_params
-            .iter()
-            .filter_map(|p| match &p.node {
-                Some(NodeEnum::IndexElem(e)) => Some(crate::lower::colname::index_column_name(e)),
-                _ => None,
-            })
-            .collect(),
+        Some(NodeEnum::IndexStmt(stmt)) => index_elem_names(
+            index_elems(&stmt.index_params).chain(index_elems(&stmt.index_including_params)),
+        ),
         // Constraint indexes have no definition: their columns are names.
         _ => ix
             .columns

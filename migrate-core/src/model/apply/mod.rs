@@ -40,6 +40,12 @@ pub(crate) fn truncate_identifier(name: &str) -> &str {
     cut_at_char(name, NAMEDATALEN)
 }
 
+/// `name` cut short enough that `room` more bytes still make an identifier
+/// PostgreSQL keeps whole (the number of a numbered name).
+pub(crate) fn cut_identifier(name: &str, room: usize) -> &str {
+    cut_at_char(name, NAMEDATALEN.saturating_sub(room))
+}
+
 /// The first `n` bytes of `s` (all of it when shorter), less the part of a
 /// character that would be cut in two.
 fn cut_at_char(s: &str, n: usize) -> &str {

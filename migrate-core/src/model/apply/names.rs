@@ -78,50 +78,39 @@ impl Applier<'_> {
     }
 
     /// The name of a serial's or identity's sequence: `{table}_{column}_seq`,
-    /// with a number when taken (ChooseRelationName).
+    /// with a number when a relation has it (ChooseRelationName).
     pub(crate) fn choose_sequence_name(&self, table: &QualName, column: &str) -> String {
-        let mut pass = 0;
-        loop {
-            let label = if pass == 0 {
-                "seq".to_owned()
-            } else {
-                format!("seq{pass}")
-            };
-            let n = object_name(&table.name, Some(column), &label);
-            let q = QualName::new(table.schema.clone(), n.clone());
-            if !self.schema.sequences.contains(&q)
-                && !self.schema.tables.contains_key(&q)
-                && !self.schema.indexes.contains_key(&q)
-                && !self.schema.views.contains_key(&q)
-            {
-                return n;
-            }
-            pass += 1;
-        }
+        let free = |n: &str| !self.relation_exists(&QualName::new(table.schema.clone(), n));
+        first_free(&table.name, Some(column), "seq", free)
     }
 
-    /// A unique name for an implicit constraint, as PostgreSQL chooses it.
-    pub(crate) fn choose_name(&self, table: &QualName, cols: Option<&str>, label: &str) -> String {
-        let taken = |n: &str| {
-            self.schema
-                .tables
-                .get(table)
-                .is_some_and(|t| t.constraints.contains_key(n))
-                || self.relation_exists(&QualName::new(table.schema.clone(), n))
+    /// The name PostgreSQL gives an unnamed constraint or index on `table`:
+    /// `{table}_{cols}_{label}`, numbered past the names already used. What
+    /// counts as used depends on the label, as in PostgreSQL: a check's,
+    /// foreign key's or NOT NULL's name (ChooseConstraintName) must be no
+    /// constraint's in the schema, whatever its table; an index's
+    /// (ChooseRelationName) no relation's, and for the index of a primary
+    /// key, unique or exclusion constraint no constraint's either.
+    pub(crate) fn choose_name(
+        &mut self,
+        table: &QualName,
+        cols: Option<&str>,
+        label: &str,
+    ) -> String {
+        let (relations, constraints) = match label {
+            "idx" => (true, false),
+            "pkey" | "key" | "excl" => (true, true),
+            _ => (false, true),
         };
-        let mut pass = 0;
-        loop {
-            let l = if pass == 0 {
-                label.to_owned()
-            } else {
-                format!("{label}{pass}")
-            };
-            let n = object_name(&table.name, cols, &l);
-            if !taken(&n) {
-                return n;
-            }
-            pass += 1;
-        }
+        let schema = &table.schema;
+        self.schema.related();
+        let related = &self.schema.related;
+        let free = |n: &str| {
+            let relation = relations && self.relation_exists(&QualName::new(schema.clone(), n));
+            let constraint = constraints && related.constraint_named(schema, n);
+            !relation && !constraint
+        };
+        first_free(&table.name, cols, label, free)
     }
 
     /// The table `rel` names; `None` for a view, a sequence or a catalogue
@@ -148,6 +137,24 @@ impl Applier<'_> {
             self.missing_table(&name, Some(rel.at));
         }
         None
+    }
+}
+
+/// `{name}_{cols}_{label}`, then with `label1`, `label2`, ... until `free`
+/// takes it.
+fn first_free(name: &str, cols: Option<&str>, label: &str, free: impl Fn(&str) -> bool) -> String {
+    let mut pass = 0;
+    loop {
+        let l = if pass == 0 {
+            label.to_owned()
+        } else {
+            format!("{label}{pass}")
+        };
+        let n = object_name(name, cols, &l);
+        if free(&n) {
+            return n;
+        }
+        pass += 1;
     }
 }
 
