@@ -42,7 +42,7 @@ impl Applier<'_> {
                     .tables
                     .get(table)
                     .is_some_and(|t| t.column(def.name).is_some());
-                self.add_column(table, def, *if_not_exists);
+                self.add_column(table, def, *if_not_exists, None);
                 if existed {
                     return;
                 }

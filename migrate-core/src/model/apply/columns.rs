@@ -5,14 +5,24 @@
 use std::sync::Arc;
 
 use super::Applier;
-use crate::lower::constraints::ConstraintDef;
+use crate::lower::constraints::{Constraint, ConstraintDef};
 use crate::lower::tables::{ColumnConstraint, ColumnDef};
 use crate::model::schema::{Column, ConstraintKind, Identity, QualName, Table};
 use crate::model::types::SqlType;
 
 impl Applier<'_> {
     /// Adds a column from its definition; `if_not_exists` for ADD COLUMN IF NOT EXISTS.
-    pub(crate) fn add_column(&mut self, table: &QualName, cd: &ColumnDef<'_>, if_not_exists: bool) {
+    /// Adds a column and applies the constraints written on it, or, with
+    /// `later`, leaves them there: CREATE TABLE applies every constraint once
+    /// all its columns exist (a column's foreign key may name a later column
+    /// of the same table).
+    pub(crate) fn add_column<'c, 'a>(
+        &mut self,
+        table: &QualName,
+        cd: &'c ColumnDef<'a>,
+        if_not_exists: bool,
+        later: Option<&mut Vec<&'c Constraint<'a>>>,
+    ) {
         let exists = self
             .schema
             .tables
@@ -95,8 +105,13 @@ impl Applier<'_> {
             }
             t.columns.push(col);
         }
-        for c in table_constraints {
-            self.add_constraint(table, c);
+        match later {
+            Some(later) => later.extend(table_constraints),
+            None => {
+                for c in table_constraints {
+                    self.add_constraint(table, c);
+                }
+            }
         }
     }
 

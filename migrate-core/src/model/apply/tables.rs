@@ -114,7 +114,10 @@ impl Applier<'_> {
         self.schema.tables.insert(name.clone(), Arc::new(table));
         self.redundant = redundant_index_constraints(s);
 
+        // Every constraint, the columns' and the table's, in the order written;
+        // `true` for the table's own.
         let mut constraints = Vec::new();
+        let mut on_columns = Vec::new();
         let mut like_extras = Vec::new();
         let mut like_identities = Vec::new();
         for elt in &s.elements {
@@ -133,10 +136,11 @@ impl Applier<'_> {
                     if inherited {
                         self.merge_inherited_column(&name, cd);
                     } else {
-                        self.add_column(&name, cd, false);
+                        self.add_column(&name, cd, false, Some(&mut on_columns));
+                        constraints.extend(on_columns.drain(..).map(|c| (c, false)));
                     }
                 }
-                Element::Constraint(c) => constraints.push(c),
+                Element::Constraint(c) => constraints.push((c, true)),
                 Element::Like(like) => {
                     // LIKE a view copies its columns (only); one the model could
                     // not type makes the new table opaque.
@@ -201,11 +205,21 @@ impl Applier<'_> {
                 }
             }
         }
-        for c in constraints {
+        // As transformCreateStmt: the checks (and named NOT NULLs) are made
+        // with the table, the keys' indexes after it, the foreign keys last,
+        // so a foreign key may reference a key written after it.
+        constraints.sort_by_key(|(c, _)| match c.kind {
+            ConstraintDef::PrimaryKey | ConstraintDef::Unique | ConstraintDef::Exclusion { .. } => {
+                1
+            }
+            ConstraintDef::ForeignKey { .. } => 2,
+            _ => 0,
+        });
+        for (c, own) in constraints {
             self.add_constraint(&name, c);
             // A primary key written in a child's CREATE TABLE makes the NOT
             // NULL the child's own, named after it (PostgreSQL 18).
-            if matches!(c.kind, ConstraintDef::PrimaryKey) {
+            if own && matches!(c.kind, ConstraintDef::PrimaryKey) {
                 for k in &c.keys {
                     self.own_not_null(&name, k);
                 }
