@@ -1,5 +1,5 @@
-//! Classes of statement found by a third session of writing migrations
-//! against PostgreSQL and comparing (2026-12-02): what PostgreSQL does is in
+//! Classes of statement found by a third and a fourth session of writing migrations
+//! against PostgreSQL and comparing (2026-12-02, 2026-12-03): what PostgreSQL does is in
 //! each test's comment and, against a real server, in the fidelity fixtures
 //! named there.
 
@@ -183,4 +183,107 @@ fn an_unnamed_constraint_using_an_index_takes_the_index_name() {
          ALTER TABLE t DROP CONSTRAINT t_a_uidx;",
     );
     assert!(e.is_empty(), "{e:?}");
+}
+
+/// ALTER SCHEMA s RENAME TO n: the objects of s are found in n, with what
+/// refers to them (PostgreSQL keeps references by oid; fixture 0093).
+#[test]
+fn a_renamed_schema_takes_its_objects_and_their_references() {
+    let s = replayed(
+        "CREATE SCHEMA old;
+         CREATE TYPE old.mood AS ENUM ('calm');
+         CREATE TABLE old.host (id serial PRIMARY KEY, mood old.mood);
+         CREATE TABLE old.vm (host_id int REFERENCES old.host);
+         CREATE TABLE public.outside (host_id int REFERENCES old.host);
+         CREATE FUNCTION old.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+         CREATE TRIGGER touch BEFORE UPDATE ON old.vm FOR EACH ROW EXECUTE FUNCTION old.touch();
+         ALTER SCHEMA old RENAME TO new;
+         ALTER TABLE new.host ADD COLUMN seen timestamptz;
+         ALTER SEQUENCE new.host_id_seq RESTART 5;
+         ALTER INDEX new.host_pkey RENAME TO host_pk;
+         CREATE TABLE new.disk (mood new.mood);",
+    );
+    assert!(!s.schemas.contains("old") && s.schemas.contains("new"));
+    let host = QualName::new("new", "host");
+    assert_eq!(s.tables[&host].columns[1].ty.schema.as_deref(), Some("new"));
+    let fk = |t: &QualName| {
+        s.tables[t].constraints.values().any(|k| {
+            matches!(k, crate::model::schema::ConstraintKind::ForeignKey { references, .. } if *references == host)
+        })
+    };
+    assert!(fk(&QualName::new("new", "vm")) && fk(&QualName::public("outside")));
+    let trigger = &s.triggers[&(QualName::new("new", "vm"), "touch".to_owned())];
+    assert_eq!(trigger.function, QualName::new("new", "touch"));
+    assert!(s.tables.keys().all(|t| t.schema != "old"));
+}
+
+/// Unnamed constraints and indexes avoid what PostgreSQL looks up for each:
+/// a check's or foreign key's name any constraint's in the schema (not a
+/// relation's), a key's index relations and constraints, a plain index
+/// relations only; INCLUDE columns are in index names (fixture 0094).
+#[test]
+fn implicit_names_avoid_what_postgresql_looks_up_for_each_kind() {
+    let s = replayed(
+        "CREATE TABLE t (a int);
+         CREATE TABLE t_a_check (x int);
+         ALTER TABLE t ADD CHECK (a > 0);
+         CREATE TABLE u (id int PRIMARY KEY, b int CONSTRAINT v_b_fkey CHECK (b > 0));
+         CREATE TABLE v (b int REFERENCES u);
+         CREATE TABLE w (a int CONSTRAINT x_pkey CHECK (a > 0));
+         CREATE TABLE x (id int PRIMARY KEY);
+         CREATE TABLE y (a int CONSTRAINT y_a_idx CHECK (a > 0));
+         CREATE INDEX ON y (a);
+         CREATE TABLE q (a int, b int, UNIQUE (a) INCLUDE (b));
+         CREATE INDEX ON q (a) INCLUDE (b);
+         CREATE INDEX ON q (a, a);",
+    );
+    assert!(super::tests::constraint_names(&s, "t").contains(&"t_a_check"));
+    assert!(super::tests::constraint_names(&s, "v").contains(&"v_b_fkey1"));
+    assert!(super::tests::constraint_names(&s, "x").contains(&"x_pkey1"));
+    assert!(super::tests::constraint_names(&s, "q").contains(&"q_a_b_key"));
+    for ix in ["y_a_idx", "q_a_b_idx", "q_a_a1_idx"] {
+        assert!(s.indexes.contains_key(&QualName::public(ix)), "{ix}");
+    }
+}
+
+/// CREATE TABLE makes its constraints once all its columns exist, foreign
+/// keys last: a column's REFERENCES may name a later column and key of its
+/// own table (fixture 0095).
+#[test]
+fn a_foreign_key_may_name_a_later_column_of_its_own_table() {
+    let e = errors(
+        "CREATE TABLE node (parent int REFERENCES node (id), id int PRIMARY KEY,
+             root text REFERENCES node (code), code text UNIQUE);",
+    );
+    assert_eq!(e, Vec::<String>::new());
+}
+
+/// ALTER TABLE ONLY parent DROP COLUMN / DROP CONSTRAINT leaves the
+/// children's as their own; ONLY ... ADD CHECK is refused while the parent
+/// has children, unless NO INHERIT (fixture 0096).
+#[test]
+fn alter_table_only_leaves_the_children_their_own() {
+    let base = "CREATE TABLE p (a int, b int, CHECK (a > 0));
+         CREATE TABLE c () INHERITS (p);
+         CREATE TABLE g () INHERITS (c);
+         ALTER TABLE ONLY p DROP COLUMN b;
+         ALTER TABLE ONLY p DROP CONSTRAINT p_a_check;";
+    let s = replayed(base);
+    let c = &s.tables[&QualName::public("c")];
+    assert!(c.column("b").is_some() && c.constraints.contains_key("p_a_check"));
+    assert!(
+        !s.tables[&QualName::public("p")]
+            .constraints
+            .contains_key("p_a_check")
+    );
+    // The child's column is its own now; its child has it from it alone.
+    let s = replayed(&format!("{base} ALTER TABLE c DROP COLUMN b;"));
+    assert!(s.tables[&QualName::public("g")].column("b").is_none());
+    let e = errors(&format!("{base} ALTER TABLE ONLY p ADD CHECK (a > 1);"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("must be added to child tables too"), "{e:?}");
+    let e = errors(&format!(
+        "{base} ALTER TABLE ONLY p ADD CHECK (a > 1) NO INHERIT;"
+    ));
+    assert_eq!(e, Vec::<String>::new());
 }

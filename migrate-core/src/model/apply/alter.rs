@@ -9,6 +9,7 @@ use super::indexes::index_column_names;
 use super::{Applier, absent_help};
 use crate::lower::alter::{AlterCmd, AlterComposite, AlterTable, AttributeAction, ColumnChange};
 use crate::lower::colname::columns_read;
+use crate::lower::constraints::ConstraintDef;
 use crate::model::schema::{Column, ConstraintKind, Index, QualName};
 use crate::model::types::{self, SqlType};
 use crate::sql::parse::strings;
@@ -76,7 +77,7 @@ impl Applier<'_> {
                 if !self.drop_column_dependents(table, column, *cascade) {
                     return;
                 }
-                self.drop_column(table, column);
+                self.drop_column(table, column, only);
             }
             AlterCmd::AlterType { column, ty } => {
                 if !col_exists(self, column) {
@@ -219,7 +220,30 @@ impl Applier<'_> {
                     }
                 }
             }
-            AlterCmd::AddConstraint(c) => self.add_constraint(table, c),
+            AlterCmd::AddConstraint(c) => {
+                // A CHECK is every child's too: ONLY cannot leave them out.
+                let inherited_check = matches!(
+                    c.kind,
+                    ConstraintDef::Check {
+                        no_inherit: false,
+                        ..
+                    }
+                );
+                if only && inherited_check {
+                    let children = self.schema.related().partitions(table);
+                    if children.iter().any(|t| !self.schema.doubts(t)) {
+                        self.error_at(
+                            Some(c.at),
+                            format!(
+                                "constraint must be added to child tables too: \"{table}\" has children"
+                            ),
+                            Some("leave out ONLY, or make the check NO INHERIT".to_owned()),
+                        );
+                        return;
+                    }
+                }
+                self.add_constraint(table, c);
+            }
             AlterCmd::DropConstraint {
                 name,
                 missing_ok,
@@ -238,14 +262,16 @@ impl Applier<'_> {
                     self.column_of_each(&reach, column, |c| c.nullable = true);
                 }
                 // An inherited CHECK goes from the partitions and children too
-                // (a NO INHERIT one is not theirs).
-                if matches!(
-                    removed_kind,
-                    Some(ConstraintKind::Check {
-                        no_inherit: false,
-                        ..
-                    })
-                ) {
+                // (a NO INHERIT one is not theirs); ONLY leaves them theirs.
+                if !only
+                    && matches!(
+                        removed_kind,
+                        Some(ConstraintKind::Check {
+                            no_inherit: false,
+                            ..
+                        })
+                    )
+                {
                     for p in self.partitions_of(table) {
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                             && matches!(

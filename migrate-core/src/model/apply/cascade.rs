@@ -113,7 +113,7 @@ impl Applier<'_> {
             .get(table)
             .is_some_and(|t| t.column(column).is_some());
         if exists && self.drop_column_dependents(table, column, true) {
-            self.drop_column(table, column);
+            self.drop_column(table, column, false);
         }
     }
 

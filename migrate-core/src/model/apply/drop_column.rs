@@ -141,11 +141,24 @@ impl Applier<'_> {
     /// Drops a column and what PostgreSQL drops with it: the constraints and
     /// indexes that use it anywhere (keys, expressions, WHERE, INCLUDE, CHECK),
     /// and the sequence a serial or identity column owns.
-    pub(crate) fn drop_column(&mut self, table: &QualName, column: &str) {
-        let (reach, keep) = self.column_reach(table, column);
+    /// Drops `column` from `table` and from the children that have it only
+    /// from there. With `only` (ALTER TABLE ONLY) no child loses it: each
+    /// child's column becomes its own (attislocal), as PostgreSQL does.
+    pub(crate) fn drop_column(&mut self, table: &QualName, column: &str, only: bool) {
+        let (reach, keep) = if only {
+            (
+                vec![table.clone()],
+                self.children_with_column(table, column),
+            )
+        } else {
+            self.column_reach(table, column)
+        };
         for child in keep {
             if let Some(t) = self.schema.tables.get_mut(&child).map(Arc::make_mut) {
                 t.parent_lost(column);
+                if only && let Some(i) = t.inherited.get_mut(column) {
+                    i.local = true;
+                }
             }
         }
         for t in reach {

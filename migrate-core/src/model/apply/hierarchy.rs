@@ -200,13 +200,11 @@ impl Applier<'_> {
         let mut keep = Vec::new();
         let mut todo = vec![table.clone()];
         while let Some(parent) = todo.pop() {
-            for child in self.schema.related().partitions(&parent) {
+            for child in self.children_with_column(&parent, column) {
                 let Some(t) = self.schema.tables.get(&child) else {
                     continue;
                 };
-                let direct =
-                    t.partition_of.as_ref() == Some(&parent) || t.inherits.contains(&parent);
-                if !direct || out.contains(&child) || t.column(column).is_none() {
+                if out.contains(&child) {
                     continue;
                 }
                 if t.only_inherited(column) {
@@ -218,6 +216,22 @@ impl Applier<'_> {
             }
         }
         (out, keep)
+    }
+
+    /// The direct partitions and children of `parent` that have `column`.
+    pub(crate) fn children_with_column(
+        &mut self,
+        parent: &QualName,
+        column: &str,
+    ) -> Vec<QualName> {
+        let mut children = self.schema.related().partitions(parent);
+        children.retain(|child| {
+            self.schema.tables.get(child).is_some_and(|t| {
+                (t.partition_of.as_ref() == Some(parent) || t.inherits.contains(parent))
+                    && t.column(column).is_some()
+            })
+        });
+        children
     }
 
     /// An index on a partitioned table adopts each partition's existing index
