@@ -287,3 +287,20 @@ fn alter_table_only_leaves_the_children_their_own() {
     ));
     assert_eq!(e, Vec::<String>::new());
 }
+
+/// One ALTER TABLE's commands run in PostgreSQL's passes: a command may
+/// name a column added after it in the statement, and a column added there
+/// cannot be dropped there (the drops run first; fixture 0097).
+#[test]
+fn alter_table_commands_run_in_postgresqls_passes() {
+    let e = errors(
+        "CREATE TABLE t (id int, old text);
+         ALTER TABLE t ADD UNIQUE (code), ALTER COLUMN code SET DEFAULT 'x',
+             ADD COLUMN code text, ADD COLUMN up text REFERENCES t (code),
+             ADD COLUMN a int REFERENCES t (b), ADD COLUMN b int UNIQUE, DROP COLUMN old;",
+    );
+    assert_eq!(e, Vec::<String>::new());
+    let e = errors("CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN c int, DROP COLUMN c;");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("column \"c\""), "{e:?}");
+}

@@ -9,18 +9,99 @@ use super::indexes::index_column_names;
 use super::{Applier, absent_help};
 use crate::lower::alter::{AlterCmd, AlterComposite, AlterTable, AttributeAction, ColumnChange};
 use crate::lower::colname::columns_read;
-use crate::lower::constraints::ConstraintDef;
+use crate::lower::constraints::{Constraint, ConstraintDef};
 use crate::model::schema::{Column, ConstraintKind, Index, QualName};
 use crate::model::types::{self, SqlType};
 use crate::sql::parse::strings;
 
+/// A command of an ALTER TABLE, or a constraint written on a column it adds.
+enum Step<'c, 'a> {
+    Cmd(&'c AlterCmd<'a>),
+    Constraint(&'c Constraint<'a>),
+}
+
+/// ATController's passes (PostgreSQL 13 on, `AT_PASS_*`), in the order they run.
+const DROP: u8 = 0;
+const ALTER_TYPE: u8 = 1;
+const ADD_COLUMN: u8 = 4;
+const COLUMN_ATTRIBUTES: u8 = 6;
+const ADD_INDEX_CONSTRAINT: u8 = 7;
+const ADD_INDEX: u8 = 8;
+const ADD_OTHER_CONSTRAINT: u8 = 9;
+const MISC: u8 = 10;
+
+/// The pass a command runs in (ATPrepCmd; an ADD CONSTRAINT is moved on to
+/// its constraint's pass when it is transformed, ATParseTransformCmd).
+fn pass(cmd: &AlterCmd<'_>) -> u8 {
+    match cmd {
+        AlterCmd::DropColumn { .. } | AlterCmd::DropConstraint { .. } => DROP,
+        AlterCmd::AlterType { .. } => ALTER_TYPE,
+        AlterCmd::AddColumn { .. } => ADD_COLUMN,
+        AlterCmd::AlterColumn { change, .. } => match change {
+            ColumnChange::Default(false)
+            | ColumnChange::DropNotNull
+            | ColumnChange::DropIdentity(_)
+            | ColumnChange::DropExpression => DROP,
+            ColumnChange::SetNotNull => COLUMN_ATTRIBUTES,
+            // After an ADD GENERATED of the same statement.
+            ColumnChange::SetIdentity(_) => MISC,
+            ColumnChange::Default(true) | ColumnChange::AddIdentity(_) => ADD_OTHER_CONSTRAINT,
+        },
+        AlterCmd::AddConstraint(c) => constraint_pass(c),
+        _ => MISC,
+    }
+}
+
+/// The pass an added constraint is made in: a key's or exclusion's index
+/// (USING INDEX one earlier), a NOT NULL with the column attributes, checks
+/// and foreign keys after every index.
+fn constraint_pass(c: &Constraint<'_>) -> u8 {
+    match c.kind {
+        ConstraintDef::PrimaryKey | ConstraintDef::Unique | ConstraintDef::Exclusion { .. } => {
+            if c.index.is_some() {
+                ADD_INDEX_CONSTRAINT
+            } else {
+                ADD_INDEX
+            }
+        }
+        ConstraintDef::NotNull { .. } => COLUMN_ATTRIBUTES,
+        _ => ADD_OTHER_CONSTRAINT,
+    }
+}
+
 impl Applier<'_> {
+    /// The commands run in PostgreSQL's passes (ATController), not in the
+    /// order written: every DROP first, then ALTER TYPE, ADD COLUMN, column
+    /// attributes, indexes and keys, checks, foreign keys and defaults, the
+    /// rest last. So `ADD UNIQUE (c), ADD COLUMN c int` is right and
+    /// `ADD COLUMN c int, DROP COLUMN c` is not. The constraints written on
+    /// an added column run in their own pass, before the table's of that
+    /// pass (they are queued when the column is added).
     pub(crate) fn alter_table(&mut self, s: &AlterTable<'_>) {
         let Some(table) = self.table_of(&s.table, s.missing_ok) else {
             return;
         };
-        for cmd in &s.cmds {
-            self.alter_cmd(&table, cmd, s.only);
+        let mut steps: Vec<(u8, Step<'_, '_>)> =
+            (s.cmds.iter()).map(|c| (pass(c), Step::Cmd(c))).collect();
+        steps.sort_by_key(|(p, _)| *p);
+        let split = steps.partition_point(|(p, _)| *p <= ADD_COLUMN);
+        let later_steps = steps.split_off(split);
+        let mut on_columns = Vec::new();
+        for (_, step) in steps {
+            if let Step::Cmd(cmd) = step {
+                self.alter_cmd(&table, cmd, s.only, &mut on_columns);
+            }
+        }
+        let mut steps: Vec<(u8, Step<'_, '_>)> = (on_columns.into_iter())
+            .map(|c| (constraint_pass(c), Step::Constraint(c)))
+            .chain(later_steps)
+            .collect();
+        steps.sort_by_key(|(p, _)| *p);
+        for (_, step) in steps {
+            match step {
+                Step::Cmd(cmd) => self.alter_cmd(&table, cmd, s.only, &mut Vec::new()),
+                Step::Constraint(c) => self.add_constraint(&table, c),
+            }
         }
         let partitions = self.partitions_of(&table);
         for t in std::iter::once(table).chain(partitions) {
@@ -28,7 +109,15 @@ impl Applier<'_> {
         }
     }
 
-    fn alter_cmd(&mut self, table: &QualName, cmd: &AlterCmd<'_>, only: bool) {
+    /// Runs one command; the constraints written on a column it adds go to
+    /// `on_columns`, for their own pass.
+    fn alter_cmd<'c, 'a>(
+        &mut self,
+        table: &QualName,
+        cmd: &'c AlterCmd<'a>,
+        only: bool,
+        on_columns: &mut Vec<&'c Constraint<'a>>,
+    ) {
         let col_exists = |r: &Self, column: &str| {
             r.schema
                 .tables
@@ -43,7 +132,7 @@ impl Applier<'_> {
                     .tables
                     .get(table)
                     .is_some_and(|t| t.column(def.name).is_some());
-                self.add_column(table, def, *if_not_exists, None);
+                self.add_column(table, def, *if_not_exists, Some(on_columns));
                 if existed {
                     return;
                 }
