@@ -304,3 +304,26 @@ fn alter_table_commands_run_in_postgresqls_passes() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].contains("column \"c\""), "{e:?}");
 }
+
+/// A table's row type as another table's column type is a dependency: DROP
+/// TABLE refuses without CASCADE and takes the column with it (fixture 0098).
+#[test]
+fn a_tables_row_type_in_another_table_is_a_dependency() {
+    let base = "CREATE TABLE spot (x int, y int);
+         CREATE TABLE shape (id int, corner spot, corners spot[]);";
+    let e = errors(&format!("{base} DROP TABLE spot;"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("column shape.corner is of its row type"),
+        "{e:?}"
+    );
+    let s = replayed(&format!("{base} DROP TABLE spot CASCADE;"));
+    let names: Vec<&str> = (s.tables[&QualName::public("shape")].columns.iter())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["id"]);
+    assert_eq!(
+        errors(&format!("{base} DROP TABLE shape, spot;")),
+        Vec::<String>::new()
+    );
+}

@@ -199,6 +199,21 @@ impl Applier<'_> {
             if !cascade && gone.iter().any(|g| self.refused_for_functions(g, "table")) {
                 continue;
             }
+            // A column of another table may be of their row type (or an
+            // array of it): CASCADE takes the column, else it is an error.
+            let typed_users = (gone.iter())
+                .flat_map(|g| self.columns_of_type(g))
+                .find(|(t, _)| !targets.contains(t) && !gone.contains(t) && !self.schema.doubts(t));
+            if let Some((t, c)) = typed_users
+                && !cascade
+            {
+                self.error_at(
+                    self.locate(&target.name),
+                    format!("cannot drop table \"{target}\": column {t}.{c} is of its row type"),
+                    Some("drop or retype the column first, or add CASCADE".to_owned()),
+                );
+                continue;
+            }
             if let Some((t, c)) = dependents.iter().find(|(t, _)| !self.schema.doubts(t))
                 && !cascade
             {
@@ -249,7 +264,8 @@ impl Applier<'_> {
                 for t in triggers {
                     self.schema.triggers.remove(&t);
                 }
-                self.drop_functions_of_type(&g);
+                // What uses its row type: columns, functions, domains, views.
+                self.drop_users_of_type(&g);
                 if cascade && !owned.is_empty() {
                     self.doubt_sequence_defaults();
                 }
