@@ -327,3 +327,56 @@ fn a_tables_row_type_in_another_table_is_a_dependency() {
         Vec::<String>::new()
     );
 }
+
+/// The column types of CREATE TABLE AS and views, as PostgreSQL resolves
+/// them (read off PostgreSQL 15's information_schema; fixture 0099).
+#[test]
+fn derived_column_types_follow_postgresqls_resolution() {
+    let s = replayed(
+        "CREATE TABLE src (id int, big bigint, price numeric(10, 2), other numeric(12, 4),
+             code varchar(8), label text, ratio real);
+         CREATE TABLE derived AS SELECT
+             NULLIF(id, 0) AS n_id, NULLIF(code, '') AS n_code, NULLIF(price, 0) AS n_price,
+             3000000000 AS big_literal, 12 AS small_literal, 1.5 AS numeric_literal,
+             COALESCE(id, big) AS c_int, COALESCE(price, 0) AS c_price,
+             COALESCE(price, other) AS c_mixed, COALESCE(code, 'none') AS c_code,
+             COALESCE(label, code) AS c_text,
+             CASE WHEN id > 0 THEN id ELSE 2.5 END AS case_num,
+             CASE WHEN id > 0 THEN ratio ELSE id END AS case_real,
+             CASE WHEN id = 1 THEN big END AS case_big,
+             price + price AS sum_price, max(price) OVER () AS max_price,
+             ntile(4) OVER (ORDER BY id) AS quartile, percent_rank() OVER (ORDER BY id) AS pr,
+             cume_dist() OVER (ORDER BY id) AS cd, row_number() OVER () AS rn
+         FROM src;",
+    );
+    let q = QualName::public("derived");
+    assert!(!s.doubts(&q), "every column is typed");
+    let got: Vec<String> = (s.tables[&q].columns.iter())
+        .map(|c| format!("{} {}{:?}", c.name, c.ty.name, c.ty.modifiers))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "n_id int4[]",
+            "n_code text[]",
+            "n_price numeric[10, 2]",
+            "big_literal int8[]",
+            "small_literal int4[]",
+            "numeric_literal numeric[]",
+            "c_int int8[]",
+            "c_price numeric[]",
+            "c_mixed numeric[]",
+            "c_code varchar[]",
+            "c_text text[]",
+            "case_num numeric[]",
+            "case_real float4[]",
+            "case_big int8[]",
+            "sum_price numeric[]",
+            "max_price numeric[]",
+            "quartile int4[]",
+            "pr float8[]",
+            "cd float8[]",
+            "rn int8[]",
+        ]
+    );
+}

@@ -12,6 +12,7 @@ use crate::sql::position::LineIndex;
 mod alter;
 mod cascade;
 mod columns;
+mod common_type;
 mod constraints;
 mod dml;
 mod drop;

@@ -11,6 +11,7 @@ use pg_query::NodeEnum;
 use pg_query::protobuf::{self as pb, a_const};
 
 use super::Applier;
+use super::common_type::{Input, arithmetic_type, common_type, float_literal_type, nullif_type};
 use crate::lower::colname::figure_colname;
 use crate::model::types::{self, SqlType};
 use crate::sql::parse::strings;
@@ -226,7 +227,7 @@ impl Applier<'_> {
             NodeEnum::TypeCast(tc) => self.written_type(tc.type_name.as_ref()?),
             NodeEnum::AConst(c) => Some(b(match &c.val {
                 Some(a_const::Val::Ival(_)) => "int4",
-                Some(a_const::Val::Fval(_)) => "numeric",
+                Some(a_const::Val::Fval(f)) => float_literal_type(&f.fval),
                 Some(a_const::Val::Boolval(_)) => "bool",
                 Some(a_const::Val::Bsval(_)) => "bit",
                 // A string or NULL of unknown type is text in a table (PostgreSQL 10+).
@@ -239,12 +240,22 @@ impl Applier<'_> {
                 Some(b("bool"))
             }
             NodeEnum::AExpr(e) => {
+                use pb::AExprKind as K;
+                let kind = K::try_from(e.kind).ok()?;
+                if kind == K::AexprNullif {
+                    let l = self.input(e.lexpr.as_deref(), scope)?;
+                    let r = self.input(e.rexpr.as_deref(), scope)?;
+                    return nullif_type(&l, &r);
+                }
+                // IN, LIKE, BETWEEN, IS DISTINCT FROM, op ANY / ALL.
+                if kind != K::AexprOp {
+                    return Some(b("bool"));
+                }
                 let op = strings(&e.name).join("");
                 if matches!(
                     op.as_str(),
                     "=" | "<>" | "!=" | "<" | ">" | "<=" | ">=" | "~~" | "~~*" | "!~~" | "!~~*"
-                ) || e.kind != pb::AExprKind::AexprOp as i32
-                {
+                ) {
                     return Some(b("bool"));
                 }
                 if op == "||" {
@@ -253,25 +264,27 @@ impl Applier<'_> {
                             .is_some_and(|t| t.name == "text" && t.array_dims == 0)
                     });
                 }
+                if !matches!(op.as_str(), "+" | "-" | "*" | "/") {
+                    return None;
+                }
                 let l = self.expr_type(e.lexpr.as_deref(), scope)?;
                 let r = self.expr_type(e.rexpr.as_deref(), scope)?;
-                (l == r
-                    && matches!(op.as_str(), "+" | "-" | "*" | "/")
-                    && matches!(
-                        l.name.as_str(),
-                        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8"
-                    ))
-                .then_some(l)
+                arithmetic_type(&l, &r)
             }
-            NodeEnum::CoalesceExpr(c) => c.args.iter().find_map(|a| self.expr_type(Some(a), scope)),
-            NodeEnum::CaseExpr(c) => c
-                .args
-                .iter()
-                .find_map(|w| match w.node.as_ref() {
-                    Some(NodeEnum::CaseWhen(cw)) => self.expr_type(cw.result.as_deref(), scope),
+            NodeEnum::CoalesceExpr(c) => self.common(c.args.iter().map(Some), scope),
+            NodeEnum::MinMaxExpr(m) => self.common(m.args.iter().map(Some), scope),
+            NodeEnum::CaseExpr(c) => {
+                let results = c.args.iter().map(|w| match w.node.as_ref() {
+                    Some(NodeEnum::CaseWhen(cw)) => cw.result.as_deref(),
                     _ => None,
-                })
-                .or_else(|| self.expr_type(c.defresult.as_deref(), scope)),
+                });
+                // Without ELSE the result may be NULL: an untyped branch.
+                let null = pb::Node {
+                    node: Some(NodeEnum::AConst(pb::AConst::default())),
+                };
+                let otherwise = c.defresult.as_deref().unwrap_or(&null);
+                self.common(results.chain([Some(otherwise)]), scope)
+            }
             NodeEnum::SqlvalueFunction(f) => {
                 use pb::SqlValueFunctionOp as Op;
                 Some(b(match Op::try_from(f.op).ok()? {
@@ -288,6 +301,28 @@ impl Applier<'_> {
         }
     }
 
+    /// An input of CASE, COALESCE, NULLIF, ...: a literal without a type
+    /// (`'x'`, `NULL`) takes the others'; `None` when the model cannot tell.
+    fn input(&self, node: Option<&pb::Node>, scope: &[Item]) -> Option<Input> {
+        if let Some(NodeEnum::AConst(c)) = node.and_then(|n| n.node.as_ref())
+            && matches!(c.val, Some(a_const::Val::Sval(_)) | None)
+        {
+            return Some(Input::Unknown);
+        }
+        self.expr_type(node, scope).map(Input::Typed)
+    }
+
+    /// The common type of `inputs`; `None` when one of them has a type the
+    /// model cannot tell.
+    fn common<'n>(
+        &self,
+        inputs: impl Iterator<Item = Option<&'n pb::Node>>,
+        scope: &[Item],
+    ) -> Option<SqlType> {
+        let inputs: Option<Vec<Input>> = inputs.map(|n| self.input(n, scope)).collect();
+        common_type(&inputs?)
+    }
+
     /// Result types of aggregates and common functions that do not depend on
     /// overloads the model cannot see.
     fn call_type(&self, f: &pb::FuncCall, scope: &[Item]) -> Option<SqlType> {
@@ -300,22 +335,37 @@ impl Applier<'_> {
         let arg = |i: usize| self.expr_type(f.args.get(i), scope);
         match name {
             "count" => b("int8"),
-            "row_number" | "rank" | "dense_rank" | "ntile" => b("int8"),
+            "row_number" | "rank" | "dense_rank" => b("int8"),
+            "ntile" => b("int4"),
+            "percent_rank" | "cume_dist" => b("float8"),
             // min and max have no varchar variant: varchar goes through text.
+            // Their results, and the window functions' that return their
+            // argument, have no modifier (numeric(10,2) gives numeric).
             "min" | "max" => arg(0).map(|t| {
                 if t.name == "varchar" && t.array_dims == 0 {
                     SqlType::builtin("text")
                 } else {
-                    t
+                    SqlType {
+                        modifiers: Vec::new(),
+                        ..t
+                    }
                 }
             }),
-            "first_value" | "last_value" | "lag" | "lead" => arg(0),
+            "first_value" | "last_value" | "lag" | "lead" | "nth_value" => {
+                arg(0).map(|t| SqlType {
+                    modifiers: Vec::new(),
+                    ..t
+                })
+            }
             "sum" => {
                 let t = arg(0)?;
                 match t.name.as_str() {
                     "int2" | "int4" => b("int8"),
                     "int8" | "numeric" => b("numeric"),
-                    "float4" | "float8" | "interval" | "money" => Some(t),
+                    "float4" | "float8" | "interval" | "money" => Some(SqlType {
+                        modifiers: Vec::new(),
+                        ..t
+                    }),
                     _ => None,
                 }
             }
@@ -324,7 +374,10 @@ impl Applier<'_> {
                 match t.name.as_str() {
                     "int2" | "int4" | "int8" | "numeric" => b("numeric"),
                     "float4" | "float8" => b("float8"),
-                    "interval" => Some(t),
+                    "interval" => Some(SqlType {
+                        modifiers: Vec::new(),
+                        ..t
+                    }),
                     _ => None,
                 }
             }
@@ -332,6 +385,7 @@ impl Applier<'_> {
                 let mut t = arg(0)?;
                 (t.array_dims == 0).then(|| {
                     t.array_dims = 1;
+                    t.modifiers.clear();
                     t
                 })
             }
