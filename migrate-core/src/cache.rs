@@ -86,18 +86,55 @@ impl Stamp {
     /// metadata cannot be had, it is not a regular file, a name is not UTF-8,
     /// or not on Unix: the caller then reads the files.
     pub fn of(context: &[&[u8]], dirs: &[&Path]) -> Option<Stamp> {
+        Self::of_some(context, dirs, &|_| true)
+    }
+
+    /// [`Stamp::of`] the files whose names `keep` keeps: a run that needs
+    /// only some of the files looks at only those.
+    pub fn of_some(
+        context: &[&[u8]],
+        dirs: &[&Path],
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Option<Stamp> {
+        let files = dirs_metadata(dirs, keep)?;
+        Some(Self::from_files(context, &files, &|_| true))
+    }
+
+    /// [`Stamp::of`], and the stamp [`Stamp::of_some`] gives for `part`,
+    /// from one look at each file.
+    pub fn with_part(
+        context: &[&[u8]],
+        dirs: &[&Path],
+        part: &dyn Fn(&str) -> bool,
+    ) -> Option<(Stamp, Stamp)> {
+        let files = dirs_metadata(dirs, &|_| true)?;
+        Some((
+            Self::from_files(context, &files, &|_| true),
+            Self::from_files(context, &files, part),
+        ))
+    }
+
+    /// The stamp of each directory's files (name order) that `keep` keeps.
+    fn from_files(
+        context: &[&[u8]],
+        dirs: &[Vec<(String, Meta)>],
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Stamp {
         let mut key = Key::default();
         for field in context {
             key.field(field);
         }
         let mut newest_ns = 0i128;
-        for dir in dirs {
-            newest_ns = newest_ns.max(files_metadata(dir, &mut key)?);
+        for files in dirs {
+            for (name, (newest, meta)) in files.iter().filter(|(n, _)| keep(n)) {
+                newest_ns = newest_ns.max(*newest);
+                key.field(name.as_bytes()).field(meta);
+            }
         }
-        Some(Stamp {
+        Stamp {
             key: key.finish(),
             newest_ns,
-        })
+        }
     }
 
     /// An entry that recorded `self` when it was written at `written_ns`
@@ -108,37 +145,36 @@ impl Stamp {
     }
 }
 
-/// Adds the name and metadata of every `.sql` file of `dir` to `key`, in name
-/// order; returns the newest mtime or ctime.
+/// The name and metadata of each `.sql` file of each of `dirs` that `keep`
+/// keeps, in name order.
+fn dirs_metadata(dirs: &[&Path], keep: &dyn Fn(&str) -> bool) -> Option<Vec<Vec<(String, Meta)>>> {
+    dirs.iter().map(|d| files_metadata(d, keep)).collect()
+}
+
+/// The name and metadata of every `.sql` file of `dir` that `keep` keeps, in
+/// name order.
 ///
 /// This is most of what a directory-mode run with nothing to do costs (a
 /// `stat` per file, whose time is the kernel's name lookup), so the files are
 /// looked at on every core when there are many, and each one's metadata goes
 /// into the key as bytes, not text.
 #[cfg(unix)]
-fn files_metadata(dir: &Path, key: &mut Key) -> Option<i128> {
+fn files_metadata(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Option<Vec<(String, Meta)>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).ok()? {
         let entry = entry.ok()?;
         // A name that is not UTF-8 ends in .sql or not; the analysis reports
         // it, so stop trusting here.
         let name = entry.file_name().into_string().ok()?;
-        if name.ends_with(".sql") {
+        if name.ends_with(".sql") && keep(&name) {
             files.push((name, entry));
         }
     }
     files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let metas = metadata_of(&files)?;
-    let mut newest_ns = 0i128;
-    for ((name, _), (newest, meta)) in files.iter().zip(&metas) {
-        newest_ns = newest_ns.max(*newest);
-        key.field(name.as_bytes()).field(meta);
-    }
-    Some(newest_ns)
+    Some(files.into_iter().map(|(n, _)| n).zip(metas).collect())
 }
 
-/// A file's size, mtime, ctime, inode and device, as the key's bytes, and
-/// the newer of its mtime and ctime in ns.
 #[cfg(unix)]
 type Meta = (i128, [u8; 56]);
 
@@ -209,7 +245,10 @@ fn meta(entry: &std::fs::DirEntry) -> Option<Meta> {
 }
 
 #[cfg(not(unix))]
-fn files_metadata(_dir: &Path, _key: &mut Key) -> Option<i128> {
+type Meta = (i128, [u8; 56]);
+
+#[cfg(not(unix))]
+fn files_metadata(_dir: &Path, _keep: &dyn Fn(&str) -> bool) -> Option<Vec<(String, Meta)>> {
     None
 }
 

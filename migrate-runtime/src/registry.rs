@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::dir_cache::{CacheConfig, FileFacts, Texts};
+use crate::dir_cache::{CacheConfig, FileFacts, Texts, Trust};
 
 use crate::error::MigrateError;
 use crate::migration::{Migration, Script, Version};
@@ -218,31 +218,36 @@ impl Registry {
         opts: &DirOptions,
         cache: &CacheConfig,
     ) -> Result<Registry, MigrateError> {
-        Self::load_dir(dir, display, opts, cache, false)
+        Self::load_dir(dir, display, opts, cache, Trust::Content).map(|(r, _)| r)
     }
 
     /// [`Registry::from_dir_opts`] for the CLI: when the analysis cache is
     /// trusted on the files' metadata, no file is read now, and each
     /// script's text is read when its step runs ([`Script::text`]; its `sql`
-    /// field stays empty), so a run with nothing to do reads none.
+    /// field stays empty), so a run with nothing to do reads none. With
+    /// [`Trust::Ups`] the downs' files may not have been looked at: the
+    /// `bool` says whether they were (see [`Trust::Ups`]).
     #[cfg(feature = "cli")]
     pub(crate) fn from_dir_deferred(
         dir: &Path,
         display: &str,
         opts: &DirOptions,
-    ) -> Result<Registry, MigrateError> {
-        Self::load_dir(dir, display, opts, &CacheConfig::from_env(), true)
+        trust: Trust,
+    ) -> Result<(Registry, bool), MigrateError> {
+        Self::load_dir(dir, display, opts, &CacheConfig::from_env(), trust)
     }
 
+    /// The registry of `dir`, and whether the downs' files were looked at.
     pub(crate) fn load_dir(
         dir: &Path,
         display: &str,
         opts: &DirOptions,
         cache: &CacheConfig,
-        defer: bool,
-    ) -> Result<Registry, MigrateError> {
-        let (facts, mut texts) = crate::dir_cache::load(dir, display, opts, cache, defer)
+        trust: Trust,
+    ) -> Result<(Registry, bool), MigrateError> {
+        let (facts, mut texts) = crate::dir_cache::load(dir, display, opts, cache, trust)
             .map_err(MigrateError::InvalidFiles)?;
+        let downs_checked = !matches!(texts, Texts::Deferred { downs: false, .. });
         let warnings: Vec<migrate_core::Diagnostic> =
             facts.warnings.into_iter().map(Into::into).collect();
         let mut script = |f: FileFacts| match &mut texts {
@@ -250,7 +255,7 @@ impl Registry {
                 let sql = texts.remove(&f.path).unwrap_or_default();
                 Script::new(f.path, sql, f.checksum, f.transactional, f.statements)
             }
-            Texts::Deferred { dir, entry } => {
+            Texts::Deferred { dir, entry, .. } => {
                 let name = f.path.rsplit('/').next().unwrap_or_default().to_owned();
                 Script::deferred(
                     f.path,
@@ -284,7 +289,7 @@ impl Registry {
             // Checked for the newest version: the server decides at run time.
             None => r.needs = facts.needs,
         }
-        Ok(r)
+        Ok((r, downs_checked))
     }
 
     /// The seed files of `dir` (every `*.sql` in name order, `clean.sql`

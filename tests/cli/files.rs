@@ -190,8 +190,8 @@ fn a_migrations_table_whose_history_name_is_too_long_is_refused() {
     assert_eq!(r.code, 0, "{r:?}");
 }
 
-/// `repair` from the command line: an edited down stops `up`; `repair` says
-/// what it accepted; then `up` runs.
+/// `repair` from the command line: an edited down stops `down` (not `up`,
+/// which runs no down); `repair` says what it accepted; then `down` runs.
 #[test]
 fn repair_accepts_an_edited_down_file() {
     let (db, _c, d) = database_and_a();
@@ -204,6 +204,9 @@ fn repair_accepts_an_edited_down_file() {
         Some("DROP TABLE IF EXISTS a;"),
     );
     let r = run(url, &["--dir", dir, "up"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("no change"), "{r:?}");
+    let r = run(url, &["--dir", dir, "down"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("000001_a down file: recorded"), "{r:?}");
     let r = run(url, &["--dir", dir, "repair"]);
@@ -220,11 +223,12 @@ fn repair_accepts_an_edited_down_file() {
     );
     let r = run(url, &["--dir", dir, "status"]);
     assert!(r.stdout.contains("applied (repaired)"), "{r:?}");
-    assert_eq!(run(url, &["--dir", dir, "up"]).code, 0);
+    assert_eq!(run(url, &["--dir", dir, "down"]).code, 0);
 }
 
 /// A run whose analysis cache is trusted on the files' metadata reads no
 /// file until a step runs; the step then reads its file, and applies it.
+/// `up` with nothing to do looks at the ups' metadata only.
 #[test]
 fn a_run_trusted_on_the_files_metadata_reads_them_only_to_apply_them() {
     let db = TestDb::new();
@@ -251,7 +255,8 @@ fn a_run_trusted_on_the_files_metadata_reads_them_only_to_apply_them() {
     }
     let r = run(&["up"]);
     assert!(
-        r.stderr.contains(trusted) && r.stdout.contains("no change"),
+        r.stderr.contains("analysis cache hit on the ups' metadata")
+            && r.stdout.contains("no change"),
         "{r:?}"
     );
     assert_eq!(

@@ -13,17 +13,43 @@ pub(super) fn migrate(
     // `up` reads the database's state while the migrations load; an error
     // there is met again by the run, which reports it as it would have.
     let prefetch = matches!(target, Target::Up { .. }) && !dry_run;
-    let (registry, mut c, prefetched) = load_and_connect(g, embedded, out, |c| {
-        if !prefetch {
-            return None;
-        }
-        let o = migrator_options(g, &c.opts).ok()?;
-        c.runtime
-            .block_on(Migrator::prefetch_async(&mut c.client, &o))
-            .ok()
-    })?;
+    // `up` looks at no down file until it knows it has something to do: a
+    // run with nothing to do (most of them) needs only the ups.
+    let trust = if prefetch {
+        Trust::Ups
+    } else {
+        Trust::Metadata
+    };
+    let (mut registry, downs_checked, mut c, prefetched) =
+        load_and_connect(g, embedded, out, trust, |c| {
+            if !prefetch {
+                return None;
+            }
+            let o = migrator_options(g, &c.opts).ok()?;
+            c.runtime
+                .block_on(Migrator::prefetch_async(&mut c.client, &o))
+                .ok()
+        })?;
     let mut options = migrator_options(g, &c.opts)?;
     options.single_transaction = single_transaction;
+    if !downs_checked {
+        let m = Migrator::with_options(&registry, options.clone());
+        if let Some(p) = &prefetched
+            && let Some(v) = m.proven_by(p)?
+        {
+            summary(
+                out,
+                &Report {
+                    from: Some(v),
+                    to: Some(v),
+                    ..Report::default()
+                },
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        // Something to do, or to explain: every file counts now.
+        registry = load_registry(g, embedded)?;
+    }
     let m = Migrator::with_options(&registry, options);
     let rt = &c.runtime;
     if dry_run {

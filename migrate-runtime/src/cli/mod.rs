@@ -46,6 +46,7 @@ use postgres::Client;
 pub use create::{CreateError, CreateOptions, create, create_with};
 
 use crate::connect::ConnectOptions;
+use crate::dir_cache::Trust;
 use crate::error::{MigrateError, fmt_duration};
 use crate::migration::Version;
 use crate::migrator::{Event, Migrator, Options, Plan, Report, Target};

@@ -56,7 +56,7 @@ pub(super) fn load_registry(
     g: &Global,
     embedded: Option<&'static Registry>,
 ) -> Result<Cow<'static, Registry>, Failure> {
-    let registry = registry_of(g, embedded)?;
+    let (registry, _) = registry_of(g, embedded, Trust::Metadata)?;
     print_down_warnings(registry.warnings());
     Ok(registry)
 }
@@ -68,13 +68,17 @@ pub(super) fn load_registry(
 /// run with nothing to do costs about the longer of the two, not their sum. A
 /// broken migration is reported before a connection failure, as when one
 /// came after the other. With `--wait` they do come one after the other: a
-/// broken file must not wait for a server that is down.
+/// broken file must not wait for a server that is down. `trust` is what the
+/// analysis cache may be trusted on; the `bool` says whether the downs'
+/// files were looked at (see [`Trust::Ups`]): their warnings are printed
+/// only then.
 pub(super) fn load_and_connect<T>(
     g: &Global,
     embedded: Option<&'static Registry>,
     out: &mut Out,
+    trust: Trust,
     then: impl FnOnce(&mut AsyncConn) -> T,
-) -> Result<(Cow<'static, Registry>, AsyncConn, T), Failure> {
+) -> Result<(Cow<'static, Registry>, bool, AsyncConn, T), Failure> {
     let connect = |out: &mut Out| {
         connect_async(g, out).map(|mut c| {
             let t = then(&mut c);
@@ -84,27 +88,31 @@ pub(super) fn load_and_connect<T>(
     if g.wait.is_some() {
         let registry = load_registry(g, embedded)?;
         let (c, t) = connect(out)?;
-        return Ok((registry, c, t));
+        return Ok((registry, true, c, t));
     }
     let (registry, connected) = std::thread::scope(|s| {
-        let loading = s.spawn(|| registry_of(g, embedded));
+        let loading = s.spawn(|| registry_of(g, embedded, trust));
         let connected = connect(out);
         let registry = loading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (registry, connected)
     });
-    let registry = registry?;
-    print_down_warnings(registry.warnings());
+    let (registry, downs_checked) = registry?;
+    if downs_checked {
+        print_down_warnings(registry.warnings());
+    }
     let (c, t) = connected?;
-    Ok((registry, c, t))
+    Ok((registry, downs_checked, c, t))
 }
 
-/// The registry: embedded, or loaded from the directory.
+/// The registry: embedded, or loaded from the directory (trusting the
+/// analysis cache on `trust`), and whether the downs' files were looked at.
 fn registry_of(
     g: &Global,
     embedded: Option<&'static Registry>,
-) -> Result<Cow<'static, Registry>, Failure> {
+    trust: Trust,
+) -> Result<(Cow<'static, Registry>, bool), Failure> {
     let (dir, display) = match (&g.dir, embedded) {
         (Some(dir), _) => {
             tracing::debug!(dir = %dir.display(), "loading migrations from a directory");
@@ -115,12 +123,13 @@ fn registry_of(
             if let Some(problem) = stale_embedding(r) {
                 return Err(Failure::Reported(problem));
             }
-            return Ok(Cow::Borrowed(r));
+            return Ok((Cow::Borrowed(r), true));
         }
         (None, None) => (Path::new("migrations"), "migrations".to_owned()),
     };
-    let registry = Registry::from_dir_deferred(dir, &display, &dir_options(g))?;
-    Ok(Cow::Owned(registry))
+    let (registry, downs_checked) =
+        Registry::from_dir_deferred(dir, &display, &dir_options(g), trust)?;
+    Ok((Cow::Owned(registry), downs_checked))
 }
 
 /// When the directory an embedded registry was built from is on this machine

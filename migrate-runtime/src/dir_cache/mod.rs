@@ -33,10 +33,10 @@ use std::path::{Path, PathBuf};
 
 use migrate_core::cache::{Key, read_verified, write_verified};
 use serde::{Deserialize, Serialize};
-use stamp::{Stamp, now_ns, stamp};
+use stamp::{Stamp, now_ns, stamps, ups_stamp};
 
 /// Changes when the layout of an entry does: older entries are then misses.
-const FORMAT: &str = "novacron-db analysis cache 3";
+const FORMAT: &str = "novacron-db analysis cache 4";
 
 /// Where the cache lives and which build of the tool reads and writes it.
 #[doc(hidden)]
@@ -206,13 +206,31 @@ pub(crate) enum Texts {
         dir: PathBuf,
         /// The entry that vouched for them.
         entry: PathBuf,
+        /// The downs' metadata was looked at too ([`Trust::Ups`] does not).
+        downs: bool,
     },
+}
+
+/// What a run may trust an entry on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
+pub(crate) enum Trust {
+    /// Only on the files' content: every file is read.
+    Content,
+    /// On every file's metadata (see the module docs).
+    Metadata,
+    /// On the metadata of the files other than downs: `up` with nothing to
+    /// do runs no down and does not check them ([`crate::migrator`]'s
+    /// `problems::Files`), so it need not look at them. The downs' facts
+    /// may then be out of date: anything but proving that nothing is to be
+    /// done loads again with [`Trust::Metadata`].
+    Ups,
 }
 
 /// The facts of `dir`, from the cache when an entry matches what is on disk
 /// now, else from [`crate::registry::analyze_dir`]'s analysis (then stored).
-/// With `defer`, an entry that matches the files' metadata is used without
-/// reading them (see the module docs).
+/// Beyond [`Trust::Content`], an entry that matches the files' metadata is
+/// used without reading them (see the module docs).
 ///
 /// # Errors
 ///
@@ -222,7 +240,7 @@ pub(crate) fn load(
     display: &str,
     opts: &crate::registry::DirOptions,
     cfg: &CacheConfig,
-    defer: bool,
+    trust: Trust,
 ) -> Result<(Facts, Texts), migrate_core::Diagnostics> {
     let read = |l: Loaded| (l.0, Texts::Read(l.1));
     let core = crate::registry::core_options(dir, opts);
@@ -230,25 +248,37 @@ pub(crate) fn load(
         .dir
         .as_deref()
         .map(|cache| cache.join(entry_name(dir, display, &core)));
+    let options = options_text(display, &core);
+    let deferred = |path: PathBuf, downs: bool| Texts::Deferred {
+        dir: dir.to_path_buf(),
+        entry: path,
+        downs,
+    };
+    // Read once: whether it vouches by the metadata or by the content.
+    let cached = entry.as_deref().and_then(read_entry);
+    let ups_hit = trust == Trust::Ups
+        && entry.is_some()
+        && cached.as_ref().is_some_and(|c| {
+            ups_stamp(dir, &cfg.tool, &options).is_some_and(|now| c.vouches_for_ups(&now))
+        });
+    let (cached, entry) = match (cached, entry) {
+        (Some(c), Some(path)) if ups_hit => {
+            tracing::debug!(entry = %path.display(), "analysis cache hit on the ups' metadata");
+            return Ok((c.facts, deferred(path, false)));
+        }
+        other => other,
+    };
     // Taken before the files are read: an edit after this is seen next time.
     let stamp = entry
         .as_ref()
-        .and_then(|_| stamp(dir, &cfg.tool, &options_text(display, &core)));
-    // Read once: whether it vouches by the metadata or by the content.
-    let cached = entry.as_deref().and_then(read_entry);
+        .and_then(|_| stamps(dir, &cfg.tool, &options));
     let stamped = cached
         .as_ref()
-        .is_some_and(|c| stamp.as_ref().is_some_and(|now| c.vouches_for(now)));
+        .is_some_and(|c| stamp.as_ref().is_some_and(|(now, _)| c.vouches_for(now)));
     let (cached, entry) = match (cached, entry) {
-        (Some(c), Some(path)) if defer && stamped => {
+        (Some(c), Some(path)) if trust != Trust::Content && stamped => {
             tracing::debug!(entry = %path.display(), "analysis cache hit on the files' metadata");
-            return Ok((
-                c.facts,
-                Texts::Deferred {
-                    dir: dir.to_path_buf(),
-                    entry: path,
-                },
-            ));
+            return Ok((c.facts, deferred(path, true)));
         }
         other => other,
     };
@@ -292,7 +322,7 @@ pub(crate) fn load(
 }
 
 /// Writes an entry, best effort.
-fn store(entry: &Path, key: &str, facts: &Facts, stamp: Option<&Stamp>) {
+fn store(entry: &Path, key: &str, facts: &Facts, stamp: Option<&(Stamp, Stamp)>) {
     if let Err(e) = write_entry(entry, key, facts, stamp) {
         tracing::debug!(entry = %entry.display(), error = %e, "analysis cache not written");
     }
@@ -411,6 +441,8 @@ struct Entry {
     key: String,
     /// The files' metadata when the entry was written, and when that was.
     stamp: Option<Stamp>,
+    /// The same of the files other than downs ([`Trust::Ups`]).
+    ups_stamp: Option<Stamp>,
     written_ns: i128,
     facts: Facts,
 }
@@ -420,6 +452,7 @@ struct Entry {
 struct EntryRef<'a> {
     key: &'a str,
     stamp: Option<&'a Stamp>,
+    ups_stamp: Option<&'a Stamp>,
     written_ns: i128,
     facts: &'a Facts,
 }
@@ -429,6 +462,13 @@ impl Entry {
     /// and they had not changed for two seconds when it was written.
     fn vouches_for(&self, now: &Stamp) -> bool {
         self.stamp
+            .as_ref()
+            .is_some_and(|then| then.vouches_for(self.written_ns, now))
+    }
+
+    /// The same, for the files other than downs ([`Trust::Ups`]).
+    fn vouches_for_ups(&self, now: &Stamp) -> bool {
+        self.ups_stamp
             .as_ref()
             .is_some_and(|then| then.vouches_for(self.written_ns, now))
     }
@@ -449,11 +489,12 @@ fn write_entry(
     path: &Path,
     key: &str,
     facts: &Facts,
-    stamp: Option<&Stamp>,
+    stamp: Option<&(Stamp, Stamp)>,
 ) -> std::io::Result<()> {
     let body = postcard::to_stdvec(&EntryRef {
         key,
-        stamp,
+        stamp: stamp.map(|s| &s.0),
+        ups_stamp: stamp.map(|s| &s.1),
         written_ns: now_ns(),
         facts,
     })

@@ -38,14 +38,41 @@ impl From<Stamp> for migrate_core::cache::Stamp {
 
 /// The metadata of every `.sql` file of `dir` (links followed); `None` when
 /// one cannot be had or is not a regular file, or not on Unix: the files are
-/// then read.
-pub(super) fn stamp(dir: &Path, tool: &str, options: &str) -> Option<Stamp> {
-    let s = migrate_core::cache::Stamp::of(
+/// then read. With it, the stamp of the files other than downs, from the
+/// same look at each file (see [`ups_stamp`]).
+pub(super) fn stamps(dir: &Path, tool: &str, options: &str) -> Option<(Stamp, Stamp)> {
+    let (all, ups) = migrate_core::cache::Stamp::with_part(
         &[FORMAT.as_bytes(), tool.as_bytes(), options.as_bytes()],
         &[dir],
+        &|name| !is_down(name),
     )?;
-    Some(Stamp {
-        key: s.key,
-        newest_ns: s.newest_ns,
-    })
+    Some((all.into(), ups.into()))
+}
+
+/// The stamp of the `.sql` files of `dir` that are not downs (`*.down.sql`):
+/// all that `up` with nothing to do needs to look at, half the `stat`s.
+pub(super) fn ups_stamp(dir: &Path, tool: &str, options: &str) -> Option<Stamp> {
+    migrate_core::cache::Stamp::of_some(
+        &[FORMAT.as_bytes(), tool.as_bytes(), options.as_bytes()],
+        &[dir],
+        &|name| !is_down(name),
+    )
+    .map(Into::into)
+}
+
+/// A down file by golang-migrate's grammar.
+fn is_down(name: &str) -> bool {
+    use migrate_core::source::filename::{Direction, parse};
+    parse(name)
+        .and_then(Result::ok)
+        .is_some_and(|f| f.direction == Direction::Down)
+}
+
+impl From<migrate_core::cache::Stamp> for Stamp {
+    fn from(s: migrate_core::cache::Stamp) -> Self {
+        Stamp {
+            key: s.key,
+            newest_ns: s.newest_ns,
+        }
+    }
 }

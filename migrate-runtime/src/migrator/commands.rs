@@ -64,6 +64,15 @@ async fn session_for<C: Conn>(
 }
 
 impl<'r> Migrator<'r> {
+    /// The version the database is at when what [`prefetch`] read proves
+    /// that `up` has nothing to do, as [`Self::run_prefetched_on`] would
+    /// find first (after checking the server is new enough).
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    pub(crate) fn proven_by(&self, p: &Prefetched) -> Result<Option<Version>, MigrateError> {
+        self.registry.check_server(p.session.server_version)?;
+        Ok(p.summary.as_ref().and_then(|s| s.proves(self.registry)))
+    }
+
     pub(crate) async fn run_on<C, P>(
         &self,
         client: &mut C,
@@ -96,11 +105,7 @@ impl<'r> Migrator<'r> {
         let up = matches!(target, Target::Up { .. });
         let (s, tables, proven) = match prefetched {
             Some(p) => {
-                self.registry.check_server(p.session.server_version)?;
-                let proven = p
-                    .summary
-                    .filter(|_| up)
-                    .and_then(|sum| sum.proves(self.registry));
+                let proven = self.proven_by(&p)?.filter(|_| up);
                 (p.session, p.tables, proven)
             }
             None => {
@@ -416,7 +421,7 @@ impl<'r> Migrator<'r> {
         let s = self.session(client).await?;
         let st = state::read(client, &s).await?;
         let view = reconcile::reconcile(self.registry, &st);
-        let mut found = problems::find(self.registry, &st, &view);
+        let mut found = problems::find(self.registry, &st, &view, problems::Files::Both);
         found.retain(|p| !self.tolerates(p));
         Ok(found)
     }
@@ -441,7 +446,11 @@ impl<'r> Migrator<'r> {
         let view = reconcile::reconcile(self.registry, st);
         // Out-of-order migrations matter only to the steps that would apply
         // them (`down` does not, `goto V` only up to V): plan_steps decides.
-        if let Some(p) = problems::find(self.registry, st, &view)
+        let files = match target {
+            Target::Up { .. } => problems::Files::Ups,
+            _ => problems::Files::Both,
+        };
+        if let Some(p) = problems::find(self.registry, st, &view, files)
             .into_iter()
             .find(|p| !self.tolerates(p) && !matches!(p, MigrateError::OutOfOrder { .. }))
         {

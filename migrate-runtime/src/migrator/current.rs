@@ -4,8 +4,8 @@
 //! latest history row of every version costs a row per migration on the wire
 //! and in the client: at 5,000 migrations, more than the rest of the run. The
 //! server instead sums up what the checks would read: how many versions are
-//! applied, and a SHA-256 of each applied version with its recorded
-//! checksums. When that is exactly what this registry would have written
+//! applied, and a SHA-256 of each applied version with its recorded up
+//! checksum. When that is exactly what this registry would have written
 //! (every migration applied, the same checksums, the version row clean at the
 //! newest), the checks of the full read would find nothing and no step would
 //! run; anything else (a pending migration, drift, a missing file, a checksum
@@ -24,12 +24,16 @@ use crate::migration::Version;
 use crate::registry::Registry;
 use crate::sql::literal;
 
-/// One line of the digest: the version, and each checksum as recorded (`+`
-/// and the text) or absent (nothing), so that a NULL and any text differ.
-/// The server spells the same line in [`summary_sql`].
-fn line(version: i64, checksum: Option<&str>, down: Option<&str>) -> String {
-    let field = |c: Option<&str>| c.map_or(String::new(), |c| format!("+{c}"));
-    format!("{version} {} {}", field(checksum), field(down))
+/// One line of the digest: the version, and the up's checksum as recorded
+/// (`+` and the text) or absent (nothing), so that a NULL and any text
+/// differ. The downs are not in it: `up` runs none, and an edited down is
+/// not its refusal ([`super::problems::Files`]). The server spells the same
+/// line in [`summary_sql`].
+fn line(version: i64, checksum: Option<&str>) -> String {
+    format!(
+        "{version} {}",
+        checksum.map_or(String::new(), |c| format!("+{c}"))
+    )
 }
 
 /// The digest the history of a database at this registry's newest version
@@ -40,7 +44,7 @@ fn expected(registry: &Registry) -> String {
         if i > 0 {
             h.update(b"\n");
         }
-        h.update(line(m.version.get(), Some(m.checksum()), m.down_checksum()).as_bytes());
+        h.update(line(m.version.get(), Some(m.checksum())).as_bytes());
     }
     hex(&h.finalize())
 }
@@ -57,22 +61,17 @@ fn directions(pick: impl Fn(HistoryDirection) -> bool) -> String {
 
 /// The version row, then (count of applied versions, whether every latest
 /// row is of a known kind, the digest of the applied ones).
-fn summary_sql(s: &Session, t: Tables) -> String {
+fn summary_sql(s: &Session) -> String {
     let applied = directions(HistoryDirection::is_applied);
     let known = directions(|_| true);
-    let down = if t.down_checksum {
-        "down_checksum"
-    } else {
-        "NULL::text"
-    };
     format!(
         "SELECT version, dirty FROM {vt} LIMIT 1; \
          SELECT count(*) FILTER (WHERE direction IN ({applied})), \
                 coalesce(bool_and(direction IN ({known})), true), \
                 encode(sha256(convert_to(coalesce(string_agg(\
-                    version::text || ' ' || coalesce('+' || checksum, '') || ' ' || coalesce('+' || down, ''), \
+                    version::text || ' ' || coalesce('+' || checksum, ''), \
                     E'\\n' ORDER BY version) FILTER (WHERE direction IN ({applied})), ''), 'UTF8')), 'hex') \
-         FROM (SELECT DISTINCT ON (version) version, checksum, {down} AS down, direction \
+         FROM (SELECT DISTINCT ON (version) version, checksum, direction \
                FROM {ht} ORDER BY version, id DESC) h;",
         vt = s.version_table.sql(),
         ht = s.history_table.sql(),
@@ -113,7 +112,7 @@ pub(crate) async fn summary<C: Conn>(
     if !(t.version && t.history) {
         return Ok(None);
     }
-    let msgs = client.simple(&summary_sql(s, t)).await.map_err(|e| {
+    let msgs = client.simple(&summary_sql(s)).await.map_err(|e| {
         MigrateError::db(
             format!("reading {} and {}", s.version_table, s.history_table),
             e,
@@ -165,9 +164,8 @@ mod tests {
 
     #[test]
     fn a_null_and_any_text_differ() {
-        assert_ne!(line(1, Some("a"), None), line(1, Some("a"), Some("")));
-        assert_ne!(line(1, None, Some("a")), line(1, Some("a"), None));
-        assert_eq!(line(12, Some("ab"), None), "12 +ab ");
+        assert_ne!(line(1, None), line(1, Some("")));
+        assert_eq!(line(12, Some("ab")), "12 +ab");
     }
 
     fn registry(downs: bool) -> Registry {
@@ -220,9 +218,11 @@ mod tests {
         assert_eq!(proven_now(&mut c, &reg), None, "no tables yet");
         Migrator::new(&reg).up(&mut c).unwrap();
         assert_eq!(proven_now(&mut c, &reg), Some(Version::new(3)));
-        // The same database seen from a registry without downs, or with one
-        // migration more (pending), or one fewer (missing file): not proven.
-        assert_eq!(proven_now(&mut c, &registry(false)), None);
+        // Seen from a registry without downs: the downs are not `up`'s
+        // concern (as for the full read, `problems::Files::Ups`).
+        assert_eq!(proven_now(&mut c, &registry(false)), Some(Version::new(3)));
+        // With one migration more (pending), or one fewer (missing file): not
+        // proven.
         let mut more: Vec<Migration> = reg.iter().cloned().collect();
         let mut extra = more[2].clone();
         extra.version = Version::new(4);
@@ -235,7 +235,7 @@ mod tests {
             // Drift: an up's recorded checksum differs.
             format!("UPDATE {h} SET checksum = 'x' WHERE version = 2"),
             // A checksum never recorded (a database taken over): the full read decides.
-            format!("UPDATE {h} SET down_checksum = NULL WHERE version = 1"),
+            format!("UPDATE {h} SET checksum = NULL WHERE version = 1"),
             "UPDATE schema_migrations SET dirty = true".to_owned(),
             // The version row moved by another tool.
             "UPDATE schema_migrations SET version = 2".to_owned(),
@@ -257,8 +257,15 @@ mod tests {
             c.batch_execute(change).unwrap();
             assert_eq!(proven_now(&mut c, &reg), None, "after {change}");
         }
-        // A reverted migration that is not in the files any more is no
-        // obstacle: the full read would find nothing either.
+        // An edited down, or one never recorded, is no obstacle to `up`,
+        // nor is a reverted migration that is not in the files any more:
+        // the full read would find nothing either.
+        c.batch_execute(&format!(
+            "UPDATE {h} SET down_checksum = 'x' WHERE version = 1; \
+             UPDATE {h} SET down_checksum = NULL WHERE version = 2"
+        ))
+        .unwrap();
+        assert_eq!(proven_now(&mut c, &reg), Some(Version::new(3)));
         c.batch_execute(&format!(
             "INSERT INTO {h} (version, name, direction) VALUES (9, 'x', 'down')"
         ))

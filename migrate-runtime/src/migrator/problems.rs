@@ -48,10 +48,26 @@ pub(crate) fn drifted(m: &Migration, view: &View) -> Vec<Drift> {
     out
 }
 
+/// Which files' drift counts: `up` runs no down, so an edited down of an
+/// applied migration is no reason for it to refuse (`down`, `goto`,
+/// `status` and `validate` still see it, and `down` refuses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Files {
+    /// The ups and the downs.
+    Both,
+    /// The ups only.
+    Ups,
+}
+
 /// Every problem, most fundamental first: dirty, applied migrations whose files
-/// are not here (or a version row this build does not know), drift, pending
-/// migrations older than the current version.
-pub(crate) fn find(registry: &Registry, st: &DbState, view: &View) -> Vec<MigrateError> {
+/// are not here (or a version row this build does not know), drift of
+/// `files`, pending migrations older than the current version.
+pub(crate) fn find(
+    registry: &Registry,
+    st: &DbState,
+    view: &View,
+    files: Files,
+) -> Vec<MigrateError> {
     let mut out = Vec::new();
     let get = |v: i64| registry.get(Version::new(v));
     if let Some(row) = st.row
@@ -95,7 +111,10 @@ pub(crate) fn find(registry: &Registry, st: &DbState, view: &View) -> Vec<Migrat
     if !missing.is_empty() {
         out.push(MigrateError::Missing(missing));
     }
-    let drift: Vec<Drift> = registry.iter().flat_map(|m| drifted(m, view)).collect();
+    let drift: Vec<Drift> = (registry.iter())
+        .flat_map(|m| drifted(m, view))
+        .filter(|d| files == Files::Both || d.file == "up")
+        .collect();
     if !drift.is_empty() {
         out.push(MigrateError::Drift(drift));
     }

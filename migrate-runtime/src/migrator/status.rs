@@ -135,7 +135,7 @@ impl Status {
     /// migrator's refusals, computed by the same code.
     pub fn problems(&self, registry: &Registry) -> Vec<MigrateError> {
         let view = super::reconcile::reconcile(registry, &self.state);
-        problems::find(registry, &self.state, &view)
+        problems::find(registry, &self.state, &view, problems::Files::Both)
     }
 }
 
