@@ -271,10 +271,13 @@ impl Registry {
             .migrations
             .into_iter()
             .map(|m| {
-                // Downs with findings are left out: `down` refuses them.
+                // Downs with findings are left out: `down` refuses them. Downs
+                // whose files were not looked at are not built: such a
+                // registry only proves that `up` has nothing to do, or is
+                // loaded again (see [`Trust::Ups`]).
                 let down = m
                     .down
-                    .filter(|d| !warnings.iter().any(|w| w.path == d.path))
+                    .filter(|d| downs_checked && !warnings.iter().any(|w| w.path == d.path))
                     .map(|d| {
                         let irreversible = d.irreversible;
                         (script(d), irreversible)
