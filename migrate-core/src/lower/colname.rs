@@ -10,38 +10,59 @@ use crate::sql::parse::strings;
 /// PostgreSQL's FigureColname for an expression: the column's or function's
 /// name, `case`, `coalesce`, ...; `None` where PostgreSQL says `?column?`.
 pub(crate) fn figure_colname(node: Option<&pb::Node>) -> Option<String> {
+    figure(node).map(|(name, _)| name)
+}
+
+/// How sure a name is (FigureColnameInternal's strength): a cast's type name
+/// or `case` is weak, and an outer cast's replaces it (`(a + b)::int8::text`
+/// is `text`, `a::int8::text` is `a`).
+const WEAK: u8 = 1;
+const STRONG: u8 = 2;
+
+fn figure(node: Option<&pb::Node>) -> Option<(String, u8)> {
+    let strong = |s: &str| Some((s.to_owned(), STRONG));
     match node?.node.as_ref()? {
         NodeEnum::ColumnRef(c) => match c.fields.last()?.node.as_ref()? {
-            NodeEnum::String(s) => Some(s.sval.clone()),
+            NodeEnum::String(s) => strong(&s.sval),
             _ => None,
         },
-        NodeEnum::FuncCall(f) => strings(&f.funcname).last().cloned(),
-        NodeEnum::TypeCast(t) => figure_colname(t.arg.as_deref()).or_else(|| {
-            t.type_name
-                .as_ref()
+        NodeEnum::FuncCall(f) => strong(strings(&f.funcname).last()?),
+        NodeEnum::TypeCast(t) => {
+            let inner = figure(t.arg.as_deref());
+            if inner.as_ref().is_some_and(|(_, s)| *s > WEAK) {
+                return inner;
+            }
+            (t.type_name.as_ref())
                 .and_then(|tn| strings(&tn.names).last().cloned())
-        }),
+                .map(|n| (n, WEAK))
+                .or(inner)
+        }
+        NodeEnum::CollateClause(c) => figure(c.arg.as_deref()),
+        NodeEnum::AExpr(e) if e.kind == pb::AExprKind::AexprNullif as i32 => strong("nullif"),
         NodeEnum::AIndirection(i) => match i.indirection.last()?.node.as_ref()? {
-            NodeEnum::String(s) => Some(s.sval.clone()),
-            _ => figure_colname(i.arg.as_deref()),
+            NodeEnum::String(s) => strong(&s.sval),
+            _ => figure(i.arg.as_deref()),
         },
-        NodeEnum::CaseExpr(_) => Some("case".to_owned()),
-        NodeEnum::CoalesceExpr(_) => Some("coalesce".to_owned()),
-        NodeEnum::MinMaxExpr(m) => Some(if m.op == pb::MinMaxOp::IsGreatest as i32 {
-            "greatest".to_owned()
+        NodeEnum::CaseExpr(c) => match figure(c.defresult.as_deref()) {
+            Some(named) if named.1 > WEAK => Some(named),
+            _ => Some(("case".to_owned(), WEAK)),
+        },
+        NodeEnum::CoalesceExpr(_) => strong("coalesce"),
+        NodeEnum::MinMaxExpr(m) => strong(if m.op == pb::MinMaxOp::IsGreatest as i32 {
+            "greatest"
         } else {
-            "least".to_owned()
+            "least"
         }),
-        NodeEnum::NullIfExpr(_) => Some("nullif".to_owned()),
-        NodeEnum::AArrayExpr(_) => Some("array".to_owned()),
-        NodeEnum::RowExpr(_) => Some("row".to_owned()),
+        NodeEnum::NullIfExpr(_) => strong("nullif"),
+        NodeEnum::AArrayExpr(_) => strong("array"),
+        NodeEnum::RowExpr(_) => strong("row"),
         NodeEnum::SubLink(s) => match pb::SubLinkType::try_from(s.sub_link_type).ok()? {
-            pb::SubLinkType::ExistsSublink => Some("exists".to_owned()),
-            pb::SubLinkType::ArraySublink => Some("array".to_owned()),
+            pb::SubLinkType::ExistsSublink => strong("exists"),
+            pb::SubLinkType::ArraySublink => strong("array"),
             pb::SubLinkType::ExprSublink => match s.subselect.as_ref()?.node.as_ref()? {
                 NodeEnum::SelectStmt(sel) => match sel.target_list.first()?.node.as_ref()? {
-                    NodeEnum::ResTarget(rt) if !rt.name.is_empty() => Some(rt.name.clone()),
-                    NodeEnum::ResTarget(rt) => figure_colname(rt.val.as_deref()),
+                    NodeEnum::ResTarget(rt) if !rt.name.is_empty() => strong(&rt.name),
+                    NodeEnum::ResTarget(rt) => figure(rt.val.as_deref()),
                     _ => None,
                 },
                 _ => None,
@@ -64,7 +85,7 @@ pub(crate) fn figure_colname(node: Option<&pb::Node>) -> Option<String> {
                 Op::SvfopCurrentSchema => "current_schema",
                 _ => return None,
             };
-            Some(name.to_owned())
+            strong(name)
         }
         _ => None,
     }

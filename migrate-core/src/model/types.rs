@@ -210,6 +210,20 @@ pub struct Resolved {
     pub serial: bool,
 }
 
+/// A built-in type as resolved, with its modifiers as PostgreSQL keeps them:
+/// `numeric(5)` is `numeric(5,0)` (one typmod, printed so).
+pub(crate) fn resolved_type(b: &Resolved, mut modifiers: Vec<i64>, array_dims: u32) -> SqlType {
+    if b.name == "numeric" && modifiers.len() == 1 {
+        modifiers.push(0);
+    }
+    SqlType {
+        schema: None,
+        name: b.name.to_owned(),
+        modifiers,
+        array_dims,
+    }
+}
+
 /// Resolves a built-in type name or alias (already lowercased by the parser).
 pub fn resolve_builtin(name: &str) -> Option<Resolved> {
     let plain = |name| {

@@ -380,3 +380,36 @@ fn derived_column_types_follow_postgresqls_resolution() {
         ]
     );
 }
+
+/// FigureColname's strengths: NULLIF is "nullif", COLLATE looks through,
+/// an outer cast's type name replaces an inner one's but not a column's; a
+/// whole-row CHECK names no column; numeric(5) is numeric(5,0) (fixtures
+/// 0100, 0101).
+#[test]
+fn expression_names_and_numeric_scale_follow_postgresql() {
+    let s = replayed(
+        "CREATE TABLE t (a int, b int, s text, x numeric(5));
+         CREATE INDEX ON t (NULLIF(a, b));
+         CREATE INDEX ON t ((s COLLATE \"C\"));
+         CREATE INDEX ON t (((a + b)::bigint::text));
+         CREATE INDEX ON t ((a::bigint::text));
+         CREATE INDEX ON t ((CASE WHEN a > 0 THEN 1 END));
+         ALTER TABLE t ADD CHECK (t IS NOT NULL);",
+    );
+    for ix in [
+        "t_nullif_idx",
+        "t_s_idx",
+        "t_text_idx",
+        "t_a_idx",
+        "t_case_idx",
+    ] {
+        assert!(s.indexes.contains_key(&QualName::public(ix)), "{ix}");
+    }
+    assert!(super::tests::constraint_names(&s, "t").contains(&"t_check"));
+    let x = s.tables[&QualName::public("t")]
+        .column("x")
+        .unwrap()
+        .ty
+        .clone();
+    assert_eq!(x.modifiers, [5, 0]);
+}

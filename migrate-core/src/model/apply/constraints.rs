@@ -92,9 +92,14 @@ impl Applier<'_> {
             ConstraintDef::Check {
                 reads, no_inherit, ..
             } => {
-                // PostgreSQL names a check after its column only when it uses exactly one.
+                // PostgreSQL names a check after its column only when it uses
+                // exactly one, and a whole-row reference (`CHECK (t IS NOT
+                // NULL)`) is none.
+                let has = |c: &str| {
+                    (self.schema.tables.get(table)).is_some_and(|t| t.column(c).is_some())
+                };
                 let name_cols = match reads.as_slice() {
-                    [one] => Some(one.clone()),
+                    [one] if has(one) => Some(one.clone()),
                     _ => None,
                 };
                 (

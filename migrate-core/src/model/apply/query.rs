@@ -420,12 +420,7 @@ impl Applier<'_> {
         if let [one] = names.as_slice()
             && let Some(b) = types::resolve_builtin(one)
         {
-            return Some(SqlType {
-                schema: None,
-                name: b.name.to_owned(),
-                modifiers,
-                array_dims,
-            });
+            return Some(types::resolved_type(&b, modifiers, array_dims));
         }
         let q = self
             .resolve_list(&names, &self.schema.enums)

@@ -24,13 +24,7 @@ impl Applier<'_> {
         if let [one] = names.as_slice()
             && let Some(b) = types::resolve_builtin(one)
         {
-            let ty = SqlType {
-                schema: None,
-                name: b.name.to_owned(),
-                modifiers,
-                array_dims,
-            };
-            return Some((ty, b.serial));
+            return Some((types::resolved_type(&b, modifiers, array_dims), b.serial));
         }
         if let Some(q) = self.user_type(names) {
             let ty = SqlType {
