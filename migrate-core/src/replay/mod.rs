@@ -13,8 +13,8 @@ use pg_query::protobuf::{self as pb, a_const};
 
 use crate::diag::Diagnostic;
 use crate::lower;
-use crate::model::apply::Applier;
 pub use crate::model::apply::ReplayFindings;
+use crate::model::apply::{Applier, Savepoint};
 use crate::model::schema::Schema;
 use crate::source::sql_file::SqlFile;
 use crate::sql::parse::{Statement, strings};
@@ -131,7 +131,34 @@ impl Applier<'_> {
                 use pb::TransactionStmtKind as K;
                 match t.kind() {
                     K::TransStmtBegin | K::TransStmtStart => self.in_block = true,
-                    K::TransStmtCommit => self.in_block = false,
+                    K::TransStmtCommit => {
+                        self.in_block = false;
+                        self.savepoints.clear();
+                    }
+                    K::TransStmtSavepoint => self.savepoints.push(Savepoint {
+                        name: t.savepoint_name.clone(),
+                        schema: self.schema.clone(),
+                        search_path: self.search_path.clone(),
+                        session_path: self.session_path.clone(),
+                    }),
+                    // RELEASE forgets the savepoint and the later ones.
+                    K::TransStmtRelease => {
+                        if let Some(i) = self.savepoint(&t.savepoint_name) {
+                            self.savepoints.truncate(i);
+                        }
+                    }
+                    // ROLLBACK TO undoes everything since it, and keeps it.
+                    K::TransStmtRollbackTo => match self.savepoint(&t.savepoint_name) {
+                        Some(i) => {
+                            self.savepoints.truncate(i + 1);
+                            if let Some(sp) = self.savepoints.last() {
+                                *self.schema = sp.schema.clone();
+                                self.search_path.clone_from(&sp.search_path);
+                                self.session_path.clone_from(&sp.session_path);
+                            }
+                        }
+                        None => self.lose("ROLLBACK TO a savepoint the model does not know"),
+                    },
                     _ => {}
                 }
             }
@@ -186,6 +213,11 @@ impl Applier<'_> {
                 }
             }
         }
+    }
+
+    /// The newest savepoint called `name`.
+    fn savepoint(&self, name: &str) -> Option<usize> {
+        self.savepoints.iter().rposition(|sp| sp.name == name)
     }
 
     fn set_variable(&mut self, s: &pb::VariableSetStmt) {

@@ -413,3 +413,26 @@ fn expression_names_and_numeric_scale_follow_postgresql() {
         .clone();
     assert_eq!(x.modifiers, [5, 0]);
 }
+
+/// ROLLBACK TO SAVEPOINT undoes the schema and the search path since the
+/// savepoint, RELEASE keeps what was done (fixture 0103).
+#[test]
+fn rollback_to_a_savepoint_undoes_what_followed_it() {
+    let e = errors(
+        "CREATE TABLE t (id int);
+         SAVEPOINT sp;
+         CREATE SCHEMA s; SET search_path = s, public;
+         CREATE TABLE x (a int); ALTER TABLE t ADD COLUMN b int;
+         ROLLBACK TO SAVEPOINT sp;
+         CREATE TABLE x (c text); ALTER TABLE t ADD COLUMN b text;
+         SAVEPOINT kept; CREATE INDEX t_b_idx ON t (b); RELEASE SAVEPOINT kept;
+         DROP INDEX t_b_idx;",
+    );
+    assert_eq!(e, Vec::<String>::new());
+    let s = replayed(
+        "SAVEPOINT a; CREATE TABLE x (a int); SAVEPOINT b; CREATE TABLE y (a int);
+         ROLLBACK TO a; CREATE TABLE z (a int);",
+    );
+    let names: Vec<&str> = s.tables.keys().map(|q| q.name.as_str()).collect();
+    assert_eq!(names, ["z"]);
+}

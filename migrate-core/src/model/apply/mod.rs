@@ -96,6 +96,18 @@ pub(crate) struct Applier<'a> {
     /// being applied are written that repeat another's index, which
     /// PostgreSQL builds once (see `redundant_index_constraints`).
     pub(crate) redundant: Vec<i32>,
+    /// The savepoints of the transaction, oldest first: ROLLBACK TO puts the
+    /// schema and the search path back as they were at one.
+    pub(crate) savepoints: Vec<Savepoint>,
+}
+
+/// What `ROLLBACK TO SAVEPOINT name` restores (the maps are persistent, so a
+/// copy costs next to nothing).
+pub(crate) struct Savepoint {
+    pub(crate) name: String,
+    pub(crate) schema: Schema,
+    pub(crate) search_path: Vec<String>,
+    pub(crate) session_path: Option<Vec<String>>,
 }
 
 impl<'a> Applier<'a> {
@@ -119,6 +131,7 @@ impl<'a> Applier<'a> {
             session_path: None,
             in_block: false,
             redundant: Vec::new(),
+            savepoints: Vec::new(),
         }
     }
 }
