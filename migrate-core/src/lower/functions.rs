@@ -16,8 +16,11 @@ pub(crate) struct CreateFunction {
     /// Its parameters: mode as pg_proc spells it (`i`, `o`, `b`, `v`, `t`)
     /// and type as written, resolved when applied (`t` is `public.t` there).
     pub params: Vec<(char, WrittenType)>,
-    /// Its result as written and whether it is `SETOF`; `None` for a procedure.
+    /// Its result as written and whether it is `SETOF`; `None` for a procedure
+    /// and for a function whose OUT parameters say it.
     pub returns: Option<(WrittenType, bool)>,
+    /// `CREATE PROCEDURE`.
+    pub procedure: bool,
     /// The language and body, normalised: a down that restores another body
     /// is a difference, another spelling of the same one is not.
     pub body: String,
@@ -59,6 +62,7 @@ pub(crate) fn create_function(s: &pb::CreateFunctionStmt) -> Change<'_> {
         names: strings(&s.funcname),
         params,
         returns,
+        procedure: s.is_procedure,
         body: body(s),
     })
 }

@@ -14,11 +14,24 @@ impl Applier<'_> {
     /// arguments replaces that overload.
     pub(crate) fn create_function(&mut self, c: &CreateFunction) {
         let q = self.qual_from_list(&c.names);
+        let params: Vec<(char, SqlType)> = (c.params.iter())
+            .map(|(mode, ty)| (*mode, self.function_type(ty)))
+            .collect();
+        let mut returns = (c.returns.as_ref()).map(|(ty, setof)| (self.function_type(ty), *setof));
+        // A function's OUT parameters say its result when RETURNS does not:
+        // the one's type, or `record` for several (PostgreSQL stores the
+        // same either way, so `RETURNS record` written out is no difference).
+        if returns.is_none() && !c.procedure {
+            let mut outs = (params.iter()).filter(|(mode, _)| matches!(mode, 'o' | 'b' | 't'));
+            returns = match (outs.next(), outs.next()) {
+                (Some((_, one)), None) => Some((one.clone(), false)),
+                (Some(_), Some(_)) => Some((SqlType::builtin("record"), false)),
+                (None, _) => None,
+            };
+        }
         let overload = Overload {
-            params: (c.params.iter())
-                .map(|(mode, ty)| (*mode, self.function_type(ty)))
-                .collect(),
-            returns: (c.returns.as_ref()).map(|(ty, setof)| (self.function_type(ty), *setof)),
+            params,
+            returns,
             body: c.body.clone(),
         };
         let mut overloads = self.schema.functions.get(&q).cloned().unwrap_or_default();
