@@ -4,7 +4,8 @@ use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
 use super::colname::{columns_read, index_elem_names, index_elems};
-use super::{Change, RelName};
+use super::{Change, RelName, spelling};
+use crate::sql::parse::strings;
 
 /// `CREATE [UNIQUE] INDEX [name] ON table (...)`.
 #[derive(Debug)]
@@ -119,12 +120,28 @@ pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
             };
             e.ordering = dir as i32;
             e.nulls_ordering = nulls as i32;
+            // The spelling PostgreSQL stores (see `spelling`).
+            if let Some(expr) = e.expr.as_deref_mut() {
+                spelling::canonical(expr);
+            }
+            if e.opclassopts.is_empty() && spelling::is_default_opclass(&strings(&e.opclass)) {
+                e.opclass.clear();
+            }
+            if matches!(strings(&e.collation).as_slice(), [d] | [_, d] if d == "default") {
+                e.collation.clear();
+            }
         }
+    }
+    if let Some(w) = ix.where_clause.as_deref_mut() {
+        spelling::canonical(w);
     }
     if let Some(rv) = ix.relation.as_mut() {
         rv.schemaname.clear();
         rv.relname = "t".to_owned();
         rv.location = 0;
+        // `ON ONLY t` (pg_dump's) is `ON t` but on a partitioned table,
+        // where it builds the parent's index alone: taken as one here.
+        rv.inh = true;
     }
     let tree = pb::ParseResult {
         version: 0,

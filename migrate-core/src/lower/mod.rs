@@ -35,6 +35,7 @@ pub(crate) mod functions;
 pub(crate) mod indexes;
 pub(crate) mod rename;
 pub(crate) mod sequences;
+pub(crate) mod spelling;
 pub(crate) mod tables;
 pub(crate) mod types;
 pub(crate) mod views;

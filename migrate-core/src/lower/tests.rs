@@ -175,3 +175,72 @@ fn what_the_lint_rules_read_is_lowered_too() {
         assert!(ix.concurrent);
     });
 }
+
+/// pg_dump's spelling of an index is the same index; another index is not.
+#[test]
+fn an_index_in_pg_dumps_spelling_has_the_same_definition() {
+    let def = |sql: &str| {
+        let mut out = String::new();
+        lowered(sql, |c| {
+            let Change::CreateIndex(ix) = c else {
+                panic!("{c:?}")
+            };
+            out = ix.definition.clone();
+        });
+        out
+    };
+    let same = [
+        (
+            "CREATE INDEX i ON t (lower(b))",
+            "CREATE INDEX i ON public.t USING btree (lower((b)::text))",
+        ),
+        (
+            "CREATE INDEX i ON t (a) WHERE a IN (1, 2)",
+            "CREATE INDEX i ON t (a) WHERE (a = ANY (ARRAY[1, 2]))",
+        ),
+        (
+            "CREATE INDEX i ON t (a) WHERE b = 'x'",
+            "CREATE INDEX i ON t (a) WHERE ((b)::text = 'x'::text)",
+        ),
+        (
+            "CREATE INDEX i ON t (c text_ops)",
+            "CREATE INDEX i ON ONLY t (c)",
+        ),
+        (
+            "CREATE INDEX i ON t ((c::int))",
+            "CREATE INDEX i ON t (CAST(c AS int4))",
+        ),
+        (
+            "CREATE INDEX i ON t (pg_catalog.lower(c) COLLATE \"default\")",
+            "CREATE INDEX i ON t (lower(c))",
+        ),
+    ];
+    for (a, b) in same {
+        assert_eq!(def(a), def(b), "{a} / {b}");
+    }
+    let differ = [
+        (
+            "CREATE INDEX i ON t (lower(b))",
+            "CREATE INDEX i ON t (upper(b))",
+        ),
+        (
+            "CREATE INDEX i ON t (c)",
+            "CREATE INDEX i ON t (c text_pattern_ops)",
+        ),
+        (
+            "CREATE INDEX i ON t (a) WHERE a IN (1, 2)",
+            "CREATE INDEX i ON t (a) WHERE a IN (1, 3)",
+        ),
+        (
+            "CREATE INDEX i ON t ((c::int))",
+            "CREATE INDEX i ON t ((c::int8))",
+        ),
+        (
+            "CREATE INDEX i ON t (c COLLATE \"C\")",
+            "CREATE INDEX i ON t (c)",
+        ),
+    ];
+    for (a, b) in differ {
+        assert_ne!(def(a), def(b), "{a} / {b}");
+    }
+}

@@ -1,0 +1,202 @@
+//! One spelling for expressions that PostgreSQL stores the same whatever
+//! way they were written, so that a down which restores an index as pg_dump
+//! prints it (`lower((b)::text)`, `'x'::text`, `= ANY (ARRAY[...])`,
+//! `pg_catalog.lower`, the default operator class written out) restores
+//! the same index, as the catalogue says.
+//!
+//! Only rewrites that cannot make two different expressions one are made,
+//! but for the implicit casts, which are taken to be implicit wherever they
+//! are written: `lower(b::text)` and `lower(b)` are one index (PostgreSQL
+//! prints the first for a varchar `b`), and so would be an index on
+//! `(a::text)` and one on `(a)`, a difference this then does not see (no
+//! down is refused for it: the rule is that a right down is never blamed).
+//! Node kinds not listed are left as they are, their insides too: the same
+//! on both sides.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::{self as pb, a_const};
+
+use crate::model::types::resolve_builtin;
+use crate::sql::parse::strings;
+
+/// Rewrites `node` (and what it holds) into the one spelling.
+pub(crate) fn canonical(node: &mut pb::Node) {
+    let Some(n) = node.node.as_mut() else { return };
+    match n {
+        NodeEnum::TypeCast(c) => {
+            if let Some(arg) = c.arg.as_deref_mut() {
+                canonical(arg);
+            }
+            if let Some(tn) = c.type_name.as_mut() {
+                canonical_type(tn);
+            }
+            if implicit_cast(c)
+                && let Some(arg) = c.arg.take()
+            {
+                *node = *arg;
+            }
+        }
+        NodeEnum::CollateClause(c) => {
+            if let Some(arg) = c.arg.as_deref_mut() {
+                canonical(arg);
+            }
+            let name = strings(&c.collname);
+            if matches!(name.as_slice(), [d] | [_, d] if d == "default")
+                && let Some(arg) = c.arg.take()
+            {
+                *node = *arg;
+            }
+        }
+        NodeEnum::FuncCall(f) => {
+            unqualify(&mut f.funcname);
+            f.args.iter_mut().for_each(canonical);
+        }
+        NodeEnum::AExpr(e) => {
+            if let Some(l) = e.lexpr.as_deref_mut() {
+                canonical(l);
+            }
+            if let Some(r) = e.rexpr.as_deref_mut() {
+                canonical(r);
+            }
+            in_as_any(e);
+        }
+        NodeEnum::BoolExpr(b) => b.args.iter_mut().for_each(canonical),
+        NodeEnum::NullTest(t) => {
+            if let Some(arg) = t.arg.as_deref_mut() {
+                canonical(arg);
+            }
+        }
+        NodeEnum::CoalesceExpr(c) => c.args.iter_mut().for_each(canonical),
+        NodeEnum::MinMaxExpr(m) => m.args.iter_mut().for_each(canonical),
+        NodeEnum::AArrayExpr(a) => a.elements.iter_mut().for_each(canonical),
+        NodeEnum::RowExpr(r) => r.args.iter_mut().for_each(canonical),
+        NodeEnum::List(l) => l.items.iter_mut().for_each(canonical),
+        NodeEnum::CaseExpr(c) => {
+            for part in [c.arg.as_deref_mut(), c.defresult.as_deref_mut()]
+                .into_iter()
+                .flatten()
+            {
+                canonical(part);
+            }
+            for w in &mut c.args {
+                if let Some(NodeEnum::CaseWhen(w)) = w.node.as_mut() {
+                    for part in [w.expr.as_deref_mut(), w.result.as_deref_mut()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        canonical(part);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A built-in type by its internal name, without `pg_catalog.`: `int`,
+/// `integer`, `pg_catalog.int4` and `int4` are one.
+pub(crate) fn canonical_type(tn: &mut pb::TypeName) {
+    unqualify(&mut tn.names);
+    if let [one] = strings(&tn.names).as_slice()
+        && let Some(b) = resolve_builtin(one)
+    {
+        tn.names = vec![string_node(b.name)];
+    }
+    tn.location = 0;
+}
+
+/// `pg_catalog.name` is `name` (the catalogue is always searched first).
+fn unqualify(names: &mut Vec<pb::Node>) {
+    if names.len() == 2 && strings(names).first().is_some_and(|s| s == "pg_catalog") {
+        names.remove(0);
+    }
+}
+
+fn string_node(s: &str) -> pb::Node {
+    pb::Node {
+        node: Some(NodeEnum::String(pb::String { sval: s.to_owned() })),
+    }
+}
+
+/// A cast PostgreSQL adds where it is left out, and prints: a string
+/// literal taken as text, a column taken as text (a varchar or char column
+/// given to a text function or operator; on a text column it is no cast).
+fn implicit_cast(c: &pb::TypeCast) -> bool {
+    let to_text = c.type_name.as_ref().is_some_and(|tn| {
+        strings(&tn.names).as_slice() == ["text"]
+            && tn.typmods.is_empty()
+            && tn.array_bounds.is_empty()
+    });
+    let arg = c.arg.as_ref().and_then(|a| a.node.as_ref());
+    to_text
+        && match arg {
+            Some(NodeEnum::AConst(k)) => matches!(k.val, Some(a_const::Val::Sval(_))),
+            Some(NodeEnum::ColumnRef(_)) => true,
+            _ => false,
+        }
+}
+
+/// `x IN (a, b)` is stored as `x = ANY (ARRAY[a, b])`, and `x NOT IN (...)`
+/// as `x <> ALL (ARRAY[...])`.
+fn in_as_any(e: &mut pb::AExpr) {
+    if e.kind != pb::AExprKind::AexprIn as i32 {
+        return;
+    }
+    let Some(NodeEnum::List(list)) = e.rexpr.as_deref().and_then(|r| r.node.as_ref()) else {
+        return;
+    };
+    let elements = list.items.clone();
+    let op = strings(&e.name);
+    e.kind = if op.as_slice() == ["<>"] {
+        pb::AExprKind::AexprOpAll as i32
+    } else {
+        pb::AExprKind::AexprOpAny as i32
+    };
+    e.rexpr = Some(Box::new(pb::Node {
+        node: Some(NodeEnum::AArrayExpr(pb::AArrayExpr {
+            elements,
+            location: 0,
+            ..Default::default()
+        })),
+    }));
+}
+
+/// An operator class named after the type it is the default one of
+/// (`text_ops`, `int4_ops`, `array_ops`, ...): written out, it is the one
+/// PostgreSQL picks and does not print. (On a column of another type it is
+/// an error, so leaving it out can only make the same index one.)
+pub(crate) fn is_default_opclass(names: &[String]) -> bool {
+    let name = match names {
+        [one] | [_, one] => one.as_str(),
+        _ => return false,
+    };
+    matches!(
+        name,
+        "text_ops"
+            | "varchar_ops"
+            | "bpchar_ops"
+            | "name_ops"
+            | "char_ops"
+            | "int2_ops"
+            | "int4_ops"
+            | "int8_ops"
+            | "numeric_ops"
+            | "float4_ops"
+            | "float8_ops"
+            | "bool_ops"
+            | "bytea_ops"
+            | "date_ops"
+            | "time_ops"
+            | "timetz_ops"
+            | "timestamp_ops"
+            | "timestamptz_ops"
+            | "interval_ops"
+            | "uuid_ops"
+            | "oid_ops"
+            | "inet_ops"
+            | "money_ops"
+            | "array_ops"
+            | "jsonb_ops"
+            | "enum_ops"
+    )
+}
