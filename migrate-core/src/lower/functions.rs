@@ -98,7 +98,27 @@ fn body(s: &pb::CreateFunctionStmt) -> String {
             }
         }
     }
-    let tree = s.sql_body.as_ref().map(|t| tree_without_positions(t));
+    // A SQL-standard body in the spelling PostgreSQL stores (`spelling`):
+    // pg_dump's `'a'::text`, `public.t`, `count(*) AS count` or `$1` for a
+    // parameter's name restore the same function.
+    let function = super::spelling::Function {
+        name: strings(&s.funcname).last().cloned().unwrap_or_default(),
+        params: (s.parameters.iter())
+            .filter_map(|p| match &p.node {
+                Some(NodeEnum::FunctionParameter(fp))
+                    if matches!(param_mode(fp.mode()), 'i' | 'b' | 'v') =>
+                {
+                    Some((!fp.name.is_empty()).then(|| fp.name.clone()))
+                }
+                _ => None,
+            })
+            .collect(),
+    };
+    let tree = s.sql_body.as_deref().map(|t| {
+        let mut t = t.clone();
+        super::spelling::canonical_in(&mut t, &function);
+        tree_without_positions(&t)
+    });
     [language, text, tree]
         .into_iter()
         .flatten()
@@ -106,13 +126,21 @@ fn body(s: &pb::CreateFunctionStmt) -> String {
         .join("\n")
 }
 
-/// A node's tree as JSON without its `location` fields, which say where the
-/// text was and not what it means.
+/// A node's tree as JSON without its `location` fields (and the other
+/// offsets), which say where the text was and not what it means.
 fn tree_without_positions(node: &pb::Node) -> String {
     fn strip(v: &mut Value) {
         match v {
             Value::Object(map) => {
-                map.remove("location");
+                for key in [
+                    "location",
+                    "rexpr_list_start",
+                    "rexpr_list_end",
+                    "list_start",
+                    "list_end",
+                ] {
+                    map.remove(key);
+                }
                 map.values_mut().for_each(strip);
             }
             Value::Array(items) => items.iter_mut().for_each(strip),

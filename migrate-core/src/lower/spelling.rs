@@ -19,8 +19,25 @@ use pg_query::protobuf::{self as pb, a_const};
 use crate::model::types::resolve_builtin;
 use crate::sql::parse::strings;
 
+/// The function whose SQL-standard body is being rewritten: its parameters
+/// are named in it as `x`, `f.x` or `$1`, all one to PostgreSQL.
+#[derive(Debug, Default)]
+pub(crate) struct Function {
+    /// Its name (the last part).
+    pub name: String,
+    /// Its parameters' names, `None` for an unnamed one, in order.
+    pub params: Vec<Option<String>>,
+}
+
 /// Rewrites `node` (and what it holds) into the one spelling.
 pub(crate) fn canonical(node: &mut pb::Node) {
+    canonical_in(node, &Function::default());
+}
+
+/// [`canonical`], inside the body of `f`.
+pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
+    let canonical = |n: &mut pb::Node| canonical_in(n, f);
+    let all = |ns: &mut Vec<pb::Node>| ns.iter_mut().for_each(|n| canonical_in(n, f));
     let Some(n) = node.node.as_mut() else { return };
     match n {
         NodeEnum::TypeCast(c) => {
@@ -47,9 +64,13 @@ pub(crate) fn canonical(node: &mut pb::Node) {
                 *node = *arg;
             }
         }
-        NodeEnum::FuncCall(f) => {
-            unqualify(&mut f.funcname);
-            f.args.iter_mut().for_each(canonical);
+        NodeEnum::FuncCall(call) => {
+            unqualify(&mut call.funcname);
+            all(&mut call.args);
+            all(&mut call.agg_order);
+            if let Some(filter) = call.agg_filter.as_deref_mut() {
+                canonical(filter);
+            }
         }
         NodeEnum::AExpr(e) => {
             if let Some(l) = e.lexpr.as_deref_mut() {
@@ -60,17 +81,17 @@ pub(crate) fn canonical(node: &mut pb::Node) {
             }
             in_as_any(e);
         }
-        NodeEnum::BoolExpr(b) => b.args.iter_mut().for_each(canonical),
+        NodeEnum::BoolExpr(b) => all(&mut b.args),
         NodeEnum::NullTest(t) => {
             if let Some(arg) = t.arg.as_deref_mut() {
                 canonical(arg);
             }
         }
-        NodeEnum::CoalesceExpr(c) => c.args.iter_mut().for_each(canonical),
-        NodeEnum::MinMaxExpr(m) => m.args.iter_mut().for_each(canonical),
-        NodeEnum::AArrayExpr(a) => a.elements.iter_mut().for_each(canonical),
-        NodeEnum::RowExpr(r) => r.args.iter_mut().for_each(canonical),
-        NodeEnum::List(l) => l.items.iter_mut().for_each(canonical),
+        NodeEnum::CoalesceExpr(c) => all(&mut c.args),
+        NodeEnum::MinMaxExpr(m) => all(&mut m.args),
+        NodeEnum::AArrayExpr(a) => all(&mut a.elements),
+        NodeEnum::RowExpr(r) => all(&mut r.args),
+        NodeEnum::List(l) => all(&mut l.items),
         NodeEnum::CaseExpr(c) => {
             for part in [c.arg.as_deref_mut(), c.defresult.as_deref_mut()]
                 .into_iter()
@@ -89,7 +110,158 @@ pub(crate) fn canonical(node: &mut pb::Node) {
                 }
             }
         }
+        // Statements of a SQL-standard body, and what they hold.
+        NodeEnum::ReturnStmt(r) => {
+            if let Some(v) = r.returnval.as_deref_mut() {
+                canonical(v);
+            }
+        }
+        NodeEnum::SubLink(l) => {
+            for part in [l.testexpr.as_deref_mut(), l.subselect.as_deref_mut()]
+                .into_iter()
+                .flatten()
+            {
+                canonical(part);
+            }
+        }
+        NodeEnum::SelectStmt(sel) => select(sel, f),
+        NodeEnum::ResTarget(t) => {
+            if let Some(v) = t.val.as_deref_mut() {
+                canonical(v);
+            }
+        }
+        NodeEnum::SortBy(b) => {
+            if let Some(v) = b.node.as_deref_mut() {
+                canonical(v);
+            }
+        }
+        NodeEnum::RangeVar(rv) => public_unqualified(rv),
+        NodeEnum::JoinExpr(j) => {
+            for part in [
+                j.larg.as_deref_mut(),
+                j.rarg.as_deref_mut(),
+                j.quals.as_deref_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                canonical(part);
+            }
+        }
+        NodeEnum::RangeSubselect(r) => {
+            if let Some(q) = r.subquery.as_deref_mut() {
+                canonical(q);
+            }
+        }
+        NodeEnum::InsertStmt(i) => {
+            if let Some(rv) = i.relation.as_mut() {
+                public_unqualified(rv);
+            }
+            if let Some(q) = i.select_stmt.as_deref_mut() {
+                canonical(q);
+            }
+        }
+        NodeEnum::UpdateStmt(u) => {
+            if let Some(rv) = u.relation.as_mut() {
+                public_unqualified(rv);
+            }
+            all(&mut u.target_list);
+            all(&mut u.from_clause);
+            if let Some(w) = u.where_clause.as_deref_mut() {
+                canonical(w);
+            }
+        }
+        NodeEnum::DeleteStmt(d) => {
+            if let Some(rv) = d.relation.as_mut() {
+                public_unqualified(rv);
+            }
+            all(&mut d.using_clause);
+            if let Some(w) = d.where_clause.as_deref_mut() {
+                canonical(w);
+            }
+        }
+        // A parameter is one name however it is written.
+        NodeEnum::ColumnRef(c) => {
+            let fields = strings(&c.fields);
+            if let [func, param] = fields.as_slice()
+                && *func == f.name
+                && f.params
+                    .iter()
+                    .any(|p| p.as_deref() == Some(param.as_str()))
+            {
+                c.fields.remove(0);
+            }
+        }
+        NodeEnum::ParamRef(p) => {
+            let named = usize::try_from(p.number - 1)
+                .ok()
+                .and_then(|i| f.params.get(i).cloned().flatten());
+            if let Some(name) = named {
+                *node = pb::Node {
+                    node: Some(NodeEnum::ColumnRef(pb::ColumnRef {
+                        fields: vec![string_node(&name)],
+                        location: 0,
+                    })),
+                };
+            }
+        }
         _ => {}
+    }
+}
+
+/// A SELECT's parts; an output column's alias that is the name it would
+/// have anyway (`count(*) AS count`, pg_dump's) is left out.
+fn select(s: &mut pb::SelectStmt, f: &Function) {
+    let all = |ns: &mut Vec<pb::Node>| ns.iter_mut().for_each(|n| canonical_in(n, f));
+    for t in &mut s.target_list {
+        if let Some(NodeEnum::ResTarget(rt)) = t.node.as_mut()
+            && !rt.name.is_empty()
+            && super::colname::figure_colname(rt.val.as_deref()).as_deref()
+                == Some(rt.name.as_str())
+        {
+            rt.name.clear();
+        }
+    }
+    all(&mut s.target_list);
+    all(&mut s.from_clause);
+    all(&mut s.group_clause);
+    all(&mut s.sort_clause);
+    all(&mut s.distinct_clause);
+    for part in [
+        s.where_clause.as_deref_mut(),
+        s.having_clause.as_deref_mut(),
+        s.limit_count.as_deref_mut(),
+        s.limit_offset.as_deref_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        canonical_in(part, f);
+    }
+    for rows in &mut s.values_lists {
+        canonical_in(rows, f);
+    }
+    for side in [s.larg.as_deref_mut(), s.rarg.as_deref_mut()]
+        .into_iter()
+        .flatten()
+    {
+        select(side, f);
+    }
+    if let Some(w) = s.with_clause.as_mut() {
+        for cte in &mut w.ctes {
+            if let Some(NodeEnum::CommonTableExpr(c)) = cte.node.as_mut()
+                && let Some(q) = c.ctequery.as_deref_mut()
+            {
+                canonical_in(q, f);
+            }
+        }
+    }
+}
+
+/// `public.t` is `t` (the schema a migration's objects are made in).
+fn public_unqualified(rv: &mut pb::RangeVar) {
+    if rv.schemaname == "public" {
+        rv.schemaname.clear();
     }
 }
 
@@ -146,6 +318,8 @@ fn in_as_any(e: &mut pb::AExpr) {
         return;
     };
     let elements = list.items.clone();
+    e.rexpr_list_start = 0;
+    e.rexpr_list_end = 0;
     let op = strings(&e.name);
     e.kind = if op.as_slice() == ["<>"] {
         pb::AExprKind::AexprOpAll as i32

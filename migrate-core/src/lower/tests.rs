@@ -244,3 +244,51 @@ fn an_index_in_pg_dumps_spelling_has_the_same_definition() {
         assert_ne!(def(a), def(b), "{a} / {b}");
     }
 }
+
+/// A SQL-standard body in pg_dump's spelling is the same body; another
+/// body is not.
+#[test]
+fn a_sql_standard_body_in_pg_dumps_spelling_is_the_same_body() {
+    let body = |sql: &str| {
+        let mut out = String::new();
+        lowered(sql, |c| {
+            let Change::CreateFunction(f) = c else {
+                panic!("{c:?}")
+            };
+            out = f.body.clone();
+        });
+        out
+    };
+    let f = |b: &str| format!("CREATE FUNCTION f(x int, s varchar) RETURNS int LANGUAGE sql {b}");
+    let same = [
+        (
+            "RETURN (SELECT count(*) FROM t)",
+            "RETURN (SELECT count(*) AS count FROM public.t)",
+        ),
+        ("RETURN x IN (1, 2)", "RETURN (x = ANY (ARRAY[1, 2]))"),
+        ("RETURN $1 + f.x", "RETURN (x + x)"),
+        ("RETURN s || 'a'", "RETURN ((s)::text || 'a'::text)"),
+        (
+            "BEGIN ATOMIC SELECT pg_catalog.lower(s); END",
+            "BEGIN ATOMIC SELECT lower(s); END",
+        ),
+    ];
+    for (a, b) in same {
+        assert_eq!(body(&f(a)), body(&f(b)), "{a} / {b}");
+    }
+    let differ = [
+        (
+            "RETURN (SELECT count(*) FROM t)",
+            "RETURN (SELECT count(*) FROM u)",
+        ),
+        (
+            "RETURN (SELECT count(*) AS n FROM t)",
+            "RETURN (SELECT count(*) FROM t)",
+        ),
+        ("RETURN $1", "RETURN $2"),
+        ("RETURN x IN (1, 2)", "RETURN x NOT IN (1, 2)"),
+    ];
+    for (a, b) in differ {
+        assert_ne!(body(&f(a)), body(&f(b)), "{a} / {b}");
+    }
+}
