@@ -436,3 +436,38 @@ fn rollback_to_a_savepoint_undoes_what_followed_it() {
     let names: Vec<&str> = s.tables.keys().map(|q| q.name.as_str()).collect();
     assert_eq!(names, ["z"]);
 }
+
+/// What PostgreSQL refuses and the model now does too (the hunting
+/// session's missed errors): ALTER TYPE of a column a view reads, DROP NOT
+/// NULL of a primary key's or identity's column, a generation expression
+/// that reads a generated column. And what it still takes: another column
+/// of the view's table, a view that may read another table's column.
+#[test]
+fn refusals_of_column_changes_postgresql_makes() {
+    let refused = [
+        "CREATE TABLE t (id int, n int); CREATE VIEW v AS SELECT n FROM t;
+         ALTER TABLE t ALTER COLUMN n TYPE bigint;",
+        "CREATE TABLE t (id int, n int); CREATE VIEW v AS SELECT * FROM t;
+         ALTER TABLE t ALTER COLUMN id TYPE bigint;",
+        "CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t ALTER COLUMN id DROP NOT NULL;",
+        "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);
+         ALTER TABLE t ALTER COLUMN id DROP NOT NULL;",
+        "CREATE TABLE t (a int, b int, c int GENERATED ALWAYS AS (a + b) STORED);
+         ALTER TABLE t ADD COLUMN e int GENERATED ALWAYS AS (c * 2) STORED;",
+    ];
+    for sql in refused {
+        assert_eq!(errors(sql).len(), 1, "{sql}: {:?}", errors(sql));
+    }
+    let taken = [
+        "CREATE TABLE t (id int, n int); CREATE VIEW v AS SELECT n FROM t;
+         ALTER TABLE t ALTER COLUMN id TYPE bigint;",
+        "CREATE TABLE t (id int, n int); CREATE TABLE u (n int);
+         CREATE VIEW v AS SELECT u.n FROM t JOIN u ON true;
+         ALTER TABLE t ALTER COLUMN n TYPE bigint;",
+        "CREATE TABLE t (id int NOT NULL, k int PRIMARY KEY); ALTER TABLE t ALTER COLUMN id DROP NOT NULL;",
+        "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED, c int GENERATED ALWAYS AS (a + 1) STORED);",
+    ];
+    for sql in taken {
+        assert_eq!(errors(sql), Vec::<String>::new(), "{sql}");
+    }
+}

@@ -173,6 +173,21 @@ impl Applier<'_> {
                     self.missing_column(table, column, None);
                     return;
                 }
+                // A view's query is kept analysed: its column cannot change type.
+                let (reach, _) = self.column_reach(table, column);
+                let (views, _) = self.views_reading(&reach, column);
+                if let Some(v) = views.iter().find(|v| !self.schema.doubts(v)) {
+                    self.error_at(
+                        self.locate(column),
+                        format!(
+                            "cannot alter type of a column used by a view or rule: view {v} reads {table}.{column}"
+                        ),
+                        Some(format!(
+                            "drop view {v} first and create it again after the ALTER"
+                        )),
+                    );
+                    return;
+                }
                 if let Some(tn) = ty
                     && let Some((ty, _)) = self.resolve_type(tn)
                 {
@@ -218,6 +233,33 @@ impl Applier<'_> {
                         self.missing_column(table, column, None);
                     }
                     return;
+                }
+                // A key's or identity's column stays NOT NULL.
+                if *change == ColumnChange::DropNotNull
+                    && !self.schema.doubts(table)
+                    && let Some(t) = self.schema.tables.get(table)
+                {
+                    let why = if t
+                        .primary_key()
+                        .is_some_and(|k| k.iter().any(|c| c == column))
+                    {
+                        Some("is in a primary key")
+                    } else if t.column(column).is_some_and(|c| c.identity.is_some()) {
+                        Some("is an identity column")
+                    } else {
+                        None
+                    };
+                    if let Some(why) = why {
+                        self.error_at(
+                            self.locate(column),
+                            format!("column \"{column}\" of relation \"{table}\" {why}"),
+                            Some(
+                                "drop the primary key or the identity first, or leave the column NOT NULL"
+                                    .to_owned(),
+                            ),
+                        );
+                        return;
+                    }
                 }
                 let mut new_sequence = false;
                 let mut dropped_sequence = None;

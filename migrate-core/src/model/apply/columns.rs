@@ -99,6 +99,24 @@ impl Applier<'_> {
                 }
             }
         }
+        // A generation expression cannot read another generated column.
+        let read_generated = (generated_reads.iter().flatten()).find(|r| {
+            (self.schema.tables.get(table))
+                .is_some_and(|t| t.column(r).is_some_and(|c| c.generated))
+        });
+        if let Some(g) = read_generated
+            && !self.schema.doubts(table)
+        {
+            let g = g.clone();
+            self.error_at(
+                Some(cd.at),
+                format!("cannot use generated column \"{g}\" in column generation expression"),
+                Some(format!(
+                    "compute {} from the columns {g} is computed from",
+                    cd.name
+                )),
+            );
+        }
         if let Some(t) = self.schema.tables.get_mut(table).map(Arc::make_mut) {
             if let Some(reads) = generated_reads {
                 t.generated_from.insert(col.name.clone(), reads);

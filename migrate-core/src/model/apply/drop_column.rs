@@ -13,6 +13,28 @@ impl Applier<'_> {
     /// the views that read it): an error without CASCADE
     /// (false when the column must stay), dropped with it. A view that may read
     /// it (several relations, subqueries) becomes opaque instead.
+    /// The views that read `column` of one of `tables`: those that surely
+    /// do (they read one relation), and those whose name may be another
+    /// relation's column.
+    pub(crate) fn views_reading(
+        &self,
+        tables: &[QualName],
+        column: &str,
+    ) -> (Vec<QualName>, Vec<QualName>) {
+        let mut sure = Vec::new();
+        let mut maybe = Vec::new();
+        for v in self.schema.views.values() {
+            if v.depends.iter().any(|d| tables.contains(d)) && v.reads.iter().any(|c| c == column) {
+                if v.reads_certain {
+                    sure.push(v.name.clone());
+                } else {
+                    maybe.push(v.name.clone());
+                }
+            }
+        }
+        (sure, maybe)
+    }
+
     pub(crate) fn drop_column_dependents(
         &mut self,
         table: &QualName,
@@ -105,17 +127,7 @@ impl Applier<'_> {
                 t.constraints.remove(&n);
             }
         }
-        let mut sure = Vec::new();
-        let mut maybe = Vec::new();
-        for v in self.schema.views.values() {
-            if v.depends.iter().any(|d| losing.contains(d)) && v.reads.iter().any(|c| c == column) {
-                if v.reads_certain {
-                    sure.push(v.name.clone());
-                } else {
-                    maybe.push(v.name.clone());
-                }
-            }
-        }
+        let (sure, maybe) = self.views_reading(&losing, column);
         if let Some(v) = sure.iter().find(|v| !self.schema.doubts(v))
             && !cascade
         {
