@@ -1,0 +1,2 @@
+DROP VIEW host_cores;
+DROP TABLE hosts;
