@@ -39,6 +39,24 @@ pub(crate) struct CreateIndex<'a> {
     pub definition: String,
 }
 
+/// The column an index element is: its name, or a parenthesised column
+/// `((id))`, which PostgreSQL stores as that column, not an expression.
+fn element_column(e: &pb::IndexElem) -> Option<&str> {
+    if !e.name.is_empty() {
+        return Some(&e.name);
+    }
+    match e.expr.as_deref().and_then(|x| x.node.as_ref()) {
+        Some(NodeEnum::ColumnRef(c)) => match c.fields.as_slice() {
+            [f] => match f.node.as_ref() {
+                Some(NodeEnum::String(s)) => Some(&s.sval),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Lowers CREATE INDEX; `None` without a relation (the parser always gives one).
 pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
     let rv = s.relation.as_ref()?;
@@ -47,23 +65,18 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
     let mut named = Vec::new();
     let mut uses = Vec::new();
     for e in all() {
-        if e.name.is_empty() {
-            columns_read(e.expr.as_deref(), &mut uses);
-        } else {
-            named.push(e.name.as_str());
-            if !uses.contains(&e.name) {
-                uses.push(e.name.clone());
+        match element_column(e) {
+            Some(c) => {
+                named.push(c);
+                if !uses.iter().any(|u| u == c) {
+                    uses.push(c.to_owned());
+                }
             }
+            None => columns_read(e.expr.as_deref(), &mut uses),
         }
     }
     let columns = index_elems(&s.index_params)
-        .map(|e| {
-            if e.name.is_empty() {
-                "(expr)".to_owned()
-            } else {
-                e.name.clone()
-            }
-        })
+        .map(|e| element_column(e).unwrap_or("(expr)").to_owned())
         .collect();
     let names = index_elem_names(all());
     columns_read(s.where_clause.as_deref(), &mut uses);
@@ -123,6 +136,10 @@ pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
             // The spelling PostgreSQL stores (see `spelling`).
             if let Some(expr) = e.expr.as_deref_mut() {
                 spelling::canonical(expr);
+            }
+            if let Some(c) = element_column(e).map(str::to_owned) {
+                e.name = c;
+                e.expr = None;
             }
             if e.opclassopts.is_empty() && spelling::is_default_opclass(&strings(&e.opclass)) {
                 e.opclass.clear();

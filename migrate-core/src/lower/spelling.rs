@@ -65,7 +65,16 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
             }
         }
         NodeEnum::FuncCall(call) => {
-            unqualify(&mut call.funcname);
+            // A call the grammar made of SQL syntax (`SIMILAR TO`'s
+            // `pg_catalog.similar_to_escape`, `EXTRACT`, `OVERLAPS`) keeps
+            // its name: the deparser prints the syntax from it, and asserts
+            // that it is qualified.
+            let grammars = strings(&call.funcname)
+                .last()
+                .is_some_and(|n| n == "similar_to_escape");
+            if call.funcformat == pb::CoercionForm::CoerceExplicitCall as i32 && !grammars {
+                unqualify(&mut call.funcname);
+            }
             all(&mut call.args);
             all(&mut call.agg_order);
             if let Some(filter) = call.agg_filter.as_deref_mut() {

@@ -231,6 +231,9 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
                     (!c.conname.is_empty() || c.is_no_inherit).then(on_column),
                 )),
                 ConstrType::ConstrNull => Some(ColumnConstraint::Null),
+                // `DEFAULT NULL` makes no default (AddRelationNewConstraints
+                // stores none for a NULL constant).
+                ConstrType::ConstrDefault if is_null(c.raw_expr.as_deref()) => None,
                 ConstrType::ConstrDefault => Some(ColumnConstraint::Default),
                 ConstrType::ConstrIdentity => {
                     Some(ColumnConstraint::Identity(c.generated_when == "a"))
@@ -287,7 +290,7 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
         at: cd.location,
         ty: cd.type_name.as_ref().map(WrittenType::of),
         not_null: cd.is_not_null,
-        has_default: cd.raw_default.is_some(),
+        has_default: cd.raw_default.is_some() && !is_null(cd.raw_default.as_deref()),
         default_calls,
         constraints,
     }
@@ -298,5 +301,14 @@ fn top_call(expr: &pb::Node) -> Option<String> {
     match expr.node.as_ref()? {
         NodeEnum::FuncCall(f) => strings(&f.funcname).pop(),
         _ => None,
+    }
+}
+
+/// A NULL constant, cast or not (`NULL`, `NULL::int`).
+fn is_null(expr: Option<&pb::Node>) -> bool {
+    match expr.and_then(|e| e.node.as_ref()) {
+        Some(NodeEnum::AConst(c)) => c.isnull,
+        Some(NodeEnum::TypeCast(t)) => is_null(t.arg.as_deref()),
+        _ => false,
     }
 }

@@ -15,7 +15,9 @@ pub(crate) struct WrittenType {
     pub names: Vec<String>,
     /// Its integer modifiers (`varchar(40)`, `numeric(10,2)`).
     pub modifiers: Vec<i64>,
-    /// How many array bounds follow it (`int[]`, `int[][]`).
+    /// Whether array bounds follow it: 1 for `int[]` and `int[][]` alike,
+    /// which are one type to PostgreSQL (it keeps the number of dimensions
+    /// written, `attndims`, but never enforces it; pg_dump prints `int[]`).
     pub array_bounds: usize,
     /// `table.column%TYPE`: the model does not derive it.
     pub pct_type: bool,
@@ -44,7 +46,7 @@ impl WrittenType {
         WrittenType {
             names,
             modifiers,
-            array_bounds: tn.array_bounds.len(),
+            array_bounds: tn.array_bounds.len().min(1),
             pct_type: tn.pct_type,
             at: tn.location,
         }

@@ -78,6 +78,15 @@ impl Applier<'_> {
     /// an added column run in their own pass, before the table's of that
     /// pass (they are queued when the column is added).
     pub(crate) fn alter_table(&mut self, s: &AlterTable<'_>) {
+        // ALTER TABLE takes an index's name too (`SET (fillfactor = 70)`,
+        // `SET TABLESPACE`, `OWNER TO`): nothing the model keeps.
+        let rv = &s.table;
+        if self
+            .resolve(rv.schema, rv.name, &self.schema.indexes)
+            .is_some()
+        {
+            return;
+        }
         let Some(table) = self.table_of(&s.table, s.missing_ok) else {
             return;
         };
@@ -281,6 +290,22 @@ impl Applier<'_> {
                     vec![table.clone()]
                 } else if *change == ColumnChange::DropNotNull {
                     self.not_null_reach(table, column)
+                } else if only && matches!(change, ColumnChange::Default(_)) {
+                    // ONLY: the children keep their defaults.
+                    vec![table.clone()]
+                } else if matches!(
+                    change,
+                    ColumnChange::AddIdentity(_)
+                        | ColumnChange::SetIdentity(_)
+                        | ColumnChange::DropIdentity(_)
+                ) {
+                    // An identity is never an inheritance child's (pg_dump
+                    // adds it to the parent after the children exist).
+                    let partitions = self.partitions_of(table);
+                    let partitions = partitions
+                        .into_iter()
+                        .filter(|p| (self.schema.tables.get(p)).is_some_and(|t| t.is_partition()));
+                    std::iter::once(table.clone()).chain(partitions).collect()
                 } else {
                     let partitions = self.partitions_of(table);
                     std::iter::once(table.clone()).chain(partitions).collect()

@@ -147,6 +147,9 @@ impl Applier<'_> {
         self.schema.opaque.remove(q);
         retain(&mut self.schema.indexes, |_, ix| &ix.table != q);
         retain(&mut self.schema.triggers, |(t, _), _| t != q);
+        // Its row type goes too, with what uses it (a function's argument,
+        // a column of it).
+        self.drop_users_of_type(q);
     }
 
     pub(crate) fn drop_tables(&mut self, targets: &[QualName], cascade: bool) {

@@ -84,7 +84,7 @@ impl Applier<'_> {
         {
             return Some(SqlType::builtin(b.name));
         }
-        if let Some(q) = self.user_type_or_view(names) {
+        if let Some(q) = self.user_type(names) {
             return Some(SqlType {
                 schema: Some(q.schema),
                 ..SqlType::builtin(&q.name)
@@ -95,13 +95,6 @@ impl Applier<'_> {
             array_dims: ty.array_dims + 1,
             ..ty
         })
-    }
-
-    /// The user type `names` resolves to: an enum, domain, composite, other
-    /// type, or the row type of a table or view.
-    fn user_type_or_view(&self, names: &[String]) -> Option<QualName> {
-        self.user_type(names)
-            .or_else(|| self.resolve_list(names, &self.schema.views))
     }
 
     /// DROP FUNCTION of `names`; `arguments` as written, `None` when the

@@ -125,12 +125,16 @@ impl Applier<'_> {
 
     /// The user's type of that name: an enum, domain, composite, other type
     /// or a table's row type.
+    /// The user type `names` resolves to: an enum, domain, composite, other
+    /// type, or the row type of a table or view.
     pub(super) fn user_type(&self, names: &[String]) -> Option<QualName> {
         self.resolve_list(names, &self.schema.enums)
             .or_else(|| self.resolve_list(names, &self.schema.domains))
             .or_else(|| self.resolve_list(names, &self.schema.composites))
             .or_else(|| self.resolve_list(names, &self.schema.other_types))
             .or_else(|| self.resolve_list(names, &self.schema.tables))
+            // A view's (or materialized view's) row type is a type too.
+            .or_else(|| self.resolve_list(names, &self.schema.views))
     }
 
     pub(crate) fn type_exists(&self, q: &QualName) -> bool {
