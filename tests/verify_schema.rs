@@ -58,3 +58,34 @@ fn an_older_version_is_compared_with_the_model_at_that_version() {
         "{latest:?}"
     );
 }
+
+/// A column of a type from an extension the model knows no types of (`lo`,
+/// a domain over oid) is compared by name and nullability only: the model
+/// cannot say what information_schema calls its type.
+#[test]
+fn a_type_the_migrations_do_not_define_is_not_compared() {
+    let db = test_support::TestDb::new();
+    let mut c = db.client();
+    let up = "CREATE EXTENSION IF NOT EXISTS lo;\nCREATE TABLE blobs (id int NOT NULL, data lo);\n";
+    let files = vec![
+        ("000001_blobs.up.sql".to_owned(), up.as_bytes().to_vec()),
+        (
+            "000001_blobs.down.sql".to_owned(),
+            b"DROP TABLE blobs;\nDROP EXTENSION lo;\n".to_vec(),
+        ),
+    ];
+    let analysis = migrate_core::analyze_files("m", files, &migrate_core::Options::default());
+    assert!(analysis.errors.is_empty(), "{}", analysis.errors);
+    c.batch_execute(up).unwrap();
+    let expected = analysis.latest();
+    assert_eq!(
+        differences(&mut c, expected, HISTORY).unwrap(),
+        Vec::<String>::new()
+    );
+    c.batch_execute("ALTER TABLE blobs ALTER COLUMN data SET NOT NULL")
+        .unwrap();
+    assert_eq!(
+        differences(&mut c, expected, HISTORY).unwrap(),
+        ["column blobs.data is NOT NULL, the migrations say nullable"]
+    );
+}
