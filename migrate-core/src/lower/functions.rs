@@ -113,6 +113,14 @@ fn body(s: &pb::CreateFunctionStmt) -> String {
                 _ => None,
             })
             .collect(),
+        relations: (crate::sql::walk::walk(s.sql_body.as_deref())
+            .relations
+            .iter())
+        .flat_map(|rv| {
+            let alias = rv.alias.as_ref().map(|a| a.aliasname.clone());
+            std::iter::once(rv.relname.clone()).chain(alias)
+        })
+        .collect(),
     };
     let tree = s.sql_body.as_deref().map(|t| {
         let mut t = t.clone();

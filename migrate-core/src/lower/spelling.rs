@@ -27,6 +27,10 @@ pub(crate) struct Function {
     pub name: String,
     /// Its parameters' names, `None` for an unnamed one, in order.
     pub params: Vec<Option<String>>,
+    /// The names the body's relations go by (their names and aliases):
+    /// pg_dump qualifies every column with one (`t.a`), which is the
+    /// column `a`.
+    pub relations: Vec<String>,
 }
 
 /// Rewrites `node` (and what it holds) into the one spelling.
@@ -192,11 +196,9 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
         // A parameter is one name however it is written.
         NodeEnum::ColumnRef(c) => {
             let fields = strings(&c.fields);
-            if let [func, param] = fields.as_slice()
-                && *func == f.name
-                && f.params
-                    .iter()
-                    .any(|p| p.as_deref() == Some(param.as_str()))
+            let param = |n: &String| f.params.iter().any(|p| p.as_deref() == Some(n.as_str()));
+            if let [qualifier, name] = fields.as_slice()
+                && ((*qualifier == f.name && param(name)) || f.relations.contains(qualifier))
             {
                 c.fields.remove(0);
             }

@@ -276,6 +276,10 @@ fn a_sql_standard_body_in_pg_dumps_spelling_is_the_same_body() {
             "BEGIN ATOMIC SELECT pg_catalog.lower(s); END",
             "BEGIN ATOMIC SELECT lower(s); END",
         ),
+        (
+            "BEGIN ATOMIC SELECT sum(a) FROM t WHERE s = 'x'; END",
+            "BEGIN ATOMIC SELECT sum(t.a) AS sum FROM public.t WHERE ((t.s)::text = 'x'::text); END",
+        ),
     ];
     for (a, b) in same {
         assert_eq!(body(&f(a)), body(&f(b)), "{a} / {b}");
