@@ -162,6 +162,17 @@ impl Applier<'_> {
                         }
                         continue;
                     }
+                    // LIKE a composite type copies its attributes.
+                    if let Some(lrv) = &like.relation
+                        && let Some(ct) =
+                            self.resolve(lrv.schema, lrv.name, &self.schema.composites)
+                    {
+                        let cols = self.schema.composites.get(&ct).cloned().unwrap_or_default();
+                        if let Some(t) = self.schema.tables.get_mut(&name).map(Arc::make_mut) {
+                            t.columns.extend(cols);
+                        }
+                        continue;
+                    }
                     if let Some(lrv) = &like.relation
                         && let Some(src) = self.table_of(lrv, false)
                     {
