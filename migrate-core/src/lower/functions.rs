@@ -121,6 +121,7 @@ fn body(s: &pb::CreateFunctionStmt) -> String {
             std::iter::once(rv.relname.clone()).chain(alias)
         })
         .collect(),
+        index: false,
     };
     let tree = s.sql_body.as_deref().map(|t| {
         let mut t = t.clone();

@@ -57,6 +57,27 @@ fn element_column(e: &pb::IndexElem) -> Option<&str> {
     }
 }
 
+/// An index element as PostgreSQL stores it (see `spelling`): its
+/// expression in the one spelling, and a column when that is all it is
+/// (`((id::int4))`, `(tx COLLATE "C")` with the collation).
+fn stored_element(e: &mut pb::IndexElem) {
+    if let Some(expr) = e.expr.as_deref_mut() {
+        spelling::canonical_index(expr);
+    }
+    if let Some(NodeEnum::CollateClause(c)) = e.expr.as_deref().and_then(|x| x.node.as_ref())
+        && e.collation.is_empty()
+        && let Some(arg) = c.arg.as_deref()
+        && matches!(arg.node.as_ref(), Some(NodeEnum::ColumnRef(_)))
+    {
+        e.collation = c.collname.clone();
+        e.expr = Some(Box::new(arg.clone()));
+    }
+    if let Some(c) = element_column(e).map(str::to_owned) {
+        e.name = c;
+        e.expr = None;
+    }
+}
+
 /// Lowers CREATE INDEX; `None` without a relation (the parser always gives one).
 pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
     let rv = s.relation.as_ref()?;
@@ -75,8 +96,13 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
             None => columns_read(e.expr.as_deref(), &mut uses),
         }
     }
+    // The key columns as stored: `((id::int4))` is the column id.
     let columns = index_elems(&s.index_params)
-        .map(|e| element_column(e).unwrap_or("(expr)").to_owned())
+        .map(|e| {
+            let mut e = e.clone();
+            stored_element(&mut e);
+            element_column(&e).unwrap_or("(expr)").to_owned()
+        })
         .collect();
     let names = index_elem_names(all());
     columns_read(s.where_clause.as_deref(), &mut uses);
@@ -133,14 +159,7 @@ pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
             };
             e.ordering = dir as i32;
             e.nulls_ordering = nulls as i32;
-            // The spelling PostgreSQL stores (see `spelling`).
-            if let Some(expr) = e.expr.as_deref_mut() {
-                spelling::canonical(expr);
-            }
-            if let Some(c) = element_column(e).map(str::to_owned) {
-                e.name = c;
-                e.expr = None;
-            }
+            stored_element(e);
             if e.opclassopts.is_empty() && spelling::is_default_opclass(&strings(&e.opclass)) {
                 e.opclass.clear();
             }
@@ -150,7 +169,7 @@ pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
         }
     }
     if let Some(w) = ix.where_clause.as_deref_mut() {
-        spelling::canonical(w);
+        spelling::canonical_index(w);
     }
     if let Some(rv) = ix.relation.as_mut() {
         rv.schemaname.clear();

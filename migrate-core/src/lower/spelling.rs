@@ -31,14 +31,120 @@ pub(crate) struct Function {
     /// pg_dump qualifies every column with one (`t.a`), which is the
     /// column `a`.
     pub relations: Vec<String>,
+    /// An index's expression: [`canonical_index`]'s rules too.
+    pub index: bool,
 }
 
-/// Rewrites `node` (and what it holds) into the one spelling.
-pub(crate) fn canonical(node: &mut pb::Node) {
-    canonical_in(node, &Function::default());
+/// [`canonical_in`] for an index's expressions and predicate, where more is
+/// taken as one, because pg_get_indexdef prints what the analysis made of
+/// it and pg_dump restores that: every cast of a constant or a column (the
+/// implicit ones it prints: `n > (0)::numeric`, `(id)::numeric > 0.5`),
+/// `BETWEEN` as its two comparisons, `LIKE` / `ILIKE` as their operators,
+/// numbers however written (`'-1'::integer`, `1e3`, `0.50`), JSON and
+/// array literals without their spacing. So two indexes that differ only
+/// in a cast between two types are taken as one (no down is blamed for
+/// it); literals PostgreSQL prints by their type (`'2020-1-1'` as
+/// `'2020-01-01'`) still differ.
+pub(crate) fn canonical_index(node: &mut pb::Node) {
+    canonical_in(
+        node,
+        &Function {
+            index: true,
+            ..Function::default()
+        },
+    );
 }
 
-/// [`canonical`], inside the body of `f`.
+/// A number as one spelling (`Fval` of its value), a JSON or array literal
+/// without the spacing between its elements.
+fn constant(k: &mut pb::AConst) {
+    let text = match &k.val {
+        Some(a_const::Val::Ival(i)) => i.ival.to_string(),
+        Some(a_const::Val::Fval(f)) => f.fval.clone(),
+        Some(a_const::Val::Sval(s)) => s.sval.clone(),
+        _ => return,
+    };
+    if let Ok(v) = text.trim().parse::<f64>()
+        && v.is_finite()
+        && text
+            .trim()
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
+        k.val = Some(a_const::Val::Fval(pb::Float {
+            fval: format!("{v}"),
+        }));
+        return;
+    }
+    if let Some(a_const::Val::Sval(s)) = &mut k.val {
+        let t = s.sval.trim();
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(t)
+            && (json.is_object() || json.is_array())
+        {
+            s.sval = json.to_string();
+        } else if t.starts_with('{') && t.ends_with('}') && !t.contains('"') {
+            s.sval = t.split(',').map(str::trim).collect::<Vec<_>>().join(",");
+        }
+    }
+}
+
+/// `a BETWEEN x AND y` is stored as `a >= x AND a <= y` (NOT BETWEEN as
+/// `a < x OR a > y`); `LIKE` and `ILIKE` without ESCAPE as `~~` and `~~*`.
+fn operators(e: &pb::AExpr) -> Option<pb::Node> {
+    use pb::AExprKind as K;
+    let kind = K::try_from(e.kind).ok()?;
+    let op = |name: &str, l: pb::Node, r: pb::Node| pb::Node {
+        node: Some(NodeEnum::AExpr(Box::new(pb::AExpr {
+            kind: K::AexprOp as i32,
+            name: vec![string_node(name)],
+            lexpr: Some(Box::new(l)),
+            rexpr: Some(Box::new(r)),
+            ..Default::default()
+        }))),
+    };
+    match kind {
+        K::AexprBetween | K::AexprNotBetween => {
+            let l = e.lexpr.as_deref()?.clone();
+            let Some(NodeEnum::List(bounds)) = e.rexpr.as_deref()?.node.as_ref() else {
+                return None;
+            };
+            let [lo, hi] = bounds.items.as_slice() else {
+                return None;
+            };
+            let (a, b, boolop) = if kind == K::AexprBetween {
+                (">=", "<=", pb::BoolExprType::AndExpr)
+            } else {
+                ("<", ">", pb::BoolExprType::OrExpr)
+            };
+            Some(pb::Node {
+                node: Some(NodeEnum::BoolExpr(Box::new(pb::BoolExpr {
+                    boolop: boolop as i32,
+                    args: vec![op(a, l.clone(), lo.clone()), op(b, l, hi.clone())],
+                    ..Default::default()
+                }))),
+            })
+        }
+        K::AexprLike | K::AexprIlike => {
+            let r = e.rexpr.as_deref()?;
+            // `ESCAPE` is a like_escape call: left as it is.
+            if matches!(r.node.as_ref(), Some(NodeEnum::FuncCall(_))) {
+                return None;
+            }
+            let negated = strings(&e.name).first().is_some_and(|n| n.starts_with('!'));
+            let name = match (kind == K::AexprIlike, negated) {
+                (false, false) => "~~",
+                (false, true) => "!~~",
+                (true, false) => "~~*",
+                (true, true) => "!~~*",
+            };
+            Some(op(name, e.lexpr.as_deref()?.clone(), r.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Rewrites `node` (and what it holds) into the one spelling, inside the
+/// body of `f` (or an index's expression: `f.index`).
 pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
     let canonical = |n: &mut pb::Node| canonical_in(n, f);
     let all = |ns: &mut Vec<pb::Node>| ns.iter_mut().for_each(|n| canonical_in(n, f));
@@ -51,7 +157,11 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
             if let Some(tn) = c.type_name.as_mut() {
                 canonical_type(tn);
             }
-            if implicit_cast(c)
+            let plain = matches!(
+                c.arg.as_deref().and_then(|a| a.node.as_ref()),
+                Some(NodeEnum::AConst(_) | NodeEnum::ColumnRef(_))
+            );
+            if (implicit_cast(c) || (f.index && plain))
                 && let Some(arg) = c.arg.take()
             {
                 *node = *arg;
@@ -93,7 +203,13 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
                 canonical(r);
             }
             in_as_any(e);
+            if f.index
+                && let Some(rewritten) = operators(e)
+            {
+                *node = rewritten;
+            }
         }
+        NodeEnum::AConst(k) if f.index => constant(k),
         NodeEnum::BoolExpr(b) => all(&mut b.args),
         NodeEnum::NullTest(t) => {
             if let Some(arg) = t.arg.as_deref_mut() {
