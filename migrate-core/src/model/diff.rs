@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::model::schema::{Column, Map, QualName, Schema, Set};
+use crate::model::schema::{Column, ConstraintKind, Map, QualName, Schema, Set, Table};
 
 impl Schema {
     /// What differs between two schemas, as sentences about `other` relative to
@@ -41,7 +41,14 @@ impl Schema {
                     out.push(format!("column {name}.{} is left over", cb.name));
                 }
             }
+            // A partition's copy of its parent's key (which PostgreSQL makes
+            // on PARTITION OF and ATTACH, and pg_dump writes out as the
+            // partition's own constraint): the model keeps none on the first
+            // path, one on the second, and both are the same catalogue.
             for (cname, ka) in &a.constraints {
+                if parents_key(self, a, cname) {
+                    continue;
+                }
                 match b.constraints.get(cname) {
                     None => out.push(format!("constraint {cname} on {name} is missing")),
                     Some(kb) if kb != ka => {
@@ -51,7 +58,7 @@ impl Schema {
                 }
             }
             for cname in b.constraints.keys() {
-                if !a.constraints.contains_key(cname) {
+                if !a.constraints.contains_key(cname) && !parents_key(other, b, cname) {
                     out.push(format!("constraint {cname} on {name} is left over"));
                 }
             }
@@ -81,9 +88,13 @@ impl Schema {
         // copies of its parent's indexes, which the model does not keep).
         let index_sure = |q: &QualName| {
             sure(q)
-                && [self, other]
-                    .iter()
-                    .all(|s| s.indexes.get(q).is_none_or(|ix| sure(&ix.table)))
+                && [self, other].iter().all(|s| {
+                    s.indexes.get(q).is_none_or(|ix| {
+                        sure(&ix.table)
+                            && !(s.tables.get(&ix.table))
+                                .is_some_and(|t| parents_key(s, t, &q.name))
+                    })
+                })
         };
         diff_keys(
             &mut out,
@@ -181,4 +192,25 @@ fn diff_set<K: fmt::Display + Ord + Clone>(
     for k in b.iter().filter(|k| !a.contains(*k)) {
         out.push(format!("{what} {k} is left over"));
     }
+}
+
+/// `cname` is a primary key or unique constraint of partition `t` on the
+/// columns of such a key of its parent: the partition's copy of it.
+fn parents_key(s: &Schema, t: &Table, cname: &str) -> bool {
+    let key = |k: &ConstraintKind| match k {
+        ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => {
+            Some(columns.clone())
+        }
+        _ => None,
+    };
+    let Some(columns) = t.constraints.get(cname).and_then(key) else {
+        return false;
+    };
+    (t.partition_of.as_ref())
+        .and_then(|p| s.tables.get(p))
+        .is_some_and(|p| {
+            p.constraints
+                .values()
+                .any(|k| key(k).as_ref() == Some(&columns))
+        })
 }
