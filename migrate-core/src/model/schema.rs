@@ -239,6 +239,9 @@ pub struct Table {
     pub inherited: BTreeMap<String, Inherited>,
     /// Constraints by name.
     pub constraints: BTreeMap<String, ConstraintKind>,
+    /// The CHECK constraints written on this table itself (conislocal), not
+    /// only had from a parent: a parent's DROP CONSTRAINT leaves them.
+    pub own_checks: std::collections::BTreeSet<String>,
     /// `PARTITION BY`, or not partitioned.
     pub partitioning: Partitioning,
     /// `PARTITION OF parent` (or attached to it): a partition may itself be
@@ -259,6 +262,7 @@ impl Table {
             columns: Vec::new(),
             inherited: BTreeMap::new(),
             constraints: BTreeMap::new(),
+            own_checks: std::collections::BTreeSet::new(),
             partitioning: Partitioning::None,
             partition_of: None,
             of_type: None,

@@ -10,7 +10,7 @@ use super::{Applier, absent_help};
 use crate::lower::alter::{AlterCmd, AlterComposite, AlterTable, AttributeAction, ColumnChange};
 use crate::lower::colname::columns_read;
 use crate::lower::constraints::{Constraint, ConstraintDef};
-use crate::model::schema::{Column, ConstraintKind, Index, QualName};
+use crate::model::schema::{Column, ConstraintKind, Index, QualName, Table};
 use crate::model::types::{self, SqlType};
 use crate::sql::parse::strings;
 
@@ -410,7 +410,10 @@ impl Applier<'_> {
                     .tables
                     .get_mut(table)
                     .map(Arc::make_mut)
-                    .and_then(|t| t.constraints.remove(*name));
+                    .and_then(|t| {
+                        t.own_checks.remove(*name);
+                        t.constraints.remove(*name)
+                    });
                 // Dropping a NOT NULL constraint (PostgreSQL 18) makes the column
                 // nullable, on the partitions and children that do not keep it.
                 if let Some(ConstraintKind::NotNull { column, .. }) = &removed_kind {
@@ -428,8 +431,21 @@ impl Applier<'_> {
                         })
                     )
                 {
+                    // A child's copy that is its own too (written on it, or
+                    // merged with one it had), or that another parent also
+                    // gives it, stays (conislocal, coninhcount).
+                    let held = |r: &Self, child: &Table| {
+                        child.own_checks.contains(*name)
+                            || child.inherits.iter().chain(&child.partition_of).any(|q| {
+                                q != table
+                                    && (r.schema.tables.get(q))
+                                        .is_some_and(|o| o.constraints.contains_key(*name))
+                            })
+                    };
                     for p in self.partitions_of(table) {
-                        if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
+                        let keep = self.schema.tables.get(&p).is_some_and(|c| held(self, c));
+                        if !keep
+                            && let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut)
                             && matches!(
                                 t.constraints.get(*name),
                                 Some(ConstraintKind::Check { .. })

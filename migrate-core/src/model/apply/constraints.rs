@@ -203,6 +203,9 @@ impl Applier<'_> {
             }
         );
         tbl.constraints.insert(name.clone(), kind.clone());
+        if matches!(kind, ConstraintKind::Check { .. }) {
+            tbl.own_checks.insert(name.clone());
+        }
         if let Some(ix) = index {
             let partitions = self.partitions_of(table);
             self.doubt_adopted_indexes(&ix, &partitions);

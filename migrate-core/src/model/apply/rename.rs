@@ -87,6 +87,9 @@ impl Applier<'_> {
             match tbl.constraints.remove(s.subname) {
                 Some(k) => {
                     tbl.constraints.insert(s.newname.to_owned(), k.clone());
+                    if tbl.own_checks.remove(s.subname) {
+                        tbl.own_checks.insert(s.newname.to_owned());
+                    }
                     // The copies a CHECK or NOT NULL has on the partitions and
                     // children, under its name, are renamed with it.
                     let inherited = matches!(
