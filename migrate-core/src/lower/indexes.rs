@@ -97,12 +97,9 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
         }
     }
     // The key columns as stored: `((id::int4))` is the column id.
-    let columns = index_elems(&s.index_params)
-        .map(|e| {
-            let mut e = e.clone();
-            stored_element(&mut e);
-            element_column(&e).unwrap_or("(expr)").to_owned()
-        })
+    let stored = stored_index(s);
+    let columns = index_elems(&stored.index_params)
+        .map(|e| element_column(e).unwrap_or("(expr)").to_owned())
         .collect();
     let names = index_elem_names(all());
     columns_read(s.where_clause.as_deref(), &mut uses);
@@ -125,7 +122,7 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
         partial: s.where_clause.is_some(),
         if_not_exists: s.if_not_exists,
         concurrent: s.concurrent,
-        definition: index_definition(s),
+        definition: printed(stored),
     }))
 }
 
@@ -133,6 +130,11 @@ pub(crate) fn create_index(s: &pb::IndexStmt) -> Option<Change<'_>> {
 /// statements that build the same index (its name, schema, CONCURRENTLY, IF NOT
 /// EXISTS, source positions).
 pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
+    printed(stored_index(s))
+}
+
+/// The statement as PostgreSQL stores the index (see [`index_definition`]).
+fn stored_index(s: &pb::IndexStmt) -> pb::IndexStmt {
     let mut ix = s.clone();
     ix.idxname.clear();
     ix.concurrent = false;
@@ -179,6 +181,11 @@ pub(crate) fn index_definition(s: &pb::IndexStmt) -> String {
         // where it builds the parent's index alone: taken as one here.
         rv.inh = true;
     }
+    ix
+}
+
+/// A stored index statement printed back.
+fn printed(ix: pb::IndexStmt) -> String {
     let tree = pb::ParseResult {
         version: 0,
         stmts: vec![pb::RawStmt {

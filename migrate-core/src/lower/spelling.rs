@@ -10,6 +10,7 @@
 //! prints the first for a varchar `b`), and so would be an index on
 //! `(a::text)` and one on `(a)`, a difference this then does not see (no
 //! down is refused for it: the rule is that a right down is never blamed).
+//! An index's expressions take looser rules still ([`canonical_index`]).
 //! Node kinds not listed are left as they are, their insides too: the same
 //! on both sides.
 
@@ -146,14 +147,11 @@ fn operators(e: &pb::AExpr) -> Option<pb::Node> {
 /// Rewrites `node` (and what it holds) into the one spelling, inside the
 /// body of `f` (or an index's expression: `f.index`).
 pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
-    let canonical = |n: &mut pb::Node| canonical_in(n, f);
     let all = |ns: &mut Vec<pb::Node>| ns.iter_mut().for_each(|n| canonical_in(n, f));
     let Some(n) = node.node.as_mut() else { return };
     match n {
         NodeEnum::TypeCast(c) => {
-            if let Some(arg) = c.arg.as_deref_mut() {
-                canonical(arg);
-            }
+            each([c.arg.as_deref_mut()], f);
             if let Some(tn) = c.type_name.as_mut() {
                 canonical_type(tn);
             }
@@ -168,9 +166,7 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
             }
         }
         NodeEnum::CollateClause(c) => {
-            if let Some(arg) = c.arg.as_deref_mut() {
-                canonical(arg);
-            }
+            each([c.arg.as_deref_mut()], f);
             let name = strings(&c.collname);
             if matches!(name.as_slice(), [d] | [_, d] if d == "default")
                 && let Some(arg) = c.arg.take()
@@ -191,17 +187,10 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
             }
             all(&mut call.args);
             all(&mut call.agg_order);
-            if let Some(filter) = call.agg_filter.as_deref_mut() {
-                canonical(filter);
-            }
+            each([call.agg_filter.as_deref_mut()], f);
         }
         NodeEnum::AExpr(e) => {
-            if let Some(l) = e.lexpr.as_deref_mut() {
-                canonical(l);
-            }
-            if let Some(r) = e.rexpr.as_deref_mut() {
-                canonical(r);
-            }
+            each([e.lexpr.as_deref_mut(), e.rexpr.as_deref_mut()], f);
             in_as_any(e);
             if f.index
                 && let Some(rewritten) = operators(e)
@@ -212,9 +201,7 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
         NodeEnum::AConst(k) if f.index => constant(k),
         NodeEnum::BoolExpr(b) => all(&mut b.args),
         NodeEnum::NullTest(t) => {
-            if let Some(arg) = t.arg.as_deref_mut() {
-                canonical(arg);
-            }
+            each([t.arg.as_deref_mut()], f);
         }
         NodeEnum::CoalesceExpr(c) => all(&mut c.args),
         NodeEnum::MinMaxExpr(m) => all(&mut m.args),
@@ -222,73 +209,46 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
         NodeEnum::RowExpr(r) => all(&mut r.args),
         NodeEnum::List(l) => all(&mut l.items),
         NodeEnum::CaseExpr(c) => {
-            for part in [c.arg.as_deref_mut(), c.defresult.as_deref_mut()]
-                .into_iter()
-                .flatten()
-            {
-                canonical(part);
-            }
+            each([c.arg.as_deref_mut(), c.defresult.as_deref_mut()], f);
             for w in &mut c.args {
                 if let Some(NodeEnum::CaseWhen(w)) = w.node.as_mut() {
-                    for part in [w.expr.as_deref_mut(), w.result.as_deref_mut()]
-                        .into_iter()
-                        .flatten()
-                    {
-                        canonical(part);
-                    }
+                    each([w.expr.as_deref_mut(), w.result.as_deref_mut()], f);
                 }
             }
         }
         // Statements of a SQL-standard body, and what they hold.
         NodeEnum::ReturnStmt(r) => {
-            if let Some(v) = r.returnval.as_deref_mut() {
-                canonical(v);
-            }
+            each([r.returnval.as_deref_mut()], f);
         }
         NodeEnum::SubLink(l) => {
-            for part in [l.testexpr.as_deref_mut(), l.subselect.as_deref_mut()]
-                .into_iter()
-                .flatten()
-            {
-                canonical(part);
-            }
+            each([l.testexpr.as_deref_mut(), l.subselect.as_deref_mut()], f);
         }
         NodeEnum::SelectStmt(sel) => select(sel, f),
         NodeEnum::ResTarget(t) => {
-            if let Some(v) = t.val.as_deref_mut() {
-                canonical(v);
-            }
+            each([t.val.as_deref_mut()], f);
         }
         NodeEnum::SortBy(b) => {
-            if let Some(v) = b.node.as_deref_mut() {
-                canonical(v);
-            }
+            each([b.node.as_deref_mut()], f);
         }
         NodeEnum::RangeVar(rv) => public_unqualified(rv),
         NodeEnum::JoinExpr(j) => {
-            for part in [
-                j.larg.as_deref_mut(),
-                j.rarg.as_deref_mut(),
-                j.quals.as_deref_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                canonical(part);
-            }
+            each(
+                [
+                    j.larg.as_deref_mut(),
+                    j.rarg.as_deref_mut(),
+                    j.quals.as_deref_mut(),
+                ],
+                f,
+            );
         }
         NodeEnum::RangeSubselect(r) => {
-            if let Some(q) = r.subquery.as_deref_mut() {
-                canonical(q);
-            }
+            each([r.subquery.as_deref_mut()], f);
         }
         NodeEnum::InsertStmt(i) => {
             if let Some(rv) = i.relation.as_mut() {
                 public_unqualified(rv);
             }
-            if let Some(q) = i.select_stmt.as_deref_mut() {
-                canonical(q);
-            }
+            each([i.select_stmt.as_deref_mut()], f);
         }
         NodeEnum::UpdateStmt(u) => {
             if let Some(rv) = u.relation.as_mut() {
@@ -296,18 +256,14 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
             }
             all(&mut u.target_list);
             all(&mut u.from_clause);
-            if let Some(w) = u.where_clause.as_deref_mut() {
-                canonical(w);
-            }
+            each([u.where_clause.as_deref_mut()], f);
         }
         NodeEnum::DeleteStmt(d) => {
             if let Some(rv) = d.relation.as_mut() {
                 public_unqualified(rv);
             }
             all(&mut d.using_clause);
-            if let Some(w) = d.where_clause.as_deref_mut() {
-                canonical(w);
-            }
+            each([d.where_clause.as_deref_mut()], f);
         }
         // A parameter is one name however it is written.
         NodeEnum::ColumnRef(c) => {
@@ -336,6 +292,11 @@ pub(crate) fn canonical_in(node: &mut pb::Node, f: &Function) {
     }
 }
 
+/// [`canonical_in`] of each of `parts` that is there.
+fn each<'n>(parts: impl IntoIterator<Item = Option<&'n mut pb::Node>>, f: &Function) {
+    parts.into_iter().flatten().for_each(|n| canonical_in(n, f));
+}
+
 /// A SELECT's parts; an output column's alias that is the name it would
 /// have anyway (`count(*) AS count`, pg_dump's) is left out.
 fn select(s: &mut pb::SelectStmt, f: &Function) {
@@ -354,17 +315,15 @@ fn select(s: &mut pb::SelectStmt, f: &Function) {
     all(&mut s.group_clause);
     all(&mut s.sort_clause);
     all(&mut s.distinct_clause);
-    for part in [
-        s.where_clause.as_deref_mut(),
-        s.having_clause.as_deref_mut(),
-        s.limit_count.as_deref_mut(),
-        s.limit_offset.as_deref_mut(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        canonical_in(part, f);
-    }
+    each(
+        [
+            s.where_clause.as_deref_mut(),
+            s.having_clause.as_deref_mut(),
+            s.limit_count.as_deref_mut(),
+            s.limit_offset.as_deref_mut(),
+        ],
+        f,
+    );
     for rows in &mut s.values_lists {
         canonical_in(rows, f);
     }
