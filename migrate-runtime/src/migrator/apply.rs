@@ -115,18 +115,24 @@ pub(crate) async fn run<C: Conn>(
 }
 
 /// The session reset on its own, after the last step of a run (and, best
-/// effort, after a failed one), so the caller's session is as it was; then
-/// the prepared rows are removed, in a message of their own whose failure
-/// (a migration removed them already) changes nothing.
+/// effort, after a failed one), so the caller's session is as it was, when
+/// `session` (a step may have changed it, see [`super::session_reset`]);
+/// then the prepared rows are removed, in a message of their own whose
+/// failure (a migration removed them already) changes nothing.
 pub(crate) async fn reset<C: Conn>(
     client: &mut C,
     s: &Session,
     rows: &mut StepRows,
+    session: bool,
 ) -> Result<(), MigrateError> {
-    let reset = client
-        .batch(&s.reset.text)
-        .await
-        .map_err(|e| MigrateError::db("resetting the session after the run", e));
+    let reset = if session {
+        client
+            .batch(&s.reset.text)
+            .await
+            .map_err(|e| MigrateError::db("resetting the session after the run", e))
+    } else {
+        Ok(())
+    };
     if let Some(sql) = rows.cleanup() {
         let _ = client.batch(&sql).await;
     }
@@ -451,7 +457,7 @@ pub(crate) async fn run_single_transaction<C: Conn>(
 ) -> Result<Vec<Duration>, MigrateError> {
     let mut rows = StepRows::off();
     let durations = run_in_transaction(client, s, steps, &Sql::NONE, &mut rows).await?;
-    reset(client, s, &mut rows).await?;
+    reset(client, s, &mut rows, true).await?;
     Ok(durations)
 }
 

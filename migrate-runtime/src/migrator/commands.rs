@@ -10,6 +10,7 @@ use migrate_core::Direction;
 use super::conn::Conn;
 use super::plan::plan_steps;
 use super::reconcile;
+use super::session_reset::SessionReset;
 use super::state::{self, DbState, Mark, Session, Sql, View};
 use super::step_rows::StepRows;
 use super::tables;
@@ -201,6 +202,7 @@ impl<'r> Migrator<'r> {
             return Ok(report);
         }
         let mut rows = StepRows::new(s);
+        let mut session = SessionReset::new(s.event_triggers);
         for (index, step) in steps.iter().enumerate() {
             if self
                 .options
@@ -209,7 +211,7 @@ impl<'r> Migrator<'r> {
                 .is_some_and(|f| f.load(Ordering::SeqCst))
             {
                 if index > 0 {
-                    let _ = apply::reset(client, s, &mut rows).await;
+                    let _ = apply::reset(client, s, &mut rows, session.pending()).await;
                 }
                 return Err(MigrateError::Interrupted {
                     next: MigrationRef::of(step.migration),
@@ -217,20 +219,25 @@ impl<'r> Migrator<'r> {
                 });
             }
             progress(Event::Started { step, index, total });
-            let reset = if index > 0 { &s.reset } else { &Sql::NONE };
+            let reset = if session.pending() {
+                &s.reset
+            } else {
+                &Sql::NONE
+            };
             let duration = match apply::run(client, s, step, reset, &mut rows).await {
                 Ok(d) => d,
                 Err(e) => {
                     // Best effort: a failed no-transaction step may have
                     // changed settings; the caller's session gets its own back.
-                    let _ = apply::reset(client, s, &mut rows).await;
+                    let _ = apply::reset(client, s, &mut rows, true).await;
                     return Err(e);
                 }
             };
+            session.ran(step.script());
             finished(&mut report, progress, step, index, total, duration);
         }
         if !steps.is_empty() {
-            apply::reset(client, s, &mut rows).await?;
+            apply::reset(client, s, &mut rows, session.pending()).await?;
         }
         Ok(report)
     }

@@ -9,6 +9,7 @@ pub(crate) mod lock;
 mod plan;
 mod problems;
 mod reconcile;
+mod session_reset;
 pub(crate) mod state;
 mod status;
 mod step_rows;

@@ -129,6 +129,9 @@ pub(crate) struct Session {
     /// The names of the tool's prepared statements the session had when the
     /// run began (see [`super::step_rows`]).
     pub prepared: Vec<String>,
+    /// The database had an enabled event trigger when the run began: any DDL
+    /// may then run user code (see [`super::session_reset`]).
+    pub event_triggers: bool,
 }
 
 /// SQL of our own and the number of statements in it: a failed message's
@@ -251,7 +254,9 @@ pub(crate) async fn session<C: Conn>(
              UNION ALL SELECT '', (pg_my_temp_schema() <> 0 AND EXISTS \
                  (SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text \
              UNION ALL SELECT '#prepared', name FROM pg_prepared_statements \
-              WHERE left(name, {len}) = '{prefix}'",
+              WHERE left(name, {len}) = '{prefix}' \
+             UNION ALL SELECT '#event_triggers', 'on' \
+              WHERE EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtenabled <> 'D')",
             len = step_rows::PREFIX.len(),
             prefix = step_rows::PREFIX,
         ))
@@ -267,17 +272,25 @@ pub(crate) async fn session<C: Conn>(
             (get(0), get(1).unwrap_or_default(), version)
         })
         .unwrap_or_default();
-    // Our prepared statements (see `step_rows`) apart from the settings.
-    let (prepared, settings): (Vec<TextRow>, Vec<TextRow>) = sets
+    // Our prepared statements (see `step_rows`) and whether there are event
+    // triggers, apart from the settings (their names never start with `#`).
+    let (facts, settings): (Vec<TextRow>, Vec<TextRow>) = sets
         .get(1)
         .cloned()
         .unwrap_or_default()
         .into_iter()
-        .partition(|r| r.first().and_then(Option::as_deref) == Some("#prepared"));
-    let prepared = prepared
-        .into_iter()
+        .partition(|r| {
+            r.first()
+                .and_then(Option::as_deref)
+                .is_some_and(|n| n.starts_with('#'))
+        });
+    let fact = |r: &TextRow, name: &str| r.first().and_then(Option::as_deref) == Some(name);
+    let prepared = facts
+        .iter()
+        .filter(|r| fact(r, "#prepared"))
         .filter_map(|r| r.get(1).cloned().flatten())
         .collect();
+    let event_triggers = facts.iter().any(|r| fact(r, "#event_triggers"));
     let schema = match (schema, &version_table.schema) {
         (_, Some(s)) => s.clone(),
         (Some(s), None) => s,
@@ -303,6 +316,7 @@ pub(crate) async fn session<C: Conn>(
         server_version,
         reset: reset_sql(&settings),
         prepared,
+        event_triggers,
     })
 }
 

@@ -300,6 +300,63 @@ fn single_transaction_applies_all_or_nothing() {
     );
 }
 
+/// A run of downs that only `DROP` skips the session reset between them (see
+/// `migrator/session_reset.rs`), but never where user code may have run: an
+/// event trigger there before the run, or made by an earlier step of it,
+/// that changes a setting on `sql_drop` does not leave it changed for the
+/// caller, nor for the migrations after it.
+#[test]
+fn downs_that_only_drop_still_reset_where_an_event_trigger_may_run() {
+    let trigger = "CREATE FUNCTION tokyo() RETURNS event_trigger LANGUAGE plpgsql AS \
+                   $$ BEGIN PERFORM set_config('TimeZone', 'Asia/Tokyo', false); END $$;\n\
+                   CREATE EVENT TRIGGER tokyo ON sql_drop EXECUTE FUNCTION tokyo();";
+    let dir = MigDir::new();
+    dir.add("000001_a", "CREATE TABLE a (x int);", Some("DROP TABLE a;"))
+        .add("000002_b", "CREATE TABLE b (x int);", Some("DROP TABLE b;"));
+    // Made (enabled) by a step of the run: the first down, which is no DROP.
+    let made = MigDir::new();
+    made.add(
+        "000001_a",
+        &format!("CREATE TABLE a (x int);\n{trigger}\nALTER EVENT TRIGGER tokyo DISABLE;"),
+        Some("DROP EVENT TRIGGER tokyo;\nDROP FUNCTION tokyo();\nDROP TABLE a;"),
+    )
+    .add("000002_b", "CREATE TABLE b (x int);", Some("DROP TABLE b;"))
+    .add(
+        "000003_on",
+        "ALTER EVENT TRIGGER tokyo DISABLE;",
+        Some("ALTER EVENT TRIGGER tokyo ENABLE;"),
+    );
+    for (case, dir, before) in [
+        ("there before", &dir, true),
+        ("made by a step", &made, false),
+    ] {
+        let db = TestDb::new();
+        let mut c = db.client();
+        let reg = dir.registry();
+        let m = Migrator::new(&reg);
+        m.up(&mut c).unwrap();
+        if before {
+            c.batch_execute(trigger).unwrap();
+        }
+        let tz: String = c.query_one("SHOW TimeZone", &[]).unwrap().get(0);
+        assert_ne!(tz, "Asia/Tokyo");
+        run(&m, &mut c, Target::DownAll).unwrap();
+        let after: String = c.query_one("SHOW TimeZone", &[]).unwrap().get(0);
+        assert_eq!(
+            after, tz,
+            "{case}: the event trigger's setting reached the caller"
+        );
+        let left: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b')",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 0, "{case}");
+    }
+}
+
 /// Session state set by one migration (`SET search_path`, a time zone, a
 /// temporary table) never reaches the next: the result is the same whether
 /// they run in one `up` or in two, the caller's own settings survive, and the
