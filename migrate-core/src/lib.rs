@@ -41,6 +41,7 @@ pub mod source {
 pub mod sql {
     //! Parse: SQL files through libpg_query, and offsets placed in them.
     pub mod chunks;
+    pub(crate) mod leaves;
     pub mod parse;
     pub mod position;
     pub(crate) mod walk;

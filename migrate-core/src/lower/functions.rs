@@ -24,6 +24,8 @@ pub(crate) struct CreateFunction {
     /// The language and body, normalised: a down that restores another body
     /// is a difference, another spelling of the same one is not.
     pub body: String,
+    /// The body is SQL-standard (`RETURN ...`, `BEGIN ATOMIC`).
+    pub standard_body: bool,
 }
 
 /// `CREATE [OR REPLACE] TRIGGER name ... ON relation EXECUTE FUNCTION f()`.
@@ -64,6 +66,7 @@ pub(crate) fn create_function(s: &pb::CreateFunctionStmt) -> Change<'_> {
         returns,
         procedure: s.is_procedure,
         body: body(s),
+        standard_body: s.sql_body.is_some(),
     })
 }
 

@@ -139,6 +139,8 @@ pub(crate) struct CreateOtherType {
     pub range: bool,
     /// `multirange_type_name = ...` of a range, as written.
     pub multirange: Option<Vec<String>>,
+    /// `subtype = ...` of a range, as written.
+    pub subtype: Option<Vec<String>>,
 }
 
 /// Lowers `CREATE TYPE ... AS ENUM`.
@@ -228,17 +230,16 @@ pub(crate) fn define(s: &pb::DefineStmt) -> Option<Change<'_>> {
             names: strings(&s.defnames),
             range: false,
             multirange: None,
+            subtype: None,
         })
     })
 }
 
 /// Lowers `CREATE TYPE ... AS RANGE`.
 pub(crate) fn create_range(s: &pb::CreateRangeStmt) -> Change<'_> {
-    Change::CreateOtherType(CreateOtherType {
-        names: strings(&s.type_name),
-        range: true,
-        multirange: s.params.iter().find_map(|p| match &p.node {
-            Some(NodeEnum::DefElem(d)) if d.defname == "multirange_type_name" => {
+    let option = |name: &str| {
+        s.params.iter().find_map(|p| match &p.node {
+            Some(NodeEnum::DefElem(d)) if d.defname == name => {
                 match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
                     Some(NodeEnum::TypeName(t)) => Some(strings(&t.names)),
                     Some(NodeEnum::String(n)) => Some(vec![n.sval.clone()]),
@@ -246,6 +247,12 @@ pub(crate) fn create_range(s: &pb::CreateRangeStmt) -> Change<'_> {
                 }
             }
             _ => None,
-        }),
+        })
+    };
+    Change::CreateOtherType(CreateOtherType {
+        names: strings(&s.type_name),
+        range: true,
+        multirange: option("multirange_type_name"),
+        subtype: option("subtype"),
     })
 }

@@ -22,6 +22,56 @@ pub struct Overload {
     /// The language and the body, normalised: a string body as written, a
     /// SQL-standard body as its tree without source positions.
     pub body: String,
+    /// A SQL-standard body: PostgreSQL keeps the analysed tree (implicit
+    /// casts added, `*` expanded, `BETWEEN` and `LIKE` rewritten, columns
+    /// qualified), which the spelling rules follow only in part, so two
+    /// such bodies that differ may be one body spelled twice (compared by
+    /// their leaves, `sql/leaves.rs`).
+    pub standard_body: bool,
+    /// An input type the model cannot place (`t.c%TYPE`, an extension's
+    /// type written `citext` here and `public.citext` there): the same
+    /// overload may be under another key in another snapshot.
+    pub unplaced_input: bool,
+}
+
+/// The overloads of one name in two snapshots are the same, or may be (see
+/// [`Overload::standard_body`], [`Overload::unplaced_input`]): a down is
+/// then not said to restore another function.
+pub fn same_as_far_as_known(a: &Overloads, b: &Overloads) -> bool {
+    if a == b || a.values().chain(b.values()).any(|o| o.unplaced_input) {
+        return true;
+    }
+    a.len() == b.len()
+        && a.iter().all(|(key, o)| {
+            b.get(key).is_some_and(|p| {
+                o.params == p.params
+                    && o.returns == p.returns
+                    && (o.body == p.body
+                        || (o.standard_body
+                            && p.standard_body
+                            && same_language(&o.body, &p.body)
+                            && crate::sql::leaves::json_may_be_same(tree(&o.body), tree(&p.body))))
+            })
+        })
+}
+
+/// A SQL-standard body's language, as [`Overload::body`] keeps it (SQL when
+/// none is written, as for PostgreSQL).
+fn same_language(a: &str, b: &str) -> bool {
+    let language = |body: &str| {
+        (body.lines())
+            .find(|l| l.starts_with("language "))
+            .unwrap_or("language sql")
+            .to_owned()
+    };
+    language(a) == language(b)
+}
+
+/// A SQL-standard body's tree: the line of [`Overload::body`] that holds it.
+fn tree(body: &str) -> &str {
+    body.lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_default()
 }
 
 impl Overload {

@@ -336,10 +336,8 @@ impl Index {
     /// names.)
     pub fn plain(&self) -> bool {
         let def = self.definition.to_ascii_lowercase();
-        let method = def
-            .split_once("using ")
-            .and_then(|(_, rest)| rest.split_whitespace().next());
-        let plain_method = method.is_none_or(|m| m == "btree" || m == "hash");
+        let method = self.method();
+        let plain_method = method == "btree" || method == "hash";
         let keys = def.split_once('(').map_or("", |(_, k)| k);
         plain_method
             && !keys.contains('(')
@@ -355,6 +353,37 @@ impl Index {
             && self.unique == other.unique
             && self.partial == other.partial
             && self.definition == other.definition
+    }
+
+    /// [`Self::same_definition`], or may be: two indexes alike in table,
+    /// method, uniqueness, columns and whether they are partial, one of them
+    /// with an expression or a `WHERE`, whose definitions differ only as
+    /// PostgreSQL's rewrites of an expression may make them differ (see
+    /// `sql/leaves.rs`): a down that pastes pg_dump's definition is not
+    /// said to recreate the index differently.
+    pub fn may_have_same_definition(&self, other: &Index) -> bool {
+        if self.same_definition(other) {
+            return true;
+        }
+        let expression = |c: &String| c.starts_with('(');
+        let expressive = |ix: &Index| ix.partial || ix.columns.iter().any(expression);
+        self.table == other.table
+            && self.unique == other.unique
+            && self.partial == other.partial
+            && self.method() == other.method()
+            && self.columns.len() == other.columns.len()
+            && (self.columns.iter().zip(&other.columns))
+                .all(|(a, b)| a == b || (expression(a) && expression(b)))
+            && (expressive(self) || expressive(other))
+            && crate::sql::leaves::sql_may_be_same(&self.definition, &other.definition)
+    }
+
+    /// The access method the definition names (`btree` when none is).
+    fn method(&self) -> String {
+        let def = self.definition.to_ascii_lowercase();
+        def.split_once("using ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .map_or_else(|| "btree".to_owned(), str::to_owned)
     }
 }
 
@@ -376,6 +405,9 @@ pub struct View {
     pub reads: Vec<String>,
     /// `reads` can only be columns of the one relation in `depends`.
     pub reads_certain: bool,
+    /// The last names of the types its query casts to (`x::e`): DROP TYPE
+    /// ... CASCADE of one of them may drop it.
+    pub casts: Vec<String>,
 }
 
 /// A domain: a base type with constraints.
@@ -408,6 +440,13 @@ pub struct Schema {
     /// The multiranges of the ranges created with `multirange_type_name`
     /// (the others' are named after them, [`crate::model::apply::multirange_of`]).
     pub multiranges: Map<QualName, QualName>,
+    /// The subtype of each range whose subtype the migrations made: DROP
+    /// TYPE ... CASCADE of the subtype takes the range.
+    pub range_subtypes: Map<QualName, QualName>,
+    /// Types of extensions the model knows by name because a migration
+    /// renamed one (`ALTER TYPE citext RENAME TO ci`): they resolve, and
+    /// like every extension's object they are not compared.
+    pub extension_types: Set<QualName>,
     /// Indexes by qualified name.
     pub indexes: Map<QualName, Index>,
     /// Sequences.

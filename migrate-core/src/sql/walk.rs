@@ -27,6 +27,10 @@ pub(crate) struct Found {
     pub kinds: Vec<String>,
     /// The names of the functions called (`["public", "f"]`, `["now"]`).
     pub calls: Vec<Vec<String>>,
+    /// Numeric and boolean constants, as written (`5`, `1.20`, `true`).
+    pub numbers: Vec<String>,
+    /// The last name of every type cast to (`x::e` -> `e`).
+    pub casts: Vec<String>,
 }
 
 pub(crate) fn walk_node(node: &NodeEnum) -> Found {
@@ -34,6 +38,13 @@ pub(crate) fn walk_node(node: &NodeEnum) -> Found {
     if let Ok(v) = serde_json::to_value(node) {
         visit(&v, &mut f);
     }
+    f
+}
+
+/// [`walk_node`] of a tree already in its serde form.
+pub(crate) fn walk_value(v: &Value) -> Found {
+    let mut f = Found::default();
+    visit(v, &mut f);
     f
 }
 
@@ -102,6 +113,31 @@ fn node(kind: &str, v: &Value, f: &mut Found) {
             f.calls.push(names);
         }
         "Sval" => f.strings.push(text("sval")),
+        // A zero or false is the default, which the serde form may leave out.
+        "Ival" => f.numbers.push(
+            v.get("ival")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .to_string(),
+        ),
+        "Fval" => f.numbers.push(text("fval")),
+        "Boolval" => f.numbers.push(
+            v.get("boolval")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                .to_string(),
+        ),
+        "TypeCast" => {
+            let last = v
+                .pointer("/type_name/names")
+                .and_then(Value::as_array)
+                .and_then(|a| a.last())
+                .and_then(|n| n.pointer("/node/String/sval"))
+                .and_then(Value::as_str);
+            if let Some(t) = last {
+                f.casts.push(t.to_owned());
+            }
+        }
         _ => {}
     }
 }

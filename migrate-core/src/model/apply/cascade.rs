@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use super::Applier;
 use crate::model::function::is_type;
-use crate::model::schema::{Column, ConstraintKind, QualName, retain, retain_set, update_all};
+use crate::model::schema::{
+    Column, ConstraintKind, Partitioning, QualName, retain, retain_set, update_all,
+};
 use crate::model::types::SqlType;
 
 impl Applier<'_> {
@@ -139,6 +141,26 @@ impl Applier<'_> {
             self.schema.opaque.insert(v);
         }
         self.make_opaque(q, why);
+    }
+
+    /// A statement that makes relation `q` succeeded in PostgreSQL, so the
+    /// relation of that name the model doubts (a CASCADE may have taken it)
+    /// was not there: the model forgets it, with what depended on it. False
+    /// when the model is sure of the relation.
+    pub(crate) fn forget_doubted_relation(&mut self, q: &QualName) -> bool {
+        if !self.schema.doubts(q) {
+            return false;
+        }
+        if self.schema.views.contains_key(q) {
+            self.drop_view(q);
+        } else if self.schema.tables.contains_key(q) {
+            self.drop_tables(std::slice::from_ref(q), true);
+        } else {
+            self.schema.indexes.remove(q);
+            self.schema.sequences.remove(q);
+            self.schema.opaque.remove(q);
+        }
+        true
     }
 
     /// A view and what goes with it: a materialized view's indexes, triggers.
@@ -349,9 +371,14 @@ impl Applier<'_> {
                 }
             }
         }
+        if cascade {
+            self.doubt_casts_to(q);
+        }
         self.schema.enums.remove(q);
         self.schema.domains.remove(q);
         self.schema.composites.remove(q);
+        self.schema.extension_types.remove(q);
+        self.schema.range_subtypes.remove(q);
         if self.schema.other_types.remove(q).is_some() {
             // A range's multirange goes with it.
             let multi = (self.schema.multiranges.remove(q))
@@ -369,6 +396,29 @@ impl Applier<'_> {
     /// columns; composite types' attributes of it; views that return it.
     pub(crate) fn drop_users_of_type(&mut self, q: &QualName) {
         let of = |ty: &crate::model::types::SqlType| is_type(ty, q);
+        // A table made `OF` the type goes whole, and so does a partitioned
+        // table whose key has a column of it (a key column cannot go alone).
+        let whole: Vec<QualName> = (self.schema.tables.values())
+            .filter(|t| {
+                t.of_type.as_ref() == Some(q)
+                    || matches!(&t.partitioning, Partitioning::Partitioned { key, .. }
+                        if t.columns.iter().any(|c| of(&c.ty)
+                            && key.iter().any(|k| k == &c.name || mentions(k, &c.name))))
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        if !whole.is_empty() {
+            self.drop_tables(&whole, true);
+        }
+        // The ranges over it, with their multiranges and columns.
+        let ranges: Vec<QualName> = (self.schema.range_subtypes.iter())
+            .filter(|(_, sub)| *sub == q)
+            .map(|(r, _)| r.clone())
+            .collect();
+        for r in ranges {
+            self.schema.range_subtypes.remove(&r);
+            self.drop_type(&r, true);
+        }
         let domains: Vec<QualName> = self
             .schema
             .domains
@@ -398,6 +448,21 @@ impl Applier<'_> {
                 self.drop_view(&v);
             }
         }
+    }
+
+    /// DROP TYPE ... CASCADE also takes what uses the type inside an
+    /// expression (a cast in a view, a check, a default, an index), which
+    /// the model does not track: the indexes that name it, the tables with
+    /// such expressions and the views that cast to it become opaque.
+    fn doubt_casts_to(&mut self, q: &QualName) {
+        let why = format!(
+            "DROP TYPE {q} ... CASCADE drops what casts to it, which the model does not know"
+        );
+        self.doubt_dependents_and(
+            &why,
+            |_, ix| mentions(&ix.definition, &q.name),
+            |v| v.casts.iter().any(|t| t.eq_ignore_ascii_case(&q.name)),
+        );
     }
 
     pub(crate) fn drop_schema(&mut self, name: &str, cascade: bool) {
@@ -514,4 +579,13 @@ impl Applier<'_> {
             self.drop_overloads(&f, &[key], true);
         }
     }
+}
+
+/// True when `text` has `name` as a word of its own (an identifier, maybe
+/// quoted), in any case.
+fn mentions(text: &str, name: &str) -> bool {
+    let (text, name) = (text.to_lowercase(), name.to_lowercase());
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(&name)
+        .any(|(i, _)| !text[..i].ends_with(word) && !text[i + name.len()..].starts_with(word))
 }

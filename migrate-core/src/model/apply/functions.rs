@@ -17,6 +17,9 @@ impl Applier<'_> {
         let params: Vec<(char, SqlType)> = (c.params.iter())
             .map(|(mode, ty)| (*mode, self.function_type(ty)))
             .collect();
+        let unplaced_input = (c.params.iter())
+            .filter(|(mode, _)| matches!(mode, 'i' | 'b' | 'v'))
+            .any(|(_, ty)| ty.pct_type || self.placed_type(&ty.names).is_none());
         let mut returns = (c.returns.as_ref()).map(|(ty, setof)| (self.function_type(ty), *setof));
         // A function's OUT parameters say its result when RETURNS does not:
         // the one's type, or `record` for several (PostgreSQL stores the
@@ -33,6 +36,8 @@ impl Applier<'_> {
             params,
             returns,
             body: c.body.clone(),
+            standard_body: c.standard_body,
+            unplaced_input,
         };
         let mut overloads = self.schema.functions.get(&q).cloned().unwrap_or_default();
         overloads.insert(overload.inputs(), overload);
@@ -201,6 +206,16 @@ impl Applier<'_> {
         why: &str,
         index: impl Fn(&QualName, &crate::model::schema::Index) -> bool,
     ) {
+        self.doubt_dependents_and(why, index, |_| true);
+    }
+
+    /// [`Self::doubt_dependents`], of the views `view` picks only.
+    pub(crate) fn doubt_dependents_and(
+        &mut self,
+        why: &str,
+        index: impl Fn(&QualName, &crate::model::schema::Index) -> bool,
+        view: impl Fn(&crate::model::schema::View) -> bool,
+    ) {
         let s = &*self.schema;
         let indexes = (s.indexes.iter())
             .filter(|(n, ix)| index(n, ix))
@@ -208,7 +223,9 @@ impl Applier<'_> {
         let tables = (s.tables.values())
             .filter(|t| may_call(t))
             .map(|t| t.name.clone());
-        let views = s.views.keys().cloned();
+        let views = (s.views.values())
+            .filter(|v| view(v))
+            .map(|v| v.name.clone());
         let doubted: Vec<QualName> = indexes
             .chain(tables)
             .chain(views)

@@ -362,7 +362,21 @@ impl Applier<'_> {
             .resolve_list(names, &self.schema.enums)
             .or_else(|| self.resolve_list(names, &self.schema.domains))
             .or_else(|| self.resolve_list(names, &self.schema.composites))
-            .or_else(|| self.resolve_list(names, &self.schema.other_types));
+            .or_else(|| self.resolve_list(names, &self.schema.other_types))
+            .or_else(|| self.resolve_list(names, &self.schema.extension_types));
+        let last = names.last().map(String::as_str).unwrap_or_default();
+        let found = found.or_else(|| {
+            // An extension's type: the model knows it by name from now on,
+            // and its columns follow it.
+            self.may_be_extension_type(last).then(|| {
+                let q = match names {
+                    [.., schema, name] => QualName::new(schema.clone(), name.clone()),
+                    _ => QualName::new("public", last),
+                };
+                self.schema.extension_types.insert(q.clone());
+                q
+            })
+        });
         let Some(old) = found else {
             self.error_at(
                 self.locate(names.last().map(String::as_str).unwrap_or_default()),
@@ -387,6 +401,17 @@ impl Applier<'_> {
         if let Some(v) = self.schema.composites.remove(old) {
             self.schema.composites.insert(new.clone(), v);
         }
+        if self.schema.extension_types.remove(old).is_some() {
+            self.schema.extension_types.insert(new.clone());
+        }
+        if let Some(sub) = self.schema.range_subtypes.remove(old) {
+            self.schema.range_subtypes.insert(new.clone(), sub);
+        }
+        update_all(&mut self.schema.range_subtypes, |sub| {
+            if sub == old {
+                *sub = new.clone();
+            }
+        });
         if self.schema.other_types.remove(old).is_some() {
             self.schema.other_types.insert(new.clone());
             // A range's multirange stays as it is (name and schema) on
@@ -411,12 +436,17 @@ impl Applier<'_> {
             }
         };
         update_all(&mut self.schema.tables, |t| {
-            if !t.columns.iter().any(|c| is_old(&c.ty)) {
+            let typed = t.of_type.as_ref() == Some(old);
+            if !typed && !t.columns.iter().any(|c| is_old(&c.ty)) {
                 return;
             }
             let t = Arc::make_mut(t);
             for c in &mut t.columns {
                 point(&mut c.ty);
+            }
+            // A table made `OF` the type stays made of it.
+            if typed {
+                t.of_type = Some(new.clone());
             }
         });
         update_all(&mut self.schema.domains, |d| point(&mut d.base));

@@ -28,6 +28,10 @@ struct Item {
     alias: String,
     /// `None`: a relation whose columns the model does not know.
     columns: Option<Vec<OutColumn>>,
+    /// An unqualified `*` or column name reaches it: not a side of a join
+    /// with `USING`, `NATURAL` or an alias, whose columns the join's own
+    /// item gives (the merged ones once).
+    unqualified: bool,
 }
 
 type Ctes = BTreeMap<String, Option<Vec<OutColumn>>>;
@@ -104,7 +108,7 @@ impl Applier<'_> {
             {
                 let rel = strings(&cr.fields);
                 for item in &scope {
-                    if rel.is_empty() || rel.last() == Some(&item.alias) {
+                    if (rel.is_empty() && item.unqualified) || rel.last() == Some(&item.alias) {
                         out.extend(item.columns.clone()?);
                     }
                 }
@@ -139,14 +143,52 @@ impl Applier<'_> {
                 if let Some(a) = &rv.alias {
                     rename(&mut columns, &strings(&a.colnames));
                 }
-                scope.push(Item { alias, columns });
+                scope.push(Item {
+                    alias,
+                    columns,
+                    unqualified: true,
+                });
             }
             Some(NodeEnum::JoinExpr(j)) => {
+                let mut sides: Vec<Vec<Item>> = Vec::new();
                 for side in [&j.larg, &j.rarg].into_iter().flatten() {
-                    self.scope_item(side, ctes, scope);
+                    let mut items = Vec::new();
+                    self.scope_item(side, ctes, &mut items);
+                    sides.push(items);
                 }
                 // LEFT/RIGHT/FULL joins make the other side's columns nullable,
                 // which every derived column is anyway.
+                let using = strings(&j.using_clause);
+                let alias = j.alias.as_ref().map(|a| a.aliasname.clone());
+                let merging = j.is_natural || !using.is_empty() || alias.is_some();
+                let joined = match &sides[..] {
+                    [left, right] if merging => {
+                        let visible = |items: &[Item]| -> Option<Vec<OutColumn>> {
+                            let cols = items.iter().filter(|i| i.unqualified);
+                            cols.map(|i| i.columns.clone())
+                                .collect::<Option<Vec<_>>>()
+                                .map(|c| c.concat())
+                        };
+                        let mut columns = (visible(left).zip(visible(right)))
+                            .map(|(l, r)| merged(l, r, &using, j.is_natural));
+                        if let Some(a) = &j.alias {
+                            rename(&mut columns, &strings(&a.colnames));
+                        }
+                        Some(Item {
+                            alias: alias.unwrap_or_default(),
+                            columns,
+                            unqualified: true,
+                        })
+                    }
+                    _ => None,
+                };
+                for mut item in sides.into_iter().flatten() {
+                    // The join's own item gives what an unqualified name
+                    // reaches.
+                    item.unqualified &= joined.is_none();
+                    scope.push(item);
+                }
+                scope.extend(joined);
             }
             Some(NodeEnum::RangeSubselect(sub)) => {
                 let alias = sub
@@ -161,7 +203,11 @@ impl Applier<'_> {
                 if let Some(a) = &sub.alias {
                     rename(&mut columns, &strings(&a.colnames));
                 }
-                scope.push(Item { alias, columns });
+                scope.push(Item {
+                    alias,
+                    columns,
+                    unqualified: true,
+                });
             }
             // Functions in FROM (generate_series, unnest, ...): unknown columns.
             Some(NodeEnum::RangeFunction(rf)) => scope.push(Item {
@@ -171,10 +217,12 @@ impl Applier<'_> {
                     .map(|a| a.aliasname.clone())
                     .unwrap_or_default(),
                 columns: None,
+                unqualified: true,
             }),
             _ => scope.push(Item {
                 alias: String::new(),
                 columns: None,
+                unqualified: true,
             }),
         }
     }
@@ -215,7 +263,7 @@ impl Applier<'_> {
                 };
                 let mut found = scope
                     .iter()
-                    .filter(|i| rel.is_none_or(|r| *r == i.alias))
+                    .filter(|i| rel.map_or(i.unqualified, |r| *r == i.alias))
                     .filter_map(|i| i.columns.as_ref()?.iter().find(|c| &c.name == col));
                 let first = found.next()?;
                 // An ambiguous name is PostgreSQL's error to report, not ours.
@@ -434,6 +482,45 @@ impl Applier<'_> {
             array_dims,
         })
     }
+}
+
+/// The columns of a join with `USING (cols)` or `NATURAL`: the join
+/// columns once (in `USING`'s order, or the left side's for `NATURAL`),
+/// then the left side's others, then the right side's. A join column whose
+/// sides' types differ has their common type, which is left unknown.
+fn merged(
+    left: Vec<OutColumn>,
+    right: Vec<OutColumn>,
+    using: &[String],
+    natural: bool,
+) -> Vec<OutColumn> {
+    let names: Vec<String> = if natural {
+        let mut names: Vec<String> = Vec::new();
+        for c in &left {
+            if right.iter().any(|r| r.name == c.name) && !names.contains(&c.name) {
+                names.push(c.name.clone());
+            }
+        }
+        names
+    } else {
+        using.to_vec()
+    };
+    let find = |side: &[OutColumn], n: &str| side.iter().find(|c| c.name == n).cloned();
+    let joined = names.iter().map(|n| {
+        let (l, r) = (find(&left, n), find(&right, n));
+        OutColumn {
+            name: n.clone(),
+            ty: l
+                .zip(r)
+                .and_then(|(l, r)| (l.ty == r.ty).then_some(l.ty).flatten()),
+        }
+    });
+    let rest = |side: Vec<OutColumn>| side.into_iter().filter(|c| !names.contains(&c.name));
+    let out: Vec<OutColumn> = joined.collect();
+    out.into_iter()
+        .chain(rest(left))
+        .chain(rest(right))
+        .collect()
 }
 
 /// Column aliases (`AS t(a, b)`, `WITH c(a, b)`) rename the first columns.

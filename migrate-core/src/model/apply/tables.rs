@@ -25,7 +25,8 @@ impl Applier<'_> {
             );
             return;
         }
-        if self.relation_exists(&name) {
+        if self.relation_exists(&name) && (s.if_not_exists || !self.forget_doubted_relation(&name))
+        {
             if !s.if_not_exists {
                 self.error_at(
                     Some(rv.at),

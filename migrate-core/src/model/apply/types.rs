@@ -7,7 +7,7 @@ use crate::lower::types::{
     AlterDomain, AlterEnum, CreateComposite, CreateDomain, CreateEnum, CreateOtherType,
     DomainAction, EnumAction, WrittenType,
 };
-use crate::model::schema::{Column, Domain, QualName};
+use crate::model::schema::{Column, Domain, Names, QualName, Schema};
 use crate::model::types::{self, BUILTINS, SqlType};
 
 impl Applier<'_> {
@@ -42,22 +42,32 @@ impl Applier<'_> {
             return self.resolve_type(&element);
         }
         let last = names.last().cloned().unwrap_or_default();
-        let from_extension = self
-            .schema
-            .extensions
-            .iter()
-            .any(|e| types::extension_types(e).is_some_and(|t| t.contains(&last.as_str())));
-        let unknown_extension = self
-            .schema
-            .extensions
-            .iter()
-            .any(|e| types::extension_types(e).is_none());
-        if from_extension || unknown_extension {
+        if self.may_be_extension_type(&last) {
             let ty = SqlType {
                 schema: Some(match names.as_slice() {
                     [schema, _, ..] => schema.clone(),
                     _ => "public".to_owned(),
                 }),
+                name: last,
+                modifiers,
+                array_dims,
+            };
+            return Some((ty, false));
+        }
+        // PostgreSQL's own types beyond the built-ins the model knows:
+        // information_schema's domains (`sql_identifier`) and every
+        // catalogue's row type (`pg_class`). They exist; the model keeps
+        // nothing of them.
+        let system = match names.as_slice() {
+            [.., schema, _] if schema == "information_schema" || schema == "pg_catalog" => {
+                Some(schema.clone())
+            }
+            [one] if one.starts_with("pg_") => Some("pg_catalog".to_owned()),
+            _ => None,
+        };
+        if let Some(schema) = system {
+            let ty = SqlType {
+                schema: Some(schema),
                 name: last,
                 modifiers,
                 array_dims,
@@ -127,14 +137,21 @@ impl Applier<'_> {
     /// or a table's row type.
     /// The user type `names` resolves to: an enum, domain, composite, other
     /// type, or the row type of a table or view.
+    /// A type the migrations made, of any kind: an unqualified name is the
+    /// first schema of the path that has a type of that name, whatever its
+    /// kind, as PostgreSQL's TypenameGetTypid walks the path once (an enum
+    /// in `public` does not win over a domain in a schema before it).
     pub(super) fn user_type(&self, names: &[String]) -> Option<QualName> {
-        self.resolve_list(names, &self.schema.enums)
-            .or_else(|| self.resolve_list(names, &self.schema.domains))
-            .or_else(|| self.resolve_list(names, &self.schema.composites))
-            .or_else(|| self.resolve_list(names, &self.schema.other_types))
-            .or_else(|| self.resolve_list(names, &self.schema.tables))
-            // A view's (or materialized view's) row type is a type too.
-            .or_else(|| self.resolve_list(names, &self.schema.views))
+        self.resolve_list(names, &AnyType(&*self.schema))
+    }
+
+    /// An installed extension has a type of this name, or may have (one
+    /// whose types the model does not list).
+    pub(super) fn may_be_extension_type(&self, name: &str) -> bool {
+        self.schema
+            .extensions
+            .iter()
+            .any(|e| types::extension_types(e).is_none_or(|types| types.contains(&name)))
     }
 
     pub(crate) fn type_exists(&self, q: &QualName) -> bool {
@@ -293,6 +310,9 @@ impl Applier<'_> {
                 None => multirange_of(&q),
             };
             self.schema.other_types.insert(multi);
+            if let Some(sub) = c.subtype.as_deref().and_then(|n| self.user_type(n)) {
+                self.schema.range_subtypes.insert(q.clone(), sub);
+            }
         }
         self.schema.other_types.insert(q);
     }
@@ -307,4 +327,21 @@ pub(crate) fn multirange_of(range: &QualName) -> QualName {
         format!("{}_multirange", range.name)
     };
     QualName::new(range.schema.clone(), multi)
+}
+
+/// Every kind of type the migrations make, as one namespace (pg_type's).
+struct AnyType<'a>(&'a Schema);
+
+impl Names for AnyType<'_> {
+    fn has(&self, q: &QualName) -> bool {
+        let s = self.0;
+        s.enums.contains_key(q)
+            || s.domains.contains_key(q)
+            || s.composites.contains_key(q)
+            || s.other_types.contains(q)
+            || s.extension_types.contains(q)
+            || s.tables.contains_key(q)
+            // A view's (or materialized view's) row type is a type too.
+            || s.views.contains_key(q)
+    }
 }

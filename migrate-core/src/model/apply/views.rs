@@ -51,6 +51,16 @@ impl Applier<'_> {
             Derived::View { replace } => table || (view && !replace),
             Derived::TableAs { .. } | Derived::SelectInto => view || table,
         };
+        // PostgreSQL made it, so a relation of the name the model doubts
+        // (a CASCADE may have taken it) was not there.
+        let taken = taken
+            && (matches!(
+                c.how,
+                Derived::TableAs {
+                    if_not_exists: true,
+                    ..
+                }
+            ) || !self.forget_doubted_relation(&q));
         if taken {
             let help = match c.how {
                 Derived::View { .. } => Some("use CREATE OR REPLACE VIEW, or drop it first"),
@@ -129,6 +139,7 @@ impl Applier<'_> {
                         depends,
                         reads,
                         reads_certain,
+                        casts: crate::sql::walk::walk(query).casts,
                     },
                 );
                 self.schema.opaque.remove(q);
