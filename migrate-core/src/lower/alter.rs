@@ -99,8 +99,12 @@ pub(crate) enum AlterCmd<'a> {
 /// What `ALTER COLUMN` changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ColumnChange {
-    /// `SET DEFAULT expr` (true), `DROP DEFAULT` and `SET DEFAULT NULL` (false).
+    /// `SET DEFAULT expr` (true), `DROP DEFAULT` (false).
     Default(bool),
+    /// `SET DEFAULT NULL`: no default, as DROP DEFAULT, but set with the
+    /// defaults (after an ADD COLUMN of the same statement), as an
+    /// expression is.
+    DefaultNull,
     /// `SET NOT NULL`.
     SetNotNull,
     /// `DROP NOT NULL`.
@@ -212,10 +216,11 @@ fn known_cmd(cmd: &pb::AlterTableCmd) -> Option<AlterCmd<'_>> {
                 _ => None,
             },
         }),
-        // SET DEFAULT NULL is no default, as DROP DEFAULT.
-        At::AtColumnDefault => change(ColumnChange::Default(
-            cmd.def.as_ref().is_some_and(|d| !is_null(d)),
-        )),
+        At::AtColumnDefault => change(match cmd.def.as_ref() {
+            None => ColumnChange::Default(false),
+            Some(d) if is_null(d) => ColumnChange::DefaultNull,
+            Some(_) => ColumnChange::Default(true),
+        }),
         At::AtSetNotNull => change(ColumnChange::SetNotNull),
         At::AtDropNotNull => change(ColumnChange::DropNotNull),
         At::AtAddIdentity => change(ColumnChange::AddIdentity(match def {

@@ -112,7 +112,7 @@ pub(crate) fn drop(s: &pb::DropStmt) -> Option<Change<'_>> {
 }
 
 /// An argument type of DROP FUNCTION's list (OUT arguments are not in it).
-fn type_name(n: &pb::Node) -> Option<WrittenType> {
+pub(crate) fn type_name(n: &pb::Node) -> Option<WrittenType> {
     match &n.node {
         Some(NodeEnum::TypeName(tn)) => Some(WrittenType::of(tn)),
         _ => None,

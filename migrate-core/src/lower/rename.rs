@@ -19,6 +19,8 @@ pub(crate) struct Rename<'a> {
     pub object: Vec<String>,
     /// A function's or procedure's name as written.
     pub function: Option<Vec<String>>,
+    /// Its argument types as written, when the statement gives them.
+    pub function_args: Option<Vec<super::types::WrittenType>>,
     /// The column, constraint, attribute, trigger or schema renamed.
     pub subname: &'a str,
     /// The new name.
@@ -131,15 +133,24 @@ fn object_names(node: Option<&pb::Node>) -> Vec<String> {
 
 /// Lowers RENAME.
 pub(crate) fn rename(s: &pb::RenameStmt) -> Change<'_> {
-    let function = match s.object.as_deref().and_then(|n| n.node.as_ref()) {
-        Some(NodeEnum::ObjectWithArgs(o)) => Some(strings(&o.objname)),
-        _ => None,
+    let (function, function_args) = match s.object.as_deref().and_then(|n| n.node.as_ref()) {
+        Some(NodeEnum::ObjectWithArgs(o)) => (
+            Some(strings(&o.objname)),
+            (!o.args_unspecified).then(|| {
+                o.objargs
+                    .iter()
+                    .filter_map(super::drop::type_name)
+                    .collect()
+            }),
+        ),
+        _ => (None, None),
     };
     Change::Rename(Rename {
         target: target(s.rename_type()),
         relation: s.relation.as_ref().map(RelName::of),
         object: object_names(s.object.as_deref()),
         function,
+        function_args,
         subname: &s.subname,
         newname: &s.newname,
         missing_ok: s.missing_ok,

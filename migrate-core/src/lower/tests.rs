@@ -106,7 +106,7 @@ fn alter_table_commands_are_typed_and_ones_the_model_keeps_nothing_of_are_other(
             let [
                 AlterCmd::AlterColumn {
                     column: "a",
-                    change: ColumnChange::Default(false),
+                    change: ColumnChange::DefaultNull,
                 },
                 AlterCmd::Other,
                 AlterCmd::DropColumn {

@@ -45,7 +45,10 @@ fn pass(cmd: &AlterCmd<'_>) -> u8 {
             ColumnChange::SetNotNull => COLUMN_ATTRIBUTES,
             // After an ADD GENERATED of the same statement.
             ColumnChange::SetIdentity(_) => MISC,
-            ColumnChange::Default(true) | ColumnChange::AddIdentity(_) => ADD_OTHER_CONSTRAINT,
+            // A default is an expression, NULL too (ATPrepCmd: a `def`).
+            ColumnChange::Default(true)
+            | ColumnChange::DefaultNull
+            | ColumnChange::AddIdentity(_) => ADD_OTHER_CONSTRAINT,
         },
         AlterCmd::AddConstraint(c) => constraint_pass(c),
         _ => MISC,
@@ -290,7 +293,9 @@ impl Applier<'_> {
                     vec![table.clone()]
                 } else if *change == ColumnChange::DropNotNull {
                     self.not_null_reach(table, column)
-                } else if only && matches!(change, ColumnChange::Default(_)) {
+                } else if only
+                    && matches!(change, ColumnChange::Default(_) | ColumnChange::DefaultNull)
+                {
                     // ONLY: the children keep their defaults.
                     vec![table.clone()]
                 } else if matches!(
@@ -322,6 +327,7 @@ impl Applier<'_> {
                     };
                     match *change {
                         ColumnChange::Default(has) => c.has_default = has,
+                        ColumnChange::DefaultNull => c.has_default = false,
                         ColumnChange::SetNotNull => c.nullable = false,
                         ColumnChange::DropNotNull => c.nullable = true,
                         ColumnChange::AddIdentity(identity) => {

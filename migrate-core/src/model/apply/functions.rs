@@ -111,7 +111,10 @@ impl Applier<'_> {
         cascade: bool,
     ) {
         let key = arguments.map(|a| a.iter().map(|t| self.function_type(t)).collect::<Vec<_>>());
-        let Some(q) = self.resolve_list(names, &self.schema.functions) else {
+        let with_key = key
+            .as_deref()
+            .and_then(|k| self.resolve_list(names, &WithOverload(&self.schema.functions, k)));
+        let Some(q) = with_key.or_else(|| self.resolve_list(names, &self.schema.functions)) else {
             // Not one the model keeps; triggers may still name it.
             let q = self.qual_from_list(names);
             self.drop_overloads(&q, &[key.unwrap_or_default()], cascade);
@@ -265,8 +268,12 @@ impl Applier<'_> {
             [.., schema, _] => schema.as_str(),
             _ => "",
         };
-        let func = self
-            .resolve(schema, &func.name, &self.schema.functions)
+        // The first schema of the path with an overload without arguments
+        // (the one a trigger executes), as PostgreSQL looks it up; else the
+        // first with the name (the model may not know its overloads).
+        let none = WithOverload(&self.schema.functions, &[]);
+        let func = (self.resolve(schema, &func.name, &none))
+            .or_else(|| self.resolve(schema, &func.name, &self.schema.functions))
             .unwrap_or(func);
         self.schema.triggers.insert(
             key,
@@ -295,4 +302,18 @@ fn may_call(t: &Table) -> bool {
         .values()
         .any(|k| matches!(k, ConstraintKind::Check { .. }))
         || (t.columns.iter()).any(|c| c.generated || c.expression_default())
+}
+
+/// The functions that have an overload of these input types: PostgreSQL
+/// looks a function up by name and arguments, so a schema earlier in the
+/// path with other overloads of the name is passed over.
+struct WithOverload<'a>(
+    &'a crate::model::schema::Map<QualName, crate::model::function::Overloads>,
+    &'a [SqlType],
+);
+
+impl crate::model::schema::Names for WithOverload<'_> {
+    fn has(&self, q: &QualName) -> bool {
+        self.0.get(q).is_some_and(|o| o.contains_key(self.1))
+    }
 }

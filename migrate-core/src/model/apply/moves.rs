@@ -51,6 +51,40 @@ impl Applier<'_> {
     /// follow (PostgreSQL keeps them by oid). Of a name with several
     /// overloads the statement moves one, which the model cannot pick out
     /// here: both names are doubted instead.
+    /// RENAME of the overload of `old` with input types `key` (when the
+    /// statement gives them): one of several moves alone, and the triggers
+    /// go with it when it is the one without arguments (the only one a
+    /// trigger executes). Otherwise as [`Self::move_function`].
+    pub(crate) fn move_overload(
+        &mut self,
+        old: &QualName,
+        new: QualName,
+        key: Option<Vec<SqlType>>,
+    ) {
+        let Some(mut overloads) = self.schema.functions.get(old).cloned() else {
+            return;
+        };
+        let Some(moved) = key
+            .as_ref()
+            .filter(|_| overloads.len() > 1)
+            .and_then(|k| overloads.remove(k))
+        else {
+            return self.move_function(old, new);
+        };
+        let key = moved.inputs();
+        if key.is_empty() {
+            update_all(&mut self.schema.triggers, |t| {
+                if &t.function == old {
+                    t.function = new.clone();
+                }
+            });
+        }
+        self.schema.functions.insert(old.clone(), overloads);
+        let mut at_new = self.schema.functions.get(&new).cloned().unwrap_or_default();
+        at_new.insert(key, moved);
+        self.schema.functions.insert(new, at_new);
+    }
+
     pub(crate) fn move_function(&mut self, old: &QualName, new: QualName) {
         let Some(moved) = self.schema.functions.get(old).cloned() else {
             return;

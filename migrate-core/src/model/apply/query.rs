@@ -371,6 +371,22 @@ impl Applier<'_> {
         common_type(&inputs?)
     }
 
+    /// The base type under a domain (and a domain over a domain).
+    fn through_domains(&self, mut t: SqlType) -> SqlType {
+        // Bounded, though PostgreSQL allows no cycle of domains.
+        for _ in 0..16 {
+            let Some(schema) = &t.schema else {
+                break;
+            };
+            let q = crate::model::schema::QualName::new(schema.clone(), t.name.clone());
+            match self.schema.domains.get(&q) {
+                Some(d) if t.array_dims == 0 => t = d.base.clone(),
+                _ => break,
+            }
+        }
+        t
+    }
+
     /// Result types of aggregates and common functions that do not depend on
     /// overloads the model cannot see.
     fn call_type(&self, f: &pb::FuncCall, scope: &[Item]) -> Option<SqlType> {
@@ -389,14 +405,22 @@ impl Applier<'_> {
             // min and max have no varchar variant: varchar goes through text.
             // Their results, and the window functions' that return their
             // argument, have no modifier (numeric(10,2) gives numeric).
+            // A domain's is its base type's (PostgreSQL resolves the call
+            // on the base type); name and "char" go through text too, cidr
+            // through inet.
             "min" | "max" => arg(0).map(|t| {
-                if t.name == "varchar" && t.array_dims == 0 {
-                    SqlType::builtin("text")
-                } else {
-                    SqlType {
+                let t = self.through_domains(t);
+                let via = match t.name.as_str() {
+                    "varchar" | "name" | "char" => Some("text"),
+                    "cidr" => Some("inet"),
+                    _ => None,
+                };
+                match via {
+                    Some(via) if t.array_dims == 0 && t.schema.is_none() => SqlType::builtin(via),
+                    _ => SqlType {
                         modifiers: Vec::new(),
                         ..t
-                    }
+                    },
                 }
             }),
             "first_value" | "last_value" | "lag" | "lead" | "nth_value" => {

@@ -235,9 +235,16 @@ impl Applier<'_> {
         } else if (rt == Target::Function || rt == Target::Procedure)
             && let Some(objname) = &s.function
         {
-            let old = self.qual_from_list(objname);
+            // Found through the search path, as PostgreSQL finds it.
+            let old = (self.resolve_list(objname, &self.schema.functions))
+                .unwrap_or_else(|| self.qual_from_list(objname));
             let new = QualName::new(old.schema.clone(), s.newname.to_owned());
-            self.move_function(&old, new);
+            let key = (s.function_args.as_ref()).map(|args| {
+                args.iter()
+                    .map(|t| self.function_type(t))
+                    .collect::<Vec<_>>()
+            });
+            self.move_overload(&old, new, key);
         }
     }
 
