@@ -221,6 +221,19 @@ pub enum Partitioning {
     },
 }
 
+impl ConstraintKind {
+    /// A primary key, unique or exclusion constraint: it has an index of
+    /// its own name, which goes and is renamed with it.
+    pub fn has_index(&self) -> bool {
+        matches!(
+            self,
+            ConstraintKind::PrimaryKey { .. }
+                | ConstraintKind::Unique { .. }
+                | ConstraintKind::Exclusion
+        )
+    }
+}
+
 /// One table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {

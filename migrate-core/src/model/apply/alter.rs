@@ -462,10 +462,21 @@ impl Applier<'_> {
                     }
                 }
                 let removed = removed_kind.is_some();
-                if removed {
-                    self.schema
+                // Only a key's or exclusion constraint's index is the
+                // constraint's (an index of the name may be another's, of
+                // this table or another).
+                let keyed = removed_kind.as_ref().is_some_and(ConstraintKind::has_index);
+                let ix = QualName::new(table.schema.clone(), (*name).to_owned());
+                if keyed
+                    && self
+                        .schema
                         .indexes
-                        .remove(&QualName::new(table.schema.clone(), (*name).to_owned()));
+                        .get(&ix)
+                        .is_some_and(|i| &i.table == table)
+                {
+                    self.schema.indexes.remove(&ix);
+                }
+                if removed {
                     if *cascade {
                         match &removed_kind {
                             Some(ConstraintKind::PrimaryKey { columns }) => {

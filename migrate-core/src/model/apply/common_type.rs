@@ -26,8 +26,14 @@ pub(super) fn float_literal_type(text: &str) -> &'static str {
         Some("0b") => (2, &digits[2..]),
         _ => (10, digits.as_str()),
     };
-    if i64::from_str_radix(body, radix).is_ok() {
-        "int8"
+    // The grammar folds a minus into the constant (`-2147483648` is one
+    // constant), and an integer that fits int4 is int4 (make_const).
+    if let Ok(v) = i64::from_str_radix(body, radix) {
+        if i32::try_from(v).is_ok() {
+            "int4"
+        } else {
+            "int8"
+        }
     } else {
         "numeric"
     }

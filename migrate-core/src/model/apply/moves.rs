@@ -202,16 +202,26 @@ impl Applier<'_> {
         }
     }
 
-    /// In the definitions of the indexes on tables with a column of type
-    /// `ty` (or an array of it), `from` becomes `to`: the text of a renamed
-    /// enum label or composite attribute, which PostgreSQL stores by number.
+    /// In the definitions of the indexes that read a column of type `ty`
+    /// (or an array of it), `from` becomes `to`: the text of a renamed enum
+    /// label or composite attribute, which PostgreSQL stores by number. An
+    /// index that reads no such column keeps its text (`name = 'a'` on a
+    /// text column is no label).
     pub(crate) fn rewrite_index_definitions(&mut self, ty: &QualName, from: &str, to: &str) {
-        let tables: Vec<QualName> = (self.schema.tables.values())
-            .filter(|t| t.columns.iter().any(|c| is_type(&c.ty, ty)))
-            .map(|t| t.name.clone())
+        let columns: Vec<(QualName, Vec<String>)> = (self.schema.tables.values())
+            .map(|t| {
+                let of: Vec<String> = (t.columns.iter())
+                    .filter(|c| is_type(&c.ty, ty))
+                    .map(|c| c.name.clone())
+                    .collect();
+                (t.name.clone(), of)
+            })
+            .filter(|(_, of)| !of.is_empty())
             .collect();
         update_all(&mut self.schema.indexes, |ix| {
-            if tables.contains(&ix.table) && ix.definition.contains(from) {
+            let reads = (columns.iter())
+                .any(|(t, of)| t == &ix.table && ix.uses.iter().any(|u| of.contains(u)));
+            if reads && ix.definition.contains(from) {
                 ix.definition = ix.definition.replace(from, to);
             }
         });

@@ -76,17 +76,22 @@ impl Applier<'_> {
             }
             return Some(left);
         }
-        if let Some(first) = s.values_lists.first() {
-            let Some(NodeEnum::List(row)) = &first.node else {
-                return None;
-            };
+        if !s.values_lists.is_empty() {
+            // Each column has the common type of its rows (VALUES (1), (2.5)
+            // is numeric; (NULL), (1) integer), as a UNION's would be.
+            let rows: Option<Vec<&[pb::Node]>> = (s.values_lists.iter())
+                .map(|r| match &r.node {
+                    Some(NodeEnum::List(row)) => Some(row.items.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let rows = rows?;
+            let width = rows.first().map_or(0, |r| r.len());
             return Some(
-                row.items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| OutColumn {
+                (0..width)
+                    .map(|i| OutColumn {
                         name: format!("column{}", i + 1),
-                        ty: self.expr_type(Some(v), &[]),
+                        ty: self.common(rows.iter().map(|r| r.get(i)), &[]),
                     })
                     .collect(),
             );

@@ -112,8 +112,17 @@ impl Applier<'_> {
                             }
                         }
                     }
+                    // A key's or exclusion constraint's index is renamed
+                    // with it (an index of the name may be another's).
                     let old = QualName::new(table.schema.clone(), s.subname.to_owned());
-                    if let Some(ix) = self.schema.indexes.remove(&old) {
+                    if k.has_index()
+                        && self
+                            .schema
+                            .indexes
+                            .get(&old)
+                            .is_some_and(|i| i.table == table)
+                        && let Some(ix) = self.schema.indexes.remove(&old)
+                    {
                         self.schema.indexes.insert(
                             QualName::new(table.schema.clone(), s.newname.to_owned()),
                             ix,
@@ -143,8 +152,12 @@ impl Applier<'_> {
                         &old,
                         &QualName::new(old.schema.clone(), s.newname.to_owned()),
                     );
-                    // Renaming a constraint's index renames the constraint too.
+                    // Renaming a constraint's index renames the constraint
+                    // too (a key's or exclusion's, not a check of the name).
                     if let Some(t) = self.schema.tables.get_mut(&ix.table).map(Arc::make_mut)
+                        && t.constraints
+                            .get(&old.name)
+                            .is_some_and(ConstraintKind::has_index)
                         && let Some(k) = t.constraints.remove(&old.name)
                     {
                         t.constraints.insert(s.newname.to_owned(), k);
