@@ -311,10 +311,14 @@ impl Applier<'_> {
                 ) {
                     return Some(b("bool"));
                 }
+                // text || anything but an array (text || text[] is an
+                // array's: array_prepend).
                 if op == "||" {
+                    let left = self.expr_type(e.lexpr.as_deref(), scope);
+                    let right = self.expr_type(e.rexpr.as_deref(), scope);
                     return Some(b("text")).filter(|_| {
-                        self.expr_type(e.lexpr.as_deref(), scope)
-                            .is_some_and(|t| t.name == "text" && t.array_dims == 0)
+                        left.is_some_and(|t| t.name == "text" && t.array_dims == 0)
+                            && right.is_some_and(|t| t.array_dims == 0)
                     });
                 }
                 if !matches!(op.as_str(), "+" | "-" | "*" | "/") {
@@ -466,10 +470,29 @@ impl Applier<'_> {
                     t
                 })
             }
-            "string_agg" | "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "concat"
-            | "concat_ws" | "md5" | "replace" | "initcap" | "left" | "right" | "lpad" | "rpad"
-            | "repeat" | "reverse" | "to_char" | "format" => b("text"),
-            "length" | "char_length" | "character_length" | "octet_length" | "strpos" => b("int4"),
+            // Overloaded on their argument: text's for strings, bytea's for
+            // bytea (trims, string_agg), a range's element for lower and
+            // upper, geometry's length: only the string case is followed.
+            "string_agg" | "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "length" => {
+                let t = self.through_domains(arg(0)?);
+                let string = t.array_dims == 0
+                    && t.schema.is_none()
+                    && matches!(
+                        t.name.as_str(),
+                        "text" | "varchar" | "bpchar" | "name" | "char"
+                    );
+                let bytea = t.array_dims == 0 && t.schema.is_none() && t.name == "bytea";
+                match name {
+                    "length" if string || bytea => b("int4"),
+                    "string_agg" | "btrim" | "ltrim" | "rtrim" if bytea => b("bytea"),
+                    "length" => None,
+                    _ if string => b("text"),
+                    _ => None,
+                }
+            }
+            "concat" | "concat_ws" | "md5" | "replace" | "initcap" | "left" | "right" | "lpad"
+            | "rpad" | "repeat" | "reverse" | "to_char" | "format" => b("text"),
+            "char_length" | "character_length" | "octet_length" | "strpos" => b("int4"),
             "bool_and" | "bool_or" | "every" => b("bool"),
             "now" | "transaction_timestamp" | "statement_timestamp" | "clock_timestamp" => {
                 b("timestamptz")
