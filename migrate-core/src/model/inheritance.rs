@@ -69,14 +69,6 @@ impl Table {
             .parents += 1;
     }
 
-    /// True when `column` is here only through one parent: that parent's DROP
-    /// COLUMN drops it here too.
-    pub fn only_inherited(&self, column: &str) -> bool {
-        self.inherited
-            .get(column)
-            .is_some_and(|i| i.parents <= 1 && !i.local)
-    }
-
     /// True when `column` is NOT NULL here and its children get that: not a
     /// `NO INHERIT` one (PostgreSQL 18).
     pub fn gives_not_null(&self, column: &str) -> bool {

@@ -156,10 +156,31 @@ impl Applier<'_> {
                     // A child's column of that name gets the NOT NULL from 18 on.
                     let merge = self.schema.target.0 >= 18;
                     let identity = self.schema.target.0 >= 17;
-                    for p in self.partitions_of(table) {
+                    // As ATExecAddColumn recurses: to each child once per
+                    // parent it has (a diamond's bottom counts two), and not
+                    // below a child that had the column (it merges; its own
+                    // children have theirs already).
+                    let mut todo: Vec<(QualName, QualName)> = (self.direct_children(table))
+                        .into_iter()
+                        .map(|c| (table.clone(), c))
+                        .collect();
+                    while let Some((from, p)) = todo.pop() {
+                        let Some(from) = self.schema.tables.get(&from).cloned() else {
+                            continue;
+                        };
+                        let Some(col) = from.column(def.name).or(Some(col)).cloned() else {
+                            continue;
+                        };
+                        let mut had = true;
                         if let Some(t) = self.schema.tables.get_mut(&p).map(Arc::make_mut) {
+                            had = t.column(def.name).is_some();
                             let shared = identity && t.is_partition();
-                            t.inherit_column(&parent, col, merge, shared);
+                            t.inherit_column(&from, &col, merge, shared);
+                        }
+                        if !had {
+                            todo.extend(
+                                self.direct_children(&p).into_iter().map(|c| (p.clone(), c)),
+                            );
                         }
                     }
                 }
@@ -488,7 +509,13 @@ impl Applier<'_> {
                             _ => {}
                         }
                     }
-                } else if !*missing_ok {
+                } else if !*missing_ok
+                    // A partition's copies of its parent's keys and foreign
+                    // keys, which the model does not keep (and whose names
+                    // may have pushed one it chose to `_key1`): as RENAME
+                    // CONSTRAINT, no error.
+                    && !self.has_parents_constraint_copies(table)
+                {
                     let names: Vec<String> = self
                         .schema
                         .tables

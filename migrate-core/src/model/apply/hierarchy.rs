@@ -169,6 +169,20 @@ impl Applier<'_> {
 
     /// The partitions and inheritance children of `table`, all the way down
     /// (sub-partitions, grandchildren): column changes reach every one.
+    /// The partitions and inheritance children of `parent` itself (not
+    /// theirs).
+    pub(crate) fn direct_children(&mut self, parent: &QualName) -> Vec<QualName> {
+        let mut found = self.schema.related().partitions(parent);
+        found.retain(|p| {
+            p != parent
+                && self.schema.tables.get(p).is_some_and(|t| {
+                    t.partition_of.as_ref() == Some(parent) || t.inherits.contains(parent)
+                })
+        });
+        found.dedup();
+        found
+    }
+
     pub(crate) fn partitions_of(&mut self, table: &QualName) -> Vec<QualName> {
         let mut out: Vec<QualName> = Vec::new();
         let mut todo = vec![table.clone()];
@@ -188,29 +202,47 @@ impl Applier<'_> {
     }
 
     /// The tables a DROP COLUMN on `table` takes `column` from: `table`, and
-    /// each partition or child that has it from that parent alone, recursively.
-    /// With it, the direct children that keep the column (another parent has
-    /// it, or they define it themselves), whose parent then drops it.
+    /// each partition or child that has it from parents all of which lose it
+    /// (and does not define it itself), recursively, as ATExecDropColumn
+    /// counts a child's parents down edge by edge (the bottom of a diamond
+    /// loses it when both sides do). With it, the children that keep the
+    /// column, once for each parent of theirs that drops it.
     pub(crate) fn column_reach(
         &mut self,
         table: &QualName,
         column: &str,
     ) -> (Vec<QualName>, Vec<QualName>) {
         let mut out = vec![table.clone()];
-        let mut keep = Vec::new();
-        let mut todo = vec![table.clone()];
-        while let Some(parent) = todo.pop() {
-            for child in self.children_with_column(&parent, column) {
-                let Some(t) = self.schema.tables.get(&child) else {
-                    continue;
-                };
-                if out.contains(&child) {
-                    continue;
+        loop {
+            let mut candidates: Vec<QualName> = Vec::new();
+            for parent in out.clone() {
+                for child in self.children_with_column(&parent, column) {
+                    if !out.contains(&child) && !candidates.contains(&child) {
+                        candidates.push(child);
+                    }
                 }
-                if t.only_inherited(column) {
-                    out.push(child.clone());
-                    todo.push(child);
-                } else {
+            }
+            let reached: Vec<QualName> = (candidates.into_iter())
+                .filter(|child| {
+                    self.schema.tables.get(child).is_some_and(|t| {
+                        let losing = (t.inherits.iter().chain(&t.partition_of))
+                            .filter(|p| out.contains(p))
+                            .count();
+                        t.inherited.get(column).is_some_and(|i| {
+                            !i.local && u32::try_from(losing).is_ok_and(|n| n >= i.parents)
+                        })
+                    })
+                })
+                .collect();
+            if reached.is_empty() {
+                break;
+            }
+            out.extend(reached);
+        }
+        let mut keep = Vec::new();
+        for parent in out.clone() {
+            for child in self.children_with_column(&parent, column) {
+                if !out.contains(&child) {
                     keep.push(child);
                 }
             }
