@@ -93,6 +93,19 @@ impl Applier<'_> {
         let Some(table) = self.table_of(&s.table, s.missing_ok) else {
             return;
         };
+        // Each ADD COLUMN's constraints are one transform: a second key on
+        // the column is folded into the first, as in CREATE TABLE.
+        for c in &s.cmds {
+            if let AlterCmd::AddColumn { def, .. } = c {
+                let keys: Vec<&Constraint<'_>> = (def.constraints.iter())
+                    .filter_map(|c| match c {
+                        crate::lower::tables::ColumnConstraint::Table(k) => Some(k),
+                        _ => None,
+                    })
+                    .collect();
+                self.redundant.extend(super::tables::redundant_among(&keys));
+            }
+        }
         let mut steps: Vec<(u8, Step<'_, '_>)> =
             (s.cmds.iter()).map(|c| (pass(c), Step::Cmd(c))).collect();
         steps.sort_by_key(|(p, _)| *p);
@@ -115,6 +128,7 @@ impl Applier<'_> {
                 Step::Constraint(c) => self.add_constraint(&table, c),
             }
         }
+        self.redundant.clear();
         let partitions = self.partitions_of(&table);
         for t in std::iter::once(table).chain(partitions) {
             self.sync_not_null(&t);

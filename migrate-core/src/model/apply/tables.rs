@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::Applier;
 use super::indexes::index_column_names;
-use crate::lower::constraints::ConstraintDef;
+use crate::lower::constraints::{Constraint, ConstraintDef};
 use crate::lower::tables::{CreateTable, Element, LikeOptions};
 use crate::model::schema::{ConstraintKind, Index, Partitioning, QualName, Table};
 
@@ -412,7 +412,6 @@ impl Applier<'_> {
 /// When the kept one is unnamed and the folded one named, PostgreSQL gives
 /// the kept index that name; the model does not fold those.
 fn redundant_index_constraints(s: &CreateTable<'_>) -> Vec<i32> {
-    use crate::lower::constraints::Constraint;
     use crate::lower::tables::ColumnConstraint;
     let mut all: Vec<&Constraint<'_>> = Vec::new();
     for e in &s.elements {
@@ -425,6 +424,17 @@ fn redundant_index_constraints(s: &CreateTable<'_>) -> Vec<i32> {
             Element::Like(_) => {}
         }
     }
+    redundant_among(&all)
+}
+
+/// Of the constraints of one transform (a `CREATE TABLE`, or one `ADD
+/// COLUMN`'s column constraints), where the key or unique constraints that
+/// PostgreSQL builds as another's index are written: a second one on the
+/// same keys is folded into the first (transformIndexConstraints), a
+/// primary key taking the others; when the first is unnamed and the second
+/// named, the index takes the second's name, so the first is the one
+/// folded.
+pub(crate) fn redundant_among(all: &[&Constraint<'_>]) -> Vec<i32> {
     let index_of = |k: &&&Constraint<'_>| {
         matches!(k.kind, ConstraintDef::PrimaryKey | ConstraintDef::Unique) && k.plain_index
     };
@@ -438,10 +448,22 @@ fn redundant_index_constraints(s: &CreateTable<'_>) -> Vec<i32> {
         if matches!(k.kind, ConstraintDef::PrimaryKey) {
             continue;
         }
-        let same = kept.iter().find(|p| p.keys == k.keys && p.plain_index);
-        match same {
-            Some(p) if !(p.name.is_none() && k.name.is_some()) => redundant.push(k.at),
-            Some(_) => {}
+        match kept.iter().position(|p| p.keys == k.keys && p.plain_index) {
+            Some(i) => match kept.get(i) {
+                // The kept one is unnamed and this one named: the index is
+                // this one's.
+                Some(p)
+                    if p.name.is_none()
+                        && k.name.is_some()
+                        && !matches!(p.kind, ConstraintDef::PrimaryKey) =>
+                {
+                    redundant.push(p.at);
+                    if let Some(slot) = kept.get_mut(i) {
+                        *slot = k;
+                    }
+                }
+                _ => redundant.push(k.at),
+            },
             None => kept.push(k),
         }
     }
