@@ -168,7 +168,9 @@ fn clean_removes_exactly_the_seed_rows() {
 
 /// A metric sample you add for a seed VM or node (at a 5-minute boundary, as
 /// a collector writes them) survives `seed` and `clean`, and keeps its VM or
-/// node (their metrics cascade) and what that VM or node needs.
+/// node (their metrics cascade) and what that VM or node needs. The samples
+/// are told from the seed's by a CPU figure with three decimals: the seed
+/// rounds its curves to two, and on some days hit 12.5 or 50 exactly.
 #[test]
 fn seed_and_clean_keep_the_metrics_you_added_for_seed_resources() {
     let db = seeded_db();
@@ -179,12 +181,12 @@ fn seed_and_clean_keep_the_metrics_you_added_for_seed_resources() {
         "INSERT INTO vm_metrics (vm_id, time, cpu_percent, memory_used_bytes, disk_read_bytes,
                                  disk_write_bytes, network_rx_bytes, network_tx_bytes)
            VALUES ({vm}, date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00'),
-                   12.5, 1, 2, 3, 4, 5),
-                  ({vm}, now() - interval '2 hours', 50, 1, 2, 3, 4, 5);
+                   12.345, 1, 2, 3, 4, 5),
+                  ({vm}, now() - interval '2 hours', 50.005, 1, 2, 3, 4, 5);
          INSERT INTO node_metrics (node_id, time, cpu_percent, memory_used_bytes, disk_used_bytes,
                                    network_rx_bytes, network_tx_bytes, load_average, running_vms)
            VALUES ({node}, date_bin('5 minutes', now(), timestamptz '2000-01-01 00:00:00+00'),
-                   7, 1, 2, 3, 4, 0.5, 1);"
+                   7.005, 1, 2, 3, 4, 0.5, 1);"
     ))
     .unwrap();
     let mine = |c: &mut postgres::Client| {
@@ -192,13 +194,13 @@ fn seed_and_clean_keep_the_metrics_you_added_for_seed_resources() {
             count(
                 c,
                 &format!(
-                    "SELECT count(*) FROM vm_metrics WHERE vm_id = {vm} AND cpu_percent IN (12.5, 50)"
+                    "SELECT count(*) FROM vm_metrics WHERE vm_id = {vm} AND cpu_percent IN (12.345, 50.005)"
                 ),
             ),
             count(
                 c,
                 &format!(
-                    "SELECT count(*) FROM node_metrics WHERE node_id = {node} AND cpu_percent = 7"
+                    "SELECT count(*) FROM node_metrics WHERE node_id = {node} AND cpu_percent = 7.005"
                 ),
             ),
         )
