@@ -142,8 +142,9 @@ pub(crate) enum ColumnConstraint<'a> {
     Null,
     /// `DEFAULT expr`.
     Default,
-    /// `GENERATED ALWAYS | BY DEFAULT AS IDENTITY` (true: always).
-    Identity(bool),
+    /// `GENERATED ALWAYS | BY DEFAULT AS IDENTITY` (true: always), and the
+    /// `SEQUENCE NAME` of its options, as written.
+    Identity(bool, Option<Vec<String>>),
     /// `GENERATED ALWAYS AS (expr) STORED`: the columns it reads.
     Generated(Vec<String>),
     /// PRIMARY KEY, UNIQUE, REFERENCES, CHECK, EXCLUDE: a table constraint on
@@ -235,9 +236,10 @@ pub(crate) fn column_def(cd: &pb::ColumnDef) -> ColumnDef<'_> {
                 // stores none for a NULL constant).
                 ConstrType::ConstrDefault if is_null(c.raw_expr.as_deref()) => None,
                 ConstrType::ConstrDefault => Some(ColumnConstraint::Default),
-                ConstrType::ConstrIdentity => {
-                    Some(ColumnConstraint::Identity(c.generated_when == "a"))
-                }
+                ConstrType::ConstrIdentity => Some(ColumnConstraint::Identity(
+                    c.generated_when == "a",
+                    sequence_name(&c.options),
+                )),
                 ConstrType::ConstrGenerated => {
                     let mut reads = Vec::new();
                     columns_read(c.raw_expr.as_deref(), &mut reads);
@@ -311,4 +313,17 @@ fn is_null(expr: Option<&pb::Node>) -> bool {
         Some(NodeEnum::TypeCast(t)) => is_null(t.arg.as_deref()),
         _ => false,
     }
+}
+
+/// The `SEQUENCE NAME` of an identity's sequence options, as written.
+pub(crate) fn sequence_name(options: &[pb::Node]) -> Option<Vec<String>> {
+    options.iter().find_map(|o| match &o.node {
+        Some(NodeEnum::DefElem(d)) if d.defname == "sequence_name" => {
+            match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::List(l)) => Some(strings(&l.items)),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }

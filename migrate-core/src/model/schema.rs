@@ -421,6 +421,10 @@ pub struct View {
     /// The last names of the types its query casts to (`x::e`): DROP TYPE
     /// ... CASCADE of one of them may drop it.
     pub casts: Vec<String>,
+    /// The relation names its query reads and its string constants, lower
+    /// case, as written: a sequence it reads (`FROM s`, `nextval('s')`,
+    /// which PostgreSQL stores as a regclass) is among them.
+    pub mentions: Vec<String>,
 }
 
 /// A domain: a base type with constraints.

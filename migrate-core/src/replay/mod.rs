@@ -419,6 +419,8 @@ mod tests_degraded;
 #[cfg(test)]
 mod tests_found;
 #[cfg(test)]
+mod tests_fourth;
+#[cfg(test)]
 mod tests_inheritance;
 #[cfg(test)]
 mod tests_oracle;

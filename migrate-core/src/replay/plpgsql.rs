@@ -53,19 +53,54 @@ impl Applier<'_> {
                 return;
             }
         };
-        let action = tree
-            .get(0)
-            .and_then(|f| f.get("PLpgSQL_function"))
-            .and_then(|f| f.get("action"));
-        if let Some(a) = action {
+        let function = tree.get(0).and_then(|f| f.get("PLpgSQL_function"));
+        // The DECLARE section's defaults are evaluated before the body.
+        if let Some(f) = function {
+            self.expressions_calls(f);
+        }
+        if let Some(a) = function.and_then(|f| f.get("action")) {
             self.plpgsql_stmt(a);
+        }
+    }
+
+    /// The functions called in the expressions `node` evaluates itself (see
+    /// [`own_expressions`]): one of the migrations' may run DDL.
+    fn expressions_calls(&mut self, node: &Value) {
+        for q in own_expressions(node) {
+            let parsed = parse(self.path, &q).or_else(|_| parse(self.path, &format!("SELECT {q}")));
+            for st in parsed.iter().flatten() {
+                let calls = crate::sql::walk::walk_node(&st.node).calls;
+                self.calls_that_run_ddl(&calls);
+            }
         }
     }
 
     /// Replays a list of PL/pgSQL statements that run in order.
     fn plpgsql_list(&mut self, stmts: Option<&Value>) {
-        for st in stmts.and_then(Value::as_array).into_iter().flatten() {
+        self.plpgsql_seq(&list(stmts));
+    }
+
+    /// Statements in order, up to one that leaves the list: a `RETURN` or
+    /// `EXIT` (`CONTINUE` too) here ends it, and the statements after one
+    /// that may leave it (an `IF ... THEN RETURN; END IF` guard, a loop or a
+    /// block with one inside) may or may not run.
+    fn plpgsql_seq(&mut self, stmts: &[&Value]) {
+        for (i, st) in stmts.iter().enumerate() {
+            let kind = st
+                .as_object()
+                .and_then(|o| o.keys().next())
+                .map(String::as_str);
+            if matches!(kind, Some("PLpgSQL_stmt_return" | "PLpgSQL_stmt_exit")) {
+                return;
+            }
             self.plpgsql_stmt(st);
+            if may_leave(st) {
+                let rest = stmts.get(i + 1..).unwrap_or_default();
+                if !rest.is_empty() {
+                    self.alternatives(&[rest.to_vec()], false);
+                }
+                return;
+            }
         }
     }
 
@@ -73,6 +108,16 @@ impl Applier<'_> {
         let Some((kind, node)) = st.as_object().and_then(|o| o.iter().next()) else {
             return;
         };
+        // The expressions the statement evaluates itself (an IF's condition,
+        // an assignment, a RAISE's arguments, a loop's query): a function of
+        // the migrations called there may run DDL. PERFORM and SQL
+        // statements are replayed below.
+        if !matches!(
+            kind.as_str(),
+            "PLpgSQL_stmt_execsql" | "PLpgSQL_stmt_perform" | "PLpgSQL_stmt_dynexecute"
+        ) {
+            self.expressions_calls(node);
+        }
         match kind.as_str() {
             "PLpgSQL_stmt_block" => {
                 if node.get("exceptions").is_some() {
@@ -176,12 +221,12 @@ impl Applier<'_> {
                 r.search_path = self.search_path.clone();
                 r.stmt_start = self.stmt_start;
                 r.stmt_end = self.stmt_end;
-                for st in b {
-                    match st.get("body") {
-                        // A block (from an exception handler): its body.
-                        Some(_) if st.get("exceptions").is_some() => r.plpgsql_list(st.get("body")),
-                        _ => r.plpgsql_stmt(st),
+                match b.as_slice() {
+                    // A block (from an exception handler): its body.
+                    [block] if block.get("body").is_some() && block.get("exceptions").is_some() => {
+                        r.plpgsql_list(block.get("body"));
                     }
+                    _ => r.plpgsql_seq(b),
                 }
             }
             self.findings.incomplete.extend(quiet.incomplete);
@@ -245,6 +290,48 @@ fn handlers(block: &Value) -> Vec<Vec<&Value>> {
             h.get("PLpgSQL_exception").and_then(|e| e.get("action")),
         ));
     }
+    out
+}
+
+/// Whether a statement may leave the list it is in before its end: it
+/// holds a `RETURN` or an `EXIT` / `CONTINUE` anywhere (one that leaves only
+/// an inner loop counts too: the model does not tell them apart).
+fn may_leave(st: &Value) -> bool {
+    match st {
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            matches!(k.as_str(), "PLpgSQL_stmt_return" | "PLpgSQL_stmt_exit") || may_leave(v)
+        }),
+        Value::Array(items) => items.iter().any(may_leave),
+        _ => false,
+    }
+}
+
+/// The SQL of the expressions a statement evaluates itself, not those of
+/// the statements in its bodies (branches, loop bodies, handlers), which
+/// are replayed as statements.
+fn own_expressions(node: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, inner) in map {
+                    match k.as_str() {
+                        "body" | "then_body" | "else_body" | "stmts" | "else_stmts" | "action"
+                        | "exceptions" => {}
+                        "PLpgSQL_expr" => {
+                            if let Some(q) = inner.get("query").and_then(Value::as_str) {
+                                out.push(q.to_owned());
+                            }
+                        }
+                        _ => walk(inner, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, &mut out);
     out
 }
 

@@ -1,5 +1,6 @@
 //! CREATE SCHEMA: its elements are created in it.
 
+use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
 use crate::model::apply::Applier;
@@ -41,10 +42,24 @@ impl Applier<'_> {
         self.schema.schemas.insert(name.clone());
         // Its elements are created in it, as if it led the search path.
         let saved = std::mem::replace(&mut self.search_path, vec![name]);
-        for e in &s.schema_elts {
-            if let Some(n) = &e.node {
-                self.node(n);
-            }
+        // PostgreSQL (transformCreateSchemaStmt) runs the elements by kind,
+        // not as written: sequences, tables, views, indexes, triggers, grants.
+        let rank = |n: &NodeEnum| match n {
+            NodeEnum::CreateSeqStmt(_) => 0,
+            NodeEnum::CreateStmt(_) => 1,
+            NodeEnum::ViewStmt(_) => 2,
+            NodeEnum::IndexStmt(_) => 3,
+            NodeEnum::CreateTrigStmt(_) => 4,
+            _ => 5,
+        };
+        let mut elements: Vec<&NodeEnum> = s
+            .schema_elts
+            .iter()
+            .filter_map(|e| e.node.as_ref())
+            .collect();
+        elements.sort_by_key(|n| rank(n));
+        for n in elements {
+            self.node(n);
         }
         self.search_path = saved;
     }

@@ -292,7 +292,7 @@ impl Applier<'_> {
                 // What uses its row type: columns, functions, domains, views.
                 self.drop_users_of_type(&g);
                 if cascade && !owned.is_empty() {
-                    self.doubt_sequence_defaults();
+                    self.doubt_sequence_defaults(&owned);
                 }
                 for s in owned {
                     self.schema.sequences.remove(&s);
@@ -305,8 +305,22 @@ impl Applier<'_> {
     /// `nextval` on it, in any table (a copy made with `LIKE ... INCLUDING
     /// ALL` calls its source's): the model does not keep which sequence a
     /// default reads, so the tables with a default other than a sequence
-    /// they own or an identity are doubted.
-    pub(crate) fn doubt_sequence_defaults(&mut self) {
+    /// they own or an identity are doubted; so are the views that name one
+    /// of `sequences` (`FROM s`, `currval('t_id_seq')`), which it takes too.
+    pub(crate) fn doubt_sequence_defaults(&mut self, sequences: &[QualName]) {
+        let names: Vec<String> = sequences.iter().map(|q| q.name.to_lowercase()).collect();
+        let named = |m: &String| {
+            let last = m.rsplit('.').next().unwrap_or(m).trim_matches('"');
+            names.iter().any(|n| n == last)
+        };
+        let views: Vec<QualName> = (self.schema.views.values())
+            .filter(|v| v.mentions.iter().any(named) && !self.schema.opaque.contains(&v.name))
+            .map(|v| v.name.clone())
+            .collect();
+        if !views.is_empty() {
+            self.incomplete("a sequence dropped with CASCADE takes the views that read it");
+            self.schema.opaque.extend(views);
+        }
         let doubted: Vec<QualName> = (self.schema.tables.values())
             .filter(|t| t.columns.iter().any(Column::expression_default))
             .map(|t| t.name.clone())
@@ -447,6 +461,17 @@ impl Applier<'_> {
             if self.schema.views.contains_key(&v) && self.drop_dependent_views(&v, &[], true) {
                 self.drop_view(&v);
             }
+        }
+        // A view that casts to it (`NULL::t`, `row(1)::t`) goes too; by name
+        // only, so it is doubted.
+        let casting: Vec<QualName> = (self.schema.views.values())
+            .filter(|v| v.casts.iter().any(|t| t.eq_ignore_ascii_case(&q.name)))
+            .map(|v| v.name.clone())
+            .filter(|v| !self.schema.opaque.contains(v))
+            .collect();
+        if !casting.is_empty() {
+            self.incomplete(&format!("a view casts to {q}, which goes"));
+            self.schema.opaque.extend(casting);
         }
     }
 

@@ -59,9 +59,15 @@ impl Applier<'_> {
             || cd
                 .constraints
                 .iter()
-                .any(|c| matches!(c, ColumnConstraint::Identity(_)));
+                .any(|c| matches!(c, ColumnConstraint::Identity(..)));
+        // `SEQUENCE NAME x` of an identity names it (in the table's schema
+        // unless qualified, which the model keeps by name only).
+        let named = cd.constraints.iter().find_map(|c| match c {
+            ColumnConstraint::Identity(_, Some(names)) => names.last().cloned(),
+            _ => None,
+        });
         if owns_sequence {
-            let seq = self.choose_sequence_name(table, cd.name);
+            let seq = named.unwrap_or_else(|| self.choose_sequence_name(table, cd.name));
             self.schema
                 .sequences
                 .insert(QualName::new(table.schema.clone(), seq.clone()));
@@ -79,7 +85,7 @@ impl Applier<'_> {
                 }
                 ColumnConstraint::Null => col.nullable = true,
                 ColumnConstraint::Default => col.has_default = true,
-                ColumnConstraint::Identity(always) => {
+                ColumnConstraint::Identity(always, _) => {
                     col.identity = Some(if *always {
                         Identity::Always
                     } else {

@@ -83,7 +83,7 @@ impl Applier<'_> {
                     match self.resolve_list(names, &self.schema.sequences) {
                         Some(q) => {
                             if cascade {
-                                self.doubt_sequence_defaults();
+                                self.doubt_sequence_defaults(std::slice::from_ref(&q));
                             }
                             self.schema.sequences.remove(&q);
                             self.disown(&q);

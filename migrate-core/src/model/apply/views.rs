@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use pg_query::NodeEnum;
 use pg_query::protobuf as pb;
 
 use super::Applier;
@@ -124,6 +125,7 @@ impl Applier<'_> {
         if let Some(n) = query.and_then(|n| n.node.as_ref()) {
             self.dml(&crate::lower::dml::dml(n));
         }
+        let found = crate::sql::walk::walk(query);
         let shape = self.query_columns(query).map(|c| derived(c, names));
         let typed = shape.as_ref().is_some_and(|(_, t)| *t);
         let depends = self.query_depends(query);
@@ -139,7 +141,11 @@ impl Applier<'_> {
                         depends,
                         reads,
                         reads_certain,
-                        casts: crate::sql::walk::walk(query).casts,
+                        casts: found.casts,
+                        mentions: (found.relations.iter().map(|r| r.relname.clone()))
+                            .chain(found.strings)
+                            .map(|m| m.to_lowercase())
+                            .collect(),
                     },
                 );
                 self.schema.opaque.remove(q);
@@ -197,8 +203,33 @@ impl Applier<'_> {
             "SubLink",
             "RangeFunction",
         ];
-        let certain =
-            depends.len() == 1 && !found.kinds.iter().any(|k| nested.contains(&k.as_str()));
+        // A name in ORDER BY or GROUP BY that is also an output column's (`a
+        // AS c ... ORDER BY c`), or one a column alias list gives (`FROM t x
+        // (c, d)`), may not be the table's column of that name.
+        let renamed = match query.and_then(|q| q.node.as_ref()) {
+            Some(NodeEnum::SelectStmt(sel)) => {
+                let outputs = sel.target_list.iter().filter_map(|t| match &t.node {
+                    Some(NodeEnum::ResTarget(rt)) if !rt.name.is_empty() => Some(&rt.name),
+                    _ => None,
+                });
+                let aliased = sel.from_clause.iter().any(|f| match &f.node {
+                    Some(NodeEnum::RangeVar(rv)) => {
+                        rv.alias.as_ref().is_some_and(|a| !a.colnames.is_empty())
+                    }
+                    _ => true,
+                });
+                // ORDER BY and GROUP BY take an output column's name before
+                // an input column's.
+                let ordering = (sel.sort_clause.iter().chain(&sel.group_clause))
+                    .flat_map(|n| crate::sql::walk::walk(Some(n)).columns)
+                    .collect::<Vec<_>>();
+                aliased || outputs.into_iter().any(|n| ordering.contains(n))
+            }
+            _ => true,
+        };
+        let certain = depends.len() == 1
+            && !renamed
+            && !found.kinds.iter().any(|k| nested.contains(&k.as_str()));
         (reads, certain)
     }
 
