@@ -213,6 +213,14 @@ impl Applier<'_> {
                 if !self.drop_column_dependents(table, column, *cascade) {
                     return;
                 }
+                // The sequence a serial or identity column owns goes with it,
+                // and with CASCADE what reads that sequence.
+                let owned = (self.schema.tables.get(table))
+                    .and_then(|t| t.column(column))
+                    .and_then(|c| c.sequence.clone());
+                if *cascade && let Some(seq) = owned {
+                    self.doubt_sequence_defaults(&[QualName::new(table.schema.clone(), seq)]);
+                }
                 self.drop_column(table, column, only);
             }
             AlterCmd::AlterType { column, ty } => {
