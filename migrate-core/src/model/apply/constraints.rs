@@ -98,8 +98,10 @@ impl Applier<'_> {
                 let has = |c: &str| {
                     (self.schema.tables.get(table)).is_some_and(|t| t.column(c).is_some())
                 };
+                // `tableoid`, the one system column a check may read, names
+                // it too (get_attname knows it).
                 let name_cols = match reads.as_slice() {
-                    [one] if has(one) => Some(one.clone()),
+                    [one] if has(one) || one == "tableoid" => Some(one.clone()),
                     _ => None,
                 };
                 (
