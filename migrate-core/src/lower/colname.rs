@@ -22,10 +22,11 @@ const STRONG: u8 = 2;
 fn figure(node: Option<&pb::Node>) -> Option<(String, u8)> {
     let strong = |s: &str| Some((s.to_owned(), STRONG));
     match node?.node.as_ref()? {
-        NodeEnum::ColumnRef(c) => match c.fields.last()?.node.as_ref()? {
+        // The last field name, a `*` passed over (`src.*` is `src`).
+        NodeEnum::ColumnRef(c) => c.fields.iter().rev().find_map(|f| match f.node.as_ref()? {
             NodeEnum::String(s) => strong(&s.sval),
             _ => None,
-        },
+        }),
         NodeEnum::FuncCall(f) => strong(strings(&f.funcname).last()?),
         NodeEnum::TypeCast(t) => {
             let inner = figure(t.arg.as_deref());
@@ -39,10 +40,14 @@ fn figure(node: Option<&pb::Node>) -> Option<(String, u8)> {
         }
         NodeEnum::CollateClause(c) => figure(c.arg.as_deref()),
         NodeEnum::AExpr(e) if e.kind == pb::AExprKind::AexprNullif as i32 => strong("nullif"),
-        NodeEnum::AIndirection(i) => match i.indirection.last()?.node.as_ref()? {
-            NodeEnum::String(s) => strong(&s.sval),
-            _ => figure(i.arg.as_deref()),
-        },
+        // The last field name, subscripts passed over (`(p).tags[1]` is
+        // `tags`); none: the argument's.
+        NodeEnum::AIndirection(i) => (i.indirection.iter().rev())
+            .find_map(|f| match f.node.as_ref()? {
+                NodeEnum::String(s) => strong(&s.sval),
+                _ => None,
+            })
+            .or_else(|| figure(i.arg.as_deref())),
         NodeEnum::CaseExpr(c) => match figure(c.defresult.as_deref()) {
             Some(named) if named.1 > WEAK => Some(named),
             _ => Some(("case".to_owned(), WEAK)),
@@ -60,9 +65,14 @@ fn figure(node: Option<&pb::Node>) -> Option<(String, u8)> {
             pb::SubLinkType::ExistsSublink => strong("exists"),
             pb::SubLinkType::ArraySublink => strong("array"),
             pb::SubLinkType::ExprSublink => match s.subselect.as_ref()?.node.as_ref()? {
+                // The subquery's column name, as its own target list named
+                // it (`?column?` too): a strong name whatever made it.
                 NodeEnum::SelectStmt(sel) => match sel.target_list.first()?.node.as_ref()? {
                     NodeEnum::ResTarget(rt) if !rt.name.is_empty() => strong(&rt.name),
-                    NodeEnum::ResTarget(rt) => figure(rt.val.as_deref()),
+                    NodeEnum::ResTarget(rt) => {
+                        let inner = figure(rt.val.as_deref()).map(|(n, _)| n);
+                        strong(inner.as_deref().unwrap_or("?column?"))
+                    }
                     _ => None,
                 },
                 _ => None,
