@@ -155,7 +155,11 @@ pub(super) fn nullif_type(l: &Input, r: &Input) -> Option<SqlType> {
     }
     let ints = lr.0 == 0 && lr.1 <= 2 && rr.0 == 0 && rr.1 <= 2;
     let floats = lr.0 == 0 && lr.1 >= 4 && rr.0 == 0 && rr.1 >= 4;
-    if ints || floats {
+    // `=` exists across date, timestamp and timestamptz, and for name and
+    // text: the left input is not converted either.
+    let datetime = |t: &SqlType| matches!(t.name.as_str(), "date" | "timestamp" | "timestamptz");
+    let cross = (datetime(lt) && datetime(rt)) || (lt.name == "name" && rt.name == "text");
+    if ints || floats || cross {
         return Some(lt.clone());
     }
     // Only `r` is converted when `l` already has the common type.
