@@ -11,10 +11,10 @@
 //! not all `DROP`s ran (it may have made one), every step is followed by the
 //! reset as before.
 //!
-//! The decision reads the statements' first words only, as the file's
-//! statement bounds ([`Script::statements`]) give them; a script whose bounds
-//! are not known, or whose text cannot be read, counts as one that may
-//! change anything.
+//! The decision reads the statements' first tokens only, in the file's
+//! statement bounds ([`Script::statements`]); a script whose bounds are not
+//! known, or whose text cannot be read, counts as one that may change
+//! anything.
 
 use crate::migration::Script;
 
@@ -62,52 +62,15 @@ fn only_drops(script: &Script) -> bool {
             .all(|&(start, end)| text.get(start..end).is_some_and(starts_with_drop))
 }
 
-/// The statement's first word, past whitespace and comments, is `DROP`.
+/// The statement's first token that is no comment is `DROP`, as
+/// PostgreSQL's own scanner splits it (the one the checksums use).
 fn starts_with_drop(statement: &str) -> bool {
-    let word = first_word(statement);
-    word.eq_ignore_ascii_case("drop")
-}
-
-/// The first word of `sql` past whitespace, `--` and (nested) `/* */`
-/// comments; empty when something else comes first. Written here because
-/// it is the whole of what this needs of SQL's lexis: the statement bounds
-/// come from PostgreSQL's parser already.
-fn first_word(sql: &str) -> &str {
-    let mut rest = sql;
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.find('\n').map_or("", |i| &after[i..]);
-        } else if rest.starts_with("/*") {
-            let mut depth = 0usize;
-            let mut i = 0;
-            let b = rest.as_bytes();
-            while i < b.len() {
-                if b[i..].starts_with(b"/*") {
-                    depth += 1;
-                    i += 2;
-                } else if b[i..].starts_with(b"*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            if depth > 0 {
-                return "";
-            }
-            rest = &rest[i..];
-        } else {
-            break;
-        }
-    }
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    &rest[..end]
+    let Some(tokens) = migrate_core::sql::parse::scan(statement) else {
+        return false;
+    };
+    (tokens.iter().find(|t| !t.comment))
+        .and_then(|t| statement.get(t.start()..t.end()))
+        .is_some_and(|word| word.eq_ignore_ascii_case("drop"))
 }
 
 #[cfg(test)]
@@ -134,13 +97,13 @@ mod tests {
 
     #[test]
     fn first_words() {
-        assert_eq!(first_word("  DROP TABLE t"), "DROP");
-        assert_eq!(first_word("-- note\n drop table t"), "drop");
-        assert_eq!(first_word("/* a /* nested */ b */drop table t"), "drop");
-        assert_eq!(first_word("/* never closed drop"), "");
-        assert_eq!(first_word("-- only a comment"), "");
-        assert_eq!(first_word("dropped()"), "dropped");
-        assert_eq!(first_word("\"drop\""), "");
+        assert!(starts_with_drop("  DROP TABLE t"));
+        assert!(starts_with_drop("-- note\n drop table t"));
+        assert!(starts_with_drop("/* a /* nested */ b */drop table t"));
+        assert!(!starts_with_drop("/* never closed drop"));
+        assert!(!starts_with_drop("-- only a comment"));
+        assert!(!starts_with_drop("dropped()"));
+        assert!(!starts_with_drop("\"drop\""));
     }
 
     #[test]

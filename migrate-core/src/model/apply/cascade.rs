@@ -476,18 +476,14 @@ impl Applier<'_> {
     }
 
     /// DROP TYPE ... CASCADE also takes what uses the type inside an
-    /// expression (a cast in a view, a check, a default, an index), which
-    /// the model does not track: the indexes that name it, the tables with
-    /// such expressions and the views that cast to it become opaque.
+    /// expression (a check, a default, an index), which the model does not
+    /// track: the indexes that name it and the tables with such expressions
+    /// become opaque (the views that cast to it, [`Self::drop_users_of_type`]).
     fn doubt_casts_to(&mut self, q: &QualName) {
         let why = format!(
             "DROP TYPE {q} ... CASCADE drops what casts to it, which the model does not know"
         );
-        self.doubt_dependents_and(
-            &why,
-            |_, ix| mentions(&ix.definition, &q.name),
-            |v| v.casts.iter().any(|t| t.eq_ignore_ascii_case(&q.name)),
-        );
+        self.doubt_dependents_and(&why, |_, ix| mentions(&ix.definition, &q.name), |_| false);
     }
 
     pub(crate) fn drop_schema(&mut self, name: &str, cascade: bool) {
